@@ -1,0 +1,34 @@
+# elixir-cluster: the two everyday commands are `make test` and `make preview`.
+# Both build the virtualenv (.venv, the one Pulumi.yaml names) when it is missing.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STACK  ?= dev
+FORMAT ?= table
+
+.PHONY: install test preview lint schema clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed ## the virtualenv with runtime and test dependencies
+
+test: install ## the offline suite: no AWS account, no Pulumi CLI, no network
+	$(PY) -m pytest
+
+preview: install ## what STACK (default dev) would create, applied to an emulated AWS
+	$(PY) -m tools.preview --stack $(STACK) --format $(FORMAT)
+
+lint: install ## style, and the generated schema and reference docs up to date
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m tools.schema --check
+
+schema: install ## regenerate stacks/schema.json and docs/configuration.md from the settings
+	$(PY) -m tools.schema
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -1,0 +1,25 @@
+"""An emulated AWS for Pulumi programs: the mock runtime in front, moto behind.
+
+One module per AWS service (ec2, ...), each registering a handler per Pulumi type; see
+`program.Emulator` for how a program is run and `stack_config` for how its stack file is
+read. This package never imports the program it runs.
+"""
+
+from . import acm, ec2, provider, random_provider  # noqa: F401 - each registers its handlers
+from .mocks import SECRET_MASK, ResourceRecord
+from .program import Deployment, Emulator, ProgramFailed
+from .registry import EmulatorError, UnsupportedType
+from .stack_config import StackConfig, project_name, read_stack_file
+
+__all__ = [
+    "SECRET_MASK",
+    "Deployment",
+    "Emulator",
+    "EmulatorError",
+    "ProgramFailed",
+    "ResourceRecord",
+    "StackConfig",
+    "UnsupportedType",
+    "project_name",
+    "read_stack_file",
+]

@@ -1,0 +1,447 @@
+"""EC2 and VPC: networks, gateways, routes, security groups and their rules.
+
+Covers: aws:ec2 Vpc, Subnet, InternetGateway, Eip, NatGateway, RouteTable, Route,
+RouteTableAssociation, VpcEndpoint, SecurityGroup; aws:vpc SecurityGroupIngressRule and
+SecurityGroupEgressRule; the getAvailabilityZones, getVpc and getSubnet invokes; and the
+fixture `provide_network` for programs that reuse an existing VPC.
+
+Like the Terraform provider that pulumi-aws bridges, a new security group loses AWS's
+default allow-all egress rule: egress exists only where the program declares it.
+
+What moto lacks: choosing an id at creation, so `provide_network` pins ids by patching
+moto's id generators (in-process moto only; a moto server must already hold them).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import threading
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+from unittest import mock
+
+from .registry import Created, EmulatorError, Request, invoke, resource
+from .session import AwsSession, aws_call, tag_specifications, tags_state
+
+ALL_TRAFFIC = "-1"
+
+
+def _ec2(aws: AwsSession) -> Any:
+    return aws.client("ec2")
+
+
+@resource("aws:ec2/vpc:Vpc")
+def vpc(aws: AwsSession, req: Request) -> Created:
+    ec2 = _ec2(aws)
+    created = aws_call(
+        req,
+        ec2.create_vpc,
+        CidrBlock=req.get("cidrBlock"),
+        InstanceTenancy=req.get("instanceTenancy", "default"),
+        TagSpecifications=tag_specifications("vpc", req.get("tags")),
+    )["Vpc"]
+    vpc_id = created["VpcId"]
+    for attribute in ("enableDnsHostnames", "enableDnsSupport"):
+        if req.get(attribute) is not None:
+            key = attribute[0].upper() + attribute[1:]
+            aws_call(req, ec2.modify_vpc_attribute, VpcId=vpc_id, **{key: {"Value": bool(req.get(attribute))}})
+    main_table = ec2.describe_route_tables(
+        Filters=[{"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "association.main", "Values": ["true"]}]
+    )["RouteTables"][0]["RouteTableId"]
+    default_sg = ec2.describe_security_groups(
+        Filters=[{"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "group-name", "Values": ["default"]}]
+    )["SecurityGroups"][0]["GroupId"]
+    state = {
+        **req.inputs,
+        **tags_state(req),
+        "arn": aws.arn("ec2", f"vpc/{vpc_id}"),
+        "cidrBlock": created["CidrBlock"],
+        "enableDnsSupport": req.get("enableDnsSupport", True),
+        "enableDnsHostnames": req.get("enableDnsHostnames", False),
+        "instanceTenancy": created.get("InstanceTenancy", "default"),
+        "mainRouteTableId": main_table,
+        "defaultRouteTableId": main_table,
+        "defaultSecurityGroupId": default_sg,
+        "ownerId": aws.account_id,
+    }
+    return Created(vpc_id, state)
+
+
+@resource("aws:ec2/subnet:Subnet")
+def subnet(aws: AwsSession, req: Request) -> Created:
+    created = aws_call(
+        req,
+        _ec2(aws).create_subnet,
+        VpcId=req.get("vpcId"),
+        CidrBlock=req.get("cidrBlock"),
+        AvailabilityZone=req.get("availabilityZone"),
+        TagSpecifications=tag_specifications("subnet", req.get("tags")),
+    )["Subnet"]
+    subnet_id = created["SubnetId"]
+    if req.get("mapPublicIpOnLaunch"):
+        aws_call(req, _ec2(aws).modify_subnet_attribute, SubnetId=subnet_id, MapPublicIpOnLaunch={"Value": True})
+    state = {
+        **req.inputs,
+        **tags_state(req),
+        "arn": aws.arn("ec2", f"subnet/{subnet_id}"),
+        "availabilityZone": created["AvailabilityZone"],
+        "availabilityZoneId": created.get("AvailabilityZoneId"),
+        "mapPublicIpOnLaunch": bool(req.get("mapPublicIpOnLaunch", False)),
+        "ownerId": aws.account_id,
+    }
+    return Created(subnet_id, state)
+
+
+@resource("aws:ec2/internetGateway:InternetGateway")
+def internet_gateway(aws: AwsSession, req: Request) -> Created:
+    ec2 = _ec2(aws)
+    gateway_id = aws_call(
+        req,
+        ec2.create_internet_gateway,
+        TagSpecifications=tag_specifications("internet-gateway", req.get("tags")),
+    )["InternetGateway"]["InternetGatewayId"]
+    if req.get("vpcId"):
+        aws_call(req, ec2.attach_internet_gateway, InternetGatewayId=gateway_id, VpcId=req.get("vpcId"))
+    state = {
+        **req.inputs,
+        **tags_state(req),
+        "arn": aws.arn("ec2", f"internet-gateway/{gateway_id}"),
+        "ownerId": aws.account_id,
+    }
+    return Created(gateway_id, state)
+
+
+@resource("aws:ec2/eip:Eip")
+def eip(aws: AwsSession, req: Request) -> Created:
+    created = aws_call(
+        req,
+        _ec2(aws).allocate_address,
+        Domain=req.get("domain", "vpc"),
+        TagSpecifications=tag_specifications("elastic-ip", req.get("tags")),
+    )
+    state = {
+        **req.inputs,
+        **tags_state(req),
+        "allocationId": created["AllocationId"],
+        "publicIp": created["PublicIp"],
+        "domain": created.get("Domain", "vpc"),
+        "arn": aws.arn("ec2", f"elastic-ip/{created['AllocationId']}"),
+    }
+    return Created(created["AllocationId"], state)
+
+
+@resource("aws:ec2/natGateway:NatGateway")
+def nat_gateway(aws: AwsSession, req: Request) -> Created:
+    created = aws_call(
+        req,
+        _ec2(aws).create_nat_gateway,
+        SubnetId=req.get("subnetId"),
+        AllocationId=req.get("allocationId"),
+        ConnectivityType=req.get("connectivityType", "public"),
+        TagSpecifications=tag_specifications("natgateway", req.get("tags")),
+    )["NatGateway"]
+    address = (created.get("NatGatewayAddresses") or [{}])[0]
+    state = {
+        **req.inputs,
+        **tags_state(req),
+        "connectivityType": created.get("ConnectivityType", "public"),
+        "networkInterfaceId": address.get("NetworkInterfaceId"),
+        "privateIp": address.get("PrivateIp"),
+        "publicIp": address.get("PublicIp"),
+    }
+    return Created(created["NatGatewayId"], state)
+
+
+@resource("aws:ec2/routeTable:RouteTable")
+def route_table(aws: AwsSession, req: Request) -> Created:
+    if req.get("routes"):
+        raise EmulatorError(f"{req.type} '{req.name}': declare routes as aws.ec2.Route resources, not inline")
+    table_id = aws_call(
+        req,
+        _ec2(aws).create_route_table,
+        VpcId=req.get("vpcId"),
+        TagSpecifications=tag_specifications("route-table", req.get("tags")),
+    )["RouteTable"]["RouteTableId"]
+    state = {
+        **req.inputs,
+        **tags_state(req),
+        "arn": aws.arn("ec2", f"route-table/{table_id}"),
+        "routes": [],
+        "ownerId": aws.account_id,
+    }
+    return Created(table_id, state)
+
+
+@resource("aws:ec2/route:Route")
+def route(aws: AwsSession, req: Request) -> Created:
+    targets = {
+        "GatewayId": req.get("gatewayId"),
+        "NatGatewayId": req.get("natGatewayId"),
+        "VpcEndpointId": req.get("vpcEndpointId"),
+        "NetworkInterfaceId": req.get("networkInterfaceId"),
+    }
+    aws_call(
+        req,
+        _ec2(aws).create_route,
+        RouteTableId=req.get("routeTableId"),
+        DestinationCidrBlock=req.get("destinationCidrBlock"),
+        DestinationIpv6CidrBlock=req.get("destinationIpv6CidrBlock"),
+        **targets,
+    )
+    destination = req.get("destinationCidrBlock") or req.get("destinationIpv6CidrBlock")
+    # the provider's id for a route: r-<table id><crc32 of the destination>
+    route_id = f"r-{req.get('routeTableId')}{zlib.crc32(destination.encode())}"
+    return Created(route_id, {**req.inputs, "origin": "CreateRoute", "state": "active"})
+
+
+@resource("aws:ec2/routeTableAssociation:RouteTableAssociation")
+def route_table_association(aws: AwsSession, req: Request) -> Created:
+    association_id = aws_call(
+        req,
+        _ec2(aws).associate_route_table,
+        RouteTableId=req.get("routeTableId"),
+        SubnetId=req.get("subnetId"),
+        GatewayId=req.get("gatewayId"),
+    )["AssociationId"]
+    return Created(association_id, dict(req.inputs))
+
+
+@resource("aws:ec2/vpcEndpoint:VpcEndpoint")
+def vpc_endpoint(aws: AwsSession, req: Request) -> Created:
+    created = aws_call(
+        req,
+        _ec2(aws).create_vpc_endpoint,
+        VpcId=req.get("vpcId"),
+        ServiceName=req.get("serviceName"),
+        VpcEndpointType=req.get("vpcEndpointType", "Gateway"),
+        RouteTableIds=req.get("routeTableIds"),
+        SubnetIds=req.get("subnetIds"),
+        SecurityGroupIds=req.get("securityGroupIds"),
+        PrivateDnsEnabled=req.get("privateDnsEnabled"),
+        TagSpecifications=tag_specifications("vpc-endpoint", req.get("tags")),
+    )["VpcEndpoint"]
+    endpoint_id = created["VpcEndpointId"]
+    state = {
+        **req.inputs,
+        **tags_state(req),
+        "arn": aws.arn("ec2", f"vpc-endpoint/{endpoint_id}"),
+        "state": created.get("State", "available"),
+        "ownerId": aws.account_id,
+    }
+    return Created(endpoint_id, state)
+
+
+@resource("aws:ec2/securityGroup:SecurityGroup")
+def security_group(aws: AwsSession, req: Request) -> Created:
+    ec2 = _ec2(aws)
+    name = aws.physical_name(req)
+    group_id = aws_call(
+        req,
+        ec2.create_security_group,
+        GroupName=name,
+        Description=req.get("description", "Managed by Pulumi"),
+        VpcId=req.get("vpcId"),
+        TagSpecifications=tag_specifications("security-group", req.get("tags")),
+    )["GroupId"]
+    _drop_default_egress(ec2, req, group_id)
+    for rule in req.get("ingress", []):
+        aws_call(req, ec2.authorize_security_group_ingress, GroupId=group_id, IpPermissions=[_inline_permission(rule)])
+    for rule in req.get("egress", []):
+        aws_call(req, ec2.authorize_security_group_egress, GroupId=group_id, IpPermissions=[_inline_permission(rule)])
+    state = {
+        **req.inputs,
+        **tags_state(req),
+        "name": name,
+        "arn": aws.arn("ec2", f"security-group/{group_id}"),
+        "ownerId": aws.account_id,
+        "ingress": req.get("ingress", []),
+        "egress": req.get("egress", []),
+        "revokeRulesOnDelete": req.get("revokeRulesOnDelete", False),
+    }
+    return Created(group_id, state)
+
+
+def _drop_default_egress(ec2: Any, req: Request, group_id: str) -> None:
+    """The Terraform provider removes AWS's default allow-all egress from a new VPC group."""
+    aws_call(
+        req,
+        ec2.revoke_security_group_egress,
+        GroupId=group_id,
+        IpPermissions=[{"IpProtocol": ALL_TRAFFIC, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}],
+    )
+
+
+def _inline_permission(rule: dict[str, Any]) -> dict[str, Any]:
+    permission: dict[str, Any] = {"IpProtocol": str(rule.get("protocol", ALL_TRAFFIC))}
+    if permission["IpProtocol"] != ALL_TRAFFIC:
+        permission.update(FromPort=int(rule["fromPort"]), ToPort=int(rule["toPort"]))
+    permission["IpRanges"] = [{"CidrIp": c} for c in rule.get("cidrBlocks", [])]
+    permission["Ipv6Ranges"] = [{"CidrIpv6": c} for c in rule.get("ipv6CidrBlocks", [])]
+    permission["UserIdGroupPairs"] = [{"GroupId": g} for g in rule.get("securityGroups", [])]
+    return permission
+
+
+def _rule_permission(req: Request) -> dict[str, Any]:
+    """One aws.vpc.SecurityGroup{Ingress,Egress}Rule as an EC2 IpPermission."""
+    protocol = str(req.get("ipProtocol"))
+    if protocol.lower() == "all":
+        protocol = ALL_TRAFFIC
+    permission: dict[str, Any] = {"IpProtocol": protocol}
+    if protocol != ALL_TRAFFIC:
+        permission.update(FromPort=int(req.get("fromPort")), ToPort=int(req.get("toPort")))
+    description = {"Description": req.get("description")} if req.get("description") else {}
+    sources = [req.get(k) for k in ("cidrIpv4", "cidrIpv6", "referencedSecurityGroupId", "prefixListId")]
+    if sum(s is not None for s in sources) != 1:
+        raise EmulatorError(
+            f"{req.type} '{req.name}': exactly one of cidrIpv4, cidrIpv6, "
+            "referencedSecurityGroupId, prefixListId is required"
+        )
+    if req.get("cidrIpv4"):
+        permission["IpRanges"] = [{"CidrIp": req.get("cidrIpv4"), **description}]
+    if req.get("cidrIpv6"):
+        permission["Ipv6Ranges"] = [{"CidrIpv6": req.get("cidrIpv6"), **description}]
+    if req.get("referencedSecurityGroupId"):
+        permission["UserIdGroupPairs"] = [{"GroupId": req.get("referencedSecurityGroupId"), **description}]
+    if req.get("prefixListId"):
+        permission["PrefixListIds"] = [{"PrefixListId": req.get("prefixListId"), **description}]
+    return permission
+
+
+def _security_group_rule(aws: AwsSession, req: Request, direction: str) -> Created:
+    ec2 = _ec2(aws)
+    authorize = ec2.authorize_security_group_ingress if direction == "ingress" else ec2.authorize_security_group_egress
+    rules = aws_call(
+        req,
+        authorize,
+        GroupId=req.get("securityGroupId"),
+        IpPermissions=[_rule_permission(req)],
+        TagSpecifications=tag_specifications("security-group-rule", req.get("tags")),
+    )["SecurityGroupRules"]
+    rule_id = rules[0]["SecurityGroupRuleId"]
+    state = {
+        **req.inputs,
+        **tags_state(req),
+        "arn": aws.arn("ec2", f"security-group-rule/{rule_id}"),
+        "securityGroupRuleId": rule_id,
+    }
+    return Created(rule_id, state)
+
+
+@resource("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+def security_group_ingress_rule(aws: AwsSession, req: Request) -> Created:
+    return _security_group_rule(aws, req, "ingress")
+
+
+@resource("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")
+def security_group_egress_rule(aws: AwsSession, req: Request) -> Created:
+    return _security_group_rule(aws, req, "egress")
+
+
+@invoke("aws:index/getAvailabilityZones:getAvailabilityZones")
+def get_availability_zones(aws: AwsSession, args: dict[str, Any]) -> dict[str, Any]:
+    filters = [{"Name": "state", "Values": [args["state"]]}] if args.get("state") else []
+    zones = _ec2(aws).describe_availability_zones(Filters=filters)["AvailabilityZones"]
+    zones.sort(key=lambda z: z["ZoneName"])
+    return {
+        "id": aws.region,
+        "names": [z["ZoneName"] for z in zones],
+        "zoneIds": [z["ZoneId"] for z in zones],
+        "groupNames": sorted({z.get("GroupName", aws.region) for z in zones}),
+        "state": args.get("state"),
+    }
+
+
+@invoke("aws:ec2/getVpc:getVpc")
+def get_vpc(aws: AwsSession, args: dict[str, Any]) -> dict[str, Any]:
+    found = _describe_one(aws, "describe_vpcs", "Vpcs", "VpcIds", args.get("id"))
+    return {
+        "id": found["VpcId"],
+        "arn": aws.arn("ec2", f"vpc/{found['VpcId']}"),
+        "cidrBlock": found["CidrBlock"],
+        "state": found.get("State"),
+        "ownerId": found.get("OwnerId", aws.account_id),
+        "tags": {t["Key"]: t["Value"] for t in found.get("Tags", [])},
+    }
+
+
+@invoke("aws:ec2/getSubnet:getSubnet")
+def get_subnet(aws: AwsSession, args: dict[str, Any]) -> dict[str, Any]:
+    found = _describe_one(aws, "describe_subnets", "Subnets", "SubnetIds", args.get("id"))
+    return {
+        "id": found["SubnetId"],
+        "arn": aws.arn("ec2", f"subnet/{found['SubnetId']}"),
+        "vpcId": found["VpcId"],
+        "cidrBlock": found["CidrBlock"],
+        "availabilityZone": found["AvailabilityZone"],
+        "availabilityZoneId": found.get("AvailabilityZoneId"),
+        "mapPublicIpOnLaunch": found.get("MapPublicIpOnLaunch", False),
+        "tags": {t["Key"]: t["Value"] for t in found.get("Tags", [])},
+    }
+
+
+def _describe_one(aws: AwsSession, operation: str, key: str, id_param: str, wanted: str | None) -> dict[str, Any]:
+    if not wanted:
+        raise EmulatorError(f"{operation}: the emulator looks resources up by id only")
+    request = Request(type=f"ec2:{operation}", name=wanted, inputs={})
+    found = aws_call(request, getattr(_ec2(aws), operation), **{id_param: [wanted]})[key]
+    return found[0]
+
+
+# --- fixtures: what an existing-VPC stack expects to find ---------------------------
+
+_ID_PATCH_LOCK = threading.Lock()
+
+
+@contextmanager
+def _pinned_id(target: str, wanted: str) -> Iterator[None]:
+    with _ID_PATCH_LOCK, mock.patch(target, lambda: wanted):
+        yield
+
+
+def provide_network(
+    aws: AwsSession,
+    vpc_id: str,
+    public_subnet_ids: list[str],
+    private_subnet_ids: list[str],
+    *,
+    cidr: str = "10.90.0.0/16",
+) -> None:
+    """Make an existing VPC with these ids exist, its subnets spread over the region's AZs."""
+    ec2 = _ec2(aws)
+    if aws.endpoint:
+        _require_existing(ec2, vpc_id, public_subnet_ids + private_subnet_ids)
+        return
+    zones = [z["ZoneName"] for z in ec2.describe_availability_zones()["AvailabilityZones"]]
+    with _pinned_id("moto.ec2.models.vpcs.random_vpc_id", vpc_id):
+        ec2.create_vpc(CidrBlock=cidr)
+    blocks = ipaddress.ip_network(cidr).subnets(new_prefix=24)
+    subnets = [(s, True) for s in public_subnet_ids] + [(s, False) for s in private_subnet_ids]
+    for index, (subnet_id, public) in enumerate(subnets):
+        zone = zones[(index if public else index - len(public_subnet_ids)) % len(zones)]
+        with _pinned_id("moto.ec2.models.subnets.random_subnet_id", subnet_id):
+            ec2.create_subnet(VpcId=vpc_id, CidrBlock=str(next(blocks)), AvailabilityZone=zone)
+
+
+def provide_vpc(aws: AwsSession, cidr: str = "10.91.0.0/16") -> str:
+    """A VPC the stack does not own, for the things that live in someone else's network."""
+    return _ec2(aws).create_vpc(CidrBlock=cidr)["Vpc"]["VpcId"]
+
+
+def provide_security_group(aws: AwsSession, group_id: str, vpc_id: str) -> None:
+    """Make a security group the stack references but does not own (e.g. the database's)."""
+    ec2 = _ec2(aws)
+    if aws.endpoint:
+        ec2.describe_security_groups(GroupIds=[group_id])
+        return
+    with _pinned_id("moto.ec2.models.security_groups.random_security_group_id", group_id):
+        ec2.create_security_group(
+            GroupName=f"existing-{group_id}", Description="provided by the emulator", VpcId=vpc_id
+        )
+
+
+def _require_existing(ec2: Any, vpc_id: str, subnet_ids: list[str]) -> None:
+    request = Request(type="existing network", name=vpc_id, inputs={})
+    aws_call(request, ec2.describe_vpcs, VpcIds=[vpc_id])
+    aws_call(request, ec2.describe_subnets, SubnetIds=subnet_ids)

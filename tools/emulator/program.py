@@ -1,0 +1,156 @@
+"""Run a Pulumi program against moto and keep what it created.
+
+    with Emulator(region="eu-west-1") as emulator:          # a fresh in-process moto
+        deployment = emulator.run(Path("."), stack_config)    # a fresh mock runtime
+        deployment.outputs["vpcId"]                            # moto's real VPC id
+
+With `endpoint=` the same program is applied into a running moto server instead, and
+the state stays there for the aws CLI. Each run happens on its own thread: Pulumi keeps
+its runtime state in context variables and an event loop per thread, so a new thread is
+a new runtime and runs cannot leak into each other.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import runpy
+import sys
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from moto import mock_aws
+from pulumi import Output
+from pulumi.runtime import mocks, set_all_config
+from pulumi.runtime.settings import SETTINGS, get_root_resource
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+from .mocks import SECRET_MASK, AwsMocks, RecordingMonitor, ResourceRecord
+from .registry import EmulatorError
+from .session import AwsSession
+from .stack_config import StackConfig
+
+# Fake credentials for a moto server; in-process moto sets its own.
+MOTO_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+
+
+@dataclass
+class Deployment:
+    """Everything one run registered, in registration order, and the stack outputs."""
+
+    stack: str
+    resources: list[ResourceRecord]
+    outputs: dict[str, Any]
+    secret_outputs: set[str] = field(default_factory=set)
+
+    def of_type(self, type_token: str) -> list[ResourceRecord]:
+        return [r for r in self.resources if r.type == type_token]
+
+    def named(self, name: str) -> ResourceRecord:
+        matches = [r for r in self.resources if r.name == name]
+        if len(matches) != 1:
+            raise KeyError(f"{len(matches)} resources named {name!r}")
+        return matches[0]
+
+    def to_json(self) -> dict[str, Any]:
+        """The `--format json` document: secrets masked."""
+        return {
+            "stack": self.stack,
+            "resources": [r.to_json() for r in self.resources],
+            "outputs": {k: (SECRET_MASK if k in self.secret_outputs else v) for k, v in self.outputs.items()},
+        }
+
+
+class ProgramFailed(EmulatorError):
+    """The program raised; `cause` is its own exception (e.g. a settings error)."""
+
+    def __init__(self, cause: BaseException):
+        super().__init__(str(cause))
+        self.cause = cause
+
+
+class Emulator:
+    """An emulated AWS account: in-process moto, or a moto server at `endpoint`."""
+
+    def __init__(self, region: str, endpoint: str | None = None, stack: str = "stack"):
+        self.session = AwsSession(region=region, endpoint=endpoint, stack=stack)
+        self._mock = None if endpoint else mock_aws()
+        self._saved_env: dict[str, str | None] = {}
+
+    def __enter__(self) -> Emulator:
+        if self._mock is not None:
+            self._mock.start()  # resets moto: every emulator starts from an empty account
+        else:
+            for key, value in MOTO_CREDENTIALS.items():
+                self._saved_env[key] = os.environ.get(key)
+                os.environ.setdefault(key, value)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._mock is not None:
+            self._mock.stop()
+        for key, value in self._saved_env.items():
+            if value is None:
+                os.environ.pop(key, None)
+
+    def run(self, program_dir: Path, config: StackConfig) -> Deployment:
+        """Run `program_dir/__main__.py` with `config`; raise EmulatorError naming what failed."""
+        self.session.stack = config.stack
+        outcome: dict[str, Any] = {}
+        worker = threading.Thread(
+            target=self._run_in_fresh_runtime,
+            args=(Path(program_dir), config, outcome),
+            name=f"pulumi-{config.stack}",
+        )
+        worker.start()
+        worker.join()
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome["deployment"]
+
+    def _run_in_fresh_runtime(self, program_dir: Path, config: StackConfig, outcome: dict) -> None:
+        aws_mocks = AwsMocks(self.session)
+        monitor = RecordingMonitor(aws_mocks)
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        try:
+            # Pulumi keeps pending outputs process-wide; a failed earlier run may have left some
+            SETTINGS.outputs.clear()
+            mocks.set_mocks(aws_mocks, project=config.project, stack=config.stack, preview=False, monitor=monitor)
+            set_all_config(dict(config.config), list(config.secret_keys))
+            main = program_dir / "__main__.py"
+            sys.path.insert(0, str(program_dir))
+            try:
+                _sync_await(run_pulumi_func(lambda: runpy.run_path(str(main), run_name="__main__")))
+            finally:
+                sys.path.remove(str(program_dir))
+            outputs, secret = _stack_outputs()
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+            outcome["error"] = _explain(exc, aws_mocks)
+            return
+        finally:
+            loop.close()
+        outcome["deployment"] = Deployment(config.stack, list(monitor.records), outputs, secret)
+
+
+def _stack_outputs() -> tuple[dict[str, Any], set[str]]:
+    root = get_root_resource()
+    values, secret = {}, set()
+    for name, value in (root.outputs if root else {}).items():
+        output = Output.from_input(value)
+        values[name] = _sync_await(output.future())
+        if _sync_await(output.is_secret()):
+            secret.add(name)
+    return values, secret
+
+
+def _explain(exc: BaseException, aws_mocks: AwsMocks) -> BaseException:
+    """Prefer the emulator's own account of a failure (it names the resource)."""
+    if aws_mocks.failures:
+        return aws_mocks.failures[0]
+    if isinstance(exc, EmulatorError):
+        return exc
+    return ProgramFailed(exc)

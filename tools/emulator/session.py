@@ -1,0 +1,90 @@
+"""The AWS side of one emulation: boto3 clients for moto, and the provider's conventions.
+
+Handlers receive an `AwsSession`. It hands out thread-safe boto3 clients (Pulumi calls
+`new_resource` from several threads at once), names resources the way Pulumi's
+auto-naming does, and converts tags between Pulumi's map and AWS's key/value lists.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from .registry import EmulatorError, Request
+
+# Pulumi's auto-naming appends a dash and seven random hex characters to the logical name.
+AUTONAME_SUFFIX_LENGTH = 7
+
+
+class AwsSession:
+    def __init__(self, region: str, endpoint: str | None = None, stack: str = "stack"):
+        self.region = region
+        self.endpoint = endpoint
+        self.stack = stack
+        self._session = boto3.session.Session(region_name=region)
+        self._clients: dict[str, Any] = {}
+        self._lock = threading.Lock()
+        self._account_id: str | None = None
+
+    def client(self, service: str) -> Any:
+        """A boto3 client (clients are thread-safe; the session that makes them is not)."""
+        with self._lock:
+            if service not in self._clients:
+                self._clients[service] = self._session.client(
+                    service,
+                    endpoint_url=self.endpoint,
+                    config=Config(retries={"max_attempts": 2, "mode": "standard"}),
+                )
+            return self._clients[service]
+
+    @property
+    def account_id(self) -> str:
+        if self._account_id is None:
+            self._account_id = self.client("sts").get_caller_identity()["Account"]
+        return self._account_id
+
+    def arn(self, service: str, resource: str, *, region: bool = True) -> str:
+        where = self.region if region else ""
+        return f"arn:aws:{service}:{where}:{self.account_id}:{resource}"
+
+    def physical_name(self, req: Request, max_length: int = 255, *, key: str = "name") -> str:
+        """The name Pulumi gives a resource: the explicit one, a prefix + suffix, or logical name + suffix."""
+        if req.inputs.get(key):
+            return req.inputs[key]
+        prefix = req.inputs.get(f"{key}Prefix") or f"{req.name}-"
+        digest = hashlib.sha256(f"{self.stack}/{req.type}/{req.name}".encode()).hexdigest()
+        suffix = digest[:AUTONAME_SUFFIX_LENGTH]
+        return prefix[: max_length - AUTONAME_SUFFIX_LENGTH] + suffix
+
+
+def aws_tags(tags: dict[str, str] | None) -> list[dict[str, str]]:
+    """Pulumi's `tags` map as AWS's [{Key, Value}] list."""
+    return [{"Key": k, "Value": v} for k, v in sorted((tags or {}).items())]
+
+
+def tag_specifications(resource_type: str, tags: dict[str, str] | None) -> list[dict[str, Any]]:
+    if not tags:
+        return []
+    return [{"ResourceType": resource_type, "Tags": aws_tags(tags)}]
+
+
+def tags_state(req: Request) -> dict[str, Any]:
+    """The `tags` / `tagsAll` pair every taggable pulumi-aws resource reports."""
+    tags = req.get("tags", {})
+    return {"tags": tags, "tagsAll": dict(tags)}
+
+
+def aws_call(req: Request, fn: Any, **kwargs: Any) -> Any:
+    """Call a boto3 operation; an AWS refusal becomes an EmulatorError naming the resource."""
+    try:
+        return fn(**{k: v for k, v in kwargs.items() if v is not None})
+    except ClientError as err:
+        error = err.response.get("Error", {})
+        raise EmulatorError(
+            f"{req.type} '{req.name}': {error.get('Code', 'Error')}: {error.get('Message', err)}"
+        ) from None
