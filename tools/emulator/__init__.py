@@ -5,7 +5,20 @@ One module per AWS service (ec2, ...), each registering a handler per Pulumi typ
 read. This package never imports the program it runs.
 """
 
-from . import acm, ec2, provider, random_provider  # noqa: F401 - each registers its handlers
+from . import (  # noqa: F401 - each registers its handlers
+    acm,
+    autoscaling,
+    cloudwatch,
+    ec2,
+    elbv2,
+    iam,
+    kms,
+    provider,
+    random_provider,
+    servicediscovery,
+    sns,
+    ssm,
+)
 from .mocks import SECRET_MASK, ResourceRecord
 from .program import Deployment, Emulator, ProgramFailed
 from .registry import EmulatorError, UnsupportedType

@@ -1,15 +1,19 @@
 """EC2 and VPC: networks, gateways, routes, security groups and their rules.
 
 Covers: aws:ec2 Vpc, Subnet, InternetGateway, Eip, NatGateway, RouteTable, Route,
-RouteTableAssociation, VpcEndpoint, SecurityGroup; aws:vpc SecurityGroupIngressRule and
-SecurityGroupEgressRule; the getAvailabilityZones, getVpc and getSubnet invokes; and the
-fixture `provide_network` for programs that reuse an existing VPC.
+RouteTableAssociation, VpcEndpoint, SecurityGroup, LaunchTemplate; aws:vpc
+SecurityGroupIngressRule and SecurityGroupEgressRule; the getAvailabilityZones, getVpc
+and getSubnet invokes; and the fixtures `provide_network`, `provide_vpc` and
+`provide_security_group` for what a stack references but does not own.
 
 Like the Terraform provider that pulumi-aws bridges, a new security group loses AWS's
 default allow-all egress rule: egress exists only where the program declares it.
 
-What moto lacks: choosing an id at creation, so `provide_network` pins ids by patching
-moto's id generators (in-process moto only; a moto server must already hold them).
+What moto lacks: choosing an id at creation, so the fixtures pin ids by patching moto's
+id generators (in-process moto only; a moto server must already hold them). moto keeps a
+launch template's `resolve:ssm:` image id as given, as AWS does until launch; the handler
+checks the parameter exists, as a launch would. Instances moto launches do not take the
+template's metadata options: read those from the template, not the instance.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from typing import Any
 from unittest import mock
 
 from .registry import Created, EmulatorError, Request, invoke, resource
-from .session import AwsSession, aws_call, tag_specifications, tags_state
+from .session import AwsSession, aws_call, aws_tags, tag_specifications, tags_state
 
 ALL_TRAFFIC = "-1"
 
@@ -445,3 +449,105 @@ def _require_existing(ec2: Any, vpc_id: str, subnet_ids: list[str]) -> None:
     request = Request(type="existing network", name=vpc_id, inputs={})
     aws_call(request, ec2.describe_vpcs, VpcIds=[vpc_id])
     aws_call(request, ec2.describe_subnets, SubnetIds=subnet_ids)
+
+
+# --- launch templates ------------------------------------------------------------------
+
+RESOLVE_SSM = "resolve:ssm:"
+
+
+@resource("aws:ec2/launchTemplate:LaunchTemplate")
+def launch_template(aws: AwsSession, req: Request) -> Created:
+    name = aws.physical_name(req, 128)
+    _check_image(aws, req)
+    created = aws_call(
+        req,
+        _ec2(aws).create_launch_template,
+        LaunchTemplateName=name,
+        VersionDescription=req.get("description"),
+        LaunchTemplateData=_launch_template_data(req),
+        TagSpecifications=tag_specifications("launch-template", req.get("tags")),
+    )["LaunchTemplate"]
+    template_id = created["LaunchTemplateId"]
+    state = {
+        **req.inputs,
+        **tags_state(req),
+        "name": name,
+        "arn": aws.arn("ec2", f"launch-template/{template_id}"),
+        "latestVersion": created["LatestVersionNumber"],
+        "defaultVersion": created["DefaultVersionNumber"],
+    }
+    return Created(template_id, state)
+
+
+def _check_image(aws: AwsSession, req: Request) -> None:
+    """AWS resolves `resolve:ssm:` at launch; a parameter that does not exist fails then. Fail now."""
+    image = req.get("imageId", "")
+    if image.startswith(RESOLVE_SSM):
+        aws_call(req, aws.client("ssm").get_parameter, Name=image[len(RESOLVE_SSM) :])
+
+
+def _launch_template_data(req: Request) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "ImageId": req.get("imageId"),
+        "InstanceType": req.get("instanceType"),
+        "UserData": req.get("userData"),
+        "SecurityGroupIds": req.get("vpcSecurityGroupIds"),
+        "EbsOptimized": _text_bool(req.get("ebsOptimized")),
+    }
+    profile = req.get("iamInstanceProfile", {})
+    if profile:
+        data["IamInstanceProfile"] = {"Arn": profile["arn"]} if profile.get("arn") else {"Name": profile.get("name")}
+    metadata = req.get("metadataOptions", {})
+    if metadata:
+        data["MetadataOptions"] = _without_none(
+            {
+                "HttpEndpoint": metadata.get("httpEndpoint"),
+                "HttpTokens": metadata.get("httpTokens"),
+                "HttpPutResponseHopLimit": _int(metadata.get("httpPutResponseHopLimit")),
+                "InstanceMetadataTags": metadata.get("instanceMetadataTags"),
+            }
+        )
+    if req.get("monitoring"):
+        data["Monitoring"] = {"Enabled": bool(req.get("monitoring").get("enabled"))}
+    data["BlockDeviceMappings"] = [_block_device(d) for d in req.get("blockDeviceMappings", [])]
+    data["TagSpecifications"] = [
+        {"ResourceType": spec["resourceType"], "Tags": aws_tags(spec.get("tags"))}
+        for spec in req.get("tagSpecifications", [])
+    ]
+    return _without_none(data)
+
+
+def _block_device(device: dict[str, Any]) -> dict[str, Any]:
+    ebs = device.get("ebs", {})
+    return _without_none(
+        {
+            "DeviceName": device.get("deviceName"),
+            "Ebs": _without_none(
+                {
+                    "VolumeSize": _int(ebs.get("volumeSize")),
+                    "VolumeType": ebs.get("volumeType"),
+                    "Encrypted": _text_bool(ebs.get("encrypted")),
+                    "DeleteOnTermination": _text_bool(ebs.get("deleteOnTermination")),
+                    "KmsKeyId": ebs.get("kmsKeyId"),
+                    "Iops": _int(ebs.get("iops")),
+                    "Throughput": _int(ebs.get("throughput")),
+                }
+            ),
+        }
+    )
+
+
+def _text_bool(value: Any) -> bool | None:
+    """The provider passes some launch-template booleans as the strings "true"/"false"."""
+    if value is None or value == "":
+        return None
+    return value if isinstance(value, bool) else str(value).lower() == "true"
+
+
+def _int(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+def _without_none(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if v is not None and v != [] and v != {}}

@@ -103,6 +103,8 @@ class AwsMocks(mocks.Mocks):
             created: Created = resource_handler(args.typ)(self.aws, request)
         except EmulatorError as err:
             raise self._fail(err) from None
+        except Exception as err:  # a handler bug: still name the resource
+            raise self._fail(EmulatorError(f"{args.typ} '{args.name}': emulator handler failed: {err!r}")) from err
         return created.id, _as_secrets(created.state, created.secret_outputs)
 
     def call(self, args: mocks.MockCallArgs) -> tuple[dict, list]:

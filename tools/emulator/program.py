@@ -35,6 +35,8 @@ from .stack_config import StackConfig
 
 # Fake credentials for a moto server; in-process moto sets its own.
 MOTO_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+# AWS's managed policies exist in every account; moto loads them only when asked.
+MOTO_CONFIG = {"iam": {"load_aws_managed_policies": True}}
 
 
 @dataclass
@@ -77,7 +79,7 @@ class Emulator:
 
     def __init__(self, region: str, endpoint: str | None = None, stack: str = "stack"):
         self.session = AwsSession(region=region, endpoint=endpoint, stack=stack)
-        self._mock = None if endpoint else mock_aws()
+        self._mock = None if endpoint else mock_aws(config=MOTO_CONFIG)
         self._saved_env: dict[str, str | None] = {}
 
     def __enter__(self) -> Emulator:

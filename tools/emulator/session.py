@@ -13,7 +13,7 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from .registry import EmulatorError, Request
 
@@ -88,3 +88,5 @@ def aws_call(req: Request, fn: Any, **kwargs: Any) -> Any:
         raise EmulatorError(
             f"{req.type} '{req.name}': {error.get('Code', 'Error')}: {error.get('Message', err)}"
         ) from None
+    except BotoCoreError as err:  # e.g. a parameter AWS's API would not accept
+        raise EmulatorError(f"{req.type} '{req.name}': {err}") from None

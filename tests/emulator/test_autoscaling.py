@@ -1,0 +1,119 @@
+"""Auto Scaling groups, hooks, policies and schedules in moto."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.emulator.programs import GROUP, NETWORK, TARGET_GROUP
+from tools.emulator import EmulatorError
+
+EXPORT = """
+pulumi.export("group", group.name)
+pulumi.export("tg", tg.arn)
+pulumi.export("template", template.id)
+"""
+
+
+def test_group_instances_register_healthy_in_the_target_group(run, aws):
+    out = run(NETWORK + TARGET_GROUP + GROUP + EXPORT).outputs
+    group = aws("autoscaling").describe_auto_scaling_groups(AutoScalingGroupNames=[out["group"]])["AutoScalingGroups"][
+        0
+    ]
+    assert (group["MinSize"], group["MaxSize"], group["HealthCheckType"], group["HealthCheckGracePeriod"]) == (
+        2,
+        4,
+        "ELB",
+        120,
+    )
+    assert group["TargetGroupARNs"] == [out["tg"]]
+    assert {m["Metric"] for m in group["EnabledMetrics"]} == {"GroupInServiceInstances", "GroupDesiredCapacity"}
+    instances = {i["InstanceId"] for i in group["Instances"]}
+    assert len(instances) == 2
+    health = aws("elbv2").describe_target_health(TargetGroupArn=out["tg"])["TargetHealthDescriptions"]
+    assert {h["Target"]["Id"] for h in health} == instances
+    assert {h["TargetHealth"]["State"] for h in health} == {"healthy"}
+
+
+def test_tags_propagate_to_the_instances(run, aws):
+    out = run(NETWORK + TARGET_GROUP + GROUP + EXPORT).outputs
+    reservations = aws("ec2").describe_instances(
+        Filters=[{"Name": "tag:elixir-cluster:cluster", "Values": ["shop-dev"]}]
+    )["Reservations"]
+    assert sum(len(r["Instances"]) for r in reservations) == 2
+    assert out["group"]
+
+
+def test_launch_template_keeps_metadata_options_and_encrypted_gp3(run, aws):
+    out = run(NETWORK + TARGET_GROUP + GROUP + EXPORT).outputs
+    data = aws("ec2").describe_launch_template_versions(LaunchTemplateId=out["template"])["LaunchTemplateVersions"][0][
+        "LaunchTemplateData"
+    ]
+    assert data["MetadataOptions"]["HttpTokens"] == "required"
+    assert data["MetadataOptions"]["InstanceMetadataTags"] == "enabled"
+    ebs = data["BlockDeviceMappings"][0]["Ebs"]
+    assert (ebs["VolumeType"], ebs["Encrypted"], ebs["VolumeSize"]) == ("gp3", True, 20)
+
+
+def test_an_image_parameter_that_does_not_exist_fails_the_template(run):
+    with pytest.raises(EmulatorError, match="'lt'.*ParameterNotFound"):
+        run('aws.ec2.LaunchTemplate("lt", image_id="resolve:ssm:/aws/service/nope", instance_type="t4g.small")\n')
+
+
+SCALING = """
+hook = aws.autoscaling.LifecycleHook("drain", name="drain", autoscaling_group_name=group.name,
+    lifecycle_transition="autoscaling:EC2_INSTANCE_TERMINATING", heartbeat_timeout=90, default_result="CONTINUE")
+cpu = aws.autoscaling.Policy("cpu", autoscaling_group_name=group.name, policy_type="TargetTrackingScaling",
+    target_tracking_configuration={"predefined_metric_specification": {
+        "predefined_metric_type": "ASGAverageCPUUtilization"}, "target_value": 60})
+steps = aws.autoscaling.Policy("steps", autoscaling_group_name=group.name, policy_type="StepScaling",
+    adjustment_type="ChangeInCapacity", step_adjustments=[
+        {"metric_interval_lower_bound": "0", "metric_interval_upper_bound": "50", "scaling_adjustment": 1},
+        {"metric_interval_lower_bound": "50", "scaling_adjustment": 3}])
+aws.autoscaling.Schedule("morning", scheduled_action_name="morning", autoscaling_group_name=group.name,
+    recurrence="0 7 * * MON-FRI", time_zone="Europe/Berlin", min_size=3, max_size=-1, desired_capacity=-1)
+pulumi.export("cpu", cpu.arn)
+"""
+
+
+def test_hooks_policies_and_schedules(run, aws):
+    out = run(NETWORK + TARGET_GROUP + GROUP + EXPORT + SCALING).outputs
+    client = aws("autoscaling")
+    hook = client.describe_lifecycle_hooks(AutoScalingGroupName=out["group"])["LifecycleHooks"][0]
+    assert (hook["LifecycleHookName"], hook["HeartbeatTimeout"], hook["DefaultResult"]) == ("drain", 90, "CONTINUE")
+    policies = {
+        p["PolicyType"]: p for p in client.describe_policies(AutoScalingGroupName=out["group"])["ScalingPolicies"]
+    }
+    assert policies["TargetTrackingScaling"]["PolicyARN"] == out["cpu"]
+    assert policies["TargetTrackingScaling"]["TargetTrackingConfiguration"]["TargetValue"] == 60
+    steps = policies["StepScaling"]["StepAdjustments"]
+    assert [
+        (s.get("MetricIntervalLowerBound"), s.get("MetricIntervalUpperBound"), s["ScalingAdjustment"]) for s in steps
+    ] == [
+        (0.0, 50.0, 1),
+        (50.0, None, 3),
+    ]
+    action = client.describe_scheduled_actions(AutoScalingGroupName=out["group"])["ScheduledUpdateGroupActions"][0]
+    assert (action["Recurrence"], action["TimeZone"], action["MinSize"]) == ("0 7 * * MON-FRI", "Europe/Berlin", 3)
+    assert "MaxSize" not in action and "DesiredCapacity" not in action  # -1: left unchanged
+
+
+def test_a_schedule_without_sizes_sets_them_to_zero_as_the_provider_does(run, aws):
+    out = run(
+        NETWORK
+        + TARGET_GROUP
+        + GROUP
+        + EXPORT
+        + 'aws.autoscaling.Schedule("night", scheduled_action_name="night", autoscaling_group_name=group.name,'
+        ' recurrence="0 22 * * *", min_size=1)\n'
+    ).outputs
+    action = aws("autoscaling").describe_scheduled_actions(AutoScalingGroupName=out["group"])[
+        "ScheduledUpdateGroupActions"
+    ][0]
+    assert action["MaxSize"] == 0 and action["DesiredCapacity"] == 0
+
+
+def test_a_group_with_a_missing_target_group_fails_like_aws(run):
+    missing = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/none/0123456789abcdef"
+    program = NETWORK + TARGET_GROUP + GROUP.replace("target_group_arns=[tg.arn]", f"target_group_arns=[{missing!r}]")
+    with pytest.raises(EmulatorError, match="'asg'"):
+        run(program)
