@@ -93,3 +93,27 @@ def test_config_reaches_the_program_as_pulumi_config(run):
         config={"probe:settings": '{"size": 3}'},
     )
     assert deployment.outputs == {"size": 3, "region": "eu-west-1"}
+
+
+def test_records_keep_ignore_changes_without_changing_the_json_shape(run):
+    deployment = run(
+        """
+        aws.ec2.Vpc("kept", cidr_block="10.2.0.0/16", opts=pulumi.ResourceOptions(ignore_changes=["cidrBlock"]))
+        aws.ec2.Vpc("plain", cidr_block="10.3.0.0/16")
+        """
+    )
+    assert deployment.named("kept").ignore_changes == ["cidrBlock"]
+    assert deployment.named("plain").ignore_changes == []
+    assert set(deployment.named("kept").to_json()) == {"urn", "type", "name", "parent", "id", "inputs", "outputs"}
+
+
+def test_unmasked_records_show_where_a_secret_went_and_json_still_masks_it(run):
+    deployment = run(
+        """
+        password = random.RandomPassword("cookie", length=24, special=False)
+        aws.ssm.Parameter("holder", name="/probe/holder", type="SecureString", value=password.result)
+        """
+    )
+    value = deployment.named("cookie").unmasked_outputs["result"]
+    assert deployment.named("holder").unmasked_inputs["value"] == value
+    assert value not in str(deployment.to_json())

@@ -3,8 +3,8 @@
 `AwsMocks.new_resource` turns each registration into real AWS API calls (through the
 handler registered for its type) and returns moto's ids and attributes; `call` answers
 invokes from moto. `RecordingMonitor` keeps what the mock runtime itself forgets: the
-parent of each resource and which inputs were secret, so a preview can show the tree
-and mask secrets.
+parent of each resource, which inputs were secret (so a preview can show the tree and
+mask secrets), and the resource options tests check, such as ignoreChanges.
 """
 
 from __future__ import annotations
@@ -67,6 +67,12 @@ class ResourceRecord:
     outputs: dict[str, Any]
     custom: bool
     dependencies: list[str] = field(default_factory=list)
+    ignore_changes: list[str] = field(default_factory=list)
+    """Properties a later `pulumi up` leaves alone (the ignoreChanges option), as registered."""
+    unmasked_inputs: dict[str, Any] = field(default_factory=dict, repr=False)
+    """`inputs` with secrets in clear: for tests that prove where a secret went. Never printed."""
+    unmasked_outputs: dict[str, Any] = field(default_factory=dict, repr=False)
+    """`outputs` with secrets in clear, likewise."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -145,6 +151,9 @@ class RecordingMonitor(mocks.MockMonitor):
             outputs=outputs,
             custom=bool(request.custom),
             dependencies=list(request.dependencies),
+            ignore_changes=list(request.ignoreChanges),
+            unmasked_inputs=unwrap_secrets(inputs),
+            unmasked_outputs=unwrap_secrets(state),
         )
         with self._lock:
             self.records.append(record)

@@ -1,0 +1,1 @@
+"""elixir-cluster's Pulumi components and the typed stack settings they are built from."""

@@ -1,0 +1,105 @@
+"""ElixirCluster: the whole production shape, composed from the stack settings.
+
+The only component `__main__.py` uses. It wires the parts together and knows the order
+they depend on each other in: network, then security, then (for dns discovery) the Cloud
+Map service, then the load balancer and the node group behind it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+
+from .discovery import DnsDiscovery, DnsDiscoveryArgs
+from .load_balancer import LoadBalancer, LoadBalancerArgs
+from .network import Network, NetworkArgs
+from .node_group import NodeGroup, NodeGroupArgs
+from .security import ClusterSecurity, ClusterSecurityArgs
+from .settings import StackSettings
+
+
+@dataclass
+class ElixirClusterArgs:
+    settings: StackSettings
+    """The validated stack settings (see components/settings.py)."""
+
+
+class ElixirCluster(pulumi.ComponentResource):
+    network: Network
+    """The VPC and subnets."""
+    security: ClusterSecurity
+    """The load balancer and node security groups."""
+    discovery: DnsDiscovery | None
+    """The Cloud Map service nodes register in (discovery: dns), else None."""
+    load_balancer: LoadBalancer
+    """The load balancer, its listeners and the nodes' target group."""
+    nodes: NodeGroup
+    """The Auto Scaling group of Elixir nodes, its launch template, IAM and cookie."""
+
+    def __init__(self, name: str, args: ElixirClusterArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("elixir-cluster:index:ElixirCluster", name, None, opts)
+        settings = args.settings
+        tags = settings.tags
+        self.network = Network(f"{name}-network", NetworkArgs(settings=settings.network, tags=tags), self._child())
+        self.security = ClusterSecurity(
+            f"{name}-security",
+            ClusterSecurityArgs(
+                vpc_id=self.network.vpc_id,
+                load_balancer=settings.load_balancer,
+                release=settings.release,
+                tags=tags,
+            ),
+            self._child(),
+        )
+        self.discovery = None
+        if settings.release.discovery == "dns":
+            self.discovery = DnsDiscovery(
+                f"{name}-discovery",
+                DnsDiscoveryArgs(settings=settings, vpc_id=self.network.vpc_id, tags=tags),
+                self._child(),
+            )
+        self.load_balancer = LoadBalancer(
+            f"{name}-lb",
+            LoadBalancerArgs(
+                settings=settings.load_balancer,
+                app_port=settings.release.http_port,
+                vpc_id=self.network.vpc_id,
+                public_subnet_ids=self.network.public_subnet_ids,
+                private_subnet_ids=self.network.private_subnet_ids,
+                security_group_id=self.security.load_balancer_group.id,
+                tags=tags,
+            ),
+            self._child(),
+        )
+        self.nodes = NodeGroup(
+            f"{name}-nodes",
+            NodeGroupArgs(
+                settings=settings,
+                private_subnet_ids=self.network.private_subnet_ids,
+                security_group_id=self.security.node_group.id,
+                target_group_arn=self.load_balancer.target_group_arn,
+                discovery=self.discovery,
+                tags=tags,
+            ),
+            self._child(),
+        )
+        self.register_outputs(self.outputs())
+
+    def outputs(self) -> dict[str, pulumi.Input]:
+        """The stack outputs DESIGN.md promises, under their contract names."""
+        return {
+            "vpcId": self.network.vpc_id,
+            "publicSubnetIds": self.network.public_subnet_ids,
+            "privateSubnetIds": self.network.private_subnet_ids,
+            "loadBalancerDnsName": self.load_balancer.dns_name,
+            "url": self.load_balancer.url,
+            "targetGroupArn": self.load_balancer.target_group_arn,
+            "autoScalingGroupName": self.nodes.group_name,
+            "nodeSecurityGroupId": self.security.node_group.id,
+            "loadBalancerSecurityGroupId": self.security.load_balancer_group.id,
+            "cookieParameterName": self.nodes.cookie_parameter_name,
+        }
+
+    def _child(self) -> pulumi.ResourceOptions:
+        return pulumi.ResourceOptions(parent=self)

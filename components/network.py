@@ -1,0 +1,182 @@
+"""Network: the VPC the cluster lives in, created or reused.
+
+Created: a VPC with one public and one private subnet per availability zone, an internet
+gateway for the public subnets, NAT gateways for the private ones (none, one shared, or
+one per zone so that losing a zone never cuts the others off), and an S3 gateway
+endpoint so release downloads stay inside AWS and cost no NAT traffic.
+
+Reused: an existing VPC and its subnets, looked up so that a wrong id fails the
+deployment with a clear message before anything depends on it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_aws as aws
+
+from .settings import Network as NetworkSettings
+
+ANYWHERE_IPV4 = "0.0.0.0/0"
+
+
+@dataclass
+class NetworkArgs:
+    settings: NetworkSettings
+    """The `network` section of the stack settings."""
+    tags: dict[str, str] = field(default_factory=dict)
+    """Tags on every resource."""
+
+
+class Network(pulumi.ComponentResource):
+    vpc_id: pulumi.Output[str]
+    """The VPC the cluster runs in."""
+    public_subnet_ids: pulumi.Output[list[str]]
+    """Subnets with a route to the internet gateway: the internet-facing load balancer."""
+    private_subnet_ids: pulumi.Output[list[str]]
+    """Subnets without public addresses: the nodes, and an internal load balancer."""
+    private_route_table_ids: pulumi.Output[list[str]]
+    """Route tables of the private subnets (gateway endpoints attach here); empty when reused."""
+
+    def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("elixir-cluster:index:Network", name, None, opts)
+        self._name = name
+        self._args = args
+        if args.settings.existing:
+            self._reuse()
+        else:
+            self._create()
+        self.register_outputs(
+            {
+                "vpcId": self.vpc_id,
+                "publicSubnetIds": self.public_subnet_ids,
+                "privateSubnetIds": self.private_subnet_ids,
+            }
+        )
+
+    # --- an existing VPC -------------------------------------------------------------
+
+    def _reuse(self) -> None:
+        settings = self._args.settings
+        invoke = pulumi.InvokeOptions(parent=self)
+        vpc = aws.ec2.get_vpc(id=settings.vpc_id, opts=invoke)
+        for subnet_id in [*settings.public_subnet_ids, *settings.private_subnet_ids]:
+            found = aws.ec2.get_subnet(id=subnet_id, opts=invoke)
+            if found.vpc_id != vpc.id:
+                raise pulumi.RunError(
+                    f"elixir-cluster:network: subnet {subnet_id} is in {found.vpc_id}, not in vpcId {vpc.id}"
+                )
+        self.vpc_id = pulumi.Output.from_input(vpc.id)
+        self.public_subnet_ids = pulumi.Output.from_input(list(settings.public_subnet_ids))
+        self.private_subnet_ids = pulumi.Output.from_input(list(settings.private_subnet_ids))
+        self.private_route_table_ids = pulumi.Output.from_input([])
+
+    # --- a new VPC ---------------------------------------------------------------------
+
+    def _create(self) -> None:
+        settings = self._args.settings
+        zones = aws.get_availability_zones(state="available", opts=pulumi.InvokeOptions(parent=self)).names
+        zones = zones[: settings.availability_zones]
+        vpc = aws.ec2.Vpc(
+            f"{self._name}-vpc",
+            cidr_block=settings.vpc_cidr,
+            # Cloud Map private DNS and interface endpoints need both
+            enable_dns_support=True,
+            enable_dns_hostnames=True,
+            tags=self._tags(f"{self._name}-vpc"),
+            opts=self._child(),
+        )
+        gateway = aws.ec2.InternetGateway(
+            f"{self._name}-igw", vpc_id=vpc.id, tags=self._tags(f"{self._name}-igw"), opts=self._child()
+        )
+        public_routes = aws.ec2.RouteTable(
+            f"{self._name}-public", vpc_id=vpc.id, tags=self._tags(f"{self._name}-public"), opts=self._child()
+        )
+        aws.ec2.Route(
+            f"{self._name}-public-internet",
+            route_table_id=public_routes.id,
+            destination_cidr_block=ANYWHERE_IPV4,
+            gateway_id=gateway.id,
+            opts=self._child(),
+        )
+        public, private, private_tables = [], [], []
+        nats: list[aws.ec2.NatGateway] = []
+        for index, (zone, (public_cidr, private_cidr)) in enumerate(zip(zones, settings.subnet_cidrs(), strict=False)):
+            public_subnet = self._subnet(f"public-{zone}", vpc, zone, public_cidr)
+            aws.ec2.RouteTableAssociation(
+                f"{self._name}-public-{zone}",
+                subnet_id=public_subnet.id,
+                route_table_id=public_routes.id,
+                opts=self._child(),
+            )
+            if self._nat_in(index):
+                nats.append(self._nat_gateway(zone, public_subnet, gateway))
+            private_subnet = self._subnet(f"private-{zone}", vpc, zone, private_cidr)
+            table = self._private_route_table(zone, vpc, private_subnet, nats[-1] if nats else None)
+            public.append(public_subnet.id)
+            private.append(private_subnet.id)
+            private_tables.append(table.id)
+        aws.ec2.VpcEndpoint(
+            f"{self._name}-s3",
+            vpc_id=vpc.id,
+            service_name=pulumi.Output.concat("com.amazonaws.", aws.get_region_output().region, ".s3"),
+            vpc_endpoint_type="Gateway",
+            route_table_ids=private_tables,
+            tags=self._tags(f"{self._name}-s3"),
+            opts=self._child(),
+        )
+        self.vpc_id = vpc.id
+        self.public_subnet_ids = pulumi.Output.all(*public)
+        self.private_subnet_ids = pulumi.Output.all(*private)
+        self.private_route_table_ids = pulumi.Output.all(*private_tables)
+
+    def _nat_in(self, zone_index: int) -> bool:
+        mode = self._args.settings.nat_gateways
+        return mode == "perAz" or (mode == "single" and zone_index == 0)
+
+    def _subnet(self, role: str, vpc: aws.ec2.Vpc, zone: str, cidr: str) -> aws.ec2.Subnet:
+        name = f"{self._name}-{role}"
+        return aws.ec2.Subnet(
+            name,
+            vpc_id=vpc.id,
+            cidr_block=cidr,
+            availability_zone=zone,
+            # nothing in the cluster needs a public address: the load balancer and NAT bring their own
+            map_public_ip_on_launch=False,
+            tags=self._tags(name),
+            opts=self._child(),
+        )
+
+    def _nat_gateway(self, zone: str, subnet: aws.ec2.Subnet, gateway: aws.ec2.InternetGateway) -> aws.ec2.NatGateway:
+        name = f"{self._name}-nat-{zone}"
+        address = aws.ec2.Eip(name, domain="vpc", tags=self._tags(name), opts=self._child())
+        return aws.ec2.NatGateway(
+            name,
+            allocation_id=address.id,
+            subnet_id=subnet.id,
+            tags=self._tags(name),
+            opts=self._child(depends_on=[gateway]),
+        )
+
+    def _private_route_table(
+        self, zone: str, vpc: aws.ec2.Vpc, subnet: aws.ec2.Subnet, nat: aws.ec2.NatGateway | None
+    ) -> aws.ec2.RouteTable:
+        name = f"{self._name}-private-{zone}"
+        table = aws.ec2.RouteTable(name, vpc_id=vpc.id, tags=self._tags(name), opts=self._child())
+        if nat is not None:
+            aws.ec2.Route(
+                f"{name}-nat",
+                route_table_id=table.id,
+                destination_cidr_block=ANYWHERE_IPV4,
+                nat_gateway_id=nat.id,
+                opts=self._child(),
+            )
+        aws.ec2.RouteTableAssociation(name, subnet_id=subnet.id, route_table_id=table.id, opts=self._child())
+        return table
+
+    def _tags(self, name: str) -> dict[str, str]:
+        return {**self._args.tags, "Name": name}
+
+    def _child(self, **kwargs) -> pulumi.ResourceOptions:
+        return pulumi.ResourceOptions(parent=self, **kwargs)

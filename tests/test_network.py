@@ -1,0 +1,114 @@
+"""The network each stack builds, asserted on moto's state."""
+
+from __future__ import annotations
+
+import ipaddress
+
+import pytest
+
+from tests.conftest import applied_stack
+
+
+@pytest.fixture(scope="module")
+def prod():
+    yield from applied_stack("prod")
+
+
+def _subnets(applied, key):
+    return applied.client("ec2").describe_subnets(SubnetIds=applied.outputs[key])["Subnets"]
+
+
+def test_prod_spreads_public_and_private_subnets_over_three_zones(prod):
+    zones = prod.settings.network.availability_zones
+    assert zones == 3
+    for key in ("publicSubnetIds", "privateSubnetIds"):
+        subnets = _subnets(prod, key)
+        assert len({s["AvailabilityZone"] for s in subnets}) == zones
+        assert all(s["VpcId"] == prod.outputs["vpcId"] for s in subnets)
+
+
+def test_prod_subnets_fit_the_vpc_and_do_not_overlap(prod):
+    vpc = ipaddress.ip_network(prod.settings.network.vpc_cidr)
+    blocks = [
+        ipaddress.ip_network(s["CidrBlock"]) for k in ("publicSubnetIds", "privateSubnetIds") for s in _subnets(prod, k)
+    ]
+    assert all(b.subnet_of(vpc) for b in blocks)
+    assert not any(a.overlaps(b) for i, a in enumerate(blocks) for b in blocks[i + 1 :])
+
+
+def _default_route(ec2, subnet_id):
+    tables = ec2.describe_route_tables(Filters=[{"Name": "association.subnet-id", "Values": [subnet_id]}])[
+        "RouteTables"
+    ]
+    assert len(tables) == 1, f"{subnet_id} has no route table of its own"
+    routes = [r for r in tables[0]["Routes"] if r.get("DestinationCidrBlock") == "0.0.0.0/0"]
+    return routes[0] if routes else None
+
+
+def test_public_subnets_route_to_the_internet_gateway(prod):
+    ec2 = prod.client("ec2")
+    for subnet in _subnets(prod, "publicSubnetIds"):
+        assert _default_route(ec2, subnet["SubnetId"])["GatewayId"].startswith("igw-")
+        assert subnet["MapPublicIpOnLaunch"] is False
+
+
+def test_prod_private_subnets_each_use_the_nat_in_their_own_zone(prod):
+    ec2 = prod.client("ec2")
+    nats = {n["NatGatewayId"]: n["SubnetId"] for n in ec2.describe_nat_gateways()["NatGateways"]}
+    zone_of = {s["SubnetId"]: s["AvailabilityZone"] for s in ec2.describe_subnets()["Subnets"]}
+    assert len(nats) == 3
+    for subnet in _subnets(prod, "privateSubnetIds"):
+        nat = _default_route(ec2, subnet["SubnetId"])["NatGatewayId"]
+        assert zone_of[nats[nat]] == subnet["AvailabilityZone"]
+        assert nats[nat] in prod.outputs["publicSubnetIds"]
+
+
+def test_release_downloads_stay_inside_aws_through_an_s3_gateway_endpoint(prod):
+    ec2 = prod.client("ec2")
+    endpoint = ec2.describe_vpc_endpoints()["VpcEndpoints"][0]
+    assert endpoint["ServiceName"] == f"com.amazonaws.{prod.settings.region}.s3"
+    private_tables = {
+        ec2.describe_route_tables(Filters=[{"Name": "association.subnet-id", "Values": [s]}])["RouteTables"][0][
+            "RouteTableId"
+        ]
+        for s in prod.outputs["privateSubnetIds"]
+    }
+    assert set(endpoint["RouteTableIds"]) == private_tables
+
+
+@pytest.mark.parametrize(("mode", "expected"), [("single", 1), ("none", 0)])
+def test_nat_gateway_modes(deploy, mode, expected):
+    applied = deploy("dev", {"elixir-cluster:network": {"natGateways": mode}})
+    ec2 = applied.client("ec2")
+    assert len(ec2.describe_nat_gateways()["NatGateways"]) == expected
+    routes = [_default_route(ec2, s) for s in applied.outputs["privateSubnetIds"]]
+    if expected:
+        assert len({r["NatGatewayId"] for r in routes}) == 1
+    else:
+        assert routes == [None] * len(routes)
+
+
+def test_an_existing_vpc_is_used_as_is(deploy):
+    vpc_id = "vpc-0123456789abcdef0"
+    public = ["subnet-0a00000000000000a", "subnet-0a00000000000000b"]
+    private = ["subnet-0b00000000000000a", "subnet-0b00000000000000b"]
+    applied = deploy(
+        "dev",
+        {
+            "elixir-cluster:network": {
+                "vpcCidr": None,
+                "availabilityZones": None,
+                "natGateways": None,
+                "vpcId": vpc_id,
+                "publicSubnetIds": public,
+                "privateSubnetIds": private,
+            }
+        },
+    )
+    assert applied.outputs["vpcId"] == vpc_id
+    assert applied.outputs["publicSubnetIds"] == public
+    assert applied.outputs["privateSubnetIds"] == private
+    assert not applied.deployment.of_type("aws:ec2/vpc:Vpc")
+    assert not applied.deployment.of_type("aws:ec2/subnet:Subnet")
+    groups = applied.client("ec2").describe_security_groups(GroupIds=[applied.outputs["nodeSecurityGroupId"]])
+    assert groups["SecurityGroups"][0]["VpcId"] == vpc_id

@@ -1,0 +1,155 @@
+"""`python -m tools.preview`, end to end: the contract in DESIGN.md."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+
+import boto3
+import pytest
+
+from tests.conftest import write_variant
+from tools import preview
+from tools.emulator import SECRET_MASK
+from tools.stack import PROJECT_DIR
+
+CONTRACT_OUTPUTS = {
+    "vpcId",
+    "publicSubnetIds",
+    "privateSubnetIds",
+    "nodeSecurityGroupId",
+    "loadBalancerSecurityGroupId",
+}
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "tools.preview", *args], cwd=PROJECT_DIR, capture_output=True, text=True, timeout=300
+    )
+
+
+def test_json_format_prints_the_contract_document():
+    result = _cli("--stack", "prod", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["stack"] == "prod"
+    assert set(document["outputs"]) >= CONTRACT_OUTPUTS
+    for resource in document["resources"]:
+        assert set(resource) == {"urn", "type", "name", "parent", "id", "inputs", "outputs"}
+    vpc = next(r for r in document["resources"] if r["type"] == "aws:ec2/vpc:Vpc")
+    assert vpc["inputs"]["cidrBlock"] and vpc["id"].startswith("vpc-")  # camelCase wire names, moto's id
+    urns = {r["urn"] for r in document["resources"]}
+    assert all(r["parent"] in urns for r in document["resources"] if r["type"].startswith("aws:"))
+
+
+def test_secrets_never_reach_the_json(capsys):
+    assert preview.main(["--stack", "prod", "--format", "json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    secret_values = [
+        value
+        for resource in document["resources"]
+        for section in ("inputs", "outputs")
+        for value in resource[section].values()
+        if value == SECRET_MASK
+    ]
+    assert secret_values or not any(r["type"].startswith("random:") for r in document["resources"])
+
+
+def test_table_format_lists_resources_under_their_components(capsys):
+    assert preview.main(["--stack", "dev"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Stack dev:")
+    assert "\n  elixir-cluster:index:Network" in out
+    assert "\n    aws:ec2/vpc:Vpc" in out
+    assert "Outputs" in out and "vpcId" in out
+
+
+def test_mermaid_format_draws_the_rules_with_their_real_ports(capsys):
+    assert preview.main(["--stack", "dev", "--format", "mermaid"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("flowchart LR")
+    assert "nodes <-->|" in out and "4369" in out
+    assert "lb -->|" in out
+
+
+def test_an_invalid_stack_file_exits_2_naming_every_key(tmp_path):
+    path = write_variant(
+        tmp_path,
+        "dev",
+        "broken",
+        {
+            "elixir-cluster:nodes": {"minSize": 3, "maxSize": 2},
+            "elixir-cluster:network": {"vpcCidr": "10.0.0.0/33"},
+            "elixir-cluster:loadBalancer": {"healthCheck": {"interval": 5, "timeout": 6}},
+        },
+    )
+    result = _cli("--config", str(path))
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert all(line.startswith("elixir-cluster:") for line in lines), lines
+    keys = " ".join(lines)
+    for key in (
+        "elixir-cluster:nodes.maxSize",
+        "elixir-cluster:network.vpcCidr",
+        "elixir-cluster:loadBalancer.healthCheck",
+    ):
+        assert key in keys
+    assert result.stdout == ""
+
+
+def test_a_failure_in_aws_exits_1_naming_the_resource(tmp_path, capsys):
+    path = write_variant(
+        tmp_path,
+        "dev",
+        "missing",
+        {
+            "elixir-cluster:network": {
+                "vpcCidr": None,
+                "availabilityZones": None,
+                "natGateways": None,
+                "vpcId": "vpc-0123456789abcdef0",
+                "publicSubnetIds": ["subnet-0a00000000000000a", "subnet-0a00000000000000b"],
+                "privateSubnetIds": ["subnet-0b00000000000000a", "subnet-0b00000000000000b"],
+            }
+        },
+    )
+    with MotoServer() as endpoint:  # an empty account: the VPC the file names is not there
+        assert preview.main(["--config", str(path), "--endpoint", endpoint]) == 1
+    assert "vpc-0123456789abcdef0" in capsys.readouterr().err
+
+
+def test_endpoint_applies_into_a_moto_server_that_keeps_the_state(capsys):
+    with MotoServer() as endpoint:
+        assert preview.main(["--stack", "dev", "--format", "json", "--endpoint", endpoint]) == 0
+        vpc_id = json.loads(capsys.readouterr().out)["outputs"]["vpcId"]
+        ec2 = boto3.client(
+            "ec2", region_name="eu-west-1", endpoint_url=endpoint, aws_access_key_id="x", aws_secret_access_key="x"
+        )
+        assert [v["VpcId"] for v in ec2.describe_vpcs(VpcIds=[vpc_id])["Vpcs"]] == [vpc_id]
+
+
+def test_a_missing_stack_file_is_refused():
+    assert preview.main(["--stack", "nonexistent"]) == 2
+
+
+class MotoServer:
+    def __enter__(self) -> str:
+        from moto.server import ThreadedMotoServer
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        self.server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+        self.server.start()
+        return f"http://127.0.0.1:{port}"
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.stop()
+
+
+@pytest.mark.parametrize("stack", ["dev", "staging", "prod", "local"])
+def test_every_shipped_stack_previews(stack, capsys):
+    assert preview.main(["--stack", stack, "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["stack"] == stack

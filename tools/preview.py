@@ -1,0 +1,154 @@
+"""Offline preview: build a stack against an emulated AWS and show what it created.
+
+    python -m tools.preview [--stack NAME | --config FILE] [--format table|json|mermaid]
+                            [--endpoint URL | --serve [PORT]] [--policy]
+
+In-process moto by default; `--endpoint URL` applies into a running moto server instead
+(the state stays there for the aws CLI); `--serve` starts such a server here, applies the
+stack into it, and keeps it up until Ctrl-C.
+
+`--policy` then runs the policy pack (policies/) on what was built, as
+`python -m tools.policy_check` does, and prints its violations to stderr.
+
+Exit 0: done. Exit 2: the stack file is invalid (stderr: one line per problem, each
+starting with its key path; nothing was created). Exit 1: anything else, with a message
+naming the resource that failed. Exit 3 (with `--policy`): the output was printed, but a
+mandatory policy is violated.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from components.settings import SettingsError
+from tools import policy_check
+from tools.diagram import render_mermaid
+from tools.emulator import Deployment, EmulatorError
+from tools.stack import apply_stack, stack_file
+
+EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
+DEFAULT_STACK = "dev"
+DEFAULT_SERVE_PORT = 5000
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    path = Path(args.config) if args.config else stack_file(args.stack or DEFAULT_STACK)
+    if not path.exists():
+        print(f"error: no stack file {path}", file=sys.stderr)
+        return EXIT_INVALID
+    server = _start_server(args.serve) if args.serve is not None else None
+    endpoint = server[1] if server else args.endpoint
+    try:
+        deployment = apply_stack(path, endpoint=endpoint)
+    except SettingsError as invalid:
+        print("\n".join(invalid.problems), file=sys.stderr)
+        return EXIT_INVALID
+    except EmulatorError as failure:
+        print(f"error: {failure}", file=sys.stderr)
+        return EXIT_FAILED
+    except OSError as unreachable:  # a moto server that is not there
+        print(f"error: cannot reach the AWS endpoint {endpoint}: {unreachable}", file=sys.stderr)
+        return EXIT_FAILED
+    print(RENDERERS[args.format](deployment), end="")
+    verdict = policy_check.report(policy_check.check(deployment.to_json()), out=sys.stderr) if args.policy else EXIT_OK
+    if server:
+        _serve_until_interrupted(server, deployment)
+    return verdict
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m tools.preview", description=__doc__.split("\n\n")[0])
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--stack", help=f"read stacks/Pulumi.<STACK>.yaml (default: {DEFAULT_STACK})")
+    source.add_argument("--config", metavar="FILE", help="read any stack file named Pulumi.<stack>.yaml")
+    parser.add_argument("--format", choices=sorted(RENDERERS), default="table")
+    parser.add_argument("--policy", action="store_true", help="then run the policy pack (exit 3: mandatory violation)")
+    target = parser.add_mutually_exclusive_group()
+    target.add_argument("--endpoint", metavar="URL", help="apply into the moto server at URL")
+    target.add_argument(
+        "--serve",
+        metavar="PORT",
+        type=int,
+        nargs="?",
+        const=DEFAULT_SERVE_PORT,
+        help=f"start a moto server on 127.0.0.1:PORT (default {DEFAULT_SERVE_PORT}), apply, keep it up",
+    )
+    return parser
+
+
+# --- renderers -------------------------------------------------------------------------
+
+
+def render_json(deployment: Deployment) -> str:
+    return json.dumps(deployment.to_json(), indent=2, sort_keys=False, default=str) + "\n"
+
+
+def render_table(deployment: Deployment) -> str:
+    document = deployment.to_json()
+    children: dict[str | None, list[dict[str, Any]]] = {}
+    urns = {r["urn"] for r in document["resources"]}
+    for record in document["resources"]:
+        parent = record["parent"] if record["parent"] in urns else None
+        children.setdefault(parent, []).append(record)
+    rows = [("TYPE", "NAME", "ID")]
+
+    def walk(parent: str | None, depth: int) -> None:
+        for record in children.get(parent, []):
+            rows.append(("  " * depth + record["type"], record["name"], record["id"] or ""))
+            walk(record["urn"], depth + 1)
+
+    walk(None, 0)
+    widths = [max(len(row[i]) for row in rows) for i in range(2)]
+    lines = [f"Stack {document['stack']}: {len(document['resources'])} resources", ""]
+    lines += [f"{t:<{widths[0]}}  {n:<{widths[1]}}  {i}".rstrip() for t, n, i in rows]
+    lines += ["", "Outputs"]
+    width = max((len(k) for k in document["outputs"]), default=0)
+    lines += [f"  {k:<{width}}  {_scalar(v)}" for k, v in document["outputs"].items()]
+    return "\n".join(lines) + "\n"
+
+
+def _scalar(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+RENDERERS = {"table": render_table, "json": render_json, "mermaid": render_mermaid}
+
+
+# --- --serve ------------------------------------------------------------------------------
+
+
+def _start_server(port: int) -> tuple[Any, str]:
+    from moto.server import ThreadedMotoServer
+
+    os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")  # as in every real account
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    return server, f"http://127.0.0.1:{port}"
+
+
+def _serve_until_interrupted(server: tuple[Any, str], deployment: Deployment) -> None:
+    moto, endpoint = server
+    print(
+        f"\nmoto server with stack {deployment.stack} applied: {endpoint}\n"
+        f"  try: aws --endpoint-url {endpoint} ec2 describe-security-groups\n"
+        "Ctrl-C stops it.",
+        file=sys.stderr,
+    )
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        moto.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
