@@ -102,3 +102,18 @@ pulumi.export("https", https.arn)
     assert listener["Certificates"][0]["CertificateArn"] == arn
     assert listener["SslPolicy"] == "ELBSecurityPolicy-TLS13-1-2-2021-06"
     assert listener["DefaultActions"][0]["TargetGroupArn"] == out["tg"]
+
+
+def test_a_network_load_balancer_balances_across_zones_when_asked(run, aws):
+    out = run(
+        NETWORK
+        + """
+nlb = aws.lb.LoadBalancer("nlb", load_balancer_type="network", subnets=[s.id for s in subnets],
+    security_groups=[sg.id], enable_cross_zone_load_balancing=True)
+pulumi.export("nlb", nlb.arn)
+"""
+    ).outputs
+    elbv2 = aws("elbv2")
+    attributes = _attributes(elbv2.describe_load_balancer_attributes(LoadBalancerArn=out["nlb"])["Attributes"])
+    assert attributes["load_balancing.cross_zone.enabled"] == "true"
+    assert elbv2.describe_load_balancers(LoadBalancerArns=[out["nlb"]])["LoadBalancers"][0]["SecurityGroups"]

@@ -7,7 +7,10 @@ ELB health checks, group metrics, tags that propagate at launch), LifecycleHook,
 moto launches the group's instances and registers them with its target groups. What
 moto lacks: instance refresh (`start_instance_refresh`), so a group's `instanceRefresh`
 is kept in state only; it never fires alarm actions, so policies never run; and it
-ignores the launch template's metadata options on the instances it launches.
+ignores the launch template's metadata options on the instances it launches. With a
+mixed instances policy it launches from the template without the overrides' instance
+types, and truncates fractional capacity (desired 3, on-demand base 2 and 25% above it
+launches 2 instances, where AWS launches 3); `defaultInstanceWarmup` is kept in state only.
 """
 
 from __future__ import annotations

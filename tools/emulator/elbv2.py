@@ -1,12 +1,15 @@
 """Elastic Load Balancing v2: load balancers, target groups, listeners.
 
 Covers: aws:lb LoadBalancer (application and network; attributes for idle timeout,
-deletion protection, invalid-header dropping and access logs), TargetGroup (health
+deletion protection, invalid-header dropping, cross-zone balancing of a network load
+balancer and access logs), TargetGroup (health
 check, deregistration delay, algorithm, stickiness as attributes), Listener (forward
 and redirect default actions, TLS policy and certificate).
 
 What moto lacks: it does not run health checks; a registered target of a running
-instance reports healthy. It accepts any bucket for access logs.
+instance reports healthy. It accepts any bucket for access logs. It names every load
+balancer's ARN `loadbalancer/app/...`, a network one's too (AWS: `loadbalancer/net/...`),
+so a network load balancer's `arnSuffix` starts with `app/` here.
 """
 
 from __future__ import annotations
@@ -67,6 +70,8 @@ def load_balancer(aws: AwsSession, req: Request) -> Created:
     if kind == "application":
         attributes["idle_timeout.timeout_seconds"] = req.get("idleTimeout", 60)
         attributes["routing.http.drop_invalid_header_fields.enabled"] = req.get("dropInvalidHeaderFields", False)
+    else:  # an application load balancer is always cross-zone; a network one only when asked
+        attributes["load_balancing.cross_zone.enabled"] = req.get("enableCrossZoneLoadBalancing", False)
     aws_call(req, elbv2.modify_load_balancer_attributes, LoadBalancerArn=arn, Attributes=_attributes(attributes))
     state = {
         **req.inputs,

@@ -3,6 +3,10 @@
 Covers: aws:servicediscovery PrivateDnsNamespace (created through an operation, as AWS
 does) and Service (DNS records, routing policy, custom health check config). moto
 answers no DNS queries: tests read registrations with list_instances.
+
+What moto lacks: it neither checks that a private namespace's VPC exists nor associates
+the namespace's hosted zone with it. The handler does both, as AWS does, so the zone's
+VPCs are read back with route53 get_hosted_zone.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ def _cloud_map(aws: AwsSession) -> Any:
 @resource("aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace")
 def private_dns_namespace(aws: AwsSession, req: Request) -> Created:
     client = _cloud_map(aws)
+    aws_call(req, aws.client("ec2").describe_vpcs, VpcIds=[req.get("vpc")])
     operation = aws_call(
         req,
         client.create_private_dns_namespace,
@@ -31,6 +36,12 @@ def private_dns_namespace(aws: AwsSession, req: Request) -> Created:
     namespace_id = client.get_operation(OperationId=operation)["Operation"]["Targets"]["NAMESPACE"]
     found = client.get_namespace(Id=namespace_id)["Namespace"]
     hosted_zone = found.get("Properties", {}).get("DnsProperties", {}).get("HostedZoneId")
+    aws_call(
+        req,
+        aws.client("route53").associate_vpc_with_hosted_zone,
+        HostedZoneId=hosted_zone,
+        VPC={"VPCRegion": aws.region, "VPCId": req.get("vpc")},
+    )
     state = {**req.inputs, **tags_state(req), "arn": found["Arn"], "hostedZone": hosted_zone}
     return Created(namespace_id, state)
 

@@ -1,0 +1,95 @@
+"""The release cookie: generated, stored as an SSM SecureString under its own KMS key, and
+nowhere else — not in user data, not in any other resource, not in an export.
+
+Run: `.venv/bin/python -m pytest --tb=native -q tests/test_cookie.py`
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+
+from components.node_group import COOKIE_LENGTH
+from tests.conftest import applied_stack
+from tools.emulator import SECRET_MASK
+
+PARAMETER = "aws:ssm/parameter:Parameter"
+PASSWORD = "random:index/randomPassword:RandomPassword"
+
+
+@pytest.fixture(scope="module", params=["dev", "prod"])
+def stack(request):
+    yield from applied_stack(request.param)
+
+
+def cookie_of(applied):
+    """The cookie as a node reads it at start."""
+    ssm = applied.client("ssm")
+    return ssm.get_parameter(Name=applied.outputs["cookieParameterName"], WithDecryption=True)["Parameter"]
+
+
+def test_the_cookie_parameter_is_the_configured_secure_string_and_decrypts(stack):
+    assert stack.outputs["cookieParameterName"] == stack.settings.release.cookie_parameter
+    parameter = cookie_of(stack)
+    assert parameter["Type"] == "SecureString"
+    cookie = parameter["Value"]
+    assert len(cookie) == COOKIE_LENGTH and cookie.isalnum()  # an atom that needs no quoting anywhere
+    ciphertext = stack.client("ssm").get_parameter(Name=parameter["Name"], WithDecryption=False)["Parameter"]
+    assert ciphertext["Value"] != cookie
+
+
+def test_the_cookie_has_a_key_of_its_own_that_rotates(stack):
+    ssm, kms = stack.client("ssm"), stack.client("kms")
+    name = stack.outputs["cookieParameterName"]
+    key_id = ssm.describe_parameters(ParameterFilters=[{"Key": "Name", "Values": [name]}])["Parameters"][0]["KeyId"]
+    key = kms.describe_key(KeyId=key_id)["KeyMetadata"]
+    assert key["KeyManager"] == "CUSTOMER"
+    assert kms.get_key_rotation_status(KeyId=key["KeyId"])["KeyRotationEnabled"] is True
+    decrypt = [
+        statement
+        for document in _node_policy_documents(stack)
+        for statement in document["Statement"]
+        if "kms:Decrypt" in statement["Action"]
+    ]
+    assert [s["Resource"] for s in decrypt] == [key["Arn"]]
+
+
+def test_the_cookie_is_a_secret_in_pulumis_state_and_preview(stack):
+    (parameter,) = stack.deployment.of_type(PARAMETER)
+    (password,) = stack.deployment.of_type(PASSWORD)
+    assert parameter.inputs["value"] == SECRET_MASK
+    assert password.outputs["result"] == SECRET_MASK
+    assert cookie_of(stack)["Value"] not in json.dumps(stack.deployment.to_json(), default=str)
+
+
+def test_the_cookie_reaches_only_the_parameter_and_no_export(stack):
+    cookie = cookie_of(stack)["Value"]
+    inputs_with_it = {
+        (record.type, key)
+        for record in stack.deployment.resources
+        for key, value in record.unmasked_inputs.items()
+        if cookie in json.dumps(value, default=str)
+    }
+    outputs_with_it = {
+        (record.type, key)
+        for record in stack.deployment.resources
+        for key, value in record.unmasked_outputs.items()
+        if cookie in json.dumps(value, default=str)
+    }
+    assert inputs_with_it == {(PARAMETER, "value")}
+    # the generator's own result, and the parameter reporting its value back
+    assert outputs_with_it == {(PASSWORD, "result"), (PARAMETER, "value")}
+    assert not [name for name, value in stack.outputs.items() if cookie in json.dumps(value, default=str)]
+
+
+def test_nodes_are_told_where_the_cookie_is_never_what_it_is(stack):
+    (template,) = stack.deployment.of_type("aws:ec2/launchTemplate:LaunchTemplate")
+    user_data = base64.b64decode(template.unmasked_inputs["userData"]).decode()
+    assert stack.settings.release.cookie_parameter in user_data
+    assert cookie_of(stack)["Value"] not in user_data
+
+
+def _node_policy_documents(applied):
+    return [json.loads(r.inputs["policy"]) for r in applied.deployment.of_type("aws:iam/rolePolicy:RolePolicy")]

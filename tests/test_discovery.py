@@ -1,0 +1,79 @@
+"""`release.discovery: dns`: a Cloud Map namespace and service the nodes register in, read back
+from moto (the shipped stacks use ec2Tags, which needs none: see test_node_group.py).
+
+Run: `.venv/bin/python -m pytest --tb=native -q tests/test_discovery.py`
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from components.bootstrap import DISCOVERY_SERVICE_TAG_KEY, discovery_namespace_name, discovery_service_name
+from components.discovery import RECORD_TTL_SECONDS
+from tests.conftest import Applied, write_variant
+from tests.test_node_group import group_of
+from tools.stack import emulated
+
+DNS = {"elixir-cluster:release": {"discovery": "dns"}}
+
+
+@pytest.fixture(scope="module")
+def dns(tmp_path_factory):
+    path = write_variant(tmp_path_factory.mktemp("stacks"), "dev", "dns", DNS)
+    with emulated(path) as (_, deployment, settings):
+        yield Applied(deployment, settings)
+
+
+def _service(applied):
+    cloud_map = applied.client("servicediscovery")
+    (summary,) = cloud_map.list_services()["Services"]
+    return cloud_map.get_service(Id=summary["Id"])["Service"]
+
+
+def _namespace(applied, namespace_id):
+    return applied.client("servicediscovery").get_namespace(Id=namespace_id)["Namespace"]
+
+
+def test_nodes_find_each_other_through_a_private_namespace_in_the_cluster_vpc(dns):
+    service = _service(dns)
+    namespace = _namespace(dns, service["NamespaceId"])
+    assert namespace["Type"] == "DNS_PRIVATE"
+    assert namespace["Name"] == discovery_namespace_name(dns.settings)
+    zone = namespace["Properties"]["DnsProperties"]["HostedZoneId"]
+    vpcs = dns.client("route53").get_hosted_zone(Id=zone)["VPCs"]
+    assert [v["VPCId"] for v in vpcs] == [dns.outputs["vpcId"]]
+    assert service["Name"] == discovery_service_name(dns.settings)
+
+
+def test_the_service_answers_with_every_node_as_a_short_lived_a_record(dns):
+    service = _service(dns)
+    config = service["DnsConfig"]
+    assert config["RoutingPolicy"] == "MULTIVALUE"
+    assert config["DnsRecords"] == [{"Type": "A", "TTL": RECORD_TTL_SECONDS}]
+    assert "HealthCheckConfig" not in service  # Route 53 health checks do not exist in a private namespace
+
+
+def test_each_node_learns_its_service_from_a_propagated_tag(dns):
+    service = _service(dns)
+    tags = {t["Key"]: t for t in group_of(dns)["Tags"]}
+    assert tags[DISCOVERY_SERVICE_TAG_KEY]["Value"] == service["Id"]
+    assert tags[DISCOVERY_SERVICE_TAG_KEY]["PropagateAtLaunch"] is True
+
+
+def test_nodes_may_register_in_this_service_and_write_only_its_zone(dns):
+    service = _service(dns)
+    zone = _namespace(dns, service["NamespaceId"])["Properties"]["DnsProperties"]["HostedZoneId"]
+    statements = {
+        s["Sid"]: s
+        for record in dns.deployment.of_type("aws:iam/rolePolicy:RolePolicy")
+        for s in json.loads(record.inputs["policy"])["Statement"]
+    }
+    register = [s for s in statements.values() if any(a.startswith("servicediscovery:") for a in s["Action"])]
+    assert [s["Resource"] for s in register] == [service["Arn"]]
+    records = [s for s in statements.values() if "route53:ChangeResourceRecordSets" in s["Action"]]
+    assert [s["Resource"] for s in records] == [f"arn:aws:route53:::hostedzone/{zone}"]
+    # Cloud Map calls need the grant at boot, before the group launches anyone
+    (boot,) = [r for r in dns.deployment.of_type("aws:iam/rolePolicy:RolePolicy") if r.name.endswith("-boot")]
+    assert service["Arn"] in boot.inputs["policy"]
