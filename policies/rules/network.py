@@ -1,0 +1,213 @@
+"""Who may reach the nodes: cluster ports, admin ports, the app port, and how rules are declared.
+
+The node security group is the one the nodes' launch template carries; the load
+balancer's is the one its load balancer carries. Both are found in the resources, so
+the rules hold whatever the stack names them.
+"""
+
+from __future__ import annotations
+
+from pulumi_policy import (
+    EnforcementLevel,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
+
+from .configuration import schema, settings
+from .resources import (
+    ALL_PORTS,
+    INGRESS,
+    SECURITY_GROUP,
+    TARGET_GROUP,
+    Permission,
+    Ports,
+    Stack,
+    is_world,
+    number,
+    permissions,
+)
+
+EPMD_PORT = 4369
+"""Defaults of elixir-cluster:release.distribution (components/settings.py)."""
+DISTRIBUTION_PORTS = {"from": 9100, "to": 9155}
+
+# --- EPMD and distribution only between nodes ------------------------------------------------
+
+CLUSTER_PORTS_SCHEMA = schema(
+    epmdPort={
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 65535,
+        "default": EPMD_PORT,
+        "description": "elixir-cluster:release.distribution.epmdPort.",
+    },
+    distributionPorts={
+        "type": "object",
+        "properties": {"from": {"type": "integer"}, "to": {"type": "integer"}},
+        "required": ["from", "to"],
+        "default": DISTRIBUTION_PORTS,
+        "description": "elixir-cluster:release.distribution.portRange. Ranges the node group opens to "
+        "itself are cluster ports too, so a stack's own range is guarded without this.",
+    },
+)
+
+
+def cluster_ports(stack: Stack, node_groups: set[str], config: dict) -> list[Ports]:
+    """EPMD, the distribution range, and whatever the node group opens to itself alone."""
+    configured = [
+        Ports(int(config["epmdPort"]), int(config["epmdPort"])),
+        Ports(int(config["distributionPorts"]["from"]), int(config["distributionPorts"]["to"])),
+    ]
+    among_nodes = [
+        p.ports
+        for p in _admitted_to(stack, node_groups)
+        if set(p.peers) == {p.group} and not p.outside_sources and p.ports != ALL_PORTS
+    ]
+    return configured + among_nodes
+
+
+def validate_cluster_ports(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    config = settings(CLUSTER_PORTS_SCHEMA, args.get_config())
+    stack = Stack(args.resources)
+    node_groups = stack.node_groups()
+    guarded = cluster_ports(stack, node_groups, config)
+    for permission in _admitted_to(stack, node_groups):
+        hit = next((ports for ports in guarded if permission.ports.overlaps(ports)), None)
+        outsiders = _outsiders(stack, permission, allowed=node_groups)
+        if hit and outsiders:
+            report_violation(
+                f"{permission.declared_by} admits {', '.join(outsiders)} to port(s) {permission.ports} of the node "
+                f"security group, which carry EPMD and Erlang distribution ({hit}): anyone who reaches them and "
+                "guesses the cookie runs code on every node. Remove this rule: nodes reach each other through the "
+                "rules the stack derives from elixir-cluster:release.distribution (epmdPort, portRange).",
+                permission.urn,
+            )
+
+
+cluster_ports_only_from_nodes = StackValidationPolicy(
+    name="cluster-ports-only-from-nodes",
+    description="EPMD and the distribution port range are reachable only from the node security group itself.",
+    validate=validate_cluster_ports,
+    enforcement_level=EnforcementLevel.MANDATORY,
+    config_schema=CLUSTER_PORTS_SCHEMA,
+)
+
+# --- no admin port open to the world ---------------------------------------------------------
+
+ADMIN_PORTS_SCHEMA = schema(
+    adminPorts={
+        "type": "array",
+        "items": {"type": "integer", "minimum": 0, "maximum": 65535},
+        "default": [22, 3389, EPMD_PORT, 5985, 5986],
+        "description": "Ports never open to 0.0.0.0/0 or ::/0: SSH, RDP, EPMD, WinRM.",
+    },
+)
+
+
+def validate_admin_ports(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    admin_ports = [int(p) for p in settings(ADMIN_PORTS_SCHEMA, args.get_config())["adminPorts"]]
+    for permission in permissions(args.resource_type, args.name, args.props):
+        world = [c for c in permission.cidrs if is_world(c)]
+        opened = [p for p in admin_ports if permission.ports.overlaps(Ports(p, p))]
+        if permission.direction == INGRESS and world and opened:
+            report_violation(
+                f"{args.name} opens port(s) {', '.join(map(str, opened))} to {', '.join(world)}. Remove it: operators "
+                "reach nodes through SSM Session Manager, never SSH or RDP; only the load balancer's listener ports "
+                "face clients, from elixir-cluster:loadBalancer.allowedCidrs."
+            )
+
+
+no_admin_ports_from_world = ResourceValidationPolicy(
+    name="no-admin-ports-from-world",
+    description="No SSH, RDP or other admin port is open to 0.0.0.0/0 or ::/0.",
+    validate=validate_admin_ports,
+    enforcement_level=EnforcementLevel.MANDATORY,
+    config_schema=ADMIN_PORTS_SCHEMA,
+)
+
+# --- the app port only from the load balancer ------------------------------------------------
+
+
+def app_ports(stack: Stack) -> list[Ports]:
+    """The ports the load balancer sends requests and health checks to: its target groups'."""
+    found = []
+    for group in stack.of_type(TARGET_GROUP):
+        port = number(group.props.get("port"))
+        if port is not None:
+            found.append(Ports(int(port), int(port)))
+    return found
+
+
+def validate_app_port(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    stack = Stack(args.resources)
+    node_groups = stack.node_groups()
+    balancers = stack.load_balancer_groups()
+    ports = app_ports(stack)
+    for permission in _admitted_to(stack, node_groups):
+        hit = next((p for p in ports if permission.ports.overlaps(p)), None)
+        outsiders = _outsiders(stack, permission, allowed=balancers)
+        if hit and outsiders:
+            report_violation(
+                f"{permission.declared_by} admits {', '.join(outsiders)} to the nodes' app port {hit}; only the load "
+                "balancer's security group may reach it. Remove this rule: clients reach the load balancer "
+                "(elixir-cluster:loadBalancer.allowedCidrs), which forwards to elixir-cluster:release.httpPort.",
+                permission.urn,
+            )
+
+
+app_port_only_from_load_balancer = StackValidationPolicy(
+    name="app-port-only-from-load-balancer",
+    description="The nodes' app port (their target group's port) is reachable only from the load balancer's group.",
+    validate=validate_app_port,
+    enforcement_level=EnforcementLevel.MANDATORY,
+)
+
+# --- inline rules or rule resources, never both ----------------------------------------------
+
+
+def validate_unmixed_rules(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    stack = Stack(args.resources)
+    every = stack.permissions()
+    for group in stack.of_type(SECURITY_GROUP):
+        separate = [p for p in every if not p.inline and p.group == group.urn]
+        # After a refresh the provider reads every rule of the group back into its inline
+        # ingress/egress: an inline entry equal to a rule resource is that echo, not a second owner.
+        inline = [
+            p for p in every if p.inline and p.group == group.urn and not any(p.same_rule_as(s) for s in separate)
+        ]
+        if inline and separate:
+            report_violation(
+                f"security group {group.name} declares {len(inline)} inline rule(s) and also has rule resources "
+                f"({', '.join(sorted({p.declared_by for p in separate}))}): the provider makes the two fight, each "
+                "update deleting the other's rules. Declare every rule as aws.vpc.SecurityGroupIngressRule/EgressRule "
+                "(ClusterSecurity.allow in components/security.py), none inline.",
+                group.urn,
+            )
+
+
+no_mixed_security_group_rules = StackValidationPolicy(
+    name="no-mixed-security-group-rules",
+    description="A security group has inline rules or rule resources, never both.",
+    validate=validate_unmixed_rules,
+    enforcement_level=EnforcementLevel.MANDATORY,
+)
+
+
+def _admitted_to(stack: Stack, groups: set[str]) -> list[Permission]:
+    return [p for p in stack.permissions() if p.direction == INGRESS and p.group in groups]
+
+
+def _outsiders(stack: Stack, permission: Permission, allowed: set[str]) -> list[str]:
+    """The sources of `permission` that are not one of the `allowed` groups, by name."""
+    return list(permission.outside_sources) + [stack.name_of(p) for p in permission.peers if p not in allowed]
+
+
+POLICIES = [
+    cluster_ports_only_from_nodes,
+    no_admin_ports_from_world,
+    app_port_only_from_load_balancer,
+    no_mixed_security_group_rules,
+]

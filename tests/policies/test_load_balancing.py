@@ -1,0 +1,131 @@
+"""policies/rules/load_balancing.py: header dropping, TLS, redirects, health checks, protection, logs."""
+
+from __future__ import annotations
+
+import typing
+
+import pytest
+
+from components import settings
+from policies.rules.load_balancing import TLS12_POLICIES
+from tests.policies.synthetic import LB_ARN, TG_ARN, add, change, cluster, findings, named, remove, resource
+
+RULES = [
+    "alb-drops-invalid-headers",
+    "listener-tls-policy",
+    "http-redirects-to-https",
+    "target-group-health-check",
+    "prod-load-balancer-deletion-protection",
+    "load-balancer-access-logs",
+]
+FORWARD = [{"type": "forward", "targetGroupArn": TG_ARN}]
+
+
+@pytest.mark.parametrize("rule", RULES)
+def test_the_stack_shape_passes(rule):
+    assert findings(cluster(), rule) == []
+
+
+@pytest.mark.parametrize("value", [False, None])
+def test_an_alb_must_drop_invalid_headers(value):
+    [violation] = findings(change(cluster(), "alb", dropInvalidHeaderFields=value), "alb-drops-invalid-headers")
+    assert violation.resource == "alb" and "dropInvalidHeaderFields" in violation.message
+
+
+def test_a_network_load_balancer_has_no_headers_to_drop():
+    document = change(cluster(), "alb", loadBalancerType="network", dropInvalidHeaderFields=None)
+    assert findings(document, "alb-drops-invalid-headers") == []
+
+
+@pytest.mark.parametrize("policy", ["ELBSecurityPolicy-2016-08", "ELBSecurityPolicy-TLS13-1-0-2021-06", None])
+def test_https_listeners_refuse_tls_below_1_2(policy):
+    [violation] = findings(change(cluster(), "https", sslPolicy=policy), "listener-tls-policy")
+    assert violation.resource == "https" and "elixir-cluster:loadBalancer.sslPolicy" in violation.message
+
+
+def test_the_tls_allow_list_is_configurable():
+    document = change(cluster(), "https", sslPolicy="ELBSecurityPolicy-TLS-1-2-2017-01")
+    assert findings(document, "listener-tls-policy") == []
+    config = {"listener-tls-policy": {"allowedSslPolicies": ["ELBSecurityPolicy-TLS13-1-3-2021-06"]}}
+    assert len(findings(document, "listener-tls-policy", config)) == 1
+
+
+def test_the_allow_list_is_what_the_stack_settings_accept():
+    assert list(typing.get_args(settings.TlsPolicy)) == TLS12_POLICIES
+    assert not set(TLS12_POLICIES) & set(settings.LEGACY_TLS_POLICIES)
+
+
+def test_http_that_forwards_beside_https_is_refused():
+    document = change(cluster(), "http", defaultActions=FORWARD)
+    [violation] = findings(document, "http-redirects-to-https")
+    assert violation.resource == "http" and "redirect" in violation.message
+
+
+def test_a_redirect_to_plain_http_does_not_count():
+    document = change(cluster(), "http", defaultActions=[{"type": "redirect", "redirect": {"protocol": "HTTP"}}])
+    assert len(findings(document, "http-redirects-to-https")) == 1
+
+
+def test_http_may_forward_when_the_load_balancer_has_no_https():
+    document = change(remove(cluster(), "https"), "http", defaultActions=FORWARD)
+    assert findings(document, "http-redirects-to-https") == []
+
+
+def test_https_on_another_load_balancer_does_not_count():
+    other_arn = LB_ARN.replace("/shop/", "/admin/")
+    document = add(
+        cluster(),
+        resource(
+            "aws:lb/loadBalancer:LoadBalancer", "admin", {"loadBalancerType": "application"}, other_arn, arn=other_arn
+        ),
+        resource(
+            "aws:lb/listener:Listener",
+            "admin-http",
+            {"loadBalancerArn": other_arn, "protocol": "HTTP", "port": 80, "defaultActions": FORWARD},
+        ),
+    )
+    assert findings(document, "http-redirects-to-https") == []
+
+
+@pytest.mark.parametrize(
+    ("health_check", "expected"),
+    [
+        ({"enabled": False}, "disabled"),
+        ({"enabled": True, "interval": 10, "timeout": 5}, "healthCheck.path"),
+        ({"enabled": True, "path": "/health", "interval": 10, "timeout": 10}, "below healthCheck.interval"),
+        ({"enabled": True, "path": "/health", "timeout": 30}, "interval 30 s"),
+    ],
+)
+def test_target_groups_check_health_on_a_path_within_the_interval(health_check, expected):
+    [violation] = findings(change(cluster(), "targets", healthCheck=health_check), "target-group-health-check")
+    assert violation.resource == "targets" and expected in violation.message
+
+
+def test_tcp_health_checks_need_no_path():
+    document = change(cluster(), "targets", protocol="TCP", healthCheck={"enabled": True, "interval": 10, "timeout": 5})
+    assert findings(document, "target-group-health-check") == []
+
+
+@pytest.mark.parametrize("value", [False, None])
+def test_production_load_balancers_are_protected_from_deletion(value):
+    [violation] = findings(
+        change(cluster(), "alb", enableDeletionProtection=value), "prod-load-balancer-deletion-protection"
+    )
+    assert "elixir-cluster:loadBalancer.deletionProtection: true" in violation.message
+
+
+def test_other_environments_may_delete_their_load_balancer():
+    document = change(cluster(), "alb", enableDeletionProtection=False)
+    named(document, "alb")["inputs"]["tags"] = {"Environment": "staging"}
+    assert findings(document, "prod-load-balancer-deletion-protection") == []
+    config = {"prod-load-balancer-deletion-protection": {"productionEnvironments": ["prod", "staging"]}}
+    assert len(findings(document, "prod-load-balancer-deletion-protection", config)) == 1
+
+
+@pytest.mark.parametrize(
+    "logs",
+    [None, {"bucket": "shop-alb-logs"}, {"enabled": False, "bucket": "shop-alb-logs"}],  # the provider's default is off
+)
+def test_missing_access_logs_are_advised(logs):
+    [violation] = findings(change(cluster(), "alb", accessLogs=logs), "load-balancer-access-logs")
+    assert violation.level.value == "advisory" and "elixir-cluster:loadBalancer.accessLogs" in violation.message

@@ -1,0 +1,106 @@
+"""policies/rules/scaling.py: health checks, sizes, zones, scaling policies, alarm actions."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.policies.synthetic import GROUP, add, change, cluster, findings, named, remove, resource
+
+RULES = [
+    "asg-elb-health-checks",
+    "asg-size-bounds",
+    "prod-groups-span-zones",
+    "scalable-groups-have-policies",
+    "alarms-have-actions",
+]
+
+
+@pytest.mark.parametrize("rule", RULES)
+def test_the_stack_shape_passes(rule):
+    assert findings(cluster(), rule) == []
+
+
+@pytest.mark.parametrize("kind", ["EC2", None])
+def test_a_load_balanced_group_uses_elb_health_checks(kind):
+    [violation] = findings(change(cluster(), "group", healthCheckType=kind), "asg-elb-health-checks")
+    assert violation.resource == "group" and "healthCheckType ELB" in violation.message
+
+
+def test_a_group_without_target_groups_may_use_ec2_checks():
+    document = change(cluster(), "group", healthCheckType="EC2", targetGroupArns=None)
+    assert findings(document, "asg-elb-health-checks") == []
+
+
+@pytest.mark.parametrize("grace", [0, 30])
+def test_a_load_balanced_group_has_a_grace_period(grace):
+    [violation] = findings(change(cluster(), "group", healthCheckGracePeriod=grace), "asg-elb-health-checks")
+    assert "elixir-cluster:nodes.healthCheckGracePeriod to 60" in violation.message
+
+
+def test_the_grace_period_floor_is_configurable():
+    config = {"asg-elb-health-checks": {"minGracePeriodSeconds": 180}}
+    assert len(findings(cluster(), "asg-elb-health-checks", config)) == 1
+
+
+@pytest.mark.parametrize(
+    ("sizes", "expected"),
+    [
+        ({"minSize": 5, "maxSize": 4, "desiredCapacity": None}, "minSize 5 is above maxSize 4"),
+        ({"minSize": 3, "maxSize": 12, "desiredCapacity": 2}, "desiredCapacity 2 is below minSize 3"),
+        ({"minSize": 3, "maxSize": 12, "desiredCapacity": 13}, "desiredCapacity 13 is above maxSize 12"),
+        ({"minSize": 3, "maxSize": 80, "desiredCapacity": 3}, "maxSize 80 is above the cost ceiling 50"),
+    ],
+)
+def test_sizes_are_ordered_and_under_the_ceiling(sizes, expected):
+    [violation] = findings(change(cluster(), "group", **sizes), "asg-size-bounds")
+    assert expected in violation.message and "elixir-cluster:nodes" in violation.message
+
+
+def test_the_cost_ceiling_is_configurable_and_desired_capacity_optional():
+    document = change(cluster(), "group", desiredCapacity=None)
+    assert findings(document, "asg-size-bounds") == []
+    assert len(findings(document, "asg-size-bounds", {"asg-size-bounds": {"maxSizeCeiling": 10}})) == 1
+
+
+def test_a_production_group_spans_two_subnets():
+    [violation] = findings(change(cluster(), "group", vpcZoneIdentifiers=["subnet-c"]), "prod-groups-span-zones")
+    assert "elixir-cluster:network.availabilityZones to 2 or more" in violation.message
+
+
+def test_a_dev_group_may_live_in_one_subnet():
+    document = change(
+        cluster(),
+        "group",
+        vpcZoneIdentifiers=["subnet-c"],
+        tags=[{"key": "Environment", "value": "dev", "propagateAtLaunch": True}],
+    )
+    assert findings(document, "prod-groups-span-zones") == []
+
+
+def test_a_group_that_can_scale_needs_a_policy():
+    [violation] = findings(remove(cluster(), "cpu"), "scalable-groups-have-policies")
+    assert violation.resource == "group" and "elixir-cluster:scaling.targetTracking" in violation.message
+
+
+def test_the_policy_must_drive_that_group():
+    document = change(remove(cluster(), "cpu"), "group", minSize=3)
+    add(document, resource("aws:autoscaling/policy:Policy", "other", {"autoscalingGroupName": "another-group"}))
+    assert len(findings(document, "scalable-groups-have-policies")) == 1
+
+
+def test_a_fixed_size_group_needs_no_policy():
+    document = change(remove(cluster(), "cpu"), "group", minSize=3, maxSize=3)
+    assert findings(document, "scalable-groups-have-policies") == []
+
+
+def test_the_policy_is_matched_by_the_groups_name():
+    document = cluster()
+    assert named(document, "cpu")["inputs"]["autoscalingGroupName"] == GROUP
+    change(document, "cpu", autoscalingGroupName="shop-nodes-group-other")
+    assert len(findings(document, "scalable-groups-have-policies")) == 1
+
+
+@pytest.mark.parametrize("values", [{"alarmActions": []}, {"alarmActions": None}, {"actionsEnabled": False}])
+def test_alarms_without_actions_are_advised(values):
+    [violation] = findings(change(cluster(), "unhealthy-hosts", **values), "alarms-have-actions")
+    assert violation.level.value == "advisory" and "elixir-cluster:alerts.emails" in violation.message

@@ -1,0 +1,240 @@
+"""The pack on what the program really builds: every shipped stack passes, careless changes do not.
+
+The careless changes are made the way they would reach a deployment: in the prod preview
+JSON (as if the components had been edited carelessly), or in the stack YAML itself and
+run through `python -m tools.preview --policy`.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import functools
+import json
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from tests.conftest import write_variant
+from tools import policy_check, preview
+from tools.policy_check import EXIT_MANDATORY, EXIT_OK, check, mandatory
+from tools.stack import apply_stack, stack_file, stack_names
+
+Document = dict[str, Any]
+
+
+@functools.cache
+def _preview(stack: str) -> Document:
+    """`python -m tools.preview --stack STACK --format json`, built once per test run."""
+    return apply_stack(stack_file(stack)).to_json()
+
+
+@pytest.fixture
+def prod() -> Document:
+    return copy.deepcopy(_preview("prod"))
+
+
+@pytest.mark.parametrize("stack", stack_names())
+def test_every_shipped_stack_passes_with_no_mandatory_violation(stack):
+    violations = check(_preview(stack))
+    assert mandatory(violations) == [], "\n".join(map(str, violations))
+
+
+def test_prod_passes_without_even_an_advisory(prod):
+    assert check(prod) == []
+
+
+# --- careless changes to the prod preview -------------------------------------------------------
+
+
+def _records(document: Document, type_: str, where: Callable[[dict], bool] = lambda inputs: True) -> list[dict]:
+    found = [r for r in document["resources"] if r["type"] == type_ and where(r["inputs"])]
+    assert found, f"the prod preview has no {type_} to change"
+    return found
+
+
+def _states(record: dict) -> Iterator[dict]:
+    """The record's inputs and outputs: a careless change shows in both."""
+    yield record["inputs"]
+    yield record["outputs"]
+
+
+def open_epmd_to_the_world(document: Document) -> None:
+    [rule] = _records(
+        document, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", lambda i: i.get("fromPort") == 4369
+    )
+    for state in _states(rule):
+        del state["referencedSecurityGroupId"]
+        state["cidrIpv4"] = "0.0.0.0/0"
+
+
+def open_the_app_port_to_the_world(document: Document) -> None:
+    [target_group] = _records(document, "aws:lb/targetGroup:TargetGroup")
+    [rule] = _records(
+        document,
+        "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+        lambda i: i.get("fromPort") == target_group["inputs"]["port"],
+    )
+    for state in _states(rule):
+        del state["referencedSecurityGroupId"]
+        state["cidrIpv4"] = "0.0.0.0/0"
+
+
+def _node_group_id(document: Document) -> str:
+    [template] = _records(document, "aws:ec2/launchTemplate:LaunchTemplate")
+    return template["inputs"]["vpcSecurityGroupIds"][0]
+
+
+def open_ssh(document: Document) -> None:
+    rule = copy.deepcopy(_records(document, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")[0])
+    rule.update(name="ssh", urn=rule["urn"].rsplit("::", 1)[0] + "::ssh", id="sgr-ssh")
+    for state in _states(rule):
+        state.pop("referencedSecurityGroupId", None)
+        state.update(securityGroupId=_node_group_id(document), fromPort=22, toPort=22, cidrIpv4="0.0.0.0/0")
+    document["resources"].append(rule)
+
+
+def add_inline_rules_to_the_node_group(document: Document) -> None:
+    group = next(r for r in document["resources"] if r["id"] == _node_group_id(document))
+    for state in _states(group):
+        state["ingress"] = [{"protocol": "tcp", "fromPort": 5432, "toPort": 5432, "cidrBlocks": ["10.40.0.0/16"]}]
+
+
+def make_imds_optional(document: Document) -> None:
+    for state in _states(_records(document, "aws:ec2/launchTemplate:LaunchTemplate")[0]):
+        state["metadataOptions"]["httpTokens"] = "optional"
+
+
+def leave_the_root_volume_unencrypted(document: Document) -> None:
+    for state in _states(_records(document, "aws:ec2/launchTemplate:LaunchTemplate")[0]):
+        state["blockDeviceMappings"][0]["ebs"]["encrypted"] = "false"
+
+
+def paste_the_cookie_into_user_data(document: Document) -> None:
+    for state in _states(_records(document, "aws:ec2/launchTemplate:LaunchTemplate")[0]):
+        text = base64.b64decode(state["userData"]).decode()
+        text += "runcmd:\n- echo 'RELEASE_COOKIE=Zq8xW2pL0vN5' >> /etc/shop/release.env\n"
+        state["userData"] = base64.b64encode(text.encode()).decode()
+
+
+def grant_a_wildcard(document: Document) -> None:
+    for state in _states(_records(document, "aws:iam/rolePolicy:RolePolicy")[0]):
+        policy = json.loads(state["policy"]) if isinstance(state["policy"], str) else state["policy"]
+        policy["Statement"][0]["Action"] = "s3:*"
+        state["policy"] = json.dumps(policy)
+
+
+def store_the_cookie_in_clear(document: Document) -> None:
+    for state in _states(_records(document, "aws:ssm/parameter:Parameter")[0]):
+        state["type"] = "String"
+
+
+def keep_serving_plain_http(document: Document) -> None:
+    [target_group] = _records(document, "aws:lb/targetGroup:TargetGroup")
+    [http] = _records(document, "aws:lb/listener:Listener", lambda i: i.get("protocol") == "HTTP")
+    for state in _states(http):
+        state["defaultActions"] = [{"type": "forward", "targetGroupArn": target_group["id"]}]
+
+
+def allow_tls_1_0(document: Document) -> None:
+    [https] = _records(document, "aws:lb/listener:Listener", lambda i: i.get("protocol") == "HTTPS")
+    for state in _states(https):
+        state["sslPolicy"] = "ELBSecurityPolicy-2016-08"
+
+
+def pass_invalid_headers(document: Document) -> None:
+    for state in _states(_records(document, "aws:lb/loadBalancer:LoadBalancer")[0]):
+        state["dropInvalidHeaderFields"] = False
+
+
+def switch_off_deletion_protection(document: Document) -> None:
+    for state in _states(_records(document, "aws:lb/loadBalancer:LoadBalancer")[0]):
+        state["enableDeletionProtection"] = False
+
+
+def drop_the_health_check_path(document: Document) -> None:
+    for state in _states(_records(document, "aws:lb/targetGroup:TargetGroup")[0]):
+        state["healthCheck"].pop("path")
+
+
+def check_health_with_ec2_only(document: Document) -> None:
+    for state in _states(_records(document, "aws:autoscaling/group:Group")[0]):
+        state["healthCheckType"] = "EC2"
+
+
+def raise_max_size_past_the_ceiling(document: Document) -> None:
+    for state in _states(_records(document, "aws:autoscaling/group:Group")[0]):
+        state["maxSize"] = 200.0
+
+
+def squeeze_into_one_zone(document: Document) -> None:
+    for state in _states(_records(document, "aws:autoscaling/group:Group")[0]):
+        state["vpcZoneIdentifiers"] = state["vpcZoneIdentifiers"][:1]
+
+
+def drop_the_scaling_policies(document: Document) -> None:
+    _records(document, "aws:autoscaling/policy:Policy")
+    document["resources"] = [r for r in document["resources"] if r["type"] != "aws:autoscaling/policy:Policy"]
+
+
+CARELESS_CHANGES = {
+    open_epmd_to_the_world: {"cluster-ports-only-from-nodes", "no-admin-ports-from-world"},
+    open_the_app_port_to_the_world: {"app-port-only-from-load-balancer"},
+    open_ssh: {"no-admin-ports-from-world"},
+    add_inline_rules_to_the_node_group: {"no-mixed-security-group-rules"},
+    make_imds_optional: {"imdsv2-required"},
+    leave_the_root_volume_unencrypted: {"encrypted-volumes"},
+    paste_the_cookie_into_user_data: {"no-secrets-in-user-data"},
+    grant_a_wildcard: {"node-role-no-wildcard-actions"},
+    store_the_cookie_in_clear: {"secret-parameters-are-secure-strings"},
+    keep_serving_plain_http: {"http-redirects-to-https"},
+    allow_tls_1_0: {"listener-tls-policy"},
+    pass_invalid_headers: {"alb-drops-invalid-headers"},
+    switch_off_deletion_protection: {"prod-load-balancer-deletion-protection"},
+    drop_the_health_check_path: {"target-group-health-check"},
+    check_health_with_ec2_only: {"asg-elb-health-checks"},
+    raise_max_size_past_the_ceiling: {"asg-size-bounds"},
+    squeeze_into_one_zone: {"prod-groups-span-zones"},
+    drop_the_scaling_policies: {"scalable-groups-have-policies"},
+}
+
+
+@pytest.mark.parametrize("careless", CARELESS_CHANGES, ids=lambda change: change.__name__)
+def test_a_careless_change_to_prod_exits_3_naming_the_rule(careless, prod, tmp_path, capsys):
+    careless(prod)
+    path = tmp_path / "prod.json"
+    path.write_text(json.dumps(prod))
+    assert policy_check.main([str(path)]) == EXIT_MANDATORY
+    lines = capsys.readouterr().out.splitlines()
+    fired = {line.split(": ")[1] for line in lines if line.startswith("mandatory: ")}
+    assert fired == CARELESS_CHANGES[careless]
+
+
+def test_the_unchanged_prod_preview_exits_0(prod, tmp_path):
+    path = tmp_path / "prod.json"
+    path.write_text(json.dumps(prod))
+    assert policy_check.main([str(path)]) == EXIT_OK
+
+
+# --- careless changes to the stack YAML, through `tools.preview --policy` ------------------------
+
+
+@pytest.mark.parametrize(
+    ("changes", "rule"),
+    [
+        ({"elixir-cluster:nodes": {"maxSize": 60}}, "asg-size-bounds"),
+        ({"elixir-cluster:nodes": {"healthCheckGracePeriod": 10}}, "asg-elb-health-checks"),
+    ],
+)
+def test_preview_policy_exits_3_on_a_careless_stack_file(changes, rule, tmp_path, capsys):
+    variant = write_variant(tmp_path, "prod", "prod", changes)
+    assert preview.main(["--config", str(variant), "--format", "json", "--policy"]) == EXIT_MANDATORY
+    captured = capsys.readouterr()
+    json.loads(captured.out)  # the chosen format still printed whole, the verdict beside it
+    assert f"mandatory: {rule}: " in captured.err
+
+
+def test_preview_policy_exits_0_on_the_shipped_stack(capsys):
+    assert preview.main(["--stack", "prod", "--policy"]) == EXIT_OK
+    assert "0 mandatory" in capsys.readouterr().err
