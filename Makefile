@@ -6,8 +6,9 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STACK  ?= dev
 FORMAT ?= table
+STACKS ?= dev prod
 
-.PHONY: install test preview lint schema clean
+.PHONY: install test conformance preview lint schema clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +19,9 @@ install: $(VENV)/.installed ## the virtualenv with runtime and test dependencies
 
 test: install ## the offline suite: no AWS account, no Pulumi CLI, no network
 	$(PY) -m pytest
+
+conformance: install ## proof on real Erlang/OTP, HAProxy and iptables for STACKS (default "dev prod"); needs root
+	CONFORMANCE_STACKS="$(STACKS)" $(PY) -m pytest -m conformance tests/conformance
 
 preview: install ## what STACK (default dev) would create, applied to an emulated AWS
 	$(PY) -m tools.preview --stack $(STACK) --format $(FORMAT)
