@@ -1,0 +1,101 @@
+"""Target tracking as AWS runs it, each rule on a tiny trace with the outcome worked out by hand.
+
+Node model (scenario.py): 10 requests/s per node at 100% CPU, boot 0, drain 0.
+"""
+
+from __future__ import annotations
+
+from tools.simulator import TargetTrackingAlarms
+
+from .scenario import changes, cpu_policy, run, stack
+
+
+def tracking(*policies, **nodes):
+    return stack(nodes=nodes, scaling={"targetTracking": list(policies)})
+
+
+def test_scales_out_after_three_datapoints_above_the_target():
+    # 12 rps on 2 nodes = 60% > 50 at minutes 0, 1, 2 -> ceil(2 x 60/50 = 2.4) = 3 at minute 2
+    assert changes(run(tracking(cpu_policy(), desiredCapacity=2), [12, 12, 12])) == [(2, 2, 3)]
+
+
+def test_two_datapoints_above_are_not_enough():
+    assert changes(run(tracking(cpu_policy(), desiredCapacity=2), [12, 12, 5, 12, 12])) == []
+
+
+def test_scale_out_is_proportional_and_rounds_up():
+    # 30.4 rps on 4 nodes = 76%: 4 x 76/50 = 6.08 nodes -> 7, not one more
+    assert changes(run(tracking(cpu_policy(), desiredCapacity=4), [30.4] * 3)) == [(2, 4, 7)]
+
+
+def test_scales_in_after_fifteen_datapoints_below_ninety_percent_of_the_target():
+    # 36 rps on 10 nodes = 36% < 45 from minute 0: at minute 14, ceil(10 x 36/50 = 7.2) = 8 (not 7),
+    # after which 36 rps on 8 nodes is 45%, no longer below 45
+    settings = tracking(cpu_policy(), desiredCapacity=10)
+    assert changes(run(settings, [36] * 14)) == []
+    assert changes(run(settings, [36] * 40)) == [(14, 10, 8)]
+
+
+def test_a_metric_between_ninety_percent_and_the_target_never_scales_in():
+    # 92 rps on 20 nodes = 46%: above 45, though 20 x 46/50 = 18.4 -> 19 nodes would still hold the target
+    settings = tracking(cpu_policy(), desiredCapacity=20, maxSize=20)
+    assert changes(run(settings, [92] * 40)) == []
+    assert changes(run(settings, [92] * 40, alarms=TargetTrackingAlarms(scale_in_fraction=1))) == [(14, 20, 19)]
+
+
+def test_the_scale_in_threshold_is_a_parameter():
+    settings = tracking(cpu_policy(), desiredCapacity=10)
+    assert changes(run(settings, [36] * 40, alarms=TargetTrackingAlarms(scale_in_fraction=0.7))) == []
+
+
+def test_warming_nodes_are_left_out_and_counted_toward_the_next_scale_out():
+    # minute 2: 3 nodes; the third serves from minute 3, warms up until minute 8.
+    # minutes 3-7: 16 rps on 3 nodes = 53.3% > 50, but 2 warmed nodes x 53.3/50 = 2.13 -> 3,
+    # which the desired capacity (warming node included) already is. Minute 8: 3 x 53.3/50 -> 4.
+    settings = tracking(cpu_policy(warmup=300), desiredCapacity=2)
+    assert changes(run(settings, [12, 12, 12] + [16] * 8)) == [(2, 2, 3), (8, 3, 4)]
+
+
+def test_no_scale_in_while_a_node_warms_up():
+    # the node launched at minute 2 serves from 3 and warms up for 20 minutes; the low alarm
+    # is in ALARM from minute 17 (minutes 3-17 at 6.7%), but scale-in waits for minute 23
+    demand = [12, 12, 12] + [2] * 40
+    assert changes(run(tracking(cpu_policy(warmup=1200), desiredCapacity=2), demand)) == [(2, 2, 3), (23, 3, 1)]
+    assert changes(run(tracking(cpu_policy(warmup=0), desiredCapacity=2), demand)) == [(2, 2, 3), (17, 3, 1)]
+
+
+def test_no_scale_in_while_a_scale_out_is_in_progress():
+    # the node launched at minute 2 boots for 30 minutes: no scale-in before it serves at 33
+    settings = tracking(cpu_policy(), desiredCapacity=2)
+    assert changes(run(settings, [12, 12, 12] + [2] * 40, boot_minutes=30)) == [(2, 2, 3), (33, 3, 1)]
+
+
+def requests(target: float, **extra):
+    return {"metric": "requestsPerTarget", "target": target, "warmup": 0, **extra}
+
+
+def test_any_policy_scales_out():
+    # 12 rps on 2 nodes: CPU 60% (target 90: below, ready to scale in), 360 requests per node
+    # per minute (target 300: above) -> ceil(2 x 360/300 = 2.4) = 3 from the second policy
+    simulation = run(tracking(cpu_policy(90), requests(300), desiredCapacity=2), [12, 12, 12])
+    assert changes(simulation) == [(2, 2, 3)]
+    assert simulation.policy.activities[0].cause.startswith("targetTracking[1] requestsPerTarget 360 > 300")
+
+
+def test_all_policies_must_agree_to_scale_in_and_the_largest_capacity_wins():
+    # 8 rps on 4 nodes: CPU 20% (< 45: 4 x 20/50 -> 2) and 120 requests per node (< 900: 4 x 120/1000 -> 1)
+    agreeing = tracking(cpu_policy(), requests(1000), desiredCapacity=4)
+    assert changes(run(agreeing, [8] * 20)) == [(14, 4, 2)]
+    # 120 requests per node against a target of 130 is not below 117: that policy is not ready
+    holding_out = tracking(cpu_policy(), requests(130), desiredCapacity=4)
+    assert changes(run(holding_out, [8] * 20)) == []
+
+
+def test_a_policy_with_scale_in_disabled_has_no_say_in_scale_in():
+    settings = tracking(cpu_policy(), requests(130, disableScaleIn=True), desiredCapacity=4)
+    assert changes(run(settings, [8] * 15)) == [(14, 4, 2)]
+
+
+def test_disable_scale_in_only_ever_adds_nodes():
+    assert changes(run(tracking(cpu_policy(disableScaleIn=True), desiredCapacity=4), [8] * 30)) == []
+    assert changes(run(tracking(cpu_policy(disableScaleIn=True), desiredCapacity=2), [12] * 3)) == [(2, 2, 3)]

@@ -1,0 +1,148 @@
+"""What-if: replay a load trace through a stack's scaling policies, with AWS's semantics.
+
+    python -m tools.simulate (--stack NAME | --config FILE) --trace FILE [--node-rps N]
+                             [--boot-seconds S] [--start ISO-8601] [--plot OUT.png]
+                             [--format table|json]
+
+Reads the stack's nodes and scaling sections through the project's settings, replays the
+trace (CSV: minute,requests_per_second[,<CloudWatch metric>...]) minute by minute, and
+prints the policy's figures beside those of a baseline (CPU target tracking at 50%) and
+an oracle (exactly the nodes demand needs). Warnings (a policy the trace cannot drive)
+go to stderr.
+
+Exit 0: done. Exit 2: the stack file or the trace is invalid (stderr: one line per
+problem, each starting with its key path or file:line). Exit 1: anything else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from components.settings import SettingsError, StackSettings, load_stack_file
+from tools.simulator import DEFAULT_START, NodeModel, TraceError, read_trace, simulate
+from tools.simulator.report import render_table, to_json, write_plot
+
+EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
+STACKS_DIR = Path(__file__).resolve().parent.parent / "stacks"  # tools.stack has it, but imports Pulumi
+DEFAULT_NODE_RPS = 25.0
+"""Requests/s one node serves at 100% CPU when --node-rps is not given: 1500 requests per
+node per minute, so prod's requestsPerTarget target of 1000 (its load test's knee) is
+two thirds of a node. Measure yours with a load test and pass it."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    path = Path(args.config) if args.config else STACKS_DIR / f"Pulumi.{args.stack}.yaml"
+    problems: list[str] = []
+    settings = _load(path, problems)
+    trace = _read(args.trace, problems)
+    start = _start(args.start, problems)
+    if problems:
+        print("\n".join(problems), file=sys.stderr)
+        return EXIT_INVALID
+    simulation = simulate(settings, trace, NodeModel.for_stack(settings, args.node_rps, args.boot_seconds), start)
+    for warning in simulation.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    if args.format == "json":
+        print(json.dumps(to_json(simulation)))
+    else:
+        print(render_table(simulation, args.trace), end="")
+    if args.plot:
+        return _plot(simulation, args.plot, f"{simulation.stack}: {Path(args.trace).name}")
+    return EXIT_OK
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m tools.simulate", description=__doc__.split("\n\n")[0])
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--stack", help="read stacks/Pulumi.<STACK>.yaml")
+    source.add_argument("--config", metavar="FILE", help="read any stack file named Pulumi.<stack>.yaml")
+    parser.add_argument("--trace", metavar="FILE", required=True, help="CSV: minute,requests_per_second[,...]")
+    parser.add_argument(
+        "--node-rps",
+        type=_positive,
+        default=DEFAULT_NODE_RPS,
+        metavar="N",
+        help=f"requests/s one node serves at 100%% CPU (default {DEFAULT_NODE_RPS:g})",
+    )
+    parser.add_argument(
+        "--boot-seconds",
+        type=_not_negative,
+        metavar="S",
+        help="launch to serving (default: the stack's nodes.healthCheckGracePeriod)",
+    )
+    parser.add_argument(
+        "--start",
+        metavar="ISO-8601",
+        help=f"the trace's minute 0 (default {DEFAULT_START:%Y-%m-%dT%H:%M:%SZ}, a Monday)",
+    )
+    parser.add_argument("--plot", metavar="OUT.png", help="write demand against capacity (needs matplotlib)")
+    parser.add_argument("--format", choices=("table", "json"), default="table")
+    return parser
+
+
+def _positive(text: str) -> float:
+    value = _not_negative(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError(f"must be > 0, got {text!r}")
+    return value
+
+
+def _not_negative(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a finite number >= 0, got {text!r}")
+    return value
+
+
+def _load(path: Path, problems: list[str]) -> StackSettings | None:
+    if not path.exists():
+        problems.append(f"{path}: no such stack file")
+        return None
+    try:
+        return load_stack_file(path)
+    except SettingsError as invalid:
+        problems.extend(invalid.problems)
+        return None
+
+
+def _read(path: str, problems: list[str]):
+    try:
+        return read_trace(path)
+    except TraceError as invalid:
+        problems.extend(invalid.problems)
+        return None
+
+
+def _start(text: str | None, problems: list[str]) -> datetime:
+    if text is None:
+        return DEFAULT_START
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        problems.append(f"--start: must be an ISO-8601 time such as 2026-01-05T00:00:00Z, got {text!r}")
+        return DEFAULT_START
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _plot(simulation, path: str, title: str) -> int:
+    try:
+        write_plot(simulation, path, title)
+    except ImportError:
+        print("error: --plot needs matplotlib: .venv/bin/pip install -r requirements-dev.txt", file=sys.stderr)
+        return EXIT_FAILED
+    except OSError as failure:
+        print(f"error: cannot write {path}: {failure.strerror or failure}", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,131 @@
+"""What a simulation shows: a table for people, JSON for tools, a plot for the README.
+
+JSON (`python -m tools.simulate --format json`), kept stable for the tools that read it:
+
+    {"stack": str,
+     "policy" | "baseline" | "oracle": {"underProvisionedMinutes": int,
+                                        "peakShortfall": float,     # requests/s
+                                        "instanceHours": float,
+                                        "activities": [{"minute", "from", "to", "cause"}]},
+     "timeline": [{"minute", "demand", "desired", "inService", "cpu",
+                   <each policy's metric by name>, "baselineInService", "oracle"}]}
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from .engine import BASELINE_CPU_TARGET, Run, Simulation, Summary
+
+DECIMALS = 2
+
+
+def variants(simulation: Simulation) -> dict[str, Run]:
+    return {"policy": simulation.policy, "baseline": simulation.baseline, "oracle": simulation.oracle}
+
+
+def to_json(simulation: Simulation) -> dict[str, Any]:
+    document: dict[str, Any] = {"stack": simulation.stack}
+    for name, run in variants(simulation).items():
+        document[name] = _variant_json(simulation.summary(run), run)
+    document["timeline"] = timeline(simulation)
+    return document
+
+
+def _variant_json(summary: Summary, run: Run) -> dict[str, Any]:
+    return {
+        "underProvisionedMinutes": summary.under_provisioned_minutes,
+        "peakShortfall": round(summary.peak_shortfall, DECIMALS),
+        "instanceHours": round(summary.instance_hours, DECIMALS),
+        "activities": [{"minute": a.minute, "from": a.from_, "to": a.to, "cause": a.cause} for a in run.activities],
+    }
+
+
+def timeline(simulation: Simulation) -> list[dict[str, Any]]:
+    policy, node = simulation.policy, simulation.node
+    metrics = {name: values for name, values in policy.metrics.items() if name != "cpu"}
+    rows = []
+    for minute, demand in enumerate(simulation.trace.demand):
+        in_service = policy.in_service[minute]
+        row: dict[str, Any] = {
+            "minute": minute,
+            "demand": demand,
+            "desired": policy.desired[minute],
+            "inService": in_service,
+            "cpu": _rounded(node.cpu(demand, in_service)),
+        }
+        for name, values in metrics.items():
+            row[name] = _rounded(values[minute])
+        row["baselineInService"] = simulation.baseline.in_service[minute]
+        row["oracle"] = simulation.oracle.in_service[minute]
+        rows.append(row)
+    return rows
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, DECIMALS)
+
+
+def render_table(simulation: Simulation, trace_name: str) -> str:
+    runs = variants(simulation)
+    summaries = {name: simulation.summary(run) for name, run in runs.items()}
+    node = simulation.node
+    lines = [
+        f"Stack {simulation.stack}, trace {trace_name}: {simulation.trace.minutes} minutes from "
+        f"{simulation.start:%Y-%m-%d %H:%M} UTC, {node.node_rps:g} rps per node, "
+        f"{node.boot_minutes} min from launch to serving",
+        "",
+        f"{'':<26}" + "".join(f"{name:>10}" for name in runs),
+    ]
+    rows = (
+        ("under-provisioned (min)", lambda s, r: f"{s.under_provisioned_minutes}"),
+        ("peak shortfall (rps)", lambda s, r: f"{s.peak_shortfall:.1f}"),
+        ("instance-hours", lambda s, r: f"{s.instance_hours:.1f}"),
+        ("scaling activities", lambda s, r: f"{len(r.activities)}"),
+    )
+    for label, cell in rows:
+        lines.append(f"{label:<26}" + "".join(f"{cell(summaries[n], runs[n]):>10}" for n in runs))
+    lines += ["", "Policy activities"]
+    if not simulation.policy.activities:
+        lines.append("  none")
+    for activity in simulation.policy.activities:
+        when = simulation.start + timedelta(minutes=activity.minute)
+        lines.append(
+            f"  {activity.minute:>6}  {when:%a %H:%M}  {activity.from_:>3} -> {activity.to:<3}  {activity.cause}"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def write_plot(simulation: Simulation, path: str | Path, title: str) -> None:
+    """A PNG of demand against the capacity of the policy, the baseline and the oracle."""
+    import matplotlib  # lazily: only --plot needs it
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot
+
+    hours = [minute / 60 for minute in range(simulation.trace.minutes)]
+    rps = simulation.node.node_rps
+    figure, (load, nodes) = pyplot.subplots(2, 1, sharex=True, figsize=(10, 6.5), height_ratios=(3, 2))
+    load.fill_between(hours, simulation.trace.demand, color="0.85", label="demand", step="post")
+    styles = {
+        "policy": (f"{simulation.stack}'s scaling", "tab:blue", "-"),
+        "baseline": (f"baseline (CPU {BASELINE_CPU_TARGET:g}%)", "tab:orange", "--"),
+        "oracle": ("oracle", "tab:green", ":"),
+    }
+    for name, run in variants(simulation).items():
+        label, color, line = styles[name]
+        load.step(hours, [n * rps for n in run.in_service], where="post", color=color, linestyle=line, label=label)
+        nodes.step(hours, run.in_service, where="post", color=color, linestyle=line)
+    load.set_ylabel("requests/s (capacity in service)")
+    load.set_title(title)
+    load.legend(loc="upper left")
+    nodes.set_ylabel("nodes in service")
+    nodes.set_xlabel(f"hours from {simulation.start:%Y-%m-%d %H:%M} UTC")
+    nodes.yaxis.get_major_locator().set_params(integer=True)
+    for axis in (load, nodes):
+        axis.grid(alpha=0.3)
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    pyplot.close(figure)

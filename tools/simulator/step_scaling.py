@@ -1,0 +1,151 @@
+"""Step scaling policies and the CloudWatch alarm that drives each, as AWS runs them.
+
+https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-scaling-simple-step.html
+- Step bounds are relative to the alarm threshold. "If the metric value is above the
+  breach threshold, the lower bound is inclusive and the upper bound is exclusive. If the
+  metric value is below the breach threshold, the lower bound is exclusive and the upper
+  bound is inclusive." (also https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_StepAdjustment.html).
+  At the threshold itself the comparison decides: GreaterThan* reads it as above,
+  LessThan* as below, so [0, 10) and (-10, 0] both hold it.
+- Adjustment types: ChangeInCapacity adds to the current capacity, ExactCapacity sets it,
+  PercentChangeInCapacity adds a percentage rounded as "values greater than 1 are rounded
+  down ... between 0 and 1 are rounded to 1 ... between 0 and -1 are rounded to -1 ...
+  less than -1 are rounded up", then raised to MinAdjustmentMagnitude nodes.
+- Warmup: "While scaling out, we do not consider instances that are warming up as part of
+  the current capacity", so the scale-out adds to the warmed nodes and the group keeps the
+  larger of that and its desired capacity ("the desired capacity of the group is already
+  11 instances, so the scaling policy does not increase the desired capacity further").
+  "While scaling in, we consider instances that are terminating as part of the current
+  capacity": scale-in starts from the desired capacity. "A scale-in activity can't start
+  while a scale-out activity is in progress", nor while nodes warm up
+  (https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-default-instance-warmup.html).
+- The policy applies the aggregated value of the latest datapoint: "applies the aggregation
+  type to the most recent metric data points".
+
+Open details, decided here: MinAdjustmentMagnitude raises scale-in steps as well as
+scale-out ones (AWS: "the minimum number of instances to scale"); alarm periods below a
+minute (10, 20, 30 s) are evaluated once a minute, the trace's resolution; a derived
+metric (CPU, request count per target, scheduler utilisation) is the same on every node,
+so its Average, Minimum and Maximum agree, and Sum or SampleCount of it is not simulated.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from components.settings import NAMESPACE, Step, StepPolicy, format_path
+
+from .alarms import COMPARISONS, Alarm
+from .decisions import Proposal
+from .model import SECONDS_PER_MINUTE, Group, MetricCatalog, Source, round_up
+
+PER_NODE_STATISTICS = ("Average", "Minimum", "Maximum")
+
+
+def round_percent_change(change: float) -> int:
+    """AWS's rounding of a PercentChangeInCapacity adjustment that is not a whole number of nodes."""
+    if change >= 1:
+        return math.floor(change)
+    if change > 0:
+        return 1
+    if change > -1:
+        return -1 if change < 0 else 0
+    return math.ceil(change)
+
+
+def percent_adjustment(capacity: int, percent: int, min_magnitude: int | None) -> int:
+    """Nodes to add (or remove) for `percent` % of `capacity`, at least `min_magnitude` of them."""
+    change = round_percent_change(capacity * percent / 100)
+    if min_magnitude and abs(change) < min_magnitude:
+        change = int(math.copysign(min_magnitude, percent))
+    return change
+
+
+def step_for(steps: Sequence[Step], breach: float, above: bool) -> Step | None:
+    """The step whose interval holds `breach` (metric - threshold), with AWS's inclusive bound."""
+    for step in steps:
+        lower = -math.inf if step.from_ is None else step.from_
+        upper = math.inf if step.to is None else step.to
+        inside = lower <= breach < upper if above else lower < breach <= upper
+        if inside:
+            return step
+    return None
+
+
+class StepScalingPolicy:
+    """One step policy: its alarm, and the adjustment it makes while the alarm is in ALARM."""
+
+    def __init__(self, label: str, spec: StepPolicy, source: Source):
+        self.label = label
+        self.metric = spec.metric.name
+        self.warmup_minutes = round_up(spec.warmup / SECONDS_PER_MINUTE)
+        self._spec = spec
+        self._source = source
+        compare = COMPARISONS[spec.comparison]
+        self._alarm = Alarm(
+            lambda value: compare(value, spec.threshold),
+            period_minutes=max(1, spec.period // SECONDS_PER_MINUTE),
+            evaluation_periods=spec.evaluation_periods,
+            datapoints_to_alarm=spec.datapoints_to_alarm,
+            statistic=spec.metric.statistic,
+        )
+        self.values: list[float | None] = []
+        """The metric as the alarm saw it, minute by minute (None: no datapoint)."""
+
+    def evaluate(self, minute: int, group: Group, in_service: int) -> Proposal | None:
+        """What the policy asks for after this minute, if its alarm is in ALARM."""
+        warmed = group.warmed(minute, self.warmup_minutes)
+        value = self._source(minute, in_service) if warmed else None
+        self.values.append(value)
+        evaluation = self._alarm.observe(minute, value)
+        if evaluation is None or not evaluation.in_alarm:
+            return None
+        spec = self._spec
+        step = step_for(spec.steps, evaluation.value - spec.threshold, above=spec.scales_out)
+        if step is None:
+            return None
+        capacity = self._capacity(step, group, warmed)
+        if spec.adjustment_type != "ExactCapacity" and (capacity > group.desired) != spec.scales_out:
+            return None  # a scale-out that warming nodes already cover, or a scale-in to no fewer nodes
+        if capacity < group.desired and group.warming(minute, self.warmup_minutes):
+            return None
+        cause = (
+            f"step {spec.name}: {self.metric} {evaluation.value:.4g} vs threshold {spec.threshold:g}, "
+            f"step {_interval(step, spec.scales_out)}: {spec.adjustment_type} {step.change:+d}"
+        )
+        return Proposal(capacity, cause)
+
+    def _capacity(self, step: Step, group: Group, warmed: int) -> int:
+        spec = self._spec
+        if spec.adjustment_type == "ExactCapacity":
+            return step.change
+        current = warmed if spec.scales_out else group.current_capacity
+        if spec.adjustment_type == "ChangeInCapacity":
+            return current + step.change
+        return current + percent_adjustment(current, step.change, spec.min_adjustment_magnitude)
+
+
+def _interval(step: Step, above: bool) -> str:
+    lower = "-inf" if step.from_ is None else f"{step.from_:g}"
+    upper = "+inf" if step.to is None else f"{step.to:g}"
+    return f"[{lower}, {upper})" if above else f"({lower}, {upper}]"
+
+
+def build_policies(specs: Sequence[StepPolicy], catalog: MetricCatalog) -> tuple[list[StepScalingPolicy], list[str]]:
+    """The policies the trace can drive, and a warning for each it cannot."""
+    policies, warnings = [], []
+    for index, spec in enumerate(specs):
+        path = f"{NAMESPACE}:{format_path(('scaling', 'step', index, 'metric'))}"
+        name = spec.metric.name
+        source = catalog.source(name)
+        if source is None:
+            warnings.append(f"{path}: the trace has no {name} column: policy {spec.name} skipped")
+        elif catalog.is_derived(name) and spec.metric.statistic not in PER_NODE_STATISTICS:
+            warnings.append(
+                f"{path}.statistic: {spec.metric.statistic} of the derived {name} is not simulated: "
+                f"policy {spec.name} skipped"
+            )
+        else:
+            policies.append(StepScalingPolicy(f"step {spec.name}", spec, source))
+    return policies, warnings
