@@ -3,7 +3,8 @@
 Created: a VPC with one public and one private subnet per availability zone, an internet
 gateway for the public subnets, NAT gateways for the private ones (none, one shared, or
 one per zone so that losing a zone never cuts the others off), and an S3 gateway
-endpoint so release downloads stay inside AWS and cost no NAT traffic.
+endpoint so release downloads stay inside AWS and cost no NAT traffic. Without NAT
+gateways, interface endpoints for the AWS APIs the nodes call replace internet egress.
 
 Reused: an existing VPC and its subnets, looked up so that a wrong id fails the
 deployment with a clear message before anything depends on it.
@@ -16,9 +17,24 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from .settings import NAMESPACE
 from .settings import Network as NetworkSettings
 
 ANYWHERE_IPV4 = "0.0.0.0/0"
+HTTPS_PORT = 443
+
+# With natGateways none the private subnets have no way out but endpoints, so the AWS APIs a
+# node calls at boot and while draining get interface endpoints (the S3 gateway endpoint
+# already serves the release artifact and the OS package repositories).
+NODE_API_ENDPOINTS = (
+    "ssm",  # the release cookie (GetParameter) and Session Manager
+    "ssmmessages",  # Session Manager shells
+    "ec2messages",  # Session Manager's agent channel
+    "autoscaling",  # the drain agent's CompleteLifecycleAction
+    "monitoring",  # the CloudWatch agent's metrics
+    "ec2",  # libcluster's EC2-tag discovery (DescribeInstances)
+    "servicediscovery",  # Cloud Map registration (discovery: dns)
+)
 
 
 @dataclass
@@ -76,8 +92,7 @@ class Network(pulumi.ComponentResource):
 
     def _create(self) -> None:
         settings = self._args.settings
-        zones = aws.get_availability_zones(state="available", opts=pulumi.InvokeOptions(parent=self)).names
-        zones = zones[: settings.availability_zones]
+        zones = self._zones(settings.availability_zones)
         vpc = aws.ec2.Vpc(
             f"{self._name}-vpc",
             cidr_block=settings.vpc_cidr,
@@ -126,10 +141,56 @@ class Network(pulumi.ComponentResource):
             tags=self._tags(f"{self._name}-s3"),
             opts=self._child(),
         )
+        if settings.nat_gateways == "none":
+            self._interface_endpoints(vpc, private)
         self.vpc_id = vpc.id
         self.public_subnet_ids = pulumi.Output.all(*public)
         self.private_subnet_ids = pulumi.Output.all(*private)
         self.private_route_table_ids = pulumi.Output.all(*private_tables)
+
+    def _interface_endpoints(self, vpc: aws.ec2.Vpc, subnet_ids: list[pulumi.Output[str]]) -> None:
+        """Private-DNS interface endpoints for NODE_API_ENDPOINTS, reachable on 443 from inside the VPC."""
+        name = f"{self._name}-endpoints"
+        group = aws.ec2.SecurityGroup(
+            name,
+            vpc_id=vpc.id,
+            description="AWS API interface endpoints: HTTPS from inside the VPC",
+            tags=self._tags(name),
+            opts=self._child(),
+        )
+        aws.vpc.SecurityGroupIngressRule(
+            f"{name}-https",
+            security_group_id=group.id,
+            ip_protocol="tcp",
+            from_port=HTTPS_PORT,
+            to_port=HTTPS_PORT,
+            cidr_ipv4=vpc.cidr_block,
+            description=f"HTTPS {HTTPS_PORT} to the AWS API endpoints from the VPC",
+            opts=self._child(),
+        )
+        region = aws.get_region_output().region
+        for service in NODE_API_ENDPOINTS:
+            aws.ec2.VpcEndpoint(
+                f"{self._name}-{service}",
+                vpc_id=vpc.id,
+                service_name=pulumi.Output.concat("com.amazonaws.", region, f".{service}"),
+                vpc_endpoint_type="Interface",
+                private_dns_enabled=True,
+                subnet_ids=subnet_ids,
+                security_group_ids=[group.id],
+                tags=self._tags(f"{self._name}-{service}"),
+                opts=self._child(),
+            )
+
+    def _zones(self, wanted: int) -> list[str]:
+        """The first `wanted` available zones; a region with fewer is a config error, not a smaller VPC."""
+        zones = aws.get_availability_zones(state="available", opts=pulumi.InvokeOptions(parent=self)).names
+        if len(zones) < wanted:
+            raise pulumi.RunError(
+                f"{NAMESPACE}:network.availabilityZones: the region offers {len(zones)} available zones "
+                f"({', '.join(zones)}), got {wanted}; set it to {len(zones)} or fewer, or choose another aws:region"
+            )
+        return zones[:wanted]
 
     def _nat_in(self, zone_index: int) -> bool:
         mode = self._args.settings.nat_gateways

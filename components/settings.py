@@ -897,7 +897,8 @@ class Network(SettingsModel):
     )
     nat_gateways: Literal["none", "single", "perAz"] = setting(
         by_environment="network.natGateways",
-        description="Egress for the private subnets: none, one shared (a single point of failure), or one per zone.",
+        description="Egress for the private subnets: one NAT gateway per zone, one shared (a single point of "
+        "failure), or none (no internet: interface endpoints for the AWS APIs the nodes call, and the S3 gateway).",
     )
     vpc_id: VpcId | None = setting(
         None,

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import sys
+import time
 
 import boto3
 import pytest
@@ -13,7 +15,7 @@ import pytest
 from tests.conftest import write_variant
 from tools import preview
 from tools.emulator import SECRET_MASK
-from tools.stack import PROJECT_DIR
+from tools.stack import PROJECT_DIR, load, stack_file
 
 CONTRACT_OUTPUTS = {
     "vpcId",
@@ -124,8 +126,9 @@ def test_endpoint_applies_into_a_moto_server_that_keeps_the_state(capsys):
     with MotoServer() as endpoint:
         assert preview.main(["--stack", "dev", "--format", "json", "--endpoint", endpoint]) == 0
         vpc_id = json.loads(capsys.readouterr().out)["outputs"]["vpcId"]
+        region = load(stack_file("dev"))[0].region
         ec2 = boto3.client(
-            "ec2", region_name="eu-west-1", endpoint_url=endpoint, aws_access_key_id="x", aws_secret_access_key="x"
+            "ec2", region_name=region, endpoint_url=endpoint, aws_access_key_id="x", aws_secret_access_key="x"
         )
         assert [v["VpcId"] for v in ec2.describe_vpcs(VpcIds=[vpc_id])["Vpcs"]] == [vpc_id]
 
@@ -135,21 +138,43 @@ def test_a_missing_stack_file_is_refused():
 
 
 class MotoServer:
-    def __enter__(self) -> str:
-        from moto.server import ThreadedMotoServer
+    """moto_server in its own process, as a user runs it: its state never meets the in-process mock."""
 
+    def __enter__(self) -> str:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
-        self.server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-        self.server.start()
-        return f"http://127.0.0.1:{port}"
+        environment = {**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+            env=environment,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    return f"http://127.0.0.1:{port}"
+            time.sleep(0.1)
+        self.process.kill()
+        raise RuntimeError("moto_server did not start within 30 s")
 
     def __exit__(self, *exc: object) -> None:
-        self.server.stop()
+        self.process.terminate()
+        self.process.wait(timeout=10)
 
 
 @pytest.mark.parametrize("stack", ["dev", "staging", "prod", "local"])
 def test_every_shipped_stack_previews(stack, capsys):
     assert preview.main(["--stack", stack, "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["stack"] == stack
+
+
+def test_more_zones_than_the_region_has_exits_1_naming_the_key(tmp_path, capsys):
+    # moto's eu-west-1 has three zones, as AWS's does
+    path = write_variant(tmp_path, "dev", "zones", {"aws:region": "eu-west-1", "elixir-cluster:network": {"availabilityZones": 4}})
+    assert preview.main(["--config", str(path)]) == 1
+    error = capsys.readouterr().err
+    assert "elixir-cluster:network.availabilityZones" in error
+    assert "set it to 3 or fewer" in error

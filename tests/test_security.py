@@ -91,5 +91,15 @@ def test_rules_are_separate_resources_never_inline(stack):
 
 
 def test_every_rule_says_why_it_exists(stack):
-    for rule in _ingress(stack, "nodeSecurityGroupId") + _ingress(stack, "loadBalancerSecurityGroupId"):
-        assert rule.get("Description")
+    # Read from the groups' permissions: moto's describe_security_group_rules drops the
+    # description of rules that reference a group, describe_security_groups keeps it.
+    groups = [stack.outputs["nodeSecurityGroupId"], stack.outputs["loadBalancerSecurityGroupId"]]
+    described = stack.client("ec2").describe_security_groups(GroupIds=groups)["SecurityGroups"]
+    grants = [
+        (group["GroupId"], permission.get("FromPort"), grant)
+        for group in described
+        for permission in group["IpPermissions"] + group["IpPermissionsEgress"]
+        for grant in permission["IpRanges"] + permission["Ipv6Ranges"] + permission["UserIdGroupPairs"]
+    ]
+    assert grants
+    assert [g for g in grants if not g[2].get("Description")] == []

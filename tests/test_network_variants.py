@@ -1,0 +1,80 @@
+"""Network variants, one emulated stack per test: NAT modes and an adopted VPC.
+
+Kept apart from test_network.py, whose module-scoped prod stack would share moto's
+in-process account with these.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from components.network import NODE_API_ENDPOINTS
+from tests.test_network import _default_route
+
+
+@pytest.mark.parametrize(("mode", "expected"), [("single", 1), ("none", 0)])
+def test_nat_gateway_modes(deploy, mode, expected):
+    applied = deploy("dev", {"elixir-cluster:network": {"natGateways": mode}})
+    ec2 = applied.client("ec2")
+    assert len(ec2.describe_nat_gateways()["NatGateways"]) == expected
+    routes = [_default_route(ec2, s) for s in applied.outputs["privateSubnetIds"]]
+    if expected:
+        assert len({r["NatGatewayId"] for r in routes}) == 1
+    else:
+        assert routes == [None] * len(routes)
+
+
+def test_without_nat_the_nodes_reach_aws_apis_through_interface_endpoints(deploy):
+    applied = deploy("dev", {"elixir-cluster:network": {"natGateways": "none"}})
+    ec2 = applied.client("ec2")
+    interfaces = [
+        e
+        for e in ec2.describe_vpc_endpoints(Filters=[{"Name": "vpc-id", "Values": [applied.outputs["vpcId"]]}])[
+            "VpcEndpoints"
+        ]
+        if e["VpcEndpointType"] == "Interface"
+    ]
+    region = applied.settings.region
+    assert {e["ServiceName"] for e in interfaces} == {f"com.amazonaws.{region}.{s}" for s in NODE_API_ENDPOINTS}
+    private = set(applied.outputs["privateSubnetIds"])
+    for endpoint in interfaces:
+        assert endpoint["PrivateDnsEnabled"] is True
+        assert set(endpoint["SubnetIds"]) == private
+    (group_id,) = {g["GroupId"] for e in interfaces for g in e["Groups"]}
+    rules = ec2.describe_security_group_rules(Filters=[{"Name": "group-id", "Values": [group_id]}])["SecurityGroupRules"]
+    vpc_cidr = applied.settings.network.vpc_cidr
+    assert [(r["FromPort"], r["ToPort"], r.get("CidrIpv4")) for r in rules if not r["IsEgress"]] == [
+        (443, 443, vpc_cidr)
+    ]
+
+
+def test_with_nat_there_are_no_interface_endpoints(deploy):
+    applied = deploy("dev")
+    endpoints = applied.client("ec2").describe_vpc_endpoints()["VpcEndpoints"]
+    assert [e["VpcEndpointType"] for e in endpoints] == ["Gateway"]
+
+
+def test_an_existing_vpc_is_used_as_is(deploy):
+    vpc_id = "vpc-0123456789abcdef0"
+    public = ["subnet-0a00000000000000a", "subnet-0a00000000000000b"]
+    private = ["subnet-0b00000000000000a", "subnet-0b00000000000000b"]
+    applied = deploy(
+        "dev",
+        {
+            "elixir-cluster:network": {
+                "vpcCidr": None,
+                "availabilityZones": None,
+                "natGateways": None,
+                "vpcId": vpc_id,
+                "publicSubnetIds": public,
+                "privateSubnetIds": private,
+            }
+        },
+    )
+    assert applied.outputs["vpcId"] == vpc_id
+    assert applied.outputs["publicSubnetIds"] == public
+    assert applied.outputs["privateSubnetIds"] == private
+    assert not applied.deployment.of_type("aws:ec2/vpc:Vpc")
+    assert not applied.deployment.of_type("aws:ec2/subnet:Subnet")
+    groups = applied.client("ec2").describe_security_groups(GroupIds=[applied.outputs["nodeSecurityGroupId"]])
+    assert groups["SecurityGroups"][0]["VpcId"] == vpc_id
