@@ -36,6 +36,7 @@ from typing import Any
 import yaml
 
 from .settings import (
+    EPMD_WELL_KNOWN_PORT,
     MEMORY_METRIC,
     METRICS_NAMESPACE,
     NAMESPACE,
@@ -55,9 +56,6 @@ Instance-metadata tag keys may only use letters, digits and `+ - = . , _ : @`.
 
 DISCOVERY_DOMAIN = "internal"
 """Top-level label of the Cloud Map private DNS namespace (reserved for private use by ICANN)."""
-
-DEFAULT_EPMD_PORT = 4369
-"""EPMD's well-known port: ERL_EPMD_PORT is only written when the stack uses another."""
 
 STOP_MARGIN_SECONDS = 15
 """systemd's stop timeout beyond drainSeconds, so a drain that uses all of it still exits cleanly.
@@ -139,7 +137,7 @@ def release_environment(settings: StackSettings, private_ip: str) -> dict[str, s
         # Pin distribution to the range the node security group opens between nodes.
         "ERL_AFLAGS": f"-kernel inet_dist_listen_min {ports.from_} inet_dist_listen_max {ports.to}",
     }
-    if release.distribution.epmd_port != DEFAULT_EPMD_PORT:
+    if release.distribution.epmd_port != EPMD_WELL_KNOWN_PORT:  # only another port needs saying
         env["ERL_EPMD_PORT"] = str(release.distribution.epmd_port)
     env |= {
         "PORT": str(release.http_port),

@@ -1012,12 +1012,16 @@ class PortRange(SettingsModel):
             yield Problem(at, f"spans at most {DISTRIBUTION_PORTS_MAX} ports (each node needs one)", Shown(str(self)))
 
 
+EPMD_WELL_KNOWN_PORT = 4369
+"""EPMD's registered port: what every Erlang tool assumes unless ERL_EPMD_PORT says otherwise."""
+
+
 class Distribution(SettingsModel):
     """Distributed Erlang: EPMD and the port range nodes listen on for each other
     (inet_dist_listen_min/max); the node security group opens both between nodes only."""
 
     epmd_port: ListenPort = setting(
-        4369, description="EPMD, the Erlang port mapper.", unit="TCP port", limit=LISTEN_PORT_TEXT
+        EPMD_WELL_KNOWN_PORT, description="EPMD, the Erlang port mapper.", unit="TCP port", limit=LISTEN_PORT_TEXT
     )
     port_range: PortRange = setting(
         default_factory=PortRange,

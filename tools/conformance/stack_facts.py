@@ -19,8 +19,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from components.bootstrap import DEFAULT_EPMD_PORT, release_environment
-from components.settings import StackSettings
+from components.bootstrap import release_environment
+from components.settings import EPMD_WELL_KNOWN_PORT, StackSettings
 from tools.stack import emulated, stack_file
 
 from .firewall import Rule
@@ -80,7 +80,7 @@ class StackFacts:
 
     @property
     def epmd_port(self) -> int:
-        return int(self._sample_environment.get("ERL_EPMD_PORT", DEFAULT_EPMD_PORT))
+        return int(self._sample_environment.get("ERL_EPMD_PORT", EPMD_WELL_KNOWN_PORT))
 
     @property
     def distribution_ports(self) -> tuple[int, int]:
