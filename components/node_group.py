@@ -34,7 +34,7 @@ import pulumi_random as random
 
 from .bootstrap import DISCOVERY_SERVICE_TAG_KEY, LIFECYCLE_HOOK_NAME, render_user_data
 from .discovery import DnsDiscovery
-from .node_policies import MANAGED_POLICY_ARNS, assume_role_policy, node_role_policy
+from .node_policies import MANAGED_POLICY_ARNS, assume_role_policy, node_boot_policy, node_drain_policy
 from .settings import StackSettings
 
 COOKIE_LENGTH = 64
@@ -79,9 +79,6 @@ HOOK_DEFAULT_RESULT = "CONTINUE"
 """When the heartbeat runs out (the drain agent died), the node terminates anyway."""
 
 ALL_ON_DEMAND_PERCENT = 100
-
-_GROUP_NOT_YET_CREATED = "arn:aws:autoscaling:::autoScalingGroup:not-yet-created"
-"""Stands in for the group's ARN while the boot part of the node policy is built (see `_node_policy`)."""
 
 
 @dataclass
@@ -134,22 +131,18 @@ class NodeGroup(pulumi.ComponentResource):
             f"{name}-profile", role=role.name, tags=self._tags("profile"), opts=self._child()
         )
         key, cookie = self._cookie()
-        # node_role_policy's drain statement names the group, and the group launches nodes
-        # with this role: a single policy would reach the nodes only after they booted.
-        # So what a booting node needs (cookie, artifact, discovery) is granted before the
-        # group exists, and the drain permission right after it.
+        # The drain statement names the group, and the group launches nodes with this role:
+        # one policy would reach the nodes only after they booted. So what a booting node
+        # needs is granted before the group exists, and the drain permission right after it.
         boot = aws.iam.RolePolicy(
-            f"{name}-boot",
-            role=role.id,
-            policy=self._node_policy(cookie, key, group_arn=None),
-            opts=self._child(),
+            f"{name}-boot", role=role.id, policy=self._boot_policy(cookie, key), opts=self._child()
         )
         template = self._launch_template(profile)
         group = self._group(template, ready=[boot, cookie, *managed])
         aws.iam.RolePolicy(
             f"{name}-drain",
             role=role.id,
-            policy=self._node_policy(cookie, key, group_arn=group.arn),
+            policy=group.arn.apply(lambda arn: json.dumps(node_drain_policy(arn))),
             opts=self._child(),
         )
         aws.autoscaling.LifecycleHook(
@@ -208,31 +201,25 @@ class NodeGroup(pulumi.ComponentResource):
         )
         return key, parameter
 
-    def _node_policy(
-        self, cookie: aws.ssm.Parameter, key: aws.kms.Key, group_arn: pulumi.Output[str] | None
-    ) -> pulumi.Output[str]:
-        """The boot statements of node_role_policy (group_arn None), or its drain statement."""
+    def _boot_policy(self, cookie: aws.ssm.Parameter, key: aws.kms.Key) -> pulumi.Output[str]:
         discovery = self._args.discovery
         arns = pulumi.Output.all(
             parameter=cookie.arn,
             key=key.arn,
-            group=group_arn if group_arn is not None else _GROUP_NOT_YET_CREATED,
             service=discovery.service_arn if discovery else None,
             zone=discovery.hosted_zone_id if discovery else None,
         )
-        return arns.apply(lambda known: json.dumps(self._policy_part(known, drain=group_arn is not None)))
-
-    def _policy_part(self, arns: dict[str, Any], *, drain: bool) -> dict[str, Any]:
-        document = node_role_policy(
-            self._args.settings,
-            cookie_parameter_arn=arns["parameter"],
-            cookie_key_arn=arns["key"],
-            group_arn=arns["group"],
-            discovery_service_arn=arns["service"],
-            discovery_hosted_zone_id=arns["zone"],
+        return arns.apply(
+            lambda known: json.dumps(
+                node_boot_policy(
+                    self._args.settings,
+                    cookie_parameter_arn=known["parameter"],
+                    cookie_key_arn=known["key"],
+                    discovery_service_arn=known["service"],
+                    discovery_hosted_zone_id=known["zone"],
+                )
+            )
         )
-        statements = [s for s in document["Statement"] if (s["Resource"] == arns["group"]) == drain]
-        return {**document, "Statement": statements}
 
     # --- the launch template -------------------------------------------------------------
 

@@ -71,12 +71,35 @@ def node_role_policy(
     discovery_service_arn: str | None = None,
     discovery_hosted_zone_id: str | None = None,
 ) -> dict[str, Any]:
-    """The node role's inline policy: least privilege for boot, discovery and drain.
+    """Everything the node role grants: `node_boot_policy` and `node_drain_policy` together.
 
     `cookie_key_arn` is the KMS key the cookie parameter is encrypted with; `group_arn`
     the Auto Scaling group's ARN. With `discovery: dns`, `discovery_service_arn` is the
     Cloud Map service and `discovery_hosted_zone_id` its namespace's private hosted zone
     (both required then, refused otherwise).
+    """
+    boot = node_boot_policy(
+        settings,
+        cookie_parameter_arn=cookie_parameter_arn,
+        cookie_key_arn=cookie_key_arn,
+        discovery_service_arn=discovery_service_arn,
+        discovery_hosted_zone_id=discovery_hosted_zone_id,
+    )
+    return {"Version": POLICY_VERSION, "Statement": boot["Statement"] + node_drain_policy(group_arn)["Statement"]}
+
+
+def node_boot_policy(
+    settings: StackSettings,
+    *,
+    cookie_parameter_arn: str,
+    cookie_key_arn: str,
+    discovery_service_arn: str | None = None,
+    discovery_hosted_zone_id: str | None = None,
+) -> dict[str, Any]:
+    """What a node needs before its release runs: peers, the cookie, the artifact, Cloud Map.
+
+    Separate from the drain statement because it must exist before the group launches the
+    first node, and the drain statement names the group.
     """
     _check_discovery_arguments(settings, discovery_service_arn, discovery_hosted_zone_id)
     partition = _partition(cookie_parameter_arn)
@@ -99,10 +122,15 @@ def node_role_policy(
     artifact = artifact_object_arn(settings, partition)
     if artifact is not None:
         statements.append(_statement("FetchReleaseArtifact", ["s3:GetObject"], artifact))
-    statements.append(_statement("CompleteScaleInDrain", ["autoscaling:CompleteLifecycleAction"], group_arn))
     if discovery_service_arn is not None:
         statements += _cloud_map_statements(partition, discovery_service_arn, discovery_hosted_zone_id)
     return {"Version": POLICY_VERSION, "Statement": statements}
+
+
+def node_drain_policy(group_arn: str) -> dict[str, Any]:
+    """What the drain agent needs on scale-in: completing its lifecycle action, on this group only."""
+    statement = _statement("CompleteScaleInDrain", ["autoscaling:CompleteLifecycleAction"], group_arn)
+    return {"Version": POLICY_VERSION, "Statement": [statement]}
 
 
 def _describe_actions(settings: StackSettings) -> set[str]:

@@ -19,6 +19,8 @@ from components.node_policies import (
     SSM_MANAGED_INSTANCE_CORE_POLICY_ARN,
     artifact_object_arn,
     assume_role_policy,
+    node_boot_policy,
+    node_drain_policy,
     node_role_policy,
 )
 from components.settings import StackSettings, load_stack_file
@@ -180,3 +182,24 @@ def test_managed_policies_are_ssm_core_and_the_cloudwatch_agent() -> None:
         "CloudWatchAgentServerPolicy",
     ]
     assert all(arn.startswith("arn:aws:iam::aws:policy/") for arn in MANAGED_POLICY_ARNS)
+
+
+@pytest.mark.parametrize("variant", ["prod", "dns"])
+def test_boot_needs_nothing_from_the_group_and_drain_touches_only_the_group(
+    stacks: dict[str, StackSettings], variant: str
+) -> None:
+    # The boot document exists before the group (it launches nodes with it): it must not need
+    # the group's ARN, and together with the drain document it is the whole role policy.
+    settings = stacks[variant]
+    discovery = {}
+    if settings.release.discovery == "dns":
+        discovery = {"discovery_service_arn": SERVICE_ARN, "discovery_hosted_zone_id": HOSTED_ZONE_ID}
+    boot = node_boot_policy(
+        settings, cookie_parameter_arn=COOKIE_PARAMETER_ARN, cookie_key_arn=COOKIE_KEY_ARN, **discovery
+    )
+    drain = node_drain_policy(GROUP_ARN)
+    assert not any(a.startswith("autoscaling:") for s in boot["Statement"] for a in s["Action"])
+    assert [(s["Action"], s["Resource"]) for s in drain["Statement"]] == [
+        (["autoscaling:CompleteLifecycleAction"], GROUP_ARN)
+    ]
+    assert boot["Statement"] + drain["Statement"] == policy(settings)["Statement"]
