@@ -41,7 +41,9 @@ def test_without_nat_the_nodes_reach_aws_apis_through_interface_endpoints(deploy
         assert endpoint["PrivateDnsEnabled"] is True
         assert set(endpoint["SubnetIds"]) == private
     (group_id,) = {g["GroupId"] for e in interfaces for g in e["Groups"]}
-    rules = ec2.describe_security_group_rules(Filters=[{"Name": "group-id", "Values": [group_id]}])["SecurityGroupRules"]
+    rules = ec2.describe_security_group_rules(Filters=[{"Name": "group-id", "Values": [group_id]}])[
+        "SecurityGroupRules"
+    ]
     vpc_cidr = applied.settings.network.vpc_cidr
     assert [(r["FromPort"], r["ToPort"], r.get("CidrIpv4")) for r in rules if not r["IsEgress"]] == [
         (443, 443, vpc_cidr)

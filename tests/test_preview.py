@@ -173,7 +173,9 @@ def test_every_shipped_stack_previews(stack, capsys):
 
 def test_more_zones_than_the_region_has_exits_1_naming_the_key(tmp_path, capsys):
     # moto's eu-west-1 has three zones, as AWS's does
-    path = write_variant(tmp_path, "dev", "zones", {"aws:region": "eu-west-1", "elixir-cluster:network": {"availabilityZones": 4}})
+    path = write_variant(
+        tmp_path, "dev", "zones", {"aws:region": "eu-west-1", "elixir-cluster:network": {"availabilityZones": 4}}
+    )
     assert preview.main(["--config", str(path)]) == 1
     error = capsys.readouterr().err
     assert "elixir-cluster:network.availabilityZones" in error
