@@ -2,7 +2,8 @@
 
 The only component `__main__.py` uses. It wires the parts together and knows the order
 they depend on each other in: network, then security, then (for dns discovery) the Cloud
-Map service, then the load balancer and the node group behind it.
+Map service, then the load balancer and the node group behind it, then the scaling
+policies and the monitoring that watch that group and load balancer.
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ import pulumi
 
 from .discovery import DnsDiscovery, DnsDiscoveryArgs
 from .load_balancer import LoadBalancer, LoadBalancerArgs
+from .monitoring import Monitoring, MonitoringArgs
 from .network import Network, NetworkArgs
 from .node_group import NodeGroup, NodeGroupArgs
+from .scaling import Scaling, ScalingArgs
 from .security import ClusterSecurity, ClusterSecurityArgs
 from .settings import StackSettings
 
@@ -36,6 +39,10 @@ class ElixirCluster(pulumi.ComponentResource):
     """The load balancer, its listeners and the nodes' target group."""
     nodes: NodeGroup
     """The Auto Scaling group of Elixir nodes, its launch template, IAM and cookie."""
+    scaling: Scaling
+    """Target tracking, step policies and their alarms, schedules, predictive scaling."""
+    monitoring: Monitoring
+    """The alert topic, the health alarms and the dashboard."""
 
     def __init__(self, name: str, args: ElixirClusterArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("elixir-cluster:index:ElixirCluster", name, None, opts)
@@ -84,6 +91,27 @@ class ElixirCluster(pulumi.ComponentResource):
             ),
             self._child(),
         )
+        self.scaling = Scaling(
+            f"{name}-scaling",
+            ScalingArgs(
+                settings=settings,
+                group_name=self.nodes.group_name,
+                load_balancer_arn_suffix=self.load_balancer.arn_suffix,
+                target_group_arn_suffix=self.load_balancer.target_group_arn_suffix,
+            ),
+            self._child(),
+        )
+        self.monitoring = Monitoring(
+            f"{name}-monitoring",
+            MonitoringArgs(
+                settings=settings,
+                group_name=self.nodes.group_name,
+                load_balancer_arn_suffix=self.load_balancer.arn_suffix,
+                target_group_arn_suffix=self.load_balancer.target_group_arn_suffix,
+                tags=tags,
+            ),
+            self._child(),
+        )
         self.register_outputs(self.outputs())
 
     def outputs(self) -> dict[str, pulumi.Input]:
@@ -99,6 +127,8 @@ class ElixirCluster(pulumi.ComponentResource):
             "nodeSecurityGroupId": self.security.node_group.id,
             "loadBalancerSecurityGroupId": self.security.load_balancer_group.id,
             "cookieParameterName": self.nodes.cookie_parameter_name,
+            "alarmTopicArn": self.monitoring.topic_arn,
+            "dashboardName": self.monitoring.dashboard_name,
         }
 
     def _child(self) -> pulumi.ResourceOptions:

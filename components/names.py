@@ -1,0 +1,120 @@
+"""Names of the scaling and monitoring resources, derived from the stack settings alone.
+
+Scaling policies, alarms, scheduled actions, the alert topic and the dashboard carry
+explicit names built here, so that a tool with only the stack file (tools/verify.py) can
+find them in the account without Pulumi's state. No pulumi import: plain functions.
+
+Every name starts with the cluster's qualified name (`shop-prod`), which is unique per
+stack; target tracking alarms are the exception: AWS creates and names those itself
+(`TargetTracking-<group>-AlarmHigh-<uuid>`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from .settings import Schedule as ScheduleSettings
+from .settings import StackSettings, StepPolicy, TargetTracking
+
+HEALTH_ALARM_ROLES = ("unhealthy-hosts", "healthy-hosts-below-min", "5xx-rate", "p99-latency", "at-max-size")
+"""Every health alarm Monitoring can create, by role; `health_alarm_names` says which a stack has."""
+
+APPLICATION_ONLY_ALARMS = ("5xx-rate", "p99-latency")
+"""Alarms on HTTP metrics, which only an application load balancer publishes."""
+
+
+def target_tracking_policy_name(settings: StackSettings, tracking: TargetTracking) -> str:
+    """`shop-prod-track-cpu`; a custom metric: `shop-prod-track-custom-<namespace>-<name>[-<dims hash>]`."""
+    if tracking.metric != "custom":
+        return f"{settings.qualified_name}-track-{tracking.metric}"
+    name = f"{settings.qualified_name}-track-custom-{_slug(tracking.namespace or '')}-{_slug(tracking.name or '')}"
+    if tracking.dimensions:  # two custom policies may watch one metric with different dimensions
+        name += f"-{_digest(sorted(tracking.dimensions.items()))}"
+    return name
+
+
+def step_policy_name(settings: StackSettings, step: StepPolicy) -> str:
+    """`shop-prod-step-run-queue`."""
+    return f"{settings.qualified_name}-step-{step.name}"
+
+
+def step_alarm_name(settings: StackSettings, step: StepPolicy) -> str:
+    """`shop-prod-step-run-queue`: the alarm whose action is the step policy of the same name."""
+    return step_policy_name(settings, step)
+
+
+def predictive_policy_name(settings: StackSettings) -> str:
+    """`shop-prod-predictive`."""
+    return f"{settings.qualified_name}-predictive"
+
+
+def scheduled_action_name(settings: StackSettings, schedule: ScheduleSettings) -> str:
+    """`shop-prod-weekday-morning`."""
+    return f"{settings.qualified_name}-{schedule.name}"
+
+
+def scaling_policy_names(settings: StackSettings) -> list[str]:
+    """Every scaling policy the stack puts on its group: target tracking, step, predictive."""
+    scaling = settings.scaling
+    names = [target_tracking_policy_name(settings, t) for t in scaling.target_tracking]
+    names += [step_policy_name(settings, s) for s in scaling.step]
+    if scaling.predictive is not None:
+        names.append(predictive_policy_name(settings))
+    return names
+
+
+def step_alarm_names(settings: StackSettings) -> list[str]:
+    """The alarms that drive the step policies, one per policy."""
+    return [step_alarm_name(settings, s) for s in settings.scaling.step]
+
+
+def scheduled_action_names(settings: StackSettings) -> list[str]:
+    return [scheduled_action_name(settings, s) for s in settings.scaling.schedules]
+
+
+def health_alarm_name(settings: StackSettings, role: str) -> str:
+    """`shop-prod-p99-latency`, for a role in HEALTH_ALARM_ROLES."""
+    if role not in HEALTH_ALARM_ROLES:
+        raise ValueError(f"no health alarm {role!r}; expected one of {', '.join(HEALTH_ALARM_ROLES)}")
+    return f"{settings.qualified_name}-{role}"
+
+
+def health_alarm_roles(settings: StackSettings) -> list[str]:
+    """The health alarms this stack has: HTTP ones only behind an application load balancer,
+    the ceiling alarm only when the group can grow at all."""
+    roles = list(HEALTH_ALARM_ROLES)
+    if settings.load_balancer.type != "application":
+        roles = [r for r in roles if r not in APPLICATION_ONLY_ALARMS]
+    if not can_grow(settings):
+        roles.remove("at-max-size")
+    return roles
+
+
+def health_alarm_names(settings: StackSettings) -> list[str]:
+    return [health_alarm_name(settings, role) for role in health_alarm_roles(settings)]
+
+
+def can_grow(settings: StackSettings) -> bool:
+    """Whether the group's size ever changes: maxSize above minSize, or a schedule that moves the sizes.
+    A group fixed at maxSize is always 'at its ceiling', so that alarm would mean nothing."""
+    nodes = settings.nodes
+    return nodes.max_size > nodes.min_size or bool(settings.scaling.schedules)
+
+
+def alarm_topic_name(settings: StackSettings) -> str:
+    """`shop-prod-alarms`: the SNS topic every health alarm notifies."""
+    return f"{settings.qualified_name}-alarms"
+
+
+def dashboard_name(settings: StackSettings) -> str:
+    """`shop-prod`: the CloudWatch dashboard of the cluster."""
+    return settings.qualified_name
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def _digest(value: object) -> str:
+    return hashlib.sha256(repr(value).encode()).hexdigest()[:8]

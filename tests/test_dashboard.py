@@ -1,0 +1,113 @@
+"""components/dashboard.py, a pure renderer: what the dashboard shows, without Pulumi or moto.
+
+Run: `.venv/bin/python -m pytest --tb=native -q tests/test_dashboard.py`
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from components.dashboard import GRID_WIDTH, DashboardNames, render_dashboard
+from components.settings import BEAM_METRICS, MEMORY_METRIC, load_stack_file
+from tests.conftest import write_variant
+from tools.stack import stack_file
+
+NAMES = DashboardNames(
+    region="eu-west-1",
+    group_name="shop-nodes-group-abc1234",
+    load_balancer="app/shop-lb-alb-abc1234/0123456789abcdef",
+    target_group="targetgroup/shop-lb-targets-abc1234/fedcba9876543210",
+    alarm_arns=("arn:aws:cloudwatch:eu-west-1:123456789012:alarm:shop-prod-p99-latency",),
+)
+
+
+def widgets(settings, names=NAMES) -> list[dict]:
+    return json.loads(render_dashboard(settings, names))["widgets"]
+
+
+def metric_widgets(settings) -> dict[str, dict]:
+    return {w["properties"]["title"]: w for w in widgets(settings) if w["type"] == "metric"}
+
+
+def metrics_named(widget: dict) -> list[str]:
+    return [m[1] for m in widget["properties"]["metrics"]]
+
+
+@pytest.fixture(scope="module")
+def prod():
+    return load_stack_file(stack_file("prod"))
+
+
+def test_every_graph_is_about_this_group_or_load_balancer_in_the_stack_region(prod):
+    for widget in metric_widgets(prod).values():
+        properties = widget["properties"]
+        assert properties["region"] == NAMES.region
+        for metric in properties["metrics"]:
+            assert {NAMES.group_name, NAMES.load_balancer} & {m for m in metric if isinstance(m, str)}, metric
+
+
+def test_it_shows_traffic_latency_percentiles_errors_hosts_capacity_cpu_memory_and_the_beam(prod):
+    graphs = metric_widgets(prod)
+    shown = {name for widget in graphs.values() for name in metrics_named(widget)}
+    assert {"RequestCount", "TargetResponseTime", "HTTPCode_Target_5XX_Count", "HTTPCode_ELB_5XX_Count"} <= shown
+    assert {"HealthyHostCount", "UnHealthyHostCount", "CPUUtilization", MEMORY_METRIC} <= shown
+    assert {"GroupDesiredCapacity", "GroupInServiceInstances", "GroupMinSize", "GroupMaxSize"} <= shown
+    assert set(BEAM_METRICS.values()) <= shown
+    latency = graphs["Target response time (s)"]["properties"]["metrics"]
+    assert [m[-1]["stat"] for m in latency] == ["p50", "p90", "p99"]
+
+
+def test_thresholds_and_targets_are_drawn_where_they_apply(prod):
+    graphs = metric_widgets(prod)
+    latency_lines = graphs["Target response time (s)"]["properties"]["annotations"]["horizontal"]
+    assert [line["value"] for line in latency_lines] == [prod.alerts.latency_p99_ms / 1000]
+    scheduler = graphs["BEAM scheduler utilisation (%)"]["properties"]["annotations"]["horizontal"]
+    assert [line["value"] for line in scheduler] == [70]
+    run_queue = graphs["BEAM run queue length"]["properties"]["annotations"]["horizontal"]
+    assert [line["value"] for line in run_queue] == [prod.scaling.step[0].threshold]
+    hosts = graphs["Hosts"]["properties"]["annotations"]["horizontal"]
+    assert [line["value"] for line in hosts] == [prod.nodes.min_size]
+
+
+def test_widgets_fit_the_grid_without_overlapping(prod):
+    taken: set[tuple[int, int]] = set()
+    for widget in widgets(prod):
+        assert widget["x"] >= 0 and widget["x"] + widget["width"] <= GRID_WIDTH
+        cells = {
+            (x, y)
+            for x in range(widget["x"], widget["x"] + widget["width"])
+            for y in range(widget["y"], widget["y"] + widget["height"])
+        }
+        assert not cells & taken, widget["properties"].get("title")
+        taken |= cells
+
+
+def test_the_alarm_widget_lists_the_alarms_it_is_given(prod):
+    [alarm_widget] = [w for w in widgets(prod) if w["type"] == "alarm"]
+    assert alarm_widget["properties"]["alarms"] == list(NAMES.alarm_arns)
+    no_alarms = DashboardNames(NAMES.region, NAMES.group_name, NAMES.load_balancer, NAMES.target_group)
+    assert [w for w in widgets(prod, no_alarms) if w["type"] == "alarm"] == []
+
+
+def test_a_network_load_balancer_shows_flows_and_resets_instead_of_http(tmp_path):
+    path = write_variant(
+        tmp_path,
+        "dev",
+        "nlb",
+        {
+            "elixir-cluster:loadBalancer": {
+                "type": "network",
+                "idleTimeout": None,
+                "stickiness": None,
+                "algorithm": None,
+            }
+        },
+    )
+    settings = load_stack_file(path)
+    graphs = metric_widgets(settings)
+    shown = {name for widget in graphs.values() for name in metrics_named(widget)}
+    assert {"NewFlowCount", "ActiveFlowCount", "TCP_Target_Reset_Count"} <= shown
+    assert not shown & {"RequestCount", "TargetResponseTime", "HTTPCode_ELB_5XX_Count"}
+    assert {m[0] for m in graphs["Hosts"]["properties"]["metrics"]} == {"AWS/NetworkELB"}

@@ -1,0 +1,151 @@
+"""Monitoring on the shipped stacks, read back from moto: the alert topic and who it mails,
+the health alarms and what they watch, the dashboard about this group.
+
+Run: `.venv/bin/python -m pytest --tb=native -q tests/test_monitoring.py`
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from components import names
+from components.alert_key_policy import ALARM_PUBLISHER
+from tests.conftest import applied_stack
+from tests.test_scaling import real_request_count_label
+
+
+@pytest.fixture(scope="module", params=["dev", "prod"])
+def stack(request):
+    yield from applied_stack(request.param)
+
+
+def alarms_of(applied) -> dict[str, dict]:
+    wanted = names.health_alarm_names(applied.settings)
+    found = applied.client("cloudwatch").describe_alarms(AlarmNames=wanted)["MetricAlarms"]
+    return {a["AlarmName"].removeprefix(f"{applied.settings.qualified_name}-"): a for a in found}
+
+
+def dimensions(applied) -> list[dict[str, str]]:
+    """TargetGroup and LoadBalancer, from the load balancer and target group moto holds."""
+    balancer, target_group = real_request_count_label(applied).split("/targetgroup/")
+    return [
+        {"Name": "TargetGroup", "Value": f"targetgroup/{target_group}"},
+        {"Name": "LoadBalancer", "Value": balancer},
+    ]
+
+
+def test_the_topic_is_exported_and_encrypted_with_a_key_cloudwatch_may_use(stack):
+    sns, kms = stack.client("sns"), stack.client("kms")
+    topic_arn = stack.outputs["alarmTopicArn"]
+    assert topic_arn.endswith(f":{names.alarm_topic_name(stack.settings)}")
+    key_id = sns.get_topic_attributes(TopicArn=topic_arn)["Attributes"]["KmsMasterKeyId"]
+    assert not key_id.startswith("alias/aws/")  # CloudWatch cannot publish under the AWS managed key
+    policy = json.loads(kms.get_key_policy(KeyId=key_id, PolicyName="default")["Policy"])
+    [grant] = [s for s in policy["Statement"] if s["Principal"] == {"Service": ALARM_PUBLISHER}]
+    assert set(grant["Action"]) == {"kms:Decrypt", "kms:GenerateDataKey*"}
+    assert kms.get_key_rotation_status(KeyId=key_id)["KeyRotationEnabled"]
+
+
+def test_every_alert_address_is_subscribed_by_email(stack):
+    subscriptions = stack.client("sns").list_subscriptions_by_topic(TopicArn=stack.outputs["alarmTopicArn"])
+    assert sorted((s["Protocol"], s["Endpoint"]) for s in subscriptions["Subscriptions"]) == sorted(
+        ("email", email) for email in stack.settings.alerts.emails
+    )
+
+
+def test_every_health_alarm_notifies_an_existing_topic_when_it_fires_and_when_it_clears(stack):
+    alarms = alarms_of(stack)
+    assert sorted(alarms) == sorted(names.health_alarm_roles(stack.settings))
+    assert set(alarms) >= {"unhealthy-hosts", "healthy-hosts-below-min", "5xx-rate", "p99-latency", "at-max-size"}
+    topics = {t["TopicArn"] for t in stack.client("sns").list_topics()["Topics"]}
+    for alarm in alarms.values():
+        assert alarm["ActionsEnabled"]
+        assert alarm["AlarmActions"] == alarm["OKActions"] == [stack.outputs["alarmTopicArn"]]
+        assert set(alarm["AlarmActions"]) <= topics
+
+
+def test_host_alarms_watch_this_target_group(stack):
+    alarms = alarms_of(stack)
+    unhealthy, healthy = alarms["unhealthy-hosts"], alarms["healthy-hosts-below-min"]
+    for alarm in (unhealthy, healthy):
+        assert alarm["Namespace"] == "AWS/ApplicationELB"
+        assert alarm["Dimensions"] == dimensions(stack)
+    assert (unhealthy["MetricName"], unhealthy["ComparisonOperator"], unhealthy["Threshold"]) == (
+        "UnHealthyHostCount",
+        "GreaterThanThreshold",
+        0,
+    )
+    assert (healthy["MetricName"], healthy["ComparisonOperator"], healthy["Threshold"]) == (
+        "HealthyHostCount",
+        "LessThanThreshold",
+        stack.settings.nodes.min_size,
+    )
+    # nothing reported about healthy hosts is itself bad news; about unhealthy ones it is not
+    assert (healthy["TreatMissingData"], unhealthy["TreatMissingData"]) == ("breaching", "notBreaching")
+
+
+def test_the_5xx_alarm_divides_errors_by_requests_on_this_load_balancer(stack):
+    alarm = alarms_of(stack)["5xx-rate"]
+    metrics = {m["Id"]: m for m in alarm["Metrics"]}
+    stats = {
+        query_id: (
+            m["MetricStat"]["Metric"]["MetricName"],
+            m["MetricStat"]["Stat"],
+            m["MetricStat"]["Metric"]["Dimensions"],
+        )
+        for query_id, m in metrics.items()
+        if "MetricStat" in m
+    }
+    balancer = [dimensions(stack)[1]]
+    assert stats == {
+        "target5xx": ("HTTPCode_Target_5XX_Count", "Sum", balancer),
+        "elb5xx": ("HTTPCode_ELB_5XX_Count", "Sum", balancer),
+        "requests": ("RequestCount", "Sum", balancer),
+    }
+    [result] = [m for m in metrics.values() if m["ReturnData"]]
+    assert {"target5xx", "elb5xx", "requests"} <= set(re.findall(r"[a-z]\w*", result["Expression"]))
+    assert result["Expression"].startswith("100 *")
+    assert (alarm["Threshold"], alarm["ComparisonOperator"], alarm["TreatMissingData"]) == (
+        stack.settings.alerts.error5xx_percent,
+        "GreaterThanThreshold",
+        "notBreaching",
+    )
+
+
+def test_the_latency_alarm_compares_p99_in_seconds_with_the_milliseconds_of_the_settings(stack):
+    alarm = alarms_of(stack)["p99-latency"]
+    assert (alarm["MetricName"], alarm["ExtendedStatistic"]) == ("TargetResponseTime", "p99")
+    assert alarm["Threshold"] == stack.settings.alerts.latency_p99_ms / 1000
+    assert alarm["Dimensions"] == dimensions(stack)
+
+
+def test_the_ceiling_alarm_fires_after_the_group_wanted_max_size_for_the_configured_minutes(stack):
+    alarm = alarms_of(stack)["at-max-size"]
+    metrics = {m["Id"]: m for m in alarm["Metrics"]}
+    group = [{"Name": "AutoScalingGroupName", "Value": stack.outputs["autoScalingGroupName"]}]
+    assert {
+        query_id: (m["MetricStat"]["Metric"]["Namespace"], m["MetricStat"]["Metric"]["MetricName"])
+        for query_id, m in metrics.items()
+        if "MetricStat" in m
+    } == {"desired": ("AWS/AutoScaling", "GroupDesiredCapacity"), "ceiling": ("AWS/AutoScaling", "GroupMaxSize")}
+    assert all(m["MetricStat"]["Metric"]["Dimensions"] == group for m in metrics.values() if "MetricStat" in m)
+    assert metrics["headroom"]["Expression"] == "ceiling - desired"
+    assert (alarm["ComparisonOperator"], alarm["Threshold"]) == ("LessThanOrEqualToThreshold", 0)
+    assert alarm["EvaluationPeriods"] == stack.settings.alerts.at_max_size_minutes
+    assert "DatapointsToAlarm" not in alarm or alarm["DatapointsToAlarm"] == alarm["EvaluationPeriods"]
+
+
+def test_the_dashboard_is_exported_parses_and_shows_this_group_and_load_balancer(stack):
+    assert stack.outputs["dashboardName"] == names.dashboard_name(stack.settings)
+    body = json.loads(
+        stack.client("cloudwatch").get_dashboard(DashboardName=stack.outputs["dashboardName"])["DashboardBody"]
+    )
+    text = json.dumps(body)
+    assert stack.outputs["autoScalingGroupName"] in text
+    assert dimensions(stack)[1]["Value"] in text  # the load balancer
+    [alarm_widget] = [w for w in body["widgets"] if w["type"] == "alarm"]
+    alarm_arns = {a["AlarmArn"] for a in alarms_of(stack).values()}
+    assert set(alarm_widget["properties"]["alarms"]) == alarm_arns
