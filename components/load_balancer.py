@@ -10,7 +10,9 @@ One target group of instances on the app port: the HTTP health check, deregistra
 delay (the first half of a node's drain), algorithm and stickiness from the settings.
 Listeners: with a certificate, HTTPS (TLS on a network load balancer) under the chosen
 TLS policy, and on an application load balancer an HTTP listener that only redirects to
-it (301); without one, HTTP (TCP) forwarding to the nodes.
+it (301); without one, HTTP (TCP) forwarding to the nodes. `listener_plan` says which,
+from the settings alone: the component builds the listeners from it, `tools.verify`
+compares a deployed load balancer with it.
 """
 
 from __future__ import annotations
@@ -48,6 +50,44 @@ _KINDS = {
     "application": _Kind("alb", "HTTP", "HTTP", "HTTPS", "lb_cookie"),
     "network": _Kind("nlb", "TCP", "TCP", "TLS", "source_ip"),
 }
+
+
+FORWARD, REDIRECT = "forward", "redirect"
+
+
+@dataclass(frozen=True)
+class ListenerPlan:
+    """One listener the load balancer declares: the plan LoadBalancer builds and `tools.verify` checks."""
+
+    role: str
+    """Names the listener resource: `<load balancer component>-<role>`."""
+    port: int
+    protocol: str
+    action: str
+    """FORWARD to the nodes' target group, or REDIRECT to the HTTPS listener."""
+    secure: bool
+    """Terminates TLS with the certificate and TLS policy from the settings."""
+
+
+def listener_plan(settings: LoadBalancerSettings) -> list[ListenerPlan]:
+    """With a certificate, HTTPS (TLS on a network load balancer) and, on an application
+    load balancer, an HTTP listener that only redirects to it; without one, HTTP (TCP) forwarding."""
+    kind = _KINDS[settings.type]
+    plans = []
+    for port in settings.listener_ports:
+        if port == HTTPS_LISTENER_PORT:
+            role = "https" if settings.type == "application" else "tls"
+            plans.append(ListenerPlan(role, port, kind.secure_protocol, FORWARD, secure=True))
+        elif settings.https:  # the plain port only redirects (an NLB has no plain port then)
+            plans.append(ListenerPlan("http", port, kind.plain_protocol, REDIRECT, secure=False))
+        else:
+            plans.append(ListenerPlan(kind.plain_protocol.lower(), port, kind.plain_protocol, FORWARD, secure=False))
+    return plans
+
+
+def target_protocol(load_balancer_type: str) -> str:
+    """The protocol the target group speaks to the nodes: HTTP behind an ALB, TCP behind an NLB."""
+    return _KINDS[load_balancer_type].target_protocol
 
 
 @dataclass
@@ -145,7 +185,7 @@ class LoadBalancer(pulumi.ComponentResource):
             self._child_name("targets"),
             target_type="instance",
             port=self._args.app_port,
-            protocol=self._kind.target_protocol,
+            protocol=target_protocol(settings.type),
             vpc_id=self._args.vpc_id,
             deregistration_delay=settings.deregistration_delay,
             # a network load balancer hashes flows: it has no algorithm to choose
@@ -174,22 +214,17 @@ class LoadBalancer(pulumi.ComponentResource):
 
     def _listeners(self, balancer: aws.lb.LoadBalancer, targets: aws.lb.TargetGroup) -> None:
         settings = self._args.settings
-        forward = [aws.lb.ListenerDefaultActionArgs(type="forward", target_group_arn=targets.arn)]
-        for port in settings.listener_ports:
-            if port == HTTPS_LISTENER_PORT:
-                self._listener(
-                    balancer,
-                    "https" if settings.type == "application" else "tls",
-                    port,
-                    self._kind.secure_protocol,
-                    forward,
-                    certificate_arn=settings.certificate_arn,
-                    ssl_policy=settings.ssl_policy,
+        forward = [aws.lb.ListenerDefaultActionArgs(type=FORWARD, target_group_arn=targets.arn)]
+        for plan in listener_plan(settings):
+            if plan.action == FORWARD:
+                tls = (
+                    {"certificate_arn": settings.certificate_arn, "ssl_policy": settings.ssl_policy}
+                    if plan.secure
+                    else {}
                 )
-            elif settings.https:  # the plain port only redirects (an NLB has no plain port then)
-                self._listener(balancer, "http", port, self._kind.plain_protocol, [_redirect_to_https()])
+                self._listener(balancer, plan.role, plan.port, plan.protocol, forward, **tls)
             else:
-                self._listener(balancer, self._kind.plain_protocol.lower(), port, self._kind.plain_protocol, forward)
+                self._listener(balancer, plan.role, plan.port, plan.protocol, [_redirect_to_https()])
 
     def _listener(
         self,
@@ -226,7 +261,7 @@ class LoadBalancer(pulumi.ComponentResource):
 def _redirect_to_https() -> aws.lb.ListenerDefaultActionArgs:
     """Same host, path and query, on the HTTPS listener."""
     return aws.lb.ListenerDefaultActionArgs(
-        type="redirect",
+        type=REDIRECT,
         redirect=aws.lb.ListenerDefaultActionRedirectArgs(
             protocol="HTTPS", port=str(HTTPS_LISTENER_PORT), status_code=REDIRECT_STATUS
         ),

@@ -50,6 +50,15 @@ METADATA_HOP_LIMIT = 1
 a container, so nothing needs the second hop AWS's default of 2 exists for, and a proxied
 or forwarded request can never reach the instance's credentials."""
 
+IMDS_V2_ONLY = "required"
+"""The launch template's `httpTokens`: every metadata request needs a session token (IMDSv2)."""
+
+ENABLED = "enabled"
+"""The metadata endpoint, and instance tags in metadata: the drain and CloudWatch agents read the group there."""
+
+HEALTH_CHECK_TYPE = "ELB"
+"""The group replaces nodes the load balancer finds unhealthy, not only those EC2 finds broken."""
+
 CAPACITY_WAIT_TIMEOUT = "10m"
 """How long `pulumi up` waits for minSize nodes to be InService (launched, before health
 checks): minutes in practice; a launch that takes longer is broken and should fail the update."""
@@ -237,10 +246,10 @@ class NodeGroup(pulumi.ComponentResource):
             vpc_security_group_ids=[self._args.security_group_id, *nodes.extra_security_group_ids],
             user_data=user_data,
             metadata_options=aws.ec2.LaunchTemplateMetadataOptionsArgs(
-                http_endpoint="enabled",
-                http_tokens="required",  # IMDSv2 only
+                http_endpoint=ENABLED,
+                http_tokens=IMDS_V2_ONLY,
                 http_put_response_hop_limit=METADATA_HOP_LIMIT,
-                instance_metadata_tags="enabled",
+                instance_metadata_tags=ENABLED,
             ),
             block_device_mappings=[
                 aws.ec2.LaunchTemplateBlockDeviceMappingArgs(
@@ -289,7 +298,7 @@ class NodeGroup(pulumi.ComponentResource):
             mixed_instances_policy=self._mixed_instances(template, version) if self._mixed else None,
             # the one way the group and the load balancer know each other
             target_group_arns=[self._args.target_group_arn],
-            health_check_type="ELB",
+            health_check_type=HEALTH_CHECK_TYPE,
             health_check_grace_period=nodes.health_check_grace_period,
             default_instance_warmup=refresh.instance_warmup,
             instance_refresh=aws.autoscaling.GroupInstanceRefreshArgs(

@@ -8,7 +8,9 @@ Session Manager.
 
 Every rule is its own `aws.vpc.SecurityGroupIngressRule` / `EgressRule` (what pulumi-aws
 v7 recommends; never mixed with inline rules), granted through `allow` and
-`allow_outbound`, the one API other components use too.
+`allow_outbound`, the one API other components use too. The cluster's own rules are the
+plan `cluster_grants` returns, a pure function of the settings that `tools.verify` also
+reads to compare a deployed group with it.
 """
 
 from __future__ import annotations
@@ -46,6 +48,92 @@ class Ports:
         return str(self.first) if self.to == self.first else f"{self.first}-{self.to}"
 
 
+LOAD_BALANCER_GROUP = "lb"
+NODE_GROUP = "nodes"
+"""The two groups by role: a grant's `group`, and its `peer` when the peer is one of them."""
+
+INGRESS, EGRESS = "ingress", "egress"
+
+
+@dataclass(frozen=True)
+class Grant:
+    """One rule the cluster declares: who may reach whom, on which ports.
+
+    The plan both ClusterSecurity (which creates a rule resource per grant) and
+    `tools.verify` (which compares a deployed group against it) read.
+    """
+
+    role: str
+    """Names the rule resource: `<security component>-<role>`."""
+    group: str
+    """LOAD_BALANCER_GROUP or NODE_GROUP: the group the rule belongs to."""
+    direction: str
+    """INGRESS (peer reaches group) or EGRESS (group reaches peer)."""
+    ports: Ports | None
+    """TCP ports; None: every protocol and port."""
+    peer: str
+    """LOAD_BALANCER_GROUP, NODE_GROUP, or a CIDR block."""
+    description: str
+
+
+def cluster_grants(load_balancer: LoadBalancerSettings, release: ReleaseSettings) -> list[Grant]:
+    """Every rule of the two groups, and nothing else: clients to the listeners, the load
+    balancer to the app port, nodes to each other on EPMD and the distribution range, nodes out."""
+    app = Ports(release.http_port)
+    epmd = Ports(release.distribution.epmd_port)
+    dist = Ports(release.distribution.port_range.from_, release.distribution.port_range.to)
+    clients = [
+        Grant(
+            f"lb-{port}-from-{_slug(cidr)}",
+            LOAD_BALANCER_GROUP,
+            INGRESS,
+            Ports(port),
+            cidr,
+            f"Clients in {cidr} to listener port {port}",
+        )
+        for port in load_balancer.listener_ports
+        for cidr in load_balancer.allowed_cidrs
+    ]
+    return [
+        *clients,
+        Grant(
+            "lb-to-nodes-app",
+            LOAD_BALANCER_GROUP,
+            EGRESS,
+            app,
+            NODE_GROUP,
+            f"Requests and health checks to the nodes' app port {app.first}",
+        ),
+        Grant(
+            "nodes-app-from-lb",
+            NODE_GROUP,
+            INGRESS,
+            app,
+            LOAD_BALANCER_GROUP,
+            f"App port {app.first} from the load balancer only",
+        ),
+        Grant("nodes-epmd-from-nodes", NODE_GROUP, INGRESS, epmd, NODE_GROUP, f"EPMD {epmd.slug()} between nodes only"),
+        Grant(
+            "nodes-distribution-from-nodes",
+            NODE_GROUP,
+            INGRESS,
+            dist,
+            NODE_GROUP,
+            f"Erlang distribution {dist.slug()} between nodes only",
+        ),
+        # Nodes call AWS APIs, fetch the release, reach each other and whatever the app
+        # talks to (databases through extraSecurityGroupIds, external APIs).
+        Grant(
+            "nodes-out",
+            NODE_GROUP,
+            EGRESS,
+            None,
+            ANYWHERE_IPV4,
+            "Nodes to AWS APIs, each other and the app's dependencies",
+        ),
+    ]
+
+
 @dataclass
 class ClusterSecurityArgs:
     vpc_id: pulumi.Input[str]
@@ -71,8 +159,8 @@ class ClusterSecurity(pulumi.ComponentResource):
         self.node_group = self._group(
             "nodes", "Elixir nodes: app port from the load balancer, distribution from each other"
         )
-        self._admit_clients()
-        self._admit_cluster_traffic()
+        for grant in cluster_grants(args.load_balancer, args.release):
+            self._grant(grant)
         self.register_outputs(
             {
                 "loadBalancerSecurityGroupId": self.load_balancer_group.id,
@@ -113,60 +201,21 @@ class ClusterSecurity(pulumi.ComponentResource):
 
     # --- the cluster's rules ----------------------------------------------------------
 
-    def _admit_clients(self) -> None:
-        lb = self._args.load_balancer
-        app = Ports(self._args.release.http_port)
-        for port in lb.listener_ports:
-            for cidr in lb.allowed_cidrs:
-                self.allow(
-                    f"lb-{port}-from-{_slug(cidr)}",
-                    to=self.load_balancer_group,
-                    ports=Ports(port),
-                    source=cidr,
-                    description=f"Clients in {cidr} to listener port {port}",
-                )
-        self.allow_outbound(
-            "lb-to-nodes-app",
-            origin=self.load_balancer_group,
-            ports=app,
-            destination=self.node_group,
-            description=f"Requests and health checks to the nodes' app port {app.first}",
-        )
-        self.allow(
-            "nodes-app-from-lb",
-            to=self.node_group,
-            ports=app,
-            source=self.load_balancer_group,
-            description=f"App port {app.first} from the load balancer only",
-        )
-
-    def _admit_cluster_traffic(self) -> None:
-        distribution = self._args.release.distribution
-        epmd = Ports(distribution.epmd_port)
-        dist = Ports(distribution.port_range.from_, distribution.port_range.to)
-        self.allow(
-            "nodes-epmd-from-nodes",
-            to=self.node_group,
-            ports=epmd,
-            source=self.node_group,
-            description=f"EPMD {epmd.slug()} between nodes only",
-        )
-        self.allow(
-            "nodes-distribution-from-nodes",
-            to=self.node_group,
-            ports=dist,
-            source=self.node_group,
-            description=f"Erlang distribution {dist.slug()} between nodes only",
-        )
-        # Nodes call AWS APIs, fetch the release, reach each other and whatever the app
-        # talks to (databases through extraSecurityGroupIds, external APIs).
-        self.allow_outbound(
-            "nodes-out",
-            origin=self.node_group,
-            ports=None,
-            destination=ANYWHERE_IPV4,
-            description="Nodes to AWS APIs, each other and the app's dependencies",
-        )
+    def _grant(self, grant: Grant) -> None:
+        groups = {LOAD_BALANCER_GROUP: self.load_balancer_group, NODE_GROUP: self.node_group}
+        peer = groups.get(grant.peer, grant.peer)
+        if grant.direction == INGRESS:
+            self.allow(
+                grant.role, to=groups[grant.group], ports=grant.ports, source=peer, description=grant.description
+            )
+        else:
+            self.allow_outbound(
+                grant.role,
+                origin=groups[grant.group],
+                ports=grant.ports,
+                destination=peer,
+                description=grant.description,
+            )
 
     def _group(self, role: str, description: str) -> aws.ec2.SecurityGroup:
         name = f"{self._name}-{role}"
