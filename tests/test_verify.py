@@ -1,0 +1,572 @@
+"""tools.verify: a deployed environment checked against its stack, read-only.
+
+Each shipped stack, applied by the emulator, verifies clean; then each tamper an operator
+might make by hand (through the same boto3 calls the console or the aws CLI makes) is
+reported as a fail by the check that owns it, and by that check alone, with exit 4.
+
+Most tests call `verify.main` in-process against the in-process moto the emulator runs;
+`TestAgainstAMotoServer` runs the real command line against a ThreadedMotoServer.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import botocore.client
+import botocore.exceptions
+import pytest
+from moto.server import ThreadedMotoServer
+
+from components import names
+from components.settings import DISCOVERY_TAG_KEY
+from tests.conftest import Applied, write_variant
+from tools import verify
+from tools.stack import PROJECT_DIR, emulated, stack_file, stack_names
+from tools.verifier.report import Progress
+
+# --- running verify -------------------------------------------------------------------------
+
+
+class Terminal(io.StringIO):
+    """A stdout that says it is a terminal."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def run_verify(*argv: str, stdout: io.StringIO | None = None) -> tuple[int, dict[str, Any] | str, str]:
+    """(exit code, the JSON document (or the table), stderr) of verify.main, in-process."""
+    out, err = stdout or io.StringIO(), io.StringIO()
+    code = verify.main([*argv], stdout=out, stderr=err)
+    text = out.getvalue()
+    return code, (json.loads(text) if "--format" in argv and "json" in argv and text else text), err.getvalue()
+
+
+def verdicts(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {check["check"]: check for check in document["checks"]}
+
+
+def failing(document: dict[str, Any]) -> dict[str, str]:
+    return {c["check"]: c["detail"] for c in document["checks"] if c["status"] == "fail"}
+
+
+# --- each stack verifies clean ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("stack", stack_names())
+def test_a_freshly_applied_stack_verifies_clean(deploy: Callable[..., Applied], stack: str) -> None:
+    env = deploy(stack)
+    code, document, _ = run_verify("--stack", stack, "--format", "json")
+    assert failing(document) == {}
+    assert code == verify.EXIT_OK
+    assert document["environment"] == env.settings.qualified_name
+    areas = {check.split(".")[0] for check in verdicts(document)}
+    assert areas == {
+        "group",
+        "load_balancer",
+        "security",
+        "launch_template",
+        "cookie",
+        "scaling",
+        "lifecycle",
+        "monitoring",
+    }
+
+
+VARIANTS = {
+    "network-tls": (
+        "dev",
+        {
+            "elixir-cluster:loadBalancer": {
+                "type": "network",
+                "certificateArn": "arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-4a7b-8c9d-0e1f2a3b4c5d",
+                "sslPolicy": "ELBSecurityPolicy-TLS13-1-3-2021-06",
+            }
+        },
+    ),
+    # the launch template is then named inside the mixed instances policy; the nodes carry an
+    # extra group that is not the stack's (its rules are not checked, nor mistaken for the nodes')
+    "spot-extra-group": (
+        "prod",
+        {
+            "elixir-cluster:nodes": {
+                "instanceTypes": ["c7g.large", "c6g.large"],
+                "spot": {"onDemandBaseCapacity": 1, "onDemandPercentageAboveBase": 50},
+                "extraSecurityGroupIds": ["sg-0123456789abcdef0"],
+            }
+        },
+    ),
+    "dns-discovery": ("dev", {"elixir-cluster:release": {"discovery": "dns"}}),
+}
+
+
+@pytest.mark.parametrize("variant", sorted(VARIANTS))
+def test_variants_verify_clean(deploy: Callable[..., Applied], variant: str, tmp_path: Path) -> None:
+    base, changes = VARIANTS[variant]
+    deploy(base, changes)
+    path = write_variant(tmp_path, base, "variant", changes)
+    code, document, _ = run_verify("--config", str(path), "--format", "json")
+    assert failing(document) == {}
+    assert code == verify.EXIT_OK
+
+
+def test_prod_checks_every_declared_policy_schedule_and_alarm_by_name(deploy: Callable[..., Applied]) -> None:
+    env = deploy("prod")
+    _, document, _ = run_verify("--stack", "prod", "--format", "json")
+    checks = verdicts(document)
+    details = " ".join(c["detail"] for c in checks.values())
+    for name in [
+        *names.scaling_policy_names(env.settings),
+        *names.step_alarm_names(env.settings),
+        *names.health_alarm_names(env.settings),
+    ]:
+        assert name.removeprefix(f"{env.settings.qualified_name}-") in details, name
+    assert checks["scaling.schedules"]["detail"] == "2 scheduled actions as declared"
+    assert checks["security.nodes"]["status"] == "pass"
+
+
+def test_verify_makes_only_read_calls(deploy: Callable[..., Applied], monkeypatch: pytest.MonkeyPatch) -> None:
+    deploy("prod")
+    calls: list[str] = []
+    real = botocore.client.BaseClient._make_api_call
+
+    def recording(self: Any, operation: str, params: dict[str, Any]) -> Any:
+        calls.append(operation)
+        return real(self, operation, params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", recording)
+    code, _, _ = run_verify("--stack", "prod", "--format", "json")
+    assert code == verify.EXIT_OK
+    assert calls, "verify made no AWS calls at all"
+    assert {c for c in calls if not c.startswith(("Describe", "Get", "List"))} == set()
+    assert "GetParameter" not in calls, "the cookie's value is none of verify's business"
+
+
+# --- tampers: each reported by the right check, and by it alone -------------------------------
+
+
+def open_epmd_to_the_world(env: Applied) -> None:
+    epmd = env.settings.release.distribution.epmd_port
+    env.client("ec2").authorize_security_group_ingress(
+        GroupId=env.outputs["nodeSecurityGroupId"],
+        IpPermissions=[{"IpProtocol": "tcp", "FromPort": epmd, "ToPort": epmd, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}],
+    )
+
+
+def change_min_size(env: Applied) -> None:
+    env.client("autoscaling").update_auto_scaling_group(
+        AutoScalingGroupName=env.outputs["autoScalingGroupName"], MinSize=env.settings.nodes.max_size
+    )
+
+
+def deregister_a_target(env: Applied) -> None:
+    group = env.client("autoscaling").describe_auto_scaling_groups(
+        AutoScalingGroupNames=[env.outputs["autoScalingGroupName"]]
+    )["AutoScalingGroups"][0]
+    env.client("elbv2").deregister_targets(
+        TargetGroupArn=env.outputs["targetGroupArn"], Targets=[{"Id": group["Instances"][0]["InstanceId"]}]
+    )
+
+
+def make_imds_optional(env: Applied) -> None:
+    """As a human would: a new version from the current one, with IMDSv1 allowed, made the default."""
+    ec2 = env.client("ec2")
+    template = ec2.describe_launch_templates()["LaunchTemplates"][0]
+    current = ec2.describe_launch_template_versions(
+        LaunchTemplateId=template["LaunchTemplateId"], Versions=["$Latest"]
+    )["LaunchTemplateVersions"][0]
+    data = current["LaunchTemplateData"]
+    data["MetadataOptions"] = {**data.get("MetadataOptions", {}), "HttpTokens": "optional"}
+    version = ec2.create_launch_template_version(
+        LaunchTemplateId=template["LaunchTemplateId"], LaunchTemplateData=data
+    )["LaunchTemplateVersion"]["VersionNumber"]
+    ec2.modify_launch_template(LaunchTemplateId=template["LaunchTemplateId"], DefaultVersion=str(version))
+
+
+def delete_a_scaling_policy(env: Applied) -> None:
+    name = names.target_tracking_policy_name(env.settings, env.settings.scaling.target_tracking[0])
+    env.client("autoscaling").delete_policy(AutoScalingGroupName=env.outputs["autoScalingGroupName"], PolicyName=name)
+
+
+def replace_the_cookie_by_a_plain_string(env: Applied) -> None:
+    ssm = env.client("ssm")
+    name = env.outputs["cookieParameterName"]
+    ssm.delete_parameter(Name=name)
+    ssm.put_parameter(Name=name, Type="String", Value="not-so-secret-cookie")
+
+
+def add_a_listener(env: Applied) -> None:
+    elbv2 = env.client("elbv2")
+    balancer = elbv2.describe_target_groups(TargetGroupArns=[env.outputs["targetGroupArn"]])["TargetGroups"][0][
+        "LoadBalancerArns"
+    ][0]
+    elbv2.create_listener(
+        LoadBalancerArn=balancer,
+        Protocol="HTTP",
+        Port=8080,
+        DefaultActions=[{"Type": "forward", "TargetGroupArn": env.outputs["targetGroupArn"]}],
+    )
+
+
+def change_the_health_check_path(env: Applied) -> None:
+    env.client("elbv2").modify_target_group(TargetGroupArn=env.outputs["targetGroupArn"], HealthCheckPath="/")
+
+
+def lengthen_the_deregistration_delay(env: Applied) -> None:
+    env.client("elbv2").modify_target_group_attributes(
+        TargetGroupArn=env.outputs["targetGroupArn"],
+        Attributes=[{"Key": "deregistration_delay.timeout_seconds", "Value": "300"}],
+    )
+
+
+def delete_the_step_alarm(env: Applied) -> None:
+    env.client("cloudwatch").delete_alarms(
+        AlarmNames=[names.step_alarm_name(env.settings, env.settings.scaling.step[0])]
+    )
+
+
+def delete_a_health_alarm(env: Applied) -> None:
+    env.client("cloudwatch").delete_alarms(AlarmNames=[names.health_alarm_name(env.settings, "unhealthy-hosts")])
+
+
+def remove_the_lifecycle_hook(env: Applied) -> None:
+    from components.bootstrap import LIFECYCLE_HOOK_NAME
+
+    env.client("autoscaling").delete_lifecycle_hook(
+        AutoScalingGroupName=env.outputs["autoScalingGroupName"], LifecycleHookName=LIFECYCLE_HOOK_NAME
+    )
+
+
+def add_an_egress_to_the_load_balancer(env: Applied) -> None:
+    env.client("ec2").authorize_security_group_egress(
+        GroupId=env.outputs["loadBalancerSecurityGroupId"],
+        IpPermissions=[{"IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432, "IpRanges": [{"CidrIp": "10.0.0.0/8"}]}],
+    )
+
+
+def revoke_the_distribution_range(env: Applied) -> None:
+    ec2 = env.client("ec2")
+    group = env.outputs["nodeSecurityGroupId"]
+    rules = ec2.describe_security_group_rules(Filters=[{"Name": "group-id", "Values": [group]}])["SecurityGroupRules"]
+    first = env.settings.release.distribution.port_range.from_
+    rule = next(r for r in rules if not r["IsEgress"] and r.get("FromPort") == first)
+    ec2.revoke_security_group_ingress(GroupId=group, SecurityGroupRuleIds=[rule["SecurityGroupRuleId"]])
+
+
+def add_a_scaling_policy_by_hand(env: Applied) -> None:
+    env.client("autoscaling").put_scaling_policy(
+        AutoScalingGroupName=env.outputs["autoScalingGroupName"],
+        PolicyName="debug-scale-out",
+        PolicyType="SimpleScaling",
+        AdjustmentType="ChangeInCapacity",
+        ScalingAdjustment=5,
+    )
+
+
+def delete_a_schedule(env: Applied) -> None:
+    env.client("autoscaling").delete_scheduled_action(
+        AutoScalingGroupName=env.outputs["autoScalingGroupName"],
+        ScheduledActionName=names.scheduled_action_name(env.settings, env.settings.scaling.schedules[0]),
+    )
+
+
+def detach_the_target_group(env: Applied) -> None:
+    env.client("autoscaling").detach_load_balancer_target_groups(
+        AutoScalingGroupName=env.outputs["autoScalingGroupName"], TargetGroupARNs=[env.outputs["targetGroupArn"]]
+    )
+
+
+ISSUE_TAMPERS = [
+    # (stack, tamper, the check that must fail, what its detail must name)
+    ("dev", open_epmd_to_the_world, "security.nodes", "extra rule: ingress tcp 4369 from 0.0.0.0/0"),
+    ("dev", change_min_size, "group.size", "MinSize 3, declared 1"),
+    ("prod", deregister_a_target, "load_balancer.targets", "is not registered"),
+    ("dev", make_imds_optional, "launch_template.metadata", "version 2 (default, latest): HttpTokens optional"),
+    ("dev", delete_a_scaling_policy, "scaling.track-cpu", "no TargetTrackingScaling policy shop-dev-track-cpu"),
+    ("dev", replace_the_cookie_by_a_plain_string, "cookie.parameter", "/shop/dev/release-cookie is a String"),
+]
+
+
+@pytest.mark.parametrize(
+    ("stack", "tamper", "check", "named"), ISSUE_TAMPERS, ids=[t.__name__ for _, t, _, _ in ISSUE_TAMPERS]
+)
+def test_each_tamper_fails_the_check_that_owns_it_and_no_other(
+    deploy: Callable[..., Applied], stack: str, tamper: Callable[[Applied], None], check: str, named: str
+) -> None:
+    env = deploy(stack)
+    tamper(env)
+    code, document, _ = run_verify("--stack", stack, "--format", "json")
+    assert failing(document).keys() == {check}
+    assert named in failing(document)[check]
+    assert verdicts(document)[check]["fix"], "every failure says what to do"
+    assert code == verify.EXIT_DRIFTED
+
+
+# Tampers of the same kinds, several per deployment (they touch different checks, or say
+# different things in one): each is named by its check, and nothing else fails.
+MORE_TAMPERS = {
+    "dev": [
+        (revoke_the_distribution_range, "security.nodes", "missing rule: ingress tcp 9100-9155 from the nodes group"),
+        (add_an_egress_to_the_load_balancer, "security.lb", "extra rule: egress tcp 5432 to 10.0.0.0/8"),
+        (add_a_scaling_policy_by_hand, "scaling.undeclared", "debug-scale-out"),
+        (add_a_listener, "load_balancer.listeners", "extra HTTP:8080 forward to"),
+        (change_the_health_check_path, "load_balancer.target_group", "HealthCheckPath '/', declared '/health'"),
+        (lengthen_the_deregistration_delay, "load_balancer.target_group", "timeout_seconds '300', declared '15'"),
+        (remove_the_lifecycle_hook, "lifecycle.hook", "no lifecycle hook release-drain"),
+        (delete_a_health_alarm, "monitoring.alarms", "missing shop-dev-unhealthy-hosts"),
+    ],
+    "prod": [
+        (delete_the_step_alarm, "scaling.step-run-queue", "alarm shop-prod-step-run-queue is missing"),
+        (delete_a_schedule, "scaling.schedules", "missing shop-prod-weekday-morning"),
+    ],
+}
+
+
+@pytest.mark.parametrize("stack", sorted(MORE_TAMPERS))
+def test_more_tampers_are_each_named_by_their_check(deploy: Callable[..., Applied], stack: str) -> None:
+    env = deploy(stack)
+    for tamper, _, _ in MORE_TAMPERS[stack]:
+        tamper(env)
+    code, document, _ = run_verify("--stack", stack, "--format", "json")
+    found = failing(document)
+    assert found.keys() == {check for _, check, _ in MORE_TAMPERS[stack]}
+    for tamper, check, named in MORE_TAMPERS[stack]:
+        assert named in found[check], tamper.__name__
+    assert code == verify.EXIT_DRIFTED
+
+
+def test_a_detached_target_group_fails_the_group_and_its_targets(deploy: Callable[..., Applied]) -> None:
+    env = deploy("dev")
+    detach_the_target_group(env)
+    code, document, _ = run_verify("--stack", "dev", "--format", "json")
+    assert code == verify.EXIT_DRIFTED
+    assert "not attached to the target group" in failing(document)["group.load_balancing"]
+
+
+def test_a_missing_environment_fails_naming_the_tag_it_looked_for(deploy: Callable[..., Applied]) -> None:
+    deploy("dev")  # shop-dev exists; shop-prod was never applied in this account
+    code, document, _ = run_verify("--stack", "prod", "--format", "json")
+    assert code == verify.EXIT_DRIFTED
+    assert f"no Auto Scaling group tagged {DISCOVERY_TAG_KEY}=shop-prod" in failing(document)["group.exists"]
+
+
+def test_alarm_states_are_reported_as_warnings_not_failures(deploy: Callable[..., Applied]) -> None:
+    env = deploy("prod")
+    cloudwatch = env.client("cloudwatch")
+    cloudwatch.set_alarm_state(
+        AlarmName=names.health_alarm_name(env.settings, "p99-latency"), StateValue="ALARM", StateReason="test"
+    )
+    cloudwatch.set_alarm_state(
+        AlarmName=names.step_alarm_name(env.settings, env.settings.scaling.step[0]),
+        StateValue="INSUFFICIENT_DATA",
+        StateReason="test",
+    )
+    code, document, _ = run_verify("--stack", "prod", "--format", "json")
+    assert code == verify.EXIT_OK
+    health, step = verdicts(document)["monitoring.alarms"], verdicts(document)["scaling.step-run-queue"]
+    assert health["status"] == "warn"
+    assert "shop-prod-p99-latency" in health["detail"]
+    assert step["status"] == "warn"
+    assert "no data for Elixir/BEAM/TotalRunQueueLength" in step["detail"]
+    assert document["verdict"] == "warn"
+
+
+def _refuse(monkeypatch: pytest.MonkeyPatch, operation: str) -> None:
+    """The verifying identity lacks the permission for `operation`."""
+    real = botocore.client.BaseClient._make_api_call
+
+    def refusing(self: Any, name: str, params: dict[str, Any]) -> Any:
+        if name == operation:
+            error = {"Error": {"Code": "AccessDenied", "Message": f"not authorized to perform {name}"}}
+            raise botocore.exceptions.ClientError(error, name)
+        return real(self, name, params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", refusing)
+
+
+def test_a_refused_call_fails_its_area_alone_naming_the_permission(
+    deploy: Callable[..., Applied], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    deploy("dev")
+    _refuse(monkeypatch, "DescribeParameters")
+    code, document, _ = run_verify("--stack", "dev", "--format", "json")
+    assert code == verify.EXIT_DRIFTED
+    assert failing(document) == {
+        "cookie.access": "DescribeParameters: AccessDenied: not authorized to perform DescribeParameters"
+    }
+    assert "grant the verifying identity DescribeParameters" in verdicts(document)["cookie.access"]["fix"]
+
+
+def test_a_refused_discovery_exits_1_naming_the_permission(
+    deploy: Callable[..., Applied], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    deploy("dev")
+    _refuse(monkeypatch, "DescribeAutoScalingGroups")
+    code, output, stderr = run_verify("--stack", "dev")
+    assert code == verify.EXIT_UNREACHABLE
+    assert output == ""
+    assert "DescribeAutoScalingGroups: AccessDenied" in stderr
+
+
+# --- exit codes: bad stack file, unreachable AWS -------------------------------------------------
+
+
+def test_a_bad_stack_file_exits_2_with_one_problem_per_line(tmp_path: Path) -> None:
+    path = write_variant(tmp_path, "dev", "broken", {"elixir-cluster:nodes": {"minSize": 5, "maxSize": 2}})
+    code, _, stderr = run_verify("--config", str(path))
+    assert code == verify.EXIT_INVALID
+    lines = stderr.strip().splitlines()
+    assert lines and all(line.startswith("elixir-cluster:") for line in lines)
+    assert any(line.startswith("elixir-cluster:nodes.maxSize") for line in lines)
+
+
+def test_an_unknown_stack_exits_2(tmp_path: Path) -> None:
+    code, _, stderr = run_verify("--config", str(tmp_path / "Pulumi.nowhere.yaml"))
+    assert code == verify.EXIT_INVALID
+    assert "no stack file" in stderr
+
+
+def test_an_unreachable_endpoint_exits_1_naming_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    endpoint = f"http://127.0.0.1:{_free_port()}"
+    code, output, stderr = run_verify("--stack", "dev", "--endpoint", endpoint)
+    assert code == verify.EXIT_UNREACHABLE
+    assert output == ""
+    assert f"cannot reach {endpoint} (region eu-west-1)" in stderr
+
+
+# --- the progress display ------------------------------------------------------------------------
+
+
+def test_progress_is_a_spinner_on_a_terminal_and_plain_lines_otherwise(deploy: Callable[..., Applied]) -> None:
+    deploy("dev")
+    _, _, piped = run_verify("--stack", "dev")
+    assert "verify: security groups: pass" in piped.splitlines()
+    assert "\r" not in piped
+    _, table, live = run_verify("--stack", "dev", stdout=Terminal())
+    assert "checking security groups..." in live
+    assert live.endswith("\r\033[K"), "the spinner clears its line before the report"
+    assert "ok    security.nodes" in table
+
+
+def test_progress_names_the_failing_area() -> None:
+    from tools.verifier.findings import failed
+
+    stream = io.StringIO()
+    with Progress(stream, live=False).step("cookie") as found:
+        found.append(failed("cookie.parameter", "gone", "pulumi up"))
+    assert stream.getvalue() == "verify: cookie: fail\n"
+
+
+# --- the real command line against a moto server -----------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def moto_server() -> Iterator[str]:
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")  # as in every real account
+        server = ThreadedMotoServer(ip_address="127.0.0.1", port=_free_port(), verbose=False)
+        server.start()
+        host, port = server.get_host_and_port()
+        yield f"http://{host}:{port}"
+        server.stop()
+
+
+def _command(*argv: str, **env: str | None) -> subprocess.CompletedProcess[str]:
+    """The command line in a fresh process; an env value None removes that variable."""
+    environment = {
+        **os.environ,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_EC2_METADATA_DISABLED": "true",
+        **env,
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "tools.verify", *argv],
+        cwd=PROJECT_DIR,
+        env={k: v for k, v in environment.items() if v is not None},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+class TestAgainstAMotoServer:
+    """dev applied into a moto server (a stack with a certificate needs it to exist there first);
+    the command line verifies it, then a tamper."""
+
+    @pytest.fixture(scope="class")
+    def dev(self, moto_server: str) -> Iterator[Applied]:
+        with emulated(stack_file("dev"), endpoint=moto_server) as (_, deployment, settings):
+            yield Applied(deployment, settings)
+
+    def test_the_command_line_verifies_the_applied_stack_clean(self, moto_server: str, dev: Applied) -> None:
+        result = _command("--stack", "dev", "--endpoint", moto_server, "--format", "json")
+        assert result.returncode == verify.EXIT_OK, result.stdout + result.stderr
+        document = json.loads(result.stdout)
+        assert document["verdict"] in ("pass", "warn")
+        assert document["where"] == f"{moto_server} (region eu-west-1)"
+        assert "verify: security groups: pass" in result.stderr.splitlines()
+
+    def test_the_command_line_exits_1_without_credentials(self, moto_server: str, dev: Applied) -> None:
+        result = _command(
+            "--stack",
+            "dev",
+            "--endpoint",
+            moto_server,
+            AWS_ACCESS_KEY_ID=None,
+            AWS_SECRET_ACCESS_KEY=None,
+            AWS_PROFILE=None,
+            AWS_SHARED_CREDENTIALS_FILE=os.devnull,
+            AWS_CONFIG_FILE=os.devnull,
+        )
+        assert result.returncode == verify.EXIT_UNREACHABLE
+        assert "no AWS credentials" in result.stderr
+
+    def test_the_command_line_names_epmd_opened_to_the_world(self, moto_server: str, dev: Applied) -> None:
+        ec2 = boto3.client(
+            "ec2",
+            region_name=dev.settings.region,
+            endpoint_url=moto_server,
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+        epmd = dev.settings.release.distribution.epmd_port
+        ec2.authorize_security_group_ingress(
+            GroupId=dev.outputs["nodeSecurityGroupId"],
+            IpPermissions=[
+                {"IpProtocol": "tcp", "FromPort": epmd, "ToPort": epmd, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}
+            ],
+        )
+        result = _command("--stack", "dev", "--endpoint", moto_server)
+        assert result.returncode == verify.EXIT_DRIFTED, result.stdout + result.stderr
+        line = next(line for line in result.stdout.splitlines() if "security.nodes" in line)
+        assert line.startswith("FAIL")
+        assert f"extra rule: ingress tcp {epmd}-{epmd}" not in line  # a single port reads as one
+        assert f"extra rule: ingress tcp {epmd} from 0.0.0.0/0" in line
+
+
+def test_a_profile_that_does_not_exist_exits_1_naming_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_PROFILE", "shop-prod-readonly")
+    monkeypatch.setenv("AWS_CONFIG_FILE", os.devnull)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
+    code, _, stderr = run_verify("--stack", "dev")
+    assert code == verify.EXIT_UNREACHABLE
+    assert "shop-prod-readonly" in stderr
+    assert "Traceback" not in stderr

@@ -1,0 +1,6 @@
+"""One module per area; each `run(env)` returns its findings, in the order the report shows them."""
+
+from . import cookie, group, launch_template, lifecycle, load_balancer, monitoring, scaling, security
+
+AREAS = [group, load_balancer, security, launch_template, cookie, scaling, lifecycle, monitoring]
+"""Each module has NAME (what the progress display says) and run(env) -> list[Finding]."""

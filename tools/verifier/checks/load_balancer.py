@@ -1,0 +1,171 @@
+"""The load balancer: every node registered and healthy, the target group and listeners as declared.
+
+The expected listeners come from `components.load_balancer.listener_plan`, the same plan
+the LoadBalancer component builds them from; the health check from the settings and the
+component's constants.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from components.load_balancer import (
+    FORWARD,
+    HEALTH_CHECK_PROTOCOL,
+    REDIRECT_STATUS,
+    TRAFFIC_PORT,
+    ListenerPlan,
+    listener_plan,
+    target_protocol,
+)
+from components.settings import HTTPS_LISTENER_PORT
+
+from ..discovery import Environment
+from ..findings import UP_FIX, Finding, failed, passed, warned
+from .common import not_found
+
+NAME = "load balancer"
+HEALTHY = "healthy"
+IN_SERVICE = "InService"
+DEREGISTRATION_DELAY = "deregistration_delay.timeout_seconds"
+SECURE_PROTOCOLS = ("HTTPS", "TLS")
+"""Listener protocols that terminate TLS: AWS reports an SslPolicy on the others too, meaning nothing."""
+
+
+def run(env: Environment) -> list[Finding]:
+    findings = []
+    if env.target_group is None:
+        findings.append(not_found(env, "load_balancer.target_group", "target group"))
+    else:
+        findings += [_targets(env), _target_group(env)]
+    if env.load_balancer is None:
+        findings.append(not_found(env, "load_balancer.listeners", "load balancer"))
+    else:
+        findings.append(_listeners(env))
+    return findings
+
+
+# --- targets ------------------------------------------------------------------------------
+
+
+def _targets(env: Environment) -> Finding:
+    elbv2 = env.aws.client("elbv2")
+    health = {
+        d["Target"]["Id"]: d["TargetHealth"]
+        for d in elbv2.describe_target_health(TargetGroupArn=env.target_group["TargetGroupArn"])[
+            "TargetHealthDescriptions"
+        ]
+    }
+    nodes = [i["InstanceId"] for i in (env.group or {}).get("Instances", []) if i["LifecycleState"] == IN_SERVICE]
+    problems = []
+    for node in nodes:
+        state = health.get(node)
+        if state is None:
+            problems.append(f"{node} is not registered")
+        elif state["State"] != HEALTHY:
+            reason = state.get("Description") or state.get("Reason") or ""
+            problems.append(f"{node} is {state['State']}" + (f" ({reason})" if reason else ""))
+    if problems:
+        return failed(
+            "load_balancer.targets",
+            "; ".join(problems),
+            "re-attach the target group to the group (pulumi up), or replace unhealthy nodes: "
+            "aws autoscaling set-instance-health --health-status Unhealthy",
+        )
+    strangers = sorted(set(health) - set(nodes))
+    if strangers:
+        return warned(
+            "load_balancer.targets",
+            f"{len(nodes)} nodes healthy; registered but not in service in the group: {', '.join(strangers)}",
+            "deregister targets the group does not own (aws elbv2 deregister-targets)",
+        )
+    return passed("load_balancer.targets", f"{len(nodes)} of {len(nodes)} nodes healthy")
+
+
+# --- the target group ------------------------------------------------------------------------
+
+
+def _target_group(env: Environment) -> Finding:
+    group = env.target_group
+    declared = env.settings.load_balancer
+    check = declared.health_check
+    expected: dict[str, Any] = {
+        "Protocol": target_protocol(declared.type),
+        "Port": env.settings.release.http_port,
+        "HealthCheckProtocol": HEALTH_CHECK_PROTOCOL,
+        "HealthCheckPort": TRAFFIC_PORT,
+        "HealthCheckPath": check.path,
+        "HealthCheckIntervalSeconds": check.interval,
+        "HealthCheckTimeoutSeconds": check.timeout,
+        "HealthyThresholdCount": check.healthy_threshold,
+        "UnhealthyThresholdCount": check.unhealthy_threshold,
+    }
+    actual = {key: group.get(key) for key in expected}
+    actual["Matcher"] = group.get("Matcher", {}).get("HttpCode")
+    expected["Matcher"] = check.matcher
+    attributes = {
+        a["Key"]: a["Value"]
+        for a in env.aws.client("elbv2").describe_target_group_attributes(TargetGroupArn=group["TargetGroupArn"])[
+            "Attributes"
+        ]
+    }
+    actual[DEREGISTRATION_DELAY] = attributes.get(DEREGISTRATION_DELAY)
+    expected[DEREGISTRATION_DELAY] = str(declared.deregistration_delay)
+    drift = [f"{key} {actual[key]!r}, declared {value!r}" for key, value in expected.items() if actual[key] != value]
+    if drift:
+        return failed("load_balancer.target_group", f"{group['TargetGroupName']}: {'; '.join(drift)}", UP_FIX)
+    return passed(
+        "load_balancer.target_group",
+        f"health check {check.path} every {check.interval} s, deregistration delay {declared.deregistration_delay} s",
+    )
+
+
+# --- listeners ----------------------------------------------------------------------------------
+
+
+def _listeners(env: Environment) -> Finding:
+    listeners = list(
+        env.aws.pages("elbv2", "describe_listeners", "Listeners", LoadBalancerArn=env.load_balancer["LoadBalancerArn"])
+    )
+    plans = listener_plan(env.settings.load_balancer)
+    expected = {_describe_plan(env, plan, plans) for plan in plans}
+    actual = {_describe_listener(listener) for listener in listeners}
+    problems = [f"missing {shown}" for shown in sorted(expected - actual)]
+    problems += [f"extra {shown}" for shown in sorted(actual - expected)]
+    if problems:
+        return failed(
+            "load_balancer.listeners", "; ".join(problems), f"{UP_FIX} (it removes listeners it does not own)"
+        )
+    return passed("load_balancer.listeners", ", ".join(sorted(actual)))
+
+
+def _describe_plan(env: Environment, plan: ListenerPlan, plans: list[ListenerPlan]) -> str:
+    if plan.action == FORWARD:
+        action = f"forward to {env.target_group['TargetGroupName'] if env.target_group else 'the target group'}"
+    else:
+        secure = next(p for p in plans if p.port == HTTPS_LISTENER_PORT)
+        action = f"redirect to {secure.protocol}:{HTTPS_LISTENER_PORT} {REDIRECT_STATUS}"
+    declared = env.settings.load_balancer
+    tls = f" [{declared.ssl_policy}, {declared.certificate_arn}]" if plan.secure else ""
+    return f"{plan.protocol}:{plan.port} {action}{tls}"
+
+
+def _describe_listener(listener: dict[str, Any]) -> str:
+    """The same shape as `_describe_plan`, from what AWS describes."""
+    actions = []
+    for action in listener.get("DefaultActions", []):
+        if action["Type"] == FORWARD:
+            target = action.get("TargetGroupArn", "").split("/")[-2:-1] or ["?"]
+            actions.append(f"forward to {target[0]}")
+        elif action.get("RedirectConfig"):
+            redirect = action["RedirectConfig"]
+            actions.append(
+                f"redirect to {redirect.get('Protocol')}:{redirect.get('Port')} {redirect.get('StatusCode')}"
+            )
+        else:
+            actions.append(action["Type"])
+    tls = ""
+    if listener["Protocol"] in SECURE_PROTOCOLS:
+        certificates = ", ".join(c["CertificateArn"] for c in listener.get("Certificates", []))
+        tls = f" [{listener.get('SslPolicy')}, {certificates}]"
+    return f"{listener['Protocol']}:{listener['Port']} {' + '.join(actions)}{tls}"

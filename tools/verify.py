@@ -1,0 +1,109 @@
+"""Verify a deployed environment against its stack, read-only.
+
+    python -m tools.verify --stack NAME [--config FILE] [--endpoint URL] [--format table|json]
+
+Reads the stack file, finds the environment's resources by the tags the stack puts on
+them (no Pulumi state), and checks them with describe, get and list calls only, through
+boto3's standard credential chain (`--endpoint` sends every call to that URL, e.g. a moto
+server). Each check reports pass, warn or fail with a one-line fix.
+
+Exit 0: nothing failed (warnings allowed). Exit 4: a check failed. Exit 2: the stack file
+is invalid (stderr: one line per problem, each starting with its key path). Exit 1: AWS
+cannot be reached (endpoint, credentials or region), with a message saying which.
+
+While it works it shows a spinner on stderr when stdout is a terminal, and a plain line
+per area otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import TextIO
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from components.settings import SettingsError, StackSettings, load_stack_file
+from tools.stack import stack_file
+from tools.verifier.aws import Aws, Unreachable
+from tools.verifier.checks import AREAS
+from tools.verifier.discovery import Environment, discover
+from tools.verifier.findings import Finding, Status, failed
+from tools.verifier.report import RENDERERS, Progress
+
+EXIT_OK, EXIT_UNREACHABLE, EXIT_INVALID, EXIT_DRIFTED = 0, 1, 2, 4
+
+
+def main(argv: list[str] | None = None, *, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
+    stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
+    args = _parser().parse_args(argv)
+    path = Path(args.config) if args.config else stack_file(args.stack)
+    if not path.exists():
+        print(f"error: no stack file {path}", file=stderr)
+        return EXIT_INVALID
+    try:
+        settings = load_stack_file(path)
+    except SettingsError as invalid:
+        print("\n".join(invalid.problems), file=stderr)
+        return EXIT_INVALID
+    aws = Aws(settings.region, args.endpoint)
+    progress = Progress(stderr, live=stdout.isatty())
+    try:
+        aws.probe()
+        findings = verify(aws, settings, progress)
+    except Unreachable as unreachable:
+        print(f"error: {unreachable}", file=stderr)
+        return EXIT_UNREACHABLE
+    except BotoCoreError as failure:  # the connection dropped half-way
+        print(f"error: cannot reach {aws.where()}: {failure}", file=stderr)
+        return EXIT_UNREACHABLE
+    except ClientError as refused:  # discovery itself was refused: nothing can be checked
+        print(f"error: {_refusal(refused)} at {aws.where()}: {_ask_for(refused)}", file=stderr)
+        return EXIT_UNREACHABLE
+    stdout.write(RENDERERS[args.format](settings, aws.where(), findings))
+    return EXIT_DRIFTED if any(f.status == Status.FAIL for f in findings) else EXIT_OK
+
+
+def verify(aws: Aws, settings: StackSettings, progress: Progress) -> list[Finding]:
+    """Every area's findings, in report order."""
+    with progress.step("discovery (resources tagged with the stack)"):
+        env = discover(aws, settings)
+    findings: list[Finding] = []
+    for area in AREAS:
+        with progress.step(area.NAME) as found:
+            found += _run(area, env)
+        findings += found
+    return findings
+
+
+def _run(area: ModuleType, env: Environment) -> list[Finding]:
+    """An area whose calls AWS refuses (e.g. missing permission) fails alone, naming the call."""
+    try:
+        return area.run(env)
+    except ClientError as refused:
+        return [failed(f"{area.__name__.rsplit('.', 1)[-1]}.access", _refusal(refused), _ask_for(refused))]
+
+
+def _refusal(refused: ClientError) -> str:
+    error = refused.response.get("Error", {})
+    return f"{refused.operation_name}: {error.get('Code')}: {error.get('Message')}"
+
+
+def _ask_for(refused: ClientError) -> str:
+    return f"grant the verifying identity {refused.operation_name} (read-only: see the README, Verifying section)"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m tools.verify", description=__doc__.split("\n\n")[0])
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--stack", help="verify the environment of stacks/Pulumi.<STACK>.yaml")
+    source.add_argument("--config", metavar="FILE", help="any stack file named Pulumi.<stack>.yaml")
+    parser.add_argument("--endpoint", metavar="URL", help="send every AWS call to URL (e.g. a moto server)")
+    parser.add_argument("--format", choices=sorted(RENDERERS), default="table")
+    return parser
+
+
+if __name__ == "__main__":
+    sys.exit(main())
