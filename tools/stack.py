@@ -13,7 +13,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from components.settings import StackSettings, load_stack_file
-
 from tools.emulator import Deployment, Emulator, StackConfig, acm, ec2, project_name, read_stack_file
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
