@@ -16,8 +16,8 @@ from typing import Any
 import boto3
 import pytest
 import yaml
-from components.settings import StackSettings
 
+from components.settings import StackSettings
 from tools.emulator import Deployment
 from tools.stack import emulated, stack_file
 
@@ -35,6 +35,18 @@ class Applied:
     @property
     def outputs(self) -> dict[str, Any]:
         return self.deployment.outputs
+
+
+EXISTING_NETWORK: dict[str, Any] = {
+    "vpcCidr": None,
+    "availabilityZones": None,
+    "natGateways": None,
+    "vpcId": "vpc-0123456789abcdef0",
+    "publicSubnetIds": ["subnet-0a00000000000000a", "subnet-0a00000000000000b"],
+    "privateSubnetIds": ["subnet-0b00000000000000a", "subnet-0b00000000000000b"],
+}
+"""The `elixir-cluster:network` change that turns a shipped stack into existing-VPC mode (the
+emulator provides the VPC and subnets it names)."""
 
 
 def write_variant(directory: Path, base: str, name: str, changes: dict[str, Any]) -> Path:

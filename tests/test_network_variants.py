@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from components.network import NODE_API_ENDPOINTS
+from tests.conftest import EXISTING_NETWORK
 from tests.test_network import _default_route
 
 
@@ -57,22 +58,8 @@ def test_with_nat_there_are_no_interface_endpoints(deploy):
 
 
 def test_an_existing_vpc_is_used_as_is(deploy):
-    vpc_id = "vpc-0123456789abcdef0"
-    public = ["subnet-0a00000000000000a", "subnet-0a00000000000000b"]
-    private = ["subnet-0b00000000000000a", "subnet-0b00000000000000b"]
-    applied = deploy(
-        "dev",
-        {
-            "elixir-cluster:network": {
-                "vpcCidr": None,
-                "availabilityZones": None,
-                "natGateways": None,
-                "vpcId": vpc_id,
-                "publicSubnetIds": public,
-                "privateSubnetIds": private,
-            }
-        },
-    )
+    vpc_id, public, private = (EXISTING_NETWORK[k] for k in ("vpcId", "publicSubnetIds", "privateSubnetIds"))
+    applied = deploy("dev", {"elixir-cluster:network": EXISTING_NETWORK})
     assert applied.outputs["vpcId"] == vpc_id
     assert applied.outputs["publicSubnetIds"] == public
     assert applied.outputs["privateSubnetIds"] == private

@@ -6,16 +6,9 @@ Run: `.venv/bin/python -m pytest --tb=native -q tests/test_node_group_variants.p
 
 from __future__ import annotations
 
+from tests.conftest import EXISTING_NETWORK
 from tests.test_node_group import group_of, template_data
 
-EXISTING_NETWORK = {
-    "vpcCidr": None,
-    "availabilityZones": None,
-    "natGateways": None,
-    "vpcId": "vpc-0123456789abcdef0",
-    "publicSubnetIds": ["subnet-0a00000000000000a", "subnet-0a00000000000000b"],
-    "privateSubnetIds": ["subnet-0b00000000000000a", "subnet-0b00000000000000b"],
-}
 DATABASE_ACCESS = "sg-0123456789abcdef0"
 
 

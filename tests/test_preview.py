@@ -12,7 +12,7 @@ import time
 import boto3
 import pytest
 
-from tests.conftest import write_variant
+from tests.conftest import EXISTING_NETWORK, write_variant
 from tools import preview
 from tools.emulator import SECRET_MASK
 from tools.stack import PROJECT_DIR, load, stack_file
@@ -106,20 +106,11 @@ def test_a_failure_in_aws_exits_1_naming_the_resource(tmp_path, capsys):
         tmp_path,
         "dev",
         "missing",
-        {
-            "elixir-cluster:network": {
-                "vpcCidr": None,
-                "availabilityZones": None,
-                "natGateways": None,
-                "vpcId": "vpc-0123456789abcdef0",
-                "publicSubnetIds": ["subnet-0a00000000000000a", "subnet-0a00000000000000b"],
-                "privateSubnetIds": ["subnet-0b00000000000000a", "subnet-0b00000000000000b"],
-            }
-        },
+        {"elixir-cluster:network": EXISTING_NETWORK},
     )
     with MotoServer() as endpoint:  # an empty account: the VPC the file names is not there
         assert preview.main(["--config", str(path), "--endpoint", endpoint]) == 1
-    assert "vpc-0123456789abcdef0" in capsys.readouterr().err
+    assert EXISTING_NETWORK["vpcId"] in capsys.readouterr().err
 
 
 def test_endpoint_applies_into_a_moto_server_that_keeps_the_state(capsys):

@@ -507,14 +507,16 @@ def _command(*argv: str, **env: str | None) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.fixture(scope="class")
+def dev(moto_server: str) -> Iterator[Applied]:
+    """dev applied into the moto server once for the command-line tests below."""
+    with emulated(stack_file("dev"), endpoint=moto_server) as (_, deployment, settings):
+        yield Applied(deployment, settings)
+
+
 class TestAgainstAMotoServer:
     """dev applied into a moto server (a stack with a certificate needs it to exist there first);
     the command line verifies it, then a tamper."""
-
-    @pytest.fixture(scope="class")
-    def dev(self, moto_server: str) -> Iterator[Applied]:
-        with emulated(stack_file("dev"), endpoint=moto_server) as (_, deployment, settings):
-            yield Applied(deployment, settings)
 
     def test_the_command_line_verifies_the_applied_stack_clean(self, moto_server: str, dev: Applied) -> None:
         result = _command("--stack", "dev", "--endpoint", moto_server, "--format", "json")
