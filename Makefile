@@ -7,6 +7,7 @@ PY     := $(VENV)/bin/python
 STACK  ?= dev
 FORMAT ?= table
 STACKS ?= dev prod
+JOBS   ?= 2
 
 .PHONY: install test conformance preview lint schema clean
 
@@ -17,8 +18,8 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 install: $(VENV)/.installed ## the virtualenv with runtime and test dependencies
 
-test: install ## the offline suite: no AWS account, no Pulumi CLI, no network
-	$(PY) -m pytest
+test: install ## the offline suite: no AWS account, no Pulumi CLI, no network; JOBS workers (default 2)
+	$(PY) -m pytest -n $(JOBS)
 
 conformance: install ## proof on real Erlang/OTP, HAProxy and iptables for STACKS (default "dev prod"); needs root
 	CONFORMANCE_STACKS="$(STACKS)" $(PY) -m pytest -m conformance tests/conformance
