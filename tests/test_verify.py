@@ -217,6 +217,14 @@ def add_a_listener(env: Applied) -> None:
     )
 
 
+def downgrade_the_tls_policy(env: Applied) -> None:
+    elbv2 = env.client("elbv2")
+    group = elbv2.describe_target_groups(TargetGroupArns=[env.outputs["targetGroupArn"]])["TargetGroups"][0]
+    for listener in elbv2.describe_listeners(LoadBalancerArn=group["LoadBalancerArns"][0])["Listeners"]:
+        if listener["Protocol"] == "HTTPS":
+            elbv2.modify_listener(ListenerArn=listener["ListenerArn"], SslPolicy="ELBSecurityPolicy-2016-08")
+
+
 def change_the_health_check_path(env: Applied) -> None:
     env.client("elbv2").modify_target_group(TargetGroupArn=env.outputs["targetGroupArn"], HealthCheckPath="/")
 
@@ -236,6 +244,31 @@ def delete_the_step_alarm(env: Applied) -> None:
 
 def delete_a_health_alarm(env: Applied) -> None:
     env.client("cloudwatch").delete_alarms(AlarmNames=[names.health_alarm_name(env.settings, "unhealthy-hosts")])
+
+
+def silence_a_health_alarm(env: Applied) -> None:
+    env.client("cloudwatch").disable_alarm_actions(AlarmNames=[names.health_alarm_name(env.settings, "p99-latency")])
+
+
+def drop_an_alarms_all_clear(env: Applied) -> None:
+    """Re-put the alarm as it is, without its OK action."""
+    cloudwatch = env.client("cloudwatch")
+    alarm = cloudwatch.describe_alarms(AlarmNames=[names.health_alarm_name(env.settings, "healthy-hosts-below-min")])
+    kept = {key: value for key, value in alarm["MetricAlarms"][0].items() if key in ALARM_INPUTS}
+    cloudwatch.put_metric_alarm(**kept, OKActions=[])
+
+
+ALARM_INPUTS = {
+    *("AlarmName", "AlarmDescription", "ActionsEnabled", "AlarmActions", "InsufficientDataActions", "MetricName"),
+    *("Namespace", "Statistic", "Dimensions", "Period", "EvaluationPeriods", "DatapointsToAlarm", "Threshold"),
+    *("ComparisonOperator", "TreatMissingData", "Metrics"),
+}
+
+
+def silence_the_step_alarm(env: Applied) -> None:
+    env.client("cloudwatch").disable_alarm_actions(
+        AlarmNames=[names.step_alarm_name(env.settings, env.settings.scaling.step[0])]
+    )
 
 
 def remove_the_lifecycle_hook(env: Applied) -> None:
@@ -323,10 +356,18 @@ MORE_TAMPERS = {
         (lengthen_the_deregistration_delay, "load_balancer.target_group", "timeout_seconds '300', declared '15'"),
         (remove_the_lifecycle_hook, "lifecycle.hook", "no lifecycle hook release-drain"),
         (delete_a_health_alarm, "monitoring.alarms", "missing shop-dev-unhealthy-hosts"),
+        (silence_a_health_alarm, "monitoring.alarms", "shop-dev-p99-latency does not notify shop-dev-alarms"),
+        (
+            drop_an_alarms_all_clear,
+            "monitoring.alarms",
+            "shop-dev-healthy-hosts-below-min does not tell shop-dev-alarms when it clears",
+        ),
     ],
     "prod": [
         (delete_the_step_alarm, "scaling.step-run-queue", "alarm shop-prod-step-run-queue is missing"),
         (delete_a_schedule, "scaling.schedules", "missing shop-prod-weekday-morning"),
+        (downgrade_the_tls_policy, "load_balancer.listeners", "[ELBSecurityPolicy-2016-08, arn:"),
+        (downgrade_the_tls_policy, "load_balancer.listeners", "], declared HTTPS:443 forward to"),
     ],
 }
 
@@ -350,6 +391,16 @@ def test_a_detached_target_group_fails_the_group_and_its_targets(deploy: Callabl
     code, document, _ = run_verify("--stack", "dev", "--format", "json")
     assert code == verify.EXIT_DRIFTED
     assert "not attached to the target group" in failing(document)["group.load_balancing"]
+
+
+def test_a_step_alarm_with_its_actions_disabled_no_longer_triggers_its_policy(deploy: Callable[..., Applied]) -> None:
+    env = deploy("prod")
+    silence_the_step_alarm(env)
+    code, document, _ = run_verify("--stack", "prod", "--format", "json")
+    step = env.settings.scaling.step[0]
+    policy, alarm = names.step_policy_name(env.settings, step), names.step_alarm_name(env.settings, step)
+    assert failing(document) == {"scaling.step-run-queue": f"{policy}: the alarm {alarm} no longer triggers the policy"}
+    assert code == verify.EXIT_DRIFTED
 
 
 def test_a_missing_environment_fails_naming_the_tag_it_looked_for(deploy: Callable[..., Applied]) -> None:

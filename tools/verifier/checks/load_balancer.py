@@ -128,15 +128,21 @@ def _listeners(env: Environment) -> Finding:
         env.aws.pages("elbv2", "describe_listeners", "Listeners", LoadBalancerArn=env.load_balancer["LoadBalancerArn"])
     )
     plans = listener_plan(env.settings.load_balancer)
-    expected = {_describe_plan(env, plan, plans) for plan in plans}
-    actual = {_describe_listener(listener) for listener in listeners}
-    problems = [f"missing {shown}" for shown in sorted(expected - actual)]
-    problems += [f"extra {shown}" for shown in sorted(actual - expected)]
+    # a load balancer has one listener per port, so a port pairs what is with what was declared
+    expected = {plan.port: _describe_plan(env, plan, plans) for plan in plans}
+    actual = {listener["Port"]: _describe_listener(listener) for listener in listeners}
+    problems = [f"missing {expected[port]}" for port in sorted(expected.keys() - actual.keys())]
+    problems += [
+        f"{actual[port]}, declared {expected[port]}"
+        for port in sorted(expected.keys() & actual.keys())
+        if actual[port] != expected[port]
+    ]
+    problems += [f"extra {actual[port]}" for port in sorted(actual.keys() - expected.keys())]
     if problems:
         return failed(
             "load_balancer.listeners", "; ".join(problems), f"{UP_FIX} (it removes listeners it does not own)"
         )
-    return passed("load_balancer.listeners", ", ".join(sorted(actual)))
+    return passed("load_balancer.listeners", ", ".join(actual[port] for port in sorted(actual)))
 
 
 def _describe_plan(env: Environment, plan: ListenerPlan, plans: list[ListenerPlan]) -> str:

@@ -1,4 +1,5 @@
-"""Monitoring: the health alarms exist and notify the alert topic; their states are reported.
+"""Monitoring: the health alarms exist and notify the alert topic when they fire and when they
+clear, their actions enabled; their states are reported.
 
 The expected alarms are `components.names.health_alarm_names` (which ones a stack has
 depends on its load balancer type and whether the group can grow), the topic
@@ -11,7 +12,7 @@ from components import names
 
 from ..discovery import Environment
 from ..findings import UP_FIX, Finding, failed, passed, warned
-from .scaling import FIRING, alarms_named
+from .scaling import FIRING, acts_on, alarms_named
 
 NAME = "health alarms"
 
@@ -28,10 +29,13 @@ def run(env: Environment) -> list[Finding]:
         findings.append(passed("monitoring.topic", topic_name))
     found = alarms_named(env, expected)
     missing = [name for name in expected if name not in found]
-    silent = [name for name, alarm in found.items() if topic and topic not in alarm.get("AlarmActions", [])]
+    silent = [name for name, alarm in found.items() if topic and not acts_on(alarm, topic)]
+    # the all-clear matters too: without it the on-call never hears that the trouble passed
+    no_all_clear = [name for name, alarm in found.items() if topic and not acts_on(alarm, topic, "OKActions")]
     firing = sorted(name for name, alarm in found.items() if alarm.get("StateValue") == FIRING)
-    if missing or silent:
+    if missing or silent or no_all_clear:
         problems = [f"missing {name}" for name in missing] + [f"{name} does not notify {topic_name}" for name in silent]
+        problems += [f"{name} does not tell {topic_name} when it clears" for name in no_all_clear if name not in silent]
         findings.append(failed("monitoring.alarms", "; ".join(problems), UP_FIX))
     elif firing:
         findings.append(

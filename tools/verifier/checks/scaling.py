@@ -51,6 +51,12 @@ def run(env: Environment) -> list[Finding]:
     return findings
 
 
+def acts_on(alarm: dict[str, Any], target: str, actions: str = "AlarmActions") -> bool:
+    """Whether `alarm` still calls `target` (a policy or topic ARN) from its `actions` list:
+    `aws cloudwatch disable-alarm-actions` keeps the list but silences it."""
+    return alarm.get("ActionsEnabled", True) and target in alarm.get(actions, [])
+
+
 def alarms_named(env: Environment, alarm_names: list[str]) -> dict[str, dict[str, Any]]:
     """The metric alarms among `alarm_names` that exist, by name."""
     found: dict[str, dict[str, Any]] = {}
@@ -117,7 +123,7 @@ def _step(env: Environment, step: StepPolicy, policies: dict[str, dict]) -> Find
     alarm = alarms_named(env, [alarm_name]).get(alarm_name)
     if alarm is None:
         return failed(check, f"{name}: its alarm {alarm_name} is missing: the policy never runs", UP_FIX)
-    if policy["PolicyARN"] not in alarm.get("AlarmActions", []):
+    if not acts_on(alarm, policy["PolicyARN"]):
         return failed(check, f"{name}: the alarm {alarm_name} no longer triggers the policy", UP_FIX)
     drift = _drift(
         {"Threshold": alarm.get("Threshold"), "ComparisonOperator": alarm.get("ComparisonOperator")},
