@@ -37,6 +37,7 @@ import yaml
 
 from .settings import (
     EPMD_WELL_KNOWN_PORT,
+    GROUP_DIMENSION,
     MEMORY_METRIC,
     METRICS_NAMESPACE,
     NAMESPACE,
@@ -170,8 +171,8 @@ def cloudwatch_agent_config() -> dict[str, Any]:
         "agent": {"run_as_user": CLOUDWATCH_AGENT_USER},
         "metrics": {
             "namespace": METRICS_NAMESPACE,
-            "append_dimensions": {"AutoScalingGroupName": ASG_NAME_PLACEHOLDER},
-            "aggregation_dimensions": [["AutoScalingGroupName"]],
+            "append_dimensions": {GROUP_DIMENSION: ASG_NAME_PLACEHOLDER},
+            "aggregation_dimensions": [[GROUP_DIMENSION]],
             "metrics_collected": {
                 "mem": {"measurement": [MEMORY_METRIC]},
                 "statsd": {

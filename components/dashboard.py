@@ -18,7 +18,14 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from .settings import BEAM_METRICS, MEMORY_METRIC, METRICS_NAMESPACE, STANDARD_PERIOD_UNIT, StackSettings
+from .settings import (
+    BEAM_METRICS,
+    GROUP_DIMENSION,
+    MEMORY_METRIC,
+    METRICS_NAMESPACE,
+    STANDARD_PERIOD_UNIT,
+    StackSettings,
+)
 
 GRID_WIDTH = 24
 """A dashboard is 24 units wide."""
@@ -59,13 +66,13 @@ def dashboard_widgets(settings: StackSettings, names: DashboardNames) -> list[di
         _graph(
             names,
             "CPU (%)",
-            [["AWS/EC2", "CPUUtilization", "AutoScalingGroupName", names.group_name]],
+            [["AWS/EC2", "CPUUtilization", GROUP_DIMENSION, names.group_name]],
             lines=_targets(settings, "cpu"),
         ),
         _graph(
             names,
             "Memory used (%)",
-            [[METRICS_NAMESPACE, MEMORY_METRIC, "AutoScalingGroupName", names.group_name]],
+            [[METRICS_NAMESPACE, MEMORY_METRIC, GROUP_DIMENSION, names.group_name]],
             lines=_targets(settings, "memory"),
         ),
         *(_beam(settings, names, role, metric) for role, metric in BEAM_METRICS.items()),
@@ -135,7 +142,7 @@ def _health(settings: StackSettings, names: DashboardNames) -> dict[str, Any]:
 
 
 def _capacity(names: DashboardNames) -> dict[str, Any]:
-    group = ["AutoScalingGroupName", names.group_name]
+    group = [GROUP_DIMENSION, names.group_name]
     return _graph(names, "Group capacity", [["AWS/AutoScaling", metric, *group] for metric in GROUP_CAPACITY_METRICS])
 
 
@@ -148,7 +155,7 @@ def _beam(settings: StackSettings, names: DashboardNames, role: str, metric: str
     return _graph(
         names,
         BEAM_METRIC_TITLES.get(role, metric),
-        [[METRICS_NAMESPACE, metric, "AutoScalingGroupName", names.group_name]],
+        [[METRICS_NAMESPACE, metric, GROUP_DIMENSION, names.group_name]],
         lines=lines,
     )
 

@@ -28,7 +28,7 @@ import pulumi_aws as aws
 from . import names
 from .alert_key_policy import alert_key_policy
 from .dashboard import ELB_NAMESPACES, MILLISECONDS_PER_SECOND, DashboardNames, render_dashboard
-from .settings import STANDARD_PERIOD_UNIT, StackSettings
+from .settings import GROUP_DIMENSION, STANDARD_PERIOD_UNIT, StackSettings
 
 ALARM_PERIOD_SECONDS = STANDARD_PERIOD_UNIT
 """Load balancer and group metrics arrive once a minute."""
@@ -205,7 +205,7 @@ class Monitoring(pulumi.ComponentResource):
 
     def alarm_on_scaling_ceiling(self) -> aws.cloudwatch.MetricAlarm:
         minutes = self._args.settings.alerts.at_max_size_minutes
-        group = {"AutoScalingGroupName": self._args.group_name}
+        group = {GROUP_DIMENSION: self._args.group_name}
         return self._alarm(
             "at-max-size",
             f"Scaling has wanted the group's maximum size for {minutes} minutes: raise nodes.maxSize or find the load.",

@@ -21,12 +21,9 @@ import pulumi
 import pulumi_aws as aws
 
 from . import names
-from .settings import PREDEFINED_TARGET_METRICS, PREDICTIVE_METRIC_PAIRS, MetricSpec, StackSettings, StepPolicy
+from .settings import PREDEFINED_TARGET_METRICS, PREDICTIVE_METRIC_PAIRS, StackSettings, StepPolicy
 from .settings import Schedule as ScheduleSettings
 from .settings import TargetTracking as TrackingSettings
-
-GROUP_DIMENSION = "AutoScalingGroupName"
-"""The dimension the CloudWatch agent aggregates the node metrics by."""
 
 UNCHANGED_SIZE = -1
 """A scheduled action's size the provider leaves as it is; an absent size would mean 0."""
@@ -127,7 +124,7 @@ class Scaling(pulumi.ComponentResource):
                 aws.autoscaling.PolicyTargetTrackingConfigurationCustomizedMetricSpecificationMetricDimensionArgs(
                     name=key, value=value
                 )
-                for key, value in self._dimensions(spec).items()
+                for key, value in spec.all_dimensions(self._args.group_name).items()
             ],
         )
         return self._target_tracking(tracking, customized_metric_specification=metric)
@@ -179,7 +176,7 @@ class Scaling(pulumi.ComponentResource):
             namespace=step.metric.namespace,
             metric_name=step.metric.name,
             statistic=step.metric.statistic,
-            dimensions=self._dimensions(step.metric),
+            dimensions=step.metric.all_dimensions(self._args.group_name),
             period=step.period,
             evaluation_periods=step.evaluation_periods,
             datapoints_to_alarm=step.datapoints_to_alarm,
@@ -239,10 +236,6 @@ class Scaling(pulumi.ComponentResource):
     def _request_count_label(self) -> pulumi.Output[str]:
         """`app/<lb>/<id>/targetgroup/<tg>/<id>`: AWS's resource label for request counts."""
         return pulumi.Output.concat(self._args.load_balancer_arn_suffix, "/", self._args.target_group_arn_suffix)
-
-    def _dimensions(self, metric: MetricSpec) -> dict[str, pulumi.Input[str]]:
-        """The group's dimension, then the metric's extra ones (settings: MetricSpec.dimensions)."""
-        return {GROUP_DIMENSION: self._args.group_name, **metric.dimensions}
 
     def _tags(self, role: str) -> dict[str, str]:
         return {**self._args.settings.tags, "Name": f"{self._name}-{role}"}

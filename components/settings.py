@@ -63,9 +63,13 @@ HTTPS_LISTENER_PORT = 443
 DISCOVERY_TAG_KEY = f"{NAMESPACE}:cluster"
 """Tag on every resource and instance; libcluster's EC2 strategy filters on it."""
 
+GROUP_DIMENSION = "AutoScalingGroupName"
+"""The CloudWatch dimension of per-group metrics: the agent aggregates node metrics by it,
+and EC2 and Auto Scaling publish theirs under it."""
+
 METRICS_NAMESPACE = "Elixir/BEAM"
 """CloudWatch namespace of the agent on each node: memory and the StatsD BEAM metrics,
-aggregated by AutoScalingGroupName."""
+aggregated by GROUP_DIMENSION."""
 
 STATSD_ADDRESS = "127.0.0.1:8125"
 """Where the CloudWatch agent listens for the release's StatsD metrics (UDP)."""
@@ -1587,7 +1591,9 @@ class LoadBalancer(SettingsModel):
 
 
 class MetricSpec(SettingsModel):
-    """A CloudWatch metric, aggregated over the node group (AutoScalingGroupName is added)."""
+    """A CloudWatch metric, aggregated over the node group (AutoScalingGroupName is added)
+    unless `perGroup` is false: a metric the cluster does not publish per group, such as a
+    queue's depth."""
 
     namespace: CloudWatchName = setting(
         description="CloudWatch namespace.",
@@ -1602,10 +1608,42 @@ class MetricSpec(SettingsModel):
     statistic: Statistic = setting("Average", description="How datapoints are aggregated per period.")
     dimensions: Dimensions = setting(
         default_factory=dict,
-        description="Extra dimensions beyond AutoScalingGroupName.",
-        limit=f"at most {DIMENSIONS_MAX - 1}",
-        max_length=DIMENSIONS_MAX - 1,
+        description="Dimensions beyond AutoScalingGroupName (all of them when perGroup is false).",
+        limit=f"at most {DIMENSIONS_MAX}, AutoScalingGroupName included",
+        max_length=DIMENSIONS_MAX,
     )
+    per_group: bool = setting(
+        True,
+        description="Whether the metric is published per node group, so AutoScalingGroupName is added to its "
+        "dimensions (the release's StatsD and agent metrics are); false for one that is not, such as "
+        "AWS/SQS ApproximateNumberOfMessagesVisible by QueueName.",
+    )
+
+    def all_dimensions(self, group_name: Any) -> dict[str, Any]:
+        """The alarm's dimensions: the group's (when per group), then the declared ones."""
+        return ({GROUP_DIMENSION: group_name} if self.per_group else {}) | self.dimensions
+
+    def _rules(self, at: KeyPath, context: Context) -> Iterator[Problem]:
+        if self.per_group:
+            yield from _group_dimension_rules(
+                self.dimensions,
+                self._path(at, "dimensions"),
+                "; for a metric not published per group set perGroup: false",
+            )
+
+
+def _group_dimension_rules(dimensions: Mapping[str, str], at: KeyPath, opt_out: str = "") -> Iterator[Problem]:
+    """The dimensions of a per-group metric leave room for the one the stack adds."""
+    if GROUP_DIMENSION in dimensions:
+        yield Problem(
+            (*at, GROUP_DIMENSION), f"is added by the stack (the group's generated name): leave it out{opt_out}"
+        )
+    if len(dimensions) > DIMENSIONS_MAX - 1:
+        yield Problem(
+            at,
+            f"at most {DIMENSIONS_MAX - 1} besides {GROUP_DIMENSION} (CloudWatch allows {DIMENSIONS_MAX})",
+            len(dimensions),
+        )
 
 
 class TargetTracking(SettingsModel):
@@ -1639,7 +1677,7 @@ class TargetTracking(SettingsModel):
     namespace: CloudWatchName | None = setting(None, description="custom only: CloudWatch namespace.")
     name: CloudWatchName | None = setting(None, description="custom only: CloudWatch metric name.")
     statistic: Statistic | None = setting(None, description="custom only: how datapoints are aggregated.")
-    dimensions: Dimensions | None = setting(None, description="custom only: extra dimensions.")
+    dimensions: Dimensions | None = setting(None, description="custom only: dimensions beyond AutoScalingGroupName.")
 
     def customized_metric(self) -> MetricSpec | None:
         """The CloudWatch metric behind memory, schedulerUtilization and custom; None for AWS's predefined ones."""
@@ -1672,9 +1710,10 @@ class TargetTracking(SettingsModel):
             )
         custom_keys = ("namespace", "name", "statistic", "dimensions")
         if self.metric == "custom":
-            for name in ("namespace", "name", "statistic"):
-                if getattr(self, name) is None:
-                    yield Problem(self._path(at, name), "required with metric custom")
+            missing = [name for name in ("namespace", "name", "statistic") if getattr(self, name) is None]
+            for name in missing:
+                yield Problem(self._path(at, name), "required with metric custom")
+            yield from _group_dimension_rules(self.dimensions or {}, self._path(at, "dimensions"))
         else:
             for name in custom_keys:
                 if self.is_set(name):

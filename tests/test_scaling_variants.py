@@ -14,22 +14,35 @@ from components.settings import MEMORY_METRIC, METRICS_NAMESPACE, SettingsError,
 from tests.conftest import write_variant
 from tests.test_scaling import policies_of
 
-SQS_DEPTH = {
+BUSY_WORKERS = {  # the share of a job queue's workers busy on each node, published through StatsD
     "metric": "custom",
-    "target": 100,
-    "namespace": "AWS/SQS",
-    "name": "ApproximateNumberOfMessagesVisible",
-    "statistic": "Sum",
-    "dimensions": {"QueueName": "shop-jobs"},
+    "target": 70,
+    "namespace": "Shop/Jobs",
+    "name": "BusyWorkersPercent",
+    "statistic": "Maximum",
+    "dimensions": {"Queue": "mailers"},
     "disableScaleIn": True,
     "warmup": 300,
+}
+SQS_BACKLOG = {  # a queue's depth: one number for the whole cluster, not per group
+    "name": "backlog",
+    "metric": {
+        "namespace": "AWS/SQS",
+        "name": "ApproximateNumberOfMessagesVisible",
+        "statistic": "Maximum",
+        "dimensions": {"QueueName": "shop-jobs"},
+        "perGroup": False,
+    },
+    "threshold": 1000,
+    "comparison": "GreaterThanOrEqualToThreshold",
+    "steps": [{"from": 0, "to": 4000, "change": 1}, {"from": 4000, "change": 3}],
 }
 
 
 def test_memory_and_custom_metrics_track_the_group_with_their_dimensions(deploy):
     applied = deploy(
         "dev",
-        {"elixir-cluster:scaling": {"targetTracking": [{"metric": "memory", "target": 75}, SQS_DEPTH]}},
+        {"elixir-cluster:scaling": {"targetTracking": [{"metric": "memory", "target": 75}, BUSY_WORKERS]}},
     )
     settings = applied.settings
     group = {"Name": "AutoScalingGroupName", "Value": applied.outputs["autoScalingGroupName"]}
@@ -48,13 +61,23 @@ def test_memory_and_custom_metrics_track_the_group_with_their_dimensions(deploy)
     policy = policies[names.target_tracking_policy_name(settings, custom)]
     config = policy["TargetTrackingConfiguration"]
     spec = config["CustomizedMetricSpecification"]
-    assert (spec["Namespace"], spec["MetricName"], spec["Statistic"]) == (
-        "AWS/SQS",
-        "ApproximateNumberOfMessagesVisible",
-        "Sum",
+    assert (spec["Namespace"], spec["MetricName"], spec["Statistic"]) == ("Shop/Jobs", "BusyWorkersPercent", "Maximum")
+    assert spec["Dimensions"] == [group, {"Name": "Queue", "Value": "mailers"}]
+    assert (config["TargetValue"], config["DisableScaleIn"], policy["EstimatedInstanceWarmup"]) == (70, True, 300)
+
+
+def test_a_step_policy_on_a_metric_not_published_per_group_alarms_on_its_own_dimensions(deploy):
+    applied = deploy(
+        "dev",
+        {"elixir-cluster:scaling": {"targetTracking": [{"metric": "cpu", "target": 60}], "step": [SQS_BACKLOG]}},
     )
-    assert spec["Dimensions"] == [group, {"Name": "QueueName", "Value": "shop-jobs"}]
-    assert (config["TargetValue"], config["DisableScaleIn"], policy["EstimatedInstanceWarmup"]) == (100, True, 300)
+    [step] = applied.settings.scaling.step
+    [alarm] = applied.client("cloudwatch").describe_alarms(AlarmNames=[names.step_alarm_name(applied.settings, step)])[
+        "MetricAlarms"
+    ]
+    assert (alarm["Namespace"], alarm["MetricName"]) == ("AWS/SQS", "ApproximateNumberOfMessagesVisible")
+    assert alarm["Dimensions"] == [{"Name": "QueueName", "Value": "shop-jobs"}]
+    assert alarm["AlarmActions"] == [policies_of(applied)[names.step_policy_name(applied.settings, step)]["PolicyARN"]]
 
 
 def test_scale_in_step_policy_has_negative_bounds_and_its_own_alarm(deploy):

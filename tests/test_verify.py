@@ -29,6 +29,7 @@ from moto.server import ThreadedMotoServer
 from components import names
 from components.settings import DISCOVERY_TAG_KEY
 from tests.conftest import Applied, write_variant
+from tests.test_scaling_variants import SQS_BACKLOG
 from tools import verify
 from tools.stack import PROJECT_DIR, emulated, stack_file, stack_names
 from tools.verifier.report import Progress
@@ -106,6 +107,8 @@ VARIANTS = {
         },
     ),
     "dns-discovery": ("dev", {"elixir-cluster:release": {"discovery": "dns"}}),
+    # a step alarm on a metric the cluster does not publish per group: no group dimension expected
+    "queue-backlog-step": ("dev", {"elixir-cluster:scaling": {"step": [SQS_BACKLOG]}}),
 }
 
 
@@ -240,6 +243,13 @@ def delete_the_step_alarm(env: Applied) -> None:
     env.client("cloudwatch").delete_alarms(
         AlarmNames=[names.step_alarm_name(env.settings, env.settings.scaling.step[0])]
     )
+
+
+def point_the_step_alarm_at_another_group(env: Applied) -> None:
+    cloudwatch = env.client("cloudwatch")
+    alarm = cloudwatch.describe_alarms(AlarmNames=[names.step_alarm_name(env.settings, env.settings.scaling.step[0])])
+    kept = {key: value for key, value in alarm["MetricAlarms"][0].items() if key in ALARM_INPUTS}
+    cloudwatch.put_metric_alarm(**{**kept, "Dimensions": [{"Name": "AutoScalingGroupName", "Value": "old-nodes"}]})
 
 
 def delete_a_health_alarm(env: Applied) -> None:
@@ -393,13 +403,26 @@ def test_a_detached_target_group_fails_the_group_and_its_targets(deploy: Callabl
     assert "not attached to the target group" in failing(document)["group.load_balancing"]
 
 
-def test_a_step_alarm_with_its_actions_disabled_no_longer_triggers_its_policy(deploy: Callable[..., Applied]) -> None:
+STEP_ALARM_TAMPERS = [
+    (silence_the_step_alarm, "{policy}: the alarm {alarm} no longer triggers the policy"),
+    (
+        point_the_step_alarm_at_another_group,
+        "{policy}: Dimensions {{'AutoScalingGroupName': 'old-nodes'}}, declared {{'AutoScalingGroupName': '{group}'}}",
+    ),
+]
+
+
+@pytest.mark.parametrize(("tamper", "detail"), STEP_ALARM_TAMPERS, ids=[t.__name__ for t, _ in STEP_ALARM_TAMPERS])
+def test_a_step_alarm_that_can_no_longer_scale_the_group_fails_its_policy(
+    deploy: Callable[..., Applied], tamper: Callable[[Applied], None], detail: str
+) -> None:
     env = deploy("prod")
-    silence_the_step_alarm(env)
+    tamper(env)
     code, document, _ = run_verify("--stack", "prod", "--format", "json")
     step = env.settings.scaling.step[0]
     policy, alarm = names.step_policy_name(env.settings, step), names.step_alarm_name(env.settings, step)
-    assert failing(document) == {"scaling.step-run-queue": f"{policy}: the alarm {alarm} no longer triggers the policy"}
+    group = env.outputs["autoScalingGroupName"]
+    assert failing(document) == {"scaling.step-run-queue": detail.format(policy=policy, alarm=alarm, group=group)}
     assert code == verify.EXIT_DRIFTED
 
 

@@ -126,8 +126,18 @@ def _step(env: Environment, step: StepPolicy, policies: dict[str, dict]) -> Find
     if not acts_on(alarm, policy["PolicyARN"]):
         return failed(check, f"{name}: the alarm {alarm_name} no longer triggers the policy", UP_FIX)
     drift = _drift(
-        {"Threshold": alarm.get("Threshold"), "ComparisonOperator": alarm.get("ComparisonOperator")},
-        {"Threshold": float(step.threshold), "ComparisonOperator": step.comparison},
+        {
+            "Threshold": alarm.get("Threshold"),
+            "ComparisonOperator": alarm.get("ComparisonOperator"),
+            "metric": f"{alarm.get('Namespace')}/{alarm.get('MetricName')}",
+            "Dimensions": {d["Name"]: d["Value"] for d in alarm.get("Dimensions", [])},
+        },
+        {
+            "Threshold": float(step.threshold),
+            "ComparisonOperator": step.comparison,
+            "metric": f"{step.metric.namespace}/{step.metric.name}",
+            "Dimensions": step.metric.all_dimensions(env.group_name),
+        },
     )
     drift += _drift(
         {"adjustments": _adjustments(policy)},
