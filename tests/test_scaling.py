@@ -72,13 +72,16 @@ def test_dev_scales_on_cpu_and_prod_on_what_loads_a_beam_node():
 # --- prod ------------------------------------------------------------------------------------
 
 
+only_prod = pytest.mark.parametrize("stack", ["prod"], indirect=True)
+"""The tests below read what only prod declares; the module's applied prod is reused."""
+
+
 @pytest.fixture
 def prod(stack):
-    if stack.settings.stack != "prod":
-        pytest.skip("prod's scaling")
     return stack
 
 
+@only_prod
 def test_prod_counts_requests_on_its_own_load_balancer_and_target_group(prod):
     [tracking] = [t for t in prod.settings.scaling.target_tracking if t.metric == "requestsPerTarget"]
     policy = policies_of(prod)[names.target_tracking_policy_name(prod.settings, tracking)]
@@ -87,6 +90,7 @@ def test_prod_counts_requests_on_its_own_load_balancer_and_target_group(prod):
     assert label == real_request_count_label(prod)
 
 
+@only_prod
 def test_prod_run_queue_alarm_fires_the_run_queue_step_policy(prod):
     [step] = prod.settings.scaling.step
     policy = policies_of(prod)[names.step_policy_name(prod.settings, step)]
@@ -109,6 +113,7 @@ def test_prod_run_queue_alarm_fires_the_run_queue_step_policy(prod):
     )
 
 
+@only_prod
 def test_prod_weekday_schedules_raise_the_floor_in_berlin_time_and_leave_the_rest(prod):
     actions = prod.client("autoscaling").describe_scheduled_actions(
         AutoScalingGroupName=prod.outputs["autoScalingGroupName"]
@@ -123,6 +128,7 @@ def test_prod_weekday_schedules_raise_the_floor_in_berlin_time_and_leave_the_res
         assert "MaxSize" not in action and "DesiredCapacity" not in action
 
 
+@only_prod
 def test_prod_forecasts_request_count_without_acting_on_it(prod):
     predictive = prod.settings.scaling.predictive
     policy = policies_of(prod)[names.predictive_policy_name(prod.settings)]
