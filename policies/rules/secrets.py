@@ -27,6 +27,13 @@ SECRET_PATTERNS = {
     "a release cookie literal (RELEASE_COOKIE=...)": re.compile(rf"\bRELEASE_COOKIE\s*[=:]\s*{_LITERAL}"),
     "an Erlang cookie on a command line (-setcookie ...)": re.compile(rf"-setcookie\s+{_LITERAL}"),
     "an AWS access key id": re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"),
+    "an AWS secret key or session token": re.compile(
+        rf"(?i)\baws_?(?:secret_?access_?key|session_?token)['\"]?\s*[=:]\s*{_LITERAL}"
+    ),
+    # cloud-init writes write_files content as given, so an .erlang.cookie there is a literal
+    "an Erlang cookie file written from user data (.erlang.cookie)": re.compile(
+        rf"""^\s*-?\s*path:\s*['"]?\S*\.erlang\.cookie|(?:echo|printf)\s+{_LITERAL}['"]?\s*>>?\s*\S*\.erlang\.cookie"""
+    ),
 }
 GZIP_MAGIC = b"\x1f\x8b"
 
@@ -84,7 +91,7 @@ def validate_user_data(args: ResourceValidationArgs, report_violation: ReportVio
 
 no_secrets_in_user_data = ResourceValidationPolicy(
     name="no-secrets-in-user-data",
-    description="User data holds no cookie literal, -setcookie value or AWS access key.",
+    description="User data holds no cookie literal, -setcookie value, .erlang.cookie file or AWS credential.",
     validate=validate_user_data,
     enforcement_level=EnforcementLevel.MANDATORY,
     config_schema=USER_DATA_SCHEMA,

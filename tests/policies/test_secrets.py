@@ -26,6 +26,10 @@ def test_the_stack_shape_passes(rule):
         (f"RELEASE_COOKIE: '{COOKIE}'", "release cookie literal"),
         (f'ERL_AFLAGS="-setcookie {COOKIE}"', "-setcookie"),
         (f"export AWS_ACCESS_KEY_ID={ACCESS_KEY}", "AWS access key"),
+        (f"export AWS_SECRET_ACCESS_KEY={COOKIE}", "AWS secret key"),
+        (f"aws_session_token = {COOKIE}", "AWS secret key or session token"),
+        ("  - path: /home/shop/.erlang.cookie", ".erlang.cookie"),
+        (f"echo '{COOKIE}' > /home/shop/.erlang.cookie", ".erlang.cookie"),
     ],
 )
 def test_secrets_in_user_data_are_found_and_not_repeated(line, what):
@@ -43,6 +47,8 @@ def test_secrets_in_user_data_are_found_and_not_repeated(line, what):
         'printf "RELEASE_COOKIE=%s\\n" "$cookie"',
         'ERL_AFLAGS="-setcookie $RELEASE_COOKIE"',
         "EnvironmentFile=-/run/shop/cookie.env  # holds RELEASE_COOKIE",
+        'echo "$cookie" > /home/shop/.erlang.cookie',
+        "AWS_SECRET_ACCESS_KEY=$(aws configure get aws_secret_access_key)",
     ],
 )
 def test_reading_the_cookie_at_boot_passes(line):
