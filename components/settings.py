@@ -546,13 +546,18 @@ def _vpc_cidr(value: str) -> str:
 
 def _client_cidr(value: str) -> str:
     try:
-        return str(ipaddress.ip_network(value))
+        network = ipaddress.ip_network(value)
     except ValueError:
         try:
             suggestion = ipaddress.ip_network(value, strict=False)
         except ValueError:
             _refuse("must be an IPv4 or IPv6 CIDR block such as 0.0.0.0/0 or 203.0.113.0/24")
         _refuse(f"host bits must be zero (did you mean {suggestion}?)")
+    if "/" not in value:
+        # a bare address reads as one host (/32), but a bare 0.0.0.0 was meant as everyone: ask
+        everyone = "0.0.0.0/0" if network.version == 4 else "::/0"
+        _refuse(f"needs its prefix length: {network} for this one host, or {everyone} for everyone")
+    return str(network)
 
 
 def _listen_port(value: int) -> int:

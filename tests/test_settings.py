@@ -706,6 +706,11 @@ def test_prod_runs_at_least_two_nodes():
             "elixir-cluster:loadBalancer.allowedCidrs[0]: host bits must be zero (did you mean 203.0.113.0/24?)",
         ),
         (
+            {"allowedCidrs": ["0.0.0.0"]},
+            "elixir-cluster:loadBalancer.allowedCidrs[0]: needs its prefix length: 0.0.0.0/32 for this one host, "
+            'or 0.0.0.0/0 for everyone, got "0.0.0.0"',
+        ),
+        (
             {"allowedCidrs": ["10.0.0.0/8", "10.0.0.0/8"]},
             'elixir-cluster:loadBalancer.allowedCidrs[1]: listed twice, got "10.0.0.0/8"',
         ),
