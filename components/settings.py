@@ -246,6 +246,8 @@ HEALTH_CHECK_INTERVAL = Range(5, 300)
 HEALTH_CHECK_TIMEOUT = Range(2, 120)
 HEALTH_CHECK_THRESHOLD = Range(2, 10)
 HEALTH_CHECK_PATH_MAX_LENGTH = 1024
+URL_PATH_PATTERN = r"/[A-Za-z0-9\-._~!$&'()*+,;=:@/%?]*"
+"""A path and query as RFC 3986 spells them: what the load balancer sends in the request line."""
 ALB_SUCCESS_CODES = Range(200, 499)
 NLB_SUCCESS_CODES = Range(200, 599)
 MATCHER_PATTERN = r"^\d{3}(?:-\d{3})?(?:,\d{3}(?:-\d{3})?)*$"
@@ -1414,6 +1416,10 @@ class HealthCheck(SettingsModel):
     def _rules(self, at: KeyPath, context: Context) -> Iterator[Problem]:
         if not self.path.startswith("/"):
             yield Problem(self._path(at, "path"), "must start with '/'", self.path)
+        elif not re.fullmatch(URL_PATH_PATTERN, self.path):
+            yield Problem(
+                self._path(at, "path"), "must be a URL path: printable ASCII without spaces (write %20)", self.path
+            )
         if self.timeout >= self.interval:
             yield Problem(
                 self._path(at, "timeout"),
@@ -1421,6 +1427,10 @@ class HealthCheck(SettingsModel):
                 self.timeout,
                 refs=(self._path(at, "interval"),),
             )
+
+
+def _a_load_balancer(kind: str) -> str:
+    return "an application load balancer" if kind == "application" else "a network load balancer"
 
 
 class LoadBalancer(SettingsModel):
@@ -1569,7 +1579,7 @@ class LoadBalancer(SettingsModel):
         if any(low < codes.min or high > codes.max for low, high in matcher_ranges(matcher)):
             yield Problem(
                 self._path(at, "health_check", "matcher"),
-                f"codes must be within {codes.min}-{codes.max} on a {self.type} load balancer",
+                f"codes must be within {codes.min}-{codes.max} on {_a_load_balancer(self.type)}",
                 matcher,
                 refs=(self._path(at, "type"),),
             )

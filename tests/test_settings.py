@@ -656,7 +656,7 @@ def test_prod_runs_at_least_two_nodes():
         ),
         (
             {"healthCheck": {"matcher": "200-502"}},
-            "elixir-cluster:loadBalancer.healthCheck.matcher: codes must be within 200-499 on a application",
+            "elixir-cluster:loadBalancer.healthCheck.matcher: codes must be within 200-499 on an application",
         ),
         ({"healthCheck": {"matcher": "2xx"}}, "elixir-cluster:loadBalancer.healthCheck.matcher: must be HTTP codes"),
         (
@@ -678,6 +678,10 @@ def test_prod_runs_at_least_two_nodes():
         (
             {"healthCheck": {"path": "health"}},
             "elixir-cluster:loadBalancer.healthCheck.path: must start with '/', got \"health\"",
+        ),
+        (
+            {"healthCheck": {"path": "/health check"}},
+            "elixir-cluster:loadBalancer.healthCheck.path: must be a URL path: printable ASCII without spaces",
         ),
         ({"deregistrationDelay": 3601}, "elixir-cluster:loadBalancer.deregistrationDelay: must be <= 3600, got 3601"),
         ({"idleTimeout": 4001}, "elixir-cluster:loadBalancer.idleTimeout: must be <= 4000, got 4001"),
