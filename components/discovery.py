@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
-from .bootstrap import discovery_namespace_name, discovery_service_name
+from .plans.bootstrap import discovery_namespace_name, discovery_service_name
 from .settings import StackSettings
 
 RECORD_TTL_SECONDS = 10

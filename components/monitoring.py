@@ -12,7 +12,7 @@
   alarm (`treat_missing_data`), with the reason beside it.
 - A CloudWatch dashboard rendered by dashboard.py from the resolved names.
 
-Names come from components/names.py.
+Names come from components/plans/names.py.
 """
 
 from __future__ import annotations
@@ -25,9 +25,9 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from . import names
-from .alert_key_policy import alert_key_policy
-from .dashboard import ELB_NAMESPACES, MILLISECONDS_PER_SECOND, DashboardNames, render_dashboard
+from .plans import names
+from .plans.alert_key_policy import alert_key_policy
+from .plans.dashboard import ELB_NAMESPACES, MILLISECONDS_PER_SECOND, DashboardNames, render_dashboard
 from .settings import GROUP_DIMENSION, STANDARD_PERIOD_UNIT, StackSettings
 
 ALARM_PERIOD_SECONDS = STANDARD_PERIOD_UNIT

@@ -32,9 +32,9 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
-from .bootstrap import DISCOVERY_SERVICE_TAG_KEY, LIFECYCLE_HOOK_NAME, render_user_data
 from .discovery import DnsDiscovery
-from .node_policies import MANAGED_POLICY_ARNS, assume_role_policy, node_boot_policy, node_drain_policy
+from .plans.bootstrap import DISCOVERY_SERVICE_TAG_KEY, LIFECYCLE_HOOK_NAME, render_user_data
+from .plans.node_policies import MANAGED_POLICY_ARNS, assume_role_policy, node_boot_policy, node_drain_policy
 from .settings import StackSettings
 
 COOKIE_LENGTH = 64

@@ -9,7 +9,7 @@
 - Schedules (`scale_on_schedule`): recurring size changes in the schedule's time zone.
 - Predictive scaling (`scale_on_forecast`): forecast only unless the settings say otherwise.
 
-Every `scale_on_*` method returns what it created. Names come from components/names.py,
+Every `scale_on_*` method returns what it created. Names come from components/plans/names.py,
 so tools can find these resources from the stack file alone.
 """
 
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from . import names
+from .plans import names
 from .settings import PREDEFINED_TARGET_METRICS, PREDICTIVE_METRIC_PAIRS, StackSettings, StepPolicy
 from .settings import Schedule as ScheduleSettings
 from .settings import TargetTracking as TrackingSettings

@@ -29,7 +29,7 @@ from typing import Any
 import pytest
 import yaml
 
-from components.bootstrap import (
+from components.plans.bootstrap import (
     DISCOVERY_SERVICE_TAG_KEY,
     DRAIN_POLL_SECONDS,
     IMDS_MAX_BACKOFF_SECONDS,

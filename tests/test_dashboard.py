@@ -1,4 +1,4 @@
-"""components/dashboard.py, a pure renderer: what the dashboard shows, without Pulumi or moto.
+"""components/plans/dashboard.py, a pure renderer: what the dashboard shows, without Pulumi or moto.
 
 Run: `.venv/bin/python -m pytest --tb=native -q tests/test_dashboard.py`
 """
@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from components.dashboard import GRID_WIDTH, DashboardNames, render_dashboard
+from components.plans.dashboard import GRID_WIDTH, DashboardNames, render_dashboard
 from components.settings import BEAM_METRICS, MEMORY_METRIC, load_stack_file
 from tests.conftest import write_variant
 from tools.stack import stack_file

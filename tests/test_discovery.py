@@ -10,8 +10,8 @@ import json
 
 import pytest
 
-from components.bootstrap import DISCOVERY_SERVICE_TAG_KEY, discovery_namespace_name, discovery_service_name
 from components.discovery import RECORD_TTL_SECONDS
+from components.plans.bootstrap import DISCOVERY_SERVICE_TAG_KEY, discovery_namespace_name, discovery_service_name
 from tests.conftest import Applied, write_variant
 from tests.test_node_group import group_of
 from tools.stack import emulated

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from components import names
+from components.plans import names
 from tests.test_monitoring import alarms_of
 
 NETWORK_LB = {

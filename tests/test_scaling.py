@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from components import names
+from components.plans import names
 from components.settings import BEAM_METRICS, METRICS_NAMESPACE, PREDEFINED_TARGET_METRICS, load_stack_file
 from tests.conftest import applied_stack
 from tools.stack import stack_file

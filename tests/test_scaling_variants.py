@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from components import names
+from components.plans import names
 from components.settings import MEMORY_METRIC, METRICS_NAMESPACE, SettingsError, load_stack_file
 from tests.conftest import write_variant
 from tests.test_scaling import policies_of

@@ -26,7 +26,7 @@ import botocore.exceptions
 import pytest
 from moto.server import ThreadedMotoServer
 
-from components import names
+from components.plans import names
 from components.settings import DISCOVERY_TAG_KEY
 from tests.conftest import Applied, write_variant
 from tests.test_scaling_variants import SQS_BACKLOG
@@ -282,7 +282,7 @@ def silence_the_step_alarm(env: Applied) -> None:
 
 
 def remove_the_lifecycle_hook(env: Applied) -> None:
-    from components.bootstrap import LIFECYCLE_HOOK_NAME
+    from components.plans.bootstrap import LIFECYCLE_HOOK_NAME
 
     env.client("autoscaling").delete_lifecycle_hook(
         AutoScalingGroupName=env.outputs["autoScalingGroupName"], LifecycleHookName=LIFECYCLE_HOOK_NAME

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from components.bootstrap import release_environment
+from components.plans.bootstrap import release_environment
 from components.settings import EPMD_WELL_KNOWN_PORT, StackSettings
 from tools.stack import emulated, stack_file
 

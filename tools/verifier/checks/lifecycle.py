@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from components.bootstrap import LIFECYCLE_HOOK_NAME
 from components.node_group import HOOK_DEFAULT_RESULT, TERMINATING
+from components.plans.bootstrap import LIFECYCLE_HOOK_NAME
 
 from ..discovery import Environment
 from ..findings import UP_FIX, Finding, failed, passed

@@ -1,14 +1,14 @@
 """Monitoring: the health alarms exist and notify the alert topic when they fire and when they
 clear, their actions enabled; their states are reported.
 
-The expected alarms are `components.names.health_alarm_names` (which ones a stack has
+The expected alarms are `components.plans.names.health_alarm_names` (which ones a stack has
 depends on its load balancer type and whether the group can grow), the topic
 `names.alarm_topic_name`: the names the Monitoring component creates them under.
 """
 
 from __future__ import annotations
 
-from components import names
+from components.plans import names
 
 from ..discovery import Environment
 from ..findings import UP_FIX, Finding, failed, passed, warned

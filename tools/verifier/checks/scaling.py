@@ -1,6 +1,6 @@
 """Scaling: every policy the stack declares on the group, each step policy's alarm, the schedules.
 
-Names come from `components.names`, the functions the Scaling component names its
+Names come from `components.plans.names`, the functions the Scaling component names its
 resources with. A policy, alarm or scheduled action the stack does not declare is a fail
 too: it changes how the group scales behind the stack's back. Alarm states are reported:
 a step alarm without data scales nothing (the release is not publishing its metric).
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from components import names
+from components.plans import names
 from components.scaling import UNCHANGED_SIZE
 from components.settings import (
     PREDEFINED_TARGET_METRICS,

@@ -35,7 +35,7 @@ from typing import Any
 
 import yaml
 
-from .settings import (
+from ..settings import (
     EPMD_WELL_KNOWN_PORT,
     GROUP_DIMENSION,
     MEMORY_METRIC,
@@ -303,7 +303,7 @@ _LiteralDumper.add_representer(str, _str_representer)
 def _script(purpose: str, *parts: str) -> str:
     header = (
         f"#!/bin/bash\n# {purpose}\n"
-        "# Rendered by elixir-cluster (components/bootstrap.py): change the stack, not this file.\n"
+        "# Rendered by elixir-cluster (components/plans/bootstrap.py): change the stack, not this file.\n"
         "set -euo pipefail\n"
     )
     return "\n".join([header, *parts])

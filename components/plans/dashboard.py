@@ -18,7 +18,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from .settings import (
+from ..settings import (
     BEAM_METRICS,
     GROUP_DIMENSION,
     MEMORY_METRIC,

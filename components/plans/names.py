@@ -14,8 +14,8 @@ from __future__ import annotations
 import hashlib
 import re
 
-from .settings import Schedule as ScheduleSettings
-from .settings import StackSettings, StepPolicy, TargetTracking
+from ..settings import Schedule as ScheduleSettings
+from ..settings import StackSettings, StepPolicy, TargetTracking
 
 HEALTH_ALARM_ROLES = ("unhealthy-hosts", "healthy-hosts-below-min", "5xx-rate", "p99-latency", "at-max-size")
 """Every health alarm Monitoring can create, by role; `health_alarm_names` says which a stack has."""

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .settings import StackSettings
+from ..settings import StackSettings
 
 POLICY_VERSION = "2012-10-17"
 
