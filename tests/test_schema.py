@@ -11,8 +11,10 @@ import pytest
 import yaml
 
 from components import settings
-from components.settings import NAMESPACE, SECTIONS, SettingsModel, load_stack_file, nested_model, stack_file_schema
+from components.settings import NAMESPACE, SECTIONS, SettingsModel, nested_model
 from tools import schema as schema_tool
+from tools.schema import stack_file_schema
+from tools.stack_settings import load_stack_settings
 
 STACKS_DIR = Path(__file__).resolve().parent.parent / "stacks"
 SHIPPED = sorted(STACKS_DIR.glob("Pulumi.*.yaml"))
@@ -69,7 +71,7 @@ def test_the_schema_is_valid_draft_2020_12():
 def test_every_shipped_stack_validates_against_the_schema_and_loads(path):
     assert path.read_text().startswith("# yaml-language-server: $schema=./schema.json\n")
     assert schema_errors(yaml.safe_load(path.read_text())) == []
-    assert load_stack_file(path).stack == path.name.split(".")[1]
+    assert load_stack_settings(path).stack == path.name.split(".")[1]
 
 
 def test_a_minimal_stack_file_is_valid():
@@ -104,15 +106,15 @@ def test_the_schema_refuses_typos_and_values_out_of_range():
 
 def test_schema_limits_are_the_validators_constants():
     definitions = stack_file_schema()["$defs"]
-    interval = definitions["HealthCheck"]["properties"]["interval"]
+    interval = definitions["HealthCheckSettings"]["properties"]["interval"]
     assert (interval["minimum"], interval["maximum"]) == settings.HEALTH_CHECK_INTERVAL
-    delay = definitions["LoadBalancer"]["properties"]["deregistrationDelay"]
+    delay = definitions["LoadBalancerSettings"]["properties"]["deregistrationDelay"]
     assert (delay["minimum"], delay["maximum"]) == settings.DEREGISTRATION_DELAY
-    assert definitions["Cluster"]["properties"]["tags"]["maxProperties"] == settings.USER_TAGS_MAX
+    assert definitions["ClusterSettings"]["properties"]["tags"]["maxProperties"] == settings.USER_TAGS_MAX
 
 
 def test_environment_dependent_defaults_are_described_per_environment():
-    zones = stack_file_schema()["$defs"]["Network"]["properties"]["availabilityZones"]
+    zones = stack_file_schema()["$defs"]["NetworkSettings"]["properties"]["availabilityZones"]
     assert "default" not in zones  # one default would be wrong for some environment
     assert zones["x-environmentDefaults"] == dict(settings.ENVIRONMENT_DEFAULTS["network.availabilityZones"])
     assert "Default: dev 2, staging 2, prod 3." in zones["description"]

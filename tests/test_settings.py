@@ -28,10 +28,10 @@ from components.settings import (
     instance_architecture,
     load_pulumi_config,
     load_settings,
-    load_stack_file,
     parse_cron,
     to_snake,
 )
+from tools.stack_settings import load_stack_settings
 
 STACKS_DIR = Path(__file__).resolve().parent.parent / "stacks"
 SHIPPED = sorted(STACKS_DIR.glob("Pulumi.*.yaml"))
@@ -77,13 +77,13 @@ def step_policy(**change: Any) -> dict:
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)
 def test_every_shipped_stack_loads(path):
-    loaded = load_stack_file(path)
+    loaded = load_stack_settings(path)
     assert loaded.stack == path.name.split(".")[1]
     assert loaded.qualified_name == f"shop-{loaded.cluster.environment}"
 
 
 def test_prod_stack_is_the_production_shape():
-    prod = load_stack_file(STACKS_DIR / "Pulumi.prod.yaml")
+    prod = load_stack_settings(STACKS_DIR / "Pulumi.prod.yaml")
     assert (prod.region, prod.network.availability_zones, prod.network.nat_gateways) == ("eu-west-1", 3, "perAz")
     assert prod.load_balancer.https and prod.load_balancer.deletion_protection
     assert prod.load_balancer.listener_ports == [80, 443]
@@ -103,7 +103,7 @@ def test_local_stack_points_every_service_the_stack_uses_at_moto():
     assert {"servicediscovery", "s3", "acm", "logs"} <= set(endpoints)
     for key in ("skipCredentialsValidation", "skipRequestingAccountId", "skipMetadataApiCheck", "s3UsePathStyle"):
         assert config[f"aws:{key}"] is True
-    assert load_stack_file(STACKS_DIR / "Pulumi.local.yaml").cluster.environment == "dev"
+    assert load_stack_settings(STACKS_DIR / "Pulumi.local.yaml").cluster.environment == "dev"
 
 
 def test_a_minimal_config_is_the_name_and_the_artifact():
@@ -1030,23 +1030,23 @@ def test_a_stack_file_must_be_named_for_its_stack(tmp_path):
     path = tmp_path / "prod.yaml"
     path.write_text("config: {}\n")
     with pytest.raises(SettingsError, match=r"named Pulumi.<stack>.yaml"):
-        load_stack_file(path)
+        load_stack_settings(path)
 
 
 def test_a_stack_file_must_be_yaml(tmp_path):
     path = tmp_path / "Pulumi.dev.yaml"
     path.write_text("config: [unclosed\n")
     with pytest.raises(SettingsError, match="not valid YAML"):
-        load_stack_file(path)
+        load_stack_settings(path)
 
 
 def test_project_keys_without_the_namespace_are_the_projects(tmp_path):
     path = tmp_path / "Pulumi.dev.yaml"
     path.write_text(json.dumps({"config": {"aws:region": "eu-west-1", **MINIMAL}}))
-    assert load_stack_file(path).cluster.name == "shop"
+    assert load_stack_settings(path).cluster.name == "shop"
     path.write_text(json.dumps({"config": {"elixir-cluster:cluster": {"name": "a"}, **MINIMAL}}))
     with pytest.raises(SettingsError, match="given twice"):
-        load_stack_file(path)
+        load_stack_settings(path)
 
 
 def test_the_region_comes_from_the_stack_file(tmp_path):
@@ -1054,7 +1054,7 @@ def test_the_region_comes_from_the_stack_file(tmp_path):
     path.write_text(
         json.dumps({"config": {"aws:region": "eu-north-1", **{f"elixir-cluster:{k}": v for k, v in MINIMAL.items()}}})
     )
-    assert load_stack_file(path).region == "eu-north-1"
+    assert load_stack_settings(path).region == "eu-north-1"
 
 
 # --- properties ------------------------------------------------------------------------------

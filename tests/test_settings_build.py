@@ -17,9 +17,10 @@ import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from components.settings import NAMESPACE, SettingsError, load_stack_file
+from components.settings import NAMESPACE, SettingsError
 from tests.test_settings import CERTIFICATE, MINIMAL, SECTION_NAMES, VALID, merged
 from tools.stack import emulated
+from tools.stack_settings import load_stack_settings
 
 REGION = "eu-west-1"
 
@@ -49,7 +50,7 @@ def test_every_accepted_stack_file_builds_and_moto_holds_the_group(case):
     with tempfile.TemporaryDirectory() as directory:
         path = _write(Path(directory), stack, sections)
         try:
-            load_stack_file(path)
+            load_stack_settings(path)
         except SettingsError:
             assume(False)  # fragments can combine into a refused file; refusals are tested elsewhere
         with emulated(path) as (_, deployment, loaded):

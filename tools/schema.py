@@ -3,7 +3,7 @@
     python -m tools.schema            # write stacks/schema.json and docs/configuration.md
     python -m tools.schema --check    # exit 1 when either is out of date (CI, make lint)
 
-Both are generated from components/settings.py (models, field metadata, limits and the
+Both are generated from components/settings/ (models, field metadata, limits and the
 per-environment defaults), so the docs cannot drift from what the validator enforces.
 """
 
@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import inspect
 import json
+import re
 import sys
 import types
 import typing
@@ -21,8 +22,16 @@ from typing import Any, Literal, get_args, get_origin
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
-from components import settings
-from components.settings import ENVIRONMENT_DEFAULTS, ENVIRONMENTS, NAMESPACE, SECTIONS, SettingsModel
+from components.settings import (
+    ENVIRONMENT_DEFAULTS,
+    ENVIRONMENTS,
+    NAMESPACE,
+    REGION_PATTERN,
+    SECTIONS,
+    SettingsModel,
+    cross_section_rules,
+    nested_model,
+)
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 SCHEMA_PATH = PROJECT_DIR / "stacks" / "schema.json"
@@ -33,7 +42,80 @@ EXIT_OK, EXIT_STALE = 0, 1
 
 def render_schema() -> str:
     """stacks/schema.json."""
-    return json.dumps(settings.stack_file_schema(), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(stack_file_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
+PULUMI_STACK_FILE_KEYS = ("secretsprovider", "encryptedkey", "encryptionsalt", "config", "environment")
+"""Top-level keys of a Pulumi stack settings file
+(https://www.pulumi.com/docs/iac/concepts/projects/stack-settings-file/)."""
+
+
+def stack_file_schema() -> dict[str, Any]:
+    """JSON Schema (draft 2020-12) of a whole `Pulumi.<stack>.yaml`, for editors."""
+    definitions: dict[str, Any] = {}
+    sections: dict[str, Any] = {}
+    for key, model in SECTIONS.items():
+        schema = model.model_json_schema(by_alias=True, ref_template="#/$defs/{model}")
+        definitions.update(schema.pop("$defs", {}))
+        definitions[model.__name__] = schema
+        sections[key] = {"$ref": f"#/$defs/{model.__name__}"}
+    for schema in definitions.values():
+        _describe_properties(schema)
+    config_properties = {
+        "aws:region": {"type": "string", "pattern": REGION_PATTERN, "description": "AWS region of the stack."}
+    }
+    for key, reference in sections.items():
+        config_properties[f"{NAMESPACE}:{key}"] = reference
+        config_properties[key] = reference  # un-namespaced keys belong to the project
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "elixir-cluster stack file (Pulumi.<stack>.yaml)",
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "secretsprovider": {"type": "string"},
+            "encryptedkey": {"type": "string"},
+            "encryptionsalt": {"type": "string"},
+            "environment": {"anyOf": [{"type": "array", "items": {"type": "string"}}, {"type": "object"}]},
+            "config": {
+                "type": "object",
+                "properties": config_properties,
+                "patternProperties": {
+                    # other providers' keys (aws:*, random:*, pulumi:*) are theirs to check
+                    f"^(?!{re.escape(NAMESPACE)}:)[A-Za-z0-9_.-]+:": {},
+                },
+                "additionalProperties": False,
+                # cluster.name and release.artifact are the only required keys
+                "allOf": [
+                    {"anyOf": [{"required": [f"{NAMESPACE}:{key}"]}, {"required": [key]}]}
+                    for key in ("cluster", "release")
+                ],
+            },
+        },
+        "required": ["config"],
+        "$defs": definitions,
+    }
+
+
+def _describe_properties(schema: dict[str, Any]) -> None:
+    """Fold unit, limit and default into each property's description, for editor tooltips."""
+    for prop in schema.get("properties", {}).values():
+        prop.pop("title", None)
+        details = []
+        if "x-unit" in prop:
+            details.append(f"Unit: {prop['x-unit']}.")
+        if "x-limit" in prop:
+            details.append(f"Limit: {prop['x-limit']}.")
+        if "x-environmentDefaults" in prop:
+            by_environment = prop["x-environmentDefaults"]
+            shown = ", ".join(f"{env} {json.dumps(by_environment[env])}" for env in ENVIRONMENTS)
+            details.append(f"Default: {shown}.")
+        elif "x-default" in prop:
+            details.append(f"Default: {prop['x-default']}.")
+        elif "default" in prop:
+            details.append(f"Default: {json.dumps(prop['default'])}.")
+        if details:
+            prop["description"] = " ".join([prop.get("description", ""), *details]).strip()
 
 
 def render_reference() -> str:
@@ -41,7 +123,7 @@ def render_reference() -> str:
     lines = [
         "# Configuration reference",
         "",
-        "<!-- Generated by `python -m tools.schema` from components/settings.py. Do not edit. -->",
+        "<!-- Generated by `python -m tools.schema` from components/settings/. Do not edit. -->",
         "",
         "A stack is configured in `stacks/Pulumi.<stack>.yaml`, under Pulumi's structured config",
         f"with the `{NAMESPACE}` namespace: one map per section below, camelCase keys. Editors that",
@@ -66,7 +148,7 @@ def render_reference() -> str:
     lines += [
         "## Rules across sections",
         "",
-        _docstring(settings.cross_section_rules).split("\n", 1)[1].strip(),
+        _docstring(cross_section_rules).split("\n", 1)[1].strip(),
         "",
     ]
     return "\n".join(lines).rstrip() + "\n"
@@ -109,7 +191,7 @@ def setting_keys(model: type[SettingsModel], prefix: str = "") -> list[tuple[str
     for name, field in model.model_fields.items():
         path = prefix + (field.alias or name)
         found.append((path, field))
-        inner = settings.nested_model(field.annotation)
+        inner = nested_model(field.annotation)
         if inner is not None:
             separator = "[]." if get_origin(field.annotation) is list else "."
             found += setting_keys(inner, path + separator)
@@ -123,8 +205,9 @@ def _default(field: FieldInfo, extra: dict[str, Any]) -> str:
     if "x-default" in extra:
         return extra["x-default"]
     if field.default_factory is not None:
-        value = field.default_factory()
-        return "see below" if isinstance(value, SettingsModel) else _code(value)
+        if field.default_factory is nested_model(field.annotation):
+            return "see below"  # an object whose own keys are listed next
+        return _code(field.default_factory())
     if field.default is PydanticUndefined:
         return "**required**"
     return "none" if field.default is None else _code(field.default)

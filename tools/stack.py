@@ -12,8 +12,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from components.settings import StackSettings, load_stack_file
-from tools.emulator import Deployment, Emulator, StackConfig, acm, ec2, project_name, read_stack_file
+from components.settings import StackSettings
+from tools.emulator import Deployment, Emulator, StackConfig, acm, ec2
+from tools.stack_settings import read_stack
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 STACKS_DIR = PROJECT_DIR / "stacks"
@@ -30,9 +31,8 @@ def stack_names() -> list[str]:
 
 
 def load(path: Path) -> tuple[StackSettings, StackConfig]:
-    """The validated settings and the raw Pulumi config of a stack file."""
-    settings = load_stack_file(path)
-    return settings, read_stack_file(path, project_name(PROJECT_DIR))
+    """The validated settings and the Pulumi config of a stack file, both from the one reader."""
+    return read_stack(path)
 
 
 @contextmanager

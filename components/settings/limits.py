@@ -1,0 +1,299 @@
+"""Names the stack shares and the AWS limits it enforces: each once, with the page it comes from.
+
+The validators, the generated schema and docs, the components, the plans and the tools
+all import these; never repeat a literal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Literal, NamedTuple, get_args
+
+# === Names other components share (import them; never repeat the literal) ==============
+
+NAMESPACE = "elixir-cluster"
+"""The Pulumi config namespace (the project name)."""
+
+HTTP_LISTENER_PORT = 80
+HTTPS_LISTENER_PORT = 443
+
+DISCOVERY_TAG_KEY = f"{NAMESPACE}:cluster"
+"""Tag on every resource and instance; libcluster's EC2 strategy filters on it."""
+
+GROUP_DIMENSION = "AutoScalingGroupName"
+"""The CloudWatch dimension of per-group metrics: the agent aggregates node metrics by it,
+and EC2 and Auto Scaling publish theirs under it."""
+
+METRICS_NAMESPACE = "Elixir/BEAM"
+"""CloudWatch namespace of the agent on each node: memory and the StatsD BEAM metrics,
+aggregated by GROUP_DIMENSION."""
+
+STATSD_ADDRESS = "127.0.0.1:8125"
+"""Where the CloudWatch agent listens for the release's StatsD metrics (UDP)."""
+STATSD_PORT = int(STATSD_ADDRESS.rsplit(":", 1)[1])
+
+MEMORY_METRIC = "mem_used_percent"
+"""The CloudWatch agent's memory metric (percent), in METRICS_NAMESPACE."""
+
+BEAM_METRICS: Mapping[str, str] = {
+    "schedulerUtilization": "SchedulerUtilization",
+    "runQueue": "TotalRunQueueLength",
+}
+"""BEAM metrics the release publishes to the StatsD listener, by role: scheduler
+utilisation (percent of time schedulers do work; unlike OS CPU it excludes busy-waiting)
+and the total run-queue length (processes waiting for a scheduler)."""
+
+PREDEFINED_TARGET_METRICS: Mapping[str, str] = {
+    "cpu": "ASGAverageCPUUtilization",
+    "requestsPerTarget": "ALBRequestCountPerTarget",
+}
+"""Target-tracking metrics AWS predefines, by their config name."""
+
+PREDICTIVE_METRIC_PAIRS: Mapping[str, str] = {"cpu": "ASGCPUUtilization", "requestsPerTarget": "ALBRequestCount"}
+"""Predictive scaling's predefined metric pairs, by their config name."""
+
+STACK_TAG_KEYS = (DISCOVERY_TAG_KEY, "Environment", "ManagedBy")
+"""Tags the stack sets on everything (see StackSettings.tags); `Name` is set per resource."""
+
+Environment = Literal["dev", "staging", "prod"]
+ENVIRONMENTS: tuple[Environment, ...] = get_args(Environment)
+
+
+class Range(NamedTuple):
+    """An inclusive range of whole numbers, as AWS documents its limits."""
+
+    min: int
+    max: int
+
+    def __str__(self) -> str:
+        return f"{self.min}..{self.max}"
+
+
+# === AWS limits (each used by the validators and by the generated docs and schema) ======
+
+# Tags. https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html (50 per
+# resource, key 1-128 and value 0-256 characters, letters, digits, spaces and _ . : / = + - @,
+# `aws:` reserved) and, because the node group propagates tags to instances that have
+# metadata tags on, https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/work-with-tags-in-IMDS.html
+# (keys: letters, digits and + - = . , _ : @ only; no spaces or '/'; not '.', '..' or '_index').
+TAGS_PER_RESOURCE_MAX = 50
+TAG_KEY_LENGTH = Range(1, 128)
+TAG_VALUE_MAX_LENGTH = 256
+TAG_RESERVED_PREFIX = "aws:"
+TAG_VALUE_SYMBOLS = "_.:/=+-@"
+TAG_KEY_SYMBOLS = "+-=._:@"  # allowed by both the tag rules and the instance-metadata rules
+METADATA_TAG_KEYS_REFUSED = (".", "..", "_index")
+USER_TAGS_MAX = TAGS_PER_RESOURCE_MAX - len(STACK_TAG_KEYS) - 1  # the stack's own and Name
+
+# Names. The cluster name prefixes resource names; ALB and target group names are at most
+# 32 characters (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html),
+# so 21 characters leave room for "-staging" and a short role suffix.
+CLUSTER_NAME_PATTERN = r"^[a-z][a-z0-9-]{1,20}$"
+# A mix release name is an Elixir atom and the name part of node@host (an atom: at most
+# 255 characters with the "@" and an IPv4 address).
+RELEASE_NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
+RELEASE_NAME_MAX_LENGTH = 255 - len("@255.255.255.255")
+# Step policy and schedule names become part of AWS names (policy, alarm and scheduled
+# action names are at most 255 characters) after the cluster's qualified name.
+POLICY_NAME_PATTERN = r"^[a-z][a-z0-9-]{0,62}$"
+POLICY_NAME_TEXT = "1-63 characters: a-z 0-9 -, starting with a letter; unique"
+
+# VPC and subnets. https://docs.aws.amazon.com/vpc/latest/userguide/vpc-cidr-blocks.html
+# (IPv4 /16 to /28; RFC 1918 ranges recommended) and
+# https://docs.aws.amazon.com/vpc/latest/userguide/subnet-sizing.html (5 addresses reserved
+# per subnet, smallest subnet /28). Subnet plan: the VPC is cut into 16 blocks (prefix + 4);
+# public subnet i is block i, private subnet i is block 8 + i, so the VPC may be at most /24.
+VPC_PREFIX = Range(16, 24)
+SUBNET_PLAN_EXTRA_BITS = 4
+PRIVATE_SUBNET_BLOCK_OFFSET = 8
+SUBNET_RESERVED_ADDRESSES = 5
+PRIVATE_IPV4_RANGES = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
+AVAILABILITY_ZONES = Range(1, 6)
+# An application load balancer needs subnets in at least two zones, each at least /27 with
+# 8 free addresses: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html#subnets-load-balancer
+ALB_MIN_ZONES = 2
+ALB_SUBNET_MAX_PREFIX = 27
+ALB_FREE_ADDRESSES_PER_SUBNET = 8
+# Resource ids: https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/resource-ids.html
+# (8 hexadecimal characters before 2016, 17 after).
+RESOURCE_ID_HEX = r"(?:[0-9a-f]{8}|[0-9a-f]{17})"
+VPC_ID_PATTERN = rf"^vpc-{RESOURCE_ID_HEX}$"
+SUBNET_ID_PATTERN = rf"^subnet-{RESOURCE_ID_HEX}$"
+SECURITY_GROUP_ID_PATTERN = rf"^sg-{RESOURCE_ID_HEX}$"
+AMI_ID_PATTERN = rf"^ami-{RESOURCE_ID_HEX}$"
+
+# Ports. The release runs as an unprivileged user (no port below 1024), and Linux hands
+# ports 32768-60999 to outgoing connections (net.ipv4.ip_local_port_range), so a listener
+# there can find its port taken at boot.
+PORT = Range(1, 65535)
+UNPRIVILEGED_PORT_MIN = 1024
+LINUX_EPHEMERAL_PORTS = Range(32768, 60999)
+LISTEN_PORT = Range(UNPRIVILEGED_PORT_MIN, LINUX_EPHEMERAL_PORTS.min - 1)
+LISTEN_PORT_TEXT = f"{LISTEN_PORT} (unprivileged, below Linux's ephemeral ports {LINUX_EPHEMERAL_PORTS})"
+EPMD_WELL_KNOWN_PORT = 4369
+"""EPMD's registered port: what every Erlang tool assumes unless ERL_EPMD_PORT says otherwise."""
+# Each node listens on one port of the distribution range; a wider range only widens the
+# security group rule.
+DISTRIBUTION_PORTS_MAX = 1000
+
+# S3: https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
+BUCKET_NAME_LENGTH = Range(3, 63)
+BUCKET_NAME_PATTERN = r"^[a-z0-9][a-z0-9.-]*[a-z0-9]$"
+BUCKET_PREFIXES_REFUSED = ("xn--", "sthree-", "amzn-s3-demo-")
+BUCKET_SUFFIXES_REFUSED = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
+S3_KEY_MAX_BYTES = 1024
+RELEASE_ARCHIVE_SUFFIXES = (".tar.gz", ".tgz")
+
+# SSM parameter names: https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_PutParameter.html
+# (a-zA-Z0-9_.-/ only, not prefixed with aws or ssm in any case, at most 15 levels; 1011
+# characters including the parameter's ARN prefix, of which the longest is budgeted here).
+SSM_PARAMETER_ARN_MAX = 1011
+SSM_PARAMETER_NAME_MAX = SSM_PARAMETER_ARN_MAX - len("arn:aws-us-gov:ssm:ap-southeast-5:123456789012:parameter")
+SSM_HIERARCHY_LEVELS_MAX = 15
+SSM_RESERVED_PREFIXES = ("aws", "ssm")
+SSM_NAME_CHARACTERS = r"[a-zA-Z0-9_.\-/]"
+
+# Scale-in, in AWS's order (https://docs.aws.amazon.com/autoscaling/ec2/userguide/lifecycle-hooks-overview.html):
+# the group first deregisters the node from the load balancer and waits for in-flight
+# requests (deregistrationDelay; the activity shows "WaitingForELBConnectionDraining"),
+# and only then puts it in Terminating:Wait, where the termination lifecycle hook holds it
+# for at most its heartbeat timeout (30-7200 s,
+# https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_PutLifecycleHook.html). The
+# drain agent reads `autoscaling/target-lifecycle-state`, which AWS updates as soon as the
+# node *prepares* to terminate, possibly before the load balancer has drained. So the
+# agent lets the load balancer drain first, then stops the release (drainSeconds), then
+# completes the hook: in-flight requests never meet a stopping node, and the hook's
+# heartbeat must cover deregistrationDelay + drainSeconds + the agent's margin.
+LIFECYCLE_HEARTBEAT = Range(30, 7200)
+DRAIN_AGENT_MARGIN_SECONDS = 30  # IMDS polling, the systemd stop, CompleteLifecycleAction
+DRAIN_SECONDS = Range(1, LIFECYCLE_HEARTBEAT.max - DRAIN_AGENT_MARGIN_SECONDS)
+
+# Auto Scaling group. https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_RefreshPreferences.html
+# (min healthy 0-100, max healthy 100-200, max - min <= 100),
+# https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-mixed-instances-groups.html
+# (up to 40 instance types), https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html
+# (5 security groups per network interface, one of them the node group's).
+GROUP_SIZE = Range(0, 100)  # ceiling of ours: distributed Erlang is a full mesh
+MAX_SIZE = Range(1, GROUP_SIZE.max)
+INSTANCE_TYPES_MAX = 40
+INSTANCE_TYPE_PATTERN = r"^[a-z][a-z0-9-]*[0-9][a-z0-9-]*\.[a-z0-9-]+$"
+# Graviton families carry a 'g' right after the generation digit (c7g, m7gd, t4g, c7gn,
+# r8g); a1 is the first Graviton. https://docs.aws.amazon.com/ec2/latest/instancetypes/instance-type-names.html
+GRAVITON_FAMILY_PATTERN = r"^(?:a1|[a-z]+[0-9]+g[a-z]*(?:-[a-z0-9]+)?)$"
+SECURITY_GROUPS_PER_INTERFACE = 5
+EXTRA_SECURITY_GROUPS_MAX = SECURITY_GROUPS_PER_INTERFACE - 1
+ROOT_VOLUME_GIB = Range(8, 16384)  # the AL2023 AMI's 8 GiB snapshot .. gp3's 16 TiB
+HEALTH_CHECK_GRACE_SECONDS = Range(0, 3600)  # ceiling of ours: AWS warns a long one hides broken nodes
+HEALTHY_PERCENTAGE_MIN = Range(0, 100)
+HEALTHY_PERCENTAGE_MAX = Range(100, 200)
+HEALTHY_PERCENTAGE_SPREAD_MAX = 100
+WARMUP_SECONDS = Range(0, 3600)
+NODE_WARMUP_SECONDS = 120  # boot, cloud-init, fetch and start the release, pass health checks
+PERCENT = Range(0, 100)
+
+# Load balancer and target group: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html,
+# https://docs.aws.amazon.com/elasticloadbalancing/latest/network/target-group-health-checks.html
+# (interval 5-300, timeout 2-120, thresholds 2-10, path up to 1024 characters, success
+# codes 200-499 on an ALB and 200-599 on an NLB),
+# https://docs.aws.amazon.com/elasticloadbalancing/latest/application/edit-target-group-attributes.html
+# (deregistration delay 0-3600, lb_cookie duration 1-604800 s) and
+# https://docs.aws.amazon.com/elasticloadbalancing/latest/application/edit-load-balancer-attributes.html
+# (idle timeout 1-4000 s). Access logs: the prefix must not contain "AWSLogs"; on an NLB
+# they exist only with a TLS listener (https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-access-logs.html).
+HEALTH_CHECK_INTERVAL = Range(5, 300)
+HEALTH_CHECK_TIMEOUT = Range(2, 120)
+HEALTH_CHECK_THRESHOLD = Range(2, 10)
+HEALTH_CHECK_PATH_MAX_LENGTH = 1024
+URL_PATH_PATTERN = r"/[A-Za-z0-9\-._~!$&'()*+,;=:@/%?]*"
+"""A path and query as RFC 3986 spells them: what the load balancer sends in the request line."""
+ALB_SUCCESS_CODES = Range(200, 499)
+NLB_SUCCESS_CODES = Range(200, 599)
+MATCHER_PATTERN = r"^\d{3}(?:-\d{3})?(?:,\d{3}(?:-\d{3})?)*$"
+DEREGISTRATION_DELAY = Range(0, 3600)
+IDLE_TIMEOUT = Range(1, 4000)
+STICKINESS_DURATION = Range(1, 604800)
+ACCESS_LOG_PREFIX_REFUSED = "AWSLogs"
+# Inbound rules per security group and IP version (default quota):
+# https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html#vpc-limits-security-groups
+SECURITY_GROUP_RULES_MAX = 60
+ACM_CERTIFICATE_ARN_PATTERN = (
+    r"^arn:aws(?:-cn|-us-gov)?:acm:(?P<region>[a-z]{2}(?:-[a-z]+)+-\d+):\d{12}:certificate/[0-9a-f-]{36}$"
+)
+REGION_PATTERN = r"^[a-z]{2}(?:-[a-z]+)+-\d+$"
+DEFAULT_REGION = "us-east-1"
+
+# TLS policies: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html
+# (same names on NLB TLS listeners). Only those that refuse TLS 1.0 and 1.1 are accepted.
+TlsPolicy = Literal[
+    "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-2-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-Ext1-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-2-Ext1-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-Ext2-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-2-Ext2-2021-06",
+    "ELBSecurityPolicy-TLS13-1-3-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-3-2021-06",
+    "ELBSecurityPolicy-TLS13-1-3-FIPS-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS13-1-2-Res-FIPS-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-2-Res-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS13-1-2-FIPS-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS13-1-2-Ext0-FIPS-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-2-Ext0-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS13-1-2-Ext1-FIPS-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-2-Ext1-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS13-1-2-Ext2-FIPS-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-2-Ext2-FIPS-2023-04",
+    "ELBSecurityPolicy-FS-1-2-Res-2020-10",
+    "ELBSecurityPolicy-FS-1-2-Res-2019-08",
+    "ELBSecurityPolicy-FS-1-2-2019-08",
+    "ELBSecurityPolicy-TLS-1-2-Ext-2018-06",
+    "ELBSecurityPolicy-TLS-1-2-2017-01",
+]
+LEGACY_TLS_POLICIES = (
+    "ELBSecurityPolicy-TLS13-1-1-2021-06",
+    "ELBSecurityPolicy-TLS13-1-0-2021-06",
+    "ELBSecurityPolicy-TLS13-1-0-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-1-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS13-1-0-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS13-1-0-FIPS-PQ-2025-09",
+    "ELBSecurityPolicy-FS-1-1-2019-08",
+    "ELBSecurityPolicy-FS-2018-06",
+    "ELBSecurityPolicy-TLS-1-1-2017-01",
+    "ELBSecurityPolicy-2016-08",
+    "ELBSecurityPolicy-TLS-1-0-2015-04",
+    "ELBSecurityPolicy-2015-05",
+)
+DEFAULT_TLS_POLICY: TlsPolicy = "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09"  # AWS's recommendation
+
+# CloudWatch alarms: https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html
+# (period 10, 20, 30 or a multiple of 60; period x evaluation periods at most one day for
+# periods under an hour, else seven days; namespace and metric name up to 255 characters;
+# https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_Dimension.html: up
+# to 30 dimensions, name 1-255 and value 1-1024 characters).
+HIGH_RESOLUTION_PERIODS = (10, 20, 30)
+STANDARD_PERIOD_UNIT = 60
+ALARM_WINDOW_SHORT_PERIOD_MAX = 86400
+ALARM_WINDOW_MAX = 604800
+METRIC_NAME_MAX_LENGTH = 255
+DIMENSIONS_MAX = 30
+DIMENSION_VALUE_MAX_LENGTH = 1024
+PERCENT_TARGET_METRICS = ("cpu", "memory", "schedulerUtilization")
+# Predictive scaling: https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_PredictiveScalingConfiguration.html
+SCHEDULING_BUFFER_SECONDS = Range(0, 3600)
+# Alerts: one-minute alarm periods, so the one-day window above.
+ALERT_WINDOW_MINUTES = Range(1, ALARM_WINDOW_SHORT_PERIOD_MAX // STANDARD_PERIOD_UNIT)
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s.]+$"
+
+# Scheduled actions: https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-scheduled-scaling.html
+# (Unix cron, five fields, in the IANA time zone given).
+CRON_FIELDS = (
+    ("minute", Range(0, 59), ()),
+    ("hour", Range(0, 23), ()),
+    ("day of month", Range(1, 31), ()),
+    ("month", Range(1, 12), ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")),
+    ("day of week", Range(0, 7), ("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT")),  # 0 and 7: Sunday
+)

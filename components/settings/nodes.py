@@ -1,0 +1,234 @@
+"""The `nodes` section: the node group's instance types, image, sizes and replacement."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any, Literal
+
+from .fields import Ami, Context, InstanceType, SecurityGroupId, SettingsModel, setting
+from .limits import (
+    EXTRA_SECURITY_GROUPS_MAX,
+    GRAVITON_FAMILY_PATTERN,
+    GROUP_SIZE,
+    HEALTH_CHECK_GRACE_SECONDS,
+    HEALTHY_PERCENTAGE_MAX,
+    HEALTHY_PERCENTAGE_MIN,
+    HEALTHY_PERCENTAGE_SPREAD_MAX,
+    INSTANCE_TYPES_MAX,
+    MAX_SIZE,
+    NODE_WARMUP_SECONDS,
+    PERCENT,
+    ROOT_VOLUME_GIB,
+    WARMUP_SECONDS,
+)
+from .problems import KeyPath, Problem
+
+
+class InstanceRefreshSettings(SettingsModel):
+    """How `pulumi up` replaces nodes after a launch template change (rolling).
+
+    Rules: maxHealthyPercentage - minHealthyPercentage <= 100, and they are not both 100.
+    """
+
+    min_healthy_percentage: int = setting(
+        by_environment="nodes.instanceRefresh.minHealthyPercentage",
+        description="Capacity kept in service during a refresh, as a percentage of desired capacity.",
+        unit="percent",
+        limit=HEALTHY_PERCENTAGE_MIN,
+    )
+    max_healthy_percentage: int = setting(
+        100,
+        description="Capacity allowed during a refresh; above 100 new nodes launch before old ones stop.",
+        unit="percent",
+        limit=HEALTHY_PERCENTAGE_MAX,
+    )
+    instance_warmup: int = setting(
+        NODE_WARMUP_SECONDS,
+        description="Time a new node gets before the refresh moves on.",
+        unit="seconds",
+        limit=WARMUP_SECONDS,
+        ours="a node that needs longer is broken",
+    )
+
+    def _rules(self, at: KeyPath, context: Context) -> Iterator[Problem]:
+        spread = self.max_healthy_percentage - self.min_healthy_percentage
+        max_path, min_path = self._path(at, "max_healthy_percentage"), self._path(at, "min_healthy_percentage")
+        if spread > HEALTHY_PERCENTAGE_SPREAD_MAX:
+            yield Problem(
+                max_path,
+                f"must be <= minHealthyPercentage + {HEALTHY_PERCENTAGE_SPREAD_MAX} "
+                f"({self.min_healthy_percentage + HEALTHY_PERCENTAGE_SPREAD_MAX}), as AWS requires",
+                self.max_healthy_percentage,
+                refs=(min_path,),
+            )
+        if self.min_healthy_percentage == self.max_healthy_percentage == HEALTHY_PERCENTAGE_MAX.min:
+            yield Problem(
+                max_path,
+                "must be above 100 when minHealthyPercentage is 100, or no node can be replaced",
+                100,
+                refs=(min_path,),
+            )
+
+
+class SpotSettings(SettingsModel):
+    """Spot capacity through a mixed instances policy; nodes beyond the on-demand part are spot."""
+
+    on_demand_base_capacity: int = setting(
+        0, description="Nodes always on demand, filled first.", unit="nodes", limit=GROUP_SIZE
+    )
+    on_demand_percentage_above_base: int = setting(
+        0, description="Share of the nodes above the base that are on demand.", unit="percent", limit=PERCENT
+    )
+    allocation_strategy: Literal[
+        "price-capacity-optimized", "capacity-optimized", "capacity-optimized-prioritized", "lowest-price"
+    ] = setting(
+        "price-capacity-optimized",
+        description="Which spot pools to launch from; price-capacity-optimized is AWS's recommendation.",
+    )
+
+
+def instance_architecture(instance_type: str) -> Literal["arm64", "x86_64"]:
+    """The CPU architecture of an instance type, from its family name."""
+    family = instance_type.split(".", 1)[0]
+    return "arm64" if re.match(GRAVITON_FAMILY_PATTERN, family) else "x86_64"
+
+
+def ami_architecture(ami: str) -> Literal["arm64", "x86_64"] | None:
+    """The architecture a resolve:ssm: AMI path names (arm64, x86_64 or amd64), if any."""
+    if not ami.startswith("resolve:ssm:"):
+        return None
+    if "arm64" in ami:
+        return "arm64"
+    if "x86_64" in ami or "amd64" in ami:
+        return "x86_64"
+    return None
+
+
+class NodesSettings(SettingsModel):
+    """The node group: instance types, image, sizes and how nodes are replaced.
+
+    Rules: 0 <= minSize <= desiredCapacity <= maxSize; all instance types one CPU
+    architecture, matching the AMI's when its resolve:ssm: path names one; spot's
+    onDemandBaseCapacity <= maxSize; no type or security group listed twice; prod runs at
+    least two nodes.
+    """
+
+    instance_types: list[InstanceType] = setting(
+        by_environment="nodes.instanceTypes",
+        description="EC2 instance types, one CPU architecture; more than one makes a mixed instances policy.",
+        limit=f"1..{INSTANCE_TYPES_MAX} types such as c7g.large, one architecture",
+        min_length=1,
+        max_length=INSTANCE_TYPES_MAX,
+    )
+    ami: Ami = setting(
+        "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64",
+        description="Node image: resolve:ssm:<parameter> (resolved at each launch) or an ami- id.",
+        limit="resolve:ssm:<parameter path> or ami- and 8 or 17 hex digits; architecture of instanceTypes",
+    )
+    min_size: int = setting(
+        by_environment="nodes.minSize",
+        description="Fewest nodes the group keeps.",
+        unit="nodes",
+        limit=GROUP_SIZE,
+        ours="distributed Erlang is a full mesh",
+    )
+    max_size: int = setting(
+        by_environment="nodes.maxSize",
+        description="Most nodes scaling may reach (distributed Erlang is a full mesh: keep it modest).",
+        unit="nodes",
+        limit=MAX_SIZE,
+        ours="distributed Erlang is a full mesh",
+    )
+    desired_capacity: int | None = setting(
+        None,
+        description="Nodes at creation; scaling owns the number afterwards (pulumi up never resets it).",
+        unit="nodes",
+        limit=GROUP_SIZE,
+        default_text="minSize",
+    )
+    root_volume_gib: int = setting(
+        20, description="Encrypted gp3 root volume size.", unit="GiB", limit=ROOT_VOLUME_GIB, alias="rootVolumeGiB"
+    )
+    health_check_grace_period: int = setting(
+        120,
+        description="Time a new node gets before failed load balancer health checks replace it.",
+        unit="seconds",
+        limit=HEALTH_CHECK_GRACE_SECONDS,
+        ours="a longer grace period hides broken nodes",
+    )
+    instance_refresh: InstanceRefreshSettings = setting(
+        default_factory=InstanceRefreshSettings, description="Rolling replacement after a launch template change."
+    )
+    spot: SpotSettings | None = setting(
+        None, description="Run part of the group on spot capacity.", default_text="on demand only"
+    )
+    extra_security_group_ids: list[SecurityGroupId] = setting(
+        default_factory=list,
+        description="More security groups for the nodes, e.g. the one that lets them reach the database.",
+        limit=f"sg- ids, at most {EXTRA_SECURITY_GROUPS_MAX} (5 per network interface, one is the node group's)",
+        max_length=EXTRA_SECURITY_GROUPS_MAX,
+    )
+
+    def model_post_init(self, context: Any) -> None:
+        if self.desired_capacity is None:
+            object.__setattr__(self, "desired_capacity", self.min_size)  # a default, not a key the file set
+
+    @property
+    def architecture(self) -> Literal["arm64", "x86_64"]:
+        """The nodes' CPU architecture (validated to be one)."""
+        return instance_architecture(self.instance_types[0])
+
+    def _rules(self, at: KeyPath, context: Context) -> Iterator[Problem]:
+        min_path, max_path, desired_path = (self._path(at, n) for n in ("min_size", "max_size", "desired_capacity"))
+        if self.max_size < self.min_size:
+            yield Problem(max_path, f"must be >= minSize ({self.min_size})", self.max_size, refs=(min_path,))
+        elif self.is_set("desired_capacity"):
+            if self.desired_capacity < self.min_size:
+                yield Problem(
+                    desired_path, f"must be >= minSize ({self.min_size})", self.desired_capacity, refs=(min_path,)
+                )
+            elif self.desired_capacity > self.max_size:
+                yield Problem(
+                    desired_path, f"must be <= maxSize ({self.max_size})", self.desired_capacity, refs=(max_path,)
+                )
+        if context.environment == "prod" and self.min_size < 2:
+            yield Problem(min_path, "must be >= 2 in prod: one node is a single point of failure", self.min_size)
+        yield from self._architecture_rules(at)
+        yield from self._list_rules(at)
+        if self.spot and self.spot.on_demand_base_capacity > self.max_size:
+            yield Problem(
+                self._path(at, "spot", "onDemandBaseCapacity"),
+                f"must be <= maxSize ({self.max_size})",
+                self.spot.on_demand_base_capacity,
+                refs=(max_path,),
+            )
+
+    def _architecture_rules(self, at: KeyPath) -> Iterator[Problem]:
+        types_path = self._path(at, "instance_types")
+        first = instance_architecture(self.instance_types[0])
+        for index, instance_type in enumerate(self.instance_types[1:], start=1):
+            if instance_architecture(instance_type) != first:
+                yield Problem(
+                    (*types_path, index),
+                    f"is {instance_architecture(instance_type)} but {self.instance_types[0]} is {first}: "
+                    "one launch template serves all types, so they share an architecture",
+                    instance_type,
+                    refs=((*types_path, 0),),
+                )
+        image = ami_architecture(self.ami)
+        if image and image != first:
+            yield Problem(
+                types_path,
+                f"are {first} but ami names an {image} image: set ami to the {first} image parameter",
+                self.instance_types,
+                refs=(self._path(at, "ami"),),
+            )
+
+    def _list_rules(self, at: KeyPath) -> Iterator[Problem]:
+        for name in ("instance_types", "extra_security_group_ids"):
+            seen: set[str] = set()
+            for index, item in enumerate(getattr(self, name)):
+                if item in seen:
+                    yield Problem(self._path(at, name, index), "listed twice", item)
+                seen.add(item)

@@ -1,0 +1,67 @@
+"""The whole stack: every section's settings, validated together, and the values derived from them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from .alerts import AlertsSettings
+from .cluster import ClusterSettings
+from .fields import SettingsModel
+from .limits import DISCOVERY_TAG_KEY, DRAIN_AGENT_MARGIN_SECONDS, LIFECYCLE_HEARTBEAT
+from .load_balancer import LoadBalancerSettings
+from .network import NetworkSettings
+from .nodes import NodesSettings
+from .release import ReleaseSettings
+from .scaling import ScalingSettings
+
+SECTIONS: Mapping[str, type[SettingsModel]] = {
+    "cluster": ClusterSettings,
+    "network": NetworkSettings,
+    "release": ReleaseSettings,
+    "nodes": NodesSettings,
+    "loadBalancer": LoadBalancerSettings,
+    "scaling": ScalingSettings,
+    "alerts": AlertsSettings,
+}
+"""The stack file's sections, by their key, in the order they are validated and documented."""
+
+
+class StackSettings(SettingsModel):
+    """Every section of one stack, validated together, and the values derived from them."""
+
+    stack: str
+    region: str
+    cluster: ClusterSettings
+    network: NetworkSettings
+    release: ReleaseSettings
+    nodes: NodesSettings
+    load_balancer: LoadBalancerSettings
+    scaling: ScalingSettings
+    alerts: AlertsSettings
+
+    @property
+    def qualified_name(self) -> str:
+        """<cluster>-<environment>, e.g. shop-prod: the discovery tag's value and the name prefix."""
+        return f"{self.cluster.name}-{self.cluster.environment}"
+
+    @property
+    def tags(self) -> dict[str, str]:
+        """Tags for every resource: the stack's own, then the cluster's."""
+        return {
+            DISCOVERY_TAG_KEY: self.qualified_name,
+            "Environment": self.cluster.environment,
+            "ManagedBy": "pulumi",
+            **self.cluster.tags,
+        }
+
+    @property
+    def discovery_tag(self) -> tuple[str, str]:
+        """(key, value) nodes carry and libcluster's EC2 strategy filters on."""
+        return DISCOVERY_TAG_KEY, self.qualified_name
+
+    @property
+    def lifecycle_heartbeat_seconds(self) -> int:
+        """Heartbeat timeout of the termination lifecycle hook: the load balancer's draining,
+        the release's drain and the agent's margin (see DRAIN_AGENT_MARGIN_SECONDS)."""
+        total = self.load_balancer.deregistration_delay + self.release.drain_seconds + DRAIN_AGENT_MARGIN_SECONDS
+        return max(LIFECYCLE_HEARTBEAT.min, total)
