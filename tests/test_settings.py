@@ -23,6 +23,10 @@ from components.settings import (
     ENVIRONMENT_DEFAULTS,
     METRICS_NAMESPACE,
     SECTIONS,
+    Defaults,
+    EnvironmentRequired,
+    NodesSettings,
+    ReleaseSettings,
     SettingsError,
     StackSettings,
     instance_architecture,
@@ -138,6 +142,43 @@ def test_an_explicit_environment_wins_over_the_stack_name():
     loaded = load(stack="local", cluster={"environment": "staging"})
     assert loaded.cluster.environment == "staging"
     assert loaded.nodes.min_size == ENVIRONMENT_DEFAULTS["nodes.minSize"]["staging"]
+
+
+def test_a_model_built_without_an_environment_says_how_to_give_it():
+    # never dev's sizes by accident: the message shows the call that gives the environment
+    with pytest.raises(EnvironmentRequired, match=r"NodesSettings\.model_validate\(data, context=Defaults\('prod'\)\)"):
+        NodesSettings.model_validate({"maxSize": 6})
+    with pytest.raises(EnvironmentRequired, match="instanceTypes, minSize"):
+        NodesSettings()
+
+
+def test_a_model_takes_the_environment_it_is_given():
+    prod = NodesSettings.model_validate({"maxSize": 6}, context=Defaults("prod"))
+    assert (prod.instance_types, prod.min_size, prod.max_size) == (["c7g.large"], 3, 6)
+    assert prod.instance_refresh.min_healthy_percentage == 90
+    assert not prod.is_set("min_size")  # still a default, not a key the file gave
+    staging = NodesSettings.for_environment("staging")
+    assert (staging.instance_types, staging.min_size, staging.max_size) == (["c7g.medium"], 2, 6)
+
+
+def test_a_model_given_every_key_that_follows_the_environment_needs_none():
+    nodes = NodesSettings(
+        instance_types=["m7g.large"], min_size=1, max_size=2, instance_refresh={"minHealthyPercentage": 50}
+    )
+    assert (nodes.min_size, nodes.desired_capacity, nodes.instance_refresh.min_healthy_percentage) == (1, 1, 50)
+
+
+def test_the_release_is_named_after_the_cluster_it_is_given():
+    artifact = {"artifact": "s3://shop-releases/shop-1.4.2.tar.gz"}
+    release = ReleaseSettings.for_environment("staging", artifact, cluster_name="web-shop")
+    assert (release.name, release.cookie_parameter) == ("web_shop", "/web-shop/staging/release-cookie")
+
+
+def test_an_invalid_cluster_name_gives_the_release_no_name_to_refuse_twice():
+    assert problems(cluster={"name": "Web Shop"}) == [
+        "elixir-cluster:cluster.name: must be 2-21 characters of a-z, 0-9 and '-', starting with a letter, "
+        'got "Web Shop"'
+    ]
 
 
 def test_derived_names_and_tags():
@@ -1055,6 +1096,40 @@ def test_the_region_comes_from_the_stack_file(tmp_path):
         json.dumps({"config": {"aws:region": "eu-north-1", **{f"elixir-cluster:{k}": v for k, v in MINIMAL.items()}}})
     )
     assert load_stack_settings(path).region == "eu-north-1"
+
+
+def test_unknown_sections_in_a_stack_file_are_reported(tmp_path):
+    path = tmp_path / "Pulumi.dev.yaml"
+    path.write_text(json.dumps({"config": {**MINIMAL, "elixir-cluster:nodez": {"minSize": 2}}}))
+    with pytest.raises(SettingsError) as refused:
+        load_stack_settings(path)
+    assert refused.value.problems == ["elixir-cluster:nodez: unknown section; did you mean nodes?"]
+
+
+def test_a_stack_file_is_a_map_whose_config_is_a_map(tmp_path):
+    path = tmp_path / "Pulumi.dev.yaml"
+    path.write_text("config: [cluster, release]\n")
+    with pytest.raises(SettingsError) as refused:
+        load_stack_settings(path)
+    assert refused.value.problems == ["elixir-cluster: Pulumi.dev.yaml: a stack file is a map whose 'config' is a map"]
+
+
+def test_a_yaml_mistake_is_one_line(tmp_path):
+    path = tmp_path / "Pulumi.dev.yaml"
+    path.write_text("config:\n  cluster: {name: shop\n")
+    with pytest.raises(SettingsError) as refused:
+        load_stack_settings(path)
+    (line,) = refused.value.problems
+    assert line.startswith("elixir-cluster: Pulumi.dev.yaml: not valid YAML: ") and "\n" not in line
+
+
+def test_an_empty_section_in_a_stack_file_takes_the_defaults(tmp_path):
+    path = tmp_path / "Pulumi.staging.yaml"
+    path.write_text(
+        "config:\n  aws:region: eu-west-1\n  cluster: {name: shop}\n  nodes:\n"
+        "  release: {artifact: s3://shop-releases/shop-1.4.2.tar.gz}\n"
+    )
+    assert load_stack_settings(path).nodes.min_size == 2
 
 
 # --- properties ------------------------------------------------------------------------------

@@ -53,11 +53,11 @@ class Defaults:
 
 
 class EnvironmentRequired(TypeError):
-    """A model whose defaults follow the environment was built without one."""
+    """A model whose defaults follow the stack was validated without `Defaults`."""
 
     def __init__(self, model: str, keys: list[str]):
         super().__init__(
-            f"{model}: the defaults of {', '.join(keys)} follow the environment; give it: "
+            f"{model}: the defaults of {', '.join(keys)} follow the stack's environment; give it: "
             f"{model}.model_validate(data, context=Defaults('prod')) or {model}.for_environment('prod', data) "
             "(load_settings does this for every section)"
         )

@@ -1,12 +1,23 @@
-"""Reading stack files the way the Pulumi CLI passes them to a program."""
+"""Reading stack files the way the Pulumi CLI passes them to a program, with the one reader the
+settings use too."""
 
 from __future__ import annotations
 
+import contextvars
 import json
+from pathlib import Path
 
+import pulumi
 import pytest
+from pulumi.runtime import set_all_config
 
-from tools.emulator import EmulatorError, read_stack_file
+from components.settings import NAMESPACE, load_pulumi_config
+from tools import stack_file
+from tools.emulator import EmulatorError, project_name, read_stack_file
+from tools.stack_settings import load_stack_settings
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+SHIPPED = sorted((PROJECT_DIR / "stacks").glob("Pulumi.*.yaml"))
 
 
 def test_structured_values_become_json_and_bare_keys_join_the_project(tmp_path):
@@ -34,3 +45,39 @@ def test_a_stack_file_must_be_named_like_pulumi_names_them(tmp_path):
     path.write_text("config: {}\n")
     with pytest.raises(EmulatorError, match=r"Pulumi.<stack>.yaml"):
         read_stack_file(path, "elixir-cluster")
+
+
+def test_a_key_given_with_and_without_the_namespace_is_refused(tmp_path):
+    path = tmp_path / "Pulumi.qa.yaml"
+    path.write_text("config:\n  cluster: {name: a}\n  elixir-cluster:cluster: {name: b}\n")
+    with pytest.raises(EmulatorError, match="elixir-cluster:cluster: given twice"):
+        read_stack_file(path, "elixir-cluster")
+
+
+def test_a_secret_in_the_project_reaches_the_program_as_a_placeholder(tmp_path):
+    path = tmp_path / "Pulumi.qa.yaml"
+    path.write_text("config:\n  apiToken: {secure: v1:abcdef}\n  empty:\n")
+    config = read_stack_file(path, "elixir-cluster")
+    assert config.secret_keys == ["elixir-cluster:apiToken"]
+    assert config.config["elixir-cluster:apiToken"] not in ("", "v1:abcdef")
+    assert config.config["elixir-cluster:empty"] == ""
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)
+def test_the_emulator_reads_stack_files_with_the_one_reader(path):
+    assert read_stack_file(path, "elixir-cluster") == stack_file.read_stack_file(path, "elixir-cluster")
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)
+def test_the_program_sees_the_settings_the_tools_see(path):
+    """__main__.py reads pulumi.Config over what the emulator sets; the tools read the file."""
+    config = read_stack_file(path, project_name(PROJECT_DIR))
+
+    def as_the_program_reads_it():
+        set_all_config(dict(config.config), list(config.secret_keys))
+        return load_pulumi_config(pulumi.Config(NAMESPACE), pulumi.Config("aws"), config.stack)
+
+    # pulumi's config is a context variable: a copied context leaves the runtime's untouched
+    program = contextvars.copy_context().run(as_the_program_reads_it)
+    assert program == load_stack_settings(path)
+    assert program.region == config.region
