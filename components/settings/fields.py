@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, model_validator
 from pydantic.alias_generators import to_camel
+from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError, PydanticUndefined
 
 from .defaults import ENVIRONMENT_DEFAULTS, Defaults, EnvironmentRequired, FromDefaults, environment_default
@@ -466,14 +467,7 @@ class SettingsModel(BaseModel):
             return handler(data)
         if not isinstance(info.context, Defaults):
             raise EnvironmentRequired(cls.__name__, [field.alias or name for name, field in missing.items()])
-        filled = dict(data)
-        for name, field in missing.items():
-            value = (
-                field.default_factory.compute(info.context) if isinstance(field.default_factory, FromDefaults) else {}
-            )
-            if value is not None:
-                filled[field.alias or name] = value
-        model = handler(filled)
+        model = handler({**data, **_context_defaults(missing, info.context)})
         model.__pydantic_fields_set__.difference_update(missing)
         return model
 
@@ -504,7 +498,7 @@ class SettingsModel(BaseModel):
 
 
 @cache
-def contextual_fields(model: type[SettingsModel]) -> dict[str, Any]:
+def contextual_fields(model: type[SettingsModel]) -> dict[str, FieldInfo]:
     """Fields whose default needs the validation context: computed from it, or an object
     (left out, so built from {}) that has such fields itself."""
     found = {}
@@ -520,8 +514,18 @@ def contextual_fields(model: type[SettingsModel]) -> dict[str, Any]:
     return found
 
 
-def _given(data: dict, name: str, field: Any) -> bool:
+def _given(data: dict, name: str, field: FieldInfo) -> bool:
     return (field.alias or name) in data or name in data
+
+
+def _context_defaults(fields: dict[str, FieldInfo], defaults: Defaults) -> dict[str, Any]:
+    """The defaults of `fields`, by key; an object left out is built from {} with the same context."""
+    values = {}
+    for name, field in fields.items():
+        value = field.default_factory.compute(defaults) if isinstance(field.default_factory, FromDefaults) else {}
+        if value is not None:  # None: not known (no cluster name), so the field stays unset
+            values[field.alias or name] = value
+    return values
 
 
 def nested_model(annotation: Any) -> type[SettingsModel] | None:
