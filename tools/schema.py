@@ -45,11 +45,6 @@ def render_schema() -> str:
     return json.dumps(stack_file_schema(), indent=2, ensure_ascii=False) + "\n"
 
 
-PULUMI_STACK_FILE_KEYS = ("secretsprovider", "encryptedkey", "encryptionsalt", "config", "environment")
-"""Top-level keys of a Pulumi stack settings file
-(https://www.pulumi.com/docs/iac/concepts/projects/stack-settings-file/)."""
-
-
 def stack_file_schema() -> dict[str, Any]:
     """JSON Schema (draft 2020-12) of a whole `Pulumi.<stack>.yaml`, for editors."""
     definitions: dict[str, Any] = {}
@@ -72,6 +67,7 @@ def stack_file_schema() -> dict[str, Any]:
         "title": "elixir-cluster stack file (Pulumi.<stack>.yaml)",
         "type": "object",
         "additionalProperties": False,
+        # Pulumi's own top-level keys: https://www.pulumi.com/docs/iac/concepts/projects/stack-settings-file/
         "properties": {
             "secretsprovider": {"type": "string"},
             "encryptedkey": {"type": "string"},

@@ -164,6 +164,8 @@ def _model_at(model: type[SettingsModel], loc: tuple) -> type[SettingsModel] | N
     return current
 
 
+# === Pydantic's errors, in this project's words =============================================
+
 _PYDANTIC_RULES = {
     "int_type": "must be a whole number",
     "int_parsing": "must be a whole number",
