@@ -129,7 +129,8 @@ def release_environment(settings: StackSettings, private_ip: str) -> dict[str, s
 
     The release script, the BEAM and the application read these; the conformance suite
     starts its nodes from the same dictionary. All but RELEASE_NODE come from the stack
-    (`stack_release_environment`); the bootstrap adds RELEASE_NODE once it knows the IP.
+    (`stack_release_environment`, which cloud-init writes); scripts/bootstrap.sh adds
+    RELEASE_NODE once it knows the IP (tests hold the two to the same value).
     """
     return {**stack_release_environment(settings), "RELEASE_NODE": f"{settings.release.name}@{private_ip}"}
 
@@ -267,7 +268,7 @@ def render_user_data(settings: StackSettings) -> str:
     """The node's cloud-init user data (`#cloud-config` YAML) for these settings."""
     layout = NodeLayout(settings.release.name)
     files = [
-        *(_file(path, script.read_text(), _script_mode(script)) for path, script in node_scripts(layout).items()),
+        *(_script_file(path, script) for path, script in node_scripts(layout).items()),
         _file(layout.stack_env, stack_env(settings, layout), "0644"),
         _file(layout.env_file, release_env_file(settings), "0644"),
         _file(f"/etc/systemd/system/{layout.release_unit}", _release_unit(settings, layout), "0644"),
@@ -323,9 +324,10 @@ def node_scripts(layout: NodeLayout) -> dict[str, Path]:
     }
 
 
-def _script_mode(script: Path) -> str:
+def _script_file(path: str, script: Path) -> dict[str, str]:
+    text = script.read_text()
     # Executables start with #!; common.sh is only sourced.
-    return "0755" if script.read_text().startswith("#!") else "0644"
+    return _file(path, text, "0755" if text.startswith("#!") else "0644")
 
 
 def stack_env(settings: StackSettings, layout: NodeLayout) -> str:
