@@ -24,6 +24,7 @@ import re
 import shutil
 import stat
 import subprocess
+import tarfile
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -335,15 +336,34 @@ def test_bootstrap_enables_the_release_and_the_drain_agent(settings: StackSettin
     layout = NodeLayout(settings.release.name)
     document = user_data(settings)
     assert document["runcmd"] == [layout.bootstrap_script]
-    bootstrap = written_file(settings, layout.bootstrap_script)
-    assert 'systemctl enable "${DRAIN_UNIT}" "${RELEASE_UNIT}"' in bootstrap
-    units = stack_values(settings)
-    assert (units["DRAIN_UNIT"], units["RELEASE_UNIT"]) == (layout.drain_unit, layout.release_unit)
     drain_unit = unit_settings(written_file(settings, f"/etc/systemd/system/{layout.drain_unit}"))
     assert drain_unit["ExecStart"] == [layout.drain_script]
 
 
 # --- the scripts, run against fakes ---------------------------------------------------------------
+
+
+def test_bootstrap_installs_names_and_starts_the_node(
+    variant_settings: dict[str, StackSettings], node: FakeNode
+) -> None:
+    settings = variant_settings["prod"]
+    root, env_file = node.root / "fs/opt/shop", node.installed(settings, "/etc/shop/release.env")
+    # The node's / is node.root/fs; the CloudWatch agent's control script is a fake on PATH.
+    overrides = f"RELEASE_ROOT={root} RELEASE_ENV={env_file} CLOUDWATCH_AGENT_CTL=amazon-cloudwatch-agent-ctl"
+    result = node.run(settings, "bootstrap", "bash", "-c", f"source {{script}} && {overrides} main")
+    assert result.returncode == 0, result.stderr
+    assert (root / "bin/shop").is_file()
+    assert parse_env_file(env_file.read_text()) == release_environment(settings, NODE_IP)
+    fetch, *actions = [call for call in node.calls() if not call.startswith("curl")]
+    assert fetch.startswith("aws s3 cp --only-show-errors --region eu-west-1 s3://shop-releases/shop-1.4.2.tar.gz ")
+    assert actions == [
+        "systemctl daemon-reload",
+        "systemctl enable shop-drain.service shop.service",
+        "systemctl start --no-block shop-drain.service shop.service",
+        "amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -s -c file:/etc/shop/cloudwatch-agent.json",
+    ]
+    assert result.stdout == f"shop started as shop@{NODE_IP}\n"
+
 
 FAKE_CURL = r"""#!/bin/bash
 # IMDSv2 from files: a PUT returns a token; a GET needs it and reads $FAKE_IMDS/<path>.
@@ -362,7 +382,10 @@ cat "$item"
 
 FAKE_RECORDER = r"""#!/bin/bash
 echo "$(basename "$0") $*" >> "$FAKE_CALLS"
-if [[ "$(basename "$0") $1 $2" == "aws ssm get-parameter" ]]; then printf '%s\n' "$FAKE_COOKIE"; fi
+case "$(basename "$0") $1 $2" in
+  "aws ssm get-parameter") printf '%s\n' "$FAKE_COOKIE" ;;
+  "aws s3 cp") cp "$FAKE_ARTIFACT" "${*: -1}" ;;
+esac
 """
 
 
@@ -380,13 +403,16 @@ class FakeNode:
         for directory in ("bin", "imds", "run", "fs"):
             (self.root / directory).mkdir()
         self._tool("curl", FAKE_CURL)
-        for tool in ("aws", "systemctl", "sleep"):
+        for tool in ("aws", "systemctl", "sleep", "amazon-cloudwatch-agent-ctl"):
             self._tool(tool, FAKE_RECORDER)
+        with tarfile.open(self.root / "release.tar.gz", "w:gz") as artifact:
+            artifact.add(self._tool("shop", "#!/bin/bash\n"), arcname="bin/shop")
 
-    def _tool(self, name: str, text: str) -> None:
+    def _tool(self, name: str, text: str) -> Path:
         path = self.root / "bin" / name
         path.write_text(text)
         path.chmod(0o755)
+        return path
 
     def imds(self, item: str, value: str, failures: int = 0) -> None:
         path = self.root / "imds" / item
@@ -412,6 +438,7 @@ class FakeNode:
             "FAKE_CALLS": str(self.root / "calls"),
             "FAKE_IMDS": str(self.root / "imds"),
             "FAKE_COOKIE": cookie,
+            "FAKE_ARTIFACT": str(self.root / "release.tar.gz"),
             "RUNTIME_DIRECTORY": str(self.root / "run"),
         }
         args = list(command) or ["bash", str(path)]
@@ -587,7 +614,6 @@ def test_cloudwatch_agent_publishes_memory_and_statsd_per_group(settings: StackS
     assert metrics["metrics_collected"]["mem"]["measurement"] == [MEMORY_METRIC]
     assert metrics["metrics_collected"]["statsd"]["service_address"] == STATSD_ADDRESS
     assert "amazon-cloudwatch-agent" in user_data(settings)["packages"]
-    assert '-a fetch-config -m ec2 -s -c "file:${CLOUDWATCH_CONFIG}"' in written_file(settings, layout.bootstrap_script)
     assert stack_values(settings)["CLOUDWATCH_CONFIG"] == layout.cloudwatch_config
 
 

@@ -5,6 +5,9 @@ set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
+# Where the amazon-cloudwatch-agent package puts its control script.
+CLOUDWATCH_AGENT_CTL=/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl
+
 # Downloads the release artifact to "$1".
 fetch_artifact() {
   case "${ARTIFACT}" in
@@ -40,7 +43,7 @@ main() {
   systemctl enable "${DRAIN_UNIT}" "${RELEASE_UNIT}"
   # Without waiting: a unit that cannot start yet (IAM still propagating) restarts on its own.
   systemctl start --no-block "${DRAIN_UNIT}" "${RELEASE_UNIT}"
-  /opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -s -c "file:${CLOUDWATCH_CONFIG}"
+  "${CLOUDWATCH_AGENT_CTL}" -a fetch-config -m ec2 -s -c "file:${CLOUDWATCH_CONFIG}"
   echo "${RELEASE} started as ${RELEASE}@${private_ip}"
 }
 
