@@ -1,8 +1,10 @@
 """The node bootstrap: user data cloud-init accepts, scripts shellcheck passes, and what a node does with them.
 
-The scripts are not only linted: the drain agent, the cookie reader and the bootstrap's
-own functions run here under bash, against fake `curl` (IMDS), `aws`, `systemctl` and
-`sleep` that record every call.
+The scripts are the files in components/plans/scripts/: shellchecked as files, written to
+the user data byte for byte, fed the stack's values through stack.env. They are not only
+linted: the drain agent, the cookie reader and the bootstrap's own functions run here
+under bash, installed as on a node with the rendered stack.env beside them, against fake
+`curl` (IMDS), `aws`, `systemctl` and `sleep` that record every call.
 
     .venv/bin/python -m pytest --tb=native -q tests/test_bootstrap.py tests/test_node_policies.py
 
@@ -22,6 +24,8 @@ import re
 import shutil
 import stat
 import subprocess
+import tarfile
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,9 +36,9 @@ import yaml
 from components.plans.bootstrap import (
     DISCOVERY_SERVICE_TAG_KEY,
     DRAIN_POLL_SECONDS,
-    IMDS_MAX_BACKOFF_SECONDS,
     LIFECYCLE_HOOK_NAME,
     MEMORY_METRIC,
+    SCRIPTS_DIR,
     STOP_MARGIN_SECONDS,
     USER_DATA_LIMIT_BYTES,
     NodeLayout,
@@ -117,19 +121,47 @@ def test_user_data_passes_cloud_init_schema(settings: StackSettings, tmp_path: P
     assert "Valid cloud-config" in result.stdout
 
 
-def test_every_script_passes_shellcheck(settings: StackSettings) -> None:
+SCRIPT_FILES = {
+    "bootstrap": "bootstrap.sh",
+    "fetch-cookie": "fetch-cookie.sh",
+    "drain-agent": "drain-agent.sh",
+    "common.sh": "common.sh",
+}
+"""Where each file of components/plans/scripts/ lands in /usr/local/libexec/<release>/."""
+
+
+@pytest.mark.parametrize("script", sorted(SCRIPT_FILES.values()))
+def test_every_script_file_passes_shellcheck(script: str) -> None:
     shellcheck = require("shellcheck")
-    document = user_data(settings)
-    scripts = {
-        entry["path"]: entry["content"] for entry in document["write_files"] if entry["content"].startswith("#!")
-    }
-    scripts["runcmd"] = "#!/bin/bash\n" + "\n".join(document["runcmd"]) + "\n"
-    assert len(scripts) == 4, "bootstrap, fetch-cookie, drain-agent and runcmd"
-    for name, script in scripts.items():
-        result = subprocess.run(
-            [shellcheck, "--shell=bash", "--severity=style", "-"], input=script, capture_output=True, text=True
-        )
-        assert result.returncode == 0, f"{name}:\n{result.stdout}{result.stderr}"
+    # --external-sources follows `source common.sh` as the directives in the files say.
+    result = subprocess.run(
+        [shellcheck, "--external-sources", "--severity=style", str(SCRIPTS_DIR / script)],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, f"{script}:\n{result.stdout}{result.stderr}"
+
+
+def test_every_script_file_is_delivered() -> None:
+    assert sorted(path.name for path in SCRIPTS_DIR.glob("*.sh")) == sorted(SCRIPT_FILES.values())
+
+
+def test_user_data_writes_the_script_files_byte_for_byte(settings: StackSettings) -> None:
+    name = settings.release.name
+    written = {entry["path"]: entry for entry in user_data(settings)["write_files"]}
+    for installed, script in SCRIPT_FILES.items():
+        entry = written[f"/usr/local/libexec/{name}/{installed}"]
+        assert entry["content"].encode() == (SCRIPTS_DIR / script).read_bytes(), script
+        assert entry["permissions"] == ("0644" if installed == "common.sh" else "0755"), script
+
+
+def test_runcmd_passes_shellcheck(settings: StackSettings) -> None:
+    shellcheck = require("shellcheck")
+    runcmd = "#!/bin/bash\n" + "\n".join(user_data(settings)["runcmd"]) + "\n"
+    result = subprocess.run(
+        [shellcheck, "--shell=bash", "--severity=style", "-"], input=runcmd, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_user_data_fits_the_ec2_limit(settings: StackSettings) -> None:
@@ -150,17 +182,70 @@ def test_user_data_matches_golden_file(stack: str, variant_settings: dict[str, S
 # --- the release environment ---------------------------------------------------------------------
 
 
-def test_release_env_file_is_release_environment_for_the_node_ip(settings: StackSettings, tmp_path: Path) -> None:
-    layout = NodeLayout(settings.release.name)
-    script = tmp_path / "bootstrap"
-    script.write_text(written_file(settings, layout.bootstrap_script))
-    result = subprocess.run(
-        ["bash", "-c", 'source "$1" && release_env "$2"', "_", str(script), NODE_IP],
-        capture_output=True,
-        text=True,
-        check=True,
+def test_release_env_file_is_release_environment_for_the_node_ip(settings: StackSettings, node: FakeNode) -> None:
+    env_file = node.installed(settings, f"/etc/{settings.release.name}/release.env")
+    result = node.run(
+        settings, "bootstrap", "bash", "-c", f'source {{script}} && RELEASE_ENV="{env_file}" name_node {NODE_IP}'
     )
-    assert parse_env_file(result.stdout) == release_environment(settings, NODE_IP)
+    assert result.returncode == 0, result.stderr
+    assert parse_env_file(env_file.read_text()) == release_environment(settings, NODE_IP)
+
+
+def test_prod_release_env_file_holds_the_stack_values(variant_settings: dict[str, StackSettings]) -> None:
+    env_file = written_file(variant_settings["prod"], "/etc/shop/release.env")
+    assert parse_env_file(env_file) == {
+        "RELEASE_DISTRIBUTION": "name",
+        "ERL_AFLAGS": "-kernel inet_dist_listen_min 9100 inet_dist_listen_max 9155",
+        "PORT": "4000",
+        "PHX_SERVER": "true",
+        "HEALTH_CHECK_PATH": "/health",
+        "AWS_REGION": "eu-west-1",
+        "CLUSTER_DISCOVERY": "ec2Tags",
+        "CLUSTER_EC2_TAG_NAME": "elixir-cluster:cluster",
+        "CLUSTER_EC2_TAG_VALUE": "shop-prod",
+        "CLUSTER_APP_PREFIX": "shop",
+        "STATSD_HOST": "127.0.0.1",
+        "STATSD_PORT": "8125",
+    }
+
+
+def test_prod_stack_env_holds_the_stack_values_the_scripts_read(variant_settings: dict[str, StackSettings]) -> None:
+    assert stack_values(variant_settings["prod"]) == {
+        "RELEASE": "shop",
+        "RELEASE_ROOT": "/opt/shop",
+        "RELEASE_ENV": "/etc/shop/release.env",
+        "RELEASE_UNIT": "shop.service",
+        "DRAIN_UNIT": "shop-drain.service",
+        "CLOUDWATCH_CONFIG": "/etc/shop/cloudwatch-agent.json",
+        "ARTIFACT": "s3://shop-releases/shop-1.4.2.tar.gz",
+        "REGION": "eu-west-1",
+        "COOKIE_PARAMETER": "/shop/prod/release-cookie",
+        "CLUSTER_DISCOVERY": "ec2Tags",
+        "DISCOVERY_SERVICE_TAG": "elixir-cluster:discovery-service-id",
+        "LIFECYCLE_HOOK": "release-drain",
+        "LOAD_BALANCER_DRAIN_SECONDS": "45",
+        "DRAIN_POLL_SECONDS": "5",
+    }
+
+
+def test_stack_env_follows_the_variant(variant_settings: dict[str, StackSettings]) -> None:
+    assert stack_values(variant_settings["dns"])["CLUSTER_DISCOVERY"] == "dns"
+    assert stack_values(variant_settings["https-artifact"])["ARTIFACT"] == HTTPS_ARTIFACT
+    assert stack_values(variant_settings["dev"])["LOAD_BALANCER_DRAIN_SECONDS"] == "15"
+
+
+def stack_values(settings: StackSettings) -> dict[str, str]:
+    """stack.env's variables as bash reads them when common.sh sources it."""
+    text = written_file(settings, f"/usr/local/libexec/{settings.release.name}/stack.env")
+    names = [line.split("=", 1)[0] for line in text.splitlines() if line and not line.startswith("#")]
+    script = 'source "$1"; shift; for name in "$@"; do printf "%s=%s\\n" "$name" "${!name}"; done'
+    with tempfile.NamedTemporaryFile("w", suffix=".env") as env_file:
+        env_file.write(text)
+        env_file.flush()
+        result = subprocess.run(
+            ["bash", "-c", script, "_", env_file.name, *names], capture_output=True, text=True, check=True
+        )
+    return dict(line.split("=", 1) for line in result.stdout.splitlines())
 
 
 def parse_env_file(text: str) -> dict[str, str]:
@@ -251,13 +336,34 @@ def test_bootstrap_enables_the_release_and_the_drain_agent(settings: StackSettin
     layout = NodeLayout(settings.release.name)
     document = user_data(settings)
     assert document["runcmd"] == [layout.bootstrap_script]
-    bootstrap = written_file(settings, layout.bootstrap_script)
-    assert f"systemctl enable {layout.drain_unit} {layout.release_unit}" in bootstrap
     drain_unit = unit_settings(written_file(settings, f"/etc/systemd/system/{layout.drain_unit}"))
     assert drain_unit["ExecStart"] == [layout.drain_script]
 
 
 # --- the scripts, run against fakes ---------------------------------------------------------------
+
+
+def test_bootstrap_installs_names_and_starts_the_node(
+    variant_settings: dict[str, StackSettings], node: FakeNode
+) -> None:
+    settings = variant_settings["prod"]
+    root, env_file = node.root / "fs/opt/shop", node.installed(settings, "/etc/shop/release.env")
+    # The node's / is node.root/fs; the CloudWatch agent's control script is a fake on PATH.
+    overrides = f"RELEASE_ROOT={root} RELEASE_ENV={env_file} CLOUDWATCH_AGENT_CTL=amazon-cloudwatch-agent-ctl"
+    result = node.run(settings, "bootstrap", "bash", "-c", f"source {{script}} && {overrides} main")
+    assert result.returncode == 0, result.stderr
+    assert (root / "bin/shop").is_file()
+    assert parse_env_file(env_file.read_text()) == release_environment(settings, NODE_IP)
+    fetch, *actions = [call for call in node.calls() if not call.startswith("curl")]
+    assert fetch.startswith("aws s3 cp --only-show-errors --region eu-west-1 s3://shop-releases/shop-1.4.2.tar.gz ")
+    assert actions == [
+        "systemctl daemon-reload",
+        "systemctl enable shop-drain.service shop.service",
+        "systemctl start --no-block shop-drain.service shop.service",
+        "amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -s -c file:/etc/shop/cloudwatch-agent.json",
+    ]
+    assert result.stdout == f"shop started as shop@{NODE_IP}\n"
+
 
 FAKE_CURL = r"""#!/bin/bash
 # IMDSv2 from files: a PUT returns a token; a GET needs it and reads $FAKE_IMDS/<path>.
@@ -276,27 +382,37 @@ cat "$item"
 
 FAKE_RECORDER = r"""#!/bin/bash
 echo "$(basename "$0") $*" >> "$FAKE_CALLS"
-if [[ "$(basename "$0") $1 $2" == "aws ssm get-parameter" ]]; then printf '%s\n' "$FAKE_COOKIE"; fi
+case "$(basename "$0") $1 $2" in
+  "aws ssm get-parameter") printf '%s\n' "$FAKE_COOKIE" ;;
+  "aws s3 cp") cp "$FAKE_ARTIFACT" "${*: -1}" ;;
+esac
 """
 
 
 @dataclass
 class FakeNode:
-    """A sandbox where the scripts' commands are fakes that record their calls."""
+    """A sandbox where the scripts' commands are fakes that record their calls.
+
+    `run` first installs the user data's files under `root/fs` as cloud-init would,
+    so a script finds common.sh and stack.env beside it.
+    """
 
     root: Path
 
     def __post_init__(self) -> None:
-        for directory in ("bin", "imds", "run"):
+        for directory in ("bin", "imds", "run", "fs"):
             (self.root / directory).mkdir()
         self._tool("curl", FAKE_CURL)
-        for tool in ("aws", "systemctl", "sleep"):
+        for tool in ("aws", "systemctl", "sleep", "amazon-cloudwatch-agent-ctl"):
             self._tool(tool, FAKE_RECORDER)
+        with tarfile.open(self.root / "release.tar.gz", "w:gz") as artifact:
+            artifact.add(self._tool("shop", "#!/bin/bash\n"), arcname="bin/shop")
 
-    def _tool(self, name: str, text: str) -> None:
+    def _tool(self, name: str, text: str) -> Path:
         path = self.root / "bin" / name
         path.write_text(text)
         path.chmod(0o755)
+        return path
 
     def imds(self, item: str, value: str, failures: int = 0) -> None:
         path = self.root / "imds" / item
@@ -304,14 +420,25 @@ class FakeNode:
         path.write_text(value)
         (path.parent / f"{path.name}.failures").write_text(str(failures))
 
-    def run(self, script: str, *command: str, cookie: str = "") -> subprocess.CompletedProcess[str]:
-        path = self.root / "script"
-        path.write_text(script)
+    def installed(self, settings: StackSettings, path: str) -> Path:
+        """Writes every file of the user data under root/fs; returns where `path` went."""
+        for entry in user_data(settings)["write_files"]:
+            target = self.root / "fs" / entry["path"].lstrip("/")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(entry["content"])
+        return self.root / "fs" / path.lstrip("/")
+
+    def run(
+        self, settings: StackSettings, script: str, *command: str, cookie: str = ""
+    ) -> subprocess.CompletedProcess[str]:
+        """Runs /usr/local/libexec/<release>/<script>, or `command` with {script} its path."""
+        path = self.installed(settings, f"/usr/local/libexec/{settings.release.name}/{script}")
         env = {
             "PATH": f"{self.root / 'bin'}:/usr/bin:/bin",
             "FAKE_CALLS": str(self.root / "calls"),
             "FAKE_IMDS": str(self.root / "imds"),
             "FAKE_COOKIE": cookie,
+            "FAKE_ARTIFACT": str(self.root / "release.tar.gz"),
             "RUNTIME_DIRECTORY": str(self.root / "run"),
         }
         args = list(command) or ["bash", str(path)]
@@ -340,15 +467,11 @@ def node(tmp_path: Path) -> FakeNode:
     return fake
 
 
-def drain_agent(settings: StackSettings) -> str:
-    return written_file(settings, NodeLayout(settings.release.name).drain_script)
-
-
 def test_drain_agent_lets_the_load_balancer_drain_stops_the_release_then_lets_go(
     variant_settings: dict[str, StackSettings], node: FakeNode
 ) -> None:
     settings = variant_settings["prod"]
-    result = node.run(drain_agent(settings))
+    result = node.run(settings, "drain-agent")
     assert result.returncode == 0, result.stderr
     actions = [call for call in node.calls() if not call.startswith("curl")]
     assert actions == [
@@ -363,30 +486,29 @@ def test_drain_agent_lets_the_load_balancer_drain_stops_the_release_then_lets_go
 def test_drain_agent_waits_while_the_instance_is_in_service(
     variant_settings: dict[str, StackSettings], node: FakeNode
 ) -> None:
-    # IMDS "fails" twice on the lifecycle item before answering Terminated: two backoffs,
-    # then the drain; while InService the agent would poll every DRAIN_POLL_SECONDS.
+    # IMDS "fails" twice on the lifecycle item before answering Terminated: two backoffs
+    # from the 5 s poll, then the drain; while InService the agent would poll every 5 s.
     node.imds("autoscaling/target-lifecycle-state", "Terminated", failures=2)
-    result = node.run(drain_agent(variant_settings["prod"]))
+    result = node.run(variant_settings["prod"], "drain-agent")
     assert result.returncode == 0, result.stderr
-    assert node.calls("sleep")[:-1] == [f"sleep {DRAIN_POLL_SECONDS * 2}", f"sleep {DRAIN_POLL_SECONDS * 4}"]
+    assert node.calls("sleep")[:-1] == ["sleep 10", "sleep 20"]
 
 
 def test_drain_agent_backoff_is_bounded(variant_settings: dict[str, StackSettings], node: FakeNode) -> None:
     node.imds("autoscaling/target-lifecycle-state", "Terminated", failures=8)
-    result = node.run(drain_agent(variant_settings["prod"]))
+    result = node.run(variant_settings["prod"], "drain-agent")
     assert result.returncode == 0, result.stderr
     pauses = [int(call.split()[1]) for call in node.calls("sleep")[:-1]]
     assert len(pauses) == 8
-    assert pauses == sorted(pauses) and max(pauses) == IMDS_MAX_BACKOFF_SECONDS
+    assert pauses == sorted(pauses) and max(pauses) == 60
 
 
 def test_drain_agent_polls_until_scale_in(variant_settings: dict[str, StackSettings], node: FakeNode) -> None:
     node.imds("autoscaling/target-lifecycle-state", "InService")
-    script = drain_agent(variant_settings["prod"])
     # The agent never returns while InService: it sleeps and polls again. Stop it after a few polls.
-    result = node.run(script, "timeout", "2", "bash", "{script}")
+    result = node.run(variant_settings["prod"], "drain-agent", "timeout", "2", "bash", "{script}")
     assert result.returncode == 124, "still waiting"
-    assert set(node.calls("sleep")) == {f"sleep {DRAIN_POLL_SECONDS}"}
+    assert set(node.calls("sleep")) == {"sleep 5"}
     assert not node.calls("systemctl") and not node.calls("aws")
 
 
@@ -394,7 +516,7 @@ def test_dns_drain_agent_registers_and_deregisters_around_the_drain(
     variant_settings: dict[str, StackSettings], node: FakeNode
 ) -> None:
     settings = variant_settings["dns"]
-    result = node.run(drain_agent(settings))
+    result = node.run(settings, "drain-agent")
     assert result.returncode == 0, result.stderr
     actions = [call for call in node.calls() if not call.startswith("curl")]
     service = "--service-id srv-abcdef0123456789 --instance-id i-0123456789abcdef0"
@@ -411,7 +533,7 @@ def test_dns_drain_agent_registers_and_deregisters_around_the_drain(
 
 
 def test_every_metadata_read_uses_an_imdsv2_token(variant_settings: dict[str, StackSettings], node: FakeNode) -> None:
-    node.run(drain_agent(variant_settings["dns"]))
+    node.run(variant_settings["dns"], "drain-agent")
     reads = [call for call in node.calls("curl") if " PUT " not in f" {call} "]
     assert reads and all("X-aws-ec2-metadata-token: fake-token" in call for call in reads)
 
@@ -421,12 +543,8 @@ def test_every_metadata_read_uses_an_imdsv2_token(variant_settings: dict[str, St
 COOKIE = "kR3ewP0q9sZt7mNv2xLc8bYh4jDf6gA1"
 
 
-def cookie_script(settings: StackSettings) -> str:
-    return written_file(settings, NodeLayout(settings.release.name).cookie_script)
-
-
 def test_cookie_is_written_to_a_private_file_and_nowhere_else(settings: StackSettings, node: FakeNode) -> None:
-    result = node.run(cookie_script(settings), cookie=COOKIE)
+    result = node.run(settings, "fetch-cookie", cookie=COOKIE)
     assert result.returncode == 0, result.stderr
     cookie_file = node.root / "run" / "cookie.env"
     assert cookie_file.read_text() == f"RELEASE_COOKIE='{COOKIE}'\n"
@@ -442,7 +560,7 @@ def test_cookie_is_written_to_a_private_file_and_nowhere_else(settings: StackSet
 def test_a_cookie_the_unit_cannot_load_is_refused_without_echoing_it(
     variant_settings: dict[str, StackSettings], node: FakeNode, bad: str
 ) -> None:
-    result = node.run(cookie_script(variant_settings["prod"]), cookie=bad)
+    result = node.run(variant_settings["prod"], "fetch-cookie", cookie=bad)
     assert result.returncode != 0
     assert not (node.root / "run" / "cookie.env").exists()
     assert not bad or bad not in result.stdout + result.stderr
@@ -452,7 +570,8 @@ def test_user_data_holds_the_cookie_parameter_name_but_never_a_cookie(settings: 
     text = render_user_data(settings)
     layout = NodeLayout(settings.release.name)
     assert text.count(settings.release.cookie_parameter) == 1
-    assert settings.release.cookie_parameter in written_file(settings, layout.cookie_script)
+    assert stack_values(settings)["COOKIE_PARAMETER"] == settings.release.cookie_parameter
+    assert '--name "${COOKIE_PARAMETER}"' in written_file(settings, layout.cookie_script)
     # The only RELEASE_COOKIE assignment is the fetch script writing what SSM returned.
     assignments = [line.strip() for line in text.splitlines() if "RELEASE_COOKIE=" in line]
     assert assignments == ['printf "RELEASE_COOKIE=\'%s\'\\n" "${cookie}" > "${RUNTIME_DIRECTORY}/cookie.env"']
@@ -464,8 +583,7 @@ def test_user_data_holds_the_cookie_parameter_name_but_never_a_cookie(settings: 
 
 def test_s3_artifact_is_fetched_with_the_aws_cli(variant_settings: dict[str, StackSettings], node: FakeNode) -> None:
     settings = variant_settings["prod"]
-    bootstrap = written_file(settings, NodeLayout(settings.release.name).bootstrap_script)
-    result = node.run(bootstrap, "bash", "-c", "source {script} && fetch_artifact /tmp/release.tar.gz")
+    result = node.run(settings, "bootstrap", "bash", "-c", "source {script} && fetch_artifact /tmp/release.tar.gz")
     assert result.returncode == 0, result.stderr
     assert node.calls("aws") == [
         f"aws s3 cp --only-show-errors --region {settings.region} {settings.release.artifact} /tmp/release.tar.gz"
@@ -476,8 +594,7 @@ def test_https_artifact_is_fetched_with_curl_failing_on_errors(
     variant_settings: dict[str, StackSettings], node: FakeNode
 ) -> None:
     settings = variant_settings["https-artifact"]
-    bootstrap = written_file(settings, NodeLayout(settings.release.name).bootstrap_script)
-    node.run(bootstrap, "bash", "-c", "source {script} && fetch_artifact /tmp/release.tar.gz")
+    node.run(settings, "bootstrap", "bash", "-c", "source {script} && fetch_artifact /tmp/release.tar.gz")
     [call] = node.calls("curl")
     assert call.endswith(f"--output /tmp/release.tar.gz {HTTPS_ARTIFACT}")
     assert all(flag in call.split() for flag in ["--fail", "--retry", "--proto", "=https"])
@@ -497,9 +614,7 @@ def test_cloudwatch_agent_publishes_memory_and_statsd_per_group(settings: StackS
     assert metrics["metrics_collected"]["mem"]["measurement"] == [MEMORY_METRIC]
     assert metrics["metrics_collected"]["statsd"]["service_address"] == STATSD_ADDRESS
     assert "amazon-cloudwatch-agent" in user_data(settings)["packages"]
-    assert f'-a fetch-config -m ec2 -s -c "file:{layout.cloudwatch_config}"' in written_file(
-        settings, layout.bootstrap_script
-    )
+    assert stack_values(settings)["CLOUDWATCH_CONFIG"] == layout.cloudwatch_config
 
 
 def test_lifecycle_hook_name_is_a_valid_hook_name() -> None:

@@ -1,14 +1,19 @@
 """Node bootstrap: the cloud-init user data every Elixir node boots with.
 
 `render_user_data(settings)` is a pure function of the stack settings (no Pulumi) that
-returns `#cloud-config` YAML for Amazon Linux 2023 (arm64 or x86_64). On first boot a
-node:
+returns `#cloud-config` YAML for Amazon Linux 2023 (arm64 or x86_64).
+
+The scripts a node runs are the files in components/plans/scripts/, written byte for byte
+to /usr/local/libexec/<release>/ (the shellchecked file is the one that runs). Nothing in
+them depends on the stack: cloud-init writes the stack's values beside them as `stack.env`
+(`stack_env`), which they source, and the release's environment as
+/etc/<release>/release.env (`release_env_file`). On first boot a node:
 
 1. reads its private IPv4 from IMDSv2 (the launch template turns IMDSv1 off);
 2. fetches the release artifact (`aws s3 cp`, or curl for https) and unpacks it to
    /opt/<release>, owned by root and run by a system user of the release's name;
-3. writes /etc/<release>/release.env (`release_environment`: node name, distribution
-   ports, discovery, StatsD address);
+3. adds its node name to /etc/<release>/release.env, which then holds
+   `release_environment` (node name, distribution ports, discovery, StatsD address);
 4. starts the release under systemd. Each start first reads the cookie from its SSM
    SecureString into a 0600 file under /run that the unit loads as RELEASE_COOKIE, so
    the value never appears in user data, logs or a helper's command line;
@@ -30,7 +35,9 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -67,12 +74,6 @@ hook's heartbeat adds to deregistrationDelay + drainSeconds."""
 DRAIN_POLL_SECONDS = 5
 """How often the drain agent reads the target lifecycle state."""
 
-IMDS_MAX_BACKOFF_SECONDS = 60
-"""Ceiling of the drain agent's doubling pause while IMDS does not answer."""
-
-AWS_CALL_ATTEMPTS = 6
-"""Tries of each AWS call a node makes (pauses double from 2 s), riding out IAM propagation."""
-
 RESTART_DELAY_SECONDS = 5
 """Pause before systemd restarts a release that failed (or whose cookie could not be read)."""
 
@@ -88,11 +89,10 @@ METRICS_AGGREGATION_SECONDS = 60
 USER_DATA_LIMIT_BYTES = 16384
 """EC2 rejects user data larger than 16 KB (before base64 encoding)."""
 
-IMDS_URL = "http://169.254.169.254/latest"
-IMDS_TOKEN_TTL_SECONDS = 300
-GROUP_NAME_TAG = "aws:autoscaling:groupName"
+SCRIPTS_DIR = Path(__file__).with_name("scripts")
+"""The node's scripts, as files: shellchecked, and written to the node unchanged."""
+
 CLOUDWATCH_AGENT_PACKAGE = "amazon-cloudwatch-agent"
-CLOUDWATCH_AGENT_CTL = "/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl"
 CLOUDWATCH_AGENT_USER = "cwagent"
 ASG_NAME_PLACEHOLDER = "${aws:AutoScalingGroupName}"
 """Resolved by the CloudWatch agent itself at start (it reads the instance's tags)."""
@@ -128,13 +128,19 @@ def release_environment(settings: StackSettings, private_ip: str) -> dict[str, s
     """What /etc/<release>/release.env holds on the node whose private IPv4 is `private_ip`.
 
     The release script, the BEAM and the application read these; the conformance suite
-    starts its nodes from the same dictionary.
+    starts its nodes from the same dictionary. All but RELEASE_NODE come from the stack
+    (`stack_release_environment`, which cloud-init writes); scripts/bootstrap.sh adds
+    RELEASE_NODE once it knows the IP (tests hold the two to the same value).
     """
+    return {**stack_release_environment(settings), "RELEASE_NODE": f"{settings.release.name}@{private_ip}"}
+
+
+def stack_release_environment(settings: StackSettings) -> dict[str, str]:
+    """The release environment every node of the stack shares: what cloud-init writes."""
     release = settings.release
     ports = release.distribution.port_range
     env = {
         "RELEASE_DISTRIBUTION": "name",
-        "RELEASE_NODE": f"{release.name}@{private_ip}",
         # Pin distribution to the range the node security group opens between nodes.
         "ERL_AFLAGS": f"-kernel inet_dist_listen_min {ports.from_} inet_dist_listen_max {ports.to}",
     }
@@ -227,6 +233,14 @@ class NodeLayout:
         return f"/usr/local/libexec/{self.release}"
 
     @property
+    def stack_env(self) -> str:
+        return f"{self.libexec}/stack.env"
+
+    @property
+    def common_script(self) -> str:
+        return f"{self.libexec}/common.sh"
+
+    @property
     def bootstrap_script(self) -> str:
         return f"{self.libexec}/bootstrap"
 
@@ -254,9 +268,9 @@ def render_user_data(settings: StackSettings) -> str:
     """The node's cloud-init user data (`#cloud-config` YAML) for these settings."""
     layout = NodeLayout(settings.release.name)
     files = [
-        _file(layout.bootstrap_script, _bootstrap_script(settings, layout), "0755"),
-        _file(layout.cookie_script, _cookie_script(settings, layout), "0755"),
-        _file(layout.drain_script, _drain_script(settings, layout), "0755"),
+        *(_script_file(path, script) for path, script in node_scripts(layout).items()),
+        _file(layout.stack_env, stack_env(settings, layout), "0644"),
+        _file(layout.env_file, release_env_file(settings), "0644"),
         _file(f"/etc/systemd/system/{layout.release_unit}", _release_unit(settings, layout), "0644"),
         _file(f"/etc/systemd/system/{layout.drain_unit}", _drain_unit(layout), "0644"),
         _file(layout.cloudwatch_config, json.dumps(cloudwatch_agent_config(), indent=2) + "\n", "0644"),
@@ -297,260 +311,54 @@ def _str_representer(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 _LiteralDumper.add_representer(str, _str_representer)
 
 
-# --- shell building blocks ---------------------------------------------------------------
+# --- the scripts and the values they read -------------------------------------------------
 
 
-def _script(purpose: str, *parts: str) -> str:
-    header = (
-        f"#!/bin/bash\n# {purpose}\n"
-        "# Rendered by elixir-cluster (components/plans/bootstrap.py): change the stack, not this file.\n"
-        "set -euo pipefail\n"
-    )
-    return "\n".join([header, *parts])
+def node_scripts(layout: NodeLayout) -> dict[str, Path]:
+    """Where each script file of SCRIPTS_DIR goes on the node (the units and runcmd name these)."""
+    return {
+        layout.bootstrap_script: SCRIPTS_DIR / "bootstrap.sh",
+        layout.cookie_script: SCRIPTS_DIR / "fetch-cookie.sh",
+        layout.drain_script: SCRIPTS_DIR / "drain-agent.sh",
+        layout.common_script: SCRIPTS_DIR / "common.sh",
+    }
 
 
-def _shell_constants(**values: str | int) -> str:
-    return "".join(f"readonly {name}={_shell_quote(str(value))}\n" for name, value in values.items())
+def _script_file(path: str, script: Path) -> dict[str, str]:
+    text = script.read_text()
+    # Executables start with #!; common.sh is only sourced.
+    return _file(path, text, "0755" if text.startswith("#!") else "0644")
 
 
-def _shell_quote(value: str) -> str:
-    if re.fullmatch(r"[A-Za-z0-9_./:@=+,-]+", value):
-        return value
-    return "'" + value.replace("'", "'\"'\"'") + "'"
+def stack_env(settings: StackSettings, layout: NodeLayout) -> str:
+    """stack.env: the stack's values the scripts read (common.sh sources it)."""
+    values: dict[str, str | int] = {
+        "RELEASE": settings.release.name,
+        "RELEASE_ROOT": layout.root,
+        "RELEASE_ENV": layout.env_file,
+        "RELEASE_UNIT": layout.release_unit,
+        "DRAIN_UNIT": layout.drain_unit,
+        "CLOUDWATCH_CONFIG": layout.cloudwatch_config,
+        "ARTIFACT": settings.release.artifact,
+        "REGION": settings.region,
+        "COOKIE_PARAMETER": settings.release.cookie_parameter,
+        "CLUSTER_DISCOVERY": settings.release.discovery,
+        "DISCOVERY_SERVICE_TAG": DISCOVERY_SERVICE_TAG_KEY,
+        "LIFECYCLE_HOOK": LIFECYCLE_HOOK_NAME,
+        "LOAD_BALANCER_DRAIN_SECONDS": settings.load_balancer.deregistration_delay,
+        "DRAIN_POLL_SECONDS": DRAIN_POLL_SECONDS,
+    }
+    header = "# The stack's values for the scripts beside this file. Rendered by elixir-cluster: change the stack.\n"
+    return header + "".join(f"{name}={shlex.quote(str(value))}\n" for name, value in values.items())
 
 
-_IMDS_FUNCTION = f"""\
-# One IMDSv2 read: a session token first (IMDSv1 is off), then the item.
-imds() {{
-  local token
-  token=$(curl --silent --show-error --fail --max-time 2 -X PUT \\
-    -H "X-aws-ec2-metadata-token-ttl-seconds: {IMDS_TOKEN_TTL_SECONDS}" "{IMDS_URL}/api/token") || return 1
-  curl --silent --show-error --fail --max-time 2 \\
-    -H "X-aws-ec2-metadata-token: ${{token}}" "{IMDS_URL}/meta-data/$1"
-}}
-"""
-
-_RETRY_FUNCTION = f"""\
-# Runs "$@" until it succeeds, pausing 2, 4, 8... seconds; gives up after {AWS_CALL_ATTEMPTS} tries.
-retry() {{
-  local attempt=1 pause=2
-  until "$@"; do
-    if (( attempt >= {AWS_CALL_ATTEMPTS} )); then
-      echo "giving up after ${{attempt}} tries: $1 $2" >&2
-      return 1
-    fi
-    sleep "${{pause}}"
-    attempt=$(( attempt + 1 ))
-    pause=$(( pause * 2 ))
-  done
-}}
-"""
-
-_MAIN_GUARD = 'if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then\n  main "$@"\nfi\n'
-"""Run main when executed; sourcing the script (tests do) only defines its functions."""
-
-
-# --- the scripts ---------------------------------------------------------------------------
-
-
-def _bootstrap_script(settings: StackSettings, layout: NodeLayout) -> str:
-    release = settings.release
-    on_s3 = release.artifact.startswith("s3://")
-    constants = _shell_constants(
-        RELEASE=release.name,
-        RELEASE_ROOT=layout.root,
-        CONFIG_DIR=layout.config_dir,
-        ENV_FILE=layout.env_file,
-        ARTIFACT=release.artifact,
-        **({"REGION": settings.region} if on_s3 else {}),
-    )
-    fetch = (
-        'aws s3 cp --only-show-errors --region "${REGION}" "${ARTIFACT}" "$1"'
-        if on_s3
-        else "curl --silent --show-error --fail --location --proto =https --retry 5 --retry-connrefused \\\n"
-        '    --output "$1" "${ARTIFACT}"'
-    )
-    env_lines = "".join(f'{key}="{value}"\n' for key, value in _release_env_template(settings).items())
-    units = " ".join([layout.drain_unit, layout.release_unit])
-    body = f"""\
-# Downloads the release artifact to "$1".
-fetch_artifact() {{
-  {fetch}
-}}
-
-# Unpacks the release to RELEASE_ROOT, owned by root: the release user only reads it.
-install_release() {{
-  local download
-  download=$(mktemp -d)
-  retry fetch_artifact "${{download}}/release.tar.gz"
-  install -d -m 0755 "${{RELEASE_ROOT}}"
-  tar --extract --gzip --no-same-owner --file "${{download}}/release.tar.gz" --directory "${{RELEASE_ROOT}}"
-  rm -rf "${{download}}"
-}}
-
-# The release environment for this node's private IPv4 "$1".
-release_env() {{
-  local private_ip=$1
-  cat <<EOF
-{env_lines}EOF
-}}
-
-main() {{
-  local private_ip
-  private_ip=$(retry imds local-ipv4)
-  install_release
-  install -d -m 0755 "${{CONFIG_DIR}}"
-  release_env "${{private_ip}}" > "${{ENV_FILE}}"
-  chmod 0644 "${{ENV_FILE}}"
-  systemctl daemon-reload
-  systemctl enable {units}
-  # Without waiting: a unit that cannot start yet (IAM still propagating) restarts on its own.
-  systemctl start --no-block {units}
-  {CLOUDWATCH_AGENT_CTL} -a fetch-config -m ec2 -s -c "file:{layout.cloudwatch_config}"
-  echo "${{RELEASE}} started as ${{RELEASE}}@${{private_ip}}"
-}}
-"""
-    return _script(
-        "Boots this node: installs the release, writes its environment, starts it and its agents.",
-        constants,
-        _IMDS_FUNCTION,
-        _RETRY_FUNCTION,
-        body,
-        _MAIN_GUARD,
-    )
-
-
-def _release_env_template(settings: StackSettings) -> dict[str, str]:
-    """release_environment with the node's IP left to the shell (`${private_ip}`)."""
-    for key, value in release_environment(settings, "192.0.2.1").items():
+def release_env_file(settings: StackSettings) -> str:
+    """/etc/<release>/release.env as cloud-init writes it; the bootstrap adds RELEASE_NODE."""
+    env = stack_release_environment(settings)
+    for key, value in env.items():
         if not _ENV_VALUE.match(value):
             raise ValueError(f"release environment {key}={value!r}: quotes, backslashes and $ cannot be written safely")
-    return release_environment(settings, "${private_ip}")
-
-
-def _cookie_script(settings: StackSettings, layout: NodeLayout) -> str:
-    constants = _shell_constants(COOKIE_PARAMETER=settings.release.cookie_parameter, REGION=settings.region)
-    body = """\
-main() {
-  : "${RUNTIME_DIRECTORY:?run by the release unit, which sets RuntimeDirectory=}"
-  umask 077
-  local cookie
-  # The value travels on stdout into a variable: never on a command line, never logged.
-  cookie=$(retry aws ssm get-parameter --region "${REGION}" --name "${COOKIE_PARAMETER}" \\
-    --with-decryption --query Parameter.Value --output text)
-  if [[ -z "${cookie}" || "${cookie}" == *[\\'$'\\n']* ]]; then
-    echo "${COOKIE_PARAMETER} is empty or holds a quote or newline; refusing to write it" >&2
-    return 1
-  fi
-  printf "RELEASE_COOKIE='%s'\\n" "${cookie}" > "${RUNTIME_DIRECTORY}/cookie.env"
-}
-"""
-    return _script(
-        f"Reads the release cookie (SSM SecureString) into {layout.cookie_env_file} for the release unit.",
-        constants,
-        _RETRY_FUNCTION,
-        body,
-        _MAIN_GUARD,
-    )
-
-
-def _drain_script(settings: StackSettings, layout: NodeLayout) -> str:
-    dns = settings.release.discovery == "dns"
-    constants = _shell_constants(
-        LIFECYCLE_HOOK=LIFECYCLE_HOOK_NAME,
-        RELEASE_UNIT=layout.release_unit,
-        LOAD_BALANCER_DRAIN_SECONDS=settings.load_balancer.deregistration_delay,
-        REGION=settings.region,
-        POLL_SECONDS=DRAIN_POLL_SECONDS,
-        MAX_BACKOFF_SECONDS=IMDS_MAX_BACKOFF_SECONDS,
-    )
-    cloud_map = f"""\
-# This node's Cloud Map instance: "$1" is register-instance or deregister-instance.
-cloud_map() {{
-  local service instance
-  # Called as `cloud_map ... || echo`, where set -e does not apply: return on each failure.
-  service=$(retry imds "tags/instance/{DISCOVERY_SERVICE_TAG_KEY}") || return 1
-  instance=$(retry imds instance-id) || return 1
-  if [[ "$1" == register-instance ]]; then
-    local private_ip
-    private_ip=$(retry imds local-ipv4) || return 1
-    retry aws servicediscovery register-instance --region "${{REGION}}" --service-id "${{service}}" \\
-      --instance-id "${{instance}}" --attributes "AWS_INSTANCE_IPV4=${{private_ip}}" > /dev/null
-  else
-    retry aws servicediscovery deregister-instance --region "${{REGION}}" --service-id "${{service}}" \\
-      --instance-id "${{instance}}" > /dev/null
-  fi
-}}
-"""
-    body = f"""\
-# Returns once Auto Scaling is terminating this instance.
-# IMDS errors back off, doubling the pause up to MAX_BACKOFF_SECONDS.
-wait_for_scale_in() {{
-  local pause=${{POLL_SECONDS}} state
-  while true; do
-    if state=$(imds autoscaling/target-lifecycle-state); then
-      pause=${{POLL_SECONDS}}
-      if [[ "${{state}}" == Terminated ]]; then
-        return 0
-      fi
-    else
-      pause=$(( pause * 2 > MAX_BACKOFF_SECONDS ? MAX_BACKOFF_SECONDS : pause * 2 ))
-      echo "instance metadata did not answer; next try in ${{pause}}s" >&2
-    fi
-    sleep "${{pause}}"
-  done
-}}
-
-# Lets Auto Scaling terminate the instance now rather than at the hook's timeout.
-complete_lifecycle_action() {{
-  local group instance
-  group=$(retry imds "tags/instance/{GROUP_NAME_TAG}")
-  instance=$(retry imds instance-id)
-  retry aws autoscaling complete-lifecycle-action --region "${{REGION}}" \\
-    --lifecycle-hook-name "${{LIFECYCLE_HOOK}}" --auto-scaling-group-name "${{group}}" \\
-    --instance-id "${{instance}}" --lifecycle-action-result CONTINUE
-}}
-
-main() {{
-{_indent(_register_step(dns))}  wait_for_scale_in
-  echo "scale-in: draining ${{RELEASE_UNIT}}"
-{_indent(_deregister_step(dns))}  # Target state Terminated can come before the load balancer finished draining this
-  # node: in-flight requests get the whole deregistration delay before the release stops.
-  sleep "${{LOAD_BALANCER_DRAIN_SECONDS}}"
-  # Bounded by the unit's TimeoutStopSec (drainSeconds plus a margin), then SIGKILL.
-  systemctl stop "${{RELEASE_UNIT}}" || echo "${{RELEASE_UNIT}} did not stop cleanly" >&2
-  complete_lifecycle_action
-  echo "scale-in: lifecycle action completed"
-}}
-"""
-    parts = [constants, _IMDS_FUNCTION, _RETRY_FUNCTION, *([cloud_map] if dns else []), body, _MAIN_GUARD]
-    return _script(
-        "Drain agent: on scale-in, leaves the cluster, stops the release gracefully, lets the instance go.",
-        *parts,
-    )
-
-
-def _register_step(dns: bool) -> str:
-    if not dns:
-        return ""
-    return (
-        "# Join DNS_CLUSTER_QUERY's answers once the release runs (this unit starts after it).\n"
-        "# Unregistered, the node still dials its peers and the mesh still forms.\n"
-        "cloud_map register-instance || echo 'Cloud Map registration failed' >&2\n"
-    )
-
-
-def _deregister_step(dns: bool) -> str:
-    if not dns:
-        return ""
-    return (
-        "# Leave DNS first, so no node dials one that is going away.\n"
-        "cloud_map deregister-instance || echo 'Cloud Map deregistration failed' >&2\n"
-    )
-
-
-def _indent(text: str) -> str:
-    return "".join(f"  {line}\n" for line in text.splitlines())
+    return "".join(f'{key}="{value}"\n' for key, value in env.items())
 
 
 # --- the systemd units -------------------------------------------------------------------
