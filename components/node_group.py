@@ -26,68 +26,33 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass, field
-from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
+from .base import ClusterComponent
 from .discovery import DnsDiscovery
-from .plans.bootstrap import DISCOVERY_SERVICE_TAG_KEY, LIFECYCLE_HOOK_NAME, render_user_data
+from .plans.bootstrap import DISCOVERY_SERVICE_TAG_KEY, render_user_data
+from .plans.node_group import (
+    CAPACITY_WAIT_TIMEOUT,
+    COOKIE_LENGTH,
+    DESIRED_CAPACITY,
+    GROUP_METRICS,
+    HEALTH_CHECK_TYPE,
+    METADATA_OPTIONS,
+    METRICS_GRANULARITY,
+    REFRESH_STRATEGY,
+    ROOT_DEVICE_NAME,
+    ROOT_VOLUME_TYPE,
+    capacity_rebalance,
+    drain_hook,
+    instance_type,
+    instances_distribution,
+    is_mixed,
+)
 from .plans.node_policies import MANAGED_POLICY_ARNS, assume_role_policy, node_boot_policy, node_drain_policy
 from .settings import StackSettings
-
-COOKIE_LENGTH = 64
-"""Characters of the Erlang cookie (an atom: at most 255); letters and digits only, so it
-needs no quoting anywhere it travels."""
-
-ROOT_DEVICE_NAME = "/dev/xvda"
-"""The root device of Amazon Linux 2023 AMIs, the image family the bootstrap is written for.
-Another name would add a second volume instead of configuring the root one."""
-
-METADATA_HOP_LIMIT = 1
-"""IMDS answers only processes on the instance itself. The release runs on the host, not in
-a container, so nothing needs the second hop AWS's default of 2 exists for, and a proxied
-or forwarded request can never reach the instance's credentials."""
-
-IMDS_V2_ONLY = "required"
-"""The launch template's `httpTokens`: every metadata request needs a session token (IMDSv2)."""
-
-ENABLED = "enabled"
-"""The metadata endpoint, and instance tags in metadata: the drain and CloudWatch agents read the group there."""
-
-HEALTH_CHECK_TYPE = "ELB"
-"""The group replaces nodes the load balancer finds unhealthy, not only those EC2 finds broken."""
-
-CAPACITY_WAIT_TIMEOUT = "10m"
-"""How long `pulumi up` waits for minSize nodes to be InService (launched, before health
-checks): minutes in practice; a launch that takes longer is broken and should fail the update."""
-
-GROUP_METRICS = [
-    aws.autoscaling.Metric.GROUP_MIN_SIZE,
-    aws.autoscaling.Metric.GROUP_MAX_SIZE,
-    aws.autoscaling.Metric.GROUP_DESIRED_CAPACITY,
-    aws.autoscaling.Metric.GROUP_IN_SERVICE_INSTANCES,
-    aws.autoscaling.Metric.GROUP_PENDING_INSTANCES,
-    aws.autoscaling.Metric.GROUP_STANDBY_INSTANCES,
-    aws.autoscaling.Metric.GROUP_TERMINATING_INSTANCES,
-    aws.autoscaling.Metric.GROUP_TOTAL_INSTANCES,
-    aws.autoscaling.Metric.GROUP_IN_SERVICE_CAPACITY,
-    aws.autoscaling.Metric.GROUP_PENDING_CAPACITY,
-    aws.autoscaling.Metric.GROUP_STANDBY_CAPACITY,
-    aws.autoscaling.Metric.GROUP_TERMINATING_CAPACITY,
-    aws.autoscaling.Metric.GROUP_TOTAL_CAPACITY,
-]
-"""Every group metric except the warm pool's (the group has none); they are free."""
-
-DESIRED_CAPACITY = "desiredCapacity"
-"""The group property `pulumi up` leaves alone after creation: scaling policies and schedules own it."""
-
-TERMINATING = "autoscaling:EC2_INSTANCE_TERMINATING"
-HOOK_DEFAULT_RESULT = "CONTINUE"
-"""When the heartbeat runs out (the drain agent died), the node terminates anyway."""
-
-ALL_ON_DEMAND_PERCENT = 100
 
 
 @dataclass
@@ -105,7 +70,9 @@ class NodeGroupArgs:
     tags: dict[str, str] = field(default_factory=dict)
 
 
-class NodeGroup(pulumi.ComponentResource):
+class NodeGroup(ClusterComponent):
+    TOKEN = "elixir-cluster:index:NodeGroup"
+
     group_name: pulumi.Output[str]
     """The Auto Scaling group's name: scaling policies, alarms and dashboards refer to it."""
     group_arn: pulumi.Output[str]
@@ -120,11 +87,10 @@ class NodeGroup(pulumi.ComponentResource):
     """The KMS key that encrypts the cookie."""
 
     def __init__(self, name: str, args: NodeGroupArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("elixir-cluster:index:NodeGroup", name, None, opts)
-        self._name = name
+        super().__init__(name, args.tags, opts)
         self._args = args
         role = aws.iam.Role(
-            f"{name}-role",
+            self._child_name("role"),
             description=f"Elixir nodes of {args.settings.qualified_name}",
             assume_role_policy=json.dumps(assume_role_policy()),
             tags=self._tags("role"),
@@ -132,35 +98,36 @@ class NodeGroup(pulumi.ComponentResource):
         )
         managed = [
             aws.iam.RolePolicyAttachment(
-                f"{name}-{arn.rsplit('/', 1)[-1]}", role=role.name, policy_arn=arn, opts=self._child()
+                self._child_name(arn.rsplit("/", 1)[-1]), role=role.name, policy_arn=arn, opts=self._child()
             )
             for arn in MANAGED_POLICY_ARNS
         ]
         profile = aws.iam.InstanceProfile(
-            f"{name}-profile", role=role.name, tags=self._tags("profile"), opts=self._child()
+            self._child_name("profile"), role=role.name, tags=self._tags("profile"), opts=self._child()
         )
         key, cookie = self._cookie()
         # The drain statement names the group, and the group launches nodes with this role:
         # one policy would reach the nodes only after they booted. So what a booting node
         # needs is granted before the group exists, and the drain permission right after it.
         boot = aws.iam.RolePolicy(
-            f"{name}-boot", role=role.id, policy=self._boot_policy(cookie, key), opts=self._child()
+            self._child_name("boot"), role=role.id, policy=self._boot_policy(cookie, key), opts=self._child()
         )
         template = self._launch_template(profile)
         group = self._group(template, ready=[boot, cookie, *managed])
         aws.iam.RolePolicy(
-            f"{name}-drain",
+            self._child_name("drain"),
             role=role.id,
             policy=group.arn.apply(lambda arn: json.dumps(node_drain_policy(arn))),
             opts=self._child(),
         )
+        hook = drain_hook(args.settings)
         aws.autoscaling.LifecycleHook(
-            f"{name}-drain",
-            name=LIFECYCLE_HOOK_NAME,
+            self._child_name("drain"),
+            name=hook.name,
             autoscaling_group_name=group.name,
-            lifecycle_transition=TERMINATING,
-            heartbeat_timeout=args.settings.lifecycle_heartbeat_seconds,
-            default_result=HOOK_DEFAULT_RESULT,
+            lifecycle_transition=hook.transition,
+            heartbeat_timeout=hook.heartbeat_timeout,
+            default_result=hook.default_result,
             opts=self._child(),
         )
         self.group_name = group.name
@@ -185,21 +152,21 @@ class NodeGroup(pulumi.ComponentResource):
     def _cookie(self) -> tuple[aws.kms.Key, aws.ssm.Parameter]:
         release = self._args.settings.release
         value = random.RandomPassword(
-            f"{self._name}-cookie-value", length=COOKIE_LENGTH, special=False, opts=self._child()
+            self._child_name("cookie-value"), length=COOKIE_LENGTH, special=False, opts=self._child()
         )
         # A key of its own rather than the account's aws/ssm key: the node role's
         # kms:Decrypt then names this key alone (besides the kms:ViaService and parameter
         # conditions), nothing else in the account can be decrypted with it, and its
         # policy and rotation belong to this stack.
         key = aws.kms.Key(
-            f"{self._name}-cookie-key",
+            self._child_name("cookie-key"),
             description=f"Encrypts the release cookie {release.cookie_parameter}",
             enable_key_rotation=True,
             tags=self._tags("cookie-key"),
             opts=self._child(),
         )
         parameter = aws.ssm.Parameter(
-            f"{self._name}-cookie",
+            self._child_name("cookie"),
             name=release.cookie_parameter,
             type="SecureString",
             value=value.result,  # a secret Output: encrypted in Pulumi's state
@@ -237,26 +204,26 @@ class NodeGroup(pulumi.ComponentResource):
         nodes = settings.nodes
         user_data = base64.b64encode(render_user_data(settings).encode()).decode()
         return aws.ec2.LaunchTemplate(
-            f"{self._name}-template",
+            self._child_name("template"),
             description=f"Elixir node of {settings.qualified_name}",
             image_id=nodes.ami,
             # with a mixed instances policy the group's overrides choose the type
-            instance_type=None if self._mixed else nodes.instance_types[0],
+            instance_type=instance_type(nodes),
             iam_instance_profile=aws.ec2.LaunchTemplateIamInstanceProfileArgs(arn=profile.arn),
             vpc_security_group_ids=[self._args.security_group_id, *nodes.extra_security_group_ids],
             user_data=user_data,
             metadata_options=aws.ec2.LaunchTemplateMetadataOptionsArgs(
-                http_endpoint=ENABLED,
-                http_tokens=IMDS_V2_ONLY,
-                http_put_response_hop_limit=METADATA_HOP_LIMIT,
-                instance_metadata_tags=ENABLED,
+                http_endpoint=METADATA_OPTIONS.http_endpoint,
+                http_tokens=METADATA_OPTIONS.http_tokens,
+                http_put_response_hop_limit=METADATA_OPTIONS.http_put_response_hop_limit,
+                instance_metadata_tags=METADATA_OPTIONS.instance_metadata_tags,
             ),
             block_device_mappings=[
                 aws.ec2.LaunchTemplateBlockDeviceMappingArgs(
                     device_name=ROOT_DEVICE_NAME,
                     ebs=aws.ec2.LaunchTemplateBlockDeviceMappingEbsArgs(
                         volume_size=nodes.root_volume_gib,
-                        volume_type="gp3",
+                        volume_type=ROOT_VOLUME_TYPE,
                         encrypted="true",
                         delete_on_termination="true",
                     ),
@@ -276,43 +243,37 @@ class NodeGroup(pulumi.ComponentResource):
 
     # --- the group -------------------------------------------------------------------------
 
-    @property
-    def _mixed(self) -> bool:
-        nodes = self._args.settings.nodes
-        return len(nodes.instance_types) > 1 or nodes.spot is not None
-
     def _group(self, template: aws.ec2.LaunchTemplate, ready: list[pulumi.Resource]) -> aws.autoscaling.Group:
         nodes = self._args.settings.nodes
         refresh = nodes.instance_refresh
         # the version number, not "$Latest": a new version is then a change, and starts a refresh
         version = template.latest_version.apply(str)
         return aws.autoscaling.Group(
-            f"{self._name}-group",
+            self._child_name("group"),
             min_size=nodes.min_size,
             max_size=nodes.max_size,
             desired_capacity=nodes.desired_capacity,
             vpc_zone_identifiers=self._args.private_subnet_ids,
             launch_template=None
-            if self._mixed
+            if is_mixed(nodes)
             else aws.autoscaling.GroupLaunchTemplateArgs(id=template.id, version=version),
-            mixed_instances_policy=self._mixed_instances(template, version) if self._mixed else None,
+            mixed_instances_policy=self._mixed_instances(template, version) if is_mixed(nodes) else None,
             # the one way the group and the load balancer know each other
             target_group_arns=[self._args.target_group_arn],
             health_check_type=HEALTH_CHECK_TYPE,
             health_check_grace_period=nodes.health_check_grace_period,
             default_instance_warmup=refresh.instance_warmup,
             instance_refresh=aws.autoscaling.GroupInstanceRefreshArgs(
-                strategy="Rolling",
+                strategy=REFRESH_STRATEGY,
                 preferences=aws.autoscaling.GroupInstanceRefreshPreferencesArgs(
                     min_healthy_percentage=refresh.min_healthy_percentage,
                     max_healthy_percentage=refresh.max_healthy_percentage,
                     instance_warmup=str(refresh.instance_warmup),
                 ),
             ),
-            # replace a spot node AWS warns about before it is reclaimed, not after
-            capacity_rebalance=True if nodes.spot else None,
+            capacity_rebalance=capacity_rebalance(nodes),
             enabled_metrics=GROUP_METRICS,
-            metrics_granularity=aws.autoscaling.MetricsGranularity.ONE_MINUTE,
+            metrics_granularity=METRICS_GRANULARITY,
             wait_for_capacity_timeout=CAPACITY_WAIT_TIMEOUT,
             tags=self._group_tags(),
             opts=self._child(depends_on=ready, ignore_changes=[DESIRED_CAPACITY]),
@@ -322,23 +283,21 @@ class NodeGroup(pulumi.ComponentResource):
         self, template: aws.ec2.LaunchTemplate, version: pulumi.Output[str]
     ) -> aws.autoscaling.GroupMixedInstancesPolicyArgs:
         nodes = self._args.settings.nodes
-        spot = nodes.spot
+        distribution = instances_distribution(nodes)
         return aws.autoscaling.GroupMixedInstancesPolicyArgs(
             launch_template=aws.autoscaling.GroupMixedInstancesPolicyLaunchTemplateArgs(
                 launch_template_specification=aws.autoscaling.GroupMixedInstancesPolicyLaunchTemplateLaunchTemplateSpecificationArgs(
                     launch_template_id=template.id, version=version
                 ),
                 overrides=[
-                    aws.autoscaling.GroupMixedInstancesPolicyLaunchTemplateOverrideArgs(instance_type=instance_type)
-                    for instance_type in nodes.instance_types
+                    aws.autoscaling.GroupMixedInstancesPolicyLaunchTemplateOverrideArgs(instance_type=type_name)
+                    for type_name in nodes.instance_types
                 ],
             ),
             instances_distribution=aws.autoscaling.GroupMixedInstancesPolicyInstancesDistributionArgs(
-                on_demand_base_capacity=spot.on_demand_base_capacity if spot else 0,
-                on_demand_percentage_above_base_capacity=spot.on_demand_percentage_above_base
-                if spot
-                else ALL_ON_DEMAND_PERCENT,
-                spot_allocation_strategy=spot.allocation_strategy if spot else None,
+                on_demand_base_capacity=distribution.on_demand_base_capacity,
+                on_demand_percentage_above_base_capacity=distribution.on_demand_percentage_above_base,
+                spot_allocation_strategy=distribution.spot_allocation_strategy,
             ),
         )
 
@@ -353,12 +312,6 @@ class NodeGroup(pulumi.ComponentResource):
 
     # --- naming ----------------------------------------------------------------------------
 
-    def _tags(self, role: str) -> dict[str, str]:
-        return {**self._args.tags, "Name": f"{self._name}-{role}"}
-
     def _node_tags(self) -> dict[str, str]:
         """What each node, its volume and its interface carry: named for the cluster operators look for."""
-        return {**self._args.tags, "Name": f"{self._args.settings.qualified_name}-node"}
-
-    def _child(self, **kwargs: Any) -> pulumi.ResourceOptions:
-        return pulumi.ResourceOptions(parent=self, **kwargs)
+        return self._named(f"{self._args.settings.qualified_name}-node")
