@@ -14,19 +14,9 @@ from pathlib import Path
 
 from components.settings import StackSettings, load_stack_file
 from tools.emulator import Deployment, Emulator, StackConfig, acm, ec2, project_name, read_stack_file
+from tools.paths import PROJECT_DIR, STACKS_DIR, stack_file, stack_names
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-STACKS_DIR = PROJECT_DIR / "stacks"
-
-
-def stack_file(stack: str) -> Path:
-    """`stacks/Pulumi.<stack>.yaml`."""
-    return STACKS_DIR / f"Pulumi.{stack}.yaml"
-
-
-def stack_names() -> list[str]:
-    """Every stack shipped in stacks/."""
-    return sorted(p.name.split(".")[1] for p in STACKS_DIR.glob("Pulumi.*.yaml"))
+__all__ = ["PROJECT_DIR", "STACKS_DIR", "apply_stack", "emulated", "load", "stack_file", "stack_names"]
 
 
 def load(path: Path) -> tuple[StackSettings, StackConfig]:
