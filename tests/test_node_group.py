@@ -13,7 +13,7 @@ from urllib.parse import unquote
 import pytest
 
 from components.plans.bootstrap import DISCOVERY_SERVICE_TAG_KEY, LIFECYCLE_HOOK_NAME, render_user_data
-from components.plans.node_policies import MANAGED_POLICY_ARNS, node_role_policy
+from components.plans.iam import MANAGED_POLICY_ARNS, node_role_policy
 from tests.conftest import applied_stack
 
 GROUP = "aws:autoscaling/group:Group"

@@ -111,7 +111,7 @@ def validate_role_actions(args: ResourceValidationArgs, report_violation: Report
         for grant in wildcard_grants(document):
             report_violation(
                 f"{args.name}: {grant}. A node needs named actions on named resources "
-                "(components/plans/node_policies.py); what it reads comes from elixir-cluster:release "
+                "(components/plans/iam.py); what it reads comes from elixir-cluster:release "
                 "(artifact, cookieParameter), nothing in the stack YAML widens it."
             )
 
