@@ -150,14 +150,14 @@ class LoadBalancer(ClusterComponent):
     def _listener(
         self, balancer: aws.lb.LoadBalancer, targets: aws.lb.TargetGroup, plan: ListenerPlan
     ) -> aws.lb.Listener:
-        settings = self._args.settings
-        tls = {"certificate_arn": settings.certificate_arn, "ssl_policy": settings.ssl_policy} if plan.secure else {}
+        tls = {"certificate_arn": plan.certificate_arn, "ssl_policy": plan.ssl_policy} if plan.secure else {}
+        action = _forward_to(targets) if plan.action == FORWARD else _redirect(plan.redirect)
         return aws.lb.Listener(
             self._child_name(plan.role),
             load_balancer_arn=balancer.arn,
             port=plan.port,
             protocol=plan.protocol,
-            default_actions=[_forward_to(targets) if plan.action == FORWARD else _redirect_to_https()],
+            default_actions=[action],
             **tls,
             tags=self._tags(plan.role),
             opts=self._child(),
@@ -168,9 +168,8 @@ def _forward_to(targets: aws.lb.TargetGroup) -> aws.lb.ListenerDefaultActionArgs
     return aws.lb.ListenerDefaultActionArgs(type=FORWARD, target_group_arn=targets.arn)
 
 
-def _redirect_to_https() -> aws.lb.ListenerDefaultActionArgs:
+def _redirect(redirect: Redirect) -> aws.lb.ListenerDefaultActionArgs:
     """Same host, path and query, on the HTTPS listener."""
-    redirect = Redirect()
     return aws.lb.ListenerDefaultActionArgs(
         type=REDIRECT,
         redirect=aws.lb.ListenerDefaultActionRedirectArgs(

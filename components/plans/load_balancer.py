@@ -62,6 +62,15 @@ KINDS = {
 
 
 @dataclass(frozen=True)
+class Redirect:
+    """Where the plain listener sends clients: same host, path and query, on the HTTPS listener."""
+
+    protocol: str = REDIRECT_PROTOCOL
+    port: str = str(HTTPS_LISTENER_PORT)
+    status_code: str = REDIRECT_STATUS
+
+
+@dataclass(frozen=True)
 class ListenerPlan:
     """One listener the load balancer declares."""
 
@@ -72,7 +81,11 @@ class ListenerPlan:
     action: str
     """FORWARD to the nodes' target group, or REDIRECT to the HTTPS listener."""
     secure: bool
-    """Terminates TLS with the certificate and TLS policy from the settings."""
+    """Terminates TLS with `certificate_arn` under `ssl_policy`."""
+    certificate_arn: str | None = None
+    ssl_policy: str | None = None
+    redirect: Redirect | None = None
+    """Where a REDIRECT listener sends clients."""
 
 
 def listener_plan(settings: LoadBalancerSettings) -> list[ListenerPlan]:
@@ -82,21 +95,13 @@ def listener_plan(settings: LoadBalancerSettings) -> list[ListenerPlan]:
     plans = []
     for port in settings.listener_ports:
         if port == HTTPS_LISTENER_PORT:
-            plans.append(ListenerPlan(kind.secure_role, port, kind.secure_protocol, FORWARD, secure=True))
+            tls = {"certificate_arn": settings.certificate_arn, "ssl_policy": settings.ssl_policy}
+            plans.append(ListenerPlan(kind.secure_role, port, kind.secure_protocol, FORWARD, secure=True, **tls))
         elif settings.https:  # the plain port only redirects (an NLB has no plain port then)
-            plans.append(ListenerPlan("http", port, kind.plain_protocol, REDIRECT, secure=False))
+            plans.append(ListenerPlan("http", port, kind.plain_protocol, REDIRECT, secure=False, redirect=Redirect()))
         else:
             plans.append(ListenerPlan(kind.plain_protocol.lower(), port, kind.plain_protocol, FORWARD, secure=False))
     return plans
-
-
-@dataclass(frozen=True)
-class Redirect:
-    """Where the plain listener sends clients: same host, path and query, on the HTTPS listener."""
-
-    protocol: str = REDIRECT_PROTOCOL
-    port: str = str(HTTPS_LISTENER_PORT)
-    status_code: str = REDIRECT_STATUS
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from components.plans.load_balancer import (
-    Redirect,
     balancer_plan,
     listener_plan,
     read_health_check,
@@ -35,8 +34,15 @@ def test_listeners_follow_the_type_and_the_certificate(settings, certificate, ki
     assert _listeners(settings(loadBalancer=section, network={"availabilityZones": 2})) == expected
 
 
-def test_the_plain_listener_redirects_permanently_to_https_on_443():
-    assert (Redirect().protocol, Redirect().port, Redirect().status_code) == ("HTTPS", "443", "HTTP_301")
+def test_https_terminates_tls_with_the_certificate_and_the_plain_port_redirects_permanently(settings, certificate):
+    policy = "ELBSecurityPolicy-TLS13-1-3-2021-06"
+    plain, secure = listener_plan(
+        settings(loadBalancer={"certificateArn": certificate, "sslPolicy": policy}).load_balancer
+    )
+    assert (secure.certificate_arn, secure.ssl_policy, secure.redirect) == (certificate, policy, None)
+    redirect = plain.redirect
+    assert (redirect.protocol, redirect.port, redirect.status_code) == ("HTTPS", "443", "HTTP_301")
+    assert (plain.certificate_arn, plain.ssl_policy) == (None, None)
 
 
 def test_an_application_target_group_is_described_as_aws_reports_it(settings):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from components.plans.load_balancer import FORWARD, ListenerPlan, Redirect, listener_plan, target_group_plan
+from components.plans.load_balancer import FORWARD, ListenerPlan, listener_plan, target_group_plan
 
 from ..discovery import Environment
 from ..findings import UP_FIX, Finding, failed, passed, warned
@@ -131,10 +131,9 @@ def _describe_plan(env: Environment, plan: ListenerPlan) -> str:
     if plan.action == FORWARD:
         action = f"forward to {env.target_group['TargetGroupName'] if env.target_group else 'the target group'}"
     else:
-        redirect = Redirect()
+        redirect = plan.redirect
         action = f"redirect to {redirect.protocol}:{redirect.port} {redirect.status_code}"
-    declared = env.settings.load_balancer
-    tls = f" [{declared.ssl_policy}, {declared.certificate_arn}]" if plan.secure else ""
+    tls = f" [{plan.ssl_policy}, {plan.certificate_arn}]" if plan.secure else ""
     return f"{plan.protocol}:{plan.port} {action}{tls}"
 
 
