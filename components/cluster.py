@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import pulumi
 
+from .base import ClusterComponent
 from .discovery import DnsDiscovery, DnsDiscoveryArgs
 from .load_balancer import LoadBalancer, LoadBalancerArgs
 from .monitoring import Monitoring, MonitoringArgs
@@ -25,10 +26,12 @@ from .settings import StackSettings
 @dataclass
 class ElixirClusterArgs:
     settings: StackSettings
-    """The validated stack settings (see components/settings.py)."""
+    """The validated stack settings (see components/settings)."""
 
 
-class ElixirCluster(pulumi.ComponentResource):
+class ElixirCluster(ClusterComponent):
+    TOKEN = "elixir-cluster:index:ElixirCluster"
+
     network: Network
     """The VPC and subnets."""
     security: ClusterSecurity
@@ -45,12 +48,14 @@ class ElixirCluster(pulumi.ComponentResource):
     """The alert topic, the health alarms and the dashboard."""
 
     def __init__(self, name: str, args: ElixirClusterArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("elixir-cluster:index:ElixirCluster", name, None, opts)
         settings = args.settings
         tags = settings.tags
-        self.network = Network(f"{name}-network", NetworkArgs(settings=settings.network, tags=tags), self._child())
+        super().__init__(name, tags, opts)
+        self.network = Network(
+            self._child_name("network"), NetworkArgs(settings=settings.network, tags=tags), self._child()
+        )
         self.security = ClusterSecurity(
-            f"{name}-security",
+            self._child_name("security"),
             ClusterSecurityArgs(
                 vpc_id=self.network.vpc_id,
                 load_balancer=settings.load_balancer,
@@ -62,15 +67,15 @@ class ElixirCluster(pulumi.ComponentResource):
         self.discovery = None
         if settings.release.discovery == "dns":
             self.discovery = DnsDiscovery(
-                f"{name}-discovery",
+                self._child_name("discovery"),
                 DnsDiscoveryArgs(settings=settings, vpc_id=self.network.vpc_id, tags=tags),
                 self._child(),
             )
         self.load_balancer = LoadBalancer(
-            f"{name}-lb",
+            self._child_name("lb"),
             LoadBalancerArgs(
                 settings=settings.load_balancer,
-                app_port=settings.release.http_port,
+                release=settings.release,
                 vpc_id=self.network.vpc_id,
                 public_subnet_ids=self.network.public_subnet_ids,
                 private_subnet_ids=self.network.private_subnet_ids,
@@ -80,7 +85,7 @@ class ElixirCluster(pulumi.ComponentResource):
             self._child(),
         )
         self.nodes = NodeGroup(
-            f"{name}-nodes",
+            self._child_name("nodes"),
             NodeGroupArgs(
                 settings=settings,
                 private_subnet_ids=self.network.private_subnet_ids,
@@ -92,17 +97,18 @@ class ElixirCluster(pulumi.ComponentResource):
             self._child(),
         )
         self.scaling = Scaling(
-            f"{name}-scaling",
+            self._child_name("scaling"),
             ScalingArgs(
                 settings=settings,
                 group_name=self.nodes.group_name,
                 load_balancer_arn_suffix=self.load_balancer.arn_suffix,
                 target_group_arn_suffix=self.load_balancer.target_group_arn_suffix,
+                tags=tags,
             ),
             self._child(),
         )
         self.monitoring = Monitoring(
-            f"{name}-monitoring",
+            self._child_name("monitoring"),
             MonitoringArgs(
                 settings=settings,
                 group_name=self.nodes.group_name,
@@ -130,6 +136,3 @@ class ElixirCluster(pulumi.ComponentResource):
             "alarmTopicArn": self.monitoring.topic_arn,
             "dashboardName": self.monitoring.dashboard_name,
         }
-
-    def _child(self) -> pulumi.ResourceOptions:
-        return pulumi.ResourceOptions(parent=self)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from .base import ClusterComponent
 from .plans.bootstrap import discovery_namespace_name, discovery_service_name
 from .settings import StackSettings
 
@@ -35,7 +36,9 @@ class DnsDiscoveryArgs:
     tags: dict[str, str] = field(default_factory=dict)
 
 
-class DnsDiscovery(pulumi.ComponentResource):
+class DnsDiscovery(ClusterComponent):
+    TOKEN = "elixir-cluster:index:DnsDiscovery"
+
     service_id: pulumi.Output[str]
     """The Cloud Map service nodes register in (propagated to them as an instance tag)."""
     service_arn: pulumi.Output[str]
@@ -44,19 +47,19 @@ class DnsDiscovery(pulumi.ComponentResource):
     """The namespace's private hosted zone, where Cloud Map writes each node's A record."""
 
     def __init__(self, name: str, args: DnsDiscoveryArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("elixir-cluster:index:DnsDiscovery", name, None, opts)
+        super().__init__(name, args.tags, opts)
         namespace_name = discovery_namespace_name(args.settings)
         namespace = aws.servicediscovery.PrivateDnsNamespace(
-            f"{name}-namespace",
+            self._child_name("namespace"),
             name=namespace_name,
             vpc=args.vpc_id,
             description=f"Elixir nodes of {args.settings.qualified_name}",
-            tags={**args.tags, "Name": namespace_name},
-            opts=pulumi.ResourceOptions(parent=self),
+            tags=self._named(namespace_name),
+            opts=self._child(),
         )
         service_name = discovery_service_name(args.settings)
         service = aws.servicediscovery.Service(
-            f"{name}-service",
+            self._child_name("service"),
             name=service_name,
             description=f"One A record per running {args.settings.release.name} node",
             dns_config=aws.servicediscovery.ServiceDnsConfigArgs(
@@ -71,8 +74,8 @@ class DnsDiscovery(pulumi.ComponentResource):
             # then fail to dial it, which distributed Erlang tolerates.
             # Nodes register themselves, so `pulumi destroy` must remove their instances too.
             force_destroy=True,
-            tags={**args.tags, "Name": f"{service_name}.{namespace_name}"},
-            opts=pulumi.ResourceOptions(parent=self),
+            tags=self._named(f"{service_name}.{namespace_name}"),
+            opts=self._child(),
         )
         self.service_id = service.id
         self.service_arn = service.arn

@@ -6,13 +6,10 @@ private ones when `internal`), carrying ClusterSecurity's load balancer group; a
 load balancer gets it too, so the nodes admit the app port from that group alone even
 though the NLB preserves client addresses.
 
-One target group of instances on the app port: the HTTP health check, deregistration
-delay (the first half of a node's drain), algorithm and stickiness from the settings.
-Listeners: with a certificate, HTTPS (TLS on a network load balancer) under the chosen
-TLS policy, and on an application load balancer an HTTP listener that only redirects to
-it (301); without one, HTTP (TCP) forwarding to the nodes. `listener_plan` says which,
-from the settings alone: the component builds the listeners from it, `tools.verify`
-compares a deployed load balancer with it.
+What it declares comes from components/plans/load_balancer.py: the balancer's per-type
+options (`balancer_plan`), the one target group of instances on the app port
+(`target_group_plan`: health check, deregistration delay, algorithm, stickiness) and the
+listeners (`listener_plan`), which `tools.verify` compares a deployed load balancer with.
 """
 
 from __future__ import annotations
@@ -22,80 +19,26 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
-from .settings import HTTPS_LISTENER_PORT
+from .base import ClusterComponent
+from .plans.load_balancer import (
+    FORWARD,
+    REDIRECT,
+    ListenerPlan,
+    Redirect,
+    balancer_plan,
+    listener_plan,
+    target_group_plan,
+)
 from .settings import LoadBalancer as LoadBalancerSettings
-
-REDIRECT_STATUS = "HTTP_301"
-"""Permanent: browsers and clients remember to use HTTPS."""
-
-HEALTH_CHECK_PROTOCOL = "HTTP"
-"""Both types ask the release's health path over HTTP; a TCP check would pass a node that cannot serve."""
-
-TRAFFIC_PORT = "traffic-port"
-"""Health checks go to the port the target group sends traffic to: the app port."""
-
-
-@dataclass(frozen=True)
-class _Kind:
-    """What differs between the two load balancer types."""
-
-    short: str  # the child's role in its name
-    target_protocol: str
-    plain_protocol: str  # listener without a certificate
-    secure_protocol: str  # listener with one
-    stickiness_type: str
-
-
-_KINDS = {
-    "application": _Kind("alb", "HTTP", "HTTP", "HTTPS", "lb_cookie"),
-    "network": _Kind("nlb", "TCP", "TCP", "TLS", "source_ip"),
-}
-
-
-FORWARD, REDIRECT = "forward", "redirect"
-
-
-@dataclass(frozen=True)
-class ListenerPlan:
-    """One listener the load balancer declares: the plan LoadBalancer builds and `tools.verify` checks."""
-
-    role: str
-    """Names the listener resource: `<load balancer component>-<role>`."""
-    port: int
-    protocol: str
-    action: str
-    """FORWARD to the nodes' target group, or REDIRECT to the HTTPS listener."""
-    secure: bool
-    """Terminates TLS with the certificate and TLS policy from the settings."""
-
-
-def listener_plan(settings: LoadBalancerSettings) -> list[ListenerPlan]:
-    """With a certificate, HTTPS (TLS on a network load balancer) and, on an application
-    load balancer, an HTTP listener that only redirects to it; without one, HTTP (TCP) forwarding."""
-    kind = _KINDS[settings.type]
-    plans = []
-    for port in settings.listener_ports:
-        if port == HTTPS_LISTENER_PORT:
-            role = "https" if settings.type == "application" else "tls"
-            plans.append(ListenerPlan(role, port, kind.secure_protocol, FORWARD, secure=True))
-        elif settings.https:  # the plain port only redirects (an NLB has no plain port then)
-            plans.append(ListenerPlan("http", port, kind.plain_protocol, REDIRECT, secure=False))
-        else:
-            plans.append(ListenerPlan(kind.plain_protocol.lower(), port, kind.plain_protocol, FORWARD, secure=False))
-    return plans
-
-
-def target_protocol(load_balancer_type: str) -> str:
-    """The protocol the target group speaks to the nodes: HTTP behind an ALB, TCP behind an NLB."""
-    return _KINDS[load_balancer_type].target_protocol
+from .settings import Release as ReleaseSettings
 
 
 @dataclass
 class LoadBalancerArgs:
     settings: LoadBalancerSettings
     """The `loadBalancer` section of the stack settings."""
-    app_port: int
-    """The port the release serves HTTP on: where traffic and health checks go."""
+    release: ReleaseSettings
+    """The `release` section: the port it serves HTTP on is where traffic and health checks go."""
     vpc_id: pulumi.Input[str]
     """The VPC of the target group."""
     public_subnet_ids: pulumi.Input[list[str]]
@@ -107,7 +50,9 @@ class LoadBalancerArgs:
     tags: dict[str, str] = field(default_factory=dict)
 
 
-class LoadBalancer(pulumi.ComponentResource):
+class LoadBalancer(ClusterComponent):
+    TOKEN = "elixir-cluster:index:LoadBalancer"
+
     arn: pulumi.Output[str]
     """The load balancer's ARN."""
     arn_suffix: pulumi.Output[str]
@@ -124,19 +69,18 @@ class LoadBalancer(pulumi.ComponentResource):
     """`targetgroup/<name>/<id>`: the TargetGroup dimension of its CloudWatch metrics."""
 
     def __init__(self, name: str, args: LoadBalancerArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("elixir-cluster:index:LoadBalancer", name, None, opts)
-        self._name = name
+        super().__init__(name, args.tags, opts)
         self._args = args
-        self._kind = _KINDS[args.settings.type]
+        self._plan = balancer_plan(args.settings)
         balancer = self._balancer()
         targets = self._target_group()
-        self._listeners(balancer, targets)
+        for plan in listener_plan(args.settings):
+            self._listener(balancer, targets, plan)
         self.arn = balancer.arn
         self.arn_suffix = balancer.arn_suffix
         self.dns_name = balancer.dns_name
         self.zone_id = balancer.zone_id
-        scheme = "https" if args.settings.https else "http"
-        self.url = pulumi.Output.concat(scheme, "://", balancer.dns_name)
+        self.url = pulumi.Output.concat(self._plan.url_scheme, "://", balancer.dns_name)
         self.target_group_arn = targets.arn
         self.target_group_arn_suffix = targets.arn_suffix
         self.register_outputs(
@@ -151,49 +95,42 @@ class LoadBalancer(pulumi.ComponentResource):
             }
         )
 
-    # --- the load balancer ------------------------------------------------------------
-
     def _balancer(self) -> aws.lb.LoadBalancer:
-        settings = self._args.settings
-        application = settings.type == "application"
+        settings, plan = self._args.settings, self._plan
         logs = settings.access_logs
         return aws.lb.LoadBalancer(
-            self._child_name(self._kind.short),
+            self._child_name(plan.kind.short),
             load_balancer_type=settings.type,
             internal=settings.internal,
             subnets=self._args.private_subnet_ids if settings.internal else self._args.public_subnet_ids,
             # an NLB only accepts security groups at creation; without one it could never have any
             security_groups=[self._args.security_group_id],
             enable_deletion_protection=settings.deletion_protection,
-            # headers that are not valid HTTP are a request-smuggling vector: never pass them on
-            drop_invalid_header_fields=True if application else None,
-            idle_timeout=settings.idle_timeout if application else None,
-            # an NLB balances per zone by default; nodes are not always spread evenly over zones
-            enable_cross_zone_load_balancing=None if application else True,
+            drop_invalid_header_fields=plan.drop_invalid_header_fields,
+            idle_timeout=plan.idle_timeout,
+            enable_cross_zone_load_balancing=plan.cross_zone,
             access_logs=aws.lb.LoadBalancerAccessLogsArgs(bucket=logs.bucket, prefix=logs.prefix, enabled=True)
             if logs
             else None,
-            tags=self._tags(self._kind.short),
+            tags=self._tags(plan.kind.short),
             opts=self._child(),
         )
 
     def _target_group(self) -> aws.lb.TargetGroup:
-        settings = self._args.settings
-        health = settings.health_check
-        application = settings.type == "application"
+        plan = target_group_plan(self._args.settings, self._args.release)
+        health = plan.health_check
         return aws.lb.TargetGroup(
             self._child_name("targets"),
-            target_type="instance",
-            port=self._args.app_port,
-            protocol=target_protocol(settings.type),
+            target_type=plan.target_type,
+            port=plan.port,
+            protocol=plan.protocol,
             vpc_id=self._args.vpc_id,
-            deregistration_delay=settings.deregistration_delay,
-            # a network load balancer hashes flows: it has no algorithm to choose
-            load_balancing_algorithm_type=settings.algorithm if application else None,
+            deregistration_delay=plan.deregistration_delay,
+            load_balancing_algorithm_type=plan.algorithm,
             health_check=aws.lb.TargetGroupHealthCheckArgs(
                 enabled=True,
-                protocol=HEALTH_CHECK_PROTOCOL,
-                port=TRAFFIC_PORT,
+                protocol=health.protocol,
+                port=health.port,
                 path=health.path,
                 matcher=health.matcher,
                 interval=health.interval,
@@ -202,67 +139,40 @@ class LoadBalancer(pulumi.ComponentResource):
                 unhealthy_threshold=health.unhealthy_threshold,
             ),
             stickiness=aws.lb.TargetGroupStickinessArgs(
-                type=self._kind.stickiness_type,
-                enabled=settings.stickiness.enabled,
-                cookie_duration=settings.stickiness.duration_seconds if application else None,
+                type=plan.stickiness_type,
+                enabled=plan.stickiness_enabled,
+                cookie_duration=plan.cookie_duration,
             ),
             tags=self._tags("targets"),
             opts=self._child(),
         )
 
-    # --- listeners ---------------------------------------------------------------------
-
-    def _listeners(self, balancer: aws.lb.LoadBalancer, targets: aws.lb.TargetGroup) -> None:
-        settings = self._args.settings
-        forward = [aws.lb.ListenerDefaultActionArgs(type=FORWARD, target_group_arn=targets.arn)]
-        for plan in listener_plan(settings):
-            if plan.action == FORWARD:
-                tls = (
-                    {"certificate_arn": settings.certificate_arn, "ssl_policy": settings.ssl_policy}
-                    if plan.secure
-                    else {}
-                )
-                self._listener(balancer, plan.role, plan.port, plan.protocol, forward, **tls)
-            else:
-                self._listener(balancer, plan.role, plan.port, plan.protocol, [_redirect_to_https()])
-
     def _listener(
-        self,
-        balancer: aws.lb.LoadBalancer,
-        role: str,
-        port: int,
-        protocol: str,
-        actions: list[aws.lb.ListenerDefaultActionArgs],
-        **tls: str | None,
+        self, balancer: aws.lb.LoadBalancer, targets: aws.lb.TargetGroup, plan: ListenerPlan
     ) -> aws.lb.Listener:
+        tls = {"certificate_arn": plan.certificate_arn, "ssl_policy": plan.ssl_policy} if plan.secure else {}
+        action = _forward_to(targets) if plan.action == FORWARD else _redirect(plan.redirect)
         return aws.lb.Listener(
-            self._child_name(role),
+            self._child_name(plan.role),
             load_balancer_arn=balancer.arn,
-            port=port,
-            protocol=protocol,
-            default_actions=actions,
+            port=plan.port,
+            protocol=plan.protocol,
+            default_actions=[action],
             **tls,
-            tags=self._tags(role),
+            tags=self._tags(plan.role),
             opts=self._child(),
         )
 
-    # --- naming -------------------------------------------------------------------------
 
-    def _child_name(self, role: str) -> str:
-        return f"{self._name}-{role}"
-
-    def _tags(self, role: str) -> dict[str, str]:
-        return {**self._args.tags, "Name": self._child_name(role)}
-
-    def _child(self) -> pulumi.ResourceOptions:
-        return pulumi.ResourceOptions(parent=self)
+def _forward_to(targets: aws.lb.TargetGroup) -> aws.lb.ListenerDefaultActionArgs:
+    return aws.lb.ListenerDefaultActionArgs(type=FORWARD, target_group_arn=targets.arn)
 
 
-def _redirect_to_https() -> aws.lb.ListenerDefaultActionArgs:
+def _redirect(redirect: Redirect) -> aws.lb.ListenerDefaultActionArgs:
     """Same host, path and query, on the HTTPS listener."""
     return aws.lb.ListenerDefaultActionArgs(
         type=REDIRECT,
         redirect=aws.lb.ListenerDefaultActionRedirectArgs(
-            protocol="HTTPS", port=str(HTTPS_LISTENER_PORT), status_code=REDIRECT_STATUS
+            protocol=redirect.protocol, port=redirect.port, status_code=redirect.status_code
         ),
     )

@@ -1,7 +1,7 @@
 """Monitoring: who hears about trouble, and one page that shows the cluster.
 
 - An SNS topic encrypted with a KMS key of its own (CloudWatch cannot publish to a topic
-  under the AWS managed key: see alert_key_policy.py), with one e-mail subscription per
+  under the AWS managed key: see plans/iam.py), with one e-mail subscription per
   `alerts.emails` entry (each address confirms by mail).
 - Health alarms, each notifying the topic when it fires and when it clears (alarm and OK
   actions): unhealthy hosts above zero; healthy hosts below `nodes.minSize`; and, behind an
@@ -25,9 +25,10 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from .base import ClusterComponent
 from .plans import names
-from .plans.alert_key_policy import alert_key_policy
 from .plans.dashboard import ELB_NAMESPACES, MILLISECONDS_PER_SECOND, DashboardNames, render_dashboard
+from .plans.iam import alert_key_policy
 from .settings import GROUP_DIMENSION, STANDARD_PERIOD_UNIT, StackSettings
 
 ALARM_PERIOD_SECONDS = STANDARD_PERIOD_UNIT
@@ -55,7 +56,9 @@ class MonitoringArgs:
     tags: dict[str, str] = field(default_factory=dict)
 
 
-class Monitoring(pulumi.ComponentResource):
+class Monitoring(ClusterComponent):
+    TOKEN = "elixir-cluster:index:Monitoring"
+
     topic_arn: pulumi.Output[str]
     """The SNS topic the health alarms notify."""
     alarm_arns: pulumi.Output[list[str]]
@@ -64,8 +67,7 @@ class Monitoring(pulumi.ComponentResource):
     """The CloudWatch dashboard of the cluster."""
 
     def __init__(self, name: str, args: MonitoringArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("elixir-cluster:index:Monitoring", name, None, opts)
-        self._name = name
+        super().__init__(name, args.tags, opts)
         self._args = args
         settings = args.settings
         self._topic = self._alert_topic()
@@ -87,7 +89,7 @@ class Monitoring(pulumi.ComponentResource):
         identity = aws.get_caller_identity_output()
         partition = aws.get_partition_output()
         key = aws.kms.Key(
-            f"{self._name}-topic-key",
+            self._child_name("topic-key"),
             description=f"Encrypts the alarm notifications of {settings.qualified_name}",
             enable_key_rotation=True,
             policy=pulumi.Output.all(partition.partition, identity.account_id).apply(
@@ -97,7 +99,7 @@ class Monitoring(pulumi.ComponentResource):
             opts=self._child(),
         )
         return aws.sns.Topic(
-            f"{self._name}-topic",
+            self._child_name("topic"),
             name=names.alarm_topic_name(settings),
             display_name=f"{settings.qualified_name} alarms",
             kms_master_key_id=key.arn,
@@ -108,7 +110,7 @@ class Monitoring(pulumi.ComponentResource):
     def subscribe(self, email: str) -> aws.sns.TopicSubscription:
         """Mail every alarm and recovery to `email` (once the address confirms)."""
         return aws.sns.TopicSubscription(
-            f"{self._name}-email-{re.sub(r'[^a-z0-9]+', '-', email.lower())}",
+            self._child_name(f"email-{re.sub(r'[^a-z0-9]+', '-', email.lower())}"),
             topic=self._topic.arn,
             protocol="email",
             endpoint=email,
@@ -230,7 +232,7 @@ class Monitoring(pulumi.ComponentResource):
         if "metric_queries" not in alarm:
             alarm["period"] = ALARM_PERIOD_SECONDS
         return aws.cloudwatch.MetricAlarm(
-            f"{self._name}-{role}",
+            self._child_name(role),
             name=names.health_alarm_name(settings, role),
             alarm_description=f"{settings.qualified_name}: {description}",
             alarm_actions=[self._topic.arn],
@@ -287,14 +289,8 @@ class Monitoring(pulumi.ComponentResource):
             )
         )
         return aws.cloudwatch.Dashboard(
-            f"{self._name}-dashboard",
+            self._child_name("dashboard"),
             dashboard_name=names.dashboard_name(settings),
             dashboard_body=body,
             opts=self._child(),
         )
-
-    def _tags(self, role: str) -> dict[str, str]:
-        return {**self._args.tags, "Name": f"{self._name}-{role}"}
-
-    def _child(self) -> pulumi.ResourceOptions:
-        return pulumi.ResourceOptions(parent=self)

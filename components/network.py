@@ -17,10 +17,11 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from .base import ClusterComponent
+from .plans.security import ANYWHERE_IPV4, TCP
 from .settings import NAMESPACE
 from .settings import Network as NetworkSettings
 
-ANYWHERE_IPV4 = "0.0.0.0/0"
 HTTPS_PORT = 443
 
 # With natGateways none the private subnets have no way out but endpoints, so the AWS APIs a
@@ -45,7 +46,9 @@ class NetworkArgs:
     """Tags on every resource."""
 
 
-class Network(pulumi.ComponentResource):
+class Network(ClusterComponent):
+    TOKEN = "elixir-cluster:index:Network"
+
     vpc_id: pulumi.Output[str]
     """The VPC the cluster runs in."""
     public_subnet_ids: pulumi.Output[list[str]]
@@ -56,8 +59,7 @@ class Network(pulumi.ComponentResource):
     """Route tables of the private subnets (gateway endpoints attach here); empty when reused."""
 
     def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("elixir-cluster:index:Network", name, None, opts)
-        self._name = name
+        super().__init__(name, args.tags, opts)
         self._args = args
         if args.settings.existing:
             self._reuse()
@@ -75,7 +77,7 @@ class Network(pulumi.ComponentResource):
 
     def _reuse(self) -> None:
         settings = self._args.settings
-        invoke = pulumi.InvokeOptions(parent=self)
+        invoke = self._invoke()
         vpc = aws.ec2.get_vpc(id=settings.vpc_id, opts=invoke)
         for subnet_id in [*settings.public_subnet_ids, *settings.private_subnet_ids]:
             found = aws.ec2.get_subnet(id=subnet_id, opts=invoke)
@@ -94,22 +96,22 @@ class Network(pulumi.ComponentResource):
         settings = self._args.settings
         zones = self._zones(settings.availability_zones)
         vpc = aws.ec2.Vpc(
-            f"{self._name}-vpc",
+            self._child_name("vpc"),
             cidr_block=settings.vpc_cidr,
             # Cloud Map private DNS and interface endpoints need both
             enable_dns_support=True,
             enable_dns_hostnames=True,
-            tags=self._tags(f"{self._name}-vpc"),
+            tags=self._tags("vpc"),
             opts=self._child(),
         )
         gateway = aws.ec2.InternetGateway(
-            f"{self._name}-igw", vpc_id=vpc.id, tags=self._tags(f"{self._name}-igw"), opts=self._child()
+            self._child_name("igw"), vpc_id=vpc.id, tags=self._tags("igw"), opts=self._child()
         )
         public_routes = aws.ec2.RouteTable(
-            f"{self._name}-public", vpc_id=vpc.id, tags=self._tags(f"{self._name}-public"), opts=self._child()
+            self._child_name("public"), vpc_id=vpc.id, tags=self._tags("public"), opts=self._child()
         )
         aws.ec2.Route(
-            f"{self._name}-public-internet",
+            self._child_name("public-internet"),
             route_table_id=public_routes.id,
             destination_cidr_block=ANYWHERE_IPV4,
             gateway_id=gateway.id,
@@ -120,7 +122,7 @@ class Network(pulumi.ComponentResource):
         for index, (zone, (public_cidr, private_cidr)) in enumerate(zip(zones, settings.subnet_cidrs(), strict=False)):
             public_subnet = self._subnet(f"public-{zone}", vpc, zone, public_cidr)
             aws.ec2.RouteTableAssociation(
-                f"{self._name}-public-{zone}",
+                self._child_name(f"public-{zone}"),
                 subnet_id=public_subnet.id,
                 route_table_id=public_routes.id,
                 opts=self._child(),
@@ -133,12 +135,12 @@ class Network(pulumi.ComponentResource):
             private.append(private_subnet.id)
             private_tables.append(table.id)
         aws.ec2.VpcEndpoint(
-            f"{self._name}-s3",
+            self._child_name("s3"),
             vpc_id=vpc.id,
             service_name=pulumi.Output.concat("com.amazonaws.", aws.get_region_output().region, ".s3"),
             vpc_endpoint_type="Gateway",
             route_table_ids=private_tables,
-            tags=self._tags(f"{self._name}-s3"),
+            tags=self._tags("s3"),
             opts=self._child(),
         )
         if settings.nat_gateways == "none":
@@ -150,18 +152,18 @@ class Network(pulumi.ComponentResource):
 
     def _interface_endpoints(self, vpc: aws.ec2.Vpc, subnet_ids: list[pulumi.Output[str]]) -> None:
         """Private-DNS interface endpoints for NODE_API_ENDPOINTS, reachable on 443 from inside the VPC."""
-        name = f"{self._name}-endpoints"
+        name = self._child_name("endpoints")
         group = aws.ec2.SecurityGroup(
             name,
             vpc_id=vpc.id,
             description="AWS API interface endpoints: HTTPS from inside the VPC",
-            tags=self._tags(name),
+            tags=self._named(name),
             opts=self._child(),
         )
         aws.vpc.SecurityGroupIngressRule(
             f"{name}-https",
             security_group_id=group.id,
-            ip_protocol="tcp",
+            ip_protocol=TCP,
             from_port=HTTPS_PORT,
             to_port=HTTPS_PORT,
             cidr_ipv4=vpc.cidr_block,
@@ -171,20 +173,20 @@ class Network(pulumi.ComponentResource):
         region = aws.get_region_output().region
         for service in NODE_API_ENDPOINTS:
             aws.ec2.VpcEndpoint(
-                f"{self._name}-{service}",
+                self._child_name(service),
                 vpc_id=vpc.id,
                 service_name=pulumi.Output.concat("com.amazonaws.", region, f".{service}"),
                 vpc_endpoint_type="Interface",
                 private_dns_enabled=True,
                 subnet_ids=subnet_ids,
                 security_group_ids=[group.id],
-                tags=self._tags(f"{self._name}-{service}"),
+                tags=self._tags(service),
                 opts=self._child(),
             )
 
     def _zones(self, wanted: int) -> list[str]:
         """The first `wanted` available zones; a region with fewer is a config error, not a smaller VPC."""
-        zones = aws.get_availability_zones(state="available", opts=pulumi.InvokeOptions(parent=self)).names
+        zones = aws.get_availability_zones(state="available", opts=self._invoke()).names
         if len(zones) < wanted:
             raise pulumi.RunError(
                 f"{NAMESPACE}:network.availabilityZones: the region offers {len(zones)} available zones "
@@ -197,7 +199,7 @@ class Network(pulumi.ComponentResource):
         return mode == "perAz" or (mode == "single" and zone_index == 0)
 
     def _subnet(self, role: str, vpc: aws.ec2.Vpc, zone: str, cidr: str) -> aws.ec2.Subnet:
-        name = f"{self._name}-{role}"
+        name = self._child_name(role)
         return aws.ec2.Subnet(
             name,
             vpc_id=vpc.id,
@@ -205,26 +207,26 @@ class Network(pulumi.ComponentResource):
             availability_zone=zone,
             # nothing in the cluster needs a public address: the load balancer and NAT bring their own
             map_public_ip_on_launch=False,
-            tags=self._tags(name),
+            tags=self._named(name),
             opts=self._child(),
         )
 
     def _nat_gateway(self, zone: str, subnet: aws.ec2.Subnet, gateway: aws.ec2.InternetGateway) -> aws.ec2.NatGateway:
-        name = f"{self._name}-nat-{zone}"
-        address = aws.ec2.Eip(name, domain="vpc", tags=self._tags(name), opts=self._child())
+        name = self._child_name(f"nat-{zone}")
+        address = aws.ec2.Eip(name, domain="vpc", tags=self._named(name), opts=self._child())
         return aws.ec2.NatGateway(
             name,
             allocation_id=address.id,
             subnet_id=subnet.id,
-            tags=self._tags(name),
+            tags=self._named(name),
             opts=self._child(depends_on=[gateway]),
         )
 
     def _private_route_table(
         self, zone: str, vpc: aws.ec2.Vpc, subnet: aws.ec2.Subnet, nat: aws.ec2.NatGateway | None
     ) -> aws.ec2.RouteTable:
-        name = f"{self._name}-private-{zone}"
-        table = aws.ec2.RouteTable(name, vpc_id=vpc.id, tags=self._tags(name), opts=self._child())
+        name = self._child_name(f"private-{zone}")
+        table = aws.ec2.RouteTable(name, vpc_id=vpc.id, tags=self._named(name), opts=self._child())
         if nat is not None:
             aws.ec2.Route(
                 f"{name}-nat",
@@ -235,9 +237,3 @@ class Network(pulumi.ComponentResource):
             )
         aws.ec2.RouteTableAssociation(name, subnet_id=subnet.id, route_table_id=table.id, opts=self._child())
         return table
-
-    def _tags(self, name: str) -> dict[str, str]:
-        return {**self._args.tags, "Name": name}
-
-    def _child(self, **kwargs) -> pulumi.ResourceOptions:
-        return pulumi.ResourceOptions(parent=self, **kwargs)

@@ -15,25 +15,25 @@ so tools can find these resources from the stack file alone.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
 
+from .base import ClusterComponent
 from .plans import names
+from .plans.scaling import (
+    PREDICTIVE,
+    STEP,
+    STEP_ALARM_MISSING_DATA,
+    TARGET_TRACKING,
+    scheduled_size,
+    step_aggregation,
+    step_bound,
+)
 from .settings import PREDEFINED_TARGET_METRICS, PREDICTIVE_METRIC_PAIRS, StackSettings, StepPolicy
 from .settings import Schedule as ScheduleSettings
 from .settings import TargetTracking as TrackingSettings
-
-UNCHANGED_SIZE = -1
-"""A scheduled action's size the provider leaves as it is; an absent size would mean 0."""
-
-STEP_AGGREGATIONS = ("Average", "Minimum", "Maximum")
-"""What a step policy accepts as its metric aggregation type (AWS's default is Average)."""
-
-STEP_ALARM_MISSING_DATA = "missing"
-"""A step alarm without datapoints (the release publishes nothing) stays INSUFFICIENT_DATA:
-it scales nothing, and the state tells the operator the metric is absent."""
 
 
 @dataclass
@@ -46,17 +46,19 @@ class ScalingArgs:
     """`app/<name>/<id>`: first half of the request-count resource label."""
     target_group_arn_suffix: pulumi.Input[str]
     """`targetgroup/<name>/<id>`: second half of the request-count resource label."""
+    tags: dict[str, str] = field(default_factory=dict)
 
 
-class Scaling(pulumi.ComponentResource):
+class Scaling(ClusterComponent):
+    TOKEN = "elixir-cluster:index:Scaling"
+
     policy_arns: pulumi.Output[list[str]]
     """Every scaling policy on the group (target tracking, step, predictive)."""
     step_alarm_arns: pulumi.Output[list[str]]
     """The alarms that drive the step policies."""
 
     def __init__(self, name: str, args: ScalingArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("elixir-cluster:index:Scaling", name, None, opts)
-        self._name = name
+        super().__init__(name, args.tags, opts)
         self._args = args
         scaling = args.settings.scaling
         policies = [self.track(tracking) for tracking in scaling.target_tracking]
@@ -132,10 +134,10 @@ class Scaling(pulumi.ComponentResource):
     def _target_tracking(self, tracking: TrackingSettings, **metric) -> aws.autoscaling.Policy:
         settings = self._args.settings
         return aws.autoscaling.Policy(
-            f"{self._name}-track-{_logical(names.target_tracking_policy_name(settings, tracking), settings)}",
+            self._child_name(f"track-{_logical(names.target_tracking_policy_name(settings, tracking), settings)}"),
             name=names.target_tracking_policy_name(settings, tracking),
             autoscaling_group_name=self._args.group_name,
-            policy_type="TargetTrackingScaling",
+            policy_type=TARGET_TRACKING,
             estimated_instance_warmup=tracking.warmup,
             target_tracking_configuration=aws.autoscaling.PolicyTargetTrackingConfigurationArgs(
                 target_value=tracking.target, disable_scale_in=tracking.disable_scale_in, **metric
@@ -149,20 +151,20 @@ class Scaling(pulumi.ComponentResource):
         """A step policy and its own alarm, whose alarm action is the policy."""
         settings = self._args.settings
         policy = aws.autoscaling.Policy(
-            f"{self._name}-step-{step.name}",
+            self._child_name(f"step-{step.name}"),
             name=names.step_policy_name(settings, step),
             autoscaling_group_name=self._args.group_name,
-            policy_type="StepScaling",
+            policy_type=STEP,
             adjustment_type=step.adjustment_type,
             min_adjustment_magnitude=step.min_adjustment_magnitude,
-            metric_aggregation_type=step.metric.statistic if step.metric.statistic in STEP_AGGREGATIONS else None,
+            metric_aggregation_type=step_aggregation(step),
             estimated_instance_warmup=step.warmup,
             step_adjustments=[
                 aws.autoscaling.PolicyStepAdjustmentArgs(
                     scaling_adjustment=s.change,
                     # the provider carries the bounds as strings; absent means unbounded
-                    metric_interval_lower_bound=_bound(s.from_),
-                    metric_interval_upper_bound=_bound(s.to),
+                    metric_interval_lower_bound=step_bound(s.from_),
+                    metric_interval_upper_bound=step_bound(s.to),
                 )
                 for s in step.steps_in_order()
             ],
@@ -170,7 +172,7 @@ class Scaling(pulumi.ComponentResource):
         )
         direction = "out" if step.scales_out else "in"
         alarm = aws.cloudwatch.MetricAlarm(
-            f"{self._name}-step-{step.name}-alarm",
+            self._child_name(f"step-{step.name}-alarm"),
             name=names.step_alarm_name(settings, step),
             alarm_description=f"Scales {settings.qualified_name} {direction} by the step policy {step.name}.",
             namespace=step.metric.namespace,
@@ -194,14 +196,14 @@ class Scaling(pulumi.ComponentResource):
     def scale_on_schedule(self, schedule: ScheduleSettings) -> aws.autoscaling.Schedule:
         """A recurring scheduled action; sizes the schedule leaves out stay as they are."""
         return aws.autoscaling.Schedule(
-            f"{self._name}-schedule-{schedule.name}",
+            self._child_name(f"schedule-{schedule.name}"),
             scheduled_action_name=names.scheduled_action_name(self._args.settings, schedule),
             autoscaling_group_name=self._args.group_name,
             recurrence=schedule.cron,
             time_zone=schedule.timezone,
-            min_size=_size(schedule.min_size),
-            max_size=_size(schedule.max_size),
-            desired_capacity=_size(schedule.desired_capacity),
+            min_size=scheduled_size(schedule.min_size),
+            max_size=scheduled_size(schedule.max_size),
+            desired_capacity=scheduled_size(schedule.desired_capacity),
             opts=self._child(),
         )
 
@@ -213,10 +215,10 @@ class Scaling(pulumi.ComponentResource):
         predictive = settings.scaling.predictive
         label = self._request_count_label() if predictive.metric == "requestsPerTarget" else None
         return aws.autoscaling.Policy(
-            f"{self._name}-predictive",
+            self._child_name("predictive"),
             name=names.predictive_policy_name(settings),
             autoscaling_group_name=self._args.group_name,
-            policy_type="PredictiveScaling",
+            policy_type=PREDICTIVE,
             predictive_scaling_configuration=aws.autoscaling.PolicyPredictiveScalingConfigurationArgs(
                 mode=predictive.mode,
                 scheduling_buffer_time=str(predictive.scheduling_buffer_time),
@@ -237,23 +239,7 @@ class Scaling(pulumi.ComponentResource):
         """`app/<lb>/<id>/targetgroup/<tg>/<id>`: AWS's resource label for request counts."""
         return pulumi.Output.concat(self._args.load_balancer_arn_suffix, "/", self._args.target_group_arn_suffix)
 
-    def _tags(self, role: str) -> dict[str, str]:
-        return {**self._args.settings.tags, "Name": f"{self._name}-{role}"}
-
-    def _child(self) -> pulumi.ResourceOptions:
-        return pulumi.ResourceOptions(parent=self)
-
 
 def _logical(policy_name: str, settings: StackSettings) -> str:
     """The policy name without the cluster prefix and role: `cpu`, `custom-elixir-beam-foo`."""
     return policy_name.removeprefix(f"{settings.qualified_name}-track-")
-
-
-def _bound(value: float | None) -> str | None:
-    if value is None:
-        return None
-    return str(int(value)) if float(value).is_integer() else str(value)
-
-
-def _size(value: int | None) -> int:
-    return UNCHANGED_SIZE if value is None else value

@@ -11,7 +11,6 @@ import json
 
 import pytest
 
-from components.node_group import COOKIE_LENGTH
 from tests.conftest import applied_stack
 from tools.emulator import SECRET_MASK
 
@@ -35,7 +34,7 @@ def test_the_cookie_parameter_is_the_configured_secure_string_and_decrypts(stack
     parameter = cookie_of(stack)
     assert parameter["Type"] == "SecureString"
     cookie = parameter["Value"]
-    assert len(cookie) == COOKIE_LENGTH and cookie.isalnum()  # an atom that needs no quoting anywhere
+    assert len(cookie) == 64 and cookie.isalnum()  # an atom that needs no quoting anywhere
     ciphertext = stack.client("ssm").get_parameter(Name=parameter["Name"], WithDecryption=False)["Parameter"]
     assert ciphertext["Value"] != cookie
 

@@ -12,7 +12,7 @@ import re
 import pytest
 
 from components.plans import names
-from components.plans.alert_key_policy import ALARM_PUBLISHER
+from components.plans.iam import ALARM_PUBLISHER
 from tests.conftest import applied_stack
 from tests.test_scaling import real_request_count_label
 

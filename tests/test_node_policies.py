@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from moto.iam.policy_validation import IAMPolicyDocumentValidator, IAMTrustPolicyDocumentValidator
 
-from components.plans.node_policies import (
+from components.plans.iam import (
     CLOUDWATCH_AGENT_SERVER_POLICY_ARN,
     DESCRIBE_ACTIONS,
     MANAGED_POLICY_ARNS,

@@ -23,11 +23,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from components.settings import SettingsError, StackSettings, load_stack_file
+from tools.paths import stack_file
 from tools.simulator import DEFAULT_START, NodeModel, TraceError, read_trace, simulate
 from tools.simulator.report import render_table, to_json, write_plot
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
-STACKS_DIR = Path(__file__).resolve().parent.parent / "stacks"  # tools.stack has it, but imports Pulumi
 DEFAULT_NODE_RPS = 25.0
 """Requests/s one node serves at 100% CPU when --node-rps is not given: 1500 requests per
 node per minute, so prod's requestsPerTarget target of 1000 (its load test's knee) is
@@ -36,7 +36,7 @@ two thirds of a node. Measure yours with a load test and pass it."""
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    path = Path(args.config) if args.config else STACKS_DIR / f"Pulumi.{args.stack}.yaml"
+    path = Path(args.config) if args.config else stack_file(args.stack)
     problems: list[str] = []
     settings = _load(path, problems)
     trace = _read(args.trace, problems)

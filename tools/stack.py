@@ -14,20 +14,10 @@ from pathlib import Path
 
 from components.settings import StackSettings
 from tools.emulator import Deployment, Emulator, StackConfig, acm, ec2
+from tools.paths import PROJECT_DIR, STACKS_DIR, stack_file, stack_names
 from tools.stack_settings import read_stack
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-STACKS_DIR = PROJECT_DIR / "stacks"
-
-
-def stack_file(stack: str) -> Path:
-    """`stacks/Pulumi.<stack>.yaml`."""
-    return STACKS_DIR / f"Pulumi.{stack}.yaml"
-
-
-def stack_names() -> list[str]:
-    """Every stack shipped in stacks/."""
-    return sorted(p.name.split(".")[1] for p in STACKS_DIR.glob("Pulumi.*.yaml"))
+__all__ = ["PROJECT_DIR", "STACKS_DIR", "apply_stack", "emulated", "load", "stack_file", "stack_names"]
 
 
 def load(path: Path) -> tuple[StackSettings, StackConfig]:

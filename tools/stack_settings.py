@@ -13,9 +13,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from components.settings import NAMESPACE, SettingsError, StackSettings, load_pulumi_config
+from tools.paths import PROJECT_DIR
 from tools.stack_file import StackConfig, StackFileError, project_name, read_stack_file
-
-PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 
 def load_stack_settings(path: str | Path) -> StackSettings:

@@ -26,7 +26,7 @@ from typing import TextIO
 from botocore.exceptions import BotoCoreError, ClientError
 
 from components.settings import SettingsError, StackSettings, load_stack_file
-from tools.stack import stack_file
+from tools.paths import stack_file
 from tools.verifier.aws import Aws, Unreachable
 from tools.verifier.checks import AREAS
 from tools.verifier.discovery import Environment, discover

@@ -3,4 +3,13 @@
 No pulumi here. The components declare resources from these plans; `tools.verify`, the
 conformance lab and the policy pack's fix hints read the same plans, so the translation
 from settings to AWS API values is written once.
+
+- names: the names tools find resources by (policies, alarms, actions, topic, dashboard)
+- security: the grants, who may reach whom on which ports
+- load_balancer: the listeners, the target group and the per-type load balancer options
+- node_group: the Auto Scaling group, launch template metadata options, the drain hook
+- scaling: policy types, scheduled sizes, step bounds
+- iam: the node role's and the alert key's policy documents
+- dashboard: the CloudWatch dashboard body
+- bootstrap: the user data and its scripts
 """

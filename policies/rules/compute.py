@@ -26,7 +26,7 @@ def validate_imdsv2(args: ResourceValidationArgs, report_violation: ReportViolat
     if tokens != IMDS_TOKENS_REQUIRED:
         report_violation(
             f"{args.name} leaves IMDSv1 on (metadataOptions.httpTokens: {tokens or 'unset'}): one SSRF in the app "
-            'hands out the node role\'s credentials. Set httpTokens "required" (components/node_group.py; no '
+            'hands out the node role\'s credentials. Set httpTokens "required" (components/plans/node_group.py; no '
             "stack setting turns it off: the bootstrap and the drain agent already use IMDSv2 tokens)."
         )
 
@@ -111,7 +111,7 @@ def validate_role_actions(args: ResourceValidationArgs, report_violation: Report
         for grant in wildcard_grants(document):
             report_violation(
                 f"{args.name}: {grant}. A node needs named actions on named resources "
-                "(components/plans/node_policies.py); what it reads comes from elixir-cluster:release "
+                "(components/plans/iam.py); what it reads comes from elixir-cluster:release "
                 "(artifact, cookieParameter), nothing in the stack YAML widens it."
             )
 

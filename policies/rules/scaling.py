@@ -48,7 +48,7 @@ def validate_group_health_check(args: ResourceValidationArgs, report_violation: 
         report_violation(
             f"{args.name} sits behind a target group but replaces nodes only when EC2 says so (healthCheckType "
             f"{','.join(kinds)}): a node whose release crashed keeps its place. Use healthCheckType ELB "
-            "(components/node_group.py; elixir-cluster:loadBalancer.healthCheck defines what healthy means)."
+            "(components/plans/node_group.py; elixir-cluster:loadBalancer.healthCheck defines what healthy means)."
         )
     grace = number(args.props.get("healthCheckGracePeriod"))
     grace = DEFAULT_GRACE_PERIOD if grace is None else grace

@@ -6,7 +6,8 @@
 - the security groups of the node group's launch template and of the load balancer, and
   every rule in them (`describe_security_group_rules`);
 - the target group the Auto Scaling group registers its instances in: health check,
-  algorithm, deregistration delay; the load balancer's idle timeout;
+  algorithm, deregistration delay; the load balancer's idle timeout (read through the AWS
+  keys components/plans/load_balancer.py names, the ones the verifier compares);
 - the release environment the bootstrap renders for a node (`release_environment`),
   after checking that the launch template's user data writes exactly that environment,
   so the lab runs what the stack ships.
@@ -20,6 +21,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from components.plans.bootstrap import release_environment
+from components.plans.load_balancer import (
+    ALGORITHM,
+    DEREGISTRATION_DELAY,
+    IDLE_TIMEOUT,
+    TRAFFIC_PORT,
+    HealthCheck,
+    read_health_check,
+)
 from components.settings import EPMD_WELL_KNOWN_PORT, StackSettings
 from tools.stack import emulated, stack_file
 
@@ -32,16 +41,6 @@ _PROBE_ADDRESS = "192.0.2.254"
 
 class StackFactsError(RuntimeError):
     """The built stack lacks something the lab needs, or disagrees with itself."""
-
-
-@dataclass(frozen=True)
-class HealthCheck:
-    path: str
-    interval: int
-    timeout: int
-    healthy_threshold: int
-    unhealthy_threshold: int
-    matcher: str
 
 
 @dataclass(frozen=True)
@@ -122,7 +121,7 @@ def read_stack_facts(stack: str) -> StackFacts:
             load_balancer_groups=load_balancer_groups,
             rules=tuple(Rule.from_aws(r) for r in rules),
             target_group=_read_target_group(elbv2, target_group_arn),
-            idle_timeout=int(_attributes(lb_attributes)["idle_timeout.timeout_seconds"]),
+            idle_timeout=int(_attributes(lb_attributes)[IDLE_TIMEOUT]),
         )
         _check_user_data_writes_environment(facts, base64.b64decode(template["UserData"]).decode())
         return facts
@@ -153,22 +152,16 @@ def _attributes(response: dict[str, Any]) -> dict[str, str]:
 def _read_target_group(elbv2: Any, arn: str) -> TargetGroup:
     described = _target_group(elbv2, arn)
     attributes = _attributes(elbv2.describe_target_group_attributes(TargetGroupArn=arn))
-    if described["HealthCheckPort"] != "traffic-port":
-        raise StackFactsError(f"health check on port {described['HealthCheckPort']}: the lab checks the traffic port")
+    health_check = read_health_check(described)
+    if health_check.port != TRAFFIC_PORT:
+        raise StackFactsError(f"health check on port {health_check.port}: the lab checks the traffic port")
     return TargetGroup(
         name=described["TargetGroupName"],
         protocol=described["Protocol"],
         port=described["Port"],
-        health_check=HealthCheck(
-            path=described["HealthCheckPath"],
-            interval=described["HealthCheckIntervalSeconds"],
-            timeout=described["HealthCheckTimeoutSeconds"],
-            healthy_threshold=described["HealthyThresholdCount"],
-            unhealthy_threshold=described["UnhealthyThresholdCount"],
-            matcher=described["Matcher"]["HttpCode"],
-        ),
-        algorithm=attributes["load_balancing.algorithm.type"],
-        deregistration_delay=int(attributes["deregistration_delay.timeout_seconds"]),
+        health_check=health_check,
+        algorithm=attributes[ALGORITHM],
+        deregistration_delay=int(attributes[DEREGISTRATION_DELAY]),
     )
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from components.security import LOAD_BALANCER_GROUP, NODE_GROUP
+from components.plans.security import LOAD_BALANCER_GROUP, NODE_GROUP
 from components.settings import StackSettings
 
 from .aws import Aws
@@ -32,7 +32,7 @@ class Environment:
     target_group: dict[str, Any] | None = None
     load_balancer: dict[str, Any] | None = None
     security_groups: dict[str, dict[str, Any]] = field(default_factory=dict)
-    """By role: components.security.LOAD_BALANCER_GROUP and NODE_GROUP."""
+    """By role: components.plans.security.LOAD_BALANCER_GROUP and NODE_GROUP."""
     launch_template: tuple[str, str] | None = None
     """(id, version) the group launches from."""
     ambiguities: list[str] = field(default_factory=list)

@@ -7,7 +7,7 @@ scaling, so it is compared with the nodes in service, not with the stack file.
 
 from __future__ import annotations
 
-from components.node_group import HEALTH_CHECK_TYPE
+from components.plans.node_group import HEALTH_CHECK_TYPE
 
 from ..discovery import Environment
 from ..findings import UP_FIX, Finding, failed, passed, warned

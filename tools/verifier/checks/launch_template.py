@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from components.node_group import ENABLED, IMDS_V2_ONLY, METADATA_HOP_LIMIT
+from components.plans.node_group import METADATA_OPTIONS
 
 from ..discovery import Environment
 from ..findings import UP_FIX, Finding, failed, passed
@@ -64,13 +64,16 @@ def _by_number(
 
 def _metadata_problems(data: dict[str, Any]) -> list[str]:
     options = data.get("MetadataOptions", {})
+    declared = METADATA_OPTIONS.described()
     problems = []
-    if options.get("HttpTokens") != IMDS_V2_ONLY:
+    if options.get("HttpTokens") != declared["HttpTokens"]:
         problems.append(f"HttpTokens {options.get('HttpTokens', 'optional (unset)')}: IMDSv1 is open")
-    if options.get("HttpEndpoint", ENABLED) != ENABLED:
+    # AWS leaves the endpoint out when it is on (its default)
+    if options.get("HttpEndpoint", declared["HttpEndpoint"]) != declared["HttpEndpoint"]:
         problems.append("the metadata endpoint is off: the node cannot learn its address or drain")
-    if options.get("InstanceMetadataTags") != ENABLED:
+    if options.get("InstanceMetadataTags") != declared["InstanceMetadataTags"]:
         problems.append("instance metadata tags off: the drain agent cannot read its group")
-    if options.get("HttpPutResponseHopLimit", METADATA_HOP_LIMIT) > METADATA_HOP_LIMIT:
-        problems.append(f"hop limit {options['HttpPutResponseHopLimit']}, declared {METADATA_HOP_LIMIT}")
+    hop_limit = declared["HttpPutResponseHopLimit"]
+    if options.get("HttpPutResponseHopLimit", hop_limit) > hop_limit:
+        problems.append(f"hop limit {options['HttpPutResponseHopLimit']}, declared {hop_limit}")
     return problems

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from components.node_group import HOOK_DEFAULT_RESULT, TERMINATING
-from components.plans.bootstrap import LIFECYCLE_HOOK_NAME
+from components.plans.node_group import drain_hook
 
 from ..discovery import Environment
 from ..findings import UP_FIX, Finding, failed, passed
@@ -18,28 +17,25 @@ def run(env: Environment) -> list[Finding]:
     hooks = env.aws.client("autoscaling").describe_lifecycle_hooks(AutoScalingGroupName=env.group_name)[
         "LifecycleHooks"
     ]
-    hook = next((h for h in hooks if h["LifecycleHookName"] == LIFECYCLE_HOOK_NAME), None)
+    declared = drain_hook(env.settings)
+    hook = next((h for h in hooks if h["LifecycleHookName"] == declared.name), None)
     if hook is None:
         return [
             failed(
                 "lifecycle.hook",
-                f"{env.group_name} has no lifecycle hook {LIFECYCLE_HOOK_NAME}: scale-in kills nodes without draining",
+                f"{env.group_name} has no lifecycle hook {declared.name}: scale-in kills nodes without draining",
                 UP_FIX,
             )
         ]
-    expected = {
-        "LifecycleTransition": TERMINATING,
-        "HeartbeatTimeout": env.settings.lifecycle_heartbeat_seconds,
-        "DefaultResult": HOOK_DEFAULT_RESULT,
-    }
+    expected = declared.described()
     drift = [
         f"{key} {hook.get(key)!r}, declared {value!r}" for key, value in expected.items() if hook.get(key) != value
     ]
     if drift:
-        return [failed("lifecycle.hook", f"{LIFECYCLE_HOOK_NAME}: {'; '.join(drift)}", UP_FIX)]
+        return [failed("lifecycle.hook", f"{declared.name}: {'; '.join(drift)}", UP_FIX)]
     return [
         passed(
             "lifecycle.hook",
-            f"{LIFECYCLE_HOOK_NAME} on termination, heartbeat {hook['HeartbeatTimeout']} s, then {HOOK_DEFAULT_RESULT}",
+            f"{declared.name} on termination, heartbeat {hook['HeartbeatTimeout']} s, then {declared.default_result}",
         )
     ]

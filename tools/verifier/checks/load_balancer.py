@@ -1,24 +1,14 @@
 """The load balancer: every node registered and healthy, the target group and listeners as declared.
 
-The expected listeners come from `components.load_balancer.listener_plan`, the same plan
-the LoadBalancer component builds them from; the health check from the settings and the
-component's constants.
+The expected listeners and target group come from components/plans/load_balancer.py
+(`listener_plan`, `target_group_plan`), the plans the LoadBalancer component builds them from.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from components.load_balancer import (
-    FORWARD,
-    HEALTH_CHECK_PROTOCOL,
-    REDIRECT_STATUS,
-    TRAFFIC_PORT,
-    ListenerPlan,
-    listener_plan,
-    target_protocol,
-)
-from components.settings import HTTPS_LISTENER_PORT
+from components.plans.load_balancer import FORWARD, ListenerPlan, listener_plan, target_group_plan
 
 from ..discovery import Environment
 from ..findings import UP_FIX, Finding, failed, passed, warned
@@ -27,7 +17,6 @@ from .common import not_found
 NAME = "load balancer"
 HEALTHY = "healthy"
 IN_SERVICE = "InService"
-DEREGISTRATION_DELAY = "deregistration_delay.timeout_seconds"
 SECURE_PROTOCOLS = ("HTTPS", "TLS")
 """Listener protocols that terminate TLS: AWS reports an SslPolicy on the others too, meaning nothing."""
 
@@ -87,37 +76,30 @@ def _targets(env: Environment) -> Finding:
 
 def _target_group(env: Environment) -> Finding:
     group = env.target_group
-    declared = env.settings.load_balancer
-    check = declared.health_check
-    expected: dict[str, Any] = {
-        "Protocol": target_protocol(declared.type),
-        "Port": env.settings.release.http_port,
-        "HealthCheckProtocol": HEALTH_CHECK_PROTOCOL,
-        "HealthCheckPort": TRAFFIC_PORT,
-        "HealthCheckPath": check.path,
-        "HealthCheckIntervalSeconds": check.interval,
-        "HealthCheckTimeoutSeconds": check.timeout,
-        "HealthyThresholdCount": check.healthy_threshold,
-        "UnhealthyThresholdCount": check.unhealthy_threshold,
-    }
-    actual = {key: group.get(key) for key in expected}
-    actual["Matcher"] = group.get("Matcher", {}).get("HttpCode")
-    expected["Matcher"] = check.matcher
+    plan = target_group_plan(env.settings.load_balancer, env.settings.release)
     attributes = {
         a["Key"]: a["Value"]
         for a in env.aws.client("elbv2").describe_target_group_attributes(TargetGroupArn=group["TargetGroupArn"])[
             "Attributes"
         ]
     }
-    actual[DEREGISTRATION_DELAY] = attributes.get(DEREGISTRATION_DELAY)
-    expected[DEREGISTRATION_DELAY] = str(declared.deregistration_delay)
-    drift = [f"{key} {actual[key]!r}, declared {value!r}" for key, value in expected.items() if actual[key] != value]
+    expected = _matcher_code({**plan.described(), **plan.attributes()})
+    actual = _matcher_code({**{key: group.get(key) for key in plan.described()}, **attributes})
+    drift = [
+        f"{key} {actual.get(key)!r}, declared {value!r}" for key, value in expected.items() if actual.get(key) != value
+    ]
     if drift:
         return failed("load_balancer.target_group", f"{group['TargetGroupName']}: {'; '.join(drift)}", UP_FIX)
+    check = plan.health_check
     return passed(
         "load_balancer.target_group",
-        f"health check {check.path} every {check.interval} s, deregistration delay {declared.deregistration_delay} s",
+        f"health check {check.path} every {check.interval} s, deregistration delay {plan.deregistration_delay} s",
     )
+
+
+def _matcher_code(described: dict[str, Any]) -> dict[str, Any]:
+    """The success codes as their HttpCode string, so a drift reads `Matcher '200-299', declared '200'`."""
+    return {**described, "Matcher": (described.get("Matcher") or {}).get("HttpCode")}
 
 
 # --- listeners ----------------------------------------------------------------------------------
@@ -129,7 +111,7 @@ def _listeners(env: Environment) -> Finding:
     )
     plans = listener_plan(env.settings.load_balancer)
     # a load balancer has one listener per port, so a port pairs what is with what was declared
-    expected = {plan.port: _describe_plan(env, plan, plans) for plan in plans}
+    expected = {plan.port: _describe_plan(env, plan) for plan in plans}
     actual = {listener["Port"]: _describe_listener(listener) for listener in listeners}
     problems = [f"missing {expected[port]}" for port in sorted(expected.keys() - actual.keys())]
     problems += [
@@ -145,14 +127,13 @@ def _listeners(env: Environment) -> Finding:
     return passed("load_balancer.listeners", ", ".join(actual[port] for port in sorted(actual)))
 
 
-def _describe_plan(env: Environment, plan: ListenerPlan, plans: list[ListenerPlan]) -> str:
+def _describe_plan(env: Environment, plan: ListenerPlan) -> str:
     if plan.action == FORWARD:
         action = f"forward to {env.target_group['TargetGroupName'] if env.target_group else 'the target group'}"
     else:
-        secure = next(p for p in plans if p.port == HTTPS_LISTENER_PORT)
-        action = f"redirect to {secure.protocol}:{HTTPS_LISTENER_PORT} {REDIRECT_STATUS}"
-    declared = env.settings.load_balancer
-    tls = f" [{declared.ssl_policy}, {declared.certificate_arn}]" if plan.secure else ""
+        redirect = plan.redirect
+        action = f"redirect to {redirect.protocol}:{redirect.port} {redirect.status_code}"
+    tls = f" [{plan.ssl_policy}, {plan.certificate_arn}]" if plan.secure else ""
     return f"{plan.protocol}:{plan.port} {action}{tls}"
 
 

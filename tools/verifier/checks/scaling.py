@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from components.plans import names
-from components.scaling import UNCHANGED_SIZE
+from components.plans.scaling import PREDICTIVE, STEP, TARGET_TRACKING, described_size, step_adjustments
 from components.settings import (
     PREDEFINED_TARGET_METRICS,
     PREDICTIVE_METRIC_PAIRS,
@@ -24,7 +24,6 @@ from ..findings import UP_FIX, Finding, failed, passed, warned
 from .common import not_found
 
 NAME = "scaling policies and alarms"
-TARGET_TRACKING, STEP, PREDICTIVE = "TargetTrackingScaling", "StepScaling", "PredictiveScaling"
 NO_DATA, FIRING = "INSUFFICIENT_DATA", "ALARM"
 ALARM_NAMES_PER_CALL = 100
 """DescribeAlarms takes at most 100 alarm names."""
@@ -141,7 +140,7 @@ def _step(env: Environment, step: StepPolicy, policies: dict[str, dict]) -> Find
     )
     drift += _drift(
         {"adjustments": _adjustments(policy)},
-        {"adjustments": [(s.from_, s.to, s.change) for s in step.steps_in_order()]},
+        {"adjustments": step_adjustments(step)},
     )
     if drift:
         return failed(check, f"{name}: {'; '.join(drift)}", UP_FIX)
@@ -214,12 +213,13 @@ def _schedules(env: Environment, actions: list[dict[str, Any]]) -> Finding:
         declared = {
             "Recurrence": schedule.cron,
             "TimeZone": schedule.timezone,
-            "MinSize": _size(schedule.min_size),
-            "MaxSize": _size(schedule.max_size),
-            "DesiredCapacity": _size(schedule.desired_capacity),
+            "MinSize": described_size(schedule.min_size),
+            "MaxSize": described_size(schedule.max_size),
+            "DesiredCapacity": described_size(schedule.desired_capacity),
         }
         actual = {
-            key: _size(action.get(key)) if key.endswith(("Size", "Capacity")) else action.get(key) for key in declared
+            key: described_size(action.get(key)) if key.endswith(("Size", "Capacity")) else action.get(key)
+            for key in declared
         }
         problems += [f"{name}: {d}" for d in _drift(actual, declared)]
     problems += [f"undeclared {name}" for name in sorted(by_name)]
@@ -227,11 +227,6 @@ def _schedules(env: Environment, actions: list[dict[str, Any]]) -> Finding:
         return failed("scaling.schedules", "; ".join(problems), UP_FIX)
     count = len(env.settings.scaling.schedules)
     return passed("scaling.schedules", f"{count} scheduled action{'s' if count != 1 else ''} as declared")
-
-
-def _size(value: int | None) -> int | None:
-    """A size the action leaves unchanged: absent in AWS, UNCHANGED_SIZE or None in the stack."""
-    return None if value is None or value == UNCHANGED_SIZE else int(value)
 
 
 def _drift(actual: dict[str, Any], declared: dict[str, Any]) -> list[str]:

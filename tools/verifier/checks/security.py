@@ -1,6 +1,6 @@
 """The two security groups: their rules exactly as declared, nothing more, nothing less.
 
-The declared rule set is `components.security.cluster_grants`, the plan ClusterSecurity
+The declared rule set is `components.plans.security.cluster_grants`, the plan ClusterSecurity
 creates its rule resources from. A rule is compared by direction, protocol, ports and
 peer (descriptions are not compared: they are not access, and AWS may drop them on rules
 that reference a group). An extra rule is a fail that names it: someone opening EPMD to
@@ -11,13 +11,12 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from components.security import (
+from components.plans.security import (
     ALL_PROTOCOLS,
     EGRESS,
     INGRESS,
     LOAD_BALANCER_GROUP,
     NODE_GROUP,
-    TCP,
     Grant,
     cluster_grants,
 )
@@ -88,10 +87,10 @@ def _from_grant(grant: Grant, env: Environment) -> Rule:
     ports = grant.ports
     return Rule(
         grant.direction,
-        ALL_PROTOCOLS if ports is None else TCP,
+        grant.protocol,
         None if ports is None else ports.first,
         None if ports is None else ports.to,
-        _peer_name(grant.peer, env) if grant.peer in GROUP_TITLES else grant.peer,
+        _peer_name(grant.peer, env) if grant.peer_is_group else grant.peer,
     )
 
 

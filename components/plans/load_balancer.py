@@ -1,0 +1,218 @@
+"""The load balancer's listeners and the nodes' target group, as AWS API values.
+
+`listener_plan` says which listeners a stack has, from the settings alone: with a
+certificate, HTTPS (TLS on a network load balancer) under the chosen TLS policy and, on
+an application load balancer, an HTTP listener that only redirects to it (301); without
+one, HTTP (TCP) forwarding to the nodes. `target_group_plan` is the one target group of
+instances on the app port. The LoadBalancer component declares both, `tools.verify`
+compares a deployed load balancer with them, and the conformance lab reads a built target
+group back through the same AWS keys (`read_health_check`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..settings import HTTPS_LISTENER_PORT
+from ..settings import LoadBalancer as LoadBalancerSettings
+from ..settings import Release as ReleaseSettings
+
+APPLICATION, NETWORK = "application", "network"
+FORWARD, REDIRECT = "forward", "redirect"
+
+REDIRECT_PROTOCOL = "HTTPS"
+REDIRECT_STATUS = "HTTP_301"
+"""Permanent: browsers and clients remember to use HTTPS."""
+
+HEALTH_CHECK_PROTOCOL = "HTTP"
+"""Both types ask the release's health path over HTTP; a TCP check would pass a node that cannot serve."""
+
+TRAFFIC_PORT = "traffic-port"
+"""Health checks go to the port the target group sends traffic to: the app port."""
+
+TARGET_TYPE = "instance"
+
+DEREGISTRATION_DELAY = "deregistration_delay.timeout_seconds"
+ALGORITHM = "load_balancing.algorithm.type"
+IDLE_TIMEOUT = "idle_timeout.timeout_seconds"
+"""Attribute keys as DescribeTargetGroupAttributes / DescribeLoadBalancerAttributes name them."""
+
+
+@dataclass(frozen=True)
+class LoadBalancerKind:
+    """What differs between the two load balancer types."""
+
+    short: str
+    """The load balancer's role in its name: alb or nlb."""
+    target_protocol: str
+    plain_protocol: str
+    """The listener's protocol without a certificate."""
+    secure_protocol: str
+    """The listener's protocol with one."""
+    secure_role: str
+    stickiness_type: str
+
+
+KINDS = {
+    APPLICATION: LoadBalancerKind("alb", "HTTP", "HTTP", "HTTPS", "https", "lb_cookie"),
+    NETWORK: LoadBalancerKind("nlb", "TCP", "TCP", "TLS", "tls", "source_ip"),
+}
+
+
+@dataclass(frozen=True)
+class Redirect:
+    """Where the plain listener sends clients: same host, path and query, on the HTTPS listener."""
+
+    protocol: str = REDIRECT_PROTOCOL
+    port: str = str(HTTPS_LISTENER_PORT)
+    status_code: str = REDIRECT_STATUS
+
+
+@dataclass(frozen=True)
+class ListenerPlan:
+    """One listener the load balancer declares."""
+
+    role: str
+    """Names the listener resource: `<load balancer component>-<role>`."""
+    port: int
+    protocol: str
+    action: str
+    """FORWARD to the nodes' target group, or REDIRECT to the HTTPS listener."""
+    secure: bool
+    """Terminates TLS with `certificate_arn` under `ssl_policy`."""
+    certificate_arn: str | None = None
+    ssl_policy: str | None = None
+    redirect: Redirect | None = None
+    """Where a REDIRECT listener sends clients."""
+
+
+def listener_plan(settings: LoadBalancerSettings) -> list[ListenerPlan]:
+    """With a certificate, HTTPS (TLS on a network load balancer) and, on an application
+    load balancer, an HTTP listener that only redirects to it; without one, HTTP (TCP) forwarding."""
+    kind = KINDS[settings.type]
+    plans = []
+    for port in settings.listener_ports:
+        if port == HTTPS_LISTENER_PORT:
+            tls = {"certificate_arn": settings.certificate_arn, "ssl_policy": settings.ssl_policy}
+            plans.append(ListenerPlan(kind.secure_role, port, kind.secure_protocol, FORWARD, secure=True, **tls))
+        elif settings.https:  # the plain port only redirects (an NLB has no plain port then)
+            plans.append(ListenerPlan("http", port, kind.plain_protocol, REDIRECT, secure=False, redirect=Redirect()))
+        else:
+            plans.append(ListenerPlan(kind.plain_protocol.lower(), port, kind.plain_protocol, FORWARD, secure=False))
+    return plans
+
+
+@dataclass(frozen=True)
+class HealthCheck:
+    """The target group's health check, field by field as AWS describes it."""
+
+    path: str
+    interval: int
+    timeout: int
+    healthy_threshold: int
+    unhealthy_threshold: int
+    matcher: str
+    protocol: str = HEALTH_CHECK_PROTOCOL
+    port: str = TRAFFIC_PORT
+
+    def described(self) -> dict[str, Any]:
+        """The health check as DescribeTargetGroups reports it."""
+        fields = {key: getattr(self, name) for name, key in _HEALTH_CHECK_KEYS.items()}
+        return {**fields, "Matcher": {"HttpCode": self.matcher}}
+
+
+_HEALTH_CHECK_KEYS = {
+    "protocol": "HealthCheckProtocol",
+    "port": "HealthCheckPort",
+    "path": "HealthCheckPath",
+    "interval": "HealthCheckIntervalSeconds",
+    "timeout": "HealthCheckTimeoutSeconds",
+    "healthy_threshold": "HealthyThresholdCount",
+    "unhealthy_threshold": "UnhealthyThresholdCount",
+}
+"""HealthCheck's fields by their DescribeTargetGroups keys (the matcher sits under Matcher.HttpCode)."""
+
+
+def read_health_check(described: Mapping[str, Any]) -> HealthCheck:
+    """A target group's health check from its DescribeTargetGroups entry."""
+    fields = {name: described[key] for name, key in _HEALTH_CHECK_KEYS.items()}
+    return HealthCheck(matcher=described["Matcher"]["HttpCode"], **fields)
+
+
+@dataclass(frozen=True)
+class TargetGroupPlan:
+    """The nodes' target group: instances on the app port, checked and drained per the settings."""
+
+    protocol: str
+    """HTTP behind an application load balancer, TCP behind a network one."""
+    port: int
+    health_check: HealthCheck
+    deregistration_delay: int
+    """Seconds a leaving node keeps its in-flight requests."""
+    algorithm: str | None
+    """None behind a network load balancer: it hashes flows, with no algorithm to choose."""
+    stickiness_type: str
+    stickiness_enabled: bool
+    cookie_duration: int | None
+    """Application load balancer only: a network load balancer sticks by source IP."""
+    target_type: str = TARGET_TYPE
+
+    def described(self) -> dict[str, Any]:
+        """What DescribeTargetGroups reports for it."""
+        return {"Protocol": self.protocol, "Port": self.port, **self.health_check.described()}
+
+    def attributes(self) -> dict[str, str]:
+        """What DescribeTargetGroupAttributes reports that the verifier compares: the drain."""
+        return {DEREGISTRATION_DELAY: str(self.deregistration_delay)}
+
+
+def target_group_plan(settings: LoadBalancerSettings, release: ReleaseSettings) -> TargetGroupPlan:
+    """The one target group of instances on the release's HTTP port."""
+    kind = KINDS[settings.type]
+    application = settings.type == APPLICATION
+    health = settings.health_check
+    return TargetGroupPlan(
+        protocol=kind.target_protocol,
+        port=release.http_port,
+        health_check=HealthCheck(
+            path=health.path,
+            interval=health.interval,
+            timeout=health.timeout,
+            healthy_threshold=health.healthy_threshold,
+            unhealthy_threshold=health.unhealthy_threshold,
+            matcher=health.matcher,
+        ),
+        deregistration_delay=settings.deregistration_delay,
+        algorithm=settings.algorithm if application else None,
+        stickiness_type=kind.stickiness_type,
+        stickiness_enabled=settings.stickiness.enabled,
+        cookie_duration=settings.stickiness.duration_seconds if application else None,
+    )
+
+
+@dataclass(frozen=True)
+class BalancerPlan:
+    """The load balancer itself: what differs by type, as the provider's arguments take it."""
+
+    kind: LoadBalancerKind
+    drop_invalid_header_fields: bool | None
+    """Application only: headers that are not valid HTTP are a request-smuggling vector."""
+    idle_timeout: int | None
+    """Application only: a network load balancer has a fixed TCP idle timeout."""
+    cross_zone: bool | None
+    """Network only (an application load balancer always balances across zones): nodes are
+    not always spread evenly over zones."""
+    url_scheme: str
+
+
+def balancer_plan(settings: LoadBalancerSettings) -> BalancerPlan:
+    application = settings.type == APPLICATION
+    return BalancerPlan(
+        kind=KINDS[settings.type],
+        drop_invalid_header_fields=True if application else None,
+        idle_timeout=settings.idle_timeout if application else None,
+        cross_zone=None if application else True,
+        url_scheme="https" if settings.https else "http",
+    )
