@@ -13,11 +13,11 @@ import argparse
 import random
 import time
 
-from components.settings import load_stack_file
 from tools.make_traces import RUN_QUEUE_COLUMN, SEED, diurnal, run_queue
 from tools.simulate import DEFAULT_NODE_RPS, STACKS_DIR
 from tools.simulator import NodeModel, Trace, simulate
 from tools.simulator.report import to_json
+from tools.stack_settings import load_stack_settings
 
 DAYS = 30
 TARGET_SECONDS = 2.0
@@ -27,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.simulate_30_days", description=__doc__.split("\n\n")[0])
     parser.add_argument("--stack", default="prod", help="stack in stacks/ (default prod: every kind of policy)")
     stack = parser.parse_args(argv).stack
-    settings = load_stack_file(STACKS_DIR / f"Pulumi.{stack}.yaml")
+    settings = load_stack_settings(STACKS_DIR / f"Pulumi.{stack}.yaml")
     rng = random.Random(f"{SEED}-benchmark")
     demand = diurnal(rng, days=DAYS)
     trace = Trace(demand, {RUN_QUEUE_COLUMN: [float(n) for n in run_queue(demand, rng)]})

@@ -22,10 +22,11 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from components.settings import SettingsError, StackSettings, load_stack_file
+from components.settings import SettingsError, StackSettings
 from tools.paths import stack_file
 from tools.simulator import DEFAULT_START, NodeModel, TraceError, read_trace, simulate
 from tools.simulator.report import render_table, to_json, write_plot
+from tools.stack_settings import load_stack_settings
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 DEFAULT_NODE_RPS = 25.0
@@ -107,7 +108,7 @@ def _load(path: Path, problems: list[str]) -> StackSettings | None:
         problems.append(f"{path}: no such stack file")
         return None
     try:
-        return load_stack_file(path)
+        return load_stack_settings(path)
     except SettingsError as invalid:
         problems.extend(invalid.problems)
         return None

@@ -25,8 +25,9 @@ from typing import TextIO
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from components.settings import SettingsError, StackSettings, load_stack_file
+from components.settings import SettingsError, StackSettings
 from tools.paths import stack_file
+from tools.stack_settings import load_stack_settings
 from tools.verifier.aws import Aws, Unreachable
 from tools.verifier.checks import AREAS
 from tools.verifier.discovery import Environment, discover
@@ -44,7 +45,7 @@ def main(argv: list[str] | None = None, *, stdout: TextIO | None = None, stderr:
         print(f"error: no stack file {path}", file=stderr)
         return EXIT_INVALID
     try:
-        settings = load_stack_file(path)
+        settings = load_stack_settings(path)
     except SettingsError as invalid:
         print("\n".join(invalid.problems), file=stderr)
         return EXIT_INVALID
