@@ -21,10 +21,11 @@ from . import (  # noqa: F401 - each registers its handlers
     sns,
     ssm,
 )
-from .mocks import SECRET_MASK, ResourceRecord
+from .mocks import ResourceRecord
 from .program import Deployment, Emulator, ProgramFailed
 from .registry import EmulatorError, UnsupportedType
 from .stack_config import StackConfig, project_name, read_stack_file
+from .wire import SECRET_MASK
 
 moto_fixtures.install()
 

@@ -24,7 +24,8 @@ from typing import Any
 
 from .moto_fixtures import pinned
 from .registry import Created, EmulatorError, Request, invoke, resource
-from .session import AwsSession, aws_call, aws_tags, tag_specifications, tags_state
+from .session import AwsSession, aws_call
+from .wire import aws_tags, tag_specifications, tags_state, text_bool, to_int, without_none
 
 ALL_TRAFFIC = "-1"
 
@@ -482,18 +483,18 @@ def _launch_template_data(req: Request) -> dict[str, Any]:
         "InstanceType": req.get("instanceType"),
         "UserData": req.get("userData"),
         "SecurityGroupIds": req.get("vpcSecurityGroupIds"),
-        "EbsOptimized": _text_bool(req.get("ebsOptimized")),
+        "EbsOptimized": text_bool(req.get("ebsOptimized")),
     }
     profile = req.get("iamInstanceProfile", {})
     if profile:
         data["IamInstanceProfile"] = {"Arn": profile["arn"]} if profile.get("arn") else {"Name": profile.get("name")}
     metadata = req.get("metadataOptions", {})
     if metadata:
-        data["MetadataOptions"] = _without_none(
+        data["MetadataOptions"] = without_none(
             {
                 "HttpEndpoint": metadata.get("httpEndpoint"),
                 "HttpTokens": metadata.get("httpTokens"),
-                "HttpPutResponseHopLimit": _int(metadata.get("httpPutResponseHopLimit")),
+                "HttpPutResponseHopLimit": to_int(metadata.get("httpPutResponseHopLimit")),
                 "InstanceMetadataTags": metadata.get("instanceMetadataTags"),
             }
         )
@@ -504,39 +505,24 @@ def _launch_template_data(req: Request) -> dict[str, Any]:
         {"ResourceType": spec["resourceType"], "Tags": aws_tags(spec.get("tags"))}
         for spec in req.get("tagSpecifications", [])
     ]
-    return _without_none(data)
+    return without_none(data)
 
 
 def _block_device(device: dict[str, Any]) -> dict[str, Any]:
     ebs = device.get("ebs", {})
-    return _without_none(
+    return without_none(
         {
             "DeviceName": device.get("deviceName"),
-            "Ebs": _without_none(
+            "Ebs": without_none(
                 {
-                    "VolumeSize": _int(ebs.get("volumeSize")),
+                    "VolumeSize": to_int(ebs.get("volumeSize")),
                     "VolumeType": ebs.get("volumeType"),
-                    "Encrypted": _text_bool(ebs.get("encrypted")),
-                    "DeleteOnTermination": _text_bool(ebs.get("deleteOnTermination")),
+                    "Encrypted": text_bool(ebs.get("encrypted")),
+                    "DeleteOnTermination": text_bool(ebs.get("deleteOnTermination")),
                     "KmsKeyId": ebs.get("kmsKeyId"),
-                    "Iops": _int(ebs.get("iops")),
-                    "Throughput": _int(ebs.get("throughput")),
+                    "Iops": to_int(ebs.get("iops")),
+                    "Throughput": to_int(ebs.get("throughput")),
                 }
             ),
         }
     )
-
-
-def _text_bool(value: Any) -> bool | None:
-    """The provider passes some launch-template booleans as the strings "true"/"false"."""
-    if value is None or value == "":
-        return None
-    return value if isinstance(value, bool) else str(value).lower() == "true"
-
-
-def _int(value: Any) -> int | None:
-    return None if value is None else int(value)
-
-
-def _without_none(data: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in data.items() if v is not None and v != [] and v != {}}
