@@ -16,7 +16,8 @@ Speed: each patch removes work whose result the emulated account never shows.
 - IAM partitions: moto finds the account of every request by looking for its access key
   in each partition's IAM backend, creating all six and loading AWS's managed policies
   into each. Look only in the backends that exist: a key can only be in one of those.
-- Managed policies: their JSON (4.7 MB) is parsed once per process, not per backend.
+- Managed policies: their JSON (4.7 MB) is parsed once per process, not per backend,
+  and each policy document serialised once.
 - Reset: moto's start and stop re-initialise every backend in use and then discard it.
   Discarding is enough: nothing in moto or here keeps a backend across a reset.
 - KMS: every key gets an RSA-2048 pair at creation, used only by sign/verify. Made on
@@ -36,6 +37,7 @@ import os
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 from unittest import mock
 
@@ -89,16 +91,28 @@ def _account_of_access_key(access_key: str) -> str:
 
 
 @functools.cache
-def _aws_managed_policy_data() -> dict[str, Any]:
-    return json.loads(iam.aws_managed_policies_data)
+def _aws_managed_policies() -> list[tuple[str, dict[str, Any], str]]:
+    """(name, data, document as JSON) of each policy: parsed and serialised once per process."""
+    data = json.loads(iam.aws_managed_policies_data)
+    return [(name, policy, json.dumps(policy.get("Document"))) for name, policy in data.items()]
 
 
 def _init_aws_policies(self: Any) -> list[Any]:
+    """moto's own, less its json.loads and a json.dumps per policy (AWSManagedPolicy.from_data)."""
     if not iam.load_iam_aws_managed_policies():
         return []
     return [
-        iam.AWSManagedPolicy.from_data(name, self.account_id, self.region_name, data)
-        for name, data in _aws_managed_policy_data().items()
+        iam.AWSManagedPolicy(
+            name,
+            account_id=self.account_id,
+            region=self.region_name,
+            default_version_id=data.get("DefaultVersionId"),
+            path=data.get("Path"),
+            document=document,
+            create_date=datetime.fromisoformat(data["CreateDate"]),
+            update_date=datetime.fromisoformat(data["UpdateDate"]),
+        )
+        for name, data, document in _aws_managed_policies()
     ]
 
 
