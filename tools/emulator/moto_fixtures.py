@@ -24,6 +24,8 @@ Speed: each patch removes work whose result the emulated account never shows.
   first use.
 - Service models: moto makes a new botocore loader per model, each listing the ~400
   service directories. One loader serves them all.
+- Dispatch: moto lists a response class's methods (inspect.getmembers) on every
+  request to check the action exists. Listed once per class.
 
 Fixtures: moto cannot create a resource with a given id, so `pinned` makes its id (or
 ARN) generator return the one a stack names, for `provide_*` in ec2 and acm.
@@ -41,7 +43,7 @@ from datetime import datetime
 from typing import Any
 from unittest import mock
 
-from moto.core import base_backend, loaders
+from moto.core import base_backend, loaders, responses
 from moto.core import utils as core_utils
 from moto.ec2.models import amis
 from moto.iam import models as iam
@@ -62,6 +64,7 @@ def install() -> None:
     base_backend.BackendDict.reset = classmethod(_discard_backends)
     kms.generate_private_key = _lazy_private_key(kms.generate_private_key)
     core_utils.create_loader = functools.cache(loaders.create_loader)
+    responses.method_names_from_class = functools.cache(responses.method_names_from_class)
     _installed = True
 
 
