@@ -5,7 +5,8 @@ architecture, measured in the same run, and where the preview's time goes.
 
 Each run is a fresh process, as a user runs it: `python -m tools.preview --stack prod
 --format json` against `node app.js` (CDK synth, its validation on). The figures are
-medians; on a shared machine they move by a second or more, so compare within one run.
+medians of wall time and of CPU time (user + system, all the process's threads). On a
+shared machine wall times move by seconds; CPU time moves less, so it is shown too.
 
 --cdk names the CDK anchor: a directory with app.js and package.json (default
 ../shared/anchors/cdk). Without node_modules there, it is copied to a temporary directory
@@ -21,6 +22,7 @@ the first clients: the cost of the resources themselves.
 from __future__ import annotations
 
 import argparse
+import resource
 import shutil
 import statistics
 import subprocess
@@ -42,27 +44,35 @@ def main(argv: list[str] | None = None) -> int:
     preview = [sys.executable, "-m", "tools.preview", "--stack", args.stack, "--format", "json"]
     with tempfile.TemporaryDirectory(prefix="cdk-") as scratch:
         cdk = _cdk_command(args.cdk, Path(scratch))
-        rows = [("preview", _median_wall(preview, PROJECT_DIR, args.runs))]
+        rows = [("preview", *_medians(preview, PROJECT_DIR, args.runs))]
         if isinstance(cdk, str):
             print(f"CDK synth skipped: {cdk}")
         else:
-            rows.append(("CDK synth", _median_wall(cdk[0], cdk[1], args.runs)))
-    for name, seconds in rows:
-        print(f"{name:<10} {seconds:6.2f} s  (median of {args.runs})")
+            rows.append(("CDK synth", *_medians(cdk[0], cdk[1], args.runs)))
+    print(f"median of {args.runs}: wall s, CPU s")
+    for name, wall, cpu in rows:
+        print(f"  {name:<10} {wall:6.2f}  {cpu:6.2f}")
     if len(rows) == 2:
-        print(f"preview / CDK synth: {rows[0][1] / rows[1][1]:.2f}")
+        print(f"preview / CDK synth: wall {rows[0][1] / rows[1][1]:.2f}, CPU {rows[0][2] / rows[1][2]:.2f}")
     print("phases of one preview (s):")
     subprocess.run([sys.executable, "-c", PHASES, args.stack], cwd=PROJECT_DIR, check=True)
     return 0
 
 
-def _median_wall(command: list[str], cwd: Path, runs: int) -> float:
-    walls = []
+def _medians(command: list[str], cwd: Path, runs: int) -> tuple[float, float]:
+    """Median wall and CPU seconds of `runs` runs of `command`."""
+    walls, cpus = [], []
     for _ in range(runs):
-        began = time.perf_counter()
+        began, cpu = time.perf_counter(), _children_cpu()
         subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         walls.append(time.perf_counter() - began)
-    return statistics.median(walls)
+        cpus.append(_children_cpu() - cpu)
+    return statistics.median(walls), statistics.median(cpus)
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _cdk_command(anchor: Path, scratch: Path) -> tuple[list[str], Path] | str:
