@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Any
 
 from components.settings import SettingsError
-from tools import policy_check
 from tools.diagram import render_mermaid
 from tools.emulator import Deployment, EmulatorError
 from tools.stack import apply_stack, stack_file
@@ -57,10 +56,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: cannot reach the AWS endpoint {endpoint}: {unreachable}", file=sys.stderr)
         return EXIT_FAILED
     print(RENDERERS[args.format](deployment), end="")
-    verdict = policy_check.report(policy_check.check(deployment.to_json()), out=sys.stderr) if args.policy else EXIT_OK
+    verdict = _check_policies(deployment) if args.policy else EXIT_OK
     if server:
         _serve_until_interrupted(server, deployment)
     return verdict
+
+
+def _check_policies(deployment: Deployment) -> int:
+    from tools import policy_check  # its imports (jsonschema, pulumi_policy) are only needed here
+
+    return policy_check.report(policy_check.check(deployment.to_json()), out=sys.stderr)
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -2,7 +2,8 @@
 
 One module per AWS service (ec2, ...), each registering a handler per Pulumi type; see
 `program.Emulator` for how a program is run and `stack_config` for how its stack file is
-read. This package never imports the program it runs.
+read. This package never imports the program it runs. Importing it patches moto
+for speed (`moto_fixtures`, the one module that touches moto's internals).
 """
 
 from . import (  # noqa: F401 - each registers its handlers
@@ -13,16 +14,20 @@ from . import (  # noqa: F401 - each registers its handlers
     elbv2,
     iam,
     kms,
+    moto_fixtures,
     provider,
     random_provider,
     servicediscovery,
     sns,
     ssm,
 )
-from .mocks import SECRET_MASK, ResourceRecord
+from .mocks import ResourceRecord
 from .program import Deployment, Emulator, ProgramFailed
 from .registry import EmulatorError, UnsupportedType
 from .stack_config import StackConfig, project_name, read_stack_file
+from .wire import SECRET_MASK
+
+moto_fixtures.install()
 
 __all__ = [
     "SECRET_MASK",

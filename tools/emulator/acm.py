@@ -2,19 +2,16 @@
 
 Covers: the fixture `provide_certificate`, so an HTTPS listener naming a certificate ARN
 finds it, as moto's ELBv2 checks. What moto lacks: choosing a certificate's ARN, so the
-fixture pins it by patching moto's ARN generator (in-process moto only; a moto server
+fixture pins it with `moto_fixtures.pinned` (in-process moto only; a moto server
 must already hold the certificate).
 """
 
 from __future__ import annotations
 
-import threading
-from unittest import mock
-
+from .moto_fixtures import pinned
 from .registry import Request
 from .session import AwsSession, aws_call
 
-_ARN_PATCH_LOCK = threading.Lock()
 FIXTURE_DOMAIN = "cluster.example.com"
 
 
@@ -26,5 +23,5 @@ def provide_certificate(aws: AwsSession, arn: str, domain: str = FIXTURE_DOMAIN)
             Request(type="existing certificate", name=arn, inputs={}), acm.describe_certificate, CertificateArn=arn
         )
         return
-    with _ARN_PATCH_LOCK, mock.patch("moto.acm.models.make_arn_for_certificate", lambda *_: arn):
+    with pinned("moto.acm.models.make_arn_for_certificate", arn):
         acm.request_certificate(DomainName=domain)

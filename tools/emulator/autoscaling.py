@@ -19,6 +19,7 @@ from typing import Any
 
 from .registry import Created, Request, resource
 from .session import AwsSession, aws_call
+from .wire import to_int, without_none
 
 NAME_MAX = 255
 # A scheduled action's sizes in the Terraform provider: -1 leaves the size unchanged, and
@@ -31,10 +32,6 @@ def _autoscaling(aws: AwsSession) -> Any:
     return aws.client("autoscaling")
 
 
-def _int(value: Any) -> int | None:
-    return None if value is None else int(value)
-
-
 @resource("aws:autoscaling/group:Group")
 def group(aws: AwsSession, req: Request) -> Created:
     client = _autoscaling(aws)
@@ -45,15 +42,15 @@ def group(aws: AwsSession, req: Request) -> Created:
         AutoScalingGroupName=name,
         MinSize=int(req.get("minSize")),
         MaxSize=int(req.get("maxSize")),
-        DesiredCapacity=_int(req.get("desiredCapacity")),
+        DesiredCapacity=to_int(req.get("desiredCapacity")),
         VPCZoneIdentifier=",".join(req.get("vpcZoneIdentifiers", [])) or None,
         LaunchTemplate=_launch_template(req.get("launchTemplate")),
         MixedInstancesPolicy=_mixed_instances(req.get("mixedInstancesPolicy")),
         TargetGroupARNs=req.get("targetGroupArns"),
         HealthCheckType=req.get("healthCheckType"),
-        HealthCheckGracePeriod=_int(req.get("healthCheckGracePeriod")),
-        DefaultInstanceWarmup=_int(req.get("defaultInstanceWarmup")),
-        DefaultCooldown=_int(req.get("defaultCooldown")),
+        HealthCheckGracePeriod=to_int(req.get("healthCheckGracePeriod")),
+        DefaultInstanceWarmup=to_int(req.get("defaultInstanceWarmup")),
+        DefaultCooldown=to_int(req.get("defaultCooldown")),
         CapacityRebalance=req.get("capacityRebalance"),
         TerminationPolicies=req.get("terminationPolicies"),
         NewInstancesProtectedFromScaleIn=req.get("protectFromScaleIn"),
@@ -77,15 +74,13 @@ def group(aws: AwsSession, req: Request) -> Created:
 def _launch_template(spec: dict[str, Any] | None) -> dict[str, Any] | None:
     if not spec:
         return None
-    return {
-        k: v
-        for k, v in {
+    return without_none(
+        {
             "LaunchTemplateId": spec.get("id"),
             "LaunchTemplateName": spec.get("name"),
             "Version": None if spec.get("version") is None else str(spec.get("version")),
-        }.items()
-        if v is not None
-    }
+        }
+    )
 
 
 def _mixed_instances(policy: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -104,16 +99,14 @@ def _mixed_instances(policy: dict[str, Any] | None) -> dict[str, Any] | None:
         }
     }
     if distribution:
-        result["InstancesDistribution"] = {
-            k: v
-            for k, v in {
-                "OnDemandBaseCapacity": _int(distribution.get("onDemandBaseCapacity")),
-                "OnDemandPercentageAboveBaseCapacity": _int(distribution.get("onDemandPercentageAboveBaseCapacity")),
+        result["InstancesDistribution"] = without_none(
+            {
+                "OnDemandBaseCapacity": to_int(distribution.get("onDemandBaseCapacity")),
+                "OnDemandPercentageAboveBaseCapacity": to_int(distribution.get("onDemandPercentageAboveBaseCapacity")),
                 "SpotAllocationStrategy": distribution.get("spotAllocationStrategy"),
                 "OnDemandAllocationStrategy": distribution.get("onDemandAllocationStrategy"),
-            }.items()
-            if v is not None
-        }
+            }
+        )
     return result
 
 
@@ -135,7 +128,7 @@ def lifecycle_hook(aws: AwsSession, req: Request) -> Created:
         LifecycleHookName=req.get("name"),
         AutoScalingGroupName=req.get("autoscalingGroupName"),
         LifecycleTransition=req.get("lifecycleTransition"),
-        HeartbeatTimeout=_int(req.get("heartbeatTimeout")),
+        HeartbeatTimeout=to_int(req.get("heartbeatTimeout")),
         DefaultResult=req.get("defaultResult"),
         NotificationTargetARN=req.get("notificationTargetArn"),
         RoleARN=req.get("roleArn"),
@@ -156,11 +149,11 @@ def policy(aws: AwsSession, req: Request) -> Created:
         PolicyName=name,
         PolicyType=kind,
         AdjustmentType=req.get("adjustmentType"),
-        MinAdjustmentMagnitude=_int(req.get("minAdjustmentMagnitude")),
-        ScalingAdjustment=_int(req.get("scalingAdjustment")),
-        Cooldown=_int(req.get("cooldown")),
+        MinAdjustmentMagnitude=to_int(req.get("minAdjustmentMagnitude")),
+        ScalingAdjustment=to_int(req.get("scalingAdjustment")),
+        Cooldown=to_int(req.get("cooldown")),
         MetricAggregationType=req.get("metricAggregationType"),
-        EstimatedInstanceWarmup=_int(req.get("estimatedInstanceWarmup")),
+        EstimatedInstanceWarmup=to_int(req.get("estimatedInstanceWarmup")),
         StepAdjustments=[_step(s) for s in req.get("stepAdjustments", [])] or None,
         TargetTrackingConfiguration=_target_tracking(req.get("targetTrackingConfiguration")),
         PredictiveScalingConfiguration=_predictive(req.get("predictiveScalingConfiguration")),

@@ -11,17 +11,14 @@ from __future__ import annotations
 from typing import Any
 
 from .registry import Created, Request, resource
-from .session import AwsSession, aws_call, aws_tags, tags_state
+from .session import AwsSession, aws_call
+from .wire import request_tags, tags_state, to_int
 
 NAME_MAX = 255
 
 
 def _cloudwatch(aws: AwsSession) -> Any:
     return aws.client("cloudwatch")
-
-
-def _int(value: Any) -> int | None:
-    return None if value is None else int(value)
 
 
 def _dimensions(dimensions: dict[str, str] | None) -> list[dict[str, str]] | None:
@@ -45,15 +42,15 @@ def metric_alarm(aws: AwsSession, req: Request) -> Created:
         Statistic=req.get("statistic"),
         ExtendedStatistic=req.get("extendedStatistic"),
         Dimensions=_dimensions(req.get("dimensions")),
-        Period=_int(req.get("period")),
+        Period=to_int(req.get("period")),
         Unit=req.get("unit"),
         EvaluationPeriods=int(req.get("evaluationPeriods")),
-        DatapointsToAlarm=_int(req.get("datapointsToAlarm")),
+        DatapointsToAlarm=to_int(req.get("datapointsToAlarm")),
         Threshold=req.get("threshold"),
         ComparisonOperator=req.get("comparisonOperator"),
         TreatMissingData=req.get("treatMissingData"),
         Metrics=[_query(q) for q in req.get("metricQueries", [])] or None,
-        Tags=aws_tags(req.get("tags")) or None,
+        Tags=request_tags(req),
     )
     arn = aws.arn("cloudwatch", f"alarm:{name}")
     return Created(name, {**req.inputs, **tags_state(req), "name": name, "arn": arn})

@@ -9,25 +9,23 @@ and getSubnet invokes; and the fixtures `provide_network`, `provide_vpc` and
 Like the Terraform provider that pulumi-aws bridges, a new security group loses AWS's
 default allow-all egress rule: egress exists only where the program declares it.
 
-What moto lacks: choosing an id at creation, so the fixtures pin ids by patching moto's
-id generators (in-process moto only; a moto server must already hold them). moto keeps a
-launch template's `resolve:ssm:` image id as given, as AWS does until launch; the handler
-checks the parameter exists, as a launch would. Instances moto launches do not take the
+What moto lacks: choosing an id at creation, so the fixtures pin ids with
+`moto_fixtures.pinned` (in-process moto only; a moto server must already hold them).
+moto keeps a launch template's `resolve:ssm:` image id as given, as AWS does until
+launch; the handler checks the parameter exists, as a launch would. Instances moto launches do not take the
 template's metadata options: read those from the template, not the instance.
 """
 
 from __future__ import annotations
 
 import ipaddress
-import threading
 import zlib
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
-from unittest import mock
 
+from .moto_fixtures import pinned
 from .registry import Created, EmulatorError, Request, invoke, resource
-from .session import AwsSession, aws_call, aws_tags, tag_specifications, tags_state
+from .session import AwsSession, aws_call
+from .wire import aws_tags, tag_specifications, tags_state, text_bool, to_int, without_none
 
 ALL_TRAFFIC = "-1"
 
@@ -395,14 +393,6 @@ def _describe_one(aws: AwsSession, operation: str, key: str, id_param: str, want
 
 # --- fixtures: what an existing-VPC stack expects to find ---------------------------
 
-_ID_PATCH_LOCK = threading.Lock()
-
-
-@contextmanager
-def _pinned_id(target: str, wanted: str) -> Iterator[None]:
-    with _ID_PATCH_LOCK, mock.patch(target, lambda: wanted):
-        yield
-
 
 def provide_network(
     aws: AwsSession,
@@ -418,13 +408,13 @@ def provide_network(
         _require_existing(ec2, vpc_id, public_subnet_ids + private_subnet_ids)
         return
     zones = [z["ZoneName"] for z in ec2.describe_availability_zones()["AvailabilityZones"]]
-    with _pinned_id("moto.ec2.models.vpcs.random_vpc_id", vpc_id):
+    with pinned("moto.ec2.models.vpcs.random_vpc_id", vpc_id):
         ec2.create_vpc(CidrBlock=cidr)
     blocks = ipaddress.ip_network(cidr).subnets(new_prefix=24)
     subnets = [(s, True) for s in public_subnet_ids] + [(s, False) for s in private_subnet_ids]
     for index, (subnet_id, public) in enumerate(subnets):
         zone = zones[(index if public else index - len(public_subnet_ids)) % len(zones)]
-        with _pinned_id("moto.ec2.models.subnets.random_subnet_id", subnet_id):
+        with pinned("moto.ec2.models.subnets.random_subnet_id", subnet_id):
             ec2.create_subnet(VpcId=vpc_id, CidrBlock=str(next(blocks)), AvailabilityZone=zone)
 
 
@@ -439,7 +429,7 @@ def provide_security_group(aws: AwsSession, group_id: str, vpc_id: str) -> None:
     if aws.endpoint:
         ec2.describe_security_groups(GroupIds=[group_id])
         return
-    with _pinned_id("moto.ec2.models.security_groups.random_security_group_id", group_id):
+    with pinned("moto.ec2.models.security_groups.random_security_group_id", group_id):
         ec2.create_security_group(
             GroupName=f"existing-{group_id}", Description="provided by the emulator", VpcId=vpc_id
         )
@@ -493,18 +483,18 @@ def _launch_template_data(req: Request) -> dict[str, Any]:
         "InstanceType": req.get("instanceType"),
         "UserData": req.get("userData"),
         "SecurityGroupIds": req.get("vpcSecurityGroupIds"),
-        "EbsOptimized": _text_bool(req.get("ebsOptimized")),
+        "EbsOptimized": text_bool(req.get("ebsOptimized")),
     }
     profile = req.get("iamInstanceProfile", {})
     if profile:
         data["IamInstanceProfile"] = {"Arn": profile["arn"]} if profile.get("arn") else {"Name": profile.get("name")}
     metadata = req.get("metadataOptions", {})
     if metadata:
-        data["MetadataOptions"] = _without_none(
+        data["MetadataOptions"] = without_none(
             {
                 "HttpEndpoint": metadata.get("httpEndpoint"),
                 "HttpTokens": metadata.get("httpTokens"),
-                "HttpPutResponseHopLimit": _int(metadata.get("httpPutResponseHopLimit")),
+                "HttpPutResponseHopLimit": to_int(metadata.get("httpPutResponseHopLimit")),
                 "InstanceMetadataTags": metadata.get("instanceMetadataTags"),
             }
         )
@@ -515,39 +505,24 @@ def _launch_template_data(req: Request) -> dict[str, Any]:
         {"ResourceType": spec["resourceType"], "Tags": aws_tags(spec.get("tags"))}
         for spec in req.get("tagSpecifications", [])
     ]
-    return _without_none(data)
+    return without_none(data)
 
 
 def _block_device(device: dict[str, Any]) -> dict[str, Any]:
     ebs = device.get("ebs", {})
-    return _without_none(
+    return without_none(
         {
             "DeviceName": device.get("deviceName"),
-            "Ebs": _without_none(
+            "Ebs": without_none(
                 {
-                    "VolumeSize": _int(ebs.get("volumeSize")),
+                    "VolumeSize": to_int(ebs.get("volumeSize")),
                     "VolumeType": ebs.get("volumeType"),
-                    "Encrypted": _text_bool(ebs.get("encrypted")),
-                    "DeleteOnTermination": _text_bool(ebs.get("deleteOnTermination")),
+                    "Encrypted": text_bool(ebs.get("encrypted")),
+                    "DeleteOnTermination": text_bool(ebs.get("deleteOnTermination")),
                     "KmsKeyId": ebs.get("kmsKeyId"),
-                    "Iops": _int(ebs.get("iops")),
-                    "Throughput": _int(ebs.get("throughput")),
+                    "Iops": to_int(ebs.get("iops")),
+                    "Throughput": to_int(ebs.get("throughput")),
                 }
             ),
         }
     )
-
-
-def _text_bool(value: Any) -> bool | None:
-    """The provider passes some launch-template booleans as the strings "true"/"false"."""
-    if value is None or value == "":
-        return None
-    return value if isinstance(value, bool) else str(value).lower() == "true"
-
-
-def _int(value: Any) -> int | None:
-    return None if value is None else int(value)
-
-
-def _without_none(data: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in data.items() if v is not None and v != [] and v != {}}

@@ -17,7 +17,8 @@ from __future__ import annotations
 from typing import Any
 
 from .registry import Created, Request, resource
-from .session import AwsSession, aws_call, aws_tags, tags_state
+from .session import AwsSession, aws_call
+from .wire import request_tags, tags_state, to_int, without_none
 
 NAME_MAX = 32  # load balancer and target group names
 
@@ -57,7 +58,7 @@ def load_balancer(aws: AwsSession, req: Request) -> Created:
         Scheme="internal" if req.get("internal") else "internet-facing",
         Type=kind,
         IpAddressType=req.get("ipAddressType", "ipv4"),
-        Tags=aws_tags(req.get("tags")) or None,
+        Tags=request_tags(req),
     )["LoadBalancers"][0]
     arn = created["LoadBalancerArn"]
     logs = req.get("accessLogs", {})
@@ -105,12 +106,12 @@ def target_group(aws: AwsSession, req: Request) -> Created:
         HealthCheckProtocol=health.get("protocol"),
         HealthCheckPort=health.get("port"),
         HealthCheckPath=health.get("path"),
-        HealthCheckIntervalSeconds=_int(health.get("interval")),
-        HealthCheckTimeoutSeconds=_int(health.get("timeout")),
-        HealthyThresholdCount=_int(health.get("healthyThreshold")),
-        UnhealthyThresholdCount=_int(health.get("unhealthyThreshold")),
+        HealthCheckIntervalSeconds=to_int(health.get("interval")),
+        HealthCheckTimeoutSeconds=to_int(health.get("timeout")),
+        HealthyThresholdCount=to_int(health.get("healthyThreshold")),
+        UnhealthyThresholdCount=to_int(health.get("unhealthyThreshold")),
         Matcher={"HttpCode": health["matcher"]} if health.get("matcher") else None,
-        Tags=aws_tags(req.get("tags")) or None,
+        Tags=request_tags(req),
     )["TargetGroups"][0]
     arn = created["TargetGroupArn"]
     stickiness = req.get("stickiness", {})
@@ -147,7 +148,7 @@ def listener(aws: AwsSession, req: Request) -> Created:
         SslPolicy=req.get("sslPolicy"),
         Certificates=[{"CertificateArn": certificate}] if certificate else None,
         DefaultActions=[_action(a) for a in req.get("defaultActions", [])],
-        Tags=aws_tags(req.get("tags")) or None,
+        Tags=request_tags(req),
     )["Listeners"][0]
     arn = created["ListenerArn"]
     return Created(arn, {**req.inputs, **tags_state(req), "arn": arn})
@@ -160,18 +161,16 @@ def _action(action: dict[str, Any]) -> dict[str, Any]:
         result["TargetGroupArn"] = action.get("targetGroupArn")
     elif kind == "redirect":
         redirect = action.get("redirect", {})
-        result["RedirectConfig"] = {
-            k: v
-            for k, v in {
+        result["RedirectConfig"] = without_none(
+            {
                 "Protocol": redirect.get("protocol"),
                 "Port": redirect.get("port"),
                 "Host": redirect.get("host"),
                 "Path": redirect.get("path"),
                 "Query": redirect.get("query"),
                 "StatusCode": redirect.get("statusCode"),
-            }.items()
-            if v is not None
-        }
+            }
+        )
     elif kind == "fixed-response":
         fixed = action.get("fixedResponse", {})
         result["FixedResponseConfig"] = {
@@ -180,7 +179,3 @@ def _action(action: dict[str, Any]) -> dict[str, Any]:
             "MessageBody": fixed.get("messageBody"),
         }
     return result
-
-
-def _int(value: Any) -> int | None:
-    return None if value is None else int(value)

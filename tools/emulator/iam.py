@@ -12,7 +12,8 @@ import json
 from typing import Any
 
 from .registry import Created, Request, resource
-from .session import AwsSession, aws_call, aws_tags, tags_state
+from .session import AwsSession, aws_call
+from .wire import request_tags, tags_state, to_int
 
 ROLE_NAME_MAX = 64
 PROFILE_NAME_MAX = 128
@@ -36,9 +37,9 @@ def role(aws: AwsSession, req: Request) -> Created:
         Path=req.get("path", "/"),
         AssumeRolePolicyDocument=_document(req.get("assumeRolePolicy")),
         Description=req.get("description"),
-        MaxSessionDuration=None if req.get("maxSessionDuration") is None else int(req.get("maxSessionDuration")),
+        MaxSessionDuration=to_int(req.get("maxSessionDuration")),
         PermissionsBoundary=req.get("permissionsBoundary"),
-        Tags=aws_tags(req.get("tags")) or None,
+        Tags=request_tags(req),
     )["Role"]
     state = {**req.inputs, **tags_state(req), "name": name, "arn": created["Arn"], "uniqueId": created["RoleId"]}
     return Created(name, state)
@@ -72,7 +73,7 @@ def instance_profile(aws: AwsSession, req: Request) -> Created:
         iam.create_instance_profile,
         InstanceProfileName=name,
         Path=req.get("path", "/"),
-        Tags=aws_tags(req.get("tags")) or None,
+        Tags=request_tags(req),
     )["InstanceProfile"]
     if req.get("role"):
         aws_call(req, iam.add_role_to_instance_profile, InstanceProfileName=name, RoleName=req.get("role"))

@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from .registry import Created, Request, resource
-from .session import AwsSession, aws_call, aws_tags, tags_state
+from .session import AwsSession, aws_call
+from .wire import aws_tags, tags_state
 
 
 def _kms(aws: AwsSession) -> Any:

@@ -17,41 +17,12 @@ from pulumi.runtime import mocks, rpc
 
 from .registry import Created, EmulatorError, Request, invoke_handler, resource_handler
 from .session import AwsSession
-
-SECRET_MASK = "[secret]"
-_SIG = rpc._special_sig_key
-_SECRET = rpc._special_secret_sig
-
-
-def is_secret(value: Any) -> bool:
-    return isinstance(value, dict) and value.get(_SIG) == _SECRET
-
-
-def unwrap_secrets(value: Any) -> Any:
-    """The plain value a provider would see."""
-    if is_secret(value):
-        return unwrap_secrets(value.get("value"))
-    if isinstance(value, dict):
-        return {k: unwrap_secrets(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [unwrap_secrets(v) for v in value]
-    return value
+from .wire import SECRET_MASK, as_secret, is_secret, mask_secrets, unwrap_secrets
 
 
 def _as_secrets(state: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
     """Wrap the outputs a real provider marks secret, so the program's Outputs are secret too."""
-    return {k: ({_SIG: _SECRET, "value": v} if k in keys else v) for k, v in state.items()}
-
-
-def mask_secrets(value: Any) -> Any:
-    """The value as a preview may print it."""
-    if is_secret(value):
-        return SECRET_MASK
-    if isinstance(value, dict):
-        return {k: mask_secrets(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [mask_secrets(v) for v in value]
-    return value
+    return {k: (as_secret(v) if k in keys else v) for k, v in state.items()}
 
 
 @dataclass

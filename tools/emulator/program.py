@@ -28,10 +28,11 @@ from pulumi.runtime.settings import SETTINGS, get_root_resource
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
-from .mocks import SECRET_MASK, AwsMocks, RecordingMonitor, ResourceRecord
+from .mocks import AwsMocks, RecordingMonitor, ResourceRecord
 from .registry import EmulatorError
 from .session import AwsSession
 from .stack_config import StackConfig
+from .wire import SECRET_MASK
 
 # Fake credentials for a moto server; in-process moto sets its own.
 MOTO_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}

@@ -14,7 +14,8 @@ from __future__ import annotations
 from typing import Any
 
 from .registry import Created, Request, resource
-from .session import AwsSession, aws_call, aws_tags, tags_state
+from .session import AwsSession, aws_call
+from .wire import request_tags, tags_state
 
 
 def _cloud_map(aws: AwsSession) -> Any:
@@ -31,7 +32,7 @@ def private_dns_namespace(aws: AwsSession, req: Request) -> Created:
         Name=req.get("name"),
         Vpc=req.get("vpc"),
         Description=req.get("description"),
-        Tags=aws_tags(req.get("tags")) or None,
+        Tags=request_tags(req),
     )["OperationId"]
     namespace_id = client.get_operation(OperationId=operation)["Operation"]["Targets"]["NAMESPACE"]
     found = client.get_namespace(Id=namespace_id)["Namespace"]
@@ -63,7 +64,7 @@ def service(aws: AwsSession, req: Request) -> Created:
         if dns
         else None,
         HealthCheckCustomConfig={"FailureThreshold": int(health.get("failureThreshold", 1))} if health else None,
-        Tags=aws_tags(req.get("tags")) or None,
+        Tags=request_tags(req),
     )["Service"]
     state = {**req.inputs, **tags_state(req), "arn": created["Arn"]}
     return Created(created["Id"], state)

@@ -2,7 +2,8 @@
 
 Handlers receive an `AwsSession`. It hands out thread-safe boto3 clients (Pulumi calls
 `new_resource` from several threads at once), names resources the way Pulumi's
-auto-naming does, and converts tags between Pulumi's map and AWS's key/value lists.
+auto-naming does, and turns AWS's refusals into errors naming the resource (`aws_call`).
+Values are converted between the wire and AWS's API in `wire`.
 """
 
 from __future__ import annotations
@@ -21,12 +22,23 @@ from .registry import EmulatorError, Request
 AUTONAME_SUFFIX_LENGTH = 7
 
 
+# What botocore's loaders have parsed (service models, endpoint rules), shared by every
+# session of the process: ec2's model alone takes ~0.5 s to parse, once per emulator
+# otherwise. Every session's loader searches the same paths, so the results are the same.
+_PARSED_MODELS: dict[Any, Any] = {}
+
+
+def _share_parsed_models(session: boto3.session.Session) -> None:
+    session._session.get_component("data_loader")._cache = _PARSED_MODELS
+
+
 class AwsSession:
     def __init__(self, region: str, endpoint: str | None = None, stack: str = "stack"):
         self.region = region
         self.endpoint = endpoint
         self.stack = stack
         self._session = boto3.session.Session(region_name=region)
+        _share_parsed_models(self._session)
         self._clients: dict[str, Any] = {}
         self._lock = threading.Lock()
         self._account_id: str | None = None
@@ -60,23 +72,6 @@ class AwsSession:
         digest = hashlib.sha256(f"{self.stack}/{req.type}/{req.name}".encode()).hexdigest()
         suffix = digest[:AUTONAME_SUFFIX_LENGTH]
         return prefix[: max_length - AUTONAME_SUFFIX_LENGTH] + suffix
-
-
-def aws_tags(tags: dict[str, str] | None) -> list[dict[str, str]]:
-    """Pulumi's `tags` map as AWS's [{Key, Value}] list."""
-    return [{"Key": k, "Value": v} for k, v in sorted((tags or {}).items())]
-
-
-def tag_specifications(resource_type: str, tags: dict[str, str] | None) -> list[dict[str, Any]]:
-    if not tags:
-        return []
-    return [{"ResourceType": resource_type, "Tags": aws_tags(tags)}]
-
-
-def tags_state(req: Request) -> dict[str, Any]:
-    """The `tags` / `tagsAll` pair every taggable pulumi-aws resource reports."""
-    tags = req.get("tags", {})
-    return {"tags": tags, "tagsAll": dict(tags)}
 
 
 def aws_call(req: Request, fn: Any, **kwargs: Any) -> Any:

@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from .registry import Created, Request, resource
-from .session import AwsSession, aws_call, aws_tags, tags_state
+from .session import AwsSession, aws_call
+from .wire import request_tags, tags_state
 
 NAME_MAX = 256
 
@@ -26,9 +27,9 @@ def topic(aws: AwsSession, req: Request) -> Created:
         for k, v in {"DisplayName": req.get("displayName"), "KmsMasterKeyId": req.get("kmsMasterKeyId")}.items()
         if v
     }
-    arn = aws_call(
-        req, _sns(aws).create_topic, Name=name, Attributes=attributes or None, Tags=aws_tags(req.get("tags")) or None
-    )["TopicArn"]
+    arn = aws_call(req, _sns(aws).create_topic, Name=name, Attributes=attributes or None, Tags=request_tags(req))[
+        "TopicArn"
+    ]
     return Created(arn, {**req.inputs, **tags_state(req), "name": name, "arn": arn})
 
 

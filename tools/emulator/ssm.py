@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from .registry import Created, Request, resource
-from .session import AwsSession, aws_call, aws_tags, tags_state
+from .session import AwsSession, aws_call
+from .wire import request_tags, tags_state
 
 
 def _ssm(aws: AwsSession) -> Any:
@@ -31,7 +32,7 @@ def parameter(aws: AwsSession, req: Request) -> Created:
         Description=req.get("description"),
         Tier=req.get("tier"),
         DataType=req.get("dataType"),
-        Tags=aws_tags(req.get("tags")) or None,
+        Tags=request_tags(req),
     )
     found = _ssm(aws).get_parameter(Name=name)["Parameter"]
     state = {**req.inputs, **tags_state(req), "name": name, "arn": found["ARN"], "version": found["Version"]}

@@ -1,0 +1,147 @@
+"""Every patch the emulator makes to moto's internals, in one place, each with its reason.
+
+`install()` runs once, when `tools.emulator` is imported, and applies the speed patches
+to this process's moto: the in-process mock, and `ThreadedMotoServer` (what
+`tools.preview --serve` starts), which serves the same backends from a thread of this
+process. A moto server in another process (`python -m moto.server`, `--endpoint`) gets
+none of them: it is stock moto, slower, and the pinned-id fixtures cannot reach it (the
+fixtures then require the resources to exist already).
+
+Speed: each patch removes work whose result the emulated account never shows.
+
+- AMIs: moto's EC2 backend builds its catalogue of ~1,300 public AMIs (each with a
+  volume and a snapshot, 15k random ids) for every region it touches. Our programs name
+  images by `resolve:ssm:`, which moto keeps as given, so the catalogue is never read.
+  It is still built when MOTO_AMIS_PATH names one.
+- IAM partitions: moto finds the account of every request by looking for its access key
+  in each partition's IAM backend, creating all six and loading AWS's managed policies
+  into each. Look only in the backends that exist: a key can only be in one of those.
+- Managed policies: their JSON (4.7 MB) is parsed once per process, not per backend,
+  and each policy document serialised once.
+- Reset: moto's start and stop re-initialise every backend in use and then discard it.
+  Discarding is enough: nothing in moto or here keeps a backend across a reset.
+- KMS: every key gets an RSA-2048 pair at creation, used only by sign/verify. Made on
+  first use.
+- Service models: moto makes a new botocore loader per model, each listing the ~400
+  service directories. One loader serves them all.
+- Dispatch: moto lists a response class's methods (inspect.getmembers) on every
+  request to check the action exists. Listed once per class.
+
+Fixtures: moto cannot create a resource with a given id, so `pinned` makes its id (or
+ARN) generator return the one a stack names, for `provide_*` in ec2 and acm.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+from unittest import mock
+
+from moto.core import base_backend, loaders, responses
+from moto.core import utils as core_utils
+from moto.ec2.models import amis
+from moto.iam import models as iam
+from moto.kms import models as kms
+
+_PIN_LOCK = threading.Lock()
+_installed = False
+
+
+def install() -> None:
+    """Apply the speed patches (idempotent)."""
+    global _installed
+    if _installed:
+        return
+    amis.AmiBackend._load_amis = _load_amis_only_when_asked(amis.AmiBackend._load_amis)
+    iam.get_account_id_from = _account_of_access_key
+    iam.IAMBackend._init_aws_policies = _init_aws_policies
+    base_backend.BackendDict.reset = classmethod(_discard_backends)
+    kms.generate_private_key = _lazy_private_key(kms.generate_private_key)
+    core_utils.create_loader = functools.cache(loaders.create_loader)
+    responses.method_names_from_class = functools.cache(responses.method_names_from_class)
+    _installed = True
+
+
+@contextmanager
+def pinned(target: str, value: str) -> Iterator[None]:
+    """moto's generator `target` (a dotted path) returns `value` inside the block."""
+    with _PIN_LOCK, mock.patch(target, lambda *_: value):
+        yield
+
+
+# --- the speed patches --------------------------------------------------------------
+
+
+def _load_amis_only_when_asked(load: Callable[[Any], None]) -> Callable[[Any], None]:
+    def load_amis(backend: Any) -> None:
+        if "MOTO_AMIS_PATH" in os.environ:
+            load(backend)
+
+    return load_amis
+
+
+def _account_of_access_key(access_key: str) -> str:
+    for account_id, account in list(iam.iam_backends.items()):
+        if any(access_key in backend.access_keys for backend in list(account.values())):
+            return account_id
+    return iam.DEFAULT_ACCOUNT_ID
+
+
+@functools.cache
+def _aws_managed_policies() -> list[tuple[str, dict[str, Any], str]]:
+    """(name, data, document as JSON) of each policy: parsed and serialised once per process."""
+    data = json.loads(iam.aws_managed_policies_data)
+    return [(name, policy, json.dumps(policy.get("Document"))) for name, policy in data.items()]
+
+
+def _init_aws_policies(self: Any) -> list[Any]:
+    """moto's own, less its json.loads and a json.dumps per policy (AWSManagedPolicy.from_data)."""
+    if not iam.load_iam_aws_managed_policies():
+        return []
+    return [
+        iam.AWSManagedPolicy(
+            name,
+            account_id=self.account_id,
+            region=self.region_name,
+            default_version_id=data.get("DefaultVersionId"),
+            path=data.get("Path"),
+            document=document,
+            create_date=datetime.fromisoformat(data["CreateDate"]),
+            update_date=datetime.fromisoformat(data["UpdateDate"]),
+        )
+        for name, data, document in _aws_managed_policies()
+    ]
+
+
+def _discard_backends(cls: type) -> None:
+    with base_backend.backend_lock:
+        for backend in cls._instances:
+            backend.clear()
+        cls._instances.clear()
+
+
+class _LazyPrivateKey:
+    """Stands in for moto's key pair; makes it on first use."""
+
+    def __init__(self, make: Callable[[], Any]):
+        self._make = make
+
+    @functools.cached_property
+    def _key(self) -> Any:
+        return self._make()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._key, name)
+
+
+def _lazy_private_key(generate: Callable[[str], Any]) -> Callable[[str], Any]:
+    def generate_private_key(key_spec: str) -> Any:
+        return _LazyPrivateKey(functools.partial(generate, key_spec))
+
+    return generate_private_key
