@@ -12,16 +12,15 @@ import json
 import pytest
 
 from components.node_group import COOKIE_LENGTH
-from tests.conftest import applied_stack
 from tools.emulator import SECRET_MASK
 
 PARAMETER = "aws:ssm/parameter:Parameter"
 PASSWORD = "random:index/randomPassword:RandomPassword"
 
 
-@pytest.fixture(scope="module", params=["dev", "prod"])
-def stack(request):
-    yield from applied_stack(request.param)
+@pytest.fixture(params=["dev", "prod"])
+def stack(request, shipped):
+    return shipped(request.param)
 
 
 def cookie_of(applied):

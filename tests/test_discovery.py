@@ -12,8 +12,8 @@ import pytest
 
 from components.discovery import RECORD_TTL_SECONDS
 from components.plans.bootstrap import DISCOVERY_SERVICE_TAG_KEY, discovery_namespace_name, discovery_service_name
-from tests.conftest import Applied, write_variant
-from tests.test_node_group import group_of
+from tests.support.aws_state import group_of
+from tests.support.stacks import Applied, write_variant
 from tools.stack import emulated
 
 DNS = {"elixir-cluster:release": {"discovery": "dns"}}
@@ -22,8 +22,8 @@ DNS = {"elixir-cluster:release": {"discovery": "dns"}}
 @pytest.fixture(scope="module")
 def dns(tmp_path_factory):
     path = write_variant(tmp_path_factory.mktemp("stacks"), "dev", "dns", DNS)
-    with emulated(path) as (_, deployment, settings):
-        yield Applied(deployment, settings)
+    with emulated(path) as (emulator, deployment, settings):
+        yield Applied(emulator, deployment, settings)
 
 
 def _service(applied):

@@ -7,7 +7,7 @@ Run: `.venv/bin/python -m pytest --tb=native -q tests/test_load_balancer_variant
 from __future__ import annotations
 
 from components.settings import HTTP_LISTENER_PORT, HTTPS_LISTENER_PORT
-from tests.test_load_balancer import (
+from tests.support.aws_state import (
     attributes_of,
     balancer_of,
     listeners_by_port,
@@ -15,9 +15,8 @@ from tests.test_load_balancer import (
     target_group_attributes,
     target_group_of,
 )
+from tests.support.fragments import CERTIFICATE
 from tools.diagram import render_mermaid
-
-CERTIFICATE = "arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-4a7b-8c9d-0e1f2a3b4c5d"
 
 
 def test_network_load_balancer_forwards_tcp_with_an_http_health_check_and_source_ip_stickiness(deploy):

@@ -13,19 +13,12 @@ import pytest
 
 from components.plans import names
 from components.plans.alert_key_policy import ALARM_PUBLISHER
-from tests.conftest import applied_stack
-from tests.test_scaling import real_request_count_label
+from tests.support.aws_state import alarms_of, real_request_count_label
 
 
-@pytest.fixture(scope="module", params=["dev", "prod"])
-def stack(request):
-    yield from applied_stack(request.param)
-
-
-def alarms_of(applied) -> dict[str, dict]:
-    wanted = names.health_alarm_names(applied.settings)
-    found = applied.client("cloudwatch").describe_alarms(AlarmNames=wanted)["MetricAlarms"]
-    return {a["AlarmName"].removeprefix(f"{applied.settings.qualified_name}-"): a for a in found}
+@pytest.fixture(params=["dev", "prod"])
+def stack(request, shipped):
+    return shipped(request.param)
 
 
 def dimensions(applied) -> list[dict[str, str]]:

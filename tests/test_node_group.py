@@ -15,34 +15,15 @@ import pytest
 from components.node_group import DESIRED_CAPACITY, GROUP_METRICS, METADATA_HOP_LIMIT
 from components.plans.bootstrap import DISCOVERY_SERVICE_TAG_KEY, LIFECYCLE_HOOK_NAME, render_user_data
 from components.plans.node_policies import MANAGED_POLICY_ARNS, node_role_policy
-from tests.conftest import applied_stack
+from tests.support.aws_state import group_of, template_data
 
 GROUP = "aws:autoscaling/group:Group"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 
 
-@pytest.fixture(scope="module", params=["dev", "prod"])
-def stack(request):
-    yield from applied_stack(request.param)
-
-
-def group_of(applied):
-    client = applied.client("autoscaling")
-    return client.describe_auto_scaling_groups(AutoScalingGroupNames=[applied.outputs["autoScalingGroupName"]])[
-        "AutoScalingGroups"
-    ][0]
-
-
-def template_data(applied, version=None):
-    """The launch template version the group launches from, as EC2 holds it."""
-    spec = (
-        group_of(applied).get("LaunchTemplate")
-        or group_of(applied)["MixedInstancesPolicy"]["LaunchTemplate"]["LaunchTemplateSpecification"]
-    )
-    versions = applied.client("ec2").describe_launch_template_versions(
-        LaunchTemplateId=spec["LaunchTemplateId"], Versions=[version or spec["Version"]]
-    )["LaunchTemplateVersions"]
-    return versions[0]["LaunchTemplateData"]
+@pytest.fixture(params=["dev", "prod"])
+def stack(request, shipped):
+    return shipped(request.param)
 
 
 def role_of(applied):

@@ -12,7 +12,8 @@ import time
 import boto3
 import pytest
 
-from tests.conftest import EXISTING_NETWORK, write_variant
+from tests.support.fragments import EXISTING_NETWORK
+from tests.support.stacks import write_variant
 from tools import preview
 from tools.emulator import SECRET_MASK
 from tools.stack import PROJECT_DIR, load, stack_file

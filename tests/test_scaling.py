@@ -12,30 +12,15 @@ import pytest
 
 from components.plans import names
 from components.settings import BEAM_METRICS, METRICS_NAMESPACE, PREDEFINED_TARGET_METRICS, load_stack_file
-from tests.conftest import applied_stack
+from tests.support.aws_state import policies_of, real_request_count_label
 from tools.stack import stack_file
 
 REQUEST_COUNT_LABEL = re.compile(r"^app/[^/]+/[0-9a-f]+/targetgroup/[^/]+/[0-9a-f]+$")
 
 
-@pytest.fixture(scope="module", params=["dev", "prod"])
-def stack(request):
-    yield from applied_stack(request.param)
-
-
-def policies_of(applied) -> dict[str, dict]:
-    """The group's scaling policies in moto, by name."""
-    autoscaling = applied.client("autoscaling")
-    found = autoscaling.describe_policies(AutoScalingGroupName=applied.outputs["autoScalingGroupName"])
-    return {p["PolicyName"]: p for p in found["ScalingPolicies"]}
-
-
-def real_request_count_label(applied) -> str:
-    """`<load balancer ARN suffix>/<target group ARN suffix>`, computed from what moto holds."""
-    elbv2 = applied.client("elbv2")
-    target_group = elbv2.describe_target_groups(TargetGroupArns=[applied.outputs["targetGroupArn"]])["TargetGroups"][0]
-    [balancer_arn] = target_group["LoadBalancerArns"]
-    return f"{balancer_arn.split(':loadbalancer/')[1]}/{target_group['TargetGroupArn'].split(':')[-1]}"
+@pytest.fixture(params=["dev", "prod"])
+def stack(request, shipped):
+    return shipped(request.param)
 
 
 def test_the_group_has_exactly_the_policies_the_settings_name(stack):

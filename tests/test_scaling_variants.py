@@ -11,8 +11,9 @@ import pytest
 
 from components.plans import names
 from components.settings import MEMORY_METRIC, METRICS_NAMESPACE, SettingsError, load_stack_file
-from tests.conftest import write_variant
-from tests.test_scaling import policies_of
+from tests.support.aws_state import policies_of
+from tests.support.fragments import SQS_BACKLOG
+from tests.support.stacks import write_variant
 
 BUSY_WORKERS = {  # the share of a job queue's workers busy on each node, published through StatsD
     "metric": "custom",
@@ -23,19 +24,6 @@ BUSY_WORKERS = {  # the share of a job queue's workers busy on each node, publis
     "dimensions": {"Queue": "mailers"},
     "disableScaleIn": True,
     "warmup": 300,
-}
-SQS_BACKLOG = {  # a queue's depth: one number for the whole cluster, not per group
-    "name": "backlog",
-    "metric": {
-        "namespace": "AWS/SQS",
-        "name": "ApproximateNumberOfMessagesVisible",
-        "statistic": "Maximum",
-        "dimensions": {"QueueName": "shop-jobs"},
-        "perGroup": False,
-    },
-    "threshold": 1000,
-    "comparison": "GreaterThanOrEqualToThreshold",
-    "steps": [{"from": 0, "to": 4000, "change": 1}, {"from": 4000, "change": 3}],
 }
 
 
