@@ -120,7 +120,12 @@ class Deployments:
         self._contexts.close()
 
     def __call__(self, base: str, changes: dict[str, Any] | None = None, name: str = "variant") -> Applied:
+        """The shipped stack `base`, with `changes` merged in (see `write_variant`)."""
         path = write_variant(self._directory, base, name, changes) if changes is not None else stack_file(base)
+        return self.file(path)
+
+    def file(self, path: Path) -> Applied:
+        """The stack file at `path`."""
         emulator, deployment, settings = self._contexts.enter_context(emulated(path))
         return Applied(emulator, deployment, settings)
 
