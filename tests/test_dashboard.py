@@ -9,8 +9,8 @@ import json
 
 import pytest
 
-from components.plans.dashboard import GRID_WIDTH, DashboardNames, render_dashboard
-from components.settings import BEAM_METRICS, MEMORY_METRIC, load_stack_file
+from components.plans.dashboard import DashboardNames, render_dashboard
+from components.settings import load_stack_file
 from tests.support.stacks import write_variant
 from tools.stack import stack_file
 
@@ -52,9 +52,9 @@ def test_it_shows_traffic_latency_percentiles_errors_hosts_capacity_cpu_memory_a
     graphs = metric_widgets(prod_settings)
     shown = {name for widget in graphs.values() for name in metrics_named(widget)}
     assert {"RequestCount", "TargetResponseTime", "HTTPCode_Target_5XX_Count", "HTTPCode_ELB_5XX_Count"} <= shown
-    assert {"HealthyHostCount", "UnHealthyHostCount", "CPUUtilization", MEMORY_METRIC} <= shown
+    assert {"HealthyHostCount", "UnHealthyHostCount", "CPUUtilization", "mem_used_percent"} <= shown
     assert {"GroupDesiredCapacity", "GroupInServiceInstances", "GroupMinSize", "GroupMaxSize"} <= shown
-    assert set(BEAM_METRICS.values()) <= shown
+    assert {"SchedulerUtilization", "TotalRunQueueLength"} <= shown
     latency = graphs["Target response time (s)"]["properties"]["metrics"]
     assert [m[-1]["stat"] for m in latency] == ["p50", "p90", "p99"]
 
@@ -74,7 +74,7 @@ def test_thresholds_and_targets_are_drawn_where_they_apply(prod_settings):
 def test_widgets_fit_the_grid_without_overlapping(prod_settings):
     taken: set[tuple[int, int]] = set()
     for widget in widgets(prod_settings):
-        assert widget["x"] >= 0 and widget["x"] + widget["width"] <= GRID_WIDTH
+        assert widget["x"] >= 0 and widget["x"] + widget["width"] <= 24  # a CloudWatch dashboard is 24 units wide
         cells = {
             (x, y)
             for x in range(widget["x"], widget["x"] + widget["width"])

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import pytest
 
-from components.settings import HTTP_LISTENER_PORT, HTTPS_LISTENER_PORT
 from tests.support.aws_state import (
     attributes_of,
     balancer_of,
@@ -47,21 +46,21 @@ def test_listeners_serve_https_and_redirect_when_a_certificate_is_set_else_forwa
     listeners = listeners_by_port(stack)
     forward = [{"Type": "forward", "TargetGroupArn": stack.outputs["targetGroupArn"]}]
     if not lb.https:
-        assert set(listeners) == {HTTP_LISTENER_PORT}
-        assert listeners[HTTP_LISTENER_PORT]["Protocol"] == "HTTP"
-        assert listeners[HTTP_LISTENER_PORT]["DefaultActions"] == forward
+        assert set(listeners) == {80}
+        assert listeners[80]["Protocol"] == "HTTP"
+        assert listeners[80]["DefaultActions"] == forward
         return
-    assert set(listeners) == {HTTP_LISTENER_PORT, HTTPS_LISTENER_PORT}
-    https = listeners[HTTPS_LISTENER_PORT]
+    assert set(listeners) == {80, 443}
+    https = listeners[443]
     assert (https["Protocol"], https["SslPolicy"]) == ("HTTPS", lb.ssl_policy)
     assert [c["CertificateArn"] for c in https["Certificates"]] == [lb.certificate_arn]
     assert https["DefaultActions"] == forward
-    redirect = listeners[HTTP_LISTENER_PORT]["DefaultActions"]
+    redirect = listeners[80]["DefaultActions"]
     assert [a["Type"] for a in redirect] == ["redirect"]
     config = redirect[0]["RedirectConfig"]
     assert (config["Protocol"], config["Port"], config["StatusCode"]) == (
         "HTTPS",
-        str(HTTPS_LISTENER_PORT),
+        "443",
         "HTTP_301",
     )
 

@@ -29,7 +29,6 @@ import pytest
 from moto.server import ThreadedMotoServer
 
 from components.plans import names
-from components.settings import DISCOVERY_TAG_KEY
 from tests.support.fragments import CERTIFICATE, SQS_BACKLOG
 from tests.support.stacks import Applied, Deploy, ShippedStacks, write_variant
 from tools import verify
@@ -290,10 +289,8 @@ def silence_the_step_alarm(env: Applied) -> None:
 
 
 def remove_the_lifecycle_hook(env: Applied) -> None:
-    from components.plans.bootstrap import LIFECYCLE_HOOK_NAME
-
     env.client("autoscaling").delete_lifecycle_hook(
-        AutoScalingGroupName=env.outputs["autoScalingGroupName"], LifecycleHookName=LIFECYCLE_HOOK_NAME
+        AutoScalingGroupName=env.outputs["autoScalingGroupName"], LifecycleHookName="release-drain"
     )
 
 
@@ -438,7 +435,7 @@ def test_a_missing_environment_fails_naming_the_tag_it_looked_for(dev: Applied) 
     env = dev  # shop-dev exists; shop-prod was never applied in this account
     code, document, _ = run_verify(env, "--stack", "prod", "--format", "json")
     assert code == verify.EXIT_DRIFTED
-    assert f"no Auto Scaling group tagged {DISCOVERY_TAG_KEY}=shop-prod" in failing(document)["group.exists"]
+    assert "no Auto Scaling group tagged elixir-cluster:cluster=shop-prod" in failing(document)["group.exists"]
 
 
 def test_alarm_states_are_reported_as_warnings_not_failures(deploy: Deploy) -> None:
