@@ -27,6 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from moto import mock_aws
+from moto.core.base_backend import BackendDict
+from moto.core.model_instances import reset_model_data
 from moto.core.models import DEFAULT_ACCOUNT_ID
 from pulumi import Output
 from pulumi.runtime import mocks, set_all_config
@@ -84,7 +86,8 @@ class Emulator:
     """An emulated AWS account: in in-process moto, or in a moto server at `endpoint`."""
 
     def __init__(self, region: str, endpoint: str | None = None, stack: str = "stack", account_id: str | None = None):
-        if endpoint is None and account_id is None:
+        self._own_account = endpoint is None and account_id is None  # made for it, dropped after it
+        if self._own_account:
             account_id = fresh_account_id()
         self.session = AwsSession(region=region, endpoint=endpoint, stack=stack, account_id=account_id)
         self._saved_env: dict[str, str | None] = {}
@@ -103,7 +106,8 @@ class Emulator:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        # in-process moto stays up: the account is simply never used again
+        if self._own_account:  # in-process moto stays up; what this account held is dropped
+            _forget_account(self.session.account_id)
         for key, value in self._saved_env.items():
             if value is None:
                 os.environ.pop(key, None)
@@ -160,6 +164,17 @@ def _start_in_process_moto() -> None:
         if not _moto_started:
             mock_aws(config=MOTO_CONFIG).start()
             _moto_started = True
+
+
+def _forget_account(account_id: str) -> None:
+    """Drop an account's state from in-process moto, so a long process (a test session) does not
+    keep every account it ever used: moto frees state only when its mock stops, for all accounts."""
+    with _moto_lock:
+        for backends in list(BackendDict._instances):
+            regions = backends.pop(account_id, None)
+            if regions is not None:
+                regions.clear()  # moto's region-list cache still holds the (now empty) account
+        reset_model_data()  # moto's record of every model instance, kept for its server's dashboard
 
 
 def fresh_account_id() -> str:
