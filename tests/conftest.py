@@ -4,10 +4,14 @@
 (per xdist worker), each in an emulated account of its own, and shared: their clients refuse
 anything but reads. A test that changes AWS state uses `deploy`, whose stacks live in fresh
 accounts for that test alone. The helpers are in tests/support/.
+
+Under xdist (`make test`: `--dist loadgroup`), the tests that read one shipped stack run on one
+worker, so each shipped stack is applied once per run rather than once per worker.
 """
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -49,3 +53,31 @@ def deploy(tmp_path: Path) -> Iterator[Deploy]:
     each applied in a fresh account."""
     with Deployments(tmp_path) as deployments:
         yield deployments
+
+
+SHIPPED = ("dev", "staging", "prod", "local")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Send the readers of one shipped stack to one xdist worker (`--dist loadgroup`)."""
+    for item in items:
+        params = getattr(item, "callspec", None)
+        wanted = {name for name in SHIPPED if name in item.fixturenames}
+        if params is not None and params.params.get("stack") in SHIPPED and "shipped" in item.fixturenames:
+            wanted.add(params.params["stack"])
+        if len(wanted) == 1:
+            item.add_marker(pytest.mark.xdist_group(wanted.pop()))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish() -> None:
+    """Collect the session's garbage now, then freeze what is left.
+
+    A worker's last step, pytest's own full GC at unconfigure, walks every object the session
+    left (pulumi_aws, moto: about a million); on a loaded machine that outlasts the 5 s execnet
+    gives a worker after the controller's shutdown, and execnet then sends the worker SIGINT,
+    which surfaced as a KeyboardInterrupt traceback in a GC callback. Here, before xdist reports
+    the worker finished, the collection runs inside the session, and the final one finds nothing.
+    """
+    gc.collect()
+    gc.freeze()

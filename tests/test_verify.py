@@ -591,6 +591,7 @@ def dev_on_the_server(moto_server: str) -> Iterator[Applied]:
         yield Applied(emulator, deployment, settings)
 
 
+@pytest.mark.xdist_group("moto-server")  # one worker applies dev into the server, once
 class TestAgainstAMotoServer:
     """dev applied into a moto server (a stack with a certificate needs it to exist there first);
     the command line verifies it, then a tamper."""
