@@ -584,9 +584,9 @@ def _command(*argv: str, **env: str | None) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.fixture(scope="class")
+@pytest.fixture(scope="module")
 def dev_on_the_server(moto_server: str) -> Iterator[Applied]:
-    """dev applied into the moto server once for the command-line tests below."""
+    """dev applied into the moto server once (per module, like the server) for the command-line tests below."""
     with emulated(stack_file("dev"), endpoint=moto_server) as (emulator, deployment, settings):
         yield Applied(emulator, deployment, settings)
 
