@@ -19,7 +19,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 install: $(VENV)/.installed ## the virtualenv with runtime and test dependencies
 
 test: install ## the offline suite: no AWS account, no Pulumi CLI, no network; JOBS workers (default 2)
-	$(PY) -m pytest -n $(JOBS)
+	$(PY) -m pytest -n $(JOBS) --dist loadgroup
 
 conformance: install ## proof on real Erlang/OTP, HAProxy and iptables for STACKS (default "dev prod"); needs root
 	CONFORMANCE_STACKS="$(STACKS)" $(PY) -m pytest -m conformance tests/conformance

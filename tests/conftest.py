@@ -1,102 +1,83 @@
-"""Shared fixtures: apply a stack (shipped or a variant) in the emulator and look at moto.
+"""Fixtures: the shipped stacks applied once per session, and stacks a test applies for itself.
 
-Only one emulated account exists at a time (moto's in-process mock is global), so a test
-module uses either the module-scoped `shipped` stacks or function-scoped `deploy`, and
-tests assert inside the fixture's lifetime.
+`dev`, `staging`, `prod`, `local` (and `shipped("prod")`) are applied at most once per session
+(per xdist worker), each in an emulated account of its own, and shared: their clients refuse
+anything but reads. A test that changes AWS state uses `deploy`, whose stacks live in fresh
+accounts for that test alone. The helpers are in tests/support/.
+
+Under xdist (`make test`: `--dist loadgroup`), the tests that read one shipped stack run on one
+worker, so each shipped stack is applied once per run rather than once per worker.
 """
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+import gc
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-import boto3
 import pytest
-import yaml
 
-from components.settings import StackSettings
-from tools.emulator import Deployment
-from tools.stack import emulated, stack_file
+from tests.support.stacks import Applied, Deploy, Deployments, ShippedStacks
 
 
-@dataclass
-class Applied:
-    """A stack applied in the emulator: what was registered, the settings, and boto3 on moto."""
-
-    deployment: Deployment
-    settings: StackSettings
-
-    def client(self, service: str) -> Any:
-        return boto3.client(service, region_name=self.settings.region)
-
-    @property
-    def outputs(self) -> dict[str, Any]:
-        return self.deployment.outputs
+@pytest.fixture(scope="session")
+def shipped() -> Iterator[ShippedStacks]:
+    """shipped("prod"): a shipped stack, applied on first use and shared read-only by the session."""
+    with ShippedStacks() as stacks:
+        yield stacks
 
 
-EXISTING_NETWORK: dict[str, Any] = {
-    "vpcCidr": None,
-    "availabilityZones": None,
-    "natGateways": None,
-    "vpcId": "vpc-0123456789abcdef0",
-    "publicSubnetIds": ["subnet-0a00000000000000a", "subnet-0a00000000000000b"],
-    "privateSubnetIds": ["subnet-0b00000000000000a", "subnet-0b00000000000000b"],
-}
-"""The `elixir-cluster:network` change that turns a shipped stack into existing-VPC mode (the
-emulator provides the VPC and subnets it names)."""
+@pytest.fixture(scope="session")
+def dev(shipped: ShippedStacks) -> Applied:
+    return shipped("dev")
 
 
-def write_variant(directory: Path, base: str, name: str, changes: dict[str, Any]) -> Path:
-    """Pulumi.<name>.yaml: the shipped stack `base` with `changes` merged into its config.
-
-    `changes` maps full config keys (``elixir-cluster:nodes``) to values that are merged
-    into the base section (dicts recursively); a value of None removes the key.
-    """
-    document = yaml.safe_load(stack_file(base).read_text())
-    config = document["config"]
-    for key, value in changes.items():
-        config[key] = _merge(config.get(key), value)
-        if config[key] is None:
-            del config[key]
-    path = directory / f"Pulumi.{name}.yaml"
-    path.write_text(yaml.safe_dump(document, sort_keys=False))
-    return path
+@pytest.fixture(scope="session")
+def staging(shipped: ShippedStacks) -> Applied:
+    return shipped("staging")
 
 
-def _merge(base: Any, change: Any) -> Any:
-    if isinstance(base, dict) and isinstance(change, dict):
-        merged = copy.deepcopy(base)
-        for key, value in change.items():
-            if value is None:
-                merged.pop(key, None)
-            else:
-                merged[key] = _merge(merged.get(key), value)
-        return merged
-    return copy.deepcopy(change)
+@pytest.fixture(scope="session")
+def prod(shipped: ShippedStacks) -> Applied:
+    return shipped("prod")
+
+
+@pytest.fixture(scope="session")
+def local(shipped: ShippedStacks) -> Applied:
+    return shipped("local")
 
 
 @pytest.fixture
-def deploy(tmp_path: Path) -> Iterator[Callable[..., Applied]]:
-    """deploy("dev") or deploy("dev", {"elixir-cluster:nodes": {...}}): one stack per test."""
-    stack: list[Any] = []
-
-    def apply(base: str, changes: dict[str, Any] | None = None, name: str = "variant") -> Applied:
-        assert not stack, "one emulated stack per test"
-        path = write_variant(tmp_path, base, name, changes or {}) if changes is not None else stack_file(base)
-        context = emulated(path)
-        _, deployment, settings = context.__enter__()
-        stack.append(context)
-        return Applied(deployment, settings)
-
-    yield apply
-    for context in stack:
-        context.__exit__(None, None, None)
+def deploy(tmp_path: Path) -> Iterator[Deploy]:
+    """deploy("dev") or deploy("dev", {"elixir-cluster:nodes": {...}}): stacks of this test's own,
+    each applied in a fresh account."""
+    with Deployments(tmp_path) as deployments:
+        yield deployments
 
 
-def applied_stack(name: str) -> Iterator[Applied]:
-    """For module-scoped fixtures: `prod = pytest.fixture(scope="module")(lambda: ...)`."""
-    with emulated(stack_file(name)) as (_, deployment, settings):
-        yield Applied(deployment, settings)
+SHIPPED = ("dev", "staging", "prod", "local")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Send the readers of one shipped stack to one xdist worker (`--dist loadgroup`)."""
+    for item in items:
+        params = getattr(item, "callspec", None)
+        wanted = {name for name in SHIPPED if name in item.fixturenames}
+        if params is not None and params.params.get("stack") in SHIPPED and "shipped" in item.fixturenames:
+            wanted.add(params.params["stack"])
+        if len(wanted) == 1:
+            item.add_marker(pytest.mark.xdist_group(wanted.pop()))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish() -> None:
+    """Collect the session's garbage now, then freeze what is left.
+
+    A worker's last step, pytest's own full GC at unconfigure, walks every object the session
+    left (pulumi_aws, moto: about a million); on a loaded machine that outlasts the 5 s execnet
+    gives a worker after the controller's shutdown, and execnet then sends the worker SIGINT,
+    which surfaced as a KeyboardInterrupt traceback in a GC callback. Here, before xdist reports
+    the worker finished, the collection runs inside the session, and the final one finds nothing.
+    """
+    gc.collect()
+    gc.freeze()

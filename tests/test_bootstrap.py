@@ -54,7 +54,7 @@ from components.settings import (
     StackSettings,
     load_stack_file,
 )
-from tests.conftest import write_variant
+from tests.support.stacks import write_variant
 
 GOLDEN_DIR = Path(__file__).parent / "golden"
 UPDATE_GOLDEN = os.environ.get("UPDATE_GOLDEN") == "1"

@@ -9,9 +9,9 @@ import json
 
 import pytest
 
-from components.plans.dashboard import GRID_WIDTH, DashboardNames, render_dashboard
-from components.settings import BEAM_METRICS, MEMORY_METRIC, load_stack_file
-from tests.conftest import write_variant
+from components.plans.dashboard import DashboardNames, render_dashboard
+from components.settings import load_stack_file
+from tests.support.stacks import write_variant
 from tools.stack import stack_file
 
 NAMES = DashboardNames(
@@ -36,45 +36,45 @@ def metrics_named(widget: dict) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def prod():
+def prod_settings():
     return load_stack_file(stack_file("prod"))
 
 
-def test_every_graph_is_about_this_group_or_load_balancer_in_the_stack_region(prod):
-    for widget in metric_widgets(prod).values():
+def test_every_graph_is_about_this_group_or_load_balancer_in_the_stack_region(prod_settings):
+    for widget in metric_widgets(prod_settings).values():
         properties = widget["properties"]
         assert properties["region"] == NAMES.region
         for metric in properties["metrics"]:
             assert {NAMES.group_name, NAMES.load_balancer} & {m for m in metric if isinstance(m, str)}, metric
 
 
-def test_it_shows_traffic_latency_percentiles_errors_hosts_capacity_cpu_memory_and_the_beam(prod):
-    graphs = metric_widgets(prod)
+def test_it_shows_traffic_latency_percentiles_errors_hosts_capacity_cpu_memory_and_the_beam(prod_settings):
+    graphs = metric_widgets(prod_settings)
     shown = {name for widget in graphs.values() for name in metrics_named(widget)}
     assert {"RequestCount", "TargetResponseTime", "HTTPCode_Target_5XX_Count", "HTTPCode_ELB_5XX_Count"} <= shown
-    assert {"HealthyHostCount", "UnHealthyHostCount", "CPUUtilization", MEMORY_METRIC} <= shown
+    assert {"HealthyHostCount", "UnHealthyHostCount", "CPUUtilization", "mem_used_percent"} <= shown
     assert {"GroupDesiredCapacity", "GroupInServiceInstances", "GroupMinSize", "GroupMaxSize"} <= shown
-    assert set(BEAM_METRICS.values()) <= shown
+    assert {"SchedulerUtilization", "TotalRunQueueLength"} <= shown
     latency = graphs["Target response time (s)"]["properties"]["metrics"]
     assert [m[-1]["stat"] for m in latency] == ["p50", "p90", "p99"]
 
 
-def test_thresholds_and_targets_are_drawn_where_they_apply(prod):
-    graphs = metric_widgets(prod)
+def test_thresholds_and_targets_are_drawn_where_they_apply(prod_settings):
+    graphs = metric_widgets(prod_settings)
     latency_lines = graphs["Target response time (s)"]["properties"]["annotations"]["horizontal"]
-    assert [line["value"] for line in latency_lines] == [prod.alerts.latency_p99_ms / 1000]
+    assert [line["value"] for line in latency_lines] == [prod_settings.alerts.latency_p99_ms / 1000]
     scheduler = graphs["BEAM scheduler utilisation (%)"]["properties"]["annotations"]["horizontal"]
     assert [line["value"] for line in scheduler] == [70]
     run_queue = graphs["BEAM run queue length"]["properties"]["annotations"]["horizontal"]
-    assert [line["value"] for line in run_queue] == [prod.scaling.step[0].threshold]
+    assert [line["value"] for line in run_queue] == [prod_settings.scaling.step[0].threshold]
     hosts = graphs["Hosts"]["properties"]["annotations"]["horizontal"]
-    assert [line["value"] for line in hosts] == [prod.nodes.min_size]
+    assert [line["value"] for line in hosts] == [prod_settings.nodes.min_size]
 
 
-def test_widgets_fit_the_grid_without_overlapping(prod):
+def test_widgets_fit_the_grid_without_overlapping(prod_settings):
     taken: set[tuple[int, int]] = set()
-    for widget in widgets(prod):
-        assert widget["x"] >= 0 and widget["x"] + widget["width"] <= GRID_WIDTH
+    for widget in widgets(prod_settings):
+        assert widget["x"] >= 0 and widget["x"] + widget["width"] <= 24  # a CloudWatch dashboard is 24 units wide
         cells = {
             (x, y)
             for x in range(widget["x"], widget["x"] + widget["width"])
@@ -84,11 +84,11 @@ def test_widgets_fit_the_grid_without_overlapping(prod):
         taken |= cells
 
 
-def test_the_alarm_widget_lists_the_alarms_it_is_given(prod):
-    [alarm_widget] = [w for w in widgets(prod) if w["type"] == "alarm"]
+def test_the_alarm_widget_lists_the_alarms_it_is_given(prod_settings):
+    [alarm_widget] = [w for w in widgets(prod_settings) if w["type"] == "alarm"]
     assert alarm_widget["properties"]["alarms"] == list(NAMES.alarm_arns)
     no_alarms = DashboardNames(NAMES.region, NAMES.group_name, NAMES.load_balancer, NAMES.target_group)
-    assert [w for w in widgets(prod, no_alarms) if w["type"] == "alarm"] == []
+    assert [w for w in widgets(prod_settings, no_alarms) if w["type"] == "alarm"] == []
 
 
 def test_a_network_load_balancer_shows_flows_and_resets_instead_of_http(tmp_path):

@@ -10,10 +10,9 @@ import json
 
 import pytest
 
-from components.discovery import RECORD_TTL_SECONDS
-from components.plans.bootstrap import DISCOVERY_SERVICE_TAG_KEY, discovery_namespace_name, discovery_service_name
-from tests.conftest import Applied, write_variant
-from tests.test_node_group import group_of
+from components.plans.bootstrap import discovery_namespace_name, discovery_service_name
+from tests.support.aws_state import group_of
+from tests.support.stacks import Applied, write_variant
 from tools.stack import emulated
 
 DNS = {"elixir-cluster:release": {"discovery": "dns"}}
@@ -22,8 +21,8 @@ DNS = {"elixir-cluster:release": {"discovery": "dns"}}
 @pytest.fixture(scope="module")
 def dns(tmp_path_factory):
     path = write_variant(tmp_path_factory.mktemp("stacks"), "dev", "dns", DNS)
-    with emulated(path) as (_, deployment, settings):
-        yield Applied(deployment, settings)
+    with emulated(path) as (emulator, deployment, settings):
+        yield Applied(emulator, deployment, settings)
 
 
 def _service(applied):
@@ -51,15 +50,15 @@ def test_the_service_answers_with_every_node_as_a_short_lived_a_record(dns):
     service = _service(dns)
     config = service["DnsConfig"]
     assert config["RoutingPolicy"] == "MULTIVALUE"
-    assert config["DnsRecords"] == [{"Type": "A", "TTL": RECORD_TTL_SECONDS}]
+    assert config["DnsRecords"] == [{"Type": "A", "TTL": 10}]
     assert "HealthCheckConfig" not in service  # Route 53 health checks do not exist in a private namespace
 
 
 def test_each_node_learns_its_service_from_a_propagated_tag(dns):
     service = _service(dns)
     tags = {t["Key"]: t for t in group_of(dns)["Tags"]}
-    assert tags[DISCOVERY_SERVICE_TAG_KEY]["Value"] == service["Id"]
-    assert tags[DISCOVERY_SERVICE_TAG_KEY]["PropagateAtLaunch"] is True
+    assert tags["elixir-cluster:discovery-service-id"]["Value"] == service["Id"]
+    assert tags["elixir-cluster:discovery-service-id"]["PropagateAtLaunch"] is True
 
 
 def test_nodes_may_register_in_this_service_and_write_only_its_zone(dns):

@@ -7,46 +7,19 @@ from __future__ import annotations
 
 import pytest
 
-from components.settings import HTTP_LISTENER_PORT, HTTPS_LISTENER_PORT
-from tests.conftest import applied_stack
+from tests.support.aws_state import (
+    attributes_of,
+    balancer_of,
+    listeners_by_port,
+    subnet_ids_of,
+    target_group_attributes,
+    target_group_of,
+)
 
 
-@pytest.fixture(scope="module", params=["dev", "prod"])
-def stack(request):
-    yield from applied_stack(request.param)
-
-
-def balancer_of(applied):
-    elbv2 = applied.client("elbv2")
-    balancers = elbv2.describe_load_balancers()["LoadBalancers"]
-    assert len(balancers) == 1
-    return balancers[0]
-
-
-def attributes_of(pairs):
-    return {a["Key"]: a["Value"] for a in pairs}
-
-
-def listeners_by_port(applied):
-    """Port -> listener, as moto holds them."""
-    elbv2 = applied.client("elbv2")
-    listeners = elbv2.describe_listeners(LoadBalancerArn=balancer_of(applied)["LoadBalancerArn"])["Listeners"]
-    return {listener["Port"]: listener for listener in listeners}
-
-
-def target_group_of(applied):
-    elbv2 = applied.client("elbv2")
-    return elbv2.describe_target_groups(TargetGroupArns=[applied.outputs["targetGroupArn"]])["TargetGroups"][0]
-
-
-def target_group_attributes(applied):
-    elbv2 = applied.client("elbv2")
-    pairs = elbv2.describe_target_group_attributes(TargetGroupArn=applied.outputs["targetGroupArn"])["Attributes"]
-    return attributes_of(pairs)
-
-
-def subnet_ids_of(balancer):
-    return {zone["SubnetId"] for zone in balancer["AvailabilityZones"]}
+@pytest.fixture(params=["dev", "prod"])
+def stack(request, shipped):
+    return shipped(request.param)
 
 
 # --- the shipped stacks ---------------------------------------------------------------------
@@ -73,21 +46,21 @@ def test_listeners_serve_https_and_redirect_when_a_certificate_is_set_else_forwa
     listeners = listeners_by_port(stack)
     forward = [{"Type": "forward", "TargetGroupArn": stack.outputs["targetGroupArn"]}]
     if not lb.https:
-        assert set(listeners) == {HTTP_LISTENER_PORT}
-        assert listeners[HTTP_LISTENER_PORT]["Protocol"] == "HTTP"
-        assert listeners[HTTP_LISTENER_PORT]["DefaultActions"] == forward
+        assert set(listeners) == {80}
+        assert listeners[80]["Protocol"] == "HTTP"
+        assert listeners[80]["DefaultActions"] == forward
         return
-    assert set(listeners) == {HTTP_LISTENER_PORT, HTTPS_LISTENER_PORT}
-    https = listeners[HTTPS_LISTENER_PORT]
+    assert set(listeners) == {80, 443}
+    https = listeners[443]
     assert (https["Protocol"], https["SslPolicy"]) == ("HTTPS", lb.ssl_policy)
     assert [c["CertificateArn"] for c in https["Certificates"]] == [lb.certificate_arn]
     assert https["DefaultActions"] == forward
-    redirect = listeners[HTTP_LISTENER_PORT]["DefaultActions"]
+    redirect = listeners[80]["DefaultActions"]
     assert [a["Type"] for a in redirect] == ["redirect"]
     config = redirect[0]["RedirectConfig"]
     assert (config["Protocol"], config["Port"], config["StatusCode"]) == (
         "HTTPS",
-        str(HTTPS_LISTENER_PORT),
+        "443",
         "HTTP_301",
     )
 

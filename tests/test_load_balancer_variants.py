@@ -6,8 +6,7 @@ Run: `.venv/bin/python -m pytest --tb=native -q tests/test_load_balancer_variant
 
 from __future__ import annotations
 
-from components.settings import HTTP_LISTENER_PORT, HTTPS_LISTENER_PORT
-from tests.test_load_balancer import (
+from tests.support.aws_state import (
     attributes_of,
     balancer_of,
     listeners_by_port,
@@ -15,9 +14,8 @@ from tests.test_load_balancer import (
     target_group_attributes,
     target_group_of,
 )
+from tests.support.fragments import CERTIFICATE
 from tools.diagram import render_mermaid
-
-CERTIFICATE = "arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-4a7b-8c9d-0e1f2a3b4c5d"
 
 
 def test_network_load_balancer_forwards_tcp_with_an_http_health_check_and_source_ip_stickiness(deploy):
@@ -32,9 +30,9 @@ def test_network_load_balancer_forwards_tcp_with_an_http_health_check_and_source
     assert attributes["load_balancing.cross_zone.enabled"] == "true"
     assert "routing.http.drop_invalid_header_fields.enabled" not in attributes
     listeners = listeners_by_port(applied)
-    assert set(listeners) == {HTTP_LISTENER_PORT}
-    assert listeners[HTTP_LISTENER_PORT]["Protocol"] == "TCP"
-    assert listeners[HTTP_LISTENER_PORT]["DefaultActions"][0]["TargetGroupArn"] == applied.outputs["targetGroupArn"]
+    assert set(listeners) == {80}
+    assert listeners[80]["Protocol"] == "TCP"
+    assert listeners[80]["DefaultActions"][0]["TargetGroupArn"] == applied.outputs["targetGroupArn"]
     group = target_group_of(applied)
     assert (group["Protocol"], group["HealthCheckProtocol"], group["HealthCheckPath"]) == (
         "TCP",
@@ -58,8 +56,8 @@ def test_network_load_balancer_with_a_certificate_terminates_tls_on_443_only(dep
         },
     )
     listeners = listeners_by_port(applied)
-    assert set(listeners) == {HTTPS_LISTENER_PORT}  # a network load balancer cannot redirect
-    tls = listeners[HTTPS_LISTENER_PORT]
+    assert set(listeners) == {443}  # a network load balancer cannot redirect
+    tls = listeners[443]
     assert (tls["Protocol"], tls["SslPolicy"]) == ("TLS", "ELBSecurityPolicy-TLS13-1-3-2021-06")
     assert [c["CertificateArn"] for c in tls["Certificates"]] == [CERTIFICATE]
     assert tls["DefaultActions"][0]["TargetGroupArn"] == applied.outputs["targetGroupArn"]

@@ -12,20 +12,12 @@ import re
 import pytest
 
 from components.plans import names
-from components.plans.iam import ALARM_PUBLISHER
-from tests.conftest import applied_stack
-from tests.test_scaling import real_request_count_label
+from tests.support.aws_state import alarms_of, real_request_count_label
 
 
-@pytest.fixture(scope="module", params=["dev", "prod"])
-def stack(request):
-    yield from applied_stack(request.param)
-
-
-def alarms_of(applied) -> dict[str, dict]:
-    wanted = names.health_alarm_names(applied.settings)
-    found = applied.client("cloudwatch").describe_alarms(AlarmNames=wanted)["MetricAlarms"]
-    return {a["AlarmName"].removeprefix(f"{applied.settings.qualified_name}-"): a for a in found}
+@pytest.fixture(params=["dev", "prod"])
+def stack(request, shipped):
+    return shipped(request.param)
 
 
 def dimensions(applied) -> list[dict[str, str]]:
@@ -44,7 +36,7 @@ def test_the_topic_is_exported_and_encrypted_with_a_key_cloudwatch_may_use(stack
     key_id = sns.get_topic_attributes(TopicArn=topic_arn)["Attributes"]["KmsMasterKeyId"]
     assert not key_id.startswith("alias/aws/")  # CloudWatch cannot publish under the AWS managed key
     policy = json.loads(kms.get_key_policy(KeyId=key_id, PolicyName="default")["Policy"])
-    [grant] = [s for s in policy["Statement"] if s["Principal"] == {"Service": ALARM_PUBLISHER}]
+    [grant] = [s for s in policy["Statement"] if s["Principal"] == {"Service": "cloudwatch.amazonaws.com"}]
     assert set(grant["Action"]) == {"kms:Decrypt", "kms:GenerateDataKey*"}
     assert kms.get_key_rotation_status(KeyId=key_id)["KeyRotationEnabled"]
 

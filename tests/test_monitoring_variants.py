@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 
 from components.plans import names
-from tests.test_monitoring import alarms_of
+from tests.support.aws_state import alarms_of
 
 NETWORK_LB = {
     "elixir-cluster:loadBalancer": {"type": "network", "idleTimeout": None, "stickiness": None, "algorithm": None},

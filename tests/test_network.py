@@ -4,14 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 
-import pytest
-
-from tests.conftest import applied_stack
-
-
-@pytest.fixture(scope="module")
-def prod():
-    yield from applied_stack("prod")
+from tests.support.aws_state import default_route
 
 
 def _subnets(applied, key):
@@ -36,19 +29,10 @@ def test_prod_subnets_fit_the_vpc_and_do_not_overlap(prod):
     assert not any(a.overlaps(b) for i, a in enumerate(blocks) for b in blocks[i + 1 :])
 
 
-def _default_route(ec2, subnet_id):
-    tables = ec2.describe_route_tables(Filters=[{"Name": "association.subnet-id", "Values": [subnet_id]}])[
-        "RouteTables"
-    ]
-    assert len(tables) == 1, f"{subnet_id} has no route table of its own"
-    routes = [r for r in tables[0]["Routes"] if r.get("DestinationCidrBlock") == "0.0.0.0/0"]
-    return routes[0] if routes else None
-
-
 def test_public_subnets_route_to_the_internet_gateway(prod):
     ec2 = prod.client("ec2")
     for subnet in _subnets(prod, "publicSubnetIds"):
-        assert _default_route(ec2, subnet["SubnetId"])["GatewayId"].startswith("igw-")
+        assert default_route(ec2, subnet["SubnetId"])["GatewayId"].startswith("igw-")
         assert subnet["MapPublicIpOnLaunch"] is False
 
 
@@ -58,7 +42,7 @@ def test_prod_private_subnets_each_use_the_nat_in_their_own_zone(prod):
     zone_of = {s["SubnetId"]: s["AvailabilityZone"] for s in ec2.describe_subnets()["Subnets"]}
     assert len(nats) == 3
     for subnet in _subnets(prod, "privateSubnetIds"):
-        nat = _default_route(ec2, subnet["SubnetId"])["NatGatewayId"]
+        nat = default_route(ec2, subnet["SubnetId"])["NatGatewayId"]
         assert zone_of[nats[nat]] == subnet["AvailabilityZone"]
         assert nats[nat] in prod.outputs["publicSubnetIds"]
 

@@ -1,16 +1,14 @@
 """Network variants, one emulated stack per test: NAT modes and an adopted VPC.
 
-Kept apart from test_network.py, whose module-scoped prod stack would share moto's
-in-process account with these.
+Each test applies its own stack, in an account of its own (see tests/conftest.py).
 """
 
 from __future__ import annotations
 
 import pytest
 
-from components.network import NODE_API_ENDPOINTS
-from tests.conftest import EXISTING_NETWORK
-from tests.test_network import _default_route
+from tests.support.aws_state import default_route
+from tests.support.fragments import EXISTING_NETWORK
 
 
 @pytest.mark.parametrize(("mode", "expected"), [("single", 1), ("none", 0)])
@@ -18,7 +16,7 @@ def test_nat_gateway_modes(deploy, mode, expected):
     applied = deploy("dev", {"elixir-cluster:network": {"natGateways": mode}})
     ec2 = applied.client("ec2")
     assert len(ec2.describe_nat_gateways()["NatGateways"]) == expected
-    routes = [_default_route(ec2, s) for s in applied.outputs["privateSubnetIds"]]
+    routes = [default_route(ec2, s) for s in applied.outputs["privateSubnetIds"]]
     if expected:
         assert len({r["NatGatewayId"] for r in routes}) == 1
     else:
@@ -36,7 +34,8 @@ def test_without_nat_the_nodes_reach_aws_apis_through_interface_endpoints(deploy
         if e["VpcEndpointType"] == "Interface"
     ]
     region = applied.settings.region
-    assert {e["ServiceName"] for e in interfaces} == {f"com.amazonaws.{region}.{s}" for s in NODE_API_ENDPOINTS}
+    needed = ["ssm", "ssmmessages", "ec2messages", "autoscaling", "monitoring", "ec2", "servicediscovery"]
+    assert {e["ServiceName"] for e in interfaces} == {f"com.amazonaws.{region}.{s}" for s in needed}
     private = set(applied.outputs["privateSubnetIds"])
     for endpoint in interfaces:
         assert endpoint["PrivateDnsEnabled"] is True

@@ -12,36 +12,17 @@ from urllib.parse import unquote
 
 import pytest
 
-from components.plans.bootstrap import DISCOVERY_SERVICE_TAG_KEY, LIFECYCLE_HOOK_NAME, render_user_data
-from components.plans.iam import MANAGED_POLICY_ARNS, node_role_policy
-from tests.conftest import applied_stack
+from components.plans.bootstrap import render_user_data
+from components.plans.iam import node_role_policy
+from tests.support.aws_state import group_of, template_data
 
 GROUP = "aws:autoscaling/group:Group"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 
 
-@pytest.fixture(scope="module", params=["dev", "prod"])
-def stack(request):
-    yield from applied_stack(request.param)
-
-
-def group_of(applied):
-    client = applied.client("autoscaling")
-    return client.describe_auto_scaling_groups(AutoScalingGroupNames=[applied.outputs["autoScalingGroupName"]])[
-        "AutoScalingGroups"
-    ][0]
-
-
-def template_data(applied, version=None):
-    """The launch template version the group launches from, as EC2 holds it."""
-    spec = (
-        group_of(applied).get("LaunchTemplate")
-        or group_of(applied)["MixedInstancesPolicy"]["LaunchTemplate"]["LaunchTemplateSpecification"]
-    )
-    versions = applied.client("ec2").describe_launch_template_versions(
-        LaunchTemplateId=spec["LaunchTemplateId"], Versions=[version or spec["Version"]]
-    )["LaunchTemplateVersions"]
-    return versions[0]["LaunchTemplateData"]
+@pytest.fixture(params=["dev", "prod"])
+def stack(request, shipped):
+    return shipped(request.param)
 
 
 def role_of(applied):
@@ -131,7 +112,7 @@ def test_instance_refresh_rolls_nodes_as_configured(stack):
 
 def test_every_group_metric_is_collected_every_minute(stack):
     metrics = group_of(stack)["EnabledMetrics"]
-    assert {m["Metric"] for m in metrics} == {
+    assert {m["Metric"] for m in metrics} == {  # every metric AWS offers for a group, as it spells them
         "GroupMinSize",
         "GroupMaxSize",
         "GroupDesiredCapacity",
@@ -145,7 +126,7 @@ def test_every_group_metric_is_collected_every_minute(stack):
         "GroupStandbyCapacity",
         "GroupTerminatingCapacity",
         "GroupTotalCapacity",
-    }  # every group metric AWS has, but the warm pool's
+    }
     assert {m["Granularity"] for m in metrics} == {"1Minute"}
 
 
@@ -161,14 +142,14 @@ def test_tags_reach_the_nodes_so_discovery_finds_them(stack):
 def test_ec2_tag_discovery_needs_no_cloud_map(stack):
     assert stack.settings.release.discovery == "ec2Tags"
     assert not [r for r in stack.deployment.resources if r.type.startswith("aws:servicediscovery/")]
-    assert DISCOVERY_SERVICE_TAG_KEY not in {t["Key"] for t in group_of(stack)["Tags"]}
+    assert "elixir-cluster:discovery-service-id" not in {t["Key"] for t in group_of(stack)["Tags"]}
 
 
 def test_a_leaving_node_is_held_until_the_load_balancer_and_the_release_have_drained(stack):
     client = stack.client("autoscaling")
     hooks = client.describe_lifecycle_hooks(AutoScalingGroupName=stack.outputs["autoScalingGroupName"])
     (hook,) = hooks["LifecycleHooks"]
-    assert hook["LifecycleHookName"] == LIFECYCLE_HOOK_NAME
+    assert hook["LifecycleHookName"] == "release-drain"
     assert hook["LifecycleTransition"] == "autoscaling:EC2_INSTANCE_TERMINATING"
     assert hook["DefaultResult"] == "CONTINUE"
     drain = stack.settings.load_balancer.deregistration_delay + stack.settings.release.drain_seconds
@@ -183,7 +164,7 @@ def test_nodes_require_imdsv2_and_see_their_tags_in_instance_metadata(stack):
     assert options["HttpEndpoint"] == "enabled"
     assert options["HttpTokens"] == "required"
     assert options["InstanceMetadataTags"] == "enabled"
-    assert options["HttpPutResponseHopLimit"] == 1  # only the instance itself, never a container or proxy
+    assert options["HttpPutResponseHopLimit"] == 1  # the node itself, not a container behind it
 
 
 def test_root_volume_is_encrypted_gp3_of_the_configured_size(stack):
@@ -225,7 +206,10 @@ def test_only_ec2_may_assume_the_node_role(stack):
 def test_node_role_carries_the_two_managed_policies(stack):
     iam = stack.client("iam")
     attached = iam.list_attached_role_policies(RoleName=role_of(stack)["RoleName"])["AttachedPolicies"]
-    assert {p["PolicyArn"] for p in attached} == set(MANAGED_POLICY_ARNS)
+    assert {p["PolicyArn"] for p in attached} == {
+        "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
+        "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy",
+    }
 
 
 def test_inline_policies_are_exactly_the_node_policy_scoped_to_this_stacks_resources(stack):

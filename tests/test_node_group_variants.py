@@ -6,8 +6,8 @@ Run: `.venv/bin/python -m pytest --tb=native -q tests/test_node_group_variants.p
 
 from __future__ import annotations
 
-from tests.conftest import EXISTING_NETWORK
-from tests.test_node_group import group_of, template_data
+from tests.support.aws_state import group_of, template_data
+from tests.support.fragments import EXISTING_NETWORK
 
 DATABASE_ACCESS = "sg-0123456789abcdef0"
 

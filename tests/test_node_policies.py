@@ -24,7 +24,7 @@ from components.plans.iam import (
     node_role_policy,
 )
 from components.settings import StackSettings, load_stack_file
-from tests.conftest import write_variant
+from tests.support.stacks import write_variant
 
 ACCOUNT = "123456789012"
 REGION = "eu-west-1"

@@ -12,9 +12,9 @@ import time
 import boto3
 import pytest
 
-from tests.conftest import EXISTING_NETWORK, write_variant
+from tests.support.fragments import EXISTING_NETWORK
+from tests.support.stacks import write_variant
 from tools import preview
-from tools.emulator import SECRET_MASK
 from tools.stack import PROJECT_DIR, load, stack_file
 
 CONTRACT_OUTPUTS = {
@@ -54,7 +54,7 @@ def test_secrets_never_reach_the_json(capsys):
         for resource in document["resources"]
         for section in ("inputs", "outputs")
         for value in resource[section].values()
-        if value == SECRET_MASK
+        if value == "[secret]"
     ]
     assert secret_values or not any(r["type"].startswith("random:") for r in document["resources"])
 

@@ -11,31 +11,20 @@ import re
 import pytest
 
 from components.plans import names
-from components.settings import BEAM_METRICS, METRICS_NAMESPACE, PREDEFINED_TARGET_METRICS, load_stack_file
-from tests.conftest import applied_stack
+from components.settings import load_stack_file
+from tests.support.aws_state import policies_of, real_request_count_label
 from tools.stack import stack_file
 
+AWS_PREDEFINED_METRIC = {"cpu": "ASGAverageCPUUtilization", "requestsPerTarget": "ALBRequestCountPerTarget"}
+"""The stack file's metric -> AWS's predefined target tracking metric type."""
+BEAM_METRIC = {"schedulerUtilization": "SchedulerUtilization"}
+"""The stack file's BEAM metric -> the CloudWatch metric name the nodes publish under Elixir/BEAM."""
 REQUEST_COUNT_LABEL = re.compile(r"^app/[^/]+/[0-9a-f]+/targetgroup/[^/]+/[0-9a-f]+$")
 
 
-@pytest.fixture(scope="module", params=["dev", "prod"])
-def stack(request):
-    yield from applied_stack(request.param)
-
-
-def policies_of(applied) -> dict[str, dict]:
-    """The group's scaling policies in moto, by name."""
-    autoscaling = applied.client("autoscaling")
-    found = autoscaling.describe_policies(AutoScalingGroupName=applied.outputs["autoScalingGroupName"])
-    return {p["PolicyName"]: p for p in found["ScalingPolicies"]}
-
-
-def real_request_count_label(applied) -> str:
-    """`<load balancer ARN suffix>/<target group ARN suffix>`, computed from what moto holds."""
-    elbv2 = applied.client("elbv2")
-    target_group = elbv2.describe_target_groups(TargetGroupArns=[applied.outputs["targetGroupArn"]])["TargetGroups"][0]
-    [balancer_arn] = target_group["LoadBalancerArns"]
-    return f"{balancer_arn.split(':loadbalancer/')[1]}/{target_group['TargetGroupArn'].split(':')[-1]}"
+@pytest.fixture(params=["dev", "prod"])
+def stack(request, shipped):
+    return shipped(request.param)
 
 
 def test_the_group_has_exactly_the_policies_the_settings_name(stack):
@@ -51,12 +40,12 @@ def test_each_target_tracking_entry_holds_its_metric_at_its_target(stack):
         assert policy["PolicyType"] == "TargetTrackingScaling"
         assert (config["TargetValue"], config["DisableScaleIn"]) == (tracking.target, tracking.disable_scale_in)
         assert policy["EstimatedInstanceWarmup"] == tracking.warmup
-        if tracking.metric in PREDEFINED_TARGET_METRICS:
+        if tracking.metric in AWS_PREDEFINED_METRIC:
             predefined = config["PredefinedMetricSpecification"]
-            assert predefined["PredefinedMetricType"] == PREDEFINED_TARGET_METRICS[tracking.metric]
+            assert predefined["PredefinedMetricType"] == AWS_PREDEFINED_METRIC[tracking.metric]
         else:
             custom = config["CustomizedMetricSpecification"]
-            assert (custom["Namespace"], custom["MetricName"]) == (METRICS_NAMESPACE, BEAM_METRICS[tracking.metric])
+            assert (custom["Namespace"], custom["MetricName"]) == ("Elixir/BEAM", BEAM_METRIC[tracking.metric])
             assert custom["Dimensions"] == [{"Name": "AutoScalingGroupName", "Value": group}]
 
 
@@ -65,7 +54,7 @@ def test_dev_scales_on_cpu_and_prod_on_what_loads_a_beam_node():
     assert [t.metric for t in dev.target_tracking] == ["cpu"]
     assert not dev.step and not dev.schedules and dev.predictive is None
     assert [t.metric for t in prod.target_tracking] == ["requestsPerTarget", "schedulerUtilization"]
-    assert [s.metric.name for s in prod.step] == [BEAM_METRICS["runQueue"]]
+    assert [s.metric.name for s in prod.step] == ["TotalRunQueueLength"]
     assert {s.recurrence().weekdays for s in prod.schedules} == {frozenset(range(1, 6))}  # Monday to Friday
 
 
@@ -103,7 +92,7 @@ def test_prod_run_queue_alarm_fires_the_run_queue_step_policy(prod):
         "MetricAlarms"
     ]
     assert alarm["AlarmActions"] == [policy["PolicyARN"]]
-    assert (alarm["Namespace"], alarm["MetricName"]) == (METRICS_NAMESPACE, BEAM_METRICS["runQueue"])
+    assert (alarm["Namespace"], alarm["MetricName"]) == ("Elixir/BEAM", "TotalRunQueueLength")
     assert alarm["Dimensions"] == [{"Name": "AutoScalingGroupName", "Value": prod.outputs["autoScalingGroupName"]}]
     assert (alarm["Threshold"], alarm["ComparisonOperator"]) == (step.threshold, step.comparison)
     assert (alarm["Period"], alarm["EvaluationPeriods"], alarm["DatapointsToAlarm"]) == (

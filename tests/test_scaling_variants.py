@@ -10,9 +10,10 @@ from __future__ import annotations
 import pytest
 
 from components.plans import names
-from components.settings import MEMORY_METRIC, METRICS_NAMESPACE, SettingsError, load_stack_file
-from tests.conftest import write_variant
-from tests.test_scaling import policies_of
+from components.settings import SettingsError, load_stack_file
+from tests.support.aws_state import policies_of
+from tests.support.fragments import SQS_BACKLOG
+from tests.support.stacks import write_variant
 
 BUSY_WORKERS = {  # the share of a job queue's workers busy on each node, published through StatsD
     "metric": "custom",
@@ -23,19 +24,6 @@ BUSY_WORKERS = {  # the share of a job queue's workers busy on each node, publis
     "dimensions": {"Queue": "mailers"},
     "disableScaleIn": True,
     "warmup": 300,
-}
-SQS_BACKLOG = {  # a queue's depth: one number for the whole cluster, not per group
-    "name": "backlog",
-    "metric": {
-        "namespace": "AWS/SQS",
-        "name": "ApproximateNumberOfMessagesVisible",
-        "statistic": "Maximum",
-        "dimensions": {"QueueName": "shop-jobs"},
-        "perGroup": False,
-    },
-    "threshold": 1000,
-    "comparison": "GreaterThanOrEqualToThreshold",
-    "steps": [{"from": 0, "to": 4000, "change": 1}, {"from": 4000, "change": 3}],
 }
 
 
@@ -53,8 +41,8 @@ def test_memory_and_custom_metrics_track_the_group_with_their_dimensions(deploy)
         "CustomizedMetricSpecification"
     ]
     assert (memory_spec["Namespace"], memory_spec["MetricName"], memory_spec["Statistic"]) == (
-        METRICS_NAMESPACE,
-        MEMORY_METRIC,
+        "Elixir/BEAM",
+        "mem_used_percent",
         "Average",
     )
     assert memory_spec["Dimensions"] == [group]
@@ -83,7 +71,7 @@ def test_a_step_policy_on_a_metric_not_published_per_group_alarms_on_its_own_dim
 def test_scale_in_step_policy_has_negative_bounds_and_its_own_alarm(deploy):
     scale_in = {
         "name": "quiet",
-        "metric": {"namespace": METRICS_NAMESPACE, "name": "SchedulerUtilization", "statistic": "Maximum"},
+        "metric": {"namespace": "Elixir/BEAM", "name": "SchedulerUtilization", "statistic": "Maximum"},
         "threshold": 20,
         "comparison": "LessThanThreshold",
         "period": 300,

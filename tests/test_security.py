@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import applied_stack
-
 INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 
 
-@pytest.fixture(scope="module", params=["dev", "prod"])
-def stack(request):
-    yield from applied_stack(request.param)
+@pytest.fixture(params=["dev", "prod"])
+def stack(request, shipped):
+    return shipped(request.param)
 
 
 def _ingress(applied, group_key):

@@ -4,8 +4,10 @@ Each shipped stack, applied by the emulator, verifies clean; then each tamper an
 might make by hand (through the same boto3 calls the console or the aws CLI makes) is
 reported as a fail by the check that owns it, and by that check alone, with exit 4.
 
-Most tests call `verify.main` in-process against the in-process moto the emulator runs;
-`TestAgainstAMotoServer` runs the real command line against a ThreadedMotoServer.
+Most tests call `verify.main` in-process against the in-process moto the emulator runs, as the
+caller of the stack's account; the clean and read-only checks read the session's shared stacks,
+and every tamper gets a deployment of its own. `TestAgainstAMotoServer` runs the real command
+line against a ThreadedMotoServer.
 """
 
 from __future__ import annotations
@@ -27,9 +29,8 @@ import pytest
 from moto.server import ThreadedMotoServer
 
 from components.plans import names
-from components.settings import DISCOVERY_TAG_KEY
-from tests.conftest import Applied, write_variant
-from tests.test_scaling_variants import SQS_BACKLOG
+from tests.support.fragments import CERTIFICATE, SQS_BACKLOG
+from tests.support.stacks import Applied, Deploy, ShippedStacks, write_variant
 from tools import verify
 from tools.stack import PROJECT_DIR, emulated, stack_file, stack_names
 from tools.verifier.report import Progress
@@ -44,10 +45,17 @@ class Terminal(io.StringIO):
         return True
 
 
-def run_verify(*argv: str, stdout: io.StringIO | None = None) -> tuple[int, dict[str, Any] | str, str]:
-    """(exit code, the JSON document (or the table), stderr) of verify.main, in-process."""
+def run_verify(
+    env: Applied | None, *argv: str, stdout: io.StringIO | None = None
+) -> tuple[int, dict[str, Any] | str, str]:
+    """(exit code, the JSON document (or the table), stderr) of verify.main, in-process, run with
+    the credentials of `env`'s account (None: whatever the environment says)."""
     out, err = stdout or io.StringIO(), io.StringIO()
-    code = verify.main([*argv], stdout=out, stderr=err)
+    if env is None:
+        code = verify.main([*argv], stdout=out, stderr=err)
+    else:
+        with env.as_the_callers_account():
+            code = verify.main([*argv], stdout=out, stderr=err)
     text = out.getvalue()
     return code, (json.loads(text) if "--format" in argv and "json" in argv and text else text), err.getvalue()
 
@@ -64,9 +72,9 @@ def failing(document: dict[str, Any]) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("stack", stack_names())
-def test_a_freshly_applied_stack_verifies_clean(deploy: Callable[..., Applied], stack: str) -> None:
-    env = deploy(stack)
-    code, document, _ = run_verify("--stack", stack, "--format", "json")
+def test_a_freshly_applied_stack_verifies_clean(shipped: ShippedStacks, stack: str) -> None:
+    env = shipped(stack)
+    code, document, _ = run_verify(env, "--stack", stack, "--format", "json")
     assert failing(document) == {}
     assert code == verify.EXIT_OK
     assert document["environment"] == env.settings.qualified_name
@@ -89,7 +97,7 @@ VARIANTS = {
         {
             "elixir-cluster:loadBalancer": {
                 "type": "network",
-                "certificateArn": "arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-4a7b-8c9d-0e1f2a3b4c5d",
+                "certificateArn": CERTIFICATE,
                 "sslPolicy": "ELBSecurityPolicy-TLS13-1-3-2021-06",
             }
         },
@@ -113,18 +121,18 @@ VARIANTS = {
 
 
 @pytest.mark.parametrize("variant", sorted(VARIANTS))
-def test_variants_verify_clean(deploy: Callable[..., Applied], variant: str, tmp_path: Path) -> None:
+def test_variants_verify_clean(deploy: Deploy, variant: str, tmp_path: Path) -> None:
     base, changes = VARIANTS[variant]
-    deploy(base, changes)
+    env = deploy(base, changes)
     path = write_variant(tmp_path, base, "variant", changes)
-    code, document, _ = run_verify("--config", str(path), "--format", "json")
+    code, document, _ = run_verify(env, "--config", str(path), "--format", "json")
     assert failing(document) == {}
     assert code == verify.EXIT_OK
 
 
-def test_prod_checks_every_declared_policy_schedule_and_alarm_by_name(deploy: Callable[..., Applied]) -> None:
-    env = deploy("prod")
-    _, document, _ = run_verify("--stack", "prod", "--format", "json")
+def test_prod_checks_every_declared_policy_schedule_and_alarm_by_name(prod: Applied) -> None:
+    env = prod
+    _, document, _ = run_verify(env, "--stack", "prod", "--format", "json")
     checks = verdicts(document)
     details = " ".join(c["detail"] for c in checks.values())
     for name in [
@@ -137,8 +145,7 @@ def test_prod_checks_every_declared_policy_schedule_and_alarm_by_name(deploy: Ca
     assert checks["security.nodes"]["status"] == "pass"
 
 
-def test_verify_makes_only_read_calls(deploy: Callable[..., Applied], monkeypatch: pytest.MonkeyPatch) -> None:
-    deploy("prod")
+def test_verify_makes_only_read_calls(prod: Applied, monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[str] = []
     real = botocore.client.BaseClient._make_api_call
 
@@ -147,7 +154,7 @@ def test_verify_makes_only_read_calls(deploy: Callable[..., Applied], monkeypatc
         return real(self, operation, params)
 
     monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", recording)
-    code, _, _ = run_verify("--stack", "prod", "--format", "json")
+    code, _, _ = run_verify(prod, "--stack", "prod", "--format", "json")
     assert code == verify.EXIT_OK
     assert calls, "verify made no AWS calls at all"
     assert {c for c in calls if not c.startswith(("Describe", "Get", "List"))} == set()
@@ -282,10 +289,8 @@ def silence_the_step_alarm(env: Applied) -> None:
 
 
 def remove_the_lifecycle_hook(env: Applied) -> None:
-    from components.plans.bootstrap import LIFECYCLE_HOOK_NAME
-
     env.client("autoscaling").delete_lifecycle_hook(
-        AutoScalingGroupName=env.outputs["autoScalingGroupName"], LifecycleHookName=LIFECYCLE_HOOK_NAME
+        AutoScalingGroupName=env.outputs["autoScalingGroupName"], LifecycleHookName="release-drain"
     )
 
 
@@ -343,11 +348,11 @@ ISSUE_TAMPERS = [
     ("stack", "tamper", "check", "named"), ISSUE_TAMPERS, ids=[t.__name__ for _, t, _, _ in ISSUE_TAMPERS]
 )
 def test_each_tamper_fails_the_check_that_owns_it_and_no_other(
-    deploy: Callable[..., Applied], stack: str, tamper: Callable[[Applied], None], check: str, named: str
+    deploy: Deploy, stack: str, tamper: Callable[[Applied], None], check: str, named: str
 ) -> None:
     env = deploy(stack)
     tamper(env)
-    code, document, _ = run_verify("--stack", stack, "--format", "json")
+    code, document, _ = run_verify(env, "--stack", stack, "--format", "json")
     assert failing(document).keys() == {check}
     assert named in failing(document)[check]
     assert verdicts(document)[check]["fix"], "every failure says what to do"
@@ -383,11 +388,11 @@ MORE_TAMPERS = {
 
 
 @pytest.mark.parametrize("stack", sorted(MORE_TAMPERS))
-def test_more_tampers_are_each_named_by_their_check(deploy: Callable[..., Applied], stack: str) -> None:
+def test_more_tampers_are_each_named_by_their_check(deploy: Deploy, stack: str) -> None:
     env = deploy(stack)
     for tamper, _, _ in MORE_TAMPERS[stack]:
         tamper(env)
-    code, document, _ = run_verify("--stack", stack, "--format", "json")
+    code, document, _ = run_verify(env, "--stack", stack, "--format", "json")
     found = failing(document)
     assert found.keys() == {check for _, check, _ in MORE_TAMPERS[stack]}
     for tamper, check, named in MORE_TAMPERS[stack]:
@@ -395,10 +400,10 @@ def test_more_tampers_are_each_named_by_their_check(deploy: Callable[..., Applie
     assert code == verify.EXIT_DRIFTED
 
 
-def test_a_detached_target_group_fails_the_group_and_its_targets(deploy: Callable[..., Applied]) -> None:
+def test_a_detached_target_group_fails_the_group_and_its_targets(deploy: Deploy) -> None:
     env = deploy("dev")
     detach_the_target_group(env)
-    code, document, _ = run_verify("--stack", "dev", "--format", "json")
+    code, document, _ = run_verify(env, "--stack", "dev", "--format", "json")
     assert code == verify.EXIT_DRIFTED
     assert "not attached to the target group" in failing(document)["group.load_balancing"]
 
@@ -414,11 +419,11 @@ STEP_ALARM_TAMPERS = [
 
 @pytest.mark.parametrize(("tamper", "detail"), STEP_ALARM_TAMPERS, ids=[t.__name__ for t, _ in STEP_ALARM_TAMPERS])
 def test_a_step_alarm_that_can_no_longer_scale_the_group_fails_its_policy(
-    deploy: Callable[..., Applied], tamper: Callable[[Applied], None], detail: str
+    deploy: Deploy, tamper: Callable[[Applied], None], detail: str
 ) -> None:
     env = deploy("prod")
     tamper(env)
-    code, document, _ = run_verify("--stack", "prod", "--format", "json")
+    code, document, _ = run_verify(env, "--stack", "prod", "--format", "json")
     step = env.settings.scaling.step[0]
     policy, alarm = names.step_policy_name(env.settings, step), names.step_alarm_name(env.settings, step)
     group = env.outputs["autoScalingGroupName"]
@@ -426,14 +431,14 @@ def test_a_step_alarm_that_can_no_longer_scale_the_group_fails_its_policy(
     assert code == verify.EXIT_DRIFTED
 
 
-def test_a_missing_environment_fails_naming_the_tag_it_looked_for(deploy: Callable[..., Applied]) -> None:
-    deploy("dev")  # shop-dev exists; shop-prod was never applied in this account
-    code, document, _ = run_verify("--stack", "prod", "--format", "json")
+def test_a_missing_environment_fails_naming_the_tag_it_looked_for(dev: Applied) -> None:
+    env = dev  # shop-dev exists; shop-prod was never applied in this account
+    code, document, _ = run_verify(env, "--stack", "prod", "--format", "json")
     assert code == verify.EXIT_DRIFTED
-    assert f"no Auto Scaling group tagged {DISCOVERY_TAG_KEY}=shop-prod" in failing(document)["group.exists"]
+    assert "no Auto Scaling group tagged elixir-cluster:cluster=shop-prod" in failing(document)["group.exists"]
 
 
-def test_alarm_states_are_reported_as_warnings_not_failures(deploy: Callable[..., Applied]) -> None:
+def test_alarm_states_are_reported_as_warnings_not_failures(deploy: Deploy) -> None:
     env = deploy("prod")
     cloudwatch = env.client("cloudwatch")
     cloudwatch.set_alarm_state(
@@ -444,7 +449,7 @@ def test_alarm_states_are_reported_as_warnings_not_failures(deploy: Callable[...
         StateValue="INSUFFICIENT_DATA",
         StateReason="test",
     )
-    code, document, _ = run_verify("--stack", "prod", "--format", "json")
+    code, document, _ = run_verify(env, "--stack", "prod", "--format", "json")
     assert code == verify.EXIT_OK
     health, step = verdicts(document)["monitoring.alarms"], verdicts(document)["scaling.step-run-queue"]
     assert health["status"] == "warn"
@@ -468,11 +473,11 @@ def _refuse(monkeypatch: pytest.MonkeyPatch, operation: str) -> None:
 
 
 def test_a_refused_call_fails_its_area_alone_naming_the_permission(
-    deploy: Callable[..., Applied], monkeypatch: pytest.MonkeyPatch
+    dev: Applied, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    deploy("dev")
+    env = dev
     _refuse(monkeypatch, "DescribeParameters")
-    code, document, _ = run_verify("--stack", "dev", "--format", "json")
+    code, document, _ = run_verify(env, "--stack", "dev", "--format", "json")
     assert code == verify.EXIT_DRIFTED
     assert failing(document) == {
         "cookie.access": "DescribeParameters: AccessDenied: not authorized to perform DescribeParameters"
@@ -480,12 +485,10 @@ def test_a_refused_call_fails_its_area_alone_naming_the_permission(
     assert "grant the verifying identity DescribeParameters" in verdicts(document)["cookie.access"]["fix"]
 
 
-def test_a_refused_discovery_exits_1_naming_the_permission(
-    deploy: Callable[..., Applied], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    deploy("dev")
+def test_a_refused_discovery_exits_1_naming_the_permission(dev: Applied, monkeypatch: pytest.MonkeyPatch) -> None:
+    env = dev
     _refuse(monkeypatch, "DescribeAutoScalingGroups")
-    code, output, stderr = run_verify("--stack", "dev")
+    code, output, stderr = run_verify(env, "--stack", "dev")
     assert code == verify.EXIT_UNREACHABLE
     assert output == ""
     assert "DescribeAutoScalingGroups: AccessDenied" in stderr
@@ -496,7 +499,7 @@ def test_a_refused_discovery_exits_1_naming_the_permission(
 
 def test_a_bad_stack_file_exits_2_with_one_problem_per_line(tmp_path: Path) -> None:
     path = write_variant(tmp_path, "dev", "broken", {"elixir-cluster:nodes": {"minSize": 5, "maxSize": 2}})
-    code, _, stderr = run_verify("--config", str(path))
+    code, _, stderr = run_verify(None, "--config", str(path))
     assert code == verify.EXIT_INVALID
     lines = stderr.strip().splitlines()
     assert lines and all(line.startswith("elixir-cluster:") for line in lines)
@@ -504,7 +507,7 @@ def test_a_bad_stack_file_exits_2_with_one_problem_per_line(tmp_path: Path) -> N
 
 
 def test_an_unknown_stack_exits_2(tmp_path: Path) -> None:
-    code, _, stderr = run_verify("--config", str(tmp_path / "Pulumi.nowhere.yaml"))
+    code, _, stderr = run_verify(None, "--config", str(tmp_path / "Pulumi.nowhere.yaml"))
     assert code == verify.EXIT_INVALID
     assert "no stack file" in stderr
 
@@ -513,7 +516,7 @@ def test_an_unreachable_endpoint_exits_1_naming_it(monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     endpoint = f"http://127.0.0.1:{_free_port()}"
-    code, output, stderr = run_verify("--stack", "dev", "--endpoint", endpoint)
+    code, output, stderr = run_verify(None, "--stack", "dev", "--endpoint", endpoint)
     assert code == verify.EXIT_UNREACHABLE
     assert output == ""
     assert f"cannot reach {endpoint} (region eu-west-1)" in stderr
@@ -522,12 +525,12 @@ def test_an_unreachable_endpoint_exits_1_naming_it(monkeypatch: pytest.MonkeyPat
 # --- the progress display ------------------------------------------------------------------------
 
 
-def test_progress_is_a_spinner_on_a_terminal_and_plain_lines_otherwise(deploy: Callable[..., Applied]) -> None:
-    deploy("dev")
-    _, _, piped = run_verify("--stack", "dev")
+def test_progress_is_a_spinner_on_a_terminal_and_plain_lines_otherwise(dev: Applied) -> None:
+    env = dev
+    _, _, piped = run_verify(env, "--stack", "dev")
     assert "verify: security groups: pass" in piped.splitlines()
     assert "\r" not in piped
-    _, table, live = run_verify("--stack", "dev", stdout=Terminal())
+    _, table, live = run_verify(env, "--stack", "dev", stdout=Terminal())
     assert "checking security groups..." in live
     assert live.endswith("\r\033[K"), "the spinner clears its line before the report"
     assert "ok    security.nodes" in table
@@ -581,18 +584,21 @@ def _command(*argv: str, **env: str | None) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.fixture(scope="class")
-def dev(moto_server: str) -> Iterator[Applied]:
-    """dev applied into the moto server once for the command-line tests below."""
-    with emulated(stack_file("dev"), endpoint=moto_server) as (_, deployment, settings):
-        yield Applied(deployment, settings)
+@pytest.fixture(scope="module")
+def dev_on_the_server(moto_server: str) -> Iterator[Applied]:
+    """dev applied into the moto server once (per module, like the server) for the command-line tests below."""
+    with emulated(stack_file("dev"), endpoint=moto_server) as (emulator, deployment, settings):
+        yield Applied(emulator, deployment, settings)
 
 
+@pytest.mark.xdist_group("moto-server")  # one worker applies dev into the server, once
 class TestAgainstAMotoServer:
     """dev applied into a moto server (a stack with a certificate needs it to exist there first);
     the command line verifies it, then a tamper."""
 
-    def test_the_command_line_verifies_the_applied_stack_clean(self, moto_server: str, dev: Applied) -> None:
+    def test_the_command_line_verifies_the_applied_stack_clean(
+        self, moto_server: str, dev_on_the_server: Applied
+    ) -> None:
         result = _command("--stack", "dev", "--endpoint", moto_server, "--format", "json")
         assert result.returncode == verify.EXIT_OK, result.stdout + result.stderr
         document = json.loads(result.stdout)
@@ -600,7 +606,7 @@ class TestAgainstAMotoServer:
         assert document["where"] == f"{moto_server} (region eu-west-1)"
         assert "verify: security groups: pass" in result.stderr.splitlines()
 
-    def test_the_command_line_exits_1_without_credentials(self, moto_server: str, dev: Applied) -> None:
+    def test_the_command_line_exits_1_without_credentials(self, moto_server: str, dev_on_the_server: Applied) -> None:
         result = _command(
             "--stack",
             "dev",
@@ -615,7 +621,10 @@ class TestAgainstAMotoServer:
         assert result.returncode == verify.EXIT_UNREACHABLE
         assert "no AWS credentials" in result.stderr
 
-    def test_the_command_line_names_epmd_opened_to_the_world(self, moto_server: str, dev: Applied) -> None:
+    def test_the_command_line_names_epmd_opened_to_the_world(
+        self, moto_server: str, dev_on_the_server: Applied
+    ) -> None:
+        dev = dev_on_the_server
         ec2 = boto3.client(
             "ec2",
             region_name=dev.settings.region,
@@ -642,7 +651,7 @@ def test_a_profile_that_does_not_exist_exits_1_naming_it(monkeypatch: pytest.Mon
     monkeypatch.setenv("AWS_PROFILE", "shop-prod-readonly")
     monkeypatch.setenv("AWS_CONFIG_FILE", os.devnull)
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
-    code, _, stderr = run_verify("--stack", "dev")
+    code, _, stderr = run_verify(None, "--stack", "dev")
     assert code == verify.EXIT_UNREACHABLE
     assert "shop-prod-readonly" in stderr
     assert "Traceback" not in stderr

@@ -26,10 +26,13 @@ def load(path: Path) -> tuple[StackSettings, StackConfig]:
 
 
 @contextmanager
-def emulated(path: Path, endpoint: str | None = None) -> Iterator[tuple[Emulator, Deployment, StackSettings]]:
-    """Apply the stack at `path`; the emulated account stays up inside the `with` block."""
+def emulated(
+    path: Path, endpoint: str | None = None, account_id: str | None = None
+) -> Iterator[tuple[Emulator, Deployment, StackSettings]]:
+    """Apply the stack at `path` in an account of its own (a fresh one unless `account_id` names
+    it; a moto server's default with `endpoint`); the account stays up inside the `with` block."""
     settings, config = load(path)
-    with Emulator(region=config.region, endpoint=endpoint, stack=config.stack) as emulator:
+    with Emulator(region=config.region, endpoint=endpoint, stack=config.stack, account_id=account_id) as emulator:
         provide_existing_resources(emulator, settings)
         yield emulator, emulator.run(PROJECT_DIR, config), settings
 

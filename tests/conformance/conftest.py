@@ -26,7 +26,7 @@ DEFAULT_STACKS = "dev prod"
 REPORTS = pytest.StashKey[list[Report]]()
 
 
-def stacks() -> list[str]:
+def _stacks() -> list[str]:
     return os.environ.get("CONFORMANCE_STACKS", DEFAULT_STACKS).split()
 
 
@@ -45,7 +45,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         )
 
 
-@pytest.fixture(scope="session", params=stacks())
+@pytest.fixture(scope="session", params=_stacks())
 def lab(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     laboratory = Lab(read_stack_facts(request.param), tmp_path_factory.mktemp(f"lab-{request.param}"))
     request.config.stash[REPORTS].append(laboratory.report)

@@ -6,7 +6,6 @@ import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import boto3
 import pytest
 
 from tools.emulator import Deployment, Emulator, StackConfig
@@ -23,7 +22,7 @@ def emulator() -> Iterator[Emulator]:
 @pytest.fixture
 def aws(emulator: Emulator) -> Callable[[str], object]:
     """boto3 clients on the emulated account: tests assert on moto's state, not on echoes."""
-    return lambda service: boto3.client(service, region_name=REGION)
+    return emulator.session.client
 
 
 @pytest.fixture

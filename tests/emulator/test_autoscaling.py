@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.emulator.programs import GROUP, NETWORK, TARGET_GROUP
+from tests.support.programs import GROUP, NETWORK, TARGET_GROUP
 from tools.emulator import EmulatorError
 
 EXPORT = """

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.emulator.programs import NETWORK, TARGET_GROUP
+from tests.support.programs import NETWORK, TARGET_GROUP
 
 ALB = """
 lb = aws.lb.LoadBalancer("lb", load_balancer_type="application", subnets=[s.id for s in subnets],

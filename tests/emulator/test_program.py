@@ -71,16 +71,25 @@ def test_secrets_are_masked_in_inputs_outputs_and_exports(run):
     assert "hunter2" not in str(document)
 
 
-def test_each_emulator_starts_from_an_empty_account():
-    import boto3
-
+def test_each_emulator_starts_from_an_empty_account_of_its_own():
     from tools.emulator import Emulator
 
-    with Emulator(region="eu-west-1"):
-        boto3.client("ec2", region_name="eu-west-1").create_vpc(CidrBlock="10.7.0.0/16")
-    with Emulator(region="eu-west-1"):
-        cidrs = [v["CidrBlock"] for v in boto3.client("ec2", region_name="eu-west-1").describe_vpcs()["Vpcs"]]
-    assert "10.7.0.0/16" not in cidrs
+    with Emulator(region="eu-west-1") as first:
+        first.session.client("ec2").create_vpc(CidrBlock="10.7.0.0/16")
+        with Emulator(region="eu-west-1") as second:  # the first one's account stays as it was
+            cidrs = [v["CidrBlock"] for v in second.session.client("ec2").describe_vpcs()["Vpcs"]]
+        assert "10.7.0.0/16" not in cidrs
+        assert "10.7.0.0/16" in [v["CidrBlock"] for v in first.session.client("ec2").describe_vpcs()["Vpcs"]]
+    assert first.account_id != second.account_id
+    assert second.session.client("sts").get_caller_identity()["Account"] == second.account_id
+
+
+def test_an_emulator_can_be_given_its_account():
+    from tools.emulator import Emulator
+
+    with Emulator(region="eu-west-1", account_id="210987654321") as emulator:
+        vpc = emulator.session.client("ec2").create_vpc(CidrBlock="10.7.0.0/16")["Vpc"]
+    assert vpc["OwnerId"] == "210987654321"
 
 
 def test_config_reaches_the_program_as_pulumi_config(run):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.emulator.programs import NETWORK
+from tests.support.programs import NETWORK
 from tools.emulator import EmulatorError
 
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.policies.synthetic import add, change, cluster, findings, named, resource
+from tests.support.synthetic import add, change, cluster, findings, named, resource
 
 
 @pytest.mark.parametrize("rule", ["imdsv2-required", "encrypted-volumes", "node-role-no-wildcard-actions"])

@@ -20,7 +20,7 @@ from pulumi.runtime import proto
 from pulumi.runtime.proto import analyzer_pb2_grpc
 
 from policies.rules import POLICIES
-from tests.policies.synthetic import NODE_SG, add, change, cluster, ingress, named, remove
+from tests.support.synthetic import NODE_SG, add, change, cluster, ingress, named, remove
 from tools.policy_check import check, reconcile
 from tools.stack import PROJECT_DIR
 

@@ -8,7 +8,7 @@ import pytest
 
 from components import settings
 from policies.rules.load_balancing import TLS12_POLICIES
-from tests.policies.synthetic import LB_ARN, TG_ARN, add, change, cluster, findings, named, remove, resource
+from tests.support.synthetic import LB_ARN, TG_ARN, add, change, cluster, findings, named, remove, resource
 
 RULES = [
     "alb-drops-invalid-headers",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.policies.synthetic import LB_SG, NODE_SG, add, change, cluster, findings, ingress, named, resource
+from tests.support.synthetic import LB_SG, NODE_SG, add, change, cluster, findings, ingress, named, resource
 
 EXTERNAL_SG = "sg-0ccccccccccccccc3"  # e.g. one of nodes.extraSecurityGroupIds, outside the stack
 

@@ -19,7 +19,7 @@ from pulumi_policy import (
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, unknown_checking_proxy
 
 from policies.rules.network import cluster_ports_only_from_nodes
-from tests.policies.synthetic import NODE_SG, add, change, cluster, ingress, named, remove
+from tests.support.synthetic import NODE_SG, add, change, cluster, ingress, named, remove
 from tools import policy_check
 from tools.policy_check import EXIT_MANDATORY, EXIT_OK, EXIT_UNREADABLE, check
 

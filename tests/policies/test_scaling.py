@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.policies.synthetic import GROUP, add, change, cluster, findings, named, remove, resource
+from tests.support.synthetic import GROUP, add, change, cluster, findings, named, remove, resource
 
 RULES = [
     "asg-elb-health-checks",

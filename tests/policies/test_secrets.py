@@ -7,7 +7,7 @@ import gzip
 
 import pytest
 
-from tests.policies.synthetic import SAFE_USER_DATA, add, change, cluster, encoded, findings, resource
+from tests.support.synthetic import SAFE_USER_DATA, add, change, cluster, encoded, findings, resource
 
 COOKIE = "x7PqN2mW9vK4sT8a"  # what a careless change would paste
 ACCESS_KEY = "AKIAIOSFODNN7EXAMPLE"

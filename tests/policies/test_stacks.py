@@ -9,40 +9,34 @@ from __future__ import annotations
 
 import base64
 import copy
-import functools
 import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
-from tests.conftest import write_variant
+from tests.support.stacks import Applied, write_variant
 from tools import policy_check, preview
 from tools.policy_check import EXIT_MANDATORY, EXIT_OK, check, mandatory
-from tools.stack import apply_stack, stack_file, stack_names
+from tools.stack import stack_names
 
 Document = dict[str, Any]
 
 
-@functools.cache
-def _preview(stack: str) -> Document:
-    """`python -m tools.preview --stack STACK --format json`, built once per test run."""
-    return apply_stack(stack_file(stack)).to_json()
-
-
 @pytest.fixture
-def prod() -> Document:
-    return copy.deepcopy(_preview("prod"))
+def prod_preview(prod: Applied) -> Document:
+    """`python -m tools.preview --stack prod --format json`, from the session's prod, for a test to change."""
+    return copy.deepcopy(prod.deployment.to_json())
 
 
 @pytest.mark.parametrize("stack", stack_names())
-def test_every_shipped_stack_passes_with_no_mandatory_violation(stack):
-    violations = check(_preview(stack))
+def test_every_shipped_stack_passes_with_no_mandatory_violation(stack, shipped):
+    violations = check(shipped(stack).deployment.to_json())
     assert mandatory(violations) == [], "\n".join(map(str, violations))
 
 
-def test_prod_passes_without_even_an_advisory(prod):
-    assert check(prod) == []
+def test_prod_passes_without_even_an_advisory(prod_preview):
+    assert check(prod_preview) == []
 
 
 # --- careless changes to the prod preview -------------------------------------------------------
@@ -201,19 +195,19 @@ CARELESS_CHANGES = {
 
 
 @pytest.mark.parametrize("careless", CARELESS_CHANGES, ids=lambda change: change.__name__)
-def test_a_careless_change_to_prod_exits_3_naming_the_rule(careless, prod, tmp_path, capsys):
-    careless(prod)
+def test_a_careless_change_to_prod_exits_3_naming_the_rule(careless, prod_preview, tmp_path, capsys):
+    careless(prod_preview)
     path = tmp_path / "prod.json"
-    path.write_text(json.dumps(prod))
+    path.write_text(json.dumps(prod_preview))
     assert policy_check.main([str(path)]) == EXIT_MANDATORY
     lines = capsys.readouterr().out.splitlines()
     fired = {line.split(": ")[1] for line in lines if line.startswith("mandatory: ")}
     assert fired == CARELESS_CHANGES[careless]
 
 
-def test_the_unchanged_prod_preview_exits_0(prod, tmp_path):
+def test_the_unchanged_prod_preview_exits_0(prod_preview, tmp_path):
     path = tmp_path / "prod.json"
-    path.write_text(json.dumps(prod))
+    path.write_text(json.dumps(prod_preview))
     assert policy_check.main([str(path)]) == EXIT_OK
 
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.scenario import changes, cpu_policy, run, stack
 from tools.simulator import NodeModel
-
-from .scenario import changes, cpu_policy, run, stack
 
 
 def tracking(*policies, **nodes):

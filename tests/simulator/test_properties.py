@@ -5,10 +5,9 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.support.scenario import run, stack
 from tools.simulator.decisions import Proposal, decide
 from tools.simulator.step_scaling import round_percent_change
-
-from .scenario import run, stack
 
 demands = st.lists(st.floats(min_value=0, max_value=400, allow_nan=False), min_size=1, max_size=90)
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from tests.support.scenario import changes, cpu_policy, run, stack
 from tools.simulator.schedules import firing_minutes
-
-from .scenario import changes, cpu_policy, run, stack
 
 DAY = 1440
 

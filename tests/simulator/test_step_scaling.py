@@ -8,9 +8,8 @@ from __future__ import annotations
 import pytest
 
 from components.settings import Step
+from tests.support.scenario import changes, run, stack
 from tools.simulator.step_scaling import percent_adjustment, round_percent_change, step_for
-
-from .scenario import changes, run, stack
 
 SCALE_OUT_STEPS = [{"from": 0, "to": 50, "change": 1}, {"from": 50, "change": 3}]
 

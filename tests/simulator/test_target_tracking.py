@@ -5,9 +5,8 @@ Node model (scenario.py): 10 requests/s per node at 100% CPU, boot 0, drain 0.
 
 from __future__ import annotations
 
+from tests.support.scenario import changes, cpu_policy, run, stack
 from tools.simulator import TargetTrackingAlarms
-
-from .scenario import changes, cpu_policy, run, stack
 
 
 def tracking(*policies, **nodes):

@@ -1,11 +1,15 @@
 """Run a Pulumi program against moto and keep what it created.
 
-    with Emulator(region="eu-west-1") as emulator:          # a fresh in-process moto
+    with Emulator(region="eu-west-1") as emulator:          # a fresh account in in-process moto
         deployment = emulator.run(Path("."), stack_config)    # a fresh mock runtime
         deployment.outputs["vpcId"]                            # moto's real VPC id
 
-With `endpoint=` the same program is applied into a running moto server instead, and
-the state stays there for the aws CLI. Each run happens on its own thread: Pulumi keeps
+In-process moto starts once per process and is never reset: each Emulator is an account of
+its own in it (a fresh 12-digit id unless `account_id=` names one), and every call its
+session makes carries that account (moto's `x-moto-account-id` header). So emulators never
+see each other's resources, and one can stay up while others come and go. With `endpoint=`
+the same program is applied into a running moto server instead (its default account unless
+`account_id=` is given), and the state stays there for the aws CLI. Each run happens on its own thread: Pulumi keeps
 its runtime state in context variables and an event loop per thread, so a new thread is
 a new runtime and runs cannot leak into each other.
 """
@@ -14,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import random
 import runpy
 import sys
 import threading
@@ -22,6 +27,9 @@ from pathlib import Path
 from typing import Any
 
 from moto import mock_aws
+from moto.core.base_backend import BackendDict
+from moto.core.model_instances import reset_model_data
+from moto.core.models import DEFAULT_ACCOUNT_ID
 from pulumi import Output
 from pulumi.runtime import mocks, set_all_config
 from pulumi.runtime.settings import SETTINGS, get_root_resource
@@ -76,16 +84,22 @@ class ProgramFailed(EmulatorError):
 
 
 class Emulator:
-    """An emulated AWS account: in-process moto, or a moto server at `endpoint`."""
+    """An emulated AWS account: in in-process moto, or in a moto server at `endpoint`."""
 
-    def __init__(self, region: str, endpoint: str | None = None, stack: str = "stack"):
-        self.session = AwsSession(region=region, endpoint=endpoint, stack=stack)
-        self._mock = None if endpoint else mock_aws(config=MOTO_CONFIG)
+    def __init__(self, region: str, endpoint: str | None = None, stack: str = "stack", account_id: str | None = None):
+        self._own_account = endpoint is None and account_id is None  # made for it, dropped after it
+        if self._own_account:
+            account_id = fresh_account_id()
+        self.session = AwsSession(region=region, endpoint=endpoint, stack=stack, account_id=account_id)
         self._saved_env: dict[str, str | None] = {}
 
+    @property
+    def account_id(self) -> str:
+        return self.session.account_id
+
     def __enter__(self) -> Emulator:
-        if self._mock is not None:
-            self._mock.start()  # resets moto: every emulator starts from an empty account
+        if self.session.endpoint is None:
+            _start_in_process_moto()
         else:
             for key, value in MOTO_CREDENTIALS.items():
                 self._saved_env[key] = os.environ.get(key)
@@ -93,8 +107,8 @@ class Emulator:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._mock is not None:
-            self._mock.stop()
+        if self._own_account:  # in-process moto stays up; what this account held is dropped
+            _forget_account(self.session.account_id)
         for key, value in self._saved_env.items():
             if value is None:
                 os.environ.pop(key, None)
@@ -137,6 +151,41 @@ class Emulator:
         finally:
             loop.close()
         outcome["deployment"] = Deployment(config.stack, list(monitor.records), outputs, secret)
+
+
+_moto_lock = threading.Lock()
+_moto_started = False
+_issued_accounts: set[str] = {DEFAULT_ACCOUNT_ID}
+
+
+def _start_in_process_moto() -> None:
+    """Start in-process moto once per process; it is never stopped, so it is never reset."""
+    global _moto_started
+    with _moto_lock:
+        if not _moto_started:
+            mock_aws(config=MOTO_CONFIG).start()
+            _moto_started = True
+
+
+def _forget_account(account_id: str) -> None:
+    """Drop an account's state from in-process moto, so a long process (a test session) does not
+    keep every account it ever used: moto frees state only when its mock stops, for all accounts."""
+    with _moto_lock:
+        for backends in list(BackendDict._instances):
+            regions = backends.pop(account_id, None)
+            if regions is not None:
+                regions.clear()  # moto's region-list cache still holds the (now empty) account
+        reset_model_data()  # moto's record of every model instance, kept for its server's dashboard
+
+
+def fresh_account_id() -> str:
+    """A 12-digit account id no other emulator in this process has (nor moto's default)."""
+    with _moto_lock:
+        while True:
+            account = str(random.SystemRandom().randrange(10**11, 10**12))
+            if account not in _issued_accounts:
+                _issued_accounts.add(account)
+                return account
 
 
 def _stack_outputs() -> tuple[dict[str, Any], set[str]]:

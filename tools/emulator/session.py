@@ -32,8 +32,15 @@ def _share_parsed_models(session: boto3.session.Session) -> None:
     session._session.get_component("data_loader")._cache = _PARSED_MODELS
 
 
+# moto serves the account a request names in this header (moto/core/responses.py get_current_account)
+ACCOUNT_HEADER = "x-moto-account-id"
+
+
 class AwsSession:
-    def __init__(self, region: str, endpoint: str | None = None, stack: str = "stack"):
+    """boto3 on one emulated account: `account_id` pins it (every call names it to moto); without
+    one, the account is whatever the credentials say (a moto server's default)."""
+
+    def __init__(self, region: str, endpoint: str | None = None, stack: str = "stack", account_id: str | None = None):
         self.region = region
         self.endpoint = endpoint
         self.stack = stack
@@ -41,18 +48,25 @@ class AwsSession:
         _share_parsed_models(self._session)
         self._clients: dict[str, Any] = {}
         self._lock = threading.Lock()
-        self._account_id: str | None = None
+        self._pinned_account = account_id
+        self._account_id: str | None = account_id
 
     def client(self, service: str) -> Any:
-        """A boto3 client (clients are thread-safe; the session that makes them is not)."""
+        """A boto3 client on this account (clients are thread-safe; the session that makes them is not)."""
         with self._lock:
             if service not in self._clients:
-                self._clients[service] = self._session.client(
+                client = self._session.client(
                     service,
                     endpoint_url=self.endpoint,
                     config=Config(retries={"max_attempts": 2, "mode": "standard"}),
                 )
+                if self._pinned_account is not None:
+                    client.meta.events.register("before-sign", self._name_the_account)
+                self._clients[service] = client
             return self._clients[service]
+
+    def _name_the_account(self, request: Any, **_: Any) -> None:
+        request.headers[ACCOUNT_HEADER] = self._pinned_account
 
     @property
     def account_id(self) -> str:

@@ -1,0 +1,162 @@
+"""Applied stacks: a stack applied in the emulator, in an emulated account of its own.
+
+In-process moto runs once per process and holds many accounts; each `emulated()` apply gets a
+fresh one. So the shipped stacks are applied once per session (per xdist worker) and shared,
+read-only, by every test that only looks (`ShippedStacks`), and a test that changes state
+applies its own deployment (the `deploy` fixture) in an account nobody else sees.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import boto3
+import yaml
+
+from components.settings import StackSettings
+from tools.emulator import Deployment, Emulator
+from tools.emulator.session import ACCOUNT_HEADER
+from tools.stack import emulated, stack_file
+
+READ_ONLY_OPERATIONS = ("Describe", "Get", "List")
+"""What a test may call on a shared stack: AWS's read operations, by their name's first word."""
+
+
+class SharedStackIsReadOnly(AssertionError):
+    """A test tried to change a stack other tests read: it must apply its own (`deploy`)."""
+
+
+@dataclass
+class Applied:
+    """A stack applied in the emulator: what was registered, the settings, and its account in moto."""
+
+    emulator: Emulator
+    deployment: Deployment
+    settings: StackSettings
+    shared: bool = False
+    """Shared by the session's read-only tests: its clients refuse anything but reads."""
+    _clients: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def account_id(self) -> str:
+        return self.emulator.account_id
+
+    @property
+    def outputs(self) -> dict[str, Any]:
+        return self.deployment.outputs
+
+    def client(self, service: str) -> Any:
+        """boto3 on this stack's account (and only it); read calls only on a shared stack."""
+        if service not in self._clients:
+            client = boto3.session.Session(region_name=self.settings.region).client(service)
+            client.meta.events.register("before-sign", self._name_the_account)
+            if self.shared:
+                client.meta.events.register("before-call", _refuse_changes)
+            self._clients[service] = client
+        return self._clients[service]
+
+    def _name_the_account(self, request: Any, **_: Any) -> None:
+        request.headers[ACCOUNT_HEADER] = self.account_id
+
+    @contextmanager
+    def as_the_callers_account(self) -> Iterator[None]:
+        """Inside, every boto3 client of the process lands in this account, as it would for code
+        run with this account's credentials (e.g. `tools.verify`, which builds its own clients)."""
+        saved = os.environ.get("MOTO_ACCOUNT_ID")
+        os.environ["MOTO_ACCOUNT_ID"] = self.account_id  # moto's first choice of account
+        try:
+            yield
+        finally:
+            if saved is None:
+                os.environ.pop("MOTO_ACCOUNT_ID", None)
+            else:
+                os.environ["MOTO_ACCOUNT_ID"] = saved
+
+
+def _refuse_changes(model: Any, **_: Any) -> None:
+    if not model.name.startswith(READ_ONLY_OPERATIONS):
+        raise SharedStackIsReadOnly(
+            f"{model.name} on a stack the session shares: use the `deploy` fixture for a stack of your own"
+        )
+
+
+class ShippedStacks:
+    """Each shipped stack applied at most once, on first use, in an account of its own."""
+
+    def __init__(self) -> None:
+        self._applied: dict[str, Applied] = {}
+        self._contexts = ExitStack()
+
+    def __enter__(self) -> ShippedStacks:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._contexts.close()
+
+    def __call__(self, name: str) -> Applied:
+        if name not in self._applied:
+            emulator, deployment, settings = self._contexts.enter_context(emulated(stack_file(name)))
+            self._applied[name] = Applied(emulator, deployment, settings, shared=True)
+        return self._applied[name]
+
+
+class Deployments:
+    """Stacks a single test applies for itself, each in a fresh account, discarded after it."""
+
+    def __init__(self, directory: Path) -> None:
+        self._directory = directory
+        self._contexts = ExitStack()
+
+    def __enter__(self) -> Deployments:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._contexts.close()
+
+    def __call__(self, base: str, changes: dict[str, Any] | None = None, name: str = "variant") -> Applied:
+        """The shipped stack `base`, with `changes` merged in (see `write_variant`)."""
+        path = write_variant(self._directory, base, name, changes) if changes is not None else stack_file(base)
+        return self.file(path)
+
+    def file(self, path: Path) -> Applied:
+        """The stack file at `path`."""
+        emulator, deployment, settings = self._contexts.enter_context(emulated(path))
+        return Applied(emulator, deployment, settings)
+
+
+Deploy = Callable[..., Applied]
+
+
+def write_variant(directory: Path, base: str, name: str, changes: dict[str, Any]) -> Path:
+    """Pulumi.<name>.yaml: the shipped stack `base` with `changes` merged into its config.
+
+    `changes` maps full config keys (``elixir-cluster:nodes``) to values that are merged
+    into the base section (dicts recursively); a value of None removes the key.
+    """
+    document = yaml.safe_load(stack_file(base).read_text())
+    config = document["config"]
+    for key, value in changes.items():
+        config[key] = _merge(config.get(key), value)
+        if config[key] is None:
+            del config[key]
+    path = directory / f"Pulumi.{name}.yaml"
+    path.write_text(yaml.safe_dump(document, sort_keys=False))
+    return path
+
+
+def _merge(base: Any, change: Any) -> Any:
+    if isinstance(base, dict) and isinstance(change, dict):
+        merged = copy.deepcopy(base)
+        for key, value in change.items():
+            if value is None:
+                merged.pop(key, None)
+            else:
+                merged[key] = _merge(merged.get(key), value)
+        return merged
+    return copy.deepcopy(change)
