@@ -29,8 +29,7 @@ from .plans.load_balancer import (
     listener_plan,
     target_group_plan,
 )
-from .settings import LoadBalancer as LoadBalancerSettings
-from .settings import Release as ReleaseSettings
+from .settings import LoadBalancerSettings, ReleaseSettings
 
 
 @dataclass

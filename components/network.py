@@ -19,8 +19,7 @@ import pulumi_aws as aws
 
 from .base import ClusterComponent
 from .plans.security import ANYWHERE_IPV4, TCP
-from .settings import NAMESPACE
-from .settings import Network as NetworkSettings
+from .settings import NAMESPACE, NetworkSettings
 
 HTTPS_PORT = 443
 

@@ -31,9 +31,14 @@ from .plans.scaling import (
     step_aggregation,
     step_bound,
 )
-from .settings import PREDEFINED_TARGET_METRICS, PREDICTIVE_METRIC_PAIRS, StackSettings, StepPolicy
-from .settings import Schedule as ScheduleSettings
-from .settings import TargetTracking as TrackingSettings
+from .settings import (
+    PREDEFINED_TARGET_METRICS,
+    PREDICTIVE_METRIC_PAIRS,
+    ScheduleSettings,
+    StackSettings,
+    StepPolicySettings,
+)
+from .settings import TargetTrackingSettings as TrackingSettings
 
 
 @dataclass
@@ -147,7 +152,7 @@ class Scaling(ClusterComponent):
 
     # --- step scaling ------------------------------------------------------------------
 
-    def scale_on_alarm(self, step: StepPolicy) -> tuple[aws.autoscaling.Policy, aws.cloudwatch.MetricAlarm]:
+    def scale_on_alarm(self, step: StepPolicySettings) -> tuple[aws.autoscaling.Policy, aws.cloudwatch.MetricAlarm]:
         """A step policy and its own alarm, whose alarm action is the policy."""
         settings = self._args.settings
         policy = aws.autoscaling.Policy(

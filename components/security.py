@@ -23,8 +23,7 @@ import pulumi_aws as aws
 
 from .base import ClusterComponent
 from .plans.security import INGRESS, LOAD_BALANCER_GROUP, NODE_GROUP, Grant, Ports, cluster_grants, protocol_of
-from .settings import LoadBalancer as LoadBalancerSettings
-from .settings import Release as ReleaseSettings
+from .settings import LoadBalancerSettings, ReleaseSettings
 
 Source = aws.ec2.SecurityGroup | str
 """Who a rule admits: another security group, or a CIDR block."""

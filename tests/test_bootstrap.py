@@ -52,9 +52,9 @@ from components.settings import (
     METRICS_NAMESPACE,
     STATSD_ADDRESS,
     StackSettings,
-    load_stack_file,
 )
 from tests.support.stacks import write_variant
+from tools.stack_settings import load_stack_settings
 
 GOLDEN_DIR = Path(__file__).parent / "golden"
 UPDATE_GOLDEN = os.environ.get("UPDATE_GOLDEN") == "1"
@@ -74,7 +74,7 @@ VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
 def variant_settings(tmp_path_factory: pytest.TempPathFactory) -> dict[str, StackSettings]:
     directory = tmp_path_factory.mktemp("stacks")
     return {
-        name: load_stack_file(write_variant(directory, base, name, changes))
+        name: load_stack_settings(write_variant(directory, base, name, changes))
         for name, (base, changes) in VARIANTS.items()
     }
 

@@ -10,9 +10,9 @@ import json
 import pytest
 
 from components.plans.dashboard import DashboardNames, render_dashboard
-from components.settings import load_stack_file
 from tests.support.stacks import write_variant
 from tools.stack import stack_file
+from tools.stack_settings import load_stack_settings
 
 NAMES = DashboardNames(
     region="eu-west-1",
@@ -37,7 +37,7 @@ def metrics_named(widget: dict) -> list[str]:
 
 @pytest.fixture(scope="module")
 def prod_settings():
-    return load_stack_file(stack_file("prod"))
+    return load_stack_settings(stack_file("prod"))
 
 
 def test_every_graph_is_about_this_group_or_load_balancer_in_the_stack_region(prod_settings):
@@ -105,7 +105,7 @@ def test_a_network_load_balancer_shows_flows_and_resets_instead_of_http(tmp_path
             }
         },
     )
-    settings = load_stack_file(path)
+    settings = load_stack_settings(path)
     graphs = metric_widgets(settings)
     shown = {name for widget in graphs.values() for name in metrics_named(widget)}
     assert {"NewFlowCount", "ActiveFlowCount", "TCP_Target_Reset_Count"} <= shown

@@ -58,7 +58,6 @@ def test_the_read_only_tools_import_no_pulumi():
     assert not wrong, "\n".join(map(str, wrong))
 
 
-@pytest.mark.xfail(strict=False, reason="until plans branch merges")
 def test_the_read_only_tools_read_settings_and_plans_and_no_component():
     found = imports_under(*READ_ONLY_TOOLS)
     wrong = [i for i in found if i.is_of("components") and not i.is_of("components.settings", "components.plans")]
@@ -76,7 +75,6 @@ LOADED_PULUMI = (
 )
 
 
-@pytest.mark.xfail(strict=False, reason="until plans branch merges")
 @pytest.mark.parametrize(
     "module",
     [m for m in ("tools.verify", "tools.simulate", "tools.tune") if (ROOT / f"{m.replace('.', '/')}.py").exists()],

@@ -23,8 +23,9 @@ from components.plans.iam import (
     node_drain_policy,
     node_role_policy,
 )
-from components.settings import StackSettings, load_stack_file
+from components.settings import StackSettings
 from tests.support.stacks import write_variant
+from tools.stack_settings import load_stack_settings
 
 ACCOUNT = "123456789012"
 REGION = "eu-west-1"
@@ -48,7 +49,7 @@ def stacks(tmp_path_factory: pytest.TempPathFactory) -> dict[str, StackSettings]
         "https": ("dev", {"elixir-cluster:release": {"artifact": "https://releases.example.com/shop-1.4.2.tar.gz"}}),
     }
     return {
-        name: load_stack_file(write_variant(directory, base, name, changes))
+        name: load_stack_settings(write_variant(directory, base, name, changes))
         for name, (base, changes) in variants.items()
     }
 

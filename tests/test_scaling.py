@@ -11,9 +11,9 @@ import re
 import pytest
 
 from components.plans import names
-from components.settings import load_stack_file
 from tests.support.aws_state import policies_of, real_request_count_label
 from tools.stack import stack_file
+from tools.stack_settings import load_stack_settings
 
 AWS_PREDEFINED_METRIC = {"cpu": "ASGAverageCPUUtilization", "requestsPerTarget": "ALBRequestCountPerTarget"}
 """The stack file's metric -> AWS's predefined target tracking metric type."""
@@ -50,7 +50,7 @@ def test_each_target_tracking_entry_holds_its_metric_at_its_target(stack):
 
 
 def test_dev_scales_on_cpu_and_prod_on_what_loads_a_beam_node():
-    dev, prod = (load_stack_file(stack_file(name)).scaling for name in ("dev", "prod"))
+    dev, prod = (load_stack_settings(stack_file(name)).scaling for name in ("dev", "prod"))
     assert [t.metric for t in dev.target_tracking] == ["cpu"]
     assert not dev.step and not dev.schedules and dev.predictive is None
     assert [t.metric for t in prod.target_tracking] == ["requestsPerTarget", "schedulerUtilization"]

@@ -10,10 +10,11 @@ from __future__ import annotations
 import pytest
 
 from components.plans import names
-from components.settings import SettingsError, load_stack_file
+from components.settings import SettingsError
 from tests.support.aws_state import policies_of
 from tests.support.fragments import SQS_BACKLOG
 from tests.support.stacks import write_variant
+from tools.stack_settings import load_stack_settings
 
 BUSY_WORKERS = {  # the share of a job queue's workers busy on each node, published through StatsD
     "metric": "custom",
@@ -151,7 +152,7 @@ def test_a_network_load_balancer_cannot_scale_on_request_count(tmp_path):
         {"elixir-cluster:loadBalancer": {"type": "network", "sslPolicy": None, "idleTimeout": None}},
     )
     with pytest.raises(SettingsError) as refused:
-        load_stack_file(path)
+        load_stack_settings(path)
     lines = str(refused.value).splitlines()
     assert any(
         line.startswith("elixir-cluster:scaling.targetTracking[0].metric: needs an application") for line in lines

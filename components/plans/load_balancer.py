@@ -15,9 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..settings import HTTPS_LISTENER_PORT
-from ..settings import LoadBalancer as LoadBalancerSettings
-from ..settings import Release as ReleaseSettings
+from ..settings import HTTPS_LISTENER_PORT, LoadBalancerSettings, ReleaseSettings
 
 APPLICATION, NETWORK = "application", "network"
 FORWARD, REDIRECT = "forward", "redirect"

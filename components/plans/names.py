@@ -14,8 +14,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from ..settings import Schedule as ScheduleSettings
-from ..settings import StackSettings, StepPolicy, TargetTracking
+from ..settings import ScheduleSettings, StackSettings, StepPolicySettings, TargetTrackingSettings
 
 HEALTH_ALARM_ROLES = ("unhealthy-hosts", "healthy-hosts-below-min", "5xx-rate", "p99-latency", "at-max-size")
 """Every health alarm Monitoring can create, by role; `health_alarm_names` says which a stack has."""
@@ -24,7 +23,7 @@ APPLICATION_ONLY_ALARMS = ("5xx-rate", "p99-latency")
 """Alarms on HTTP metrics, which only an application load balancer publishes."""
 
 
-def target_tracking_policy_name(settings: StackSettings, tracking: TargetTracking) -> str:
+def target_tracking_policy_name(settings: StackSettings, tracking: TargetTrackingSettings) -> str:
     """`shop-prod-track-cpu`; a custom metric: `shop-prod-track-custom-<namespace>-<name>[-<dims hash>]`."""
     if tracking.metric != "custom":
         return f"{settings.qualified_name}-track-{tracking.metric}"
@@ -34,12 +33,12 @@ def target_tracking_policy_name(settings: StackSettings, tracking: TargetTrackin
     return name
 
 
-def step_policy_name(settings: StackSettings, step: StepPolicy) -> str:
+def step_policy_name(settings: StackSettings, step: StepPolicySettings) -> str:
     """`shop-prod-step-run-queue`."""
     return f"{settings.qualified_name}-step-{step.name}"
 
 
-def step_alarm_name(settings: StackSettings, step: StepPolicy) -> str:
+def step_alarm_name(settings: StackSettings, step: StepPolicySettings) -> str:
     """`shop-prod-step-run-queue`: the alarm whose action is the step policy of the same name."""
     return step_policy_name(settings, step)
 

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..settings import Nodes as NodesSettings
-from ..settings import StackSettings
+from ..settings import NodesSettings, StackSettings
 from .bootstrap import LIFECYCLE_HOOK_NAME
 
 COOKIE_LENGTH = 64

@@ -6,7 +6,7 @@ them. Policy, alarm and action names are in names.py.
 
 from __future__ import annotations
 
-from ..settings import StepPolicy
+from ..settings import StepPolicySettings
 
 TARGET_TRACKING, STEP, PREDICTIVE = "TargetTrackingScaling", "StepScaling", "PredictiveScaling"
 """AWS's PolicyType of each kind of policy."""
@@ -39,11 +39,11 @@ def step_bound(value: float | None) -> str | None:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
-def step_aggregation(step: StepPolicy) -> str | None:
+def step_aggregation(step: StepPolicySettings) -> str | None:
     """The policy's metric aggregation: the alarm's statistic when a step policy accepts it."""
     return step.metric.statistic if step.metric.statistic in STEP_AGGREGATIONS else None
 
 
-def step_adjustments(step: StepPolicy) -> list[tuple[float | None, float | None, int]]:
+def step_adjustments(step: StepPolicySettings) -> list[tuple[float | None, float | None, int]]:
     """(lower bound, upper bound, change) relative to the threshold, lowest first, as AWS describes them."""
     return [(s.from_, s.to, s.change) for s in step.steps_in_order()]

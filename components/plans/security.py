@@ -12,8 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..settings import LoadBalancer as LoadBalancerSettings
-from ..settings import Release as ReleaseSettings
+from ..settings import LoadBalancerSettings, ReleaseSettings
 
 TCP = "tcp"
 ALL_PROTOCOLS = "-1"

@@ -323,36 +323,3 @@ __all__ = [
     "VPC_PREFIX",
     "WARMUP_SECONDS",
 ]
-
-# Old names, kept until the rest of the tree is renamed (issue 13)
-Cluster = ClusterSettings
-Network = NetworkSettings
-PortRange = PortRangeSettings
-Distribution = DistributionSettings
-Release = ReleaseSettings
-InstanceRefresh = InstanceRefreshSettings
-Spot = SpotSettings
-Nodes = NodesSettings
-Stickiness = StickinessSettings
-AccessLogs = AccessLogsSettings
-HealthCheck = HealthCheckSettings
-LoadBalancer = LoadBalancerSettings
-MetricSpec = MetricSettings
-TargetTracking = TargetTrackingSettings
-Step = StepSettings
-StepPolicy = StepPolicySettings
-Schedule = ScheduleSettings
-Predictive = PredictiveSettings
-Scaling = ScalingSettings
-Alerts = AlertsSettings
-
-
-def load_stack_file(path: str) -> StackSettings:
-    """Old name of tools.stack_settings.load_stack_settings (the one stack-file reader)."""
-    # imported here so that components import no tools at load time; leaves with this block
-    from tools.stack_settings import load_stack_settings
-
-    return load_stack_settings(path)
-
-
-# End of the old names

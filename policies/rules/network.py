@@ -31,7 +31,7 @@ from .resources import (
 )
 
 EPMD_PORT = 4369
-"""Defaults of elixir-cluster:release.distribution (components/settings.py)."""
+"""Defaults of elixir-cluster:release.distribution (components/settings/release.py)."""
 DISTRIBUTION_PORTS = {"from": 9100, "to": 9155}
 
 # --- EPMD and distribution only between nodes ------------------------------------------------

@@ -83,7 +83,7 @@ def test_every_configurable_property_has_a_default_and_a_description(policy):
 
 
 def test_cluster_port_defaults_are_the_settings_defaults():
-    distribution = settings.Distribution()
+    distribution = settings.DistributionSettings()
     assert distribution.epmd_port == EPMD_PORT
     assert {"from": distribution.port_range.from_, "to": distribution.port_range.to} == DISTRIBUTION_PORTS
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from components.settings import Step
+from components.settings import StepSettings
 from tests.support.scenario import changes, run, stack
 from tools.simulator.step_scaling import percent_adjustment, round_percent_change, step_for
 
@@ -40,7 +40,7 @@ def replay(settings, queue, **options):
     [(0, 1), (49.9, 1), (50, 3), (500, 3)],
 )
 def test_above_the_threshold_the_lower_bound_is_inclusive(breach, change):
-    steps = [Step(**step) for step in SCALE_OUT_STEPS]
+    steps = [StepSettings(**step) for step in SCALE_OUT_STEPS]
     assert step_for(steps, breach, above=True).change == change
 
 
@@ -49,7 +49,7 @@ def test_above_the_threshold_the_lower_bound_is_inclusive(breach, change):
     [(0, -1), (-9.9, -1), (-10, -2), (-500, -2)],
 )
 def test_below_the_threshold_the_upper_bound_is_inclusive(breach, change):
-    steps = [Step(to=-10, change=-2), Step(**{"from": -10, "to": 0, "change": -1})]
+    steps = [StepSettings(to=-10, change=-2), StepSettings(**{"from": -10, "to": 0, "change": -1})]
     assert step_for(steps, breach, above=False).change == change
 
 

@@ -14,7 +14,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from components.settings import NAMESPACE, Nodes, Scaling, StackSettings, TargetTracking, format_path
+from components.settings import (
+    NAMESPACE,
+    NodesSettings,
+    ScalingSettings,
+    StackSettings,
+    TargetTrackingSettings,
+    format_path,
+)
 
 from . import step_scaling, target_tracking
 from .decisions import Proposal, decide
@@ -97,7 +104,9 @@ def simulate(
     """Replay `trace` through the stack's scaling, the baseline and the oracle."""
     catalog = MetricCatalog(trace, node)
     policy, warnings = replay_scaling(settings.nodes, settings.scaling, trace, node, start, alarms, catalog)
-    baseline_scaling = Scaling(target_tracking=[TargetTracking(metric="cpu", target=BASELINE_CPU_TARGET)])
+    baseline_scaling = ScalingSettings(
+        target_tracking=[TargetTrackingSettings(metric="cpu", target=BASELINE_CPU_TARGET)]
+    )
     baseline, _ = replay_scaling(settings.nodes, baseline_scaling, trace, node, start, alarms, catalog)
     return Simulation(
         settings.stack, trace, node, start, policy, baseline, oracle(settings.nodes, trace, node), warnings
@@ -105,8 +114,8 @@ def simulate(
 
 
 def replay_scaling(
-    nodes: Nodes,
-    scaling: Scaling,
+    nodes: NodesSettings,
+    scaling: ScalingSettings,
     trace: Trace,
     node: NodeModel,
     start: datetime,
@@ -179,7 +188,7 @@ def _carry_out(group: Group, proposal: Proposal, minute: int, ready_at: int, run
     run.activities.append(Activity(minute, before, group.desired, cause))
 
 
-def oracle(nodes: Nodes, trace: Trace, node: NodeModel) -> Run:
+def oracle(nodes: NodesSettings, trace: Trace, node: NodeModel) -> Run:
     """Exactly the nodes demand needs, every minute, within the stack's minSize and maxSize."""
     run = Run()
     for minute, demand in enumerate(trace.demand):

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from components.settings import Schedule
+from components.settings import ScheduleSettings
 
 from .decisions import Proposal
 from .model import Group
@@ -29,7 +29,7 @@ from .model import Group
 class ScheduledAction:
     """One firing of a scheduled action."""
 
-    schedule: Schedule
+    schedule: ScheduleSettings
 
     def apply(self, group: Group) -> Proposal:
         """Set the group's limits; the returned proposal is the desired capacity they leave."""
@@ -51,7 +51,7 @@ class ScheduledAction:
         return Proposal(group.clamp(desired), f"schedule {schedule.name} ({sizes})")
 
 
-def firing_minutes(schedule: Schedule, start: datetime, minutes: int) -> list[int]:
+def firing_minutes(schedule: ScheduleSettings, start: datetime, minutes: int) -> list[int]:
     """The trace minutes (counted from `start`, a UTC time) at which `schedule` fires."""
     recurrence = schedule.recurrence()
     zone = ZoneInfo(schedule.timezone)
@@ -61,7 +61,7 @@ def firing_minutes(schedule: Schedule, start: datetime, minutes: int) -> list[in
     ]
 
 
-def timetable(schedules: list[Schedule], start: datetime, minutes: int) -> dict[int, list[ScheduledAction]]:
+def timetable(schedules: list[ScheduleSettings], start: datetime, minutes: int) -> dict[int, list[ScheduledAction]]:
     """Scheduled actions by the minute they fire, in the stack's order within a minute."""
     table: dict[int, list[ScheduledAction]] = {}
     for schedule in schedules:

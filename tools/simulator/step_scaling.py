@@ -34,7 +34,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from components.settings import NAMESPACE, Step, StepPolicy, format_path
+from components.settings import NAMESPACE, StepPolicySettings, StepSettings, format_path
 
 from .alarms import COMPARISONS, Alarm
 from .decisions import Proposal
@@ -62,7 +62,7 @@ def percent_adjustment(capacity: int, percent: int, min_magnitude: int | None) -
     return change
 
 
-def step_for(steps: Sequence[Step], breach: float, above: bool) -> Step | None:
+def step_for(steps: Sequence[StepSettings], breach: float, above: bool) -> StepSettings | None:
     """The step whose interval holds `breach` (metric - threshold), with AWS's inclusive bound."""
     for step in steps:
         lower = -math.inf if step.from_ is None else step.from_
@@ -76,7 +76,7 @@ def step_for(steps: Sequence[Step], breach: float, above: bool) -> Step | None:
 class StepScalingPolicy:
     """One step policy: its alarm, and the adjustment it makes while the alarm is in ALARM."""
 
-    def __init__(self, label: str, spec: StepPolicy, source: Source):
+    def __init__(self, label: str, spec: StepPolicySettings, source: Source):
         self.label = label
         self.metric = spec.metric.name
         self.warmup_minutes = round_up(spec.warmup / SECONDS_PER_MINUTE)
@@ -116,7 +116,7 @@ class StepScalingPolicy:
         )
         return Proposal(capacity, cause)
 
-    def _capacity(self, step: Step, group: Group, warmed: int) -> int:
+    def _capacity(self, step: StepSettings, group: Group, warmed: int) -> int:
         spec = self._spec
         if spec.adjustment_type == "ExactCapacity":
             return step.change
@@ -126,13 +126,15 @@ class StepScalingPolicy:
         return current + percent_adjustment(current, step.change, spec.min_adjustment_magnitude)
 
 
-def _interval(step: Step, above: bool) -> str:
+def _interval(step: StepSettings, above: bool) -> str:
     lower = "-inf" if step.from_ is None else f"{step.from_:g}"
     upper = "+inf" if step.to is None else f"{step.to:g}"
     return f"[{lower}, {upper})" if above else f"({lower}, {upper}]"
 
 
-def build_policies(specs: Sequence[StepPolicy], catalog: MetricCatalog) -> tuple[list[StepScalingPolicy], list[str]]:
+def build_policies(
+    specs: Sequence[StepPolicySettings], catalog: MetricCatalog
+) -> tuple[list[StepScalingPolicy], list[str]]:
     """The policies the trace can drive, and a warning for each it cannot."""
     policies, warnings = [], []
     for index, spec in enumerate(specs):

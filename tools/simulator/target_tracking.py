@@ -30,7 +30,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from components.settings import NAMESPACE, PREDEFINED_TARGET_METRICS, TargetTracking, format_path
+from components.settings import NAMESPACE, PREDEFINED_TARGET_METRICS, TargetTrackingSettings, format_path
 
 from .alarms import Alarm
 from .decisions import Proposal
@@ -59,7 +59,7 @@ AWS_ALARMS = TargetTrackingAlarms()
 """The defaults above: what the alarms AWS creates show."""
 
 
-def metric_name(spec: TargetTracking) -> str:
+def metric_name(spec: TargetTrackingSettings) -> str:
     """The CloudWatch metric a policy tracks."""
     return PREDEFINED_TARGET_METRICS.get(spec.metric) or spec.customized_metric().name
 
@@ -70,7 +70,7 @@ class TargetTrackingPolicy:
     def __init__(
         self,
         label: str,
-        spec: TargetTracking,
+        spec: TargetTrackingSettings,
         source: Source,
         alarms: TargetTrackingAlarms = AWS_ALARMS,
     ):
@@ -134,7 +134,7 @@ def combined_scale_in(
 
 
 def build_policies(
-    specs: Sequence[TargetTracking], catalog: MetricCatalog, alarms: TargetTrackingAlarms
+    specs: Sequence[TargetTrackingSettings], catalog: MetricCatalog, alarms: TargetTrackingAlarms
 ) -> tuple[list[TargetTrackingPolicy], list[str]]:
     """The policies the trace can drive, and a warning for each it cannot."""
     policies, warnings = [], []

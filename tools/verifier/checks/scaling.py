@@ -15,8 +15,8 @@ from components.plans.scaling import PREDICTIVE, STEP, TARGET_TRACKING, describe
 from components.settings import (
     PREDEFINED_TARGET_METRICS,
     PREDICTIVE_METRIC_PAIRS,
-    StepPolicy,
-    TargetTracking,
+    StepPolicySettings,
+    TargetTrackingSettings,
 )
 
 from ..discovery import Environment
@@ -69,7 +69,7 @@ def alarms_named(env: Environment, alarm_names: list[str]) -> dict[str, dict[str
 # --- policies ---------------------------------------------------------------------------------
 
 
-def _target_tracking(env: Environment, tracking: TargetTracking, policies: dict[str, dict]) -> Finding:
+def _target_tracking(env: Environment, tracking: TargetTrackingSettings, policies: dict[str, dict]) -> Finding:
     name = names.target_tracking_policy_name(env.settings, tracking)
     check = f"scaling.{name.removeprefix(env.settings.qualified_name + '-')}"
     policy = policies.get(name)
@@ -107,12 +107,12 @@ def _tracked_metric(config: dict[str, Any]) -> str:
     return f"{custom.get('Namespace')}/{custom.get('MetricName')}"
 
 
-def _declared_metric(tracking: TargetTracking) -> str:
+def _declared_metric(tracking: TargetTrackingSettings) -> str:
     spec = tracking.customized_metric()
     return PREDEFINED_TARGET_METRICS[tracking.metric] if spec is None else f"{spec.namespace}/{spec.name}"
 
 
-def _step(env: Environment, step: StepPolicy, policies: dict[str, dict]) -> Finding:
+def _step(env: Environment, step: StepPolicySettings, policies: dict[str, dict]) -> Finding:
     name = names.step_policy_name(env.settings, step)
     check = f"scaling.step-{step.name}"
     policy = policies.get(name)
