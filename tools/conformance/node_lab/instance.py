@@ -93,7 +93,7 @@ class Instance:
         hold = ["--scratch", str(scratch), "--ready", str(ready), "--hostname", self.name]
         if self.resolver:
             hold += ["--resolver", self.resolver]
-        argv = ["unshare", "--mount", "--propagation", "private", "--"]
+        argv = ["unshare", "--mount", "--uts", "--propagation", "private", "--"]
         argv += self.namespace.python("tools.conformance.node_lab.instance", *hold)
         self.holder = self.namespace.start(argv, log=self.log)
         if wait_until(lambda: _written(ready) or self.holder.poll() is not None, START_TIMEOUT_SECONDS) is None:
@@ -112,7 +112,7 @@ class Instance:
     def command(self, argv: Sequence[str], env: dict[str, str] | None = None) -> list[str]:
         """`argv` as run inside the instance, with a clean environment (PATH, HOME, LANG + `env`)."""
         variables = {"PATH": INSTANCE_PATH, "HOME": "/root", "LANG": "C.UTF-8", **(env or {})}
-        enter = ["nsenter", "--target", str(self.holder_pid), "--mount", "--net", "--"]
+        enter = ["nsenter", "--target", str(self.holder_pid), "--mount", "--uts", "--net", "--"]
         return [*enter, "env", "-i", *(f"{k}={v}" for k, v in variables.items()), *argv]
 
     def run(
