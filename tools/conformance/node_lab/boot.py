@@ -42,6 +42,9 @@ def shim(module: str) -> str:
 
 def prepare(instance: Instance, log: Path | None = None) -> None:
     """Install the shims and stubs and start the unit runner, before cloud-init runs."""
+    records = instance.path(cloud_init.RECORDS_DIR)
+    records.mkdir(parents=True, exist_ok=True)
+    records.chmod(0o1777)  # stubs run as the release user too
     cloud_init.install_command(instance, "/usr/local/bin/systemctl", shim("tools.conformance.node_lab.systemctl"))
     cloud_init.install_command(instance, CLOUDWATCH_AGENT_CTL, cloud_init.recorder("amazon-cloudwatch-agent-ctl"))
     cloud_init.install_command(instance, "/usr/local/bin/apt-get", cloud_init.recorder("apt-get"))
