@@ -88,13 +88,8 @@ def cloud_map(endpoint: str, region: str) -> Callable[[], Records]:
     """Records from the emulated Cloud Map at `endpoint`, cached for a second."""
     import boto3  # only this source needs it; the zone-file server stays dependency-free
 
-    client = boto3.client(
-        "servicediscovery",
-        endpoint_url=endpoint,
-        region_name=region,
-        aws_access_key_id="lab",
-        aws_secret_access_key="lab",
-    )
+    # Credentials from the environment: the lab's administrator once IAM checks are on.
+    client = boto3.client("servicediscovery", endpoint_url=endpoint, region_name=region)
     cache: dict[str, tuple[float, Records]] = {}
 
     def read() -> Records:
