@@ -10,13 +10,20 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tools.conformance import netns
+from tools.conformance.node_lab.lab import NodeLab
 from tools.conformance.node_lab.release import build_release, missing_build_tools
+from tools.conformance.node_lab.report import NodeLabReport
+
+DEFAULT_STACKS = "dev prod dev:dns"
+"""`stack` or `stack:discovery` (the stack file with release.discovery changed), space-separated."""
+REPORTS = pytest.StashKey[list[NodeLabReport]]()
 
 CACHE = Path(os.environ.get("NODE_LAB_CACHE", netns.PROJECT_DIR / "out" / "node-lab-cache"))
 
@@ -27,6 +34,11 @@ LAB_COMMANDS = {
     "mount": "mount",
     "curl": "curl",
     "sysctl": "procps",
+    "cloud-init": "cloud-init",
+    "/usr/bin/aws": "awscli",
+    "haproxy": "haproxy",
+    "iptables-restore": "iptables",
+    "epmd": "erlang-base",
 }
 """Each command the instance lab runs and the Debian package that provides it."""
 
@@ -63,3 +75,41 @@ def lab_network(request: pytest.FixtureRequest, lab_tools: None) -> Iterator[net
         yield network
     finally:
         network.remove()
+
+
+def lab_stacks() -> list[str]:
+    return os.environ.get("NODE_LAB_STACKS", DEFAULT_STACKS).split()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.stash[REPORTS] = []
+
+
+@pytest.fixture(scope="session", params=lab_stacks())
+def node_lab(
+    request: pytest.FixtureRequest, release_tarball: Path, lab_tools: None, tmp_path_factory
+) -> Iterator[NodeLab]:
+    """One stack's group booted in the lab (three instances behind HAProxy), shared by the tests."""
+    stack, _, discovery = request.param.partition(":")
+    workdir = tmp_path_factory.mktemp(f"node-lab-{stack}-{discovery or 'shipped'}")
+    lab = NodeLab(stack, workdir, release_tarball, discovery or None)
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        lab.start()
+        lab.report = NodeLabReport(stack, lab.settings.release.discovery, timings=lab.timings)
+        request.config.stash[REPORTS].append(lab.report)
+        yield lab
+    finally:
+        lab.close()
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(number: int, _frame: object) -> None:
+    raise KeyboardInterrupt(f"node lab: stopped by signal {number}")
+
+
+def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
+    for report in config.stash.get(REPORTS, []):
+        terminalreporter.write_line("")
+        for line in report.render().splitlines():
+            terminalreporter.write_line(line)

@@ -1,12 +1,17 @@
-"""moto's server, with the one Auto Scaling call the drain agent needs that moto lacks.
+"""moto's server, with what the node lab needs that moto lacks for the calls a node makes.
 
     python -m tools.conformance.node_lab.moto_server --lifecycle-log FILE -H 198.18.0.1 -p 5000
 
-moto implements lifecycle hooks (PutLifecycleHook, DescribeLifecycleHooks) but not
-CompleteLifecycleAction. This adds it the way AWS answers it: the group and the hook
-must exist (else a ValidationError), the result must be CONTINUE or ABANDON; each
-completion is appended to FILE as one JSON line for the lab to read. IAM checks apply to
-it as to every other call: moto judges the caller before any handler runs.
+1. CompleteLifecycleAction. moto implements lifecycle hooks but not this call. It is added
+   the way AWS answers it: the group and the hook must exist (else ValidationError), the
+   result must be CONTINUE or ABANDON; each completion is appended to FILE as a JSON line.
+2. The resource a call acts on, for IAM. moto judges a caller's policies against the
+   resource `_determine_resource` names and, for most services, names `*`: a statement
+   scoped to one ARN (as least privilege writes them) then never matches and the call is
+   denied, whatever the policy says. For the calls a node makes on a resource, the server
+   names it as AWS's authorization does (RESOURCE_OF): then a policy that lacks the
+   permission, or scopes it to another resource, fails the call, and one that grants it
+   lets it through. Conditions are still not evaluated by moto.
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ from pathlib import Path
 from moto.autoscaling.exceptions import ValidationError
 from moto.autoscaling.responses import AutoScalingResponse
 from moto.core.responses import EmptyResult
+from moto.servicediscovery.responses import ServiceDiscoveryResponse
+from moto.ssm.responses import SimpleSystemManagerResponse
 
 RESULTS = {"CONTINUE", "ABANDON"}
 
@@ -45,11 +52,49 @@ def install_complete_lifecycle_action(log: Path) -> None:
     AutoScalingResponse.complete_lifecycle_action = complete_lifecycle_action
 
 
+def _group_arn(response) -> str:
+    group = response.autoscaling_backend.autoscaling_groups.get(response._get_param("AutoScalingGroupName"))
+    return group.arn if group else "*"
+
+
+def _parameter_arn(response) -> str:
+    name = response._get_param("Name") or ""
+    backend = response.ssm_backend
+    return f"arn:aws:ssm:{backend.region_name}:{backend.account_id}:parameter/{name.lstrip('/')}"
+
+
+def _service_arn(response) -> str:
+    try:
+        return response.servicediscovery_backend.get_service(response._get_param("ServiceId")).arn
+    except Exception:  # noqa: BLE001 - an unknown service: the handler answers ServiceNotFound
+        return "*"
+
+
+RESOURCE_OF = {
+    (AutoScalingResponse, "CompleteLifecycleAction"): _group_arn,
+    (SimpleSystemManagerResponse, "GetParameter"): _parameter_arn,
+    (ServiceDiscoveryResponse, "RegisterInstance"): _service_arn,
+    (ServiceDiscoveryResponse, "DeregisterInstance"): _service_arn,
+}
+"""(service, action) -> the ARN IAM authorizes that call against."""
+
+
+def install_resource_names() -> None:
+    for cls in {cls for cls, _action in RESOURCE_OF}:
+
+        def determine_resource(self, cls=cls) -> str:
+            name = RESOURCE_OF.get((cls, self._get_action()))
+            return name(self) if name else "*"
+
+        cls._determine_resource = determine_resource
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], add_help=False)
     parser.add_argument("--lifecycle-log", type=Path, required=True)
     known, rest = parser.parse_known_args(argv)
     install_complete_lifecycle_action(known.lifecycle_log)
+    install_resource_names()
     from moto.server import main as moto_main
 
     moto_main(rest)
