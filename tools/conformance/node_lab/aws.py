@@ -19,6 +19,7 @@ moto's `/moto-api/reset-auth`: from there every call, the nodes' included, is ju
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import json
 import os
@@ -26,7 +27,7 @@ import socket
 import subprocess
 import sys
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
@@ -66,7 +67,7 @@ def _enter_network_namespace(name: str) -> None:
 class EmulatedAccount:
     """See the module docstring."""
 
-    def __init__(self, namespace: Namespace, workdir: Path, region: str):
+    def __init__(self, namespace: Namespace, workdir: Path, region: str, certificates: list[str] | None = None):
         self.namespace = namespace
         self.workdir = workdir
         self.region = region
@@ -74,6 +75,7 @@ class EmulatedAccount:
         self.process: subprocess.Popen | None = None
         self.credentials = dict(SETUP_CREDENTIALS)
         self.lifecycle_log = workdir / "lifecycle-actions.jsonl"
+        self.certificates = certificates or []
         self._thread = ThreadPoolExecutor(1, initializer=_enter_network_namespace, initargs=(namespace.name,))
 
     def start(self) -> None:
@@ -85,6 +87,7 @@ class EmulatedAccount:
         }
         server = "tools.conformance.node_lab.moto_server"
         argv = [sys.executable, "-m", server, "--lifecycle-log", str(self.lifecycle_log)]
+        argv += [arg for arn in self.certificates for arg in ("--certificate", arn)]
         argv += ["-H", str(self.namespace.address), "-p", str(SERVER_PORT)]
         self.process = self.namespace.start(argv, env=env, log=self.workdir / "moto.log")
         if wait_until(self._listening, START_TIMEOUT_SECONDS, pause=0.2) is None:
@@ -144,6 +147,11 @@ class EmulatedAccount:
             raise AccountFailed(f"applying {stack_file.name} failed (exit {done.returncode}):\n{done.stderr[-3000:]}")
         return json.loads(done.stdout)
 
+    def provide_certificates(self) -> None:
+        """The certificates the stack references, under their ARNs (the server pins them)."""
+        for _arn in self.certificates:
+            self.call(lambda aws: aws.client("acm").request_certificate(DomainName="cluster.example.com"))
+
     def completed_lifecycle_actions(self) -> list[dict[str, str]]:
         """Every CompleteLifecycleAction the server accepted: group, hook, instance, result."""
         if not self.lifecycle_log.exists():
@@ -161,7 +169,19 @@ class EmulatedAccount:
             return {"AWS_ACCESS_KEY_ID": key["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"]}
 
         self.credentials = self.call(create_admin)
-        self.call(lambda _aws: self._post("/moto-api/reset-auth", b"0"))
+        self._iam_checks(True)
+
+    def _iam_checks(self, on: bool) -> None:
+        self.call(lambda _aws: self._post("/moto-api/reset-auth", b"0" if on else b"inf"))
+
+    @contextlib.contextmanager
+    def iam_checks_off(self) -> Iterator[None]:
+        """For what AWS itself does, not a caller (EC2 assuming an instance's role)."""
+        self._iam_checks(False)
+        try:
+            yield
+        finally:
+            self._iam_checks(True)
 
     def _post(self, path: str, body: bytes) -> str:
         # Not form-encoded: Flask would consume a form body and moto would read nothing.

@@ -9,8 +9,9 @@ loopback: the address exists nowhere else, so nothing the host sends can reach i
   session token; without the header 400; a PUT carrying X-Forwarded-For is refused (403)
   as on EC2, where that marks a request relayed by a proxy.
 - `GET /latest/meta-data/...` needs `X-aws-ec2-metadata-token` with a live token: without
-  one 401, as IMDSv2 does. FILE's `"tokens": "optional"` turns IMDSv1 back on (a bad
-  input the lab covers).
+  one 401, as IMDSv2 does. FILE's `"tokens"` changes that: `"optional"` turns IMDSv1 back
+  on; `"withheld"` answers the PUT without a token (an empty 200), a broken metadata
+  service the lab boots a node against.
 - What is answered comes from FILE (JSON), read at every request, so the lab changes an
   instance's target lifecycle state by rewriting it (`write_metadata`):
 
@@ -102,6 +103,8 @@ def handler(metadata_file: Path, tokens: _Tokens, log: list[str] | None = None) 
             ttl = self.headers.get(TOKEN_TTL_HEADER, "")
             if not ttl.isdigit() or not 1 <= int(ttl) <= MAX_TOKEN_TTL_SECONDS:
                 return self._send(400, "")
+            if json.loads(metadata_file.read_text()).get("tokens") == "withheld":
+                return self._send(200, "")
             token = tokens.issue(int(ttl))
             self._send(200, token, {TOKEN_TTL_HEADER: ttl})
 

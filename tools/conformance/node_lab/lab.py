@@ -91,6 +91,8 @@ class NodeLab:
         self.network = netns.Network(f"nl{stack}{'-' + discovery if discovery else ''}")
         self.account: EmulatedAccount | None = None
         self.nodes: list[Node] = []
+        self.extra_nodes: list[Node] = []
+        self.resolver: str | None = None
         self.balancer: LoadBalancer | None = None
         self.settings = None
         self.facts: dict[str, Any] = {}
@@ -111,21 +113,26 @@ class NodeLab:
         self.account.apply(stack_path)
         self.facts = self.account.call(self._read_facts)
         self.account.call(self._upload_artifact)
-        instances = self.account.call(self._scale_out)
-        credentials = self.account.call(lambda a: self._role_credentials(a, instances))
+        instances = self.account.call(lambda aws: self._scale_out(aws, LAB_NODES))
+        credentials = self.account.call(lambda aws: self._role_credentials(aws, instances))
         self.account.enforce_iam()
+        self.resolver = str(dns.address)
         self._start_resolver(dns)
         self.timings["setup"] = time.monotonic() - started
-        self._boot(instances, credentials, str(dns.address))
+        self.nodes = self._nodes(instances, credentials)
+        with ThreadPoolExecutor(len(self.nodes)) as pool:
+            list(pool.map(self.boot_node, self.nodes))
         self.timings["booted"] = time.monotonic() - started
         self._start_balancer()
         self.timings["in service"] = time.monotonic() - started
 
     def _stack_variant(self, aws: netns.Namespace) -> Path:
         """Start moto, give it the lab's VPC, and write the stack file that uses it."""
-        region = settings_of(variant(self.stack, self.workdir / "probe", {})).region
-        self.account = EmulatedAccount(aws, self.workdir, region)
+        shipped = settings_of(variant(self.stack, self.workdir / "probe", {}))
+        certificate = shipped.load_balancer.certificate_arn
+        self.account = EmulatedAccount(aws, self.workdir, shipped.region, [certificate] if certificate else [])
         self.account.start()
+        self.account.provide_certificates()
         vpc, public, private = self.account.call(_create_lab_vpc)
         changes = {NETWORK_SECTION: existing_network(vpc, public, private)}
         if self.discovery:
@@ -175,14 +182,15 @@ class NodeLab:
             s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": self.settings.region})
         s3.upload_file(str(self.tarball), bucket, key)
 
-    def _scale_out(self, aws) -> list[dict[str, Any]]:
-        """The group at LAB_NODES instances (moto launches them); their descriptions."""
+    def _scale_out(self, aws, count: int) -> list[dict[str, Any]]:
+        """`count` more instances in the group (moto launches them); their descriptions."""
         autoscaling = aws.client("autoscaling")
+        known = {n.instance_id for n in self.all_nodes}
         autoscaling.set_desired_capacity(
-            AutoScalingGroupName=self.facts["group"], DesiredCapacity=LAB_NODES, HonorCooldown=False
+            AutoScalingGroupName=self.facts["group"], DesiredCapacity=len(known) + count, HonorCooldown=False
         )
         group = autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=[self.facts["group"]])
-        ids = [i["InstanceId"] for i in group["AutoScalingGroups"][0]["Instances"]][:LAB_NODES]
+        ids = [i["InstanceId"] for i in group["AutoScalingGroups"][0]["Instances"] if i["InstanceId"] not in known]
         reservations = aws.client("ec2").describe_instances(InstanceIds=ids)["Reservations"]
         return sorted(
             (i for r in reservations for i in r["Instances"]),
@@ -221,17 +229,18 @@ class NodeLab:
         if wait_until(ready.exists, 10) is None:
             raise RuntimeError(f"the lab's DNS server did not start; see {self.workdir / 'dns.log'}")
 
-    def _boot(self, instances: list[dict[str, Any]], credentials: dict, resolver: str) -> None:
-        members = {
-            group: [ipaddress.ip_address(i["PrivateIpAddress"]) for i in instances]
-            for group in self.facts["node_groups"]
-        }
+    def _nodes(self, instances: list[dict[str, Any]], credentials: dict[str, dict[str, str]]) -> list[Node]:
+        """A firewalled namespace and an instance (not yet booted) for each described instance."""
+        addresses = [n.instance.namespace.address for n in self.all_nodes]
+        addresses += [ipaddress.ip_address(i["PrivateIpAddress"]) for i in instances]
+        members = {group: addresses for group in self.facts["node_groups"]}
         for group in self.facts["load_balancer_groups"]:
             members.setdefault(group, []).append(self.balancer_namespace.address)
         rules = firewall.ruleset(self.facts["rules"], members)
-        for index, described in enumerate(instances, start=1):
-            address = ipaddress.ip_address(described["PrivateIpAddress"])
-            namespace = self.network.add(f"node{index}", address)
+        nodes = []
+        for described in instances:
+            index = len(self.all_nodes) + len(nodes) + 1
+            namespace = self.network.add(f"node{index}", ipaddress.ip_address(described["PrivateIpAddress"]))
             firewall.apply(namespace, rules)
             metadata = {
                 "instance-id": described["InstanceId"],
@@ -242,12 +251,26 @@ class NodeLab:
                 "role": self.facts["role"]["RoleName"],
                 "credentials": credentials[described["InstanceId"]],
             }
-            instance = Instance(namespace, self.workdir / f"node{index}", metadata, resolver)
-            self.nodes.append(Node(instance, described["InstanceId"], self.settings.release.name))
-        with ThreadPoolExecutor(len(self.nodes)) as pool:
-            list(pool.map(self._boot_node, self.nodes))
+            instance = Instance(namespace, self.workdir / f"node{index}", metadata, self.resolver)
+            nodes.append(Node(instance, described["InstanceId"], self.settings.release.name))
+        return nodes
 
-    def _boot_node(self, node: Node) -> None:
+    def add_nodes(self, count: int) -> list[Node]:
+        """`count` more instances of the group, not booted and not behind HAProxy (for bad inputs)."""
+        instances = self.account.call(lambda aws: self._scale_out(aws, count))
+        # EC2 assumes the role for an instance; the role trusts only EC2, so the lab does it with IAM checks off.
+        with self.account.iam_checks_off():
+            credentials = self.account.call(lambda aws: self._role_credentials(aws, instances))
+        nodes = self._nodes(instances, credentials)
+        self.extra_nodes += nodes
+        return nodes
+
+    @property
+    def all_nodes(self) -> list[Node]:
+        return [*self.nodes, *self.extra_nodes]
+
+    def boot_node(self, node: Node) -> None:
+        """Start the instance and run cloud-init on the launch template's user data."""
         instance = node.instance
         instance.start()
         boot.prepare(instance)
@@ -297,7 +320,7 @@ class NodeLab:
         if self._closed:
             return
         self._closed = True
-        for step in [*(n.instance.close for n in self.nodes), *([self.balancer.close] if self.balancer else [])]:
+        for step in [*(n.instance.close for n in self.all_nodes), *([self.balancer.close] if self.balancer else [])]:
             try:
                 step()
             except Exception as problem:  # noqa: BLE001 - cleanup goes on, the problem is shown

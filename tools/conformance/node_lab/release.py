@@ -46,7 +46,7 @@ def missing_build_tools() -> list[str]:
         if shutil.which(command) is None
     ]
     if shutil.which("erl") and not _has_inets_header():
-        missing.append(f"{INETS_HEADER}: apt-get install erlang-inets erlang-dev")
+        missing.append(f"{INETS_HEADER}: apt-get install erlang-inets")
     return missing
 
 
