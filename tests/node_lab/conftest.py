@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from tools.conformance import netns
-from tools.conformance.node_lab.lab import NodeLab
+from tools.conformance.node_lab.lab import NodeLab, versions
 from tools.conformance.node_lab.release import build_release, missing_build_tools
 from tools.conformance.node_lab.report import NodeLabReport
 
@@ -96,7 +96,7 @@ def node_lab(
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         lab.start()
-        lab.report = NodeLabReport(stack, lab.settings.release.discovery, timings=lab.timings)
+        lab.report = NodeLabReport(stack, lab.settings.release.discovery, versions(), timings=lab.timings)
         request.config.stash[REPORTS].append(lab.report)
         yield lab
     finally:

@@ -246,3 +246,66 @@ def _files_under(root: Path) -> list[Path]:
 def _journal(node: Node, unit: str) -> str:
     log = node.instance.path(f"/var/log/node-lab/journal/{unit}.log")
     return log.read_text()[-4000:] if log.exists() else "(no journal)"
+
+
+# --- least privilege --------------------------------------------------------------------------------
+
+
+def test_moto_judges_the_node_roles_calls_against_its_policies(node_lab):
+    """What the role may do succeeds and what it may not is denied, for the calls a node makes."""
+    granted = node_lab.nodes[0].instance.metadata["credentials"]
+    node = {
+        "AWS_ACCESS_KEY_ID": granted["AccessKeyId"],
+        "AWS_SECRET_ACCESS_KEY": granted["SecretAccessKey"],
+        "AWS_SESSION_TOKEN": granted["Token"],
+    }
+    bucket, key = node_lab.settings.release.artifact.removeprefix("s3://").split("/", 1)
+    group = node_lab.facts["group"]
+
+    def outcome(call) -> str:
+        try:
+            call()
+            return "allowed"
+        except Exception as problem:  # noqa: BLE001 - botocore's ClientError, by code
+            code = getattr(problem, "response", {}).get("Error", {}).get("Code", type(problem).__name__)
+            return "denied" if "AccessDenied" in code or code == "403" else code
+
+    def probe(aws) -> dict[str, str]:
+        admin_s3 = aws.client("s3")
+        admin_s3.put_object(Bucket=bucket, Key="not-the-artifact.tar.gz", Body=b"x")
+        aws.client("ssm").put_parameter(Name="/node-lab/not-the-cookie", Value="x", Type="SecureString")
+        s3, ssm = aws.client("s3", node), aws.client("ssm", node)
+        autoscaling, iam, ec2 = aws.client("autoscaling", node), aws.client("iam", node), aws.client("ec2", node)
+        hook = {"LifecycleHookName": node_lab.hook_name(), "LifecycleActionResult": "CONTINUE"}
+        return {
+            "s3:GetObject the artifact": outcome(lambda: s3.get_object(Bucket=bucket, Key=key)),
+            "s3:GetObject another key": outcome(lambda: s3.get_object(Bucket=bucket, Key="not-the-artifact.tar.gz")),
+            "ssm:GetParameter the cookie": outcome(
+                lambda: ssm.get_parameter(Name=node_lab.settings.release.cookie_parameter, WithDecryption=True)
+            ),
+            "ssm:GetParameter another parameter": outcome(
+                lambda: ssm.get_parameter(Name="/node-lab/not-the-cookie", WithDecryption=True)
+            ),
+            "ec2:DescribeInstances": outcome(ec2.describe_instances),
+            "autoscaling:CompleteLifecycleAction on its group": outcome(
+                lambda: autoscaling.complete_lifecycle_action(
+                    AutoScalingGroupName=group, InstanceId="i-0000000000000000", **hook
+                )
+            ),
+            "autoscaling:CompleteLifecycleAction on another group": outcome(
+                lambda: autoscaling.complete_lifecycle_action(
+                    AutoScalingGroupName="another-group", InstanceId="i-0000000000000000", **hook
+                )
+            ),
+            "iam:ListUsers": outcome(iam.list_users),
+        }
+
+    seen = node_lab.account.call(probe)
+    node_lab.report.iam = "; ".join(f"{call}: {result}" for call, result in seen.items())
+    assert seen["s3:GetObject the artifact"] == "allowed"
+    assert seen["s3:GetObject another key"] == "denied"
+    assert seen["ssm:GetParameter the cookie"] == "allowed"
+    assert seen["ec2:DescribeInstances"] == "allowed"
+    assert seen["autoscaling:CompleteLifecycleAction on its group"] == "allowed"
+    assert seen["autoscaling:CompleteLifecycleAction on another group"] == "denied"
+    assert seen["iam:ListUsers"] == "denied"

@@ -160,7 +160,9 @@ class Instance:
         self.update_metadata({"target-lifecycle-state": state})
 
     def update_metadata(self, changes: dict[str, Any]) -> None:
+        """What the metadata service answers from now on (or from its start, before `start`)."""
         self.metadata = {**self.metadata, **changes}
+        self.workdir.mkdir(parents=True, exist_ok=True)
         write_metadata(self.metadata_file, self.metadata)
 
     def close(self) -> None:

@@ -331,6 +331,23 @@ class NodeLab:
         atexit.unregister(self.close)
 
 
+def versions() -> str:
+    """The software the lab ran, for the report's first line."""
+    import moto
+
+    def first_line(argv: list[str], index: int = 0) -> str:
+        done = netns.run(argv, check=False)
+        lines = (done.stdout or done.stderr).strip().splitlines()
+        return lines[index] if lines else "?"
+
+    elixir = first_line(["elixir", "--version"], -1).split(" (")[0]
+    otp = first_line(["erl", "-noinput", "-eval", 'io:format("~s", [erlang:system_info(otp_release)]), halt().'])
+    cloud = first_line(["cloud-init", "--version"]).split()[-1]
+    aws = first_line(["/usr/bin/aws", "--version"]).split()[0]
+    haproxy = first_line(["haproxy", "-v"]).split()[2]
+    return f"{elixir} on Erlang/OTP {otp}, cloud-init {cloud}, {aws}, HAProxy {haproxy}, moto {moto.__version__}"
+
+
 def _create_lab_vpc(aws) -> tuple[str, list[str], list[str]]:
     """A VPC in the lab's range with a public and a private subnet per zone (up to three)."""
     ec2 = aws.client("ec2")
