@@ -117,3 +117,14 @@ def test_closing_the_instance_leaves_no_process_and_no_mount(instance):
     assert not Path(f"/proc/{pid}").exists()
     assert instance.namespace.pids() == []
     assert "instance-scratch" not in Path("/proc/self/mountinfo").read_text()
+
+
+def test_a_metadata_service_that_withholds_tokens_answers_nothing(instance):
+    instance.update_metadata({"tokens": "withheld"})
+    assert (
+        instance.run(
+            ["curl", "-s", "-X", "PUT", "-H", "X-aws-ec2-metadata-token-ttl-seconds: 60", f"{IMDS}/api/token"]
+        ).stdout
+        == ""
+    )
+    assert read(instance, "instance-id") == (401, "")

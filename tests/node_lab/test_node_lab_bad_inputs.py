@@ -57,9 +57,10 @@ def bad_boots(node_lab: NodeLab) -> BadBoots:
             booting.append(pool.submit(node_lab.boot_node, artifact))
             for future in booting:
                 future.result()
-        assert wait_until(
+        gave_up = wait_until(
             lambda: "giving up" in _journal(cookie, node_lab.layout.release_unit), FAILURE_TIMEOUT_SECONDS
         )
+        assert gave_up is not None, _journal(cookie, node_lab.layout.release_unit)[-2000:]
     finally:
         node_lab.account.call(lambda aws: aws.client("s3").upload_file(str(node_lab.tarball), bucket, key))
         restore = {"Name": parameter, "Value": saved["Parameter"]["Value"], "Type": "SecureString", "Overwrite": True}

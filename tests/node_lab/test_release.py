@@ -143,7 +143,8 @@ def _start_release(instance: Instance, tarball: Path, settings, cookie: str) -> 
 
 def test_every_node_serves_the_health_path(dns_cluster):
     for node in dns_cluster.nodes:
-        assert wait_until(lambda n=node: dns_cluster.get(n, "/health") == (200, "ok"), 30), node.log.read_text()
+        healthy = wait_until(lambda n=node: dns_cluster.get(n, "/health") == (200, "ok"), 30)
+        assert healthy is not None, node.log.read_text()
 
 
 def test_the_nodes_mesh_through_dns_cluster_query(dns_cluster):

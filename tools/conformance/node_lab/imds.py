@@ -110,7 +110,7 @@ def handler(metadata_file: Path, tokens: _Tokens, log: list[str] | None = None) 
 
         def do_GET(self) -> None:  # noqa: N802
             metadata = json.loads(metadata_file.read_text())
-            required = metadata.get("tokens", "required") == "required"
+            required = metadata.get("tokens", "required") != "optional"
             if required and not tokens.valid(self.headers.get(TOKEN_HEADER)):
                 return self._send(401, "")
             prefix = "/latest/meta-data/"
