@@ -133,6 +133,7 @@ def instance(lab_network: netns.Network, tmp_path: Path) -> Iterator[Instance]:
         for name, text in (("probe", PROBE_UNIT), ("stubborn", STUBBORN_UNIT), ("flaky", FLAKY_UNIT)):
             node.path(f"/etc/systemd/system/{name}.service").write_text(text)
         node.path("/etc/systemd/system/odd.service").write_text(f"{MINIMAL}LimitCORE=infinity\n")
+        node.path("/etc/systemd/system/brief.service").write_text(MINIMAL)
         boot.systemctl(node, "daemon-reload", check=True)
         yield node
     finally:
@@ -192,6 +193,13 @@ def test_restart_on_failure_starts_the_service_again(instance):
     count = len(runs.read_text().split())
     time.sleep(0.6)
     assert len(runs.read_text().split()) == count, "a stopped service is not restarted"
+
+
+def test_a_service_that_exits_cleanly_is_inactive_not_failed(instance):
+    boot.systemctl(instance, "start", "brief.service", check=True)
+    journal = instance.path("/var/log/node-lab/journal/brief.service.log")
+    assert wait_until(lambda: journal.exists() and "finished: exit-code 0" in journal.read_text(), 5) is not None
+    assert boot.systemctl(instance, "is-active", "brief.service").stdout == "inactive\n"
 
 
 def test_systemctl_refuses_a_unit_it_cannot_honour_and_says_why(instance):

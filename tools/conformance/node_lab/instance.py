@@ -166,9 +166,13 @@ class Instance:
         write_metadata(self.metadata_file, self.metadata)
 
     def close(self) -> None:
-        """Kill every process of the instance; the mount namespace, and its tmpfs, go with the last."""
+        """Kill every process of the instance; the mount namespace, and its tmpfs, go with the last.
+
+        Services run in mount namespaces of their own (PrivateTmp and the like), so what lives
+        in the instance's network namespace is killed too.
+        """
         if self.holder is not None and self.holder.poll() is None:
-            for pid in self.processes():
+            for pid in [*self.processes(), *self.namespace.pids()]:
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
         for process in (self.imds, self.holder):

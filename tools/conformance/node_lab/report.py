@@ -49,7 +49,10 @@ class NodeLabReport:
                 f"{t['in service'] - t.get('booted', 0):.1f} s later)"
             )
         if self.mesh_seconds is not None:
-            lines.append(f"  full mesh through {self.discovery} within {self.mesh_seconds:.1f} s of asking")
+            lines.append(
+                f"  full mesh through {self.discovery}: every node lists every other "
+                f"({self.mesh_seconds:.1f} s after the first check, once the group was in service)"
+            )
         header = ("node", "artifact", "cookie from", "dist. port", "mesh", "drain")
         table = [header] + [
             (
@@ -63,7 +66,9 @@ class NodeLabReport:
             for r in self.rows.values()
         ]
         widths = [max(len(row[i]) for row in table) for i in range(len(header))]
-        lines += ["  " + "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) for row in table]
+        lines += [
+            ("  " + "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True))).rstrip() for row in table
+        ]
         if self.requests_ok is not None:
             lines.append(
                 f"  requests through HAProxy during the scale-in: ok {self.requests_ok}, failed {self.requests_failed}"

@@ -373,6 +373,7 @@ class Service:
     main: subprocess.Popen | None = None
     stopping: bool = False
     restarts: int = 0
+    generation: int = 0
     result: str = ""
     wake: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -452,6 +453,8 @@ class Manager:
                 return
             service.unit, service.stopping, service.restarts = unit, False, 0
             service.state = "activating"
+            service.generation += 1  # a restart still pending from a failed run is abandoned
+            service.wake.set()
         done = threading.Event()
         threading.Thread(target=self._run, args=(service, done), daemon=True).start()
         if block:
@@ -485,7 +488,8 @@ class Manager:
 
     def _run(self, service: Service, started: threading.Event) -> None:
         """Start, supervise, restart: the whole life of one service (in its own thread)."""
-        unit = service.unit
+        unit, generation = service.unit, service.generation
+        service.wake.clear()
         while True:
             code = self._start_once(service)
             started.set()
@@ -497,7 +501,7 @@ class Manager:
                 self._clean_up(unit)
                 failed = code != 0
                 service.state = "failed" if failed else "inactive"
-                service.result = f"exit-code {code}" if code > 0 else f"signal {signal.Signals(-code).name}"
+                service.result = f"exit-code {code}" if code >= 0 else f"signal {signal.Signals(-code).name}"
                 self.note(unit.name, f"{'failed' if failed else 'finished'}: {service.result}")
             policy = unit.service("Restart", "no")
             if not (policy == "always" or (policy == "on-failure" and failed)) or service.restarts >= MAX_RESTARTS:
@@ -505,8 +509,8 @@ class Manager:
             service.restarts += 1
             if service.wake.wait(seconds(unit.service("RestartSec", str(DEFAULT_RESTART_SECONDS)))):
                 service.wake.clear()
-                if service.stopping:
-                    return
+            if service.stopping or service.generation != generation:
+                return
             service.state = "activating"
 
     def _start_once(self, service: Service) -> int | None:
