@@ -9,7 +9,7 @@ FORMAT ?= table
 STACKS ?= dev prod
 JOBS   ?= 2
 
-.PHONY: install test conformance preview lint schema clean
+.PHONY: install test conformance node-lab preview lint schema clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,9 @@ test: install ## the offline suite: no AWS account, no Pulumi CLI, no network; J
 
 conformance: install ## proof on real Erlang/OTP, HAProxy and iptables for STACKS (default "dev prod"); needs root
 	CONFORMANCE_STACKS="$(STACKS)" $(PY) -m pytest -m conformance tests/conformance
+
+node-lab: install ## instances in namespaces boot the rendered user data with a real Elixir release; needs root
+	$(PY) -m pytest -m node_lab tests/node_lab
 
 preview: install ## what STACK (default dev) would create, applied to an emulated AWS
 	$(PY) -m tools.preview --stack $(STACK) --format $(FORMAT)

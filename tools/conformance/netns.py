@@ -98,9 +98,9 @@ class Network:
         self.switch.run(["ip", "link", "add", BRIDGE, "type", "bridge"])
         self.switch.run(["ip", "link", "set", BRIDGE, "up"])
 
-    def add(self, role: str) -> Namespace:
-        """A new namespace on the bridge with the next free address."""
-        member = Namespace(self.prefix + role, next(self._addresses))
+    def add(self, role: str, address: ipaddress.IPv4Address | None = None) -> Namespace:
+        """A new namespace on the bridge with `address` (the node lab gives moto's), else the next free one."""
+        member = Namespace(self.prefix + role, address or next(self._addresses))
         _create_namespace(member.name)
         self.members.append(member)
         port = f"p{len(self.members)}"  # the switch's end: interface names are at most 15 characters

@@ -1,0 +1,311 @@
+"""A stack's group booted for real: each instance from the launch template's user data, by
+cloud-init, against the emulated AWS with the node role's permissions only (NodeLab).
+
+Per stack in NODE_LAB_STACKS (default dev, prod, and dev with `discovery: dns`): three
+instances serve through HAProxy, run as `<release>@<address>` inside the port range, mesh
+through the stack's discovery, keep the cookie to the release, and one leaves through the
+drain agent on scale-in without a failed request.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from components.plans.bootstrap import render_user_data
+from tools.conformance.node_lab import cloud_init
+from tools.conformance.node_lab.lab import MESH_TIMEOUT_SECONDS, Node, NodeLab
+from tools.conformance.waiting import wait_until
+
+pytestmark = pytest.mark.node_lab
+
+SPREAD_REQUESTS = 30
+AFTER_STOP_SECONDS = 5
+"""Traffic kept on after the drained node stopped: a request still routed to it would fail."""
+DRAIN_AGENT_SLACK_SECONDS = 30
+"""Beyond the agent's poll, the deregistration delay and drainSeconds: its AWS calls and the stop."""
+
+
+def visible(lab: NodeLab, node: Node) -> set[str] | None:
+    status, body = lab.get(node, "/node")
+    return set(json.loads(body)["nodes"]) if status == 200 else None
+
+
+def full_mesh(lab: NodeLab, nodes: list[Node]) -> bool:
+    names = {n.name for n in nodes}
+    return all(visible(lab, n) == names - {n.name} for n in nodes)
+
+
+def requests_through_haproxy(lab: NodeLab, count: int) -> list[dict]:
+    argv = lab.client.python(
+        "tools.conformance.traffic", f"{lab.url}/served-by", "--seconds", "60", "--count", str(count)
+    )
+    return [json.loads(line) for line in lab.client.run(argv).stdout.splitlines()]
+
+
+def test_every_node_booted_from_the_launch_templates_user_data(node_lab):
+    assert node_lab.facts["user_data"] == render_user_data(node_lab.settings)
+    assert node_lab.facts["metadata_options"].get("HttpTokens") == "required"
+    for node in node_lab.nodes:
+        assert [r.exit_code for r in node.boot_runs] == [0, 0, 0], cloud_init.output_log(node.instance)[-3000:]
+        assert cloud_init.errors(node.instance) == []
+        row = node_lab.report.row(node.name)
+        row.artifact = node_lab.settings.release.artifact
+        row.cookie_source = f"ssm:{node_lab.settings.release.cookie_parameter}"
+
+
+def test_every_node_serves_the_health_path_through_haproxy(node_lab):
+    requests = requests_through_haproxy(node_lab, SPREAD_REQUESTS)
+    assert [r["status"] for r in requests] == [200] * SPREAD_REQUESTS
+    served = Counter(r["body"] for r in requests)
+    assert set(served) == {n.name for n in node_lab.nodes}, served
+    for node in node_lab.nodes:
+        path = node_lab.settings.load_balancer.health_check.path
+        assert node_lab.get(node, path) == (200, "ok")
+
+
+def test_each_node_runs_as_release_at_its_address_and_listens_only_in_the_port_range(node_lab):
+    low, high = (
+        node_lab.settings.release.distribution.port_range.from_,
+        node_lab.settings.release.distribution.port_range.to,
+    )
+    app = node_lab.settings.release.http_port
+    for node in node_lab.nodes:
+        status, body = node_lab.get(node, "/node")
+        assert status == 200 and json.loads(body)["node"] == f"{node_lab.settings.release.name}@{node.address}"
+        names = node.instance.run(["epmd", "-names"]).stdout
+        port = int(next(line for line in names.splitlines() if line.startswith("name shop ")).rsplit(" ", 1)[1])
+        assert low <= port <= high, names
+        listening = node.instance.namespace.run(["ss", "-Hltnp"]).stdout.splitlines()
+        beam_ports = {int(line.split()[3].rsplit(":", 1)[1]) for line in listening if "beam.smp" in line}
+        assert beam_ports - {app} and all(low <= p <= high for p in beam_ports - {app}), listening
+        node_lab.report.row(node.name).distribution_port = port
+
+
+def test_the_nodes_form_a_full_mesh_through_the_stacks_discovery(node_lab):
+    seconds = wait_until(lambda: full_mesh(node_lab, node_lab.nodes), MESH_TIMEOUT_SECONDS, pause=1)
+    assert seconds is not None, {n.name: visible(node_lab, n) for n in node_lab.nodes}
+    node_lab.report.mesh_seconds = seconds
+    for node in node_lab.nodes:
+        node_lab.report.row(node.name).mesh_size = len(visible(node_lab, node)) + 1
+
+
+def test_the_cookie_reaches_the_release_and_no_command_line_user_data_or_log(node_lab):
+    cookie = node_lab.facts["cookie"]
+    assert cookie and cookie not in node_lab.facts["user_data"]
+    for node in node_lab.nodes:
+        handed = node.instance.path(f"{node_lab.layout.runtime_dir}/erlang/.erlang.cookie")
+        assert handed.read_text() == cookie
+    assert not [pid for pid, line in _command_lines() if cookie.encode() in line]
+    assert not [str(p) for p in _files_under(node_lab.workdir) if cookie.encode() in p.read_bytes()]
+    for node in node_lab.nodes:
+        for log in ("/var/log/cloud-init-output.log", "/var/log/cloud-init.log", "/var/log/node-lab"):
+            found = [str(p) for p in _files_under(node.instance.path(log)) if cookie.encode() in p.read_bytes()]
+            assert not found, found
+
+
+# --- scale-in ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScaleIn:
+    node: Node
+    stayed: list[Node]
+    requests: list[dict]
+    seconds: float
+
+
+@pytest.fixture(scope="module")
+def scale_in(node_lab) -> ScaleIn:
+    """As Auto Scaling does: deregister the node (HAProxy drains it), then target state Terminated."""
+    assert wait_until(lambda: full_mesh(node_lab, node_lab.nodes), MESH_TIMEOUT_SECONDS, pause=1) is not None
+    leaving, stayed = node_lab.nodes[-1], node_lab.nodes[:-1]
+    release, delay = node_lab.settings.release, node_lab.facts["target_group"].deregistration_delay
+    bound = 5 + delay + release.drain_seconds + DRAIN_AGENT_SLACK_SECONDS
+    log = node_lab.workdir / "scale-in-traffic.jsonl"
+    argv = node_lab.client.python(
+        "tools.conformance.traffic", f"{node_lab.url}/served-by", "--seconds", str(bound + 30)
+    )
+    with open(log, "wb") as out:
+        loop = subprocess.Popen(node_lab.client.command(argv), stdout=out, stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(2)
+        started = time.monotonic()
+        node_lab.balancer.set_state(leaving.server, "drain")
+        leaving.instance.set_lifecycle_state("Terminated")
+        stopped = wait_until(lambda: _completed(node_lab, leaving), bound, pause=0.5)
+        assert stopped is not None, _journal(leaving, node_lab.layout.drain_unit)
+        time.sleep(AFTER_STOP_SECONDS)
+    finally:
+        loop.send_signal(signal.SIGTERM)
+        try:
+            loop.wait(30)
+        except subprocess.TimeoutExpired:
+            loop.kill()
+            loop.wait()
+    requests = [json.loads(line) for line in log.read_text().splitlines()]
+    failed = [r for r in requests if r["status"] != 200]
+    node_lab.report.requests_ok, node_lab.report.requests_failed = len(requests) - len(failed), len(failed)
+    node_lab.report.row(
+        leaving.name
+    ).drain = f"stopped and completed CONTINUE {time.monotonic() - started:.1f} s after Terminated"
+    return ScaleIn(leaving, stayed, requests, time.monotonic() - started)
+
+
+def _completed(lab: NodeLab, node: Node) -> bool:
+    return any(c["instance"] == node.instance_id for c in lab.account.completed_lifecycle_actions())
+
+
+def test_scale_in_fails_no_request(scale_in):
+    failed = [r for r in scale_in.requests if r["status"] != 200]
+    assert len(scale_in.requests) > 10 and not failed, failed[:3]
+
+
+def test_the_drain_agent_completes_the_lifecycle_action_for_that_instance_hook_and_group(node_lab, scale_in):
+    completions = [
+        c for c in node_lab.account.completed_lifecycle_actions() if c["instance"] == scale_in.node.instance_id
+    ]
+    assert completions == [
+        {
+            "group": node_lab.facts["group"],
+            "hook": node_lab.hook_name(),
+            "instance": scale_in.node.instance_id,
+            "result": "CONTINUE",
+        }
+    ]
+
+
+def test_the_release_stopped_gracefully_and_the_others_saw_it_go(node_lab, scale_in):
+    journal = _journal(scale_in.node, node_lab.layout.release_unit)
+    assert "stopping the endpoint" in journal and "stopped (exit 0)" in journal, journal
+    assert wait_until(lambda: full_mesh(node_lab, scale_in.stayed), 15, pause=1) is not None
+    assert all(node_lab.get(n, "/health") == (200, "ok") for n in scale_in.stayed)
+
+
+def test_no_cookie_is_left_on_the_drained_node(node_lab, scale_in):
+    cookie = node_lab.facts["cookie"].encode()
+    assert not scale_in.node.instance.path(node_lab.layout.runtime_dir).exists()
+    places = ["/run", "/etc", "/var/lib", "/var/log", "/var/tmp", "/tmp", "/opt", "/root", "/home"]
+    left = [
+        str(p) for place in places for p in _files_under(scale_in.node.instance.path(place)) if cookie in p.read_bytes()
+    ]
+    assert not left, left
+
+
+def test_with_dns_discovery_the_node_leaves_cloud_map_first(node_lab, scale_in):
+    if node_lab.settings.release.discovery != "dns":
+        pytest.skip("the stack discovers by EC2 tags: it registers nothing in Cloud Map")
+
+    def registered(aws) -> set[str]:
+        client = aws.client("servicediscovery")
+        return {
+            i["Id"]
+            for s in client.list_services()["Services"]
+            for i in client.list_instances(ServiceId=s["Id"])["Instances"]
+        }
+
+    ids = node_lab.account.call(registered)
+    assert scale_in.node.instance_id not in ids
+    assert {n.instance_id for n in scale_in.stayed} <= ids
+
+
+# --- helpers ---------------------------------------------------------------------------------------
+
+
+def _command_lines() -> list[tuple[str, bytes]]:
+    lines = []
+    for process in Path("/proc").iterdir():
+        if process.name.isdigit() and int(process.name) != os.getpid():
+            try:
+                lines.append((process.name, (process / "cmdline").read_bytes()))
+            except OSError:
+                continue
+    return lines
+
+
+def _files_under(root: Path) -> list[Path]:
+    if root.is_file():
+        return [root]
+    found = []
+    for directory, _dirs, files in os.walk(root):
+        for name in files:
+            path = Path(directory, name)
+            if path.is_file() and not path.is_symlink() and path.stat().st_size < 50_000_000:
+                found.append(path)
+    return found
+
+
+def _journal(node: Node, unit: str) -> str:
+    log = node.instance.path(f"/var/log/node-lab/journal/{unit}.log")
+    return log.read_text()[-4000:] if log.exists() else "(no journal)"
+
+
+# --- least privilege --------------------------------------------------------------------------------
+
+
+def test_moto_judges_the_node_roles_calls_against_its_policies(node_lab):
+    """What the role may do succeeds and what it may not is denied, for the calls a node makes."""
+    granted = node_lab.nodes[0].instance.metadata["credentials"]
+    node = {
+        "AWS_ACCESS_KEY_ID": granted["AccessKeyId"],
+        "AWS_SECRET_ACCESS_KEY": granted["SecretAccessKey"],
+        "AWS_SESSION_TOKEN": granted["Token"],
+    }
+    bucket, key = node_lab.settings.release.artifact.removeprefix("s3://").split("/", 1)
+    group = node_lab.facts["group"]
+
+    def outcome(call) -> str:
+        try:
+            call()
+            return "allowed"
+        except Exception as problem:  # noqa: BLE001 - botocore's ClientError, by code
+            code = getattr(problem, "response", {}).get("Error", {}).get("Code", type(problem).__name__)
+            return "denied" if "AccessDenied" in code or code == "403" else code
+
+    def probe(aws) -> dict[str, str]:
+        admin_s3 = aws.client("s3")
+        admin_s3.put_object(Bucket=bucket, Key="not-the-artifact.tar.gz", Body=b"x")
+        aws.client("ssm").put_parameter(Name="/node-lab/not-the-cookie", Value="x", Type="SecureString")
+        s3, ssm = aws.client("s3", node), aws.client("ssm", node)
+        autoscaling, iam, ec2 = aws.client("autoscaling", node), aws.client("iam", node), aws.client("ec2", node)
+        hook = {"LifecycleHookName": node_lab.hook_name(), "LifecycleActionResult": "CONTINUE"}
+        return {
+            "s3:GetObject the artifact": outcome(lambda: s3.get_object(Bucket=bucket, Key=key)),
+            "s3:GetObject another key": outcome(lambda: s3.get_object(Bucket=bucket, Key="not-the-artifact.tar.gz")),
+            "ssm:GetParameter the cookie": outcome(
+                lambda: ssm.get_parameter(Name=node_lab.settings.release.cookie_parameter, WithDecryption=True)
+            ),
+            "ssm:GetParameter another parameter": outcome(
+                lambda: ssm.get_parameter(Name="/node-lab/not-the-cookie", WithDecryption=True)
+            ),
+            "ec2:DescribeInstances": outcome(ec2.describe_instances),
+            "autoscaling:CompleteLifecycleAction on its group": outcome(
+                lambda: autoscaling.complete_lifecycle_action(
+                    AutoScalingGroupName=group, InstanceId="i-0000000000000000", **hook
+                )
+            ),
+            "autoscaling:CompleteLifecycleAction on another group": outcome(
+                lambda: autoscaling.complete_lifecycle_action(
+                    AutoScalingGroupName="another-group", InstanceId="i-0000000000000000", **hook
+                )
+            ),
+            "iam:ListUsers": outcome(iam.list_users),
+        }
+
+    seen = node_lab.account.call(probe)
+    node_lab.report.iam = "; ".join(f"{call}: {result}" for call, result in seen.items())
+    assert seen["s3:GetObject the artifact"] == "allowed"
+    assert seen["s3:GetObject another key"] == "denied"
+    assert seen["ssm:GetParameter the cookie"] == "allowed"
+    assert seen["ec2:DescribeInstances"] == "allowed"
+    assert seen["autoscaling:CompleteLifecycleAction on its group"] == "allowed"
+    assert seen["autoscaling:CompleteLifecycleAction on another group"] == "denied"
+    assert seen["iam:ListUsers"] == "denied"

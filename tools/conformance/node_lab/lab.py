@@ -1,0 +1,384 @@
+"""The node lab: a stack applied into moto, its group's instances booted for real in namespaces.
+
+    lab = NodeLab("prod", workdir, tarball)            # discovery="dns" for the dns variant
+    lab.start()     # moto, the stack, the artifact, three instances booted by cloud-init, HAProxy
+    ...             # the tests in tests/node_lab
+    lab.close()     # every process, namespace and mount gone, also after a failure
+
+Layout on the conformance lab's bridge (netns.Network, 198.18.0.0/24):
+
+| namespace | what runs there                                                                 |
+|-----------|---------------------------------------------------------------------------------|
+| aws       | moto server (moto_server.py): the account the stack is applied into, IAM on     |
+| dns       | the VPC resolver: Cloud Map's names from moto (dns.py)                          |
+| lb        | HAProxy configured from the target group (the conformance lab's haproxy.py)     |
+| client    | the request loops                                                               |
+| node1..3  | one instance each (instance.py), firewalled with the node group's rules         |
+
+Why an existing VPC: moto gives each instance of the group a private address from its
+subnet. The lab applies the stack file with `elixir-cluster:network` switched to an
+existing VPC that it creates in moto inside the lab's own range (LAB_VPC), so the address
+moto gives an instance is the address of that instance's namespace: what the node reads
+from IMDS, registers in Cloud Map and finds through ec2:DescribeInstances is an address
+its peers can dial. Everything else in the stack file is as shipped.
+"""
+
+from __future__ import annotations
+
+import atexit
+import base64
+import ipaddress
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from components.plans.bootstrap import LIFECYCLE_HOOK_NAME, NodeLayout
+
+from .. import firewall, netns
+from ..haproxy import LoadBalancer, Server, render_config
+from ..stack_facts import HealthCheck, TargetGroup
+from ..waiting import wait_until
+from . import boot, cloud_init
+from .aws import EmulatedAccount
+from .instance import Instance
+from .stack_variants import NETWORK_SECTION, RELEASE_SECTION, existing_network, settings_of, variant
+
+LAB_VPC = ipaddress.ip_network("198.18.0.0/24")
+PUBLIC_SUBNETS = [ipaddress.ip_network(f"198.18.0.{n}/27") for n in (32, 64, 96)]
+PRIVATE_SUBNETS = [ipaddress.ip_network(f"198.18.0.{n}/27") for n in (128, 160, 192)]
+"""Instances get addresses from .128 up; the lab's own namespaces take .1 to .4."""
+
+LAB_NODES = 3
+HTTP_PORT = 80
+SERVE_TIMEOUT_SECONDS = 120
+"""Boot to serving: cloud-init's stages, the artifact, the cookie, the BEAM's start."""
+MESH_TIMEOUT_SECONDS = 60
+"""Discovery's polls (dns_cluster every 5 s, EC2 tags every 10 s) a few times over."""
+
+
+@dataclass
+class Node:
+    """One instance of the group: its moto identity and the namespace that boots it."""
+
+    instance: Instance
+    instance_id: str
+    release: str
+    boot_runs: list[cloud_init.StageRun] = field(default_factory=list)
+
+    @property
+    def address(self) -> str:
+        return str(self.instance.namespace.address)
+
+    @property
+    def name(self) -> str:
+        return f"{self.release}@{self.address}"
+
+    @property
+    def server(self) -> str:
+        return self.instance.name
+
+
+class NodeLab:
+    """See the module docstring."""
+
+    def __init__(self, stack: str, workdir: Path, tarball: Path, discovery: str | None = None):
+        self.stack = stack
+        self.workdir = workdir
+        self.tarball = tarball
+        self.discovery = discovery
+        self.network = netns.Network(f"nl{stack}{'-' + discovery if discovery else ''}")
+        self.account: EmulatedAccount | None = None
+        self.nodes: list[Node] = []
+        self.extra_nodes: list[Node] = []
+        self.resolver: str | None = None
+        self.balancer: LoadBalancer | None = None
+        self.settings = None
+        self.facts: dict[str, Any] = {}
+        self.timings: dict[str, float] = {}
+        self._closed = False
+
+    # --- building ---------------------------------------------------------------------------
+
+    def start(self) -> None:
+        atexit.register(self.close)
+        netns.remove_leftovers()
+        started = time.monotonic()
+        self.network.create()
+        aws, dns = self.network.add("aws"), self.network.add("dns")
+        self.balancer_namespace, self.client = self.network.add("lb"), self.network.add("client")
+        stack_path = self._stack_variant(aws)
+        self.settings = settings_of(stack_path)
+        self.account.apply(stack_path)
+        self.facts = self.account.call(self._read_facts)
+        self.account.call(self._upload_artifact)
+        instances = self.account.call(lambda aws: self._scale_out(aws, LAB_NODES))
+        credentials = self.account.call(lambda aws: self._role_credentials(aws, instances))
+        self.account.enforce_iam()
+        self.resolver = str(dns.address)
+        self._start_resolver(dns)
+        self.timings["setup"] = time.monotonic() - started
+        self.nodes = self._nodes(instances, credentials)
+        with ThreadPoolExecutor(len(self.nodes)) as pool:
+            list(pool.map(self.boot_node, self.nodes))
+        self.timings["booted"] = time.monotonic() - started
+        self._start_balancer()
+        self.timings["in service"] = time.monotonic() - started
+
+    def _stack_variant(self, aws: netns.Namespace) -> Path:
+        """Start moto, give it the lab's VPC, and write the stack file that uses it."""
+        shipped = settings_of(variant(self.stack, self.workdir / "probe", {}))
+        certificate = shipped.load_balancer.certificate_arn
+        self.account = EmulatedAccount(aws, self.workdir, shipped.region, [certificate] if certificate else [])
+        self.account.start()
+        self.account.provide_certificates()
+        vpc, public, private = self.account.call(_create_lab_vpc)
+        changes = {NETWORK_SECTION: existing_network(vpc, public, private)}
+        if self.discovery:
+            changes[RELEASE_SECTION] = {"discovery": self.discovery}
+        return variant(self.stack, self.workdir / "stack", changes)
+
+    def _read_facts(self, aws) -> dict[str, Any]:
+        autoscaling, ec2, elbv2 = aws.client("autoscaling"), aws.client("ec2"), aws.client("elbv2")
+        group = autoscaling.describe_auto_scaling_groups()["AutoScalingGroups"][0]
+        spec = (
+            group.get("LaunchTemplate")
+            or group["MixedInstancesPolicy"]["LaunchTemplate"]["LaunchTemplateSpecification"]
+        )
+        template = ec2.describe_launch_template_versions(
+            LaunchTemplateId=spec["LaunchTemplateId"], Versions=[spec["Version"]]
+        )["LaunchTemplateVersions"][0]["LaunchTemplateData"]
+        profile = template["IamInstanceProfile"]
+        profile_name = profile.get("Name") or profile["Arn"].rsplit("/", 1)[1]
+        role = aws.client("iam").get_instance_profile(InstanceProfileName=profile_name)["InstanceProfile"]["Roles"][0]
+        groups = template.get("SecurityGroupIds", [])
+        target_group_arn = group["TargetGroupARNs"][0]
+        load_balancer_arn = elbv2.describe_target_groups(TargetGroupArns=[target_group_arn])["TargetGroups"][0][
+            "LoadBalancerArns"
+        ][0]
+        lb_groups = elbv2.describe_load_balancers(LoadBalancerArns=[load_balancer_arn])["LoadBalancers"][0].get(
+            "SecurityGroups", []
+        )
+        rules = ec2.describe_security_group_rules(Filters=[{"Name": "group-id", "Values": groups}])
+        cookie = aws.client("ssm").get_parameter(Name=self.settings.release.cookie_parameter, WithDecryption=True)
+        return {
+            "group": group["AutoScalingGroupName"],
+            "user_data": base64.b64decode(template["UserData"]).decode(),
+            "metadata_options": template.get("MetadataOptions", {}),
+            "role": role,
+            "node_groups": groups,
+            "load_balancer_groups": lb_groups,
+            "rules": [firewall.Rule.from_aws(r) for r in rules["SecurityGroupRules"]],
+            "target_group": _target_group(elbv2, target_group_arn),
+            "cookie": cookie["Parameter"]["Value"],
+        }
+
+    def _upload_artifact(self, aws) -> None:
+        """The release tarball where `release.artifact` points, as the team's CI would put it."""
+        bucket, key = self.settings.release.artifact.removeprefix("s3://").split("/", 1)
+        s3 = aws.client("s3")
+        if bucket not in [b["Name"] for b in s3.list_buckets()["Buckets"]]:
+            s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": self.settings.region})
+        s3.upload_file(str(self.tarball), bucket, key)
+
+    def _scale_out(self, aws, count: int) -> list[dict[str, Any]]:
+        """`count` more instances in the group (moto launches them); their descriptions."""
+        autoscaling = aws.client("autoscaling")
+        known = {n.instance_id for n in self.all_nodes}
+        autoscaling.set_desired_capacity(
+            AutoScalingGroupName=self.facts["group"], DesiredCapacity=len(known) + count, HonorCooldown=False
+        )
+        group = autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=[self.facts["group"]])
+        ids = [i["InstanceId"] for i in group["AutoScalingGroups"][0]["Instances"] if i["InstanceId"] not in known]
+        reservations = aws.client("ec2").describe_instances(InstanceIds=ids)["Reservations"]
+        return sorted(
+            (i for r in reservations for i in r["Instances"]),
+            key=lambda i: ipaddress.ip_address(i["PrivateIpAddress"]),
+        )
+
+    def _role_credentials(self, aws, instances: list[dict[str, Any]]) -> dict[str, dict[str, str]]:
+        """Per instance, the node role's temporary credentials, as IMDS hands them to the instance."""
+        sts = aws.client("sts")
+        credentials = {}
+        for described in instances:
+            assumed = sts.assume_role(RoleArn=self.facts["role"]["Arn"], RoleSessionName=described["InstanceId"])
+            c = assumed["Credentials"]
+            credentials[described["InstanceId"]] = {
+                "AccessKeyId": c["AccessKeyId"],
+                "SecretAccessKey": c["SecretAccessKey"],
+                "Token": c["SessionToken"],
+                "Expiration": c["Expiration"].strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "LastUpdated": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            }
+        return credentials
+
+    def _start_resolver(self, dns: netns.Namespace) -> None:
+        env = {
+            "PATH": "/usr/bin:/bin",
+            "AWS_ACCESS_KEY_ID": self.account.credentials["AWS_ACCESS_KEY_ID"],
+            "AWS_SECRET_ACCESS_KEY": self.account.credentials["AWS_SECRET_ACCESS_KEY"],
+        }
+        ready = self.workdir / "dns.ready"
+        argv = dns.python(
+            "tools.conformance.node_lab.dns", "--listen", f"{dns.address}:53", "--cloud-map", self.account.url
+        )
+        dns.start(
+            [*argv, "--region", self.settings.region, "--ready", str(ready)], env=env, log=self.workdir / "dns.log"
+        )
+        if wait_until(ready.exists, 10) is None:
+            raise RuntimeError(f"the lab's DNS server did not start; see {self.workdir / 'dns.log'}")
+
+    def _nodes(self, instances: list[dict[str, Any]], credentials: dict[str, dict[str, str]]) -> list[Node]:
+        """A firewalled namespace and an instance (not yet booted) for each described instance."""
+        addresses = [n.instance.namespace.address for n in self.all_nodes]
+        addresses += [ipaddress.ip_address(i["PrivateIpAddress"]) for i in instances]
+        members = {group: addresses for group in self.facts["node_groups"]}
+        for group in self.facts["load_balancer_groups"]:
+            members.setdefault(group, []).append(self.balancer_namespace.address)
+        rules = firewall.ruleset(self.facts["rules"], members)
+        nodes = []
+        for described in instances:
+            index = len(self.all_nodes) + len(nodes) + 1
+            namespace = self.network.add(f"node{index}", ipaddress.ip_address(described["PrivateIpAddress"]))
+            firewall.apply(namespace, rules)
+            metadata = {
+                "instance-id": described["InstanceId"],
+                "availability-zone": described["Placement"]["AvailabilityZone"],
+                "region": self.settings.region,
+                "tags": {t["Key"]: t["Value"] for t in described.get("Tags", [])},
+                "target-lifecycle-state": "InService",
+                "role": self.facts["role"]["RoleName"],
+                "credentials": credentials[described["InstanceId"]],
+            }
+            instance = Instance(namespace, self.workdir / f"node{index}", metadata, self.resolver)
+            nodes.append(Node(instance, described["InstanceId"], self.settings.release.name))
+        return nodes
+
+    def add_nodes(self, count: int) -> list[Node]:
+        """`count` more instances of the group, not booted and not behind HAProxy (for bad inputs)."""
+        instances = self.account.call(lambda aws: self._scale_out(aws, count))
+        # EC2 assumes the role for an instance; the role trusts only EC2, so the lab does it with IAM checks off.
+        with self.account.iam_checks_off():
+            credentials = self.account.call(lambda aws: self._role_credentials(aws, instances))
+        nodes = self._nodes(instances, credentials)
+        self.extra_nodes += nodes
+        return nodes
+
+    @property
+    def all_nodes(self) -> list[Node]:
+        return [*self.nodes, *self.extra_nodes]
+
+    def boot_node(self, node: Node) -> None:
+        """Start the instance and run cloud-init on the launch template's user data."""
+        instance = node.instance
+        instance.start()
+        boot.prepare(instance)
+        # Debian's aws-cli 2.9 ignores AWS_ENDPOINT_URL (2.13+): the endpoint comes from the PATH.
+        wrapper = f'#!/bin/sh\nexec /usr/bin/aws --endpoint-url {self.account.url} "$@"\n'
+        cloud_init.install_command(instance, "/usr/local/bin/aws", wrapper)
+        cloud_init.prepare(instance, self.facts["user_data"], node.instance_id)
+        node.boot_runs = cloud_init.boot(instance, log=instance.workdir / "cloud-init.log")
+
+    def _start_balancer(self) -> None:
+        servers = [Server(node.server, node.instance.namespace.address) for node in self.nodes]
+        admin_socket = self.workdir / "haproxy.sock"
+        tg = self.facts["target_group"]
+        config = render_config(tg, 60, (self.balancer_namespace.address, HTTP_PORT), servers, admin_socket)
+        self.balancer = LoadBalancer(self.balancer_namespace, tg, config, self.workdir, admin_socket)
+        self.balancer.start()
+        check = tg.health_check
+        budget = SERVE_TIMEOUT_SECONDS + check.interval * check.healthy_threshold
+        for node in self.nodes:
+            if wait_until(lambda n=node: self.server_status(n) == "UP", budget, pause=0.5) is None:
+                raise RuntimeError(f"{node.name} never in service: HAProxy says {self.server_status(node)!r}")
+
+    # --- what the tests look at -------------------------------------------------------------
+
+    @property
+    def layout(self) -> NodeLayout:
+        return NodeLayout(self.settings.release.name)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.balancer_namespace.address}:{HTTP_PORT}"
+
+    def server_status(self, node: Node) -> str:
+        return self.balancer.server_states().get(node.server, "") if self.balancer else ""
+
+    def get(self, node: Node, path: str) -> tuple[int, str]:
+        """(status, body) of GET <path> on the node's app port, from the load balancer's namespace."""
+        url = f"http://{node.address}:{self.settings.release.http_port}{path}"
+        done = self.balancer_namespace.run(["curl", "-s", "-m", "5", "-w", "\n%{http_code}", url], check=False)
+        body, _, status = done.stdout.rpartition("\n")
+        return int(status or 0), body
+
+    def hook_name(self) -> str:
+        return LIFECYCLE_HOOK_NAME
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        for step in [*(n.instance.close for n in self.all_nodes), *([self.balancer.close] if self.balancer else [])]:
+            try:
+                step()
+            except Exception as problem:  # noqa: BLE001 - cleanup goes on, the problem is shown
+                print(f"cleanup: {problem}")
+        if self.account is not None:
+            self.account.close()
+        self.network.remove()
+        atexit.unregister(self.close)
+
+
+def versions() -> str:
+    """The software the lab ran, for the report's first line."""
+    import moto
+
+    def first_line(argv: list[str], index: int = 0) -> str:
+        done = netns.run(argv, check=False)
+        lines = (done.stdout or done.stderr).strip().splitlines()
+        return lines[index] if lines else "?"
+
+    elixir = first_line(["elixir", "--version"], -1).split(" (")[0]
+    otp = first_line(["erl", "-noinput", "-eval", 'io:format("~s", [erlang:system_info(otp_release)]), halt().'])
+    cloud = first_line(["cloud-init", "--version"]).split()[-1]
+    aws = first_line(["/usr/bin/aws", "--version"]).split()[0]
+    haproxy = first_line(["haproxy", "-v"]).split()[2]
+    return f"{elixir} on Erlang/OTP {otp}, cloud-init {cloud}, {aws}, HAProxy {haproxy}, moto {moto.__version__}"
+
+
+def _create_lab_vpc(aws) -> tuple[str, list[str], list[str]]:
+    """A VPC in the lab's range with a public and a private subnet per zone (up to three)."""
+    ec2 = aws.client("ec2")
+    zones = [z["ZoneName"] for z in ec2.describe_availability_zones()["AvailabilityZones"]][:3]
+    vpc = ec2.create_vpc(CidrBlock=str(LAB_VPC))["Vpc"]["VpcId"]
+
+    def subnet(block: ipaddress.IPv4Network, zone: str) -> str:
+        return ec2.create_subnet(VpcId=vpc, CidrBlock=str(block), AvailabilityZone=zone)["Subnet"]["SubnetId"]
+
+    public = [subnet(block, zone) for block, zone in zip(PUBLIC_SUBNETS, zones, strict=False)]
+    private = [subnet(block, zone) for block, zone in zip(PRIVATE_SUBNETS, zones, strict=False)]
+    return vpc, public, private
+
+
+def _target_group(elbv2, arn: str) -> TargetGroup:
+    described = elbv2.describe_target_groups(TargetGroupArns=[arn])["TargetGroups"][0]
+    attributes = {
+        a["Key"]: a["Value"] for a in elbv2.describe_target_group_attributes(TargetGroupArn=arn)["Attributes"]
+    }
+    return TargetGroup(
+        name=described["TargetGroupName"],
+        protocol=described["Protocol"],
+        port=described["Port"],
+        health_check=HealthCheck(
+            path=described["HealthCheckPath"],
+            interval=described["HealthCheckIntervalSeconds"],
+            timeout=described["HealthCheckTimeoutSeconds"],
+            healthy_threshold=described["HealthyThresholdCount"],
+            unhealthy_threshold=described["UnhealthyThresholdCount"],
+            matcher=described["Matcher"]["HttpCode"],
+        ),
+        algorithm=attributes["load_balancing.algorithm.type"],
+        deregistration_delay=int(attributes["deregistration_delay.timeout_seconds"]),
+    )
