@@ -35,24 +35,13 @@ from components.settings import (
     parse_cron,
     to_snake,
 )
+from tests.support.fragments import ACCEPTED, CERTIFICATE, MINIMAL, merged
 from tools.stack_settings import load_stack_settings
 
 STACKS_DIR = Path(__file__).resolve().parent.parent / "stacks"
 SHIPPED = sorted(STACKS_DIR.glob("Pulumi.*.yaml"))
 
-MINIMAL = {"cluster": {"name": "shop"}, "release": {"artifact": "s3://shop-releases/shop-1.4.2.tar.gz"}}
-CERTIFICATE = "arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-4a7b-8c9d-0e1f2a3b4c5d"
 RUN_QUEUE = {"namespace": METRICS_NAMESPACE, "name": BEAM_METRICS["runQueue"]}
-
-
-def merged(base: dict, change: dict) -> dict:
-    result = copy.deepcopy(base)
-    for key, value in change.items():
-        if isinstance(value, dict) and isinstance(result.get(key), dict):
-            result[key] = merged(result[key], value)
-        else:
-            result[key] = copy.deepcopy(value)
-    return result
 
 
 def load(stack: str = "dev", region: str = "eu-west-1", **sections: Any) -> StackSettings:
@@ -1134,19 +1123,6 @@ def test_an_empty_section_in_a_stack_file_takes_the_defaults(tmp_path):
 
 # --- properties ------------------------------------------------------------------------------
 
-VALID = {
-    "cluster": [{}, {"tags": {"team": "payments"}}, {"name": "web-shop", "environment": "staging"}],
-    "network": [{}, {"vpcCidr": "10.9.0.0/20"}, {"natGateways": "perAz", "availabilityZones": 3}],
-    "release": [{}, {"discovery": "dns"}, {"httpPort": 8080, "drainSeconds": 120}],
-    "nodes": [{}, {"instanceTypes": ["m7g.large", "c7g.large"]}, {"maxSize": 5, "spot": {"onDemandBaseCapacity": 1}}],
-    "loadBalancer": [
-        {},
-        {"certificateArn": CERTIFICATE, "sslPolicy": "ELBSecurityPolicy-TLS13-1-3-2021-06"},
-        {"type": "network"},
-    ],
-    "scaling": [{}, {"targetTracking": [{"metric": "schedulerUtilization", "target": 70}]}, {"step": [step_policy()]}],
-    "alerts": [{}, {"emails": ["oncall@example.com"]}, {"latencyP99Ms": 250}],
-}
 INVALID = {
     "cluster": [{"name": "X"}, {"tags": {"aws:x": "y"}}, {"naem": "shop"}],
     "network": [{"vpcCidr": "10.0.0.0/8"}, {"availabilityZones": 9}, {"vpcId": "vpc-01234567"}],
@@ -1172,7 +1148,7 @@ def stack_configs(draw):
         sections["loadBalancer"] = {"certificateArn": CERTIFICATE}
     for section in SECTION_NAMES:
         broken = draw(st.integers(0, 7)) == 0
-        fragment = draw(st.sampled_from(INVALID[section] if broken else VALID[section]))
+        fragment = draw(st.sampled_from(INVALID[section] if broken else ACCEPTED[section]))
         sections[section] = merged(sections.get(section, {}), fragment)
     if draw(st.integers(0, 9)) == 0:
         sections["nodez"] = {}
