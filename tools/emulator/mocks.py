@@ -57,6 +57,13 @@ class ResourceRecord:
         }
 
 
+# moto's backends are not thread-safe (a describe iterates the dict a concurrent create
+# grows: "dictionary changed size during iteration"), and the mock runtime calls
+# new_resource from several threads. One handler at a time, process-wide as moto is: the
+# calls are GIL-bound Python anyway, so this costs no throughput.
+_ONE_AWS_CALL_AT_A_TIME = threading.Lock()
+
+
 class AwsMocks(mocks.Mocks):
     """Answers the mock runtime from moto, one handler per Pulumi type."""
 
@@ -77,7 +84,8 @@ class AwsMocks(mocks.Mocks):
             return f"{args.name}-provider", inputs
         request = Request(type=args.typ, name=args.name, inputs=inputs)
         try:
-            created: Created = resource_handler(args.typ)(self.aws, request)
+            with _ONE_AWS_CALL_AT_A_TIME:
+                created: Created = resource_handler(args.typ)(self.aws, request)
         except EmulatorError as err:
             raise self._fail(err) from None
         except Exception as err:  # a handler bug: still name the resource
@@ -86,7 +94,8 @@ class AwsMocks(mocks.Mocks):
 
     def call(self, args: mocks.MockCallArgs) -> tuple[dict, list]:
         try:
-            return invoke_handler(args.token)(self.aws, unwrap_secrets(args.args)), []
+            with _ONE_AWS_CALL_AT_A_TIME:
+                return invoke_handler(args.token)(self.aws, unwrap_secrets(args.args)), []
         except EmulatorError as err:
             raise self._fail(err) from None
 
