@@ -89,9 +89,15 @@ def test_users_creates_the_release_user_as_a_system_user(booted):
 
 
 def test_write_files_writes_every_file_with_its_mode(booted):
+    layout = NodeLayout(booted.settings.release.name)
     for item in booted.document["write_files"]:
         written = booted.instance.path(item["path"])
-        assert written.read_text() == item["content"], item["path"]
+        text = written.read_text()
+        if item["path"] == layout.env_file:  # the bootstrap appends the node's name, and only that
+            node = f'RELEASE_NODE="{booted.settings.release.name}@{booted.instance.namespace.address}"\n'
+            assert text == item["content"] + node, item["path"]
+        else:
+            assert text == item["content"], item["path"]
         assert oct(written.stat().st_mode & 0o777) == oct(int(item["permissions"], 8)), item["path"]
 
 

@@ -120,10 +120,13 @@ class NodeLab:
         self._start_resolver(dns)
         self.timings["setup"] = time.monotonic() - started
         self.nodes = self._nodes(instances, credentials)
+        # Registered as they launch, as the group does with its target group: the health
+        # checks run while the nodes boot, and a node is in service two checks after it serves.
+        self._start_balancer()
         with ThreadPoolExecutor(len(self.nodes)) as pool:
             list(pool.map(self.boot_node, self.nodes))
         self.timings["booted"] = time.monotonic() - started
-        self._start_balancer()
+        self._wait_in_service()
         self.timings["in service"] = time.monotonic() - started
 
     def _stack_variant(self, aws: netns.Namespace) -> Path:
@@ -287,7 +290,9 @@ class NodeLab:
         config = render_config(tg, 60, (self.balancer_namespace.address, HTTP_PORT), servers, admin_socket)
         self.balancer = LoadBalancer(self.balancer_namespace, tg, config, self.workdir, admin_socket)
         self.balancer.start()
-        check = tg.health_check
+
+    def _wait_in_service(self) -> None:
+        check = self.facts["target_group"].health_check
         budget = SERVE_TIMEOUT_SECONDS + check.interval * check.healthy_threshold
         for node in self.nodes:
             if wait_until(lambda n=node: self.server_status(n) == "UP", budget, pause=0.5) is None:
