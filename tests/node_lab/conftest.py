@@ -8,10 +8,12 @@ ignored by git) and rebuilt only when examples/shop changes.
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import signal
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -85,23 +87,77 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[REPORTS] = []
 
 
-@pytest.fixture(scope="session", params=lab_stacks())
-def node_lab(
-    request: pytest.FixtureRequest, release_tarball: Path, lab_tools: None, tmp_path_factory
-) -> Iterator[NodeLab]:
-    """One stack's group booted in the lab (three instances behind HAProxy), shared by the tests."""
-    stack, _, discovery = request.param.partition(":")
-    workdir = tmp_path_factory.mktemp(f"node-lab-{stack}-{discovery or 'shipped'}")
-    lab = NodeLab(stack, workdir, release_tarball, discovery or None)
+class StartedLabs:
+    """Every stack's lab, all started at once in the background on first use.
+
+    Starting a lab is mostly waiting (moto, cloud-init's stages, the stack's health checks),
+    so the labs of NODE_LAB_STACKS boot side by side, and the tests of one stack run while
+    the others still boot. Each lab is closed once its tests are done, and every lab at the
+    end of the session, whether its start or its tests failed.
+    """
+
+    def __init__(self, tarball: Path, workdirs: dict[str, Path]):
+        self.labs = {}
+        for param, workdir in workdirs.items():
+            stack, _, discovery = param.partition(":")
+            self.labs[param] = NodeLab(stack, workdir, tarball, discovery or None)
+        self._pool = ThreadPoolExecutor(len(self.labs), thread_name_prefix="node-lab-start")
+        self._starts = {param: self._pool.submit(lab.start) for param, lab in self.labs.items()}
+
+    def started(self, param: str) -> NodeLab:
+        """The lab of `param` once it is in service; its start's exception if it failed."""
+        self._starts[param].result(LAB_START_TIMEOUT_SECONDS)
+        return self.labs[param]
+
+    def finish(self, param: str) -> None:
+        """Close the lab of `param` once its tests are done (a start still running is left to `close`)."""
+        if self._starts[param].done():
+            self.labs[param].close()
+
+    def close(self) -> None:
+        for param, start in self._starts.items():
+            if not start.cancel() and not start.done():
+                self.labs[param].interrupt()  # its processes and namespaces go: its next step fails
+        self._pool.shutdown(wait=True)
+        for lab in self.labs.values():
+            lab.close()
+
+
+LAB_START_TIMEOUT_SECONDS = 900
+"""Three labs booting side by side on a busy two-core machine take a few minutes; this stops a hung one."""
+
+
+@pytest.fixture(scope="session")
+def started_labs(release_tarball: Path, lab_tools: None, tmp_path_factory) -> Iterator[StartedLabs]:
+    workdirs = {
+        param: tmp_path_factory.mktemp(f"node-lab-{param.replace(':', '-')}{'' if ':' in param else '-shipped'}")
+        for param in lab_stacks()
+    }
     previous = signal.signal(signal.SIGTERM, _interrupt)
+    labs = StartedLabs(release_tarball, workdirs)
     try:
-        lab.start()
-        lab.report = NodeLabReport(stack, lab.settings.release.discovery, versions(), timings=lab.timings)
+        yield labs
+    finally:
+        labs.close()
+        signal.signal(signal.SIGTERM, previous)
+
+
+@pytest.fixture(scope="session", params=lab_stacks())
+def node_lab(request: pytest.FixtureRequest, started_labs: StartedLabs) -> Iterator[NodeLab]:
+    """One stack's group booted in the lab (three instances behind HAProxy), shared by the tests."""
+    lab = started_labs.labs[request.param]
+    try:
+        started_labs.started(request.param)
+        lab.report = NodeLabReport(lab.stack, lab.settings.release.discovery, _versions(), timings=lab.timings)
         request.config.stash[REPORTS].append(lab.report)
         yield lab
     finally:
-        lab.close()
-        signal.signal(signal.SIGTERM, previous)
+        started_labs.finish(request.param)
+
+
+@functools.cache
+def _versions() -> str:
+    return versions()
 
 
 def _interrupt(number: int, _frame: object) -> None:

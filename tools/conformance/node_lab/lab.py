@@ -321,6 +321,11 @@ class NodeLab:
     def hook_name(self) -> str:
         return LIFECYCLE_HOOK_NAME
 
+    def interrupt(self) -> None:
+        """From another thread, cut short a `start` in progress: every process in the lab's
+        namespaces is killed and the namespaces go, so its next step fails; `close` after it."""
+        self.network.remove()
+
     def close(self) -> None:
         if self._closed:
             return
