@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.node_lab.conftest import lab_stacks
+from tests.support.node_lab import lab_stacks
 from tools.conformance.node_lab import boot, cloud_init
 from tools.conformance.node_lab.lab import Node, NodeLab
 from tools.conformance.waiting import wait_until
