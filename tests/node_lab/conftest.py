@@ -8,49 +8,23 @@ ignored by git) and rebuilt only when examples/shop changes.
 
 from __future__ import annotations
 
+import functools
 import os
-import shutil
 import signal
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.support.node_lab import StartedLabs, lab_stacks, missing_lab_tools, skip_unless_ready
 from tools.conformance import netns
 from tools.conformance.node_lab.lab import NodeLab, versions
 from tools.conformance.node_lab.release import build_release, missing_build_tools
 from tools.conformance.node_lab.report import NodeLabReport
 
-DEFAULT_STACKS = "dev prod dev:dns"
-"""`stack` or `stack:discovery` (the stack file with release.discovery changed), space-separated."""
 REPORTS = pytest.StashKey[list[NodeLabReport]]()
 
 CACHE = Path(os.environ.get("NODE_LAB_CACHE", netns.PROJECT_DIR / "out" / "node-lab-cache"))
-
-LAB_COMMANDS = {
-    "ip": "iproute2",
-    "unshare": "util-linux",
-    "nsenter": "util-linux",
-    "mount": "mount",
-    "curl": "curl",
-    "sysctl": "procps",
-    "cloud-init": "cloud-init",
-    "/usr/bin/aws": "awscli",
-    "haproxy": "haproxy",
-    "iptables-restore": "iptables",
-    "epmd": "erlang-base",
-}
-"""Each command the instance lab runs and the Debian package that provides it."""
-
-
-def missing_lab_tools() -> list[str]:
-    missing = [] if os.geteuid() == 0 else ["root: namespaces and mounts need it (run as root)"]
-    return missing + [f"{c}: apt-get install {p}" for c, p in LAB_COMMANDS.items() if shutil.which(c) is None]
-
-
-def skip_unless_ready(missing: list[str]) -> None:
-    if missing:
-        pytest.skip("node lab cannot run here; missing: " + "; ".join(missing))
 
 
 @pytest.fixture(scope="session")
@@ -77,31 +51,41 @@ def lab_network(request: pytest.FixtureRequest, lab_tools: None) -> Iterator[net
         network.remove()
 
 
-def lab_stacks() -> list[str]:
-    return os.environ.get("NODE_LAB_STACKS", DEFAULT_STACKS).split()
-
-
 def pytest_configure(config: pytest.Config) -> None:
     config.stash[REPORTS] = []
 
 
-@pytest.fixture(scope="session", params=lab_stacks())
-def node_lab(
-    request: pytest.FixtureRequest, release_tarball: Path, lab_tools: None, tmp_path_factory
-) -> Iterator[NodeLab]:
-    """One stack's group booted in the lab (three instances behind HAProxy), shared by the tests."""
-    stack, _, discovery = request.param.partition(":")
-    workdir = tmp_path_factory.mktemp(f"node-lab-{stack}-{discovery or 'shipped'}")
-    lab = NodeLab(stack, workdir, release_tarball, discovery or None)
+@pytest.fixture(scope="session")
+def started_labs(release_tarball: Path, lab_tools: None, tmp_path_factory) -> Iterator[StartedLabs]:
+    workdirs = {
+        param: tmp_path_factory.mktemp(f"node-lab-{param.replace(':', '-')}{'' if ':' in param else '-shipped'}")
+        for param in lab_stacks()
+    }
     previous = signal.signal(signal.SIGTERM, _interrupt)
+    labs = StartedLabs(release_tarball, workdirs)
     try:
-        lab.start()
-        lab.report = NodeLabReport(stack, lab.settings.release.discovery, versions(), timings=lab.timings)
+        yield labs
+    finally:
+        labs.close()
+        signal.signal(signal.SIGTERM, previous)
+
+
+@pytest.fixture(scope="session", params=lab_stacks())
+def node_lab(request: pytest.FixtureRequest, started_labs: StartedLabs) -> Iterator[NodeLab]:
+    """One stack's group booted in the lab (three instances behind HAProxy), shared by the tests."""
+    lab = started_labs.labs[request.param]
+    try:
+        started_labs.started(request.param)
+        lab.report = NodeLabReport(lab.stack, lab.settings.release.discovery, _versions(), timings=lab.timings)
         request.config.stash[REPORTS].append(lab.report)
         yield lab
     finally:
-        lab.close()
-        signal.signal(signal.SIGTERM, previous)
+        started_labs.finish(request.param)
+
+
+@functools.cache
+def _versions() -> str:
+    return versions()
 
 
 def _interrupt(number: int, _frame: object) -> None:

@@ -19,10 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 
-from components.plans.bootstrap import render_user_data
-from tools.conformance.node_lab import cloud_init
+from components.plans.bootstrap import release_environment, render_user_data
+from tools.conformance.node_lab import boot, cloud_init
 from tools.conformance.node_lab.lab import MESH_TIMEOUT_SECONDS, Node, NodeLab
+from tools.conformance.node_lab.units import environment_file
 from tools.conformance.waiting import wait_until
 
 pytestmark = pytest.mark.node_lab
@@ -60,6 +62,36 @@ def test_every_node_booted_from_the_launch_templates_user_data(node_lab):
         row = node_lab.report.row(node.name)
         row.artifact = node_lab.settings.release.artifact
         row.cookie_source = f"ssm:{node_lab.settings.release.cookie_parameter}"
+
+
+def test_cloud_init_ran_each_module_of_the_user_data_as_written(node_lab):
+    """users, write_files, runcmd and packages, on every node (before any leaves)."""
+    document = yaml.safe_load(node_lab.facts["user_data"])
+    release = node_lab.settings.release.name
+    layout = node_lab.layout
+    assert not Path("/var/lib", release).exists(), "nothing written on the host"
+    for node in node_lab.nodes:
+        entry = node.instance.run(["getent", "passwd", release]).stdout.strip().split(":")
+        assert entry[5:] == [layout.state_dir, "/sbin/nologin"] and int(entry[2]) < 1000, "a system user"
+        for item in document["write_files"]:
+            written = node.instance.path(item["path"])
+            # The bootstrap adds the node's name to release.env, and nothing else to any file.
+            added = f'RELEASE_NODE="{node.name}"\n' if item["path"] == layout.env_file else ""
+            assert written.read_text() == item["content"] + added, item["path"]
+            assert oct(written.stat().st_mode & 0o777) == oct(int(item["permissions"], 8)), item["path"]
+        env = environment_file(node.instance.path(layout.env_file))
+        assert env == release_environment(node_lab.settings, node.address)
+        installs = [call for call in cloud_init.recorded(node.instance, "apt-get") if "install" in call]
+        assert [call[call.index("install") + 1 :] for call in installs] == [document["packages"]]
+        assert node.instance.run(["dpkg", "-s", *document["packages"]], check=False).returncode != 0
+        for unit in (layout.release_unit, layout.drain_unit):
+            assert boot.systemctl(node.instance, "is-enabled", unit).stdout == "enabled\n"
+        calls = boot.cloudwatch_agent_calls(node.instance)
+        assert len(calls) == 1 and calls[0][:2] == ["-a", "fetch-config"], calls
+        assert boot.cloudwatch_agent_config_problems(node.instance, calls[0]) == []
+        # ExecStartPre read the cookie as the unit's User=, not as root.
+        owner = node.instance.path(layout.cookie_env_file).stat().st_uid
+        assert owner == int(entry[2]) and owner != 0
 
 
 def test_every_node_serves_the_health_path_through_haproxy(node_lab):
@@ -193,10 +225,9 @@ def test_the_release_stopped_gracefully_and_the_others_saw_it_go(node_lab, scale
 def test_no_cookie_is_left_on_the_drained_node(node_lab, scale_in):
     cookie = node_lab.facts["cookie"].encode()
     assert not scale_in.node.instance.path(node_lab.layout.runtime_dir).exists()
-    places = ["/run", "/etc", "/var/lib", "/var/log", "/var/tmp", "/tmp", "/opt", "/root", "/home"]
-    left = [
-        str(p) for place in places for p in _files_under(scale_in.node.instance.path(place)) if cookie in p.read_bytes()
-    ]
+    written = scale_in.node.instance.written_files()  # /etc, /var, /opt, /tmp, /root, /home... and /run
+    assert any(inside == node_lab.layout.env_file for inside, _ in written), "the scan sees what the node wrote"
+    left = [inside for inside, path in written if cookie in path.read_bytes()]
     assert not left, left
 
 

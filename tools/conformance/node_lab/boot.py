@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import sys
 from pathlib import Path
 
-from components.plans.bootstrap import CLOUDWATCH_AGENT_CTL
+from components.plans.bootstrap import SCRIPTS_DIR
 
 from ..netns import PROJECT_DIR
 from ..waiting import wait_until
@@ -34,6 +35,15 @@ CLOUDWATCH_AGENT_SCHEMA names the file."""
 RUNNER_START_SECONDS = 10
 
 
+def cloudwatch_agent_ctl() -> str:
+    """Where the bootstrap calls the agent's control script: bootstrap.sh's CLOUDWATCH_AGENT_CTL."""
+    script = SCRIPTS_DIR / "bootstrap.sh"
+    found = re.search(r"^CLOUDWATCH_AGENT_CTL=(/\S+)$", script.read_text(), re.MULTILINE)
+    if found is None:
+        raise LookupError(f"{script} no longer sets CLOUDWATCH_AGENT_CTL=/path: the lab cannot stub the agent")
+    return found[1]
+
+
 def shim(module: str) -> str:
     """A shell command that runs one of the lab's Python modules with this interpreter."""
     python = shlex.quote(sys.executable)
@@ -46,7 +56,7 @@ def prepare(instance: Instance, log: Path | None = None) -> None:
     records.mkdir(parents=True, exist_ok=True)
     records.chmod(0o1777)  # stubs run as the release user too
     cloud_init.install_command(instance, "/usr/local/bin/systemctl", shim("tools.conformance.node_lab.systemctl"))
-    cloud_init.install_command(instance, CLOUDWATCH_AGENT_CTL, cloud_init.recorder("amazon-cloudwatch-agent-ctl"))
+    cloud_init.install_command(instance, cloudwatch_agent_ctl(), cloud_init.recorder("amazon-cloudwatch-agent-ctl"))
     cloud_init.install_command(instance, "/usr/local/bin/apt-get", cloud_init.recorder("apt-get"))
     argv = ["env", f"PYTHONPATH={PROJECT_DIR}", sys.executable, "-m", "tools.conformance.node_lab.units", "serve"]
     instance.start_process(argv, log=log or instance.workdir / "units.log")

@@ -142,6 +142,26 @@ class Instance:
         """A path of the instance's file system as the host can read it (through /proc/<pid>/root)."""
         return Path(f"/proc/{self.holder_pid}/root") / inside.lstrip("/")
 
+    def written_files(self) -> list[tuple[str, Path]]:
+        """Every file the instance wrote, as (its path inside, a host path to read it).
+
+        Only those can hold what the instance was given: the rest of its file system is the
+        host's, seen through. They are the overlays' upper layers (on the holder's scratch
+        tmpfs, its working directory) and /run; reading them is quick, where walking the
+        merged /etc, /var, /root... would read every file of the host's too.
+        """
+        scratch = Path(f"/proc/{self.holder_pid}/cwd")
+        roots = [(directory, scratch / "upper" / _layer(directory)) for directory in OVERLAID_DIRS]
+        roots += [(directory, self.path(directory)) for directory in EMPTY_DIRS]
+        found = []
+        for inside, root in roots:
+            for directory, _dirs, files in os.walk(root):
+                for name in files:
+                    path = Path(directory, name)
+                    if path.is_file() and not path.is_symlink():
+                        found.append((str(Path(inside, path.relative_to(root))), path))
+        return found
+
     def processes(self) -> list[int]:
         """Every process living in the instance's mount namespace."""
         own = os.readlink(f"/proc/{self.holder_pid}/ns/mnt")
@@ -181,6 +201,11 @@ class Instance:
                 process.wait(START_TIMEOUT_SECONDS)
 
 
+def _layer(directory: str) -> str:
+    """The name of an overlaid directory's layers on the scratch tmpfs: /usr/local -> usr-local."""
+    return directory.strip("/").replace("/", "-")
+
+
 def _written(path: Path) -> bool:
     return path.exists() and bool(path.read_text().strip())
 
@@ -195,8 +220,9 @@ def _mount(*argv: str) -> None:
 def set_up_file_system(scratch: Path, hostname: str, resolver: str | None) -> None:
     """Overlays with their writes in a private tmpfs, an empty /run, the instance's own names."""
     _mount("-t", "tmpfs", "-o", "mode=0700", "instance-scratch", str(scratch))
+    os.chdir(scratch)  # the overlays below cover the path; the lab reads the layers through /proc/<pid>/cwd
     for directory in OVERLAID_DIRS:
-        layer = directory.strip("/").replace("/", "-")
+        layer = _layer(directory)
         upper, work = scratch / "upper" / layer, scratch / "work" / layer
         upper.mkdir(parents=True)
         work.mkdir(parents=True)

@@ -58,6 +58,10 @@ MESH_TIMEOUT_SECONDS = 60
 """Discovery's polls (dns_cluster every 5 s, EC2 tags every 10 s) a few times over."""
 
 
+class LabInterrupted(RuntimeError):
+    """`interrupt` cut a start short."""
+
+
 @dataclass
 class Node:
     """One instance of the group: its moto identity and the namespace that boots it."""
@@ -98,6 +102,7 @@ class NodeLab:
         self.facts: dict[str, Any] = {}
         self.timings: dict[str, float] = {}
         self._closed = False
+        self._interrupted = False
 
     # --- building ---------------------------------------------------------------------------
 
@@ -120,10 +125,13 @@ class NodeLab:
         self._start_resolver(dns)
         self.timings["setup"] = time.monotonic() - started
         self.nodes = self._nodes(instances, credentials)
+        # Registered as they launch, as the group does with its target group: the health
+        # checks run while the nodes boot, and a node is in service two checks after it serves.
+        self._start_balancer()
         with ThreadPoolExecutor(len(self.nodes)) as pool:
             list(pool.map(self.boot_node, self.nodes))
         self.timings["booted"] = time.monotonic() - started
-        self._start_balancer()
+        self._wait_in_service()
         self.timings["in service"] = time.monotonic() - started
 
     def _stack_variant(self, aws: netns.Namespace) -> Path:
@@ -287,11 +295,19 @@ class NodeLab:
         config = render_config(tg, 60, (self.balancer_namespace.address, HTTP_PORT), servers, admin_socket)
         self.balancer = LoadBalancer(self.balancer_namespace, tg, config, self.workdir, admin_socket)
         self.balancer.start()
-        check = tg.health_check
+
+    def _wait_in_service(self) -> None:
+        check = self.facts["target_group"].health_check
         budget = SERVE_TIMEOUT_SECONDS + check.interval * check.healthy_threshold
         for node in self.nodes:
-            if wait_until(lambda n=node: self.server_status(n) == "UP", budget, pause=0.5) is None:
+            in_service = wait_until(lambda n=node: self._up_or_interrupted(n), budget, pause=0.5)
+            if self._interrupted:
+                raise LabInterrupted(f"node lab {self.stack}: interrupted while waiting for {node.name}")
+            if in_service is None:
                 raise RuntimeError(f"{node.name} never in service: HAProxy says {self.server_status(node)!r}")
+
+    def _up_or_interrupted(self, node: Node) -> bool:
+        return self._interrupted or self.server_status(node) == "UP"
 
     # --- what the tests look at -------------------------------------------------------------
 
@@ -315,6 +331,12 @@ class NodeLab:
 
     def hook_name(self) -> str:
         return LIFECYCLE_HOOK_NAME
+
+    def interrupt(self) -> None:
+        """From another thread, cut short a `start` in progress: every process in the lab's
+        namespaces is killed and the namespaces go, so its next step fails; `close` after it."""
+        self._interrupted = True
+        self.network.remove()
 
     def close(self) -> None:
         if self._closed:

@@ -1,0 +1,86 @@
+"""The node lab's shared pieces: which stacks it boots, what it needs, and its labs started side by side.
+
+The fixtures in tests/node_lab/conftest.py use these; a test module imports them from here.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from tools.conformance.node_lab.lab import NodeLab
+
+DEFAULT_STACKS = "dev prod dev:dns"
+"""`stack` or `stack:discovery` (the stack file with release.discovery changed), space-separated."""
+
+LAB_COMMANDS = {
+    "ip": "iproute2",
+    "unshare": "util-linux",
+    "nsenter": "util-linux",
+    "mount": "mount",
+    "curl": "curl",
+    "sysctl": "procps",
+    "cloud-init": "cloud-init",
+    "/usr/bin/aws": "awscli",
+    "haproxy": "haproxy",
+    "iptables-restore": "iptables",
+    "epmd": "erlang-base",
+}
+"""Each command the instance lab runs and the Debian package that provides it."""
+
+LAB_START_TIMEOUT_SECONDS = 900
+"""Three labs booting side by side on a busy two-core machine take a few minutes; this stops a hung one."""
+
+
+def lab_stacks() -> list[str]:
+    return os.environ.get("NODE_LAB_STACKS", DEFAULT_STACKS).split()
+
+
+def missing_lab_tools() -> list[str]:
+    missing = [] if os.geteuid() == 0 else ["root: namespaces and mounts need it (run as root)"]
+    return missing + [f"{c}: apt-get install {p}" for c, p in LAB_COMMANDS.items() if shutil.which(c) is None]
+
+
+def skip_unless_ready(missing: list[str]) -> None:
+    if missing:
+        pytest.skip("node lab cannot run here; missing: " + "; ".join(missing))
+
+
+class StartedLabs:
+    """Every stack's lab, all started at once in the background on first use.
+
+    Starting a lab is mostly waiting (moto, cloud-init's stages, the stack's health checks),
+    so the labs of NODE_LAB_STACKS boot side by side, and the tests of one stack run while
+    the others still boot. Each lab is closed once its tests are done, and every lab at the
+    end of the session, whether its start or its tests failed.
+    """
+
+    def __init__(self, tarball: Path, workdirs: dict[str, Path]):
+        self.labs = {}
+        for param, workdir in workdirs.items():
+            stack, _, discovery = param.partition(":")
+            self.labs[param] = NodeLab(stack, workdir, tarball, discovery or None)
+        self._pool = ThreadPoolExecutor(len(self.labs), thread_name_prefix="node-lab-start")
+        self._starts = {param: self._pool.submit(lab.start) for param, lab in self.labs.items()}
+
+    def started(self, param: str) -> NodeLab:
+        """The lab of `param` once it is in service; its start's exception if it failed."""
+        self._starts[param].result(LAB_START_TIMEOUT_SECONDS)
+        return self.labs[param]
+
+    def finish(self, param: str) -> None:
+        """Close the lab of `param` once its tests are done (a start still running is left to `close`)."""
+        if self._starts[param].done():
+            self.labs[param].close()
+
+    def close(self) -> None:
+        for param, start in self._starts.items():
+            if not start.cancel() and not start.done():
+                self.labs[param].interrupt()  # its processes and namespaces go: its next step fails
+        self._pool.shutdown(wait=True)
+        for lab in self.labs.values():
+            lab.close()
