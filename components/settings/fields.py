@@ -204,11 +204,16 @@ def bucket_name_problem(name: str) -> str | None:
     return None
 
 
-def _bucket_name(value: str) -> str:
-    problem = bucket_name_problem(value)
-    if problem:
-        refuse(problem)
-    return value
+def _refusing(problem_of: Callable[[str], str | None]) -> Callable[[str], str]:
+    """A validator from a `*_problem` function: the problem it finds, refused."""
+
+    def validate(value: str) -> str:
+        problem = problem_of(value)
+        if problem:
+            refuse(problem)
+        return value
+
+    return validate
 
 
 def _release_artifact(value: str) -> str:
@@ -247,13 +252,6 @@ def ssm_parameter_problem(name: str) -> str | None:
     if len(name) > SSM_PARAMETER_NAME_MAX:
         return f"has at most {SSM_PARAMETER_NAME_MAX} characters"
     return None
-
-
-def _ssm_parameter(value: str) -> str:
-    problem = ssm_parameter_problem(value)
-    if problem:
-        refuse(problem)
-    return value
 
 
 def _ami(value: str) -> str:
@@ -339,7 +337,7 @@ ReleaseName = Annotated[
     AfterValidator(_pattern(RELEASE_NAME_PATTERN, "must be an Elixir atom: a-z, 0-9 and '_', starting with a letter")),
 ]
 ReleaseArtifact = Annotated[str, AfterValidator(_release_artifact)]
-SsmParameter = Annotated[str, AfterValidator(_ssm_parameter)]
+SsmParameter = Annotated[str, AfterValidator(_refusing(ssm_parameter_problem))]
 InstanceType = Annotated[
     str, AfterValidator(_pattern(INSTANCE_TYPE_PATTERN, "must be an EC2 instance type such as c7g.large"))
 ]
@@ -353,7 +351,7 @@ AcmCertificateArn = Annotated[
         )
     ),
 ]
-BucketName = Annotated[str, AfterValidator(_bucket_name)]
+BucketName = Annotated[str, AfterValidator(_refusing(bucket_name_problem))]
 Matcher = Annotated[str, BeforeValidator(_scalar_as_text), AfterValidator(_matcher)]
 PolicyName = Annotated[
     str,
