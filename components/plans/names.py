@@ -15,8 +15,16 @@ import hashlib
 import re
 
 from ..settings import ScheduleSettings, StackSettings, StepPolicySettings, TargetTrackingSettings
+from ..settings.waf import web_acl_name as _existing_web_acl_name
 
-HEALTH_ALARM_ROLES = ("unhealthy-hosts", "healthy-hosts-below-min", "5xx-rate", "p99-latency", "at-max-size")
+HEALTH_ALARM_ROLES = (
+    "unhealthy-hosts",
+    "healthy-hosts-below-min",
+    "5xx-rate",
+    "p99-latency",
+    "at-max-size",
+    "waf-blocked-requests",
+)
 """Every health alarm Monitoring can create, by role; `health_alarm_names` says which a stack has."""
 
 APPLICATION_ONLY_ALARMS = ("5xx-rate", "p99-latency")
@@ -87,6 +95,8 @@ def health_alarm_roles(settings: StackSettings) -> list[str]:
         roles = [r for r in roles if r not in APPLICATION_ONLY_ALARMS]
     if not can_grow(settings):
         roles.remove("at-max-size")
+    if not settings.load_balancer.protected_by_waf:
+        roles.remove("waf-blocked-requests")
     return roles
 
 
@@ -109,6 +119,30 @@ def alarm_topic_name(settings: StackSettings) -> str:
 def dashboard_name(settings: StackSettings) -> str:
     """`shop-prod`: the CloudWatch dashboard of the cluster."""
     return settings.qualified_name
+
+
+WAF_LOG_GROUP_PREFIX = "aws-waf-logs-"
+"""AWS WAF logs only to CloudWatch log groups whose name starts with this:
+https://docs.aws.amazon.com/waf/latest/developerguide/logging-cw-logs.html"""
+
+
+def web_acl_name(settings: StackSettings) -> str:
+    """`shop-prod`: the web ACL the stack creates (also its CloudWatch metric name)."""
+    return settings.qualified_name
+
+
+def watched_web_acl_name(settings: StackSettings) -> str:
+    """The web ACL in front of the load balancer: the created one's name, or the name in webAclArn.
+
+    Its metrics carry it as their WebACL dimension (the created ACL's metric name is its name;
+    an existing ACL's metric name is assumed to be its name, the console's default)."""
+    arn = settings.load_balancer.waf.web_acl_arn
+    return _existing_web_acl_name(arn) if arn else web_acl_name(settings)
+
+
+def waf_log_group_name(settings: StackSettings) -> str:
+    """`aws-waf-logs-shop-prod`: where the created web ACL logs."""
+    return f"{WAF_LOG_GROUP_PREFIX}{settings.qualified_name}"
 
 
 def _slug(text: str) -> str:

@@ -32,6 +32,8 @@ ENVIRONMENT_DEFAULTS: Mapping[str, Mapping[Environment, Any]] = {
     # how much capacity a rolling replacement keeps serving
     "nodes.instanceRefresh.minHealthyPercentage": {"dev": 50, "staging": 75, "prod": 90},
     "loadBalancer.deletionProtection": {"dev": False, "staging": False, "prod": True},
+    # for an internet-facing application load balancer only: no other kind ever gets a web ACL
+    "loadBalancer.waf.enabled": {"dev": False, "staging": False, "prod": True},
 }
 """Per-environment defaults, keyed by the setting's key path; the docs show this table."""
 

@@ -39,6 +39,7 @@ from .limits import (
     URL_PATH_PATTERN,
 )
 from .problems import KeyPath, Problem, Shown
+from .waf import WafSettings
 
 
 class StickinessSettings(SettingsModel):
@@ -124,6 +125,15 @@ class HealthCheckSettings(SettingsModel):
             )
 
 
+def _why_no_waf(kind: str) -> str:
+    if kind == "network":
+        return "AWS WAF cannot protect a network load balancer (web ACLs attach to application load balancers only)"
+    # AWS would take it, but the web ACL's IP reputation list and per-IP rate limit judge
+    # internet clients; inside the VPC a few NAT and service addresses carry every caller,
+    # so the rate limit would block whole services
+    return "WAF guards internet-facing load balancers; an internal one's callers are VPC addresses it would rate-limit"
+
+
 def _a_load_balancer(kind: str) -> str:
     return "an application load balancer" if kind == "application" else "a network load balancer"
 
@@ -134,7 +144,8 @@ class LoadBalancerSettings(SettingsModel):
     Rules: sslPolicy only with certificateArn; certificateArn in the stack's region; a
     network load balancer has no algorithm choice, idle timeout, cookie duration or access
     logs without TLS; success codes per type; prod keeps deletion protection and serves
-    HTTPS when internet-facing; allowedCidrs fit the security group's rule quota.
+    HTTPS when internet-facing; allowedCidrs fit the security group's rule quota; WAF only on
+    an internet-facing application load balancer, its keys only while it is on.
     """
 
     type: Literal["application", "network"] = setting(
@@ -186,6 +197,19 @@ class LoadBalancerSettings(SettingsModel):
     )
     access_logs: AccessLogsSettings | None = setting(None, description="Access logs to S3.", default_text="off")
     health_check: HealthCheckSettings = setting(default_factory=HealthCheckSettings, description="Target health check.")
+    waf: WafSettings = setting(
+        default_factory=WafSettings, description="AWS WAF in front of an internet-facing application load balancer."
+    )
+
+    @property
+    def waf_eligible(self) -> bool:
+        """Internet-facing and application: the only load balancer the stack puts a web ACL in front of."""
+        return self.type == "application" and not self.internal
+
+    @property
+    def protected_by_waf(self) -> bool:
+        """True when a web ACL (created or existing) is associated with the load balancer."""
+        return self.waf_eligible and self.waf.enabled
 
     @property
     def https(self) -> bool:
@@ -225,6 +249,7 @@ class LoadBalancerSettings(SettingsModel):
             yield from self._network_rules(at)
         yield from self._matcher_rules(at)
         yield from self._cidr_rules(at)
+        yield from self._waf_rules(at, context)
         if context.environment == "prod":
             if not self.deletion_protection:
                 yield Problem(
@@ -267,6 +292,27 @@ class LoadBalancerSettings(SettingsModel):
                 "a network load balancer logs TLS listeners only: set certificateArn",
                 refs=(type_path,),
             )
+
+    def _waf_rules(self, at: KeyPath, context: Context) -> Iterator[Problem]:
+        waf_path = self._path(at, "waf")
+        if not self.waf_eligible and self.waf.is_set("enabled") and self.waf.enabled:
+            yield Problem(
+                (*waf_path, "enabled"),
+                _why_no_waf(self.type) + ": remove loadBalancer.waf (or set enabled: false)",
+                True,
+                refs=(self._path(at, "type" if self.type == "network" else "internal"),),
+            )
+            return
+        if self.protected_by_waf:
+            return
+        if self.waf_eligible:
+            why = "enabled: false" if self.waf.is_set("enabled") else f"off by default in {context.environment}"
+            rule, cause = f"has no effect while WAF is off ({why}): set loadBalancer.waf.enabled: true", "enabled"
+        else:
+            rule, cause = f"has no effect: {_why_no_waf(self.type)}: remove it", None
+        for name in self.waf.given_keys():
+            refs = (*waf_path, cause) if cause else self._path(at, "type" if self.type == "network" else "internal")
+            yield Problem((*waf_path, type(self.waf).model_fields[name].alias or name), rule, refs=(refs,))
 
     def _matcher_rules(self, at: KeyPath) -> Iterator[Problem]:
         codes = ALB_SUCCESS_CODES if self.type == "application" else NLB_SUCCESS_CODES
