@@ -1,7 +1,7 @@
 """Monitoring: who hears about trouble, and one page that shows the cluster.
 
 - An SNS topic encrypted with a KMS key of its own (CloudWatch cannot publish to a topic
-  under the AWS managed key: see plans/iam.py), with one e-mail subscription per
+  under the AWS managed key: see plans/encryption.py), with one e-mail subscription per
   `alerts.emails` entry (each address confirms by mail).
 - Health alarms, each notifying the topic when it fires and when it clears (alarm and OK
   actions): unhealthy hosts above zero; healthy hosts below `nodes.minSize`; and, behind an
@@ -28,7 +28,7 @@ import pulumi_aws as aws
 from .base import ClusterComponent
 from .plans import names
 from .plans.dashboard import ELB_NAMESPACES, MILLISECONDS_PER_SECOND, DashboardNames, render_dashboard
-from .plans.iam import alert_key_policy
+from .plans.encryption import alert_key_policy
 from .settings import GROUP_DIMENSION, STANDARD_PERIOD_UNIT, StackSettings
 
 ALARM_PERIOD_SECONDS = STANDARD_PERIOD_UNIT

@@ -9,7 +9,8 @@ from settings to AWS API values is written once.
 - load_balancer: the listeners, the target group and the per-type load balancer options
 - node_group: the Auto Scaling group, launch template metadata options, the drain hook
 - scaling: policy types, scheduled sizes, step bounds
-- iam: the node role's and the alert key's policy documents
+- iam: the node role's policy documents
+- encryption: the key policies of the KMS keys the stack creates
 - dashboard: the CloudWatch dashboard body
 - bootstrap: the user data and its scripts
 """

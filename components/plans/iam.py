@@ -1,5 +1,5 @@
-"""IAM documents: the node role's (what a node may do, and nothing more) and the alert
-topic key's policy.
+"""IAM documents: the node role's (what a node may do, and nothing more). KMS key
+policies are in plans/encryption.py.
 
 Pure functions of the settings and of the ARNs the stack creates (no Pulumi), so the
 documents are checked in milliseconds.
@@ -18,12 +18,6 @@ The node role. A node:
 
 SSM Session Manager (operator access, no SSH) and the CloudWatch agent come from the
 AWS managed policies in `MANAGED_POLICY_ARNS`.
-
-The alert topic's key. CloudWatch alarms publish to an encrypted SNS topic only when the
-key lets the CloudWatch service principal use it, and the AWS managed `alias/aws/sns`
-key's policy cannot be changed, so alarms on a topic encrypted with it are dropped
-silently (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services).
-So the topic has a key of its own, with `alert_key_policy`.
 """
 
 from __future__ import annotations
@@ -189,35 +183,3 @@ def _statement(
 def _partition(arn: str) -> str:
     """`arn:aws-cn:ssm:...` -> `aws-cn`: the ARNs built here follow the ones given."""
     return arn.split(":")[1]
-
-
-# --- the alert topic's key ------------------------------------------------------------
-
-ALARM_PUBLISHER = "cloudwatch.amazonaws.com"
-ENVELOPE_ACTIONS = ["kms:Decrypt", "kms:GenerateDataKey*"]
-"""What SNS needs from the publisher's side to encrypt a message under the key."""
-
-
-def alert_key_policy(*, partition: str, account_id: str) -> dict[str, Any]:
-    """The account administers the key through IAM; CloudWatch may encrypt alarm messages with it."""
-    return {
-        "Version": POLICY_VERSION,
-        "Statement": [
-            {
-                # the key's default statement: without it no IAM policy could grant its use
-                "Sid": "AccountAdministersTheKey",
-                "Effect": "Allow",
-                "Principal": {"AWS": f"arn:{partition}:iam::{account_id}:root"},
-                "Action": "kms:*",
-                "Resource": "*",
-            },
-            {
-                # AWS's documented statement for CloudWatch and encrypted topics
-                "Sid": "CloudWatchAlarmsPublish",
-                "Effect": "Allow",
-                "Principal": {"Service": ALARM_PUBLISHER},
-                "Action": ENVELOPE_ACTIONS,
-                "Resource": "*",
-            },
-        ],
-    }

@@ -297,3 +297,14 @@ CRON_FIELDS = (
     ("month", Range(1, 12), ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")),
     ("day of week", Range(0, 7), ("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT")),  # 0 and 7: Sunday
 )
+
+# CloudWatch Logs: https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html
+# (retentionInDays takes one of these values; 0 through Pulumi means "never expire", which
+# AWS's API does not accept as such and which no team should want for flow logs) and
+# https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html
+# (a name of 1-512 characters: a-z A-Z 0-9 _ - / . #).
+LOG_RETENTION_DAYS = (
+    *(1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180),  # days
+    *(365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653),  # a year and more
+)
+LOG_GROUP_NAME_PATTERN = r"^[a-zA-Z0-9_\-/.#]{1,512}$"

@@ -14,6 +14,7 @@ from . import (  # noqa: F401 - each registers its handlers
     elbv2,
     iam,
     kms,
+    logs,
     moto_fixtures,
     provider,
     random_provider,
