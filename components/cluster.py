@@ -2,7 +2,7 @@
 
 The only component `__main__.py` uses. It wires the parts together and knows the order
 they depend on each other in: network, then security, then (for dns discovery) the Cloud
-Map service, then the load balancer and the node group behind it, then the scaling
+Map service, then the load balancer (and the web ACL in front of it) and the node group behind it, then the scaling
 policies and the monitoring that watch that group and load balancer.
 """
 
@@ -21,6 +21,7 @@ from .node_group import NodeGroup, NodeGroupArgs
 from .scaling import Scaling, ScalingArgs
 from .security import ClusterSecurity, ClusterSecurityArgs
 from .settings import StackSettings
+from .waf import WebApplicationFirewall, WebApplicationFirewallArgs
 
 
 @dataclass
@@ -40,6 +41,8 @@ class ElixirCluster(ClusterComponent):
     """The Cloud Map service nodes register in (discovery: dns), else None."""
     load_balancer: LoadBalancer
     """The load balancer, its listeners and the nodes' target group."""
+    firewall: WebApplicationFirewall | None
+    """The web ACL in front of an internet-facing application load balancer (loadBalancer.waf), else None."""
     nodes: NodeGroup
     """The Auto Scaling group of Elixir nodes, its launch template, IAM and cookie."""
     scaling: Scaling
@@ -84,6 +87,13 @@ class ElixirCluster(ClusterComponent):
             ),
             self._child(),
         )
+        self.firewall = None
+        if settings.load_balancer.protected_by_waf:
+            self.firewall = WebApplicationFirewall(
+                self._child_name("waf"),
+                WebApplicationFirewallArgs(settings=settings, load_balancer_arn=self.load_balancer.arn, tags=tags),
+                self._child(),
+            )
         self.nodes = NodeGroup(
             self._child_name("nodes"),
             NodeGroupArgs(

@@ -8,7 +8,8 @@
   application load balancer only (a network load balancer has no HTTP metrics), the 5xx
   share of requests through metric math and p99 target response time above
   `alerts.latencyP99Ms`; the group held at its maximum size for `alerts.atMaxSizeMinutes`
-  (scaling wants more nodes than it may launch). What missing data means is chosen per
+  (scaling wants more nodes than it may launch); with `loadBalancer.waf`, AWS WAF blocking
+  more than `waf.blockedRequestsAlarm` requests a minute. What missing data means is chosen per
   alarm (`treat_missing_data`), with the reason beside it.
 - A CloudWatch dashboard rendered by dashboard.py from the resolved names.
 
@@ -27,7 +28,15 @@ import pulumi_aws as aws
 
 from .base import ClusterComponent
 from .plans import names
-from .plans.dashboard import ELB_NAMESPACES, MILLISECONDS_PER_SECOND, DashboardNames, render_dashboard
+from .plans.dashboard import (
+    BLOCKED_REQUESTS,
+    ELB_NAMESPACES,
+    MILLISECONDS_PER_SECOND,
+    WAF_NAMESPACE,
+    DashboardNames,
+    render_dashboard,
+    waf_dimensions,
+)
 from .plans.encryption import alert_key_policy
 from .settings import GROUP_DIMENSION, STANDARD_PERIOD_UNIT, StackSettings
 
@@ -126,6 +135,7 @@ class Monitoring(ClusterComponent):
             "5xx-rate": self.alarm_on_5xx_rate,
             "p99-latency": self.alarm_on_p99_latency,
             "at-max-size": self.alarm_on_scaling_ceiling,
+            "waf-blocked-requests": self.alarm_on_blocked_requests,
         }
         return verbs[role]()
 
@@ -225,6 +235,25 @@ class Monitoring(ClusterComponent):
             # group metrics come every minute while collection is on; without them the alarm
             # stays INSUFFICIENT_DATA, which says so, rather than OK, which would hide it
             treat_missing_data="missing",
+        )
+
+    def alarm_on_blocked_requests(self) -> aws.cloudwatch.MetricAlarm:
+        settings = self._args.settings
+        per_minute = settings.load_balancer.waf.blocked_requests_alarm
+        return self._alarm(
+            "waf-blocked-requests",
+            f"AWS WAF blocks more than {per_minute} requests a minute: an attack, or a rule that blocks real users "
+            "(the WAF log group shows which).",
+            namespace=WAF_NAMESPACE,
+            metric_name=BLOCKED_REQUESTS,
+            statistic="Sum",
+            dimensions=waf_dimensions(settings),
+            comparison_operator="GreaterThanThreshold",
+            threshold=per_minute,
+            evaluation_periods=TRAFFIC_ALARM_MINUTES,
+            datapoints_to_alarm=TRAFFIC_ALARM_DATAPOINTS,
+            # WAF publishes BlockedRequests only in minutes it blocked something
+            treat_missing_data="notBreaching",
         )
 
     def _alarm(self, role: str, description: str, **alarm: Any) -> aws.cloudwatch.MetricAlarm:

@@ -3,7 +3,7 @@
 `preview`, the tests and the other tools all go through `apply_stack`: validate the stack
 file with the project's settings (a bad file raises SettingsError before anything is
 created), give the emulated account what the stack expects to exist already (an existing
-VPC, a certificate, extra security groups), then run `__main__.py` against it.
+VPC, a certificate, extra security groups, a web ACL), then run `__main__.py` against it.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from components.settings import StackSettings
-from tools.emulator import Deployment, Emulator, StackConfig, acm, ec2
+from tools.emulator import Deployment, Emulator, StackConfig, acm, ec2, wafv2
 from tools.paths import PROJECT_DIR, STACKS_DIR, stack_file, stack_names
 from tools.stack_settings import read_stack
 
@@ -55,3 +55,5 @@ def provide_existing_resources(emulator: Emulator, settings: StackSettings) -> N
             ec2.provide_security_group(aws, group_id, vpc_id)
     if settings.load_balancer.certificate_arn:
         acm.provide_certificate(aws, settings.load_balancer.certificate_arn)
+    if settings.load_balancer.protected_by_waf and settings.load_balancer.waf.web_acl_arn:
+        wafv2.provide_web_acl(aws, settings.load_balancer.waf.web_acl_arn)

@@ -1,7 +1,8 @@
 """The cluster's CloudWatch dashboard body: a pure function of the settings and resolved names.
 
 Rows, top to bottom: what clients see (request rate, latency p50/p90/p99, 5xx; on a
-network load balancer flows and resets instead, it has no HTTP metrics), whether nodes
+network load balancer flows and resets instead, it has no HTTP metrics; with
+`loadBalancer.waf` the requests AWS WAF blocked, beside its alarm threshold), whether nodes
 serve (healthy and unhealthy hosts, the group's desired / in-service / min / max), what
 loads them (CPU, memory) and what the BEAM says (every metric of BEAM_METRICS), then the
 state of the health alarms. Target-tracking targets and alert thresholds are drawn as
@@ -26,6 +27,7 @@ from ..settings import (
     STANDARD_PERIOD_UNIT,
     StackSettings,
 )
+from . import names as stack_names
 
 GRID_WIDTH = 24
 """A dashboard is 24 units wide."""
@@ -36,6 +38,10 @@ LATENCY_PERCENTILES = ("p50", "p90", "p99")
 
 ELB_NAMESPACES = {"application": "AWS/ApplicationELB", "network": "AWS/NetworkELB"}
 GROUP_CAPACITY_METRICS = ("GroupDesiredCapacity", "GroupInServiceInstances", "GroupMinSize", "GroupMaxSize")
+WAF_NAMESPACE = "AWS/WAFV2"
+BLOCKED_REQUESTS = "BlockedRequests"
+ALL_RULES = "ALL"
+"""The Rule dimension value of a web ACL's totals: https://docs.aws.amazon.com/waf/latest/developerguide/waf-metrics.html"""
 BEAM_METRIC_TITLES = {"schedulerUtilization": "BEAM scheduler utilisation (%)", "runQueue": "BEAM run queue length"}
 
 
@@ -61,6 +67,7 @@ def render_dashboard(settings: StackSettings, names: DashboardNames) -> str:
 def dashboard_widgets(settings: StackSettings, names: DashboardNames) -> list[dict[str, Any]]:
     graphs = [
         *_traffic(settings, names),
+        *_blocked(settings, names),
         _health(settings, names),
         _capacity(names),
         _graph(
@@ -126,6 +133,27 @@ def _traffic(settings: StackSettings, names: DashboardNames) -> list[dict[str, A
             [[namespace, "HTTPCode_Target_5XX_Count", *balancer], [namespace, "HTTPCode_ELB_5XX_Count", *balancer]],
             stat="Sum",
         ),
+    ]
+
+
+def waf_dimensions(settings: StackSettings) -> dict[str, str]:
+    """The dimensions of the web ACL's totals (every rule): what the dashboard graphs and the alarm watches."""
+    return {"WebACL": stack_names.watched_web_acl_name(settings), "Region": settings.region, "Rule": ALL_RULES}
+
+
+def _blocked(settings: StackSettings, names: DashboardNames) -> list[dict[str, Any]]:
+    if not settings.load_balancer.protected_by_waf:
+        return []
+    per_minute = settings.load_balancer.waf.blocked_requests_alarm
+    dimensions = [part for pair in waf_dimensions(settings).items() for part in pair]
+    return [
+        _graph(
+            names,
+            "Requests blocked by AWS WAF",
+            [[WAF_NAMESPACE, BLOCKED_REQUESTS, *dimensions]],
+            stat="Sum",
+            lines=[_line(f"alarm ({per_minute} a minute)", per_minute)],
+        )
     ]
 
 

@@ -84,6 +84,7 @@ class WebAclPlan:
     """The web ACL's name, also its metric name (the WebACL dimension of its metrics)."""
     rules: tuple[WafRulePlan, ...]
     log_group_name: str
+    log_retention_days: int
     logs_blocked_only: bool
 
     def logging_filter(self) -> dict[str, Any] | None:
@@ -116,5 +117,6 @@ def web_acl_plan(settings: StackSettings) -> WebAclPlan | None:
         name=names.web_acl_name(settings),
         rules=tuple(rules),
         log_group_name=names.waf_log_group_name(settings),
+        log_retention_days=waf.logs.retention_days,
         logs_blocked_only=waf.logs.requests == "blocked",
     )

@@ -19,7 +19,7 @@ from typing import Annotated, Any, Literal, get_args
 from pydantic import AfterValidator, BeforeValidator
 
 from .fields import Context, SettingsModel, refuse, setting
-from .limits import Range
+from .limits import LOG_RETENTION_DAYS, Range
 from .problems import KeyPath, Problem
 
 # --- AWS's limits ---------------------------------------------------------------------
@@ -95,6 +95,12 @@ def _rate_window(value: int) -> int:
     return value
 
 
+def _retention(value: int) -> int:
+    if value not in LOG_RETENTION_DAYS:
+        refuse(f"must be one of CloudWatch Logs' retention periods: {', '.join(map(str, LOG_RETENTION_DAYS))}")
+    return value
+
+
 def _configurable_group(value: Any) -> Any:
     if value in CONFIGURED_RULE_GROUPS:
         refuse(
@@ -107,6 +113,7 @@ def _configurable_group(value: Any) -> Any:
 WebAclArn = Annotated[str, BeforeValidator(_web_acl_arn)]
 SelectableRuleGroup = Annotated[ManagedRuleGroup, BeforeValidator(_configurable_group)]
 RateWindow = Annotated[int, AfterValidator(_rate_window)]
+RetentionDays = Annotated[int, AfterValidator(_retention)]
 
 
 class RateLimitSettings(SettingsModel):
@@ -133,6 +140,12 @@ class WafLogsSettings(SettingsModel):
         "blocked",
         description="Which requests are logged: the blocked ones (every attack, a small bill) or all of them "
         "(a record per request: at high traffic the costliest log the stack writes).",
+    )
+    retention_days: RetentionDays = setting(
+        365,
+        description="How long the log group keeps the records; a year covers most audit and incident timelines.",
+        unit="days",
+        limit="one of CloudWatch Logs' retention periods (1, 3, 5, 7, 14, 30, ... 365, ... 3653)",
     )
 
 

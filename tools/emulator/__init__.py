@@ -21,6 +21,7 @@ from . import (  # noqa: F401 - each registers its handlers
     servicediscovery,
     sns,
     ssm,
+    wafv2,
 )
 from .mocks import ResourceRecord
 from .program import Deployment, Emulator, ProgramFailed
