@@ -333,6 +333,30 @@ def detach_the_target_group(env: Applied) -> None:
     )
 
 
+def disassociate_the_web_acl(env: Applied) -> None:
+    balancer = env.client("elbv2").describe_target_groups(TargetGroupArns=[env.outputs["targetGroupArn"]])[
+        "TargetGroups"
+    ][0]["LoadBalancerArns"][0]
+    env.client("wafv2").disassociate_web_acl(ResourceArn=balancer)
+
+
+def drop_the_rate_limit_rule(env: Applied) -> None:
+    """As a human would in the console: the web ACL updated without its rate-based rule."""
+    wafv2 = env.client("wafv2")
+    summary = wafv2.list_web_acls(Scope="REGIONAL")["WebACLs"][0]
+    acl = wafv2.get_web_acl(Name=summary["Name"], Scope="REGIONAL", Id=summary["Id"])
+    web_acl = acl["WebACL"]
+    wafv2.update_web_acl(
+        Name=web_acl["Name"],
+        Scope="REGIONAL",
+        Id=web_acl["Id"],
+        DefaultAction=web_acl["DefaultAction"],
+        Rules=[r for r in web_acl["Rules"] if "RateBasedStatement" not in r["Statement"]],
+        VisibilityConfig=web_acl["VisibilityConfig"],
+        LockToken=acl["LockToken"],
+    )
+
+
 ISSUE_TAMPERS = [
     # (stack, tamper, the check that must fail, what its detail must name)
     ("dev", open_epmd_to_the_world, "security.nodes", "extra rule: ingress tcp 4369 from 0.0.0.0/0"),
@@ -341,6 +365,8 @@ ISSUE_TAMPERS = [
     ("dev", make_imds_optional, "launch_template.metadata", "version 2 (default, latest): HttpTokens optional"),
     ("dev", delete_a_scaling_policy, "scaling.track-cpu", "no TargetTrackingScaling policy shop-dev-track-cpu"),
     ("dev", replace_the_cookie_by_a_plain_string, "cookie.parameter", "/shop/dev/release-cookie is a String"),
+    ("prod", disassociate_the_web_acl, "load_balancer.waf", "no web ACL in front of shop-lb-alb-"),
+    ("prod", drop_the_rate_limit_rule, "load_balancer.web_acl", "shop-prod: missing rule per-ip-rate-limit"),
 ]
 
 

@@ -2,6 +2,7 @@
 
 The expected listeners and target group come from components/plans/load_balancer.py
 (`listener_plan`, `target_group_plan`), the plans the LoadBalancer component builds them from.
+The web ACL in front of it is checked in waf.py.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from components.plans.load_balancer import FORWARD, ListenerPlan, listener_plan,
 
 from ..discovery import Environment
 from ..findings import UP_FIX, Finding, failed, passed, warned
+from . import waf
 from .common import not_found
 
 NAME = "load balancer"
@@ -31,7 +33,7 @@ def run(env: Environment) -> list[Finding]:
         findings.append(not_found(env, "load_balancer.listeners", "load balancer"))
     else:
         findings.append(_listeners(env))
-    return findings
+    return findings + waf.run(env)
 
 
 # --- targets ------------------------------------------------------------------------------
