@@ -19,6 +19,7 @@
 | target-group-health-check | mandatory | resource |
 | prod-load-balancer-deletion-protection | mandatory | resource |
 | load-balancer-access-logs | advisory | resource |
+| prod-alb-has-waf | mandatory | stack |
 | asg-elb-health-checks | mandatory | resource |
 | asg-size-bounds | mandatory | resource |
 | prod-groups-span-zones | mandatory | resource |

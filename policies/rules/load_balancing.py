@@ -16,7 +16,18 @@ from pulumi_policy import (
 )
 
 from .configuration import PRODUCTION, schema, settings
-from .resources import APPLICATION, LISTENER, LOAD_BALANCER, TARGET_GROUP, Stack, is_production, items, number, whole
+from .resources import (
+    APPLICATION,
+    LISTENER,
+    LOAD_BALANCER,
+    TARGET_GROUP,
+    WEB_ACL_ASSOCIATION,
+    Stack,
+    is_production,
+    items,
+    number,
+    whole,
+)
 
 HTTP, HTTPS, TLS = "HTTP", "HTTPS", "TLS"
 REDIRECT = "redirect"
@@ -231,6 +242,38 @@ load_balancer_access_logs = ResourceValidationPolicy(
     enforcement_level=EnforcementLevel.ADVISORY,
 )
 
+# --- an internet-facing production ALB is behind AWS WAF ------------------------------------
+
+WAF_SCHEMA = schema(**PRODUCTION)
+
+
+def validate_waf(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    config = settings(WAF_SCHEMA, args.get_config())
+    stack = Stack(args.resources)
+    associations = stack.of_type(WEB_ACL_ASSOCIATION)
+    protected = {balancer for a in associations for balancer in stack.referenced(a, "resourceArn")}
+    for balancer in stack.of_type(LOAD_BALANCER):
+        props = balancer.props
+        if (props.get("loadBalancerType") or APPLICATION) != APPLICATION or props.get("internal"):
+            continue  # AWS WAF protects application load balancers; an internal one faces no internet
+        if is_production(props, config) and balancer.urn not in protected:
+            report_violation(
+                f"{balancer.name} takes production traffic from the internet with no web ACL in front of it: "
+                "nothing filters known exploits (Log4Shell, path traversal), flagged addresses or floods from one "
+                "client. Set elixir-cluster:loadBalancer.waf.enabled: true (prod's default), or associate an "
+                "existing web ACL with elixir-cluster:loadBalancer.waf.webAclArn.",
+                balancer.urn,
+            )
+
+
+prod_alb_has_waf = StackValidationPolicy(
+    name="prod-alb-has-waf",
+    description="An internet-facing production application load balancer has an AWS WAF web ACL association.",
+    validate=validate_waf,
+    enforcement_level=EnforcementLevel.MANDATORY,
+    config_schema=WAF_SCHEMA,
+)
+
 POLICIES = [
     alb_drops_invalid_headers,
     listener_tls_policy,
@@ -238,4 +281,5 @@ POLICIES = [
     target_group_health_check,
     prod_load_balancer_deletion_protection,
     load_balancer_access_logs,
+    prod_alb_has_waf,
 ]

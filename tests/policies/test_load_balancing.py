@@ -17,6 +17,7 @@ RULES = [
     "target-group-health-check",
     "prod-load-balancer-deletion-protection",
     "load-balancer-access-logs",
+    "prod-alb-has-waf",
 ]
 FORWARD = [{"type": "forward", "targetGroupArn": TG_ARN}]
 
@@ -129,3 +130,33 @@ def test_other_environments_may_delete_their_load_balancer():
 def test_missing_access_logs_are_advised(logs):
     [violation] = findings(change(cluster(), "alb", accessLogs=logs), "load-balancer-access-logs")
     assert violation.level.value == "advisory" and "elixir-cluster:loadBalancer.accessLogs" in violation.message
+
+
+def test_an_internet_facing_production_alb_without_a_web_acl_is_refused():
+    [violation] = findings(remove(cluster(), "waf"), "prod-alb-has-waf")
+    assert violation.resource == "alb"
+    assert "elixir-cluster:loadBalancer.waf.enabled: true" in violation.message
+
+
+def test_a_web_acl_in_front_of_another_load_balancer_does_not_count():
+    other_arn = LB_ARN.replace("/shop/", "/admin/")
+    document = change(cluster(), "waf", resourceArn=other_arn)
+    assert len(findings(document, "prod-alb-has-waf")) == 1
+
+
+@pytest.mark.parametrize(
+    "values",
+    [{"internal": True}, {"loadBalancerType": "network", "dropInvalidHeaderFields": None}],
+    ids=["internal", "network"],
+)
+def test_internal_and_network_load_balancers_need_no_web_acl(values):
+    document = change(remove(cluster(), "waf"), "alb", **values)
+    assert findings(document, "prod-alb-has-waf") == []
+
+
+def test_other_environments_may_go_without_a_web_acl():
+    document = remove(cluster(), "waf")
+    named(document, "alb")["outputs"]["tags"] = {"Environment": "staging"}
+    assert findings(document, "prod-alb-has-waf") == []
+    config = {"prod-alb-has-waf": {"productionEnvironments": ["prod", "staging"]}}
+    assert len(findings(document, "prod-alb-has-waf", config)) == 1

@@ -66,7 +66,7 @@ def test_main_builds_the_pack_from_every_rule(monkeypatch):
 
 def test_rules_have_unique_names_descriptions_and_explicit_levels():
     names = [p.name for p in POLICIES]
-    assert len(names) == len(set(names)) == 20
+    assert len(names) == len(set(names)) == 21
     for policy in POLICIES:
         assert policy.description and policy.enforcement_level in (
             pulumi_policy.EnforcementLevel.MANDATORY,

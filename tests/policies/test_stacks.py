@@ -172,6 +172,13 @@ def drop_the_scaling_policies(document: Document) -> None:
     document["resources"] = [r for r in document["resources"] if r["type"] != "aws:autoscaling/policy:Policy"]
 
 
+def drop_the_web_acl(document: Document) -> None:
+    _records(document, "aws:wafv2/webAclAssociation:WebAclAssociation")
+    document["resources"] = [
+        r for r in document["resources"] if r["type"] != "aws:wafv2/webAclAssociation:WebAclAssociation"
+    ]
+
+
 CARELESS_CHANGES = {
     open_epmd_to_the_world: {"cluster-ports-only-from-nodes", "no-admin-ports-from-world"},
     open_the_app_port_to_the_world: {"app-port-only-from-load-balancer"},
@@ -191,6 +198,7 @@ CARELESS_CHANGES = {
     raise_max_size_past_the_ceiling: {"asg-size-bounds"},
     squeeze_into_one_zone: {"prod-groups-span-zones"},
     drop_the_scaling_policies: {"scalable-groups-have-policies"},
+    drop_the_web_acl: {"prod-alb-has-waf"},
 }
 
 

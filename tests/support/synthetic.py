@@ -1,8 +1,8 @@
 """A small compliant cluster as a `tools.preview --format json` document, to break one rule at a time.
 
 `cluster()` has what the stack builds, reduced to the resources the rules read: a node
-and a load balancer security group with their rules, a launch template, an ALB with an
-HTTPS and a redirecting HTTP listener, a target group, a production group with a
+and a load balancer security group with their rules, a launch template, an ALB behind a
+web ACL with an HTTPS and a redirecting HTTP listener, a target group, a production group with a
 scaling policy, an alarm, the cookie parameter and the node role's policy.
 """
 
@@ -20,6 +20,7 @@ LB_ARN = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/s
 TG_ARN = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/shop/0123456789abcdef"
 GROUP = "shop-nodes-group-1234567"
 TOPIC_ARN = "arn:aws:sns:eu-west-1:123456789012:shop-alarms"
+WEB_ACL_ARN = "arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/shop-prod/0a1b2c3d-4e5f-4a7b-8c9d-0e1f2a3b4c5d"
 PROD_TAGS = {"Environment": "prod", "elixir-cluster:cluster": "shop-prod", "ManagedBy": "pulumi"}
 SAFE_USER_DATA = """#cloud-config
 write_files:
@@ -105,6 +106,12 @@ def cluster() -> dict[str, Any]:
                 },
                 LB_ARN,
                 arn=LB_ARN,
+            ),
+            resource(
+                "aws:wafv2/webAclAssociation:WebAclAssociation",
+                "waf",
+                {"resourceArn": LB_ARN, "webAclArn": WEB_ACL_ARN},
+                f"{WEB_ACL_ARN},{LB_ARN}",
             ),
             resource(
                 "aws:lb/targetGroup:TargetGroup",
