@@ -29,7 +29,7 @@ import pytest
 from moto.server import ThreadedMotoServer
 
 from components.plans import names
-from tests.support.fragments import CERTIFICATE, SQS_BACKLOG
+from tests.support.fragments import CERTIFICATE, EXISTING_WEB_ACL, SQS_BACKLOG
 from tests.support.stacks import Applied, Deploy, ShippedStacks, write_variant
 from tools import verify
 from tools.stack import PROJECT_DIR, emulated, stack_file, stack_names
@@ -117,6 +117,8 @@ VARIANTS = {
     "dns-discovery": ("dev", {"elixir-cluster:release": {"discovery": "dns"}}),
     # a step alarm on a metric the cluster does not publish per group: no group dimension expected
     "queue-backlog-step": ("dev", {"elixir-cluster:scaling": {"step": [SQS_BACKLOG]}}),
+    # the load balancer behind a web ACL the stack does not own: only the association is checked
+    "existing-web-acl": ("prod", {"elixir-cluster:loadBalancer": {"waf": {"webAclArn": EXISTING_WEB_ACL}}}),
 }
 
 

@@ -19,6 +19,9 @@ emulator provides the VPC and subnets it names)."""
 CERTIFICATE = "arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-4a7b-8c9d-0e1f2a3b4c5d"
 """An ACM certificate ARN; the emulator makes it exist, issued, in the stack's account."""
 
+EXISTING_WEB_ACL = "arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/edge/0a1b2c3d-4e5f-4a7b-8c9d-0e1f2a3b4c5d"
+"""A regional web ACL's ARN (loadBalancer.waf.webAclArn); the emulator makes it exist in the stack's account."""
+
 SQS_BACKLOG = {  # a queue's depth: one number for the whole cluster, not per group
     "name": "backlog",
     "metric": {

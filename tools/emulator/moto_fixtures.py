@@ -28,7 +28,7 @@ Speed: each patch removes work whose result the emulated account never shows.
   request to check the action exists. Listed once per class.
 
 Fixtures: moto cannot create a resource with a given id, so `pinned` makes its id (or
-ARN) generator return the one a stack names, for `provide_*` in ec2 and acm.
+ARN) generator return the one a stack names, for `provide_*` in ec2, acm and wafv2.
 """
 
 from __future__ import annotations
@@ -70,8 +70,9 @@ def install() -> None:
 
 @contextmanager
 def pinned(target: str, value: str) -> Iterator[None]:
-    """moto's generator `target` (a dotted path) returns `value` inside the block."""
-    with _PIN_LOCK, mock.patch(target, lambda *_: value):
+    """moto's generator `target` (a dotted path) returns `value` inside the block, whatever its
+    arguments (wafv2's ARN maker takes keywords)."""
+    with _PIN_LOCK, mock.patch(target, lambda *_, **__: value):
         yield
 
 
