@@ -181,8 +181,8 @@ class WafSettings(SettingsModel):
     )
     blocked_requests_alarm: int = setting(
         100,
-        description="Blocked requests per minute that, for 3 minutes out of 5, raise an alarm (an attack or a "
-        "rule blocking real users).",
+        description="Blocked requests per minute that, kept up for minutes, raise an alarm (an attack, or a rule "
+        "blocking real users).",
         unit="requests per minute",
         limit="> 0",
         gt=0,
