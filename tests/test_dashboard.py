@@ -40,12 +40,13 @@ def prod_settings():
     return load_stack_settings(stack_file("prod"))
 
 
-def test_every_graph_is_about_this_group_or_load_balancer_in_the_stack_region(prod_settings):
+def test_every_graph_is_about_this_group_load_balancer_or_web_acl_in_the_stack_region(prod_settings):
+    web_acl = "shop-prod"
     for widget in metric_widgets(prod_settings).values():
         properties = widget["properties"]
         assert properties["region"] == NAMES.region
         for metric in properties["metrics"]:
-            assert {NAMES.group_name, NAMES.load_balancer} & {m for m in metric if isinstance(m, str)}, metric
+            assert {NAMES.group_name, NAMES.load_balancer, web_acl} & {m for m in metric if isinstance(m, str)}, metric
 
 
 def test_it_shows_traffic_latency_percentiles_errors_hosts_capacity_cpu_memory_and_the_beam(prod_settings):
@@ -111,3 +112,9 @@ def test_a_network_load_balancer_shows_flows_and_resets_instead_of_http(tmp_path
     assert {"NewFlowCount", "ActiveFlowCount", "TCP_Target_Reset_Count"} <= shown
     assert not shown & {"RequestCount", "TargetResponseTime", "HTTPCode_ELB_5XX_Count"}
     assert {m[0] for m in graphs["Hosts"]["properties"]["metrics"]} == {"AWS/NetworkELB"}
+
+
+def test_blocked_requests_are_graphed_only_behind_waf(prod_settings):
+    assert "Requests blocked by AWS WAF" in metric_widgets(prod_settings)
+    dev = load_stack_settings(stack_file("dev"))
+    assert not any("BlockedRequests" in metrics_named(w) for w in metric_widgets(dev).values())
