@@ -18,6 +18,7 @@ from .load_balancer import LoadBalancer, LoadBalancerArgs
 from .monitoring import Monitoring, MonitoringArgs
 from .network import Network, NetworkArgs
 from .node_group import NodeGroup, NodeGroupArgs
+from .plans import flow_logs
 from .scaling import Scaling, ScalingArgs
 from .security import ClusterSecurity, ClusterSecurityArgs
 from .settings import StackSettings
@@ -55,7 +56,9 @@ class ElixirCluster(ClusterComponent):
         tags = settings.tags
         super().__init__(name, tags, opts)
         self.network = Network(
-            self._child_name("network"), NetworkArgs(settings=settings.network, tags=tags), self._child()
+            self._child_name("network"),
+            NetworkArgs(settings=settings.network, flow_log_group_name=flow_logs.log_group_name(settings), tags=tags),
+            self._child(),
         )
         self.security = ClusterSecurity(
             self._child_name("security"),

@@ -8,6 +8,12 @@ gateways, interface endpoints for the AWS APIs the nodes call replace internet e
 
 Reused: an existing VPC and its subnets, looked up so that a wrong id fails the
 deployment with a clear message before anything depends on it.
+
+Either way, with `flowLogs.enabled`, the VPC's traffic is logged (VpcFlowLogs). A created
+VPC's default security group is adopted and stripped of AWS's allow-all rules: nothing in
+the stack uses it, and an instance launched without a group would otherwise get it. An
+existing VPC's default group is left alone: it belongs to the team that owns the VPC, and
+other workloads in it may rely on its rules.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import pulumi
 import pulumi_aws as aws
 
 from .base import ClusterComponent
+from .flow_logs import VpcFlowLogs, VpcFlowLogsArgs
 from .plans.security import ANYWHERE_IPV4, TCP
 from .settings import NAMESPACE, NetworkSettings
 
@@ -41,6 +48,8 @@ NODE_API_ENDPOINTS = (
 class NetworkArgs:
     settings: NetworkSettings
     """The `network` section of the stack settings."""
+    flow_log_group_name: str
+    """The log group flow logs go to with `flowLogs.destination: cloudwatch` (plans.flow_logs.log_group_name)."""
     tags: dict[str, str] = field(default_factory=dict)
     """Tags on every resource."""
 
@@ -64,6 +73,17 @@ class Network(ClusterComponent):
             self._reuse()
         else:
             self._create()
+        if args.settings.flow_logs.enabled:
+            VpcFlowLogs(
+                self._child_name("flow-logs"),
+                VpcFlowLogsArgs(
+                    settings=args.settings.flow_logs,
+                    vpc_id=self.vpc_id,
+                    log_group_name=args.flow_log_group_name,
+                    tags=args.tags,
+                ),
+                opts=self._child(),
+            )
         self.register_outputs(
             {
                 "vpcId": self.vpc_id,
@@ -102,6 +122,10 @@ class Network(ClusterComponent):
             enable_dns_hostnames=True,
             tags=self._tags("vpc"),
             opts=self._child(),
+        )
+        # Adopted with no rules: AWS's allow-all rules go (CKV2_AWS_12); no rules are declared.
+        aws.ec2.DefaultSecurityGroup(
+            self._child_name("default-sg"), vpc_id=vpc.id, tags=self._tags("default-sg"), opts=self._child()
         )
         gateway = aws.ec2.InternetGateway(
             self._child_name("igw"), vpc_id=vpc.id, tags=self._tags("igw"), opts=self._child()

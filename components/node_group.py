@@ -34,6 +34,7 @@ import pulumi_random as random
 from .base import ClusterComponent
 from .discovery import DnsDiscovery
 from .plans.bootstrap import DISCOVERY_SERVICE_TAG_KEY, render_user_data
+from .plans.encryption import cookie_key_policy
 from .plans.iam import MANAGED_POLICY_ARNS, assume_role_policy, node_boot_policy, node_drain_policy
 from .plans.node_group import (
     CAPACITY_WAIT_TIMEOUT,
@@ -158,10 +159,14 @@ class NodeGroup(ClusterComponent):
         # kms:Decrypt then names this key alone (besides the kms:ViaService and parameter
         # conditions), nothing else in the account can be decrypted with it, and its
         # policy and rotation belong to this stack.
+        # Its policy is the account's administration statement alone: Parameter Store uses the key
+        # with its caller's credentials, so the node role's kms:Decrypt (scoped in its IAM policy to
+        # SSM and this parameter) and the deployer's encrypt both take effect through that statement.
         key = aws.kms.Key(
             self._child_name("cookie-key"),
             description=f"Encrypts the release cookie {release.cookie_parameter}",
             enable_key_rotation=True,
+            policy=self._cookie_key_policy(),
             tags=self._tags("cookie-key"),
             opts=self._child(),
         )
@@ -176,6 +181,14 @@ class NodeGroup(ClusterComponent):
             opts=self._child(),
         )
         return key, parameter
+
+    def _cookie_key_policy(self) -> pulumi.Output[str]:
+        invoke = self._invoke()
+        partition = aws.get_partition_output(opts=invoke).partition
+        account = aws.get_caller_identity_output(opts=invoke).account_id
+        return pulumi.Output.all(partition, account).apply(
+            lambda known: json.dumps(cookie_key_policy(partition=known[0], account_id=known[1]))
+        )
 
     def _boot_policy(self, cookie: aws.ssm.Parameter, key: aws.kms.Key) -> pulumi.Output[str]:
         discovery = self._args.discovery

@@ -88,6 +88,8 @@ def test_a_freshly_applied_stack_verifies_clean(shipped: ShippedStacks, stack: s
         "scaling",
         "lifecycle",
         "monitoring",
+        "network",
+        "encryption",
     }
 
 
@@ -359,6 +361,45 @@ def drop_the_rate_limit_rule(env: Applied) -> None:
     )
 
 
+def delete_the_flow_log(env: Applied) -> None:
+    ec2 = env.client("ec2")
+    flow_logs = ec2.describe_flow_logs(Filters=[{"Name": "resource-id", "Values": [env.outputs["vpcId"]]}])
+    ec2.delete_flow_logs(FlowLogIds=[f["FlowLogId"] for f in flow_logs["FlowLogs"]])
+
+
+def shorten_the_flow_log_retention(env: Applied) -> None:
+    env.client("logs").put_retention_policy(
+        logGroupName=f"/elixir-cluster/{env.settings.qualified_name}/vpc-flow-logs", retentionInDays=1
+    )
+
+
+def open_ssh_on_the_default_security_group(env: Applied) -> None:
+    ec2 = env.client("ec2")
+    vpc = [{"Name": "vpc-id", "Values": [env.outputs["vpcId"]]}, {"Name": "group-name", "Values": ["default"]}]
+    group = ec2.describe_security_groups(Filters=vpc)["SecurityGroups"][0]["GroupId"]
+    ec2.authorize_security_group_ingress(
+        GroupId=group,
+        IpPermissions=[{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}],
+    )
+
+
+def stop_rotating_the_cookie_key(env: Applied) -> None:
+    ssm = env.client("ssm")
+    name = env.outputs["cookieParameterName"]
+    key = ssm.describe_parameters(ParameterFilters=[{"Key": "Name", "Values": [name]}])["Parameters"][0]["KeyId"]
+    env.client("kms").disable_key_rotation(KeyId=key)
+
+
+def open_the_alert_key_to_every_account(env: Applied) -> None:
+    key = env.client("sns").get_topic_attributes(TopicArn=env.outputs["alarmTopicArn"])["Attributes"]["KmsMasterKeyId"]
+    kms = env.client("kms")
+    policy = json.loads(kms.get_key_policy(KeyId=key, PolicyName="default")["Policy"])
+    policy["Statement"].append(
+        {"Sid": "Anyone", "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "kms:Decrypt", "Resource": "*"}
+    )
+    kms.put_key_policy(KeyId=key, PolicyName="default", Policy=json.dumps(policy))
+
+
 ISSUE_TAMPERS = [
     # (stack, tamper, the check that must fail, what its detail must name)
     ("dev", open_epmd_to_the_world, "security.nodes", "extra rule: ingress tcp 4369 from 0.0.0.0/0"),
@@ -369,6 +410,21 @@ ISSUE_TAMPERS = [
     ("dev", replace_the_cookie_by_a_plain_string, "cookie.parameter", "/shop/dev/release-cookie is a String"),
     ("prod", disassociate_the_web_acl, "load_balancer.waf", "no web ACL in front of shop-lb-alb-"),
     ("prod", drop_the_rate_limit_rule, "load_balancer.web_acl", "shop-prod: missing rule per-ip-rate-limit"),
+    ("staging", delete_the_flow_log, "network.flow_logs", "no flow log on vpc-"),
+    ("staging", shorten_the_flow_log_retention, "network.flow_logs", "log group retention 1, declared 90"),
+    (
+        "dev",
+        open_ssh_on_the_default_security_group,
+        "network.default_security_group",
+        "has rules (declared none): ingress tcp 22-22 0.0.0.0/0",
+    ),
+    ("dev", stop_rotating_the_cookie_key, "encryption.rotation", "cookie key: rotation off"),
+    (
+        "dev",
+        open_the_alert_key_to_every_account,
+        "encryption.key_policies",
+        'alert topic key: statement Anyone allows any principal ("*")',
+    ),
 ]
 
 

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from components.settings import StackSettings
-from tools.emulator import Deployment, Emulator, StackConfig, acm, ec2, wafv2
+from tools.emulator import Deployment, Emulator, StackConfig, acm, ec2, s3, wafv2
 from tools.paths import PROJECT_DIR, STACKS_DIR, stack_file, stack_names
 from tools.stack_settings import read_stack
 
@@ -55,5 +55,8 @@ def provide_existing_resources(emulator: Emulator, settings: StackSettings) -> N
             ec2.provide_security_group(aws, group_id, vpc_id)
     if settings.load_balancer.certificate_arn:
         acm.provide_certificate(aws, settings.load_balancer.certificate_arn)
+    flow_logs = network.flow_logs
+    if flow_logs.enabled and flow_logs.bucket is not None:
+        s3.provide_bucket(aws, flow_logs.bucket)
     if settings.load_balancer.protected_by_waf and settings.load_balancer.waf.web_acl_arn:
         wafv2.provide_web_acl(aws, settings.load_balancer.waf.web_acl_arn)

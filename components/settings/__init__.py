@@ -40,6 +40,7 @@ from .fields import (
     setting,
     ssm_parameter_problem,
 )
+from .flow_logs import FlowLogsSettings
 from .limits import (
     ACCESS_LOG_PREFIX_REFUSED,
     ACM_CERTIFICATE_ARN_PATTERN,
@@ -231,6 +232,7 @@ __all__ = [
     "instance_architecture",
     "INSTANCE_TYPE_PATTERN",
     "INSTANCE_TYPES_MAX",
+    "FlowLogsSettings",
     "InstanceRefreshSettings",
     "KeyPath",
     "LEGACY_TLS_POLICIES",

@@ -25,6 +25,10 @@ ENVIRONMENT_DEFAULTS: Mapping[str, Mapping[Environment, Any]] = {
     "network.availabilityZones": {"dev": 2, "staging": 2, "prod": 3},
     # a single NAT gateway is cheap but a single point of failure for every zone's egress
     "network.natGateways": {"dev": "single", "staging": "single", "prod": "perAz"},
+    # flow logs: what an incident review or an auditor asks for first; dev opts in
+    "network.flowLogs.enabled": {"dev": False, "staging": True, "prod": True},
+    # a year in prod, as audits (and Checkov's CKV_AWS_338) expect; less where nothing is kept
+    "network.flowLogs.retentionDays": {"dev": 30, "staging": 90, "prod": 365},
     # Graviton: cheaper per request; burstable t4g is fine where load is light
     "nodes.instanceTypes": {"dev": ["t4g.small"], "staging": ["c7g.medium"], "prod": ["c7g.large"]},
     "nodes.minSize": {"dev": 1, "staging": 2, "prod": 3},

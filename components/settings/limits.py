@@ -308,3 +308,6 @@ LOG_RETENTION_DAYS = (
     *(365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653),  # a year and more
 )
 LOG_GROUP_NAME_PATTERN = r"^[a-zA-Z0-9_\-/.#]{1,512}$"
+# VPC flow logs to S3: https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-s3-path.html
+# (the destination is the bucket's ARN, optionally /<subfolder>/; AWSLogs is not a valid subfolder).
+FLOW_LOG_S3_SUBFOLDER_REFUSED = "AWSLogs"

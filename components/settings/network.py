@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Literal
 
 from .fields import Context, SettingsModel, SubnetId, VpcCidr, VpcId, setting
+from .flow_logs import FlowLogsSettings
 from .limits import AVAILABILITY_ZONES, PRIVATE_SUBNET_BLOCK_OFFSET, SUBNET_PLAN_EXTRA_BITS, VPC_ID_PATTERN, VPC_PREFIX
 from .problems import KeyPath, Problem
 
@@ -54,6 +55,10 @@ class NetworkSettings(SettingsModel):
         default_factory=list,
         description="Existing subnets for the nodes (with vpcId).",
         limit="subnet- ids, none also public; at least 2 in prod",
+    )
+    flow_logs: FlowLogsSettings = setting(
+        default_factory=FlowLogsSettings,
+        description="VPC flow logs: to a KMS-encrypted log group the stack creates, or to an S3 bucket.",
     )
 
     @property

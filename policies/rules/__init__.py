@@ -25,13 +25,17 @@
 | prod-groups-span-zones | mandatory | resource |
 | scalable-groups-have-policies | mandatory | stack |
 | alarms-have-actions | advisory | resource |
+| flow-logs-enabled | mandatory | stack |
+| default-security-group-closed | mandatory | stack |
+| kms-key-rotation | mandatory | resource |
+| kms-key-policy | mandatory | resource |
 """
 
 from __future__ import annotations
 
 from pulumi_policy import EnforcementLevel, Policy
 
-from . import compute, load_balancing, network, scaling, secrets
+from . import compute, encryption, load_balancing, network, scaling, secrets
 
 PACK_NAME = "elixir-cluster"
 PACK_ENFORCEMENT_LEVEL = EnforcementLevel.ADVISORY
@@ -43,4 +47,5 @@ POLICIES: list[Policy] = [
     *secrets.POLICIES,
     *load_balancing.POLICIES,
     *scaling.POLICIES,
+    *encryption.POLICIES,
 ]

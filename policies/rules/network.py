@@ -1,4 +1,5 @@
-"""Who may reach the nodes: cluster ports, admin ports, the app port, and how rules are declared.
+"""Who may reach the nodes: cluster ports, admin ports, the app port, and how rules are declared;
+and the VPC's audit trail and unused door: flow logs, and a default security group with no rules.
 
 The node security group is the one the nodes' launch template carries; the load
 balancer's is the one its load balancer carries. Both are found in the resources, so
@@ -19,15 +20,20 @@ from pulumi_policy import (
 from .configuration import schema, settings
 from .resources import (
     ALL_PORTS,
+    DEFAULT_SECURITY_GROUP,
+    FLOW_LOG,
     INGRESS,
     SECURITY_GROUP,
     TARGET_GROUP,
+    VPC,
     Permission,
     Ports,
     Stack,
     is_world,
+    items,
     number,
     permissions,
+    tag,
 )
 
 EPMD_PORT = 4369
@@ -196,6 +202,80 @@ no_mixed_security_group_rules = StackValidationPolicy(
 )
 
 
+# --- every VPC the stack creates logs its traffic -------------------------------------------
+
+FLOW_LOGS_SCHEMA = schema(
+    requiredIn={
+        "type": "array",
+        "items": {"type": "string"},
+        "default": ["staging", "prod"],
+        "description": "Environments (values of the environment tag) whose VPCs must have a flow log: the "
+        "stack's own defaults. Add dev to require them everywhere.",
+    },
+    environmentTagKey={
+        "type": "string",
+        "default": "Environment",
+        "description": "The tag the stack puts its environment in (elixir-cluster:cluster.environment).",
+    },
+)
+
+
+def validate_flow_logs(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    config = settings(FLOW_LOGS_SCHEMA, args.get_config())
+    stack = Stack(args.resources)
+    logged = {vpc for flow_log in stack.of_type(FLOW_LOG) for vpc in stack.referenced(flow_log, "vpcId")}
+    for vpc in stack.of_type(VPC):
+        environment = tag(vpc.props, config["environmentTagKey"])
+        if environment in config["requiredIn"] and vpc.urn not in logged:
+            report_violation(
+                f"VPC {vpc.name} ({environment}) has no flow log: after an incident nobody can tell which "
+                "addresses talked to the nodes. Set elixir-cluster:network.flowLogs.enabled: true (to a KMS-encrypted "
+                "log group the stack creates, or elixir-cluster:network.flowLogs.destination: an S3 bucket ARN).",
+                vpc.urn,
+            )
+
+
+flow_logs_enabled = StackValidationPolicy(
+    name="flow-logs-enabled",
+    description="Every VPC the stack creates in a configured environment (staging and prod) has a flow log.",
+    validate=validate_flow_logs,
+    enforcement_level=EnforcementLevel.MANDATORY,
+    config_schema=FLOW_LOGS_SCHEMA,
+)
+
+# --- the default security group is adopted with no rules ------------------------------------
+
+
+def validate_default_group(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    stack = Stack(args.resources)
+    adopted: set[str] = set()
+    for group in stack.of_type(DEFAULT_SECURITY_GROUP):
+        adopted.update(stack.referenced(group, "vpcId"))
+        rules = items(group.props.get("ingress")) + items(group.props.get("egress"))
+        if rules:
+            report_violation(
+                f"default security group {group.name} declares {len(rules)} rule(s): an instance or endpoint "
+                "launched without a group lands in it and gets them. Declare none: nothing in the stack uses the "
+                "default group (components/network.py adopts it empty).",
+                group.urn,
+            )
+    for vpc in stack.of_type(VPC):
+        if vpc.urn not in adopted:
+            report_violation(
+                f"VPC {vpc.name}'s default security group keeps AWS's rules (all traffic among its members, all "
+                "egress). Adopt it with no rules through aws.ec2.DefaultSecurityGroup, as components/network.py does.",
+                vpc.urn,
+            )
+
+
+default_security_group_closed = StackValidationPolicy(
+    name="default-security-group-closed",
+    description="Every VPC the stack creates has its default security group adopted with no rules.",
+    validate=validate_default_group,
+    enforcement_level=EnforcementLevel.MANDATORY,
+)
+
+
 def _admitted_to(stack: Stack, groups: set[str]) -> list[Permission]:
     return [p for p in stack.permissions() if p.direction == INGRESS and p.group in groups]
 
@@ -210,4 +290,6 @@ POLICIES = [
     no_admin_ports_from_world,
     app_port_only_from_load_balancer,
     no_mixed_security_group_rules,
+    flow_logs_enabled,
+    default_security_group_closed,
 ]

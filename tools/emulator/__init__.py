@@ -18,6 +18,7 @@ from . import (  # noqa: F401 - each registers its handlers
     moto_fixtures,
     provider,
     random_provider,
+    s3,
     servicediscovery,
     sns,
     ssm,

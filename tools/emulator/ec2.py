@@ -1,13 +1,21 @@
 """EC2 and VPC: networks, gateways, routes, security groups and their rules.
 
 Covers: aws:ec2 Vpc, Subnet, InternetGateway, Eip, NatGateway, RouteTable, Route,
-RouteTableAssociation, VpcEndpoint, SecurityGroup, LaunchTemplate; aws:vpc
+RouteTableAssociation, VpcEndpoint, SecurityGroup, DefaultSecurityGroup, FlowLog, LaunchTemplate; aws:vpc
 SecurityGroupIngressRule and SecurityGroupEgressRule; the getAvailabilityZones, getVpc
 and getSubnet invokes; and the fixtures `provide_network`, `provide_vpc` and
 `provide_security_group` for what a stack references but does not own.
 
 Like the Terraform provider that pulumi-aws bridges, a new security group loses AWS's
 default allow-all egress rule: egress exists only where the program declares it.
+
+A DefaultSecurityGroup adopts the VPC's `default` group as the provider does: every rule
+it holds is revoked, then the declared ones (if any) are authorized.
+
+A FlowLog to CloudWatch Logs names its log group by ARN; the handler gives moto the log
+group's name instead (AWS takes either), because moto looks the group up by name only and
+would otherwise report the delivery as failed. What moto lacks: it never assumes the
+delivery role, so a role the flow logs service may not assume is not noticed here.
 
 What moto lacks: choosing an id at creation, so the fixtures pin ids with
 `moto_fixtures.pinned` (in-process moto only; a moto server must already hold them).
@@ -265,6 +273,43 @@ def security_group(aws: AwsSession, req: Request) -> Created:
     return Created(group_id, state)
 
 
+@resource("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup")
+def default_security_group(aws: AwsSession, req: Request) -> Created:
+    ec2 = _ec2(aws)
+    vpc_id = req.get("vpcId")
+    found = aws_call(
+        req,
+        ec2.describe_security_groups,
+        Filters=[{"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "group-name", "Values": ["default"]}],
+    )["SecurityGroups"]
+    if not found:
+        raise EmulatorError(f"{req.type} '{req.name}': VPC {vpc_id} has no default security group")
+    group = found[0]
+    group_id = group["GroupId"]
+    if group["IpPermissions"]:
+        aws_call(req, ec2.revoke_security_group_ingress, GroupId=group_id, IpPermissions=group["IpPermissions"])
+    if group["IpPermissionsEgress"]:
+        aws_call(req, ec2.revoke_security_group_egress, GroupId=group_id, IpPermissions=group["IpPermissionsEgress"])
+    for rule in req.get("ingress", []):
+        aws_call(req, ec2.authorize_security_group_ingress, GroupId=group_id, IpPermissions=[_inline_permission(rule)])
+    for rule in req.get("egress", []):
+        aws_call(req, ec2.authorize_security_group_egress, GroupId=group_id, IpPermissions=[_inline_permission(rule)])
+    if req.get("tags"):
+        aws_call(req, ec2.create_tags, Resources=[group_id], Tags=aws_tags(req.get("tags")))
+    state = {
+        **req.inputs,
+        **tags_state(req),
+        "name": group["GroupName"],
+        "description": group["Description"],
+        "arn": aws.arn("ec2", f"security-group/{group_id}"),
+        "ownerId": aws.account_id,
+        "ingress": req.get("ingress", []),
+        "egress": req.get("egress", []),
+        "revokeRulesOnDelete": req.get("revokeRulesOnDelete", False),
+    }
+    return Created(group_id, state)
+
+
 def _drop_default_egress(ec2: Any, req: Request, group_id: str) -> None:
     """The Terraform provider removes AWS's default allow-all egress from a new VPC group."""
     aws_call(
@@ -339,6 +384,54 @@ def security_group_ingress_rule(aws: AwsSession, req: Request) -> Created:
 @resource("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")
 def security_group_egress_rule(aws: AwsSession, req: Request) -> Created:
     return _security_group_rule(aws, req, "egress")
+
+
+@resource("aws:ec2/flowLog:FlowLog")
+def flow_log(aws: AwsSession, req: Request) -> Created:
+    target = _flow_log_target(req)
+    destination_type = req.get("logDestinationType", "cloud-watch-logs")
+    destination = req.get("logDestination")
+    where = (
+        {"LogGroupName": destination.split(":log-group:", 1)[1].removesuffix(":*")}
+        if destination_type == "cloud-watch-logs" and destination and ":log-group:" in destination
+        else {"LogDestination": destination}
+    )
+    created = aws_call(
+        req,
+        _ec2(aws).create_flow_logs,
+        ResourceType=target[0],
+        ResourceIds=[target[1]],
+        TrafficType=req.get("trafficType"),
+        LogDestinationType=destination_type,
+        DeliverLogsPermissionArn=req.get("iamRoleArn"),
+        LogFormat=req.get("logFormat"),
+        MaxAggregationInterval=to_int(req.get("maxAggregationInterval")),
+        TagSpecifications=tag_specifications("vpc-flow-log", req.get("tags")),
+        **where,
+    )
+    if created.get("Unsuccessful"):
+        error = created["Unsuccessful"][0]["Error"]
+        raise EmulatorError(f"{req.type} '{req.name}': {error['Code']}: {error['Message']}")
+    flow_log_id = created["FlowLogIds"][0]
+    [described] = _ec2(aws).describe_flow_logs(FlowLogIds=[flow_log_id])["FlowLogs"]
+    state = {
+        **req.inputs,
+        **tags_state(req),
+        "arn": aws.arn("ec2", f"vpc-flow-log/{flow_log_id}"),
+        "logDestinationType": destination_type,
+        "logFormat": described.get("LogFormat"),
+        "maxAggregationInterval": described.get("MaxAggregationInterval", 600),
+    }
+    return Created(flow_log_id, state)
+
+
+def _flow_log_target(req: Request) -> tuple[str, str]:
+    """(EC2's ResourceType, the id) of the one thing a flow log watches."""
+    targets = {"vpcId": "VPC", "subnetId": "Subnet", "eniId": "NetworkInterface"}
+    given = [(kind, req.get(key)) for key, kind in targets.items() if req.get(key)]
+    if len(given) != 1:
+        raise EmulatorError(f"{req.type} '{req.name}': exactly one of {', '.join(targets)} is required")
+    return given[0]
 
 
 @invoke("aws:index/getAvailabilityZones:getAvailabilityZones")

@@ -1,7 +1,8 @@
-"""KMS: the key that encrypts the release cookie.
+"""KMS: the keys the stack creates (the release cookie's, the alert topic's, log groups').
 
-Covers: aws:kms Key (with rotation) and Alias. moto keeps the key policy as given and
-does not evaluate it.
+Covers: aws:kms Key (its policy, given or AWS's default, and rotation) and Alias. moto keeps
+the key policy as given and does not evaluate it; it does not run AWS's lockout safety
+check (a policy that would lock the caller out is refused by AWS, accepted here).
 """
 
 from __future__ import annotations

@@ -27,6 +27,12 @@ Speed: each patch removes work whose result the emulated account never shows.
 - Dispatch: moto lists a response class's methods (inspect.getmembers) on every
   request to check the action exists. Listed once per class.
 
+Fidelity: where moto refuses what AWS accepts.
+
+- Flow logs to S3: moto looks up the bucket of `arn:aws:s3:::bucket/prefix/` by the whole
+  `bucket/prefix/`, so a destination with a folder fails as if the bucket were missing.
+  The bucket is looked up alone; the flow log keeps the destination it was given.
+
 Fixtures: moto cannot create a resource with a given id, so `pinned` makes its id (or
 ARN) generator return the one a stack names, for `provide_*` in ec2, acm and wafv2.
 """
@@ -34,6 +40,7 @@ ARN) generator return the one a stack names, for `provide_*` in ec2, acm and waf
 from __future__ import annotations
 
 import functools
+import inspect
 import json
 import os
 import threading
@@ -46,6 +53,7 @@ from unittest import mock
 from moto.core import base_backend, loaders, responses
 from moto.core import utils as core_utils
 from moto.ec2.models import amis
+from moto.ec2.models import flow_logs as ec2_flow_logs
 from moto.iam import models as iam
 from moto.kms import models as kms
 
@@ -65,6 +73,8 @@ def install() -> None:
     kms.generate_private_key = _lazy_private_key(kms.generate_private_key)
     core_utils.create_loader = functools.cache(loaders.create_loader)
     responses.method_names_from_class = functools.cache(responses.method_names_from_class)
+    backend = ec2_flow_logs.FlowLogsBackend
+    backend.create_flow_logs = _flow_logs_to_a_bucket_folder(backend.create_flow_logs)
     _installed = True
 
 
@@ -146,3 +156,22 @@ def _lazy_private_key(generate: Callable[[str], Any]) -> Callable[[str], Any]:
         return _LazyPrivateKey(functools.partial(generate, key_spec))
 
     return generate_private_key
+
+
+# --- fidelity -------------------------------------------------------------------------------
+
+
+def _flow_logs_to_a_bucket_folder(create: Callable[..., Any]) -> Callable[..., Any]:
+    signature = inspect.signature(create)
+
+    def create_flow_logs(*args: Any, **kwargs: Any) -> Any:
+        call = signature.bind(*args, **kwargs).arguments
+        destination = call["log_destination"] or ""
+        if call["log_destination_type"] != "s3" or "/" not in destination:
+            return create(**call)
+        flow_logs, unsuccessful = create(**{**call, "log_destination": destination.split("/", 1)[0]})
+        for flow_log in flow_logs:
+            flow_log.log_destination = destination
+        return flow_logs, unsuccessful
+
+    return create_flow_logs

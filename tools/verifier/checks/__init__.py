@@ -1,6 +1,17 @@
 """One module per area; each `run(env)` returns its findings, in the order the report shows them."""
 
-from . import cookie, group, launch_template, lifecycle, load_balancer, monitoring, scaling, security
+from . import (
+    cookie,
+    encryption,
+    group,
+    launch_template,
+    lifecycle,
+    load_balancer,
+    monitoring,
+    network,
+    scaling,
+    security,
+)
 
-AREAS = [group, load_balancer, security, launch_template, cookie, scaling, lifecycle, monitoring]
+AREAS = [group, load_balancer, security, launch_template, cookie, scaling, lifecycle, monitoring, network, encryption]
 """Each module has NAME (what the progress display says) and run(env) -> list[Finding]."""

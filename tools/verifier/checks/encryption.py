@@ -1,0 +1,137 @@
+"""The KMS keys the stack creates: rotation on, and each key's policy as declared.
+
+The keys are found through what they encrypt: the cookie parameter's key, the alert
+topic's key and, with flow logs to CloudWatch Logs, the flow log group's key. Their
+declared policies are `components.plans.encryption`'s. Whatever else a changed policy
+says, a "*" principal is named: it opens the key to every AWS account.
+
+- `encryption.rotation`: yearly rotation on for each key.
+- `encryption.key_policies`: each key's policy equals the declared one.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from components.plans import encryption, names
+from components.plans import flow_logs as flow_log_plan
+
+from ..discovery import Environment
+from ..findings import UP_FIX, Finding, failed, passed
+
+NAME = "encryption keys"
+DEFAULT_POLICY = "default"
+
+PolicyOf = Callable[[str, str], dict[str, Any]]
+"""(partition, account id) -> the declared key policy."""
+
+
+def run(env: Environment) -> list[Finding]:
+    keys = _declared_keys(env)
+    missing = [role for role, (key_id, _) in keys.items() if key_id is None]
+    found = {role: key for role, key in keys.items() if key[0] is not None}
+    kms = env.aws.client("kms")
+    rotation_off = [role for role, (key_id, _) in found.items() if not _rotates(kms, key_id)]
+    policy_problems = [
+        f"{role} key: {problem}"
+        for role, (key_id, policy_of) in found.items()
+        for problem in _policy_problems(env, key_id, policy_of)
+    ]
+    findings = []
+    absent = [f"no {role} key found" for role in missing]
+    if rotation_off or absent:
+        detail = "; ".join(absent + [f"{role} key: rotation off" for role in rotation_off])
+        findings.append(failed("encryption.rotation", detail, UP_FIX))
+    else:
+        findings.append(passed("encryption.rotation", f"on for the {', '.join(found)} keys"))
+    if policy_problems:
+        findings.append(failed("encryption.key_policies", "; ".join(policy_problems), UP_FIX))
+    else:
+        findings.append(passed("encryption.key_policies", f"as declared for the {', '.join(found)} keys"))
+    return findings
+
+
+def _declared_keys(env: Environment) -> dict[str, tuple[str | None, PolicyOf]]:
+    """Each key the stack creates, by role: (its id as AWS names it, or None; its declared policy)."""
+    settings = env.settings
+    keys: dict[str, tuple[str | None, PolicyOf]] = {
+        "cookie": (
+            _cookie_key(env),
+            lambda partition, account: encryption.cookie_key_policy(partition=partition, account_id=account),
+        ),
+        "alert topic": (
+            _topic_key(env),
+            lambda partition, account: encryption.alert_key_policy(partition=partition, account_id=account),
+        ),
+    }
+    flow_logs = settings.network.flow_logs
+    if flow_logs.enabled and flow_logs.to_cloudwatch:
+        name = flow_log_plan.log_group_name(settings)
+        keys["flow log group"] = (
+            _log_group_key(env, name),
+            lambda partition, account: encryption.log_group_key_policy(
+                partition=partition, account_id=account, region=settings.region, log_group_name=name
+            ),
+        )
+    return keys
+
+
+def _cookie_key(env: Environment) -> str | None:
+    name = env.settings.release.cookie_parameter
+    found = env.aws.client("ssm").describe_parameters(
+        ParameterFilters=[{"Key": "Name", "Option": "Equals", "Values": [name]}]
+    )["Parameters"]
+    return found[0].get("KeyId") if found else None
+
+
+def _topic_key(env: Environment) -> str | None:
+    topic_name = names.alarm_topic_name(env.settings)
+    topics = [t["TopicArn"] for t in env.aws.pages("sns", "list_topics", "Topics")]
+    topic = next((arn for arn in topics if arn.rsplit(":", 1)[-1] == topic_name), None)
+    if topic is None:
+        return None
+    return env.aws.client("sns").get_topic_attributes(TopicArn=topic)["Attributes"].get("KmsMasterKeyId")
+
+
+def _log_group_key(env: Environment, name: str) -> str | None:
+    groups = env.aws.client("logs").describe_log_groups(logGroupNamePrefix=name)["logGroups"]
+    return next((g.get("kmsKeyId") for g in groups if g["logGroupName"] == name), None)
+
+
+def _rotates(kms: Any, key_id: str) -> bool:
+    return bool(kms.get_key_rotation_status(KeyId=key_id)["KeyRotationEnabled"])
+
+
+def _policy_problems(env: Environment, key_id: str, policy_of: PolicyOf) -> list[str]:
+    kms = env.aws.client("kms")
+    arn = kms.describe_key(KeyId=key_id)["KeyMetadata"]["Arn"]
+    _, partition, _, _, account, _ = arn.split(":", 5)
+    policy = json.loads(kms.get_key_policy(KeyId=key_id, PolicyName=DEFAULT_POLICY)["Policy"])
+    statements = policy.get("Statement", [])
+    statements = [statements] if isinstance(statements, dict) else statements
+    problems = [f'statement {_sid(s)} allows any principal ("*")' for s in statements if _anyone(s)]
+    declared = policy_of(partition, account)["Statement"]
+    extra = [_sid(s) for s in statements if s not in declared]
+    missing = [_sid(s) for s in declared if s not in statements]
+    if extra or missing:
+        problems.append(
+            "policy differs from the declared one: "
+            + ", ".join([f"extra {sid}" for sid in extra] + [f"missing or changed {sid}" for sid in missing])
+        )
+    return problems
+
+
+def _sid(statement: dict[str, Any]) -> str:
+    return statement.get("Sid") or json.dumps(statement, sort_keys=True)[:80]
+
+
+def _anyone(statement: dict[str, Any]) -> bool:
+    if statement.get("Effect") != "Allow":
+        return False
+    principal = statement.get("Principal")
+    if principal == "*":
+        return True
+    values = principal.get("AWS", []) if isinstance(principal, dict) else []
+    return "*" in ([values] if isinstance(values, str) else values)
