@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 FLOW_LOG_GROUP = "/elixir-cluster/shop-prod/vpc-flow-logs"
+WAF_LOG_GROUP = "aws-waf-logs-shop-prod"
 
 
 def _policy(applied, key_id: str) -> dict[str, Any]:
@@ -31,8 +32,8 @@ def _topic_key(applied) -> str:
     return applied.client("sns").get_topic_attributes(TopicArn=topic)["Attributes"]["KmsMasterKeyId"]
 
 
-def _flow_log_key(applied) -> str:
-    [group] = applied.client("logs").describe_log_groups(logGroupNamePrefix=FLOW_LOG_GROUP)["logGroups"]
+def _log_group_key(applied, name: str = FLOW_LOG_GROUP) -> str:
+    [group] = applied.client("logs").describe_log_groups(logGroupNamePrefix=name)["logGroups"]
     return group["kmsKeyId"]
 
 
@@ -46,14 +47,14 @@ def _root_administers(applied) -> dict[str, Any]:
     }
 
 
-def test_prods_three_keys_each_encrypt_one_thing_and_rotate(prod):
+def test_prods_four_keys_each_encrypt_one_thing_and_rotate(prod):
     kms = prod.client("kms")
     declared = {r.outputs["keyId"] for r in prod.deployment.of_type("aws:kms/key:Key")}
     in_use = {
         kms.describe_key(KeyId=k)["KeyMetadata"]["KeyId"]
-        for k in (_cookie_key(prod), _topic_key(prod), _flow_log_key(prod))
+        for k in (_cookie_key(prod), _topic_key(prod), _log_group_key(prod), _log_group_key(prod, WAF_LOG_GROUP))
     }
-    assert declared == in_use and len(in_use) == 3
+    assert declared == in_use and len(in_use) == 4
     for key in in_use:
         assert kms.get_key_rotation_status(KeyId=key)["KeyRotationEnabled"] is True
 
@@ -92,7 +93,7 @@ def test_the_alert_key_lets_cloudwatch_alarms_publish(prod):
 
 
 def test_the_flow_log_key_lets_cloudwatch_logs_encrypt_that_log_group_only(prod):
-    statements = _policy(prod, _flow_log_key(prod))["Statement"]
+    statements = _policy(prod, _log_group_key(prod))["Statement"]
     log_group_arn = f"arn:aws:logs:eu-west-1:{prod.account_id}:log-group:{FLOW_LOG_GROUP}"
     assert statements[0] == _root_administers(prod)
     assert statements[1] == {

@@ -96,7 +96,7 @@ def test_administering_the_key_is_for_the_account_root_only():
 def test_every_prod_key_rotates_and_has_a_policy_the_rules_accept(prod):
     document = prod.deployment.to_json()
     keys = [r for r in document["resources"] if r["type"] == "aws:kms/key:Key"]
-    assert len(keys) == 3  # the cookie's, the alert topic's, the flow log group's
+    assert len(keys) == 4  # the cookie's, the alert topic's, the flow log group's, the WAF log group's
     assert findings(document, "kms-key-rotation") == findings(document, "kms-key-policy") == []
 
 
