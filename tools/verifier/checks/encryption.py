@@ -1,7 +1,8 @@
 """The KMS keys the stack creates: rotation on, and each key's policy as declared.
 
 The keys are found through what they encrypt: the cookie parameter's key, the alert
-topic's key and, with flow logs to CloudWatch Logs, the flow log group's key. Their
+topic's key and, with flow logs to CloudWatch Logs, the flow log group's key; with a web
+ACL the stack creates, its log group's key. Their
 declared policies are `components.plans.encryption`'s. Whatever else a changed policy
 says, a "*" principal is named: it opens the key to every AWS account.
 
@@ -17,6 +18,7 @@ from typing import Any
 
 from components.plans import encryption, names
 from components.plans import flow_logs as flow_log_plan
+from components.plans.waf import web_acl_plan
 
 from ..discovery import Environment
 from ..findings import UP_FIX, Finding, failed, passed
@@ -73,6 +75,14 @@ def _declared_keys(env: Environment) -> dict[str, tuple[str | None, PolicyOf]]:
             _log_group_key(env, name),
             lambda partition, account: encryption.log_group_key_policy(
                 partition=partition, account_id=account, region=settings.region, log_group_name=name
+            ),
+        )
+    waf = web_acl_plan(settings)
+    if waf is not None:
+        keys["WAF log group"] = (
+            _log_group_key(env, waf.log_group_name),
+            lambda partition, account: encryption.log_group_key_policy(
+                partition=partition, account_id=account, region=settings.region, log_group_name=waf.log_group_name
             ),
         )
     return keys
