@@ -93,7 +93,7 @@ def test_local_stack_points_every_service_the_stack_uses_at_moto():
     (endpoints,) = config["aws:endpoints"]
     assert set(endpoints.values()) == {"http://127.0.0.1:5000"}
     assert {"ec2", "elbv2", "autoscaling", "iam", "ssm", "kms", "sts", "cloudwatch", "sns"} <= set(endpoints)
-    assert {"servicediscovery", "s3", "acm", "logs"} <= set(endpoints)
+    assert {"servicediscovery", "s3", "acm", "logs", "wafv2"} <= set(endpoints)
     for key in ("skipCredentialsValidation", "skipRequestingAccountId", "skipMetadataApiCheck", "s3UsePathStyle"):
         assert config[f"aws:{key}"] is True
     assert load_stack_settings(STACKS_DIR / "Pulumi.local.yaml").cluster.environment == "dev"
