@@ -12,7 +12,8 @@ How `pulumi preview --policy-pack policies` runs a Python pack (pulumi/pulumi, 3
   PULUMI_STACK, PULUMI_DRY_RUN and PULUMI_CONFIG taken from the stack's ConfigureStack request.
 - pkg/resource/plugin/plugin.go `newPlugin`: the first line the process prints is its port; the CLI
   dials 127.0.0.1:<port>.
-- sdk/policy_proxy.go `Attach`: the pack is sent ConfigureStack, then every Analyzer call.
+- sdk/policy_proxy.go `Attach`: the pack is sent ConfigureStack, then every Analyzer call (the proxy
+  answers the CLI's Handshake itself: the pack never sees one).
 - pkg/engine/update.go `LoadLocalPolicyPackAnalyzers`: GetAnalyzerInfo, then Configure with every
   announced policy's level and properties, reconciled with --policy-pack-config
   (pkg/resource/analyzer/config.go `ReconcilePolicyPackConfig`).
