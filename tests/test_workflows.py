@@ -83,7 +83,7 @@ BREAKAGES = {
     "a misspelled permission level": (PREVIEW, "id-token: write", "id-token: writ", "$.jobs.preview"),
     "a step with both uses and run": (
         CI,
-        "      - name: make test (builds .venv from requirements-dev.txt)\n",
+        "      - name: make test\n",
         "      - uses: actions/checkout@v7\n        name: make test\n",
         "$.jobs.suite",
     ),
@@ -114,9 +114,10 @@ def test_a_broken_copy_of_a_workflow_fails_the_schema(breakage, broken_copies):
 # --- what they run --------------------------------------------------------------------------------
 
 
-def test_ci_runs_the_offline_suite_on_pull_requests():
+def test_ci_lints_and_runs_the_offline_suite_on_pull_requests():
     ci = load(CI)
     assert "pull_request" in triggers(ci)
+    assert re.search(r"^make lint$", commands(ci, "suite"), re.M)
     assert re.search(r"^make test$", commands(ci, "suite"), re.M)
     assert step_using(ci, "suite", "actions/setup-python")["with"]["python-version"] == "3.11"
 
