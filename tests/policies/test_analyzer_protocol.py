@@ -82,7 +82,12 @@ def analyze_stack(pack: PolicyPackProcess, document: dict[str, Any]) -> set[Diag
 
 
 def _rows(response: Any) -> set[Diagnostic]:
-    return {(d.policyName, LEVEL_NAMES[d.enforcementLevel], d.urn) for d in response.diagnostics}
+    """The diagnostics of the rules named here: rules added later may judge the same resources."""
+    return {
+        (d.policyName, LEVEL_NAMES[d.enforcementLevel], d.urn)
+        for d in response.diagnostics
+        if d.policyName in ANNOUNCED
+    }
 
 
 def _messages(response: Any) -> dict[str, str]:
@@ -203,8 +208,8 @@ def test_the_shipped_prod_stack_gets_no_diagnostic_from_any_rule(pack, info, pro
     configure(pack, info)
     assert len(prod_document["resources"]) > 50  # the whole stack, not a sample
     for record in prod_document["resources"]:
-        assert analyze(pack, record) == set(), record["name"]
-    assert analyze_stack(pack, prod_document) == set()
+        assert list(pack.analyzer.Analyze(analyze_request(record)).diagnostics) == [], record["name"]
+    assert list(pack.analyzer.AnalyzeStack(analyze_stack_request(prod_document)).diagnostics) == []
 
 
 def test_epmd_open_to_the_world_in_prod_is_refused_by_the_resource_and_the_stack_rule(pack, info, prod_document):
