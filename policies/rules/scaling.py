@@ -162,8 +162,8 @@ def validate_spread(args: ResourceValidationArgs, report_violation: ReportViolat
         )
     else:
         report_violation(
-            f"{args.name} reaches production from {len(subnets)} subnet(s): one zone's outage takes the cluster off "
-            "the internet even if nodes survive elsewhere. Set elixir-cluster:network.availabilityZones to "
+            f"{args.name} reaches production from {len(subnets)} subnet(s): one zone's outage cuts every client off, "
+            "even if nodes survive in other zones. Set elixir-cluster:network.availabilityZones to "
             f"{whole(config['minSubnets'])} or more (or list as many publicSubnetIds, or privateSubnetIds when "
             "elixir-cluster:loadBalancer.internal, one per zone)."
         )
