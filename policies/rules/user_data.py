@@ -71,7 +71,7 @@ def decoded(value: str, base64_encoded: bool) -> bytes:
     """The bytes EC2 hands the instance; text that is not valid base64 is read as it stands."""
     if base64_encoded:
         try:
-            return base64.b64decode(value, validate=True)
+            return base64.b64decode("".join(value.split()), validate=True)  # line breaks are no base64
         except (binascii.Error, ValueError):
             pass
     return value.encode()
