@@ -276,7 +276,7 @@ def test_a_production_opinion_is_accepted_by_the_settings_and_flagged_by_the_pac
     assert all(v.level.value == "mandatory" for v in violations)
 
 
-def test_one_nat_gateway_in_production_is_one_in_aws_and_flagged_on_it(deploy):
+def test_one_nat_gateway_in_production_is_one_in_aws_and_flagged_on_it(deploy, tmp_path, capsys):
     applied = deploy("prod", {"elixir-cluster:network": {"natGateways": "single"}})
     [nat] = applied.client("ec2").describe_nat_gateways()["NatGateways"]
     zones = {s["SubnetId"]: s["AvailabilityZone"] for s in applied.client("ec2").describe_subnets()["Subnets"]}
@@ -285,3 +285,9 @@ def test_one_nat_gateway_in_production_is_one_in_aws_and_flagged_on_it(deploy):
     assert f"in {zones[nat['SubnetId']]} is the way out for the private subnets of {', '.join(others)} too" in (
         violation.message
     )
+    # a team that accepts the saving keeps the rule as a warning, as `--policy-pack-config` would
+    document, config = tmp_path / "prod.json", tmp_path / "policy-config.json"
+    document.write_text(json.dumps(applied.deployment.to_json()))
+    config.write_text(json.dumps({"prod-nat-per-zone": "advisory"}))
+    assert policy_check.main([str(document), "--config", str(config)]) == EXIT_OK
+    assert "advisory: prod-nat-per-zone: shop-network-nat-" in capsys.readouterr().out
