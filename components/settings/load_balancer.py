@@ -133,8 +133,9 @@ class LoadBalancerSettings(SettingsModel):
 
     Rules: sslPolicy only with certificateArn; certificateArn in the stack's region; a
     network load balancer has no algorithm choice, idle timeout, cookie duration or access
-    logs without TLS; success codes per type; prod keeps deletion protection and serves
-    HTTPS when internet-facing; allowedCidrs fit the security group's rule quota.
+    logs without TLS; success codes per type; allowedCidrs fit the security group's rule
+    quota. Deletion protection and HTTPS in production are the policy pack's call
+    (prod-load-balancer-deletion-protection, prod-load-balancer-https).
     """
 
     type: Literal["application", "network"] = setting(
@@ -225,18 +226,6 @@ class LoadBalancerSettings(SettingsModel):
             yield from self._network_rules(at)
         yield from self._matcher_rules(at)
         yield from self._cidr_rules(at)
-        if context.environment == "prod":
-            if not self.deletion_protection:
-                yield Problem(
-                    self._path(at, "deletion_protection"),
-                    "must stay true in prod: deleting the load balancer takes the cluster offline",
-                    False,
-                )
-            if not self.internal and not self.https:
-                yield Problem(
-                    certificate_path,
-                    "required in prod for an internet-facing load balancer: serve HTTPS, or set internal: true",
-                )
 
     def _network_rules(self, at: KeyPath) -> Iterator[Problem]:
         type_path = self._path(at, "type")

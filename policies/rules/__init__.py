@@ -24,6 +24,9 @@
 | prod-groups-span-zones | mandatory | resource |
 | scalable-groups-have-policies | mandatory | stack |
 | alarms-have-actions | advisory | resource |
+| prod-nat-per-zone | mandatory | stack |
+| prod-load-balancer-https | mandatory | stack |
+| prod-min-nodes | mandatory | resource |
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ RULES = [
     "target-group-health-check",
     "prod-load-balancer-deletion-protection",
     "load-balancer-access-logs",
+    "prod-load-balancer-https",
 ]
 FORWARD = [{"type": "forward", "targetGroupArn": TG_ARN}]
 
@@ -129,3 +130,31 @@ def test_other_environments_may_delete_their_load_balancer():
 def test_missing_access_logs_are_advised(logs):
     [violation] = findings(change(cluster(), "alb", accessLogs=logs), "load-balancer-access-logs")
     assert violation.level.value == "advisory" and "elixir-cluster:loadBalancer.accessLogs" in violation.message
+
+
+def _plain_http(document: dict) -> dict:
+    """The cluster serving HTTP only: no certificate, port 80 forwards."""
+    return change(remove(document, "https"), "http", defaultActions=FORWARD)
+
+
+def test_an_internet_facing_production_load_balancer_serves_https():
+    [violation] = findings(_plain_http(cluster()), "prod-load-balancer-https")
+    assert violation.level.value == "mandatory" and violation.resource == "alb"
+    assert "elixir-cluster:loadBalancer.certificateArn" in violation.message
+
+
+@pytest.mark.parametrize(
+    ("values", "tags"),
+    [({"internal": True}, {"Environment": "prod"}), ({}, {"Environment": "staging"})],
+    ids=["internal", "staging"],
+)
+def test_internal_or_non_production_load_balancers_may_serve_http(values, tags):
+    document = change(_plain_http(cluster()), "alb", **values)
+    named(document, "alb")["outputs"]["tags"] = tags
+    assert findings(document, "prod-load-balancer-https") == []
+
+
+def test_tls_on_a_network_load_balancer_counts_as_https():
+    document = change(cluster(), "https", protocol="TLS", port=443)
+    change(remove(document, "http"), "alb", loadBalancerType="network")
+    assert findings(document, "prod-load-balancer-https") == []
