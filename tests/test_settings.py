@@ -689,8 +689,8 @@ def test_prod_sizes_keep_their_order():
             '"ELBSecurityPolicy-TLS13-1-3-2021-06"',
         ),
         (
-            {"certificateArn": CERTIFICATE, "sslPolicy": "ELBSecurityPolicy-2016-08"},
-            "elixir-cluster:loadBalancer.sslPolicy: allows TLS 1.0/1.1",
+            {"certificateArn": CERTIFICATE, "sslPolicy": "ELBSecurityPolicy-TLS13-1-2-2099-01"},
+            "elixir-cluster:loadBalancer.sslPolicy: must be one of",
         ),
         (
             {"certificateArn": CERTIFICATE, "sslPolicy": "ELBSecurityPolicy-TLS13-1-2-2021-6"},
@@ -1172,7 +1172,7 @@ INVALID = {
     "network": [{"vpcCidr": "10.0.0.0/8"}, {"availabilityZones": 9}, {"vpcId": "vpc-01234567"}],
     "release": [{"httpPort": 22}, {"artifact": "shop.tar.gz"}, {"distribution": {"portRange": {"from": 9, "to": 1}}}],
     "nodes": [{"minSize": 9, "maxSize": 2}, {"instanceTypes": []}, {"ami": "ubuntu"}],
-    "loadBalancer": [{"type": "classic"}, {"healthCheck": {"timeout": 30}}, {"sslPolicy": "ELBSecurityPolicy-2016-08"}],
+    "loadBalancer": [{"type": "classic"}, {"healthCheck": {"timeout": 30}}, {"sslPolicy": "TLS-1-2"}],
     "scaling": [
         {"targetTracking": [{"metric": "cpu"}]},
         {"schedules": [{"name": "x", "cron": "daily"}]},

@@ -6,7 +6,6 @@ import math
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from .fields import Context
 from .limits import (
     ALB_FREE_ADDRESSES_PER_SUBNET,
     ALB_MIN_ZONES,
@@ -23,7 +22,7 @@ from .problems import Problem
 from .scaling import ScalingSettings
 
 
-def cross_section_rules(sections: Mapping[str, Any], context: Context) -> Iterator[Problem]:
+def cross_section_rules(sections: Mapping[str, Any]) -> Iterator[Problem]:
     """Rules between sections (a section that could not be read at all is None; its rules are skipped):
 
     - network.availabilityZones >= 2 with an application load balancer; one zone needs type network.

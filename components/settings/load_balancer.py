@@ -14,7 +14,6 @@ from .fields import (
     Context,
     Matcher,
     SettingsModel,
-    SslPolicy,
     matcher_ranges,
     setting,
 )
@@ -37,6 +36,7 @@ from .limits import (
     SECURITY_GROUP_RULES_MAX,
     STICKINESS_DURATION,
     URL_PATH_PATTERN,
+    SslPolicyName,
 )
 from .problems import KeyPath, Problem, Shown
 
@@ -157,9 +157,10 @@ class LoadBalancerSettings(SettingsModel):
         pattern=ACM_CERTIFICATE_ARN_PATTERN.replace("(?P<region>", "("),
         default_text="none: HTTP only",
     )
-    ssl_policy: SslPolicy = setting(
+    ssl_policy: SslPolicyName = setting(
         DEFAULT_TLS_POLICY,
-        description="TLS policy of the HTTPS/TLS listener (only with certificateArn); TLS 1.0/1.1 policies refused.",
+        description="TLS policy of the HTTPS/TLS listener (only with certificateArn): any ELB predefined policy; the "
+        "policy pack's listener-tls-policy flags those that allow TLS 1.0/1.1.",
     )
     algorithm: Literal["round_robin", "least_outstanding_requests", "weighted_random"] = setting(
         "round_robin",

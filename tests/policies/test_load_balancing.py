@@ -10,6 +10,8 @@ from components import settings
 from policies.rules.load_balancing import TLS12_POLICIES
 from tests.support.synthetic import LB_ARN, TG_ARN, add, change, cluster, findings, named, remove, resource
 
+CERTIFICATE_ARN = "arn:aws:acm:eu-west-1:123456789012:certificate/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0"
+
 RULES = [
     "alb-drops-invalid-headers",
     "listener-tls-policy",
@@ -51,9 +53,22 @@ def test_the_tls_allow_list_is_configurable():
     assert len(findings(document, "listener-tls-policy", config)) == 1
 
 
-def test_the_allow_list_is_what_the_stack_settings_accept():
-    assert list(typing.get_args(settings.TlsPolicy)) == TLS12_POLICIES
-    assert not set(TLS12_POLICIES) & set(settings.LEGACY_TLS_POLICIES)
+def test_the_allow_list_names_only_policies_aws_has_and_none_that_allow_tls_1_0():
+    assert set(TLS12_POLICIES) <= set(typing.get_args(settings.SslPolicyName))
+    assert {
+        "ELBSecurityPolicy-2016-08",
+        "ELBSecurityPolicy-TLS13-1-0-2021-06",
+        "ELBSecurityPolicy-FS-1-1-2019-08",
+    }.isdisjoint(TLS12_POLICIES)
+
+
+def test_a_tls_1_0_policy_is_accepted_by_the_settings_and_flagged_by_the_pack():
+    lb = settings.LoadBalancerSettings.for_environment(
+        "prod", {"certificateArn": CERTIFICATE_ARN, "sslPolicy": "ELBSecurityPolicy-2016-08"}
+    )
+    document = change(cluster(), "https", sslPolicy=lb.ssl_policy)
+    [violation] = findings(document, "listener-tls-policy")
+    assert "ELBSecurityPolicy-2016-08" in violation.message
 
 
 def test_http_that_forwards_beside_https_is_refused():
