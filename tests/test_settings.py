@@ -437,16 +437,27 @@ def test_an_application_load_balancer_needs_two_zones():
     ]
 
 
-def test_prod_needs_two_zones_and_no_single_nat():
-    lines = problems(
+def test_prod_may_run_one_zone_behind_a_network_load_balancer_with_one_nat_gateway():
+    # opinions, not AWS limits: the policy pack judges them (prod-groups-span-zones, prod-nat-per-zone)
+    loaded = load(
         stack="prod",
         network={"availabilityZones": 1, "natGateways": "single"},
         loadBalancer={"type": "network", "certificateArn": CERTIFICATE},
     )
-    assert lines == [
-        "elixir-cluster:network.availabilityZones: must be >= 2 in prod: one zone is a single point of failure, got 1",
-        "elixir-cluster:network.natGateways: must be perAz (or none) in prod: a single NAT gateway is a single point "
-        'of failure, got "single"',
+    assert (loaded.network.availability_zones, loaded.network.nat_gateways) == (1, "single")
+    assert len(loaded.network.subnet_cidrs()) == 1
+
+
+def test_prod_may_share_one_nat_gateway_between_zones():
+    loaded = load(stack="prod", network={"natGateways": "single"})
+    assert (loaded.network.availability_zones, loaded.network.nat_gateways) == (3, "single")
+
+
+def test_an_application_load_balancer_needs_two_zones_in_prod_too():
+    # AWS's limit, whatever the environment
+    assert problems(stack="prod", network={"availabilityZones": 1}) == [
+        "elixir-cluster:network.availabilityZones: must be >= 2 with an application load balancer (AWS requires two "
+        "zones); one zone needs type network, got 1"
     ]
 
 
@@ -492,6 +503,25 @@ def test_existing_subnets_are_well_formed_distinct_and_enough():
         f'subnets, got "{a}"',
         "elixir-cluster:network.publicSubnetIds: needs at least 2 subnets for the internet-facing load balancer: an "
         f'application load balancer needs two zones, got ["{a}"]',
+    ]
+
+
+def test_prod_may_reuse_a_vpc_with_one_subnet_each_behind_a_network_load_balancer():
+    network = {"vpcId": "vpc-01234567", "publicSubnetIds": ["subnet-0a00000000000000a"]}
+    network["privateSubnetIds"] = ["subnet-0b00000000000000a"]
+    loaded = load(stack="prod", network=network, loadBalancer={"type": "network"})
+    assert loaded.network.private_subnet_ids == ["subnet-0b00000000000000a"]
+    # an application load balancer's two zones are AWS's limit, prod or not
+    assert problems(stack="prod", network=network) == [
+        "elixir-cluster:network.publicSubnetIds: needs at least 2 subnets for the internet-facing load balancer: an "
+        'application load balancer needs two zones, got ["subnet-0a00000000000000a"]'
+    ]
+
+
+def test_an_existing_vpc_gives_the_nodes_a_subnet():
+    network = {"vpcId": "vpc-01234567", "publicSubnetIds": ["subnet-0a00000000000000a"], "privateSubnetIds": []}
+    assert problems(network=network, loadBalancer={"type": "network"}) == [
+        "elixir-cluster:network.privateSubnetIds: needs at least one subnet: the nodes run there, got []"
     ]
 
 
@@ -635,9 +665,15 @@ def test_node_group_rules(nodes, line):
     assert found.startswith(line)
 
 
-def test_prod_runs_at_least_two_nodes():
-    assert problems(stack="prod", nodes={"minSize": 1}, loadBalancer={"certificateArn": CERTIFICATE}) == [
-        "elixir-cluster:nodes.minSize: must be >= 2 in prod: one node is a single point of failure, got 1"
+def test_prod_may_run_a_single_node():
+    # a cost choice the policy pack judges (prod-min-nodes); AWS and the BEAM run one node fine
+    loaded = load(stack="prod", nodes={"minSize": 1, "desiredCapacity": 1})
+    assert (loaded.nodes.min_size, loaded.nodes.desired_capacity) == (1, 1)
+
+
+def test_prod_sizes_keep_their_order():
+    assert problems(stack="prod", nodes={"minSize": 1, "maxSize": 2, "desiredCapacity": 3}) == [
+        "elixir-cluster:nodes.desiredCapacity: must be <= maxSize (2), got 3"
     ]
 
 
@@ -653,8 +689,8 @@ def test_prod_runs_at_least_two_nodes():
             '"ELBSecurityPolicy-TLS13-1-3-2021-06"',
         ),
         (
-            {"certificateArn": CERTIFICATE, "sslPolicy": "ELBSecurityPolicy-2016-08"},
-            "elixir-cluster:loadBalancer.sslPolicy: allows TLS 1.0/1.1",
+            {"certificateArn": CERTIFICATE, "sslPolicy": "ELBSecurityPolicy-TLS13-1-2-2099-01"},
+            "elixir-cluster:loadBalancer.sslPolicy: must be one of",
         ),
         (
             {"certificateArn": CERTIFICATE, "sslPolicy": "ELBSecurityPolicy-TLS13-1-2-2021-6"},
@@ -765,12 +801,20 @@ def test_a_network_load_balancer_accepts_5xx_success_codes():
     assert loaded.load_balancer.health_check.matcher == "200-599"
 
 
-def test_prod_keeps_deletion_protection_and_serves_https():
-    assert problems(stack="prod", loadBalancer={"deletionProtection": False}) == [
-        "elixir-cluster:loadBalancer.deletionProtection: must stay true in prod: deleting the load balancer takes the "
-        "cluster offline, got false",
-        "elixir-cluster:loadBalancer.certificateArn: required in prod for an internet-facing load balancer: "
-        "serve HTTPS, or set internal: true",
+def test_prod_may_drop_deletion_protection_and_serve_plain_http():
+    # opinions the policy pack judges (prod-load-balancer-deletion-protection, prod-load-balancer-https)
+    loaded = load(stack="prod", loadBalancer={"deletionProtection": False})
+    assert not loaded.load_balancer.deletion_protection and not loaded.load_balancer.https
+    assert loaded.load_balancer.listener_ports == [80]
+
+
+def test_prod_still_refuses_what_aws_refuses_of_a_load_balancer():
+    lines = problems(
+        stack="prod", loadBalancer={"deletionProtection": False, "sslPolicy": "ELBSecurityPolicy-TLS13-1-3-2021-06"}
+    )
+    assert lines == [
+        "elixir-cluster:loadBalancer.sslPolicy: has no effect without certificateArn: set both or neither, "
+        'got "ELBSecurityPolicy-TLS13-1-3-2021-06"'
     ]
 
 
@@ -1128,7 +1172,7 @@ INVALID = {
     "network": [{"vpcCidr": "10.0.0.0/8"}, {"availabilityZones": 9}, {"vpcId": "vpc-01234567"}],
     "release": [{"httpPort": 22}, {"artifact": "shop.tar.gz"}, {"distribution": {"portRange": {"from": 9, "to": 1}}}],
     "nodes": [{"minSize": 9, "maxSize": 2}, {"instanceTypes": []}, {"ami": "ubuntu"}],
-    "loadBalancer": [{"type": "classic"}, {"healthCheck": {"timeout": 30}}, {"sslPolicy": "ELBSecurityPolicy-2016-08"}],
+    "loadBalancer": [{"type": "classic"}, {"healthCheck": {"timeout": 30}}, {"sslPolicy": "TLS-1-2"}],
     "scaling": [
         {"targetTracking": [{"metric": "cpu"}]},
         {"schedules": [{"name": "x", "cron": "daily"}]},

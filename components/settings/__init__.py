@@ -90,7 +90,6 @@ from .limits import (
     IDLE_TIMEOUT,
     INSTANCE_TYPE_PATTERN,
     INSTANCE_TYPES_MAX,
-    LEGACY_TLS_POLICIES,
     LIFECYCLE_HEARTBEAT,
     LINUX_EPHEMERAL_PORTS,
     LISTEN_PORT,
@@ -151,7 +150,7 @@ from .limits import (
     WARMUP_SECONDS,
     Environment,
     Range,
-    TlsPolicy,
+    SslPolicyName,
 )
 from .load_balancer import AccessLogsSettings, HealthCheckSettings, LoadBalancerSettings, StickinessSettings
 from .loading import load_pulumi_config, load_settings, to_snake
@@ -235,7 +234,6 @@ __all__ = [
     "FlowLogsSettings",
     "InstanceRefreshSettings",
     "KeyPath",
-    "LEGACY_TLS_POLICIES",
     "LIFECYCLE_HEARTBEAT",
     "LINUX_EPHEMERAL_PORTS",
     "LISTEN_PORT",
@@ -316,7 +314,7 @@ __all__ = [
     "TAG_VALUE_SYMBOLS",
     "TAGS_PER_RESOURCE_MAX",
     "TargetTrackingSettings",
-    "TlsPolicy",
+    "SslPolicyName",
     "to_snake",
     "UNPRIVILEGED_PORT_MIN",
     "URL_PATH_PATTERN",

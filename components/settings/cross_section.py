@@ -6,7 +6,6 @@ import math
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from .fields import Context
 from .limits import (
     ALB_FREE_ADDRESSES_PER_SUBNET,
     ALB_MIN_ZONES,
@@ -23,12 +22,12 @@ from .problems import Problem
 from .scaling import ScalingSettings
 
 
-def cross_section_rules(sections: Mapping[str, Any], context: Context) -> Iterator[Problem]:
+def cross_section_rules(sections: Mapping[str, Any]) -> Iterator[Problem]:
     """Rules between sections (a section that could not be read at all is None; its rules are skipped):
 
     - network.availabilityZones >= 2 with an application load balancer; one zone needs type network.
     - With an existing VPC, the load balancer's subnets (public, or private when internal) number
-      at least 2 for an application load balancer, and in prod.
+      at least 2 for an application load balancer (AWS requires two zones), else at least 1.
     - A created VPC's subnets are /27 or larger for an application load balancer, and the private
       subnets hold nodes.maxSize (plus an instance refresh's surge) per zone.
     - release.artifact is s3:// when network.natGateways is none: there is no internet egress.
@@ -40,7 +39,7 @@ def cross_section_rules(sections: Mapping[str, Any], context: Context) -> Iterat
     network, release, nodes = sections.get("network"), sections.get("release"), sections.get("nodes")
     lb, scaling = sections.get("loadBalancer"), sections.get("scaling")
     if network and lb:
-        yield from _network_and_load_balancer(network, lb, context)
+        yield from _network_and_load_balancer(network, lb)
     if network and nodes and lb and not network.existing:
         yield from _subnet_capacity(network, nodes, lb)
     offline = network and not network.existing and network.nat_gateways == "none"
@@ -68,21 +67,19 @@ def cross_section_rules(sections: Mapping[str, Any], context: Context) -> Iterat
             )
 
 
-def _network_and_load_balancer(
-    network: NetworkSettings, lb: LoadBalancerSettings, context: Context
-) -> Iterator[Problem]:
+def _network_and_load_balancer(network: NetworkSettings, lb: LoadBalancerSettings) -> Iterator[Problem]:
     type_ref = ("loadBalancer", "type")
     if network.existing:
         name = "private_subnet_ids" if lb.internal else "public_subnet_ids"
         key = NetworkSettings.model_fields[name].alias
         subnets = set(getattr(network, name))
-        needed = ALB_MIN_ZONES if lb.type == "application" or context.environment == "prod" else 1
+        needed = ALB_MIN_ZONES if lb.type == "application" else 1
         if network.is_set(name) and len(subnets) < needed:
-            why = "an application load balancer needs two zones" if lb.type == "application" else "prod needs two zones"
+            why = "an application load balancer needs two zones" if lb.type == "application" else "it needs a subnet"
             where = "internal" if lb.internal else "internet-facing"
             yield Problem(
                 ("network", key),
-                f"needs at least {needed} subnets for the {where} load balancer: {why}",
+                f"needs at least {needed} subnet{'s' if needed > 1 else ''} for the {where} load balancer: {why}",
                 sorted(subnets),
                 refs=(type_ref, ("loadBalancer", "internal")),
             )

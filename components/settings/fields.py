@@ -33,12 +33,10 @@ from .limits import (
     BUCKET_PREFIXES_REFUSED,
     BUCKET_SUFFIXES_REFUSED,
     CLUSTER_NAME_PATTERN,
-    DEFAULT_TLS_POLICY,
     DIMENSION_VALUE_MAX_LENGTH,
     EMAIL_PATTERN,
     HIGH_RESOLUTION_PERIODS,
     INSTANCE_TYPE_PATTERN,
-    LEGACY_TLS_POLICIES,
     LINUX_EPHEMERAL_PORTS,
     LISTEN_PORT,
     MATCHER_PATTERN,
@@ -68,7 +66,6 @@ from .limits import (
     VPC_PREFIX,
     Environment,
     Range,
-    TlsPolicy,
 )
 
 if TYPE_CHECKING:
@@ -313,12 +310,6 @@ def _matcher(value: str) -> str:
     return value
 
 
-def _refuse_legacy_tls(value: Any) -> Any:
-    if value in LEGACY_TLS_POLICIES:
-        refuse(f"allows TLS 1.0/1.1, which browsers and PCI DSS retired; use {DEFAULT_TLS_POLICY}")
-    return value
-
-
 ClusterName = Annotated[str, AfterValidator(_cluster_name)]
 TagKey = Annotated[str, AfterValidator(_tag_key)]
 TagValue = Annotated[str, BeforeValidator(_scalar_as_text), AfterValidator(_tag_value)]
@@ -364,7 +355,6 @@ CloudWatchName = Annotated[str, AfterValidator(_cloudwatch_name)]
 Dimensions = Annotated[dict[str, Annotated[str, BeforeValidator(_scalar_as_text)]], AfterValidator(_dimensions)]
 TimeZone = Annotated[str, AfterValidator(_timezone)]
 Email = Annotated[str, AfterValidator(_pattern(EMAIL_PATTERN, "must be an e-mail address such as oncall@example.com"))]
-SslPolicy = Annotated[TlsPolicy, BeforeValidator(_refuse_legacy_tls)]
 Statistic = Literal["Average", "Minimum", "Maximum", "SampleCount", "Sum"]
 
 

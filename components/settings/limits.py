@@ -222,9 +222,11 @@ ACM_CERTIFICATE_ARN_PATTERN = (
 REGION_PATTERN = r"^[a-z]{2}(?:-[a-z]+)+-\d+$"
 DEFAULT_REGION = "us-east-1"
 
-# TLS policies: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html
-# (same names on NLB TLS listeners). Only those that refuse TLS 1.0 and 1.1 are accepted.
-TlsPolicy = Literal[
+# The predefined ELB security policies (same names on NLB TLS listeners):
+# https://docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html
+# AWS accepts all of them; which ones a team allows (TLS 1.2+ by default) is the policy
+# pack's listener-tls-policy rule, not a refusal here.
+SslPolicyName = Literal[
     "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09",
     "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
     "ELBSecurityPolicy-TLS13-1-2-PQ-2025-09",
@@ -252,8 +254,6 @@ TlsPolicy = Literal[
     "ELBSecurityPolicy-FS-1-2-2019-08",
     "ELBSecurityPolicy-TLS-1-2-Ext-2018-06",
     "ELBSecurityPolicy-TLS-1-2-2017-01",
-]
-LEGACY_TLS_POLICIES = (
     "ELBSecurityPolicy-TLS13-1-1-2021-06",
     "ELBSecurityPolicy-TLS13-1-0-2021-06",
     "ELBSecurityPolicy-TLS13-1-0-PQ-2025-09",
@@ -266,8 +266,8 @@ LEGACY_TLS_POLICIES = (
     "ELBSecurityPolicy-2016-08",
     "ELBSecurityPolicy-TLS-1-0-2015-04",
     "ELBSecurityPolicy-2015-05",
-)
-DEFAULT_TLS_POLICY: TlsPolicy = "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09"  # AWS's recommendation
+]
+DEFAULT_TLS_POLICY: SslPolicyName = "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09"  # AWS's recommendation
 
 # CloudWatch alarms: https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html
 # (period 10, 20, 30 or a multiple of 60; period x evaluation periods at most one day for

@@ -14,7 +14,6 @@ from .fields import (
     Context,
     Matcher,
     SettingsModel,
-    SslPolicy,
     matcher_ranges,
     setting,
 )
@@ -37,6 +36,7 @@ from .limits import (
     SECURITY_GROUP_RULES_MAX,
     STICKINESS_DURATION,
     URL_PATH_PATTERN,
+    SslPolicyName,
 )
 from .problems import KeyPath, Problem, Shown
 from .waf import WafSettings
@@ -143,9 +143,10 @@ class LoadBalancerSettings(SettingsModel):
 
     Rules: sslPolicy only with certificateArn; certificateArn in the stack's region; a
     network load balancer has no algorithm choice, idle timeout, cookie duration or access
-    logs without TLS; success codes per type; prod keeps deletion protection and serves
-    HTTPS when internet-facing; allowedCidrs fit the security group's rule quota; WAF only on
-    an internet-facing application load balancer, its keys only while it is on.
+    logs without TLS; success codes per type; allowedCidrs fit the security group's rule
+    quota. Deletion protection and HTTPS in production are the policy pack's call
+    (prod-load-balancer-deletion-protection, prod-load-balancer-https). WAF only on an
+    internet-facing application load balancer, its keys only while it is on.
     """
 
     type: Literal["application", "network"] = setting(
@@ -167,9 +168,10 @@ class LoadBalancerSettings(SettingsModel):
         pattern=ACM_CERTIFICATE_ARN_PATTERN.replace("(?P<region>", "("),
         default_text="none: HTTP only",
     )
-    ssl_policy: SslPolicy = setting(
+    ssl_policy: SslPolicyName = setting(
         DEFAULT_TLS_POLICY,
-        description="TLS policy of the HTTPS/TLS listener (only with certificateArn); TLS 1.0/1.1 policies refused.",
+        description="TLS policy of the HTTPS/TLS listener (only with certificateArn): any ELB predefined policy; the "
+        "policy pack's listener-tls-policy flags those that allow TLS 1.0/1.1.",
     )
     algorithm: Literal["round_robin", "least_outstanding_requests", "weighted_random"] = setting(
         "round_robin",
@@ -250,18 +252,6 @@ class LoadBalancerSettings(SettingsModel):
         yield from self._matcher_rules(at)
         yield from self._cidr_rules(at)
         yield from self._waf_rules(at, context)
-        if context.environment == "prod":
-            if not self.deletion_protection:
-                yield Problem(
-                    self._path(at, "deletion_protection"),
-                    "must stay true in prod: deleting the load balancer takes the cluster offline",
-                    False,
-                )
-            if not self.internal and not self.https:
-                yield Problem(
-                    certificate_path,
-                    "required in prod for an internet-facing load balancer: serve HTTPS, or set internal: true",
-                )
 
     def _network_rules(self, at: KeyPath) -> Iterator[Problem]:
         type_path = self._path(at, "type")

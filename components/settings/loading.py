@@ -77,7 +77,7 @@ def _validate_sections(
         broken.extend(section_broken)
     # a key a rule already refused counts as broken too: one mistake, one line
     broken += [p.path for p in problems]
-    problems.extend(p for p in cross_section_rules(models, context) if not any(p.involves(b) for b in broken))
+    problems.extend(p for p in cross_section_rules(models) if not any(p.involves(b) for b in broken))
     return models, problems
 
 

@@ -17,9 +17,10 @@ class NetworkSettings(SettingsModel):
     existing one given by `vpcId`, `publicSubnetIds` and `privateSubnetIds`.
 
     Rules: the two modes exclude each other; the three existing-VPC keys go together, with
-    no subnet listed twice; prod needs two zones (or two private subnets) and no single NAT
-    gateway. Subnet plan (`subnet_cidrs`): the VPC is cut into 16 equal blocks; zone i gets
-    public block i and private block 8 + i.
+    no subnet listed twice. How many zones and NAT gateways production deserves is the policy
+    pack's call (prod-groups-span-zones, prod-nat-per-zone), not a refusal here. Subnet plan
+    (`subnet_cidrs`): the VPC is cut into 16 equal blocks; zone i gets public block i and
+    private block 8 + i.
     """
 
     vpc_cidr: VpcCidr = setting(
@@ -31,14 +32,15 @@ class NetworkSettings(SettingsModel):
     availability_zones: int = setting(
         by_environment="network.availabilityZones",
         description="Zones the created VPC spans, one public and one private subnet each. 1 only with a network "
-        "load balancer and never in prod (an application load balancer needs two zones).",
+        "load balancer (an application load balancer needs two zones); the policy pack wants 2 or more in prod.",
         unit="zones",
         limit=AVAILABILITY_ZONES,
     )
     nat_gateways: Literal["none", "single", "perAz"] = setting(
         by_environment="network.natGateways",
         description="Egress for the private subnets: one NAT gateway per zone, one shared (a single point of "
-        "failure), or none (no internet: interface endpoints for the AWS APIs the nodes call, and the S3 gateway).",
+        "failure, which the policy pack flags in prod), or none (no internet: interface endpoints for the AWS APIs "
+        "the nodes call, and the S3 gateway).",
     )
     vpc_id: VpcId | None = setting(
         None,
@@ -54,7 +56,7 @@ class NetworkSettings(SettingsModel):
     private_subnet_ids: list[SubnetId] = setting(
         default_factory=list,
         description="Existing subnets for the nodes (with vpcId).",
-        limit="subnet- ids, none also public; at least 2 in prod",
+        limit="subnet- ids, none also public",
     )
     flow_logs: FlowLogsSettings = setting(
         default_factory=FlowLogsSettings,
@@ -92,22 +94,9 @@ class NetworkSettings(SettingsModel):
                     yield Problem(
                         self._path(at, name), "not used with an existing VPC (vpcId): remove it", getattr(self, name)
                     )
-            yield from self._existing_subnet_rules(at, context)
-        elif context.environment == "prod":
-            if self.availability_zones < 2:
-                yield Problem(
-                    self._path(at, "availability_zones"),
-                    "must be >= 2 in prod: one zone is a single point of failure",
-                    self.availability_zones,
-                )
-            if self.nat_gateways == "single":
-                yield Problem(
-                    self._path(at, "nat_gateways"),
-                    "must be perAz (or none) in prod: a single NAT gateway is a single point of failure",
-                    self.nat_gateways,
-                )
+            yield from self._existing_subnet_rules(at)
 
-    def _existing_subnet_rules(self, at: KeyPath, context: Context) -> Iterator[Problem]:
+    def _existing_subnet_rules(self, at: KeyPath) -> Iterator[Problem]:
         public = set(self.public_subnet_ids)
         for name in ("public_subnet_ids", "private_subnet_ids"):
             seen: set[str] = set()
@@ -121,12 +110,5 @@ class NetworkSettings(SettingsModel):
                         subnet,
                     )
                 seen.add(subnet)
-        private = set(self.private_subnet_ids)
-        needed = 2 if context.environment == "prod" else 1
-        if self.is_set("private_subnet_ids") and len(private) < needed:
-            why = "prod needs two zones" if needed == 2 else "the nodes need a subnet"
-            yield Problem(
-                self._path(at, "private_subnet_ids"),
-                f"needs at least {needed} distinct subnets: {why}",
-                self.private_subnet_ids,
-            )
+        if self.is_set("private_subnet_ids") and not self.private_subnet_ids:
+            yield Problem(self._path(at, "private_subnet_ids"), "needs at least one subnet: the nodes run there", [])

@@ -110,8 +110,8 @@ class NodesSettings(SettingsModel):
 
     Rules: 0 <= minSize <= desiredCapacity <= maxSize; all instance types one CPU
     architecture, matching the AMI's when its resolve:ssm: path names one; spot's
-    onDemandBaseCapacity <= maxSize; no type or security group listed twice; prod runs at
-    least two nodes.
+    onDemandBaseCapacity <= maxSize; no type or security group listed twice. How many nodes
+    production keeps at least is the policy pack's call (prod-min-nodes).
     """
 
     instance_types: list[InstanceType] = setting(
@@ -192,8 +192,6 @@ class NodesSettings(SettingsModel):
                 yield Problem(
                     desired_path, f"must be <= maxSize ({self.max_size})", self.desired_capacity, refs=(max_path,)
                 )
-        if context.environment == "prod" and self.min_size < 2:
-            yield Problem(min_path, "must be >= 2 in prod: one node is a single point of failure", self.min_size)
         yield from self._architecture_rules(at)
         yield from self._list_rules(at)
         if self.spot and self.spot.on_demand_base_capacity > self.max_size:

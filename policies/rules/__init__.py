@@ -29,6 +29,9 @@
 | default-security-group-closed | mandatory | stack |
 | kms-key-rotation | mandatory | resource |
 | kms-key-policy | mandatory | resource |
+| prod-nat-per-zone | mandatory | stack |
+| prod-load-balancer-https | mandatory | stack |
+| prod-min-nodes | mandatory | resource |
 """
 
 from __future__ import annotations

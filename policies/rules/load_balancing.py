@@ -242,6 +242,38 @@ load_balancer_access_logs = ResourceValidationPolicy(
     enforcement_level=EnforcementLevel.ADVISORY,
 )
 
+# --- production serves HTTPS to the internet ------------------------------------------------
+
+HTTPS_SCHEMA = schema(**PRODUCTION)
+
+
+def validate_production_https(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    config = settings(HTTPS_SCHEMA, args.get_config())
+    stack = Stack(args.resources)
+    protocols = defaultdict(set)
+    for listener in stack.of_type(LISTENER):
+        for balancer in stack.referenced(listener, "loadBalancerArn"):
+            protocols[balancer].add(listener.props.get("protocol"))
+    for balancer in stack.of_type(LOAD_BALANCER):
+        facing = not balancer.props.get("internal")
+        if facing and is_production(balancer.props, config) and not protocols[balancer.urn] & {HTTPS, TLS}:
+            report_violation(
+                f"{balancer.name} faces the internet from production without HTTPS: requests, session cookies and "
+                "LiveView traffic cross it in clear. Set elixir-cluster:loadBalancer.certificateArn (an ACM "
+                "certificate in the stack's region; port 80 then redirects), or elixir-cluster:loadBalancer.internal "
+                "if only the VPC reaches it.",
+                balancer.urn,
+            )
+
+
+prod_load_balancer_https = StackValidationPolicy(
+    name="prod-load-balancer-https",
+    description="Internet-facing production load balancers serve HTTPS (or TLS).",
+    validate=validate_production_https,
+    enforcement_level=EnforcementLevel.MANDATORY,
+    config_schema=HTTPS_SCHEMA,
+)
+
 # --- an internet-facing production ALB is behind AWS WAF ------------------------------------
 
 WAF_SCHEMA = schema(**PRODUCTION)
@@ -281,5 +313,6 @@ POLICIES = [
     target_group_health_check,
     prod_load_balancer_deletion_protection,
     load_balancer_access_logs,
+    prod_load_balancer_https,
     prod_alb_has_waf,
 ]

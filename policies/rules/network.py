@@ -1,5 +1,6 @@
 """Who may reach the nodes: cluster ports, admin ports, the app port, and how rules are declared;
-and the VPC's audit trail and unused door: flow logs, and a default security group with no rules.
+the VPC's audit trail and unused door: flow logs, and a default security group with no rules;
+and how production's private subnets reach the internet.
 
 The node security group is the one the nodes' launch template carries; the load
 balancer's is the one its load balancer carries. Both are found in the resources, so
@@ -17,18 +18,24 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from .configuration import schema, settings
+from .configuration import PRODUCTION, schema, settings
 from .resources import (
     ALL_PORTS,
     DEFAULT_SECURITY_GROUP,
     FLOW_LOG,
     INGRESS,
+    NAT_GATEWAY,
+    ROUTE,
+    ROUTE_TABLE,
+    ROUTE_TABLE_ASSOCIATION,
     SECURITY_GROUP,
+    SUBNET,
     TARGET_GROUP,
     VPC,
     Permission,
     Ports,
     Stack,
+    is_production,
     is_world,
     items,
     number,
@@ -285,6 +292,68 @@ def _outsiders(stack: Stack, permission: Permission, allowed: set[str]) -> list[
     return list(permission.outside_sources) + [stack.name_of(p) for p in permission.peers if p not in allowed]
 
 
+# --- production: a NAT gateway per zone ------------------------------------------------------
+
+NAT_PER_ZONE_SCHEMA = schema(**PRODUCTION)
+
+
+def nat_gateways_by_route_table(stack: Stack) -> dict[str, set[str]]:
+    """route table URN -> the NAT gateways its routes send traffic to (Route resources or inline routes)."""
+    nats = {nat.urn for nat in stack.of_type(NAT_GATEWAY)}
+    found: dict[str, set[str]] = {}
+    for route in stack.of_type(ROUTE):
+        for table in stack.referenced(route, "routeTableId"):
+            found.setdefault(table, set()).update(n for n in stack.referenced(route, "natGatewayId") if n in nats)
+    for table in stack.of_type(ROUTE_TABLE):
+        for route in items(table.props.get("routes")):
+            found.setdefault(table.urn, set()).update(
+                n for n in stack.identify(items(route.get("natGatewayId"))) if n in nats
+            )
+    return found
+
+
+def zones_served(stack: Stack) -> dict[str, set[str]]:
+    """NAT gateway URN -> the zones of the subnets whose route tables send traffic through it."""
+    zone_of = {subnet.urn: subnet.props.get("availabilityZone") for subnet in stack.of_type(SUBNET)}
+    via = nat_gateways_by_route_table(stack)
+    served: dict[str, set[str]] = {}
+    for association in stack.of_type(ROUTE_TABLE_ASSOCIATION):
+        zones = {zone_of.get(s) for s in stack.referenced(association, "subnetId")} - {None}
+        for table in stack.referenced(association, "routeTableId"):
+            for nat in via.get(table, ()):
+                served.setdefault(nat, set()).update(zones)
+    return served
+
+
+def validate_nat_per_zone(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    config = settings(NAT_PER_ZONE_SCHEMA, args.get_config())
+    stack = Stack(args.resources)
+    zone_of = {subnet.urn: subnet.props.get("availabilityZone") for subnet in stack.of_type(SUBNET)}
+    served = zones_served(stack)
+    for nat in stack.of_type(NAT_GATEWAY):
+        if not is_production(nat.props, config):
+            continue
+        home = next((zone_of.get(s) for s in stack.referenced(nat, "subnetId") if s in zone_of), None)
+        others = sorted(served.get(nat.urn, set()) - {home}) if home else []
+        if others:
+            report_violation(
+                f"{nat.name} in {home} is the way out for the private subnets of {', '.join(others)} too: when "
+                f"{home} fails, nodes there can no longer fetch the release or reach AWS APIs that have no "
+                "endpoint. Set elixir-cluster:network.natGateways: perAz (one NAT gateway per zone); if the saving "
+                "is worth it, set prod-nat-per-zone to advisory in the policy pack configuration.",
+                nat.urn,
+            )
+
+
+prod_nat_per_zone = StackValidationPolicy(
+    name="prod-nat-per-zone",
+    description="In production, each zone's private subnets leave through a NAT gateway in their own zone.",
+    validate=validate_nat_per_zone,
+    enforcement_level=EnforcementLevel.MANDATORY,
+    config_schema=NAT_PER_ZONE_SCHEMA,
+)
+
+
 POLICIES = [
     cluster_ports_only_from_nodes,
     no_admin_ports_from_world,
@@ -292,4 +361,5 @@ POLICIES = [
     no_mixed_security_group_rules,
     flow_logs_enabled,
     default_security_group_closed,
+    prod_nat_per_zone,
 ]

@@ -40,6 +40,11 @@ ROLE_POLICY = ("aws:iam/rolePolicy:RolePolicy",)
 SSM_PARAMETER = ("aws:ssm/parameter:Parameter",)
 KMS_KEY = ("aws:kms/key:Key",)
 METRIC_ALARM = ("aws:cloudwatch/metricAlarm:MetricAlarm",)
+SUBNET = ("aws:ec2/subnet:Subnet",)
+NAT_GATEWAY = ("aws:ec2/natGateway:NatGateway",)
+ROUTE_TABLE = ("aws:ec2/routeTable:RouteTable",)
+ROUTE = ("aws:ec2/route:Route",)
+ROUTE_TABLE_ASSOCIATION = ("aws:ec2/routeTableAssociation:RouteTableAssociation",)
 
 APPLICATION = "application"
 """`loadBalancerType` when absent: the provider's default."""

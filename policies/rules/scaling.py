@@ -1,5 +1,5 @@
-"""The node group: how it judges health, how far it may grow, where it runs, what scales it,
-and whether its alarms tell anyone."""
+"""The node group: how it judges health, how far it may grow and shrink, where it runs (and
+where its load balancer reaches it), what scales it, and whether its alarms tell anyone."""
 
 from __future__ import annotations
 
@@ -16,7 +16,17 @@ from pulumi_policy import (
 )
 
 from .configuration import PRODUCTION, schema, settings
-from .resources import AUTOSCALING_GROUP, METRIC_ALARM, SCALING_POLICY, Stack, is_production, items, number, whole
+from .resources import (
+    AUTOSCALING_GROUP,
+    LOAD_BALANCER,
+    METRIC_ALARM,
+    SCALING_POLICY,
+    Stack,
+    is_production,
+    items,
+    number,
+    whole,
+)
 
 ELB_HEALTH_CHECK = "ELB"
 DEFAULT_GRACE_PERIOD = 300  # seconds: the provider's default when healthCheckGracePeriod is unset
@@ -121,30 +131,47 @@ SUBNETS_SCHEMA = schema(
         "type": "integer",
         "minimum": 1,
         "default": 2,
-        "description": "Fewest subnets (one per availability zone) a production group spreads over.",
+        "description": "Fewest subnets (one per availability zone) a production group or load balancer spreads over.",
     },
     **PRODUCTION,
 )
 
 
+def subnets_of(resource_type: str, props: Mapping[str, Any]) -> list[Any]:
+    """The subnets a group launches into, or a load balancer has a node in (one per zone)."""
+    if resource_type in AUTOSCALING_GROUP:
+        return items(props.get("vpcZoneIdentifiers")) or items(props.get("availabilityZones"))
+    mappings = [m.get("subnetId") for m in items(props.get("subnetMappings"))]
+    return items(props.get("subnets")) or mappings
+
+
 def validate_spread(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    if args.resource_type not in AUTOSCALING_GROUP:
+    if args.resource_type not in AUTOSCALING_GROUP + LOAD_BALANCER:
         return
     config = settings(SUBNETS_SCHEMA, args.get_config())
     if not is_production(args.props, config):
         return
-    subnets = items(args.props.get("vpcZoneIdentifiers")) or items(args.props.get("availabilityZones"))
-    if len(subnets) < config["minSubnets"]:
+    subnets = subnets_of(args.resource_type, args.props)
+    if len(subnets) >= config["minSubnets"]:
+        return
+    if args.resource_type in AUTOSCALING_GROUP:
         report_violation(
             f"{args.name} serves production from {len(subnets)} subnet(s): one zone's outage takes the whole "
             "cluster down. Set elixir-cluster:network.availabilityZones to "
             f"{whole(config['minSubnets'])} or more (or list as many privateSubnetIds, one per zone)."
         )
+    else:
+        report_violation(
+            f"{args.name} reaches production from {len(subnets)} subnet(s): one zone's outage cuts every client off, "
+            "even if nodes survive in other zones. Set elixir-cluster:network.availabilityZones to "
+            f"{whole(config['minSubnets'])} or more (or list as many publicSubnetIds, or privateSubnetIds when "
+            "elixir-cluster:loadBalancer.internal, one per zone)."
+        )
 
 
 prod_groups_span_zones = ResourceValidationPolicy(
     name="prod-groups-span-zones",
-    description="Production groups launch into at least two subnets.",
+    description="Production groups and load balancers span at least two subnets, one per zone.",
     validate=validate_spread,
     enforcement_level=EnforcementLevel.MANDATORY,
     config_schema=SUBNETS_SCHEMA,
@@ -196,10 +223,45 @@ alarms_have_actions = ResourceValidationPolicy(
     enforcement_level=EnforcementLevel.ADVISORY,
 )
 
+# --- production keeps more than one node -------------------------------------------------------
+
+MIN_NODES_SCHEMA = schema(
+    minimum={
+        "type": "integer",
+        "minimum": 1,
+        "default": 2,
+        "description": "Fewest nodes a production group may shrink to.",
+    },
+    **PRODUCTION,
+)
+
+
+def validate_min_nodes(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    if args.resource_type not in AUTOSCALING_GROUP:
+        return
+    config = settings(MIN_NODES_SCHEMA, args.get_config())
+    low = number(args.props.get("minSize"))
+    if is_production(args.props, config) and low is not None and low < config["minimum"]:
+        report_violation(
+            f"{args.name} lets production shrink to {whole(low)} node(s): one node's failure, or an instance refresh "
+            "replacing it, takes the service down until a new node has booted. Set elixir-cluster:nodes.minSize to "
+            f"{whole(config['minimum'])} or more, or lower prod-min-nodes.minimum in the policy pack configuration."
+        )
+
+
+prod_min_nodes = ResourceValidationPolicy(
+    name="prod-min-nodes",
+    description="Production groups keep at least two nodes.",
+    validate=validate_min_nodes,
+    enforcement_level=EnforcementLevel.MANDATORY,
+    config_schema=MIN_NODES_SCHEMA,
+)
+
 POLICIES = [
     asg_elb_health_checks,
     asg_size_bounds,
     prod_groups_span_zones,
     scalable_groups_have_policies,
     alarms_have_actions,
+    prod_min_nodes,
 ]

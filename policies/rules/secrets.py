@@ -3,39 +3,60 @@
 User data is readable by anyone who may call ec2:DescribeLaunchTemplateVersions or reach
 the instance metadata service, and it is kept in the launch template's every version. The
 cookie lets whoever knows it run code on every node, so it lives in SSM only.
+
+Secret-marked user data: a value built from a Pulumi secret (the cookie's RandomPassword, a
+secret config key) is itself secret, and user data has no business holding one. The preview
+document and Pulumi's own output print such a value as "[secret]"; the Pulumi CLI hands a
+policy pack the plaintext with no mark (KeepSecrets, then pulumi_policy unwraps it in Analyze:
+pulumi/pulumi-policy#241), so there the rule reads the content like any other. A value that
+arrives wrapped (`pulumi_policy.Secret`) or listed in `additionalSecretOutputs` counts as
+marked too.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import gzip
+import posixpath
 import re
 from collections.abc import Iterator
 from typing import Any
 
-from pulumi_policy import EnforcementLevel, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy
+from pulumi_policy import EnforcementLevel, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Secret
 
 from .configuration import schema, settings
 from .resources import INSTANCE, LAUNCH_TEMPLATE, SSM_PARAMETER
+from .user_data import Piece, decoded, pieces
 
 # --- no secrets in user data ----------------------------------------------------------------
 
+SECRET_MASK = "[secret]"
+"""How a preview (`pulumi preview --json`, `tools.preview --format json`) prints a secret value."""
+COOKIE_FILE = ".erlang.cookie"
+"""Where erl reads the cookie from when nothing else gives one: $HOME/.erlang.cookie."""
+
 # A literal value, not a shell expansion ($VAR, $(...)), a printf placeholder (%s) or a template (<...>, {{...}})
 _LITERAL = r"""['"]?(?![$%<{])[^\s'"]+"""
+_ACCESS_KEY_ID = r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"
+_SECRET_ACCESS_KEY = r"(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])"
 SECRET_PATTERNS = {
     "a release cookie literal (RELEASE_COOKIE=...)": re.compile(rf"\bRELEASE_COOKIE\s*[=:]\s*{_LITERAL}"),
-    "an Erlang cookie on a command line (-setcookie ...)": re.compile(rf"-setcookie\s+{_LITERAL}"),
-    "an AWS access key id": re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"),
+    "an Erlang cookie literal (ERLANG_COOKIE=...)": re.compile(rf"\bERLANG_COOKIE\s*[=:]\s*{_LITERAL}"),
+    "an Erlang cookie on a command line (-setcookie ...)": re.compile(rf"(?:-setcookie|--cookie)\s+{_LITERAL}"),
+    "an AWS access key id": re.compile(_ACCESS_KEY_ID),
+    "an AWS secret access key beside its key id": re.compile(rf"{_ACCESS_KEY_ID}.*{_SECRET_ACCESS_KEY}"),
     "an AWS secret key or session token": re.compile(
-        rf"(?i)\baws_?(?:secret_?access_?key|session_?token)['\"]?\s*[=:]\s*{_LITERAL}"
+        rf"(?i)\b(?:aws_?)?(?:secret_?access_?key|session_?token)['\"]?\s*[=:]\s*{_LITERAL}"
+        rf"|\baws_secret_access_key\s+{_SECRET_ACCESS_KEY}"
     ),
-    # cloud-init writes write_files content as given, so an .erlang.cookie there is a literal
+    "a private key": re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----"),
     "an Erlang cookie file written from user data (.erlang.cookie)": re.compile(
-        rf"""^\s*-?\s*path:\s*['"]?\S*\.erlang\.cookie|(?:echo|printf)\s+{_LITERAL}['"]?\s*>>?\s*\S*\.erlang\.cookie"""
+        rf"""(?:echo|printf)\s+{_LITERAL}['"]?\s*>>?\s*\S*\.erlang\.cookie"""
     ),
 }
-GZIP_MAGIC = b"\x1f\x8b"
+USER_DATA_KEYS = {
+    **dict.fromkeys(INSTANCE, ("userData", "userDataBase64")),
+    **dict.fromkeys(LAUNCH_TEMPLATE, ("userData",)),
+}
+"""Where each resource type keeps its user data."""
 
 USER_DATA_SCHEMA = schema(
     extraPatterns={
@@ -47,51 +68,61 @@ USER_DATA_SCHEMA = schema(
 )
 
 
-def user_data_text(resource_type: str, props: Any) -> str | None:
-    """The user data as the instance runs it: launch templates carry it base64-encoded, maybe gzipped."""
-    if resource_type in INSTANCE:
-        encoded = props.get("userDataBase64")
-        return _decoded(encoded) if encoded else props.get("userData")
-    user_data = props.get("userData")
-    return _decoded(user_data) if user_data else None
+def is_base64(resource_type: str, key: str) -> bool:
+    """A launch template's userData and an instance's userDataBase64 are base64; an instance's userData is text."""
+    return resource_type in LAUNCH_TEMPLATE or key == "userDataBase64"
 
 
-def _decoded(text: str) -> str:
-    try:
-        raw = base64.b64decode(text, validate=True)
-    except (binascii.Error, ValueError):
-        return text  # not base64: a provider would reject it, but read it as it stands
-    if raw.startswith(GZIP_MAGIC):
-        raw = gzip.decompress(raw)
-    return raw.decode("utf-8", errors="replace")
-
-
-def secrets_in(text: str, extra_patterns: list[str]) -> Iterator[tuple[str, int]]:
-    """(what, line number) of every secret-looking value; never the value itself."""
+def secrets_in(piece: Piece, extra_patterns: list[str]) -> Iterator[tuple[str, str]]:
+    """(what, where) of every secret-looking value in `piece`; never the value itself."""
     patterns = dict(SECRET_PATTERNS)
     patterns.update({f"a match of /{p}/": re.compile(p) for p in extra_patterns})
-    for number, line in enumerate(text.splitlines(), start=1):
+    lines = piece.text.splitlines()
+    for number, line in enumerate(lines, start=1):
+        where = f"{piece.where} line {number}" if len(lines) > 1 else piece.where
         for what, pattern in patterns.items():
             if pattern.search(line):
-                yield what, number
+                yield what, where
+    if piece.path and posixpath.basename(piece.path) == COOKIE_FILE and piece.text.strip():
+        yield f"the Erlang cookie, written to {piece.path} from its inline content", piece.where
+
+
+def user_data_findings(resource_type: str, props: Any, secret_outputs: list[str], extra: list[str]) -> list[str]:
+    """What a resource's user data gives away, one line per finding, each saying where."""
+    found: list[str] = []
+    for key in USER_DATA_KEYS.get(resource_type, ()):
+        value = props.get(key)
+        if isinstance(value, Secret):
+            value, marked = value.value, True
+        else:
+            marked = value == SECRET_MASK or key in secret_outputs
+        if marked:
+            found.append(f"{key} is a Pulumi secret: something secret was built into it")
+        if not isinstance(value, str) or not value or value == SECRET_MASK:
+            continue
+        for piece in pieces(decoded(value, is_base64(resource_type, key))):
+            found += [f"{where} holds {what}" for what, where in secrets_in(piece, extra)]
+    return list(dict.fromkeys(found))
 
 
 def validate_user_data(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    if args.resource_type not in LAUNCH_TEMPLATE + INSTANCE:
+    if args.resource_type not in USER_DATA_KEYS:
         return
-    text = user_data_text(args.resource_type, args.props)
     extra = list(settings(USER_DATA_SCHEMA, args.get_config())["extraPatterns"])
-    for what, line in secrets_in(text or "", extra):
+    secret_outputs = list(args.opts.additional_secret_outputs or []) if args.opts else []
+    for finding in user_data_findings(args.resource_type, args.props, secret_outputs, extra):
         report_violation(
-            f"{args.name}: user data line {line} holds {what}; anyone who can describe the launch template reads it. "
-            "Keep the cookie in the SSM SecureString elixir-cluster:release.cookieParameter names (nodes read it at "
-            "start) and AWS credentials in the node role, never in the release environment or user data."
+            f"{args.name}: {finding}; anyone who can describe the launch template or reach the instance metadata "
+            "reads it in clear. Keep the cookie in the SSM SecureString elixir-cluster:release.cookieParameter names "
+            "(nodes read it at start) and AWS credentials in the node role, never in the release environment or "
+            "user data."
         )
 
 
 no_secrets_in_user_data = ResourceValidationPolicy(
     name="no-secrets-in-user-data",
-    description="User data holds no cookie literal, -setcookie value, .erlang.cookie file or AWS credential.",
+    description="User data, read as EC2 and cloud-init read it, holds no cookie, credential or private key, "
+    "and is not a Pulumi secret.",
     validate=validate_user_data,
     enforcement_level=EnforcementLevel.MANDATORY,
     config_schema=USER_DATA_SCHEMA,

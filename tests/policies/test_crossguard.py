@@ -1,28 +1,26 @@
 """The offline runner against the real thing: the pack's own policy server, spoken to as the Pulumi CLI does.
 
-`python -u policies` starts what `--policy-pack policies` starts (PolicyPack's gRPC
-analyzer). Configured with the reconciled configuration, it gets an Analyze call per
-resource (its inputs) and one AnalyzeStack (every resource's outputs); its diagnostics
-must be exactly what `tools.policy_check` reports for the same document.
+The pack runs as `--policy-pack policies` starts it (tests/support/policy_server.py).
+Configured with the reconciled configuration, it gets an Analyze call per resource (its
+inputs) and one AnalyzeStack (every resource's outputs); its diagnostics must be exactly
+what `tools.policy_check` reports for the same document.
 """
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Iterator
 from typing import Any
 
-import grpc
 import pytest
 from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime import proto
-from pulumi.runtime.proto import analyzer_pb2_grpc
 
 from policies.rules import POLICIES
+from tests.support.policy_server import policy_pack
 from tests.support.synthetic import NODE_SG, add, change, cluster, ingress, named, remove
 from tools.policy_check import check, reconcile
-from tools.stack import PROJECT_DIR
+from tools.stack import PROJECT_DIR, stack_file
+from tools.stack_file import project_name, read_stack_file
 
 LEVELS = {proto.ADVISORY: "advisory", proto.MANDATORY: "mandatory", proto.DISABLED: "disabled"}
 DESCRIPTIONS = {p.name: p.description for p in POLICIES}
@@ -30,14 +28,8 @@ DESCRIPTIONS = {p.name: p.description for p in POLICIES}
 
 @pytest.fixture(scope="module")
 def analyzer() -> Iterator[Any]:
-    server = subprocess.Popen([sys.executable, "-u", "policies"], cwd=PROJECT_DIR, stdout=subprocess.PIPE, text=True)
-    try:
-        port = int(server.stdout.readline())
-        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
-            yield analyzer_pb2_grpc.AnalyzerStub(channel)
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with policy_pack(read_stack_file(stack_file("prod"), project_name(PROJECT_DIR))) as running:
+        yield running.analyzer
 
 
 def _struct(values: dict[str, Any]) -> struct_pb2.Struct:

@@ -10,6 +10,8 @@ from components import settings
 from policies.rules.load_balancing import TLS12_POLICIES
 from tests.support.synthetic import LB_ARN, TG_ARN, add, change, cluster, findings, named, remove, resource
 
+CERTIFICATE_ARN = "arn:aws:acm:eu-west-1:123456789012:certificate/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0"
+
 RULES = [
     "alb-drops-invalid-headers",
     "listener-tls-policy",
@@ -18,6 +20,7 @@ RULES = [
     "prod-load-balancer-deletion-protection",
     "load-balancer-access-logs",
     "prod-alb-has-waf",
+    "prod-load-balancer-https",
 ]
 FORWARD = [{"type": "forward", "targetGroupArn": TG_ARN}]
 
@@ -51,9 +54,22 @@ def test_the_tls_allow_list_is_configurable():
     assert len(findings(document, "listener-tls-policy", config)) == 1
 
 
-def test_the_allow_list_is_what_the_stack_settings_accept():
-    assert list(typing.get_args(settings.TlsPolicy)) == TLS12_POLICIES
-    assert not set(TLS12_POLICIES) & set(settings.LEGACY_TLS_POLICIES)
+def test_the_allow_list_names_only_policies_aws_has_and_none_that_allow_tls_1_0():
+    assert set(TLS12_POLICIES) <= set(typing.get_args(settings.SslPolicyName))
+    assert {
+        "ELBSecurityPolicy-2016-08",
+        "ELBSecurityPolicy-TLS13-1-0-2021-06",
+        "ELBSecurityPolicy-FS-1-1-2019-08",
+    }.isdisjoint(TLS12_POLICIES)
+
+
+def test_a_tls_1_0_policy_is_accepted_by_the_settings_and_flagged_by_the_pack():
+    lb = settings.LoadBalancerSettings.for_environment(
+        "prod", {"certificateArn": CERTIFICATE_ARN, "sslPolicy": "ELBSecurityPolicy-2016-08"}
+    )
+    document = change(cluster(), "https", sslPolicy=lb.ssl_policy)
+    [violation] = findings(document, "listener-tls-policy")
+    assert "ELBSecurityPolicy-2016-08" in violation.message
 
 
 def test_http_that_forwards_beside_https_is_refused():
@@ -160,3 +176,31 @@ def test_other_environments_may_go_without_a_web_acl():
     assert findings(document, "prod-alb-has-waf") == []
     config = {"prod-alb-has-waf": {"productionEnvironments": ["prod", "staging"]}}
     assert len(findings(document, "prod-alb-has-waf", config)) == 1
+
+
+def _plain_http(document: dict) -> dict:
+    """The cluster serving HTTP only: no certificate, port 80 forwards."""
+    return change(remove(document, "https"), "http", defaultActions=FORWARD)
+
+
+def test_an_internet_facing_production_load_balancer_serves_https():
+    [violation] = findings(_plain_http(cluster()), "prod-load-balancer-https")
+    assert violation.level.value == "mandatory" and violation.resource == "alb"
+    assert "elixir-cluster:loadBalancer.certificateArn" in violation.message
+
+
+@pytest.mark.parametrize(
+    ("values", "tags"),
+    [({"internal": True}, {"Environment": "prod"}), ({}, {"Environment": "staging"})],
+    ids=["internal", "staging"],
+)
+def test_internal_or_non_production_load_balancers_may_serve_http(values, tags):
+    document = change(_plain_http(cluster()), "alb", **values)
+    named(document, "alb")["outputs"]["tags"] = tags
+    assert findings(document, "prod-load-balancer-https") == []
+
+
+def test_tls_on_a_network_load_balancer_counts_as_https():
+    document = change(cluster(), "https", protocol="TLS", port=443)
+    change(remove(document, "http"), "alb", loadBalancerType="network")
+    assert findings(document, "prod-load-balancer-https") == []

@@ -165,3 +165,73 @@ def test_inline_rules_alone_or_echoed_back_by_a_refresh_pass():
         {"protocol": "tcp", "fromPort": 4369, "toPort": 4369, "self": True},
     ]
     assert findings(document, "no-mixed-security-group-rules") == []
+
+
+# --- prod-nat-per-zone -------------------------------------------------------------------------
+
+ZONES = ("eu-west-1a", "eu-west-1b")
+PROD = {"Environment": "prod"}
+
+
+def vpc(nat_in: tuple[str, ...], inline_routes: bool = False, tags: dict | None = None) -> dict:
+    """A VPC with a public and a private subnet per zone; each private route table leaves through
+    the NAT gateway of its own zone if `nat_in` has one there, else through the first one."""
+    document = {"stack": "test", "outputs": {}, "resources": []}
+    nats = {zone: f"nat-{zone}" for zone in nat_in}
+    for zone in ZONES:
+        add(
+            document,
+            resource("aws:ec2/subnet:Subnet", f"public-{zone}", {"availabilityZone": zone}, f"subnet-pub-{zone}"),
+            resource("aws:ec2/subnet:Subnet", f"private-{zone}", {"availabilityZone": zone}, f"subnet-priv-{zone}"),
+        )
+    for zone, nat in nats.items():
+        inputs = {"subnetId": f"subnet-pub-{zone}", "tags": tags or PROD}
+        add(document, resource("aws:ec2/natGateway:NatGateway", nat, inputs, nat))
+    for zone in ZONES:
+        nat = nats.get(zone) or next(iter(nats.values()), None)
+        route = {"cidrBlock": "0.0.0.0/0", "natGatewayId": nat}
+        table = resource(
+            "aws:ec2/routeTable:RouteTable",
+            f"private-{zone}",
+            {"tags": PROD, **({"routes": [route]} if inline_routes and nat else {})},
+            f"rtb-{zone}",
+        )
+        add(
+            document,
+            table,
+            resource(
+                "aws:ec2/routeTableAssociation:RouteTableAssociation",
+                f"private-{zone}-association",
+                {"subnetId": f"subnet-priv-{zone}", "routeTableId": f"rtb-{zone}"},
+            ),
+        )
+        if nat and not inline_routes:
+            inputs = {"routeTableId": f"rtb-{zone}", "destinationCidrBlock": "0.0.0.0/0", "natGatewayId": nat}
+            add(document, resource("aws:ec2/route:Route", f"private-{zone}-nat", inputs))
+    return document
+
+
+@pytest.mark.parametrize("nat_in", [ZONES, ()], ids=["perAz", "none"])
+def test_production_zones_that_leave_through_their_own_nat_gateway_pass(nat_in):
+    assert findings(vpc(nat_in), "prod-nat-per-zone") == []
+
+
+@pytest.mark.parametrize("inline_routes", [False, True], ids=["route resources", "inline routes"])
+def test_one_nat_gateway_for_every_production_zone_is_flagged(inline_routes):
+    [violation] = findings(vpc(ZONES[:1], inline_routes), "prod-nat-per-zone")
+    assert violation.level.value == "mandatory" and violation.resource == "nat-eu-west-1a"
+    assert "in eu-west-1a is the way out for the private subnets of eu-west-1b" in violation.message
+    assert "elixir-cluster:network.natGateways: perAz" in violation.message
+
+
+def test_a_team_may_accept_one_nat_gateway_in_production():
+    [violation] = findings(vpc(ZONES[:1]), "prod-nat-per-zone", {"prod-nat-per-zone": "advisory"})
+    assert violation.level.value == "advisory"
+    assert findings(vpc(ZONES[:1]), "prod-nat-per-zone", {"prod-nat-per-zone": "disabled"}) == []
+
+
+def test_other_environments_may_share_a_nat_gateway():
+    shared = vpc(ZONES[:1], tags={"Environment": "staging"})
+    assert findings(shared, "prod-nat-per-zone") == []
+    config = {"prod-nat-per-zone": {"productionEnvironments": ["prod", "staging"]}}
+    assert len(findings(shared, "prod-nat-per-zone", config)) == 1

@@ -36,7 +36,7 @@ def test_the_pack_pins_what_the_development_environment_tests_it_with():
 
     pack = pins(PACK_DIR / "requirements.txt")
     development = pins(PROJECT_DIR / "requirements-dev.txt") | pins(PROJECT_DIR / "requirements.txt")
-    assert set(pack) == {"pulumi-policy", "pulumi"}
+    assert set(pack) == {"pulumi-policy", "pulumi", "PyYAML"}
     assert all(development[name] == version for name, version in pack.items())
 
 
@@ -99,4 +99,23 @@ def test_the_pack_judges_resources_only():
         imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
         imported |= {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
         roots = {name.split(".")[0] for name in imported}
-        assert not roots & {"components", "tools", "tests", "pulumi_aws", "yaml"}, path
+        assert not roots & {"components", "tools", "tests", "pulumi_aws"}, path
+
+
+def test_the_pack_imports_only_what_its_requirements_install():
+    # the CLI runs the pack in policies/venv, from policies/requirements.txt alone
+    installed = {"pulumi_policy": "pulumi-policy", "pulumi": "pulumi", "yaml": "PyYAML", "rules": None}
+    pinned = {line.split("==")[0] for line in (PACK_DIR / "requirements.txt").read_text().splitlines() if "==" in line}
+    for path in PACK_DIR.rglob("*.py"):
+        tree = ast.parse(path.read_text())
+        roots = {
+            alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names
+        }
+        roots |= {
+            (node.module or "").split(".")[0]
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and node.level == 0
+        }
+        outside = roots - set(sys.stdlib_module_names) - {"__future__"}
+        assert outside <= set(installed), (path, outside - set(installed))
+        assert {installed[root] for root in outside} - {None} <= pinned, path

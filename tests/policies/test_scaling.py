@@ -12,6 +12,7 @@ RULES = [
     "prod-groups-span-zones",
     "scalable-groups-have-policies",
     "alarms-have-actions",
+    "prod-min-nodes",
 ]
 
 
@@ -67,6 +68,22 @@ def test_a_production_group_spans_two_subnets():
     assert "elixir-cluster:network.availabilityZones to 2 or more" in violation.message
 
 
+@pytest.mark.parametrize(
+    "subnets",
+    [{"subnets": ["subnet-a"]}, {"subnets": None, "subnetMappings": [{"subnetId": "subnet-a"}]}],
+    ids=["subnets", "subnetMappings"],
+)
+def test_a_production_load_balancer_spans_two_subnets(subnets):
+    [violation] = findings(change(cluster(), "alb", **subnets), "prod-groups-span-zones")
+    assert violation.resource == "alb" and "elixir-cluster:network.availabilityZones to 2" in violation.message
+    assert "publicSubnetIds" in violation.message
+
+
+def test_the_zone_floor_is_configurable():
+    config = {"prod-groups-span-zones": {"minSubnets": 3}}
+    assert [v.resource for v in findings(cluster(), "prod-groups-span-zones", config)] == ["alb"]  # in 2 subnets
+
+
 def test_a_dev_group_may_live_in_one_subnet():
     document = change(
         cluster(),
@@ -104,3 +121,20 @@ def test_the_policy_is_matched_by_the_groups_name():
 def test_alarms_without_actions_are_advised(values):
     [violation] = findings(change(cluster(), "unhealthy-hosts", **values), "alarms-have-actions")
     assert violation.level.value == "advisory" and "elixir-cluster:alerts.emails" in violation.message
+
+
+@pytest.mark.parametrize("low", [0, 1])
+def test_a_production_group_keeps_two_nodes(low):
+    [violation] = findings(change(cluster(), "group", minSize=low, desiredCapacity=3), "prod-min-nodes")
+    assert violation.resource == "group" and f"shrink to {low} node(s)" in violation.message
+    assert "elixir-cluster:nodes.minSize to 2 or more" in violation.message
+
+
+def test_the_node_floor_is_configurable_and_applies_to_production_only():
+    config = {"prod-min-nodes": {"minimum": 4}}
+    [violation] = findings(cluster(), "prod-min-nodes", config)  # minSize 3
+    assert "elixir-cluster:nodes.minSize to 4 or more" in violation.message
+    dev = change(
+        cluster(), "group", minSize=1, tags=[{"key": "Environment", "value": "dev", "propagateAtLaunch": True}]
+    )
+    assert findings(dev, "prod-min-nodes") == []

@@ -227,6 +227,7 @@ def test_the_unchanged_prod_preview_exits_0(prod_preview, tmp_path):
     [
         ({"elixir-cluster:nodes": {"maxSize": 60}}, "asg-size-bounds"),
         ({"elixir-cluster:nodes": {"healthCheckGracePeriod": 10}}, "asg-elb-health-checks"),
+        ({"elixir-cluster:network": {"natGateways": "single"}}, "prod-nat-per-zone"),
     ],
 )
 def test_preview_policy_exits_3_on_a_careless_stack_file(changes, rule, tmp_path, capsys):
@@ -240,3 +241,61 @@ def test_preview_policy_exits_3_on_a_careless_stack_file(changes, rule, tmp_path
 def test_preview_policy_exits_0_on_the_shipped_stack(capsys):
     assert preview.main(["--stack", "prod", "--policy"]) == EXIT_OK
     assert "0 mandatory" in capsys.readouterr().err
+
+
+# --- production opinions: the settings accept them, the pack flags them --------------------------
+
+NETWORK_LOAD_BALANCER = {
+    "elixir-cluster:loadBalancer": {"type": "network", "algorithm": None, "idleTimeout": None},
+    # requests per target exist on an application load balancer only
+    "elixir-cluster:scaling": {
+        "targetTracking": [{"metric": "schedulerUtilization", "target": 70, "warmup": 120}],
+        "predictive": {"metric": "cpu", "target": 60},
+    },
+}
+PROD_OPINIONS = {
+    "one NAT gateway": (
+        {"elixir-cluster:network": {"natGateways": "single"}},
+        {("prod-nat-per-zone", "shop-network-nat-eu-west-1a")},
+    ),
+    "one node": ({"elixir-cluster:nodes": {"minSize": 1}}, {("prod-min-nodes", "shop-nodes-group")}),
+    "one zone behind a network load balancer": (
+        {"elixir-cluster:network": {"availabilityZones": 1}, **NETWORK_LOAD_BALANCER},
+        {("prod-groups-span-zones", "shop-nodes-group"), ("prod-groups-span-zones", "shop-lb-nlb")},
+    ),
+    "no deletion protection": (
+        {"elixir-cluster:loadBalancer": {"deletionProtection": False}},
+        {("prod-load-balancer-deletion-protection", "shop-lb-alb")},
+    ),
+    "plain HTTP to the internet": (
+        {"elixir-cluster:loadBalancer": {"certificateArn": None, "sslPolicy": None}},
+        {("prod-load-balancer-https", "shop-lb-alb")},
+    ),
+}
+"""Stack-file changes to prod that were refused as if AWS rejected them, and what the pack says of each."""
+
+
+@pytest.mark.parametrize(("changes", "expected"), PROD_OPINIONS.values(), ids=PROD_OPINIONS.keys())
+def test_a_production_opinion_is_accepted_by_the_settings_and_flagged_by_the_pack(changes, expected, deploy):
+    applied = deploy("prod", changes)  # the settings accept it and the emulator builds it
+    assert applied.settings.cluster.environment == "prod"
+    violations = check(applied.deployment.to_json())
+    assert {(v.policy, v.resource) for v in violations} == expected, "\n".join(map(str, violations))
+    assert all(v.level.value == "mandatory" for v in violations)
+
+
+def test_one_nat_gateway_in_production_is_one_in_aws_and_flagged_on_it(deploy, tmp_path, capsys):
+    applied = deploy("prod", {"elixir-cluster:network": {"natGateways": "single"}})
+    [nat] = applied.client("ec2").describe_nat_gateways()["NatGateways"]
+    zones = {s["SubnetId"]: s["AvailabilityZone"] for s in applied.client("ec2").describe_subnets()["Subnets"]}
+    [violation] = [v for v in check(applied.deployment.to_json()) if v.policy == "prod-nat-per-zone"]
+    others = sorted(set(zones.values()) - {zones[nat["SubnetId"]]})
+    assert f"in {zones[nat['SubnetId']]} is the way out for the private subnets of {', '.join(others)} too" in (
+        violation.message
+    )
+    # a team that accepts the saving keeps the rule as a warning, as `--policy-pack-config` would
+    document, config = tmp_path / "prod.json", tmp_path / "policy-config.json"
+    document.write_text(json.dumps(applied.deployment.to_json()))
+    config.write_text(json.dumps({"prod-nat-per-zone": "advisory"}))
+    assert policy_check.main([str(document), "--config", str(config)]) == EXIT_OK
+    assert "advisory: prod-nat-per-zone: shop-network-nat-" in capsys.readouterr().out
