@@ -227,6 +227,7 @@ def test_the_unchanged_prod_preview_exits_0(prod_preview, tmp_path):
     [
         ({"elixir-cluster:nodes": {"maxSize": 60}}, "asg-size-bounds"),
         ({"elixir-cluster:nodes": {"healthCheckGracePeriod": 10}}, "asg-elb-health-checks"),
+        ({"elixir-cluster:loadBalancer": {"waf": {"enabled": False}}}, "prod-alb-has-waf"),
         ({"elixir-cluster:network": {"natGateways": "single"}}, "prod-nat-per-zone"),
     ],
 )
