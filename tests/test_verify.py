@@ -29,7 +29,7 @@ import pytest
 from moto.server import ThreadedMotoServer
 
 from components.plans import names
-from tests.support.fragments import CERTIFICATE, EXISTING_WEB_ACL, SQS_BACKLOG
+from tests.support.fragments import CERTIFICATE, EXISTING_NETWORK, EXISTING_WEB_ACL, SQS_BACKLOG
 from tests.support.stacks import Applied, Deploy, ShippedStacks, write_variant
 from tools import verify
 from tools.stack import PROJECT_DIR, emulated, stack_file, stack_names
@@ -121,6 +121,12 @@ VARIANTS = {
     "queue-backlog-step": ("dev", {"elixir-cluster:scaling": {"step": [SQS_BACKLOG]}}),
     # the load balancer behind a web ACL the stack does not own: only the association is checked
     "existing-web-acl": ("prod", {"elixir-cluster:loadBalancer": {"waf": {"webAclArn": EXISTING_WEB_ACL}}}),
+    # flow logs on an adopted VPC (whose default group is its owner's), and to an S3 folder
+    "existing-vpc-flow-logs": ("dev", {"elixir-cluster:network": {**EXISTING_NETWORK, "flowLogs": {"enabled": True}}}),
+    "flow-logs-to-s3": (
+        "prod",
+        {"elixir-cluster:network": {"flowLogs": {"destination": "arn:aws:s3:::shop-flow-logs/prod/"}}},
+    ),
 }
 
 
@@ -567,6 +573,8 @@ def test_a_refused_call_fails_its_area_alone_naming_the_permission(
         "cookie.access": "DescribeParameters: AccessDenied: not authorized to perform DescribeParameters"
     }
     assert "grant the verifying identity DescribeParameters" in verdicts(document)["cookie.access"]["fix"]
+    # the cookie's key is found through the parameter: left unchecked, said so, not failed twice
+    assert verdicts(document)["encryption.lookup"]["status"] == "warn"
 
 
 def test_a_refused_discovery_exits_1_naming_the_permission(dev: Applied, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -149,3 +149,56 @@ def test_provide_network_makes_the_named_vpc_and_subnets_exist(emulator, aws, ru
     assert len(public_zones) == 2  # an ALB needs two zones
     out = run('pulumi.export("az", aws.ec2.get_subnet(id="subnet-0bbbb00000000002").availability_zone)\n').outputs
     assert out["az"] in {s["AvailabilityZone"] for s in subnets}
+
+
+def test_a_default_security_group_is_adopted_with_only_the_declared_rules(run, aws):
+    out = run(
+        """
+vpc = aws.ec2.Vpc("vpc", cidr_block="10.5.0.0/16")
+group = aws.ec2.DefaultSecurityGroup("default", vpc_id=vpc.id, tags={"Name": "closed"},
+    egress=[{"protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_blocks": ["10.5.0.0/16"]}])
+pulumi.export("vpc", vpc.id)
+pulumi.export("group", group.id)
+"""
+    ).outputs
+    [group] = aws("ec2").describe_security_groups(
+        Filters=[{"Name": "vpc-id", "Values": [out["vpc"]]}, {"Name": "group-name", "Values": ["default"]}]
+    )["SecurityGroups"]
+    assert group["GroupId"] == out["group"]
+    assert group["IpPermissions"] == []
+    [egress] = group["IpPermissionsEgress"]  # AWS's allow-all egress is gone, the declared rule is there
+    assert (egress["IpProtocol"], egress["FromPort"], egress["IpRanges"]) == ("tcp", 443, [{"CidrIp": "10.5.0.0/16"}])
+    assert {"Key": "Name", "Value": "closed"} in group["Tags"]
+
+
+FLOW_LOG_ROLE = """
+import json
+role = aws.iam.Role("flow", assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": {"Service": "vpc-flow-logs.amazonaws.com"}, "Action": "sts:AssumeRole"}]}))
+vpc = aws.ec2.Vpc("vpc", cidr_block="10.6.0.0/16")
+"""
+
+
+def test_a_flow_log_to_a_log_group_arn_delivers_to_that_group(run, aws):
+    out = run(
+        FLOW_LOG_ROLE
+        + """
+group = aws.cloudwatch.LogGroup("flow", name="/probe/flow")
+log = aws.ec2.FlowLog("vpc", vpc_id=vpc.id, traffic_type="REJECT", log_destination=group.arn,
+    iam_role_arn=role.arn, max_aggregation_interval=60)
+pulumi.export("vpc", vpc.id)
+pulumi.export("log", log.id)
+"""
+    ).outputs
+    [flow_log] = aws("ec2").describe_flow_logs(FlowLogIds=[out["log"]])["FlowLogs"]
+    assert (flow_log["ResourceId"], flow_log["TrafficType"]) == (out["vpc"], "REJECT")
+    assert (flow_log["LogGroupName"], flow_log["DeliverLogsStatus"]) == ("/probe/flow", "SUCCESS")
+    assert flow_log["MaxAggregationInterval"] == 60
+
+
+def test_a_flow_log_to_a_bucket_that_does_not_exist_fails_like_aws(run):
+    with pytest.raises(EmulatorError, match=r"FlowLog 'vpc'.*does not exist"):
+        run(
+            FLOW_LOG_ROLE + 'aws.ec2.FlowLog("vpc", vpc_id=vpc.id, traffic_type="ALL", log_destination_type="s3",'
+            ' log_destination="arn:aws:s3:::no-such-bucket/flow/")\n'
+        )

@@ -7,7 +7,11 @@ declared policies are `components.plans.encryption`'s. Whatever else a changed p
 says, a "*" principal is named: it opens the key to every AWS account.
 
 - `encryption.rotation`: yearly rotation on for each key.
-- `encryption.key_policies`: each key's policy equals the declared one.
+- `encryption.key_policies`: each key's policy equals the declared one (and the alert topic
+  is encrypted at all; the cookie's SecureString and the log group's key are the cookie and
+  network checks').
+- `encryption.lookup` (a warning): a key that could not be found because AWS refused the
+  call that reads what it encrypts; that call's own area fails for it.
 """
 
 from __future__ import annotations
@@ -16,12 +20,15 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from components.plans import encryption, names
 from components.plans import flow_logs as flow_log_plan
 from components.plans.waf import web_acl_plan
 
 from ..discovery import Environment
-from ..findings import UP_FIX, Finding, failed, passed
+from ..findings import UP_FIX, Finding, failed, passed, warned
+from .cookie import SECURE_STRING
 
 NAME = "encryption keys"
 DEFAULT_POLICY = "default"
@@ -31,81 +38,110 @@ PolicyOf = Callable[[str, str], dict[str, Any]]
 
 
 def run(env: Environment) -> list[Finding]:
-    keys = _declared_keys(env)
-    missing = [role for role, (key_id, _) in keys.items() if key_id is None]
-    found = {role: key for role, key in keys.items() if key[0] is not None}
+    refused: list[str] = []
+    unencrypted: list[str] = []
+    keys = _stack_keys(env, refused, unencrypted)
     kms = env.aws.client("kms")
-    rotation_off = [role for role, (key_id, _) in found.items() if not _rotates(kms, key_id)]
-    policy_problems = [
+    rotation_off = [role for role, (key_id, _) in keys.items() if not _rotates(kms, key_id)]
+    policy_problems = unencrypted + [
         f"{role} key: {problem}"
-        for role, (key_id, policy_of) in found.items()
+        for role, (key_id, policy_of) in keys.items()
         for problem in _policy_problems(env, key_id, policy_of)
     ]
     findings = []
-    absent = [f"no {role} key found" for role in missing]
-    if rotation_off or absent:
-        detail = "; ".join(absent + [f"{role} key: rotation off" for role in rotation_off])
+    if rotation_off:
+        detail = "; ".join(f"{role} key: rotation off" for role in rotation_off)
         findings.append(failed("encryption.rotation", detail, UP_FIX))
     else:
-        findings.append(passed("encryption.rotation", f"on for the {', '.join(found)} keys"))
+        findings.append(passed("encryption.rotation", f"on for the {', '.join(keys) or 'no'} keys"))
     if policy_problems:
         findings.append(failed("encryption.key_policies", "; ".join(policy_problems), UP_FIX))
     else:
-        findings.append(passed("encryption.key_policies", f"as declared for the {', '.join(found)} keys"))
+        findings.append(passed("encryption.key_policies", f"as declared for the {', '.join(keys) or 'no'} keys"))
+    if refused:
+        findings.append(
+            warned(
+                "encryption.lookup",
+                f"not checked: {'; '.join(refused)}",
+                "grant the verifying identity the call named (read-only: see the README, Verifying section)",
+            )
+        )
     return findings
 
 
-def _declared_keys(env: Environment) -> dict[str, tuple[str | None, PolicyOf]]:
-    """Each key the stack creates, by role: (its id as AWS names it, or None; its declared policy)."""
+def _stack_keys(env: Environment, refused: list[str], unencrypted: list[str]) -> dict[str, tuple[str, PolicyOf]]:
+    """Each key the stack creates that is found through what it encrypts, by role: (its id, its declared policy).
+
+    What is missing, or a cookie that is not a SecureString, is another check's finding; a lookup
+    AWS refuses leaves that key unchecked (`refused`, for a warning) rather than failing the area.
+    An alert topic without a key is this area's (`unencrypted`).
+    """
     settings = env.settings
-    keys: dict[str, tuple[str | None, PolicyOf]] = {
+    keys: dict[str, tuple[str, PolicyOf]] = {}
+    finders: dict[str, tuple[Callable[[], str | None], PolicyOf]] = {
         "cookie": (
-            _cookie_key(env),
+            lambda: _cookie_key(env),
             lambda partition, account: encryption.cookie_key_policy(partition=partition, account_id=account),
         ),
         "alert topic": (
-            _topic_key(env),
+            lambda: _topic_key(env, unencrypted),
             lambda partition, account: encryption.alert_key_policy(partition=partition, account_id=account),
         ),
     }
     flow_logs = settings.network.flow_logs
     if flow_logs.enabled and flow_logs.to_cloudwatch:
         name = flow_log_plan.log_group_name(settings)
-        keys["flow log group"] = (
-            _log_group_key(env, name),
+        finders["flow log group"] = (
+            lambda: _log_group_key(env, name),
             lambda partition, account: encryption.log_group_key_policy(
                 partition=partition, account_id=account, region=settings.region, log_group_name=name
             ),
         )
     waf = web_acl_plan(settings)
     if waf is not None:
-        keys["WAF log group"] = (
-            _log_group_key(env, waf.log_group_name),
+        finders["WAF log group"] = (
+            lambda: _log_group_key(env, waf.log_group_name),
             lambda partition, account: encryption.log_group_key_policy(
                 partition=partition, account_id=account, region=settings.region, log_group_name=waf.log_group_name
             ),
         )
+    for role, (find, policy_of) in finders.items():
+        try:
+            key_id = find()
+        except ClientError as refusal:
+            refused.append(
+                f"the {role} key ({refusal.operation_name}: {refusal.response.get('Error', {}).get('Code')})"
+            )
+            continue
+        if key_id is not None:
+            keys[role] = (key_id, policy_of)
     return keys
 
 
 def _cookie_key(env: Environment) -> str | None:
+    """The cookie parameter's key; None when it is missing or not a SecureString (cookie.parameter says so)."""
     name = env.settings.release.cookie_parameter
     found = env.aws.client("ssm").describe_parameters(
         ParameterFilters=[{"Key": "Name", "Option": "Equals", "Values": [name]}]
     )["Parameters"]
-    return found[0].get("KeyId") if found else None
+    return found[0].get("KeyId") if found and found[0].get("Type") == SECURE_STRING else None
 
 
-def _topic_key(env: Environment) -> str | None:
+def _topic_key(env: Environment, unencrypted: list[str]) -> str | None:
+    """The alert topic's key; None when the topic is missing (monitoring.topic says so) or unencrypted."""
     topic_name = names.alarm_topic_name(env.settings)
     topics = [t["TopicArn"] for t in env.aws.pages("sns", "list_topics", "Topics")]
     topic = next((arn for arn in topics if arn.rsplit(":", 1)[-1] == topic_name), None)
     if topic is None:
         return None
-    return env.aws.client("sns").get_topic_attributes(TopicArn=topic)["Attributes"].get("KmsMasterKeyId")
+    key = env.aws.client("sns").get_topic_attributes(TopicArn=topic)["Attributes"].get("KmsMasterKeyId")
+    if not key:
+        unencrypted.append(f"alert topic {topic_name} is not encrypted with its key")
+    return key or None
 
 
 def _log_group_key(env: Environment, name: str) -> str | None:
+    """A log group's key; None when it is missing or unencrypted (its network or load_balancer check says so)."""
     groups = env.aws.client("logs").describe_log_groups(logGroupNamePrefix=name)["logGroups"]
     return next((g.get("kmsKeyId") for g in groups if g["logGroupName"] == name), None)
 
