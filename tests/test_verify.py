@@ -26,12 +26,13 @@ import boto3
 import botocore.client
 import botocore.exceptions
 import pytest
-from moto.server import ThreadedMotoServer
 
 from components.plans import names
-from tests.support.fragments import CERTIFICATE, SQS_BACKLOG
+from tests.support.fragments import CERTIFICATE, EXISTING_NETWORK, SQS_BACKLOG
 from tests.support.stacks import Applied, Deploy, ShippedStacks, write_variant
 from tools import verify
+from tools.emulator import server as moto_server_of_this_project
+from tools.emulator.program import fresh_account_id
 from tools.stack import PROJECT_DIR, emulated, stack_file, stack_names
 from tools.verifier.report import Progress
 
@@ -556,13 +557,10 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def moto_server() -> Iterator[str]:
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")  # as in every real account
-        server = ThreadedMotoServer(ip_address="127.0.0.1", port=_free_port(), verbose=False)
-        server.start()
-        host, port = server.get_host_and_port()
-        yield f"http://{host}:{port}"
-        server.stop()
+    """This project's moto server (what `tools.preview --serve` starts), on a thread of this process."""
+    server, url = moto_server_of_this_project.start()
+    yield url
+    server.stop()
 
 
 def _command(*argv: str, **env: str | None) -> subprocess.CompletedProcess[str]:
@@ -591,10 +589,36 @@ def dev_on_the_server(moto_server: str) -> Iterator[Applied]:
         yield Applied(emulator, deployment, settings)
 
 
+SERVED = [
+    *(pytest.param(name, None, id=name) for name in stack_names()),
+    pytest.param("dev", {"elixir-cluster:network": EXISTING_NETWORK}, id="dev-in-an-existing-vpc"),
+]
+
+
+@pytest.mark.xdist_group("moto-server")
+@pytest.mark.parametrize(("stack", "changes"), SERVED)
+def test_each_stack_applied_into_the_moto_server_verifies_clean_through_it(
+    moto_server: str, stack: str, changes: dict[str, Any] | None, tmp_path: Path
+) -> None:
+    """What it references but does not own (prod's and staging's certificate, an existing VPC and
+    its subnets) is created in the server under the ids it names, as in-process."""
+    path = stack_file(stack) if changes is None else write_variant(tmp_path, stack, stack, changes)
+    with emulated(path, endpoint=moto_server, account_id=fresh_account_id()) as applied:
+        env = Applied(*applied)
+        code, document, _ = run_verify(env, "--config", str(path), "--endpoint", moto_server, "--format", "json")
+    assert failing(document) == {}
+    assert code == verify.EXIT_OK
+    assert document["where"] == f"{moto_server} (region {env.settings.region})"
+    if env.settings.load_balancer.certificate_arn:
+        assert env.settings.load_balancer.certificate_arn in verdicts(document)["load_balancer.listeners"]["detail"]
+    if changes is not None:
+        assert env.outputs["vpcId"] == EXISTING_NETWORK["vpcId"]
+        assert sorted(env.outputs["privateSubnetIds"]) == sorted(EXISTING_NETWORK["privateSubnetIds"])
+
+
 @pytest.mark.xdist_group("moto-server")  # one worker applies dev into the server, once
 class TestAgainstAMotoServer:
-    """dev applied into a moto server (a stack with a certificate needs it to exist there first);
-    the command line verifies it, then a tamper."""
+    """dev applied into a moto server; the command line verifies it, then a tamper."""
 
     def test_the_command_line_verifies_the_applied_stack_clean(
         self, moto_server: str, dev_on_the_server: Applied
