@@ -6,8 +6,9 @@ reported as a fail by the check that owns it, and by that check alone, with exit
 
 Most tests call `verify.main` in-process against the in-process moto the emulator runs, as the
 caller of the stack's account; the clean and read-only checks read the session's shared stacks,
-and every tamper gets a deployment of its own. `TestAgainstAMotoServer` runs the real command
-line against a ThreadedMotoServer.
+and the tampers of one stack walk one deployment of their own. Each stack is also applied into
+this project's moto server and verified through it; `TestAgainstAMotoServer` runs the real
+command line against that server.
 """
 
 from __future__ import annotations
