@@ -980,7 +980,7 @@ SERVED = [
 @pytest.mark.xdist_group("moto-server")
 @pytest.mark.parametrize(("stack", "changes"), SERVED)
 def test_each_stack_applied_into_the_moto_server_verifies_clean_through_it(
-    moto_server: str, stack: str, changes: dict[str, Any] | None, tmp_path: Path
+    moto_server: str, stack: str, changes: dict[str, Any] | None, tmp_path: Path, verify_reusing_clients: None
 ) -> None:
     """What it references but does not own (prod's and staging's certificate, an existing VPC and
     its subnets) is created in the server under the ids it names, as in-process."""
