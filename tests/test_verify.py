@@ -442,6 +442,17 @@ def swap_the_certificate(env: Applied) -> None:
     )
 
 
+def forward_to_another_target_group(env: Applied) -> None:
+    elbv2 = env.client("elbv2")
+    other = elbv2.create_target_group(
+        Name="debug-targets", Protocol="HTTP", Port=8080, VpcId=env.outputs["vpcId"], TargetType="instance"
+    )["TargetGroups"][0]["TargetGroupArn"]
+    elbv2.modify_listener(
+        ListenerArn=_listener(env, 443)["ListenerArn"],
+        DefaultActions=[{"Type": "forward", "TargetGroupArn": other}],
+    )
+
+
 def revoke_https_from_the_world(env: Applied) -> None:
     ec2 = env.client("ec2")
     group = env.outputs["loadBalancerSecurityGroupId"]
@@ -688,6 +699,7 @@ ISSUE_TAMPERS = [
     ("prod", revoke_https_from_the_world, "security.lb", "missing rule: ingress tcp 443 from 0.0.0.0/0"),
     ("prod", downgrade_the_tls_policy, "load_balancer.listeners", "[ELBSecurityPolicy-2016-08, arn:"),
     ("prod", swap_the_certificate, "load_balancer.listeners", f"ELBSecurityPolicy-2016-08, {OTHER_CERTIFICATE}]"),
+    ("prod", forward_to_another_target_group, "load_balancer.listeners", "HTTPS:443 forward to debug-targets ["),
     (
         "prod",
         make_the_redirect_temporary,
