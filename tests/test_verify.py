@@ -589,6 +589,7 @@ ISSUE_TAMPERS = [
         "group.load_balancing",
         "health check grace period 0 s, declared 120 s",
     ),
+    ("dev", put_a_node_in_standby, "group.capacity", "2 in service, desired 2, min 3"),
     ("dev", make_imds_optional, "launch_template.metadata", "version 2 (default, latest): HttpTokens optional"),
     (
         "dev",
@@ -692,8 +693,6 @@ ISSUE_TAMPERS = [
         "monitoring.alarms",
         "shop-dev-healthy-hosts-below-min does not tell shop-dev-alarms when it clears",
     ),
-    ("staging", put_a_node_in_standby, "group.capacity", "1 in service, desired 1, min 2"),
-    ("staging", delete_the_alert_topic, "monitoring.topic", "no SNS topic shop-staging-alarms"),
     ("prod", deregister_a_target, "load_balancer.targets", "is not registered"),
     ("prod", stop_a_node, "load_balancer.targets", "is unused (Target is in the stopped state)"),
     ("prod", revoke_https_from_the_world, "security.lb", "missing rule: ingress tcp 443 from 0.0.0.0/0"),
@@ -776,6 +775,7 @@ ISSUE_TAMPERS = [
     ("prod", change_the_evening_schedule(DesiredCapacity=5), "scaling.schedules", "DesiredCapacity 5, declared"),
     ("prod", delete_a_schedule, "scaling.schedules", "missing shop-prod-weekday-morning"),
     ("prod", add_a_schedule_by_hand, "scaling.schedules", "undeclared debug-night"),
+    ("prod", delete_the_alert_topic, "monitoring.topic", "no SNS topic shop-prod-alarms"),
 ]
 
 
