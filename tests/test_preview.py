@@ -191,3 +191,14 @@ def test_more_zones_than_the_region_has_exits_1_naming_the_key(tmp_path, capsys)
     error = capsys.readouterr().err
     assert "elixir-cluster:network.availabilityZones" in error
     assert "set it to 3 or fewer" in error
+
+
+def test_serve_on_a_taken_port_exits_1_naming_it(capsys):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert preview.main(["--stack", "dev", "--serve", str(port)]) == 1
+    error = capsys.readouterr().err
+    assert f"cannot serve on 127.0.0.1:{port}" in error
+    assert "--serve PORT" in error

@@ -44,7 +44,14 @@ def main(argv: list[str] | None = None) -> int:
     if not path.exists():
         print(f"error: no stack file {path}", file=sys.stderr)
         return EXIT_INVALID
-    server = _start_server(args.serve) if args.serve is not None else None
+    try:
+        server = _start_server(args.serve) if args.serve is not None else None
+    except OSError as taken:
+        print(
+            f"error: cannot serve on 127.0.0.1:{args.serve}: {taken.strerror}; choose another: --serve PORT",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
     endpoint = server[1] if server else args.endpoint
     try:
         deployment = apply_stack(path, endpoint=endpoint)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import sys
 import threading
 from typing import Any
@@ -74,8 +75,13 @@ def pin_response(request: Any, full_url: str, headers: Any) -> tuple[int, dict[s
 
 
 def start(host: str = "127.0.0.1", port: int = 0) -> tuple[ThreadedMotoServer, str]:
-    """The server on a thread of this process (port 0: a free one) and its URL; `.stop()` ends it."""
+    """The server on a thread of this process (port 0: a free one) and its URL; `.stop()` ends it.
+    Raises OSError if the port is taken (moto's thread would die there and its start wait forever)."""
     install()
+    if port:
+        with socket.socket() as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as werkzeug binds
+            probe.bind((host, port))
     server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
     server.start()
     bound_host, bound_port = server.get_host_and_port()
