@@ -616,7 +616,7 @@ ISSUE_TAMPERS = [
         "dev",
         change_the_cpu_tracking(EstimatedInstanceWarmup=600),
         "scaling.track-cpu",
-        "EstimatedInstanceWarmup 600, declared",
+        "EstimatedInstanceWarmup 600, declared 120",
     ),
     (
         "dev",
@@ -671,7 +671,8 @@ ISSUE_TAMPERS = [
         "Matcher '200-399', declared '200'",
     ),
     ("dev", lengthen_the_deregistration_delay, "load_balancer.target_group", "timeout_seconds '300', declared '15'"),
-    ("dev", change_the_drain_hook(HeartbeatTimeout=3600), "lifecycle.hook", "HeartbeatTimeout 3600, declared"),
+    # dev's heartbeat: drain 15 s + deregistration delay 15 s + the drain agent's 30 s margin
+    ("dev", change_the_drain_hook(HeartbeatTimeout=3600), "lifecycle.hook", "HeartbeatTimeout 3600, declared 60"),
     (
         "dev",
         change_the_drain_hook(DefaultResult="ABANDON"),
@@ -762,7 +763,7 @@ ISSUE_TAMPERS = [
         "prod",
         change_the_evening_schedule(Recurrence="0 23 * * *"),
         "scaling.schedules",
-        "Recurrence '0 23 * * *', declared",
+        "Recurrence '0 23 * * *', declared '0 21 * * MON-FRI'",
     ),
     (
         "prod",
@@ -771,8 +772,8 @@ ISSUE_TAMPERS = [
         "TimeZone 'Etc/UTC', declared 'Europe/Berlin'",
     ),
     ("prod", change_the_evening_schedule(MinSize=4), "scaling.schedules", "MinSize 4, declared 3"),
-    ("prod", change_the_evening_schedule(MaxSize=20), "scaling.schedules", "MaxSize 20, declared"),
-    ("prod", change_the_evening_schedule(DesiredCapacity=5), "scaling.schedules", "DesiredCapacity 5, declared"),
+    ("prod", change_the_evening_schedule(MaxSize=20), "scaling.schedules", "MaxSize 20, declared None"),
+    ("prod", change_the_evening_schedule(DesiredCapacity=5), "scaling.schedules", "DesiredCapacity 5, declared None"),
     ("prod", delete_a_schedule, "scaling.schedules", "missing shop-prod-weekday-morning"),
     ("prod", add_a_schedule_by_hand, "scaling.schedules", "undeclared debug-night"),
     ("prod", delete_the_alert_topic, "monitoring.topic", "no SNS topic shop-prod-alarms"),
