@@ -12,9 +12,8 @@ import time
 import boto3
 import pytest
 
-from tests.support.fragments import EXISTING_NETWORK
 from tests.support.stacks import write_variant
-from tools import preview
+from tools import preview, verify
 from tools.stack import PROJECT_DIR, load, stack_file
 
 CONTRACT_OUTPUTS = {
@@ -101,16 +100,33 @@ def test_an_invalid_stack_file_exits_2_naming_every_key(tmp_path):
     assert result.stdout == ""
 
 
-def test_a_failure_in_aws_exits_1_naming_the_resource(tmp_path, capsys):
-    path = write_variant(
-        tmp_path,
-        "dev",
-        "missing",
-        {"elixir-cluster:network": EXISTING_NETWORK},
-    )
-    with MotoServer() as endpoint:  # an empty account: the VPC the file names is not there
-        assert preview.main(["--config", str(path), "--endpoint", endpoint]) == 1
-    assert EXISTING_NETWORK["vpcId"] in capsys.readouterr().err
+def test_a_stock_moto_server_cannot_hold_what_the_stack_references_and_says_what_to_do(capsys):
+    certificate = load(stack_file("prod"))[0].load_balancer.certificate_arn
+    with MotoServer() as endpoint:  # stock moto: nothing can be created under an id of our choosing
+        assert preview.main(["--stack", "prod", "--endpoint", endpoint]) == 1
+        acm = boto3.client(
+            "acm", region_name="eu-west-1", endpoint_url=endpoint, aws_access_key_id="x", aws_secret_access_key="x"
+        )
+        assert acm.list_certificates()["CertificateSummaryList"] == [], "no certificate under another ARN"
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1
+    assert certificate in lines[0]
+    assert "python -m tools.emulator.server" in lines[0]
+
+
+def test_prod_served_by_this_projects_moto_server_verifies_clean(capsys, monkeypatch):
+    """The user's story: start the server, apply prod into it, verify prod there."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    with MotoServer(module="tools.emulator.server") as endpoint:
+        assert preview.main(["--stack", "prod", "--endpoint", endpoint]) == 0
+        capsys.readouterr()
+        assert verify.main(["--stack", "prod", "--endpoint", endpoint, "--format", "json"]) == verify.EXIT_OK
+    document = json.loads(capsys.readouterr().out)
+    assert [c["check"] for c in document["checks"] if c["status"] == "fail"] == []
+    listeners = next(c for c in document["checks"] if c["check"] == "load_balancer.listeners")
+    certificate = load(stack_file("prod"))[0].load_balancer.certificate_arn
+    assert "HTTPS:443 forward to" in listeners["detail"] and certificate in listeners["detail"]
 
 
 def test_endpoint_applies_into_a_moto_server_that_keeps_the_state(capsys):
@@ -129,7 +145,11 @@ def test_a_missing_stack_file_is_refused():
 
 
 class MotoServer:
-    """moto_server in its own process, as a user runs it: its state never meets the in-process mock."""
+    """A moto server in its own process, as a user runs it: its state never meets the in-process mock.
+    Stock moto's by default; `module="tools.emulator.server"` for this project's."""
+
+    def __init__(self, module: str = "moto.server") -> None:
+        self.module = module
 
     def __enter__(self) -> str:
         with socket.socket() as probe:
@@ -137,7 +157,7 @@ class MotoServer:
             port = probe.getsockname()[1]
         environment = {**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"}
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+            [sys.executable, "-m", self.module, "-H", "127.0.0.1", "-p", str(port)],
             env=environment,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -149,7 +169,7 @@ class MotoServer:
                     return f"http://127.0.0.1:{port}"
             time.sleep(0.1)
         self.process.kill()
-        raise RuntimeError("moto_server did not start within 30 s")
+        raise RuntimeError(f"{self.module} did not start within 30 s")
 
     def __exit__(self, *exc: object) -> None:
         self.process.terminate()
@@ -171,3 +191,14 @@ def test_more_zones_than_the_region_has_exits_1_naming_the_key(tmp_path, capsys)
     error = capsys.readouterr().err
     assert "elixir-cluster:network.availabilityZones" in error
     assert "set it to 3 or fewer" in error
+
+
+def test_serve_on_a_taken_port_exits_1_naming_it(capsys):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert preview.main(["--stack", "dev", "--serve", str(port)]) == 1
+    error = capsys.readouterr().err
+    assert f"cannot serve on 127.0.0.1:{port}" in error
+    assert "--serve PORT" in error

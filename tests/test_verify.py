@@ -6,8 +6,9 @@ reported as a fail by the check that owns it, and by that check alone, with exit
 
 Most tests call `verify.main` in-process against the in-process moto the emulator runs, as the
 caller of the stack's account; the clean and read-only checks read the session's shared stacks,
-and every tamper gets a deployment of its own. `TestAgainstAMotoServer` runs the real command
-line against a ThreadedMotoServer.
+and the tampers of one stack walk one deployment of their own. Each stack is also applied into
+this project's moto server and verified through it; `TestAgainstAMotoServer` runs the real
+command line against that server.
 """
 
 from __future__ import annotations
@@ -26,13 +27,16 @@ import boto3
 import botocore.client
 import botocore.exceptions
 import pytest
-from moto.server import ThreadedMotoServer
 
 from components.plans import names
 from tests.support.fragments import CERTIFICATE, EXISTING_NETWORK, EXISTING_WEB_ACL, SQS_BACKLOG
 from tests.support.stacks import Applied, Deploy, ShippedStacks, write_variant
 from tools import verify
+from tools.emulator import acm
+from tools.emulator import server as moto_server_of_this_project
+from tools.emulator.program import fresh_account_id
 from tools.stack import PROJECT_DIR, emulated, stack_file, stack_names
+from tools.verifier import aws as verifier_aws
 from tools.verifier.report import Progress
 
 # --- running verify -------------------------------------------------------------------------
@@ -406,27 +410,460 @@ def open_the_alert_key_to_every_account(env: Applied) -> None:
     kms.put_key_policy(KeyId=key, PolicyName="default", Policy=json.dumps(policy))
 
 
+# One function per tamper, named for what an operator did; a factory where the tampers differ in
+# one field only. Each changes one thing a check compares, through the call a human would make.
+
+
+def _group(env: Applied) -> dict[str, Any]:
+    return env.client("autoscaling").describe_auto_scaling_groups(
+        AutoScalingGroupNames=[env.outputs["autoScalingGroupName"]]
+    )["AutoScalingGroups"][0]
+
+
+def update_the_group(**change: Any) -> Callable[[Applied], None]:
+    def tamper(env: Applied) -> None:
+        env.client("autoscaling").update_auto_scaling_group(
+            AutoScalingGroupName=env.outputs["autoScalingGroupName"], **change
+        )
+
+    tamper.__name__ = "update_the_group_" + "_".join(change)
+    return tamper
+
+
+def put_a_node_in_standby(env: Applied) -> None:
+    """Fewer nodes in service than the minimum (moto allows what AWS refuses at the minimum, standing
+    in for launches that fail)."""
+    env.client("autoscaling").enter_standby(
+        AutoScalingGroupName=env.outputs["autoScalingGroupName"],
+        InstanceIds=[_group(env)["Instances"][0]["InstanceId"]],
+        ShouldDecrementDesiredCapacity=True,
+    )
+
+
+def stop_a_node(env: Applied) -> None:
+    """A node the group still counts in service, which the target group reports as stopped."""
+    env.client("ec2").stop_instances(InstanceIds=[_group(env)["Instances"][-1]["InstanceId"]])
+
+
+def change_the_metadata_options(**options: Any) -> Callable[[Applied], None]:
+    """A new template version from the latest, these metadata options changed, made the default."""
+
+    def tamper(env: Applied) -> None:
+        ec2 = env.client("ec2")
+        template = ec2.describe_launch_templates()["LaunchTemplates"][0]["LaunchTemplateId"]
+        data = ec2.describe_launch_template_versions(LaunchTemplateId=template, Versions=["$Latest"])[
+            "LaunchTemplateVersions"
+        ][0]["LaunchTemplateData"]
+        data["MetadataOptions"] = {**data.get("MetadataOptions", {}), **options}
+        version = ec2.create_launch_template_version(LaunchTemplateId=template, LaunchTemplateData=data)
+        number = version["LaunchTemplateVersion"]["VersionNumber"]
+        ec2.modify_launch_template(LaunchTemplateId=template, DefaultVersion=str(number))
+
+    tamper.__name__ = "change_the_metadata_options_" + "_".join(options)
+    return tamper
+
+
+def change_the_drain_hook(**change: Any) -> Callable[[Applied], None]:
+    """PutLifecycleHook with the hook as it is, one setting changed."""
+
+    def tamper(env: Applied) -> None:
+        autoscaling = env.client("autoscaling")
+        group = env.outputs["autoScalingGroupName"]
+        hook = autoscaling.describe_lifecycle_hooks(AutoScalingGroupName=group)["LifecycleHooks"][0]
+        kept = ("LifecycleHookName", "LifecycleTransition", "HeartbeatTimeout", "DefaultResult")
+        autoscaling.put_lifecycle_hook(AutoScalingGroupName=group, **{**{k: hook[k] for k in kept}, **change})
+
+    tamper.__name__ = "change_the_drain_hook_" + "_".join(change)
+    return tamper
+
+
+def modify_the_target_group(**change: Any) -> Callable[[Applied], None]:
+    def tamper(env: Applied) -> None:
+        env.client("elbv2").modify_target_group(TargetGroupArn=env.outputs["targetGroupArn"], **change)
+
+    tamper.__name__ = "modify_the_target_group_" + "_".join(change)
+    return tamper
+
+
+def _listener(env: Applied, port: int) -> dict[str, Any]:
+    elbv2 = env.client("elbv2")
+    group = elbv2.describe_target_groups(TargetGroupArns=[env.outputs["targetGroupArn"]])["TargetGroups"][0]
+    listeners = elbv2.describe_listeners(LoadBalancerArn=group["LoadBalancerArns"][0])["Listeners"]
+    return next(listener for listener in listeners if listener["Port"] == port)
+
+
+def make_the_redirect_temporary(env: Applied) -> None:
+    listener = _listener(env, 80)
+    action = listener["DefaultActions"][0]
+    redirect = {**action["RedirectConfig"], "StatusCode": "HTTP_302"}
+    env.client("elbv2").modify_listener(
+        ListenerArn=listener["ListenerArn"], DefaultActions=[{"Type": "redirect", "RedirectConfig": redirect}]
+    )
+
+
+def remove_the_http_listener(env: Applied) -> None:
+    env.client("elbv2").delete_listener(ListenerArn=_listener(env, 80)["ListenerArn"])
+
+
+OTHER_CERTIFICATE = "arn:aws:acm:eu-west-1:123456789012:certificate/99999999-8888-4777-8666-555555555555"
+
+
+def swap_the_certificate(env: Applied) -> None:
+    acm.provide_certificate(env.emulator.session, OTHER_CERTIFICATE)  # someone's other certificate
+    env.client("elbv2").modify_listener(
+        ListenerArn=_listener(env, 443)["ListenerArn"], Certificates=[{"CertificateArn": OTHER_CERTIFICATE}]
+    )
+
+
+def forward_to_another_target_group(env: Applied) -> None:
+    elbv2 = env.client("elbv2")
+    other = elbv2.create_target_group(
+        Name="debug-targets", Protocol="HTTP", Port=8080, VpcId=env.outputs["vpcId"], TargetType="instance"
+    )["TargetGroups"][0]["TargetGroupArn"]
+    elbv2.modify_listener(
+        ListenerArn=_listener(env, 443)["ListenerArn"],
+        DefaultActions=[{"Type": "forward", "TargetGroupArn": other}],
+    )
+
+
+def revoke_https_from_the_world(env: Applied) -> None:
+    ec2 = env.client("ec2")
+    group = env.outputs["loadBalancerSecurityGroupId"]
+    rules = ec2.describe_security_group_rules(Filters=[{"Name": "group-id", "Values": [group]}])["SecurityGroupRules"]
+    rule = next(r for r in rules if not r["IsEgress"] and r.get("FromPort") == 443)
+    ec2.revoke_security_group_ingress(GroupId=group, SecurityGroupRuleIds=[rule["SecurityGroupRuleId"]])
+
+
+def delete_the_cookie(env: Applied) -> None:
+    env.client("ssm").delete_parameter(Name=env.outputs["cookieParameterName"])
+
+
+def delete_the_alert_topic(env: Applied) -> None:
+    sns = env.client("sns")
+    topic = next(
+        t["TopicArn"]
+        for t in sns.list_topics()["Topics"]
+        if t["TopicArn"].endswith(f":{env.settings.qualified_name}-alarms")
+    )
+    sns.delete_topic(TopicArn=topic)
+
+
+def _policy(env: Applied, name: str) -> dict[str, Any]:
+    return env.client("autoscaling").describe_policies(
+        AutoScalingGroupName=env.outputs["autoScalingGroupName"], PolicyNames=[name]
+    )["ScalingPolicies"][0]
+
+
+POLICY_INPUTS = {
+    *("PolicyName", "PolicyType", "AdjustmentType", "MetricAggregationType", "EstimatedInstanceWarmup"),
+    *("StepAdjustments", "TargetTrackingConfiguration", "PredictiveScalingConfiguration"),
+}
+
+
+def _put_policy(env: Applied, policy: dict[str, Any], **change: Any) -> None:
+    kept = {key: value for key, value in policy.items() if key in POLICY_INPUTS and value not in ({}, [], None)}
+    env.client("autoscaling").put_scaling_policy(
+        AutoScalingGroupName=env.outputs["autoScalingGroupName"], **{**kept, **change}
+    )
+
+
+def change_the_cpu_tracking(**change: Any) -> Callable[[Applied], None]:
+    """The first target tracking policy re-put with one field changed (in its configuration, or the warmup)."""
+
+    def tamper(env: Applied) -> None:
+        policy = _policy(env, names.target_tracking_policy_name(env.settings, env.settings.scaling.target_tracking[0]))
+        config = {k: v for k, v in change.items() if k != "EstimatedInstanceWarmup"}
+        warmup = {k: v for k, v in change.items() if k == "EstimatedInstanceWarmup"}
+        _put_policy(
+            env, policy, TargetTrackingConfiguration={**policy["TargetTrackingConfiguration"], **config}, **warmup
+        )
+
+    tamper.__name__ = "change_the_cpu_tracking_" + "_".join(change)
+    return tamper
+
+
+def change_the_step_alarm(**change: Any) -> Callable[[Applied], None]:
+    def tamper(env: Applied) -> None:
+        cloudwatch = env.client("cloudwatch")
+        name = names.step_alarm_name(env.settings, env.settings.scaling.step[0])
+        alarm = cloudwatch.describe_alarms(AlarmNames=[name])["MetricAlarms"][0]
+        kept = {key: value for key, value in alarm.items() if key in ALARM_INPUTS}
+        cloudwatch.put_metric_alarm(**{**kept, **change})
+
+    tamper.__name__ = "change_the_step_alarm_" + "_".join(change)
+    return tamper
+
+
+def add_nodes_faster_on_a_long_queue(env: Applied) -> None:
+    """The step policy re-put with its top step adding 5 nodes instead of 3."""
+    policy = _policy(env, names.step_policy_name(env.settings, env.settings.scaling.step[0]))
+    steps = [
+        {**step, "ScalingAdjustment": 5} if step.get("MetricIntervalUpperBound") is None else step
+        for step in policy["StepAdjustments"]
+    ]
+    _put_policy(env, policy, StepAdjustments=steps)
+
+
+def change_the_forecast(**change: Any) -> Callable[[Applied], None]:
+    def tamper(env: Applied) -> None:
+        policy = _policy(env, names.predictive_policy_name(env.settings))
+        _put_policy(env, policy, PredictiveScalingConfiguration={**policy["PredictiveScalingConfiguration"], **change})
+
+    tamper.__name__ = "change_the_forecast_" + "_".join(change)
+    return tamper
+
+
+SCHEDULE_INPUTS = ("ScheduledActionName", "Recurrence", "TimeZone", "MinSize", "MaxSize", "DesiredCapacity")
+
+
+def change_the_evening_schedule(**change: Any) -> Callable[[Applied], None]:
+    """The second schedule re-put as it is, one field changed."""
+
+    def tamper(env: Applied) -> None:
+        autoscaling = env.client("autoscaling")
+        group = env.outputs["autoScalingGroupName"]
+        name = names.scheduled_action_name(env.settings, env.settings.scaling.schedules[1])
+        action = autoscaling.describe_scheduled_actions(AutoScalingGroupName=group, ScheduledActionNames=[name])[
+            "ScheduledUpdateGroupActions"
+        ][0]
+        kept = {key: action[key] for key in SCHEDULE_INPUTS if action.get(key) is not None}
+        autoscaling.put_scheduled_update_group_action(AutoScalingGroupName=group, **{**kept, **change})
+
+    tamper.__name__ = "change_the_evening_schedule_" + "_".join(change)
+    return tamper
+
+
+def add_a_schedule_by_hand(env: Applied) -> None:
+    env.client("autoscaling").put_scheduled_update_group_action(
+        AutoScalingGroupName=env.outputs["autoScalingGroupName"],
+        ScheduledActionName="debug-night",
+        Recurrence="0 1 * * *",
+        MinSize=1,
+    )
+
+
 ISSUE_TAMPERS = [
-    # (stack, tamper, the check that must fail, what its detail must name)
+    # (stack, tamper, the check that must fail, what its detail must name). Each stack is applied
+    # once; its tampers are made in this order, verify runs after each (see the test below).
     ("dev", open_epmd_to_the_world, "security.nodes", "extra rule: ingress tcp 4369 from 0.0.0.0/0"),
-    ("dev", change_min_size, "group.size", "MinSize 3, declared 1"),
-    ("prod", deregister_a_target, "load_balancer.targets", "is not registered"),
-    ("dev", make_imds_optional, "launch_template.metadata", "version 2 (default, latest): HttpTokens optional"),
-    ("dev", delete_a_scaling_policy, "scaling.track-cpu", "no TargetTrackingScaling policy shop-dev-track-cpu"),
-    ("dev", replace_the_cookie_by_a_plain_string, "cookie.parameter", "/shop/dev/release-cookie is a String"),
-    ("prod", disassociate_the_web_acl, "load_balancer.waf", "no web ACL in front of shop-lb-alb-"),
-    ("prod", drop_the_rate_limit_rule, "load_balancer.web_acl", "shop-prod: missing rule per-ip-rate-limit"),
-    ("staging", delete_the_flow_log, "network.flow_logs", "no flow log on vpc-"),
-    ("staging", shorten_the_flow_log_retention, "network.flow_logs", "log group retention 1, declared 90"),
     (
         "dev",
+        revoke_the_distribution_range,
+        "security.nodes",
+        "missing rule: ingress tcp 9100-9155 from the nodes group",
+    ),
+    ("dev", add_an_egress_to_the_load_balancer, "security.lb", "extra rule: egress tcp 5432 to 10.0.0.0/8"),
+    ("dev", change_min_size, "group.size", "MinSize 3, declared 1"),
+    ("dev", update_the_group(MaxSize=6), "group.size", "MaxSize 6, declared 3"),
+    ("dev", update_the_group(HealthCheckType="EC2"), "group.load_balancing", "health check type EC2, declared ELB"),
+    (
+        "dev",
+        update_the_group(HealthCheckGracePeriod=0),
+        "group.load_balancing",
+        "health check grace period 0 s, declared 120 s",
+    ),
+    ("dev", put_a_node_in_standby, "group.capacity", "2 in service, desired 2, min 3"),
+    ("dev", make_imds_optional, "launch_template.metadata", "version 2 (default, latest): HttpTokens optional"),
+    (
+        "dev",
+        change_the_metadata_options(HttpEndpoint="disabled"),
+        "launch_template.metadata",
+        "the metadata endpoint is off",
+    ),
+    (
+        "dev",
+        change_the_metadata_options(InstanceMetadataTags="disabled"),
+        "launch_template.metadata",
+        "instance metadata tags off",
+    ),
+    (
+        "dev",
+        change_the_metadata_options(HttpPutResponseHopLimit=2),
+        "launch_template.metadata",
+        "hop limit 2, declared 1",
+    ),
+    ("dev", replace_the_cookie_by_a_plain_string, "cookie.parameter", "/shop/dev/release-cookie is a String"),
+    ("dev", change_the_cpu_tracking(TargetValue=90.0), "scaling.track-cpu", "TargetValue 90.0, declared 60.0"),
+    ("dev", change_the_cpu_tracking(DisableScaleIn=True), "scaling.track-cpu", "DisableScaleIn True, declared False"),
+    (
+        "dev",
+        change_the_cpu_tracking(EstimatedInstanceWarmup=600),
+        "scaling.track-cpu",
+        "EstimatedInstanceWarmup 600, declared 120",
+    ),
+    (
+        "dev",
+        change_the_cpu_tracking(PredefinedMetricSpecification={"PredefinedMetricType": "ASGAverageNetworkIn"}),
+        "scaling.track-cpu",
+        "metric 'ASGAverageNetworkIn', declared 'ASGAverageCPUUtilization'",
+    ),
+    ("dev", delete_a_scaling_policy, "scaling.track-cpu", "no TargetTrackingScaling policy shop-dev-track-cpu"),
+    ("dev", add_a_scaling_policy_by_hand, "scaling.undeclared", "debug-scale-out"),
+    ("dev", add_a_listener, "load_balancer.listeners", "extra HTTP:8080 forward to"),
+    ("dev", change_the_health_check_path, "load_balancer.target_group", "HealthCheckPath '/', declared '/health'"),
+    (
+        "dev",
+        modify_the_target_group(HealthCheckProtocol="HTTPS"),
+        "load_balancer.target_group",
+        "HealthCheckProtocol 'HTTPS', declared 'HTTP'",
+    ),
+    (
+        "dev",
+        modify_the_target_group(HealthCheckPort="9999"),
+        "load_balancer.target_group",
+        "HealthCheckPort '9999', declared 'traffic-port'",
+    ),
+    (
+        "dev",
+        modify_the_target_group(HealthCheckIntervalSeconds=30),
+        "load_balancer.target_group",
+        "HealthCheckIntervalSeconds 30, declared 10",
+    ),
+    (
+        "dev",
+        modify_the_target_group(HealthCheckTimeoutSeconds=8),
+        "load_balancer.target_group",
+        "HealthCheckTimeoutSeconds 8, declared 5",
+    ),
+    (
+        "dev",
+        modify_the_target_group(HealthyThresholdCount=5),
+        "load_balancer.target_group",
+        "HealthyThresholdCount 5, declared 2",
+    ),
+    (
+        "dev",
+        modify_the_target_group(UnhealthyThresholdCount=6),
+        "load_balancer.target_group",
+        "UnhealthyThresholdCount 6, declared 2",
+    ),
+    (
+        "dev",
+        modify_the_target_group(Matcher={"HttpCode": "200-399"}),
+        "load_balancer.target_group",
+        "Matcher '200-399', declared '200'",
+    ),
+    ("dev", lengthen_the_deregistration_delay, "load_balancer.target_group", "timeout_seconds '300', declared '15'"),
+    # dev's heartbeat: drain 15 s + deregistration delay 15 s + the drain agent's 30 s margin
+    ("dev", change_the_drain_hook(HeartbeatTimeout=3600), "lifecycle.hook", "HeartbeatTimeout 3600, declared 60"),
+    (
+        "dev",
+        change_the_drain_hook(DefaultResult="ABANDON"),
+        "lifecycle.hook",
+        "DefaultResult 'ABANDON', declared 'CONTINUE'",
+    ),
+    (
+        "dev",
+        change_the_drain_hook(LifecycleTransition="autoscaling:EC2_INSTANCE_LAUNCHING"),
+        "lifecycle.hook",
+        "LifecycleTransition 'autoscaling:EC2_INSTANCE_LAUNCHING', declared 'autoscaling:EC2_INSTANCE_TERMINATING'",
+    ),
+    ("dev", remove_the_lifecycle_hook, "lifecycle.hook", "no lifecycle hook release-drain"),
+    ("dev", delete_a_health_alarm, "monitoring.alarms", "missing shop-dev-unhealthy-hosts"),
+    ("dev", silence_a_health_alarm, "monitoring.alarms", "shop-dev-p99-latency does not notify shop-dev-alarms"),
+    (
+        "dev",
+        drop_an_alarms_all_clear,
+        "monitoring.alarms",
+        "shop-dev-healthy-hosts-below-min does not tell shop-dev-alarms when it clears",
+    ),
+    ("prod", deregister_a_target, "load_balancer.targets", "is not registered"),
+    ("prod", stop_a_node, "load_balancer.targets", "is unused (Target is in the stopped state)"),
+    ("prod", revoke_https_from_the_world, "security.lb", "missing rule: ingress tcp 443 from 0.0.0.0/0"),
+    ("prod", downgrade_the_tls_policy, "load_balancer.listeners", "[ELBSecurityPolicy-2016-08, arn:"),
+    ("prod", swap_the_certificate, "load_balancer.listeners", f"ELBSecurityPolicy-2016-08, {OTHER_CERTIFICATE}]"),
+    ("prod", forward_to_another_target_group, "load_balancer.listeners", "HTTPS:443 forward to debug-targets ["),
+    (
+        "prod",
+        make_the_redirect_temporary,
+        "load_balancer.listeners",
+        "HTTP:80 redirect to HTTPS:443 HTTP_302, declared",
+    ),
+    ("prod", remove_the_http_listener, "load_balancer.listeners", "missing HTTP:80 redirect to HTTPS:443 HTTP_301"),
+    ("prod", delete_the_cookie, "cookie.parameter", "no SSM parameter /shop/prod/release-cookie"),
+    ("prod", change_the_step_alarm(Threshold=500.0), "scaling.step-run-queue", "Threshold 500.0, declared 50.0"),
+    (
+        "prod",
+        change_the_step_alarm(ComparisonOperator="GreaterThanThreshold"),
+        "scaling.step-run-queue",
+        "ComparisonOperator 'GreaterThanThreshold', declared 'GreaterThanOrEqualToThreshold'",
+    ),
+    (
+        "prod",
+        change_the_step_alarm(MetricName="ProcessCount"),
+        "scaling.step-run-queue",
+        "metric 'Elixir/BEAM/ProcessCount', declared 'Elixir/BEAM/TotalRunQueueLength'",
+    ),
+    (
+        "prod",
+        point_the_step_alarm_at_another_group,
+        "scaling.step-run-queue",
+        "Dimensions {'AutoScalingGroupName': 'old-nodes'}, declared {'AutoScalingGroupName': 'shop-nodes-group-",
+    ),
+    (
+        "prod",
+        add_nodes_faster_on_a_long_queue,
+        "scaling.step-run-queue",
+        "adjustments [(0.0, 50.0, 1), (50.0, None, 5)]",
+    ),
+    (
+        "prod",
+        silence_the_step_alarm,
+        "scaling.step-run-queue",
+        "shop-prod-step-run-queue: the alarm shop-prod-step-run-queue no longer triggers the policy",
+    ),
+    ("prod", delete_the_step_alarm, "scaling.step-run-queue", "alarm shop-prod-step-run-queue is missing"),
+    (
+        "prod",
+        change_the_forecast(Mode="ForecastAndScale"),
+        "scaling.predictive",
+        "Mode 'ForecastAndScale', declared 'ForecastOnly'",
+    ),
+    (
+        "prod",
+        change_the_forecast(
+            MetricSpecifications=[
+                {
+                    "TargetValue": 60.0,
+                    "PredefinedMetricPairSpecification": {"PredefinedMetricType": "ASGCPUUtilization"},
+                }
+            ]
+        ),
+        "scaling.predictive",
+        "metric 'ASGCPUUtilization', declared 'ALBRequestCount'",
+    ),
+    (
+        "prod",
+        change_the_evening_schedule(Recurrence="0 23 * * *"),
+        "scaling.schedules",
+        "Recurrence '0 23 * * *', declared '0 21 * * MON-FRI'",
+    ),
+    (
+        "prod",
+        change_the_evening_schedule(TimeZone="Etc/UTC"),
+        "scaling.schedules",
+        "TimeZone 'Etc/UTC', declared 'Europe/Berlin'",
+    ),
+    ("prod", change_the_evening_schedule(MinSize=4), "scaling.schedules", "MinSize 4, declared 3"),
+    ("prod", change_the_evening_schedule(MaxSize=20), "scaling.schedules", "MaxSize 20, declared None"),
+    ("prod", change_the_evening_schedule(DesiredCapacity=5), "scaling.schedules", "DesiredCapacity 5, declared None"),
+    ("prod", delete_a_schedule, "scaling.schedules", "missing shop-prod-weekday-morning"),
+    ("prod", add_a_schedule_by_hand, "scaling.schedules", "undeclared debug-night"),
+    ("prod", delete_the_alert_topic, "monitoring.topic", "no SNS topic shop-prod-alarms"),
+    ("prod", disassociate_the_web_acl, "load_balancer.waf", "no web ACL in front of shop-lb-alb-"),
+    ("prod", drop_the_rate_limit_rule, "load_balancer.web_acl", "shop-prod: missing rule per-ip-rate-limit"),
+    # staging: the first shipped stack with flow logs on
+    ("staging", shorten_the_flow_log_retention, "network.flow_logs", "log group retention 1, declared 90"),
+    ("staging", delete_the_flow_log, "network.flow_logs", "no flow log on vpc-"),
+    (
+        "staging",
         open_ssh_on_the_default_security_group,
         "network.default_security_group",
         "has rules (declared none): ingress tcp 22-22 0.0.0.0/0",
     ),
-    ("dev", stop_rotating_the_cookie_key, "encryption.rotation", "cookie key: rotation off"),
+    ("staging", stop_rotating_the_cookie_key, "encryption.rotation", "cookie key: rotation off"),
     (
-        "dev",
+        "staging",
         open_the_alert_key_to_every_account,
         "encryption.key_policies",
         'alert topic key: statement Anyone allows any principal ("*")',
@@ -434,60 +871,43 @@ ISSUE_TAMPERS = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("stack", "tamper", "check", "named"), ISSUE_TAMPERS, ids=[t.__name__ for _, t, _, _ in ISSUE_TAMPERS]
-)
+@pytest.mark.parametrize("stack", sorted({stack for stack, *_ in ISSUE_TAMPERS}))
 def test_each_tamper_fails_the_check_that_owns_it_and_no_other(
-    deploy: Deploy, stack: str, tamper: Callable[[Applied], None], check: str, named: str
+    deploy: Deploy, stack: str, verify_reusing_clients: None
 ) -> None:
+    """One deployment per stack; its tampers accumulate in the table's order and verify runs after
+    each. A tamper must fail its check, with a detail that names it and did not before, and change
+    no other check's failure: no other check fails anew, no other failing check's detail changes."""
     env = deploy(stack)
-    tamper(env)
-    code, document, _ = run_verify(env, "--stack", stack, "--format", "json")
-    assert failing(document).keys() == {check}
-    assert named in failing(document)[check]
-    assert verdicts(document)[check]["fix"], "every failure says what to do"
-    assert code == verify.EXIT_DRIFTED
-
-
-# Tampers of the same kinds, several per deployment (they touch different checks, or say
-# different things in one): each is named by its check, and nothing else fails.
-MORE_TAMPERS = {
-    "dev": [
-        (revoke_the_distribution_range, "security.nodes", "missing rule: ingress tcp 9100-9155 from the nodes group"),
-        (add_an_egress_to_the_load_balancer, "security.lb", "extra rule: egress tcp 5432 to 10.0.0.0/8"),
-        (add_a_scaling_policy_by_hand, "scaling.undeclared", "debug-scale-out"),
-        (add_a_listener, "load_balancer.listeners", "extra HTTP:8080 forward to"),
-        (change_the_health_check_path, "load_balancer.target_group", "HealthCheckPath '/', declared '/health'"),
-        (lengthen_the_deregistration_delay, "load_balancer.target_group", "timeout_seconds '300', declared '15'"),
-        (remove_the_lifecycle_hook, "lifecycle.hook", "no lifecycle hook release-drain"),
-        (delete_a_health_alarm, "monitoring.alarms", "missing shop-dev-unhealthy-hosts"),
-        (silence_a_health_alarm, "monitoring.alarms", "shop-dev-p99-latency does not notify shop-dev-alarms"),
-        (
-            drop_an_alarms_all_clear,
-            "monitoring.alarms",
-            "shop-dev-healthy-hosts-below-min does not tell shop-dev-alarms when it clears",
-        ),
-    ],
-    "prod": [
-        (delete_the_step_alarm, "scaling.step-run-queue", "alarm shop-prod-step-run-queue is missing"),
-        (delete_a_schedule, "scaling.schedules", "missing shop-prod-weekday-morning"),
-        (downgrade_the_tls_policy, "load_balancer.listeners", "[ELBSecurityPolicy-2016-08, arn:"),
-        (downgrade_the_tls_policy, "load_balancer.listeners", "], declared HTTPS:443 forward to"),
-    ],
-}
-
-
-@pytest.mark.parametrize("stack", sorted(MORE_TAMPERS))
-def test_more_tampers_are_each_named_by_their_check(deploy: Deploy, stack: str) -> None:
-    env = deploy(stack)
-    for tamper, _, _ in MORE_TAMPERS[stack]:
+    before: dict[str, str] = {}
+    for _, tamper, check, named in (row for row in ISSUE_TAMPERS if row[0] == stack):
         tamper(env)
-    code, document, _ = run_verify(env, "--stack", stack, "--format", "json")
-    found = failing(document)
-    assert found.keys() == {check for _, check, _ in MORE_TAMPERS[stack]}
-    for tamper, check, named in MORE_TAMPERS[stack]:
-        assert named in found[check], tamper.__name__
-    assert code == verify.EXIT_DRIFTED
+        code, document, _ = run_verify(env, "--stack", stack, "--format", "json")
+        after = failing(document)
+        assert code == verify.EXIT_DRIFTED, tamper.__name__
+        assert named in after.get(check, ""), (tamper.__name__, after)
+        assert named not in before.get(check, ""), (tamper.__name__, "already named before it")
+        others = {key: detail for key, detail in after.items() if key != check}
+        assert others == {key: detail for key, detail in before.items() if key != check}, tamper.__name__
+        assert verdicts(document)[check]["fix"], "every failure says what to do"
+        before = after
+
+
+@pytest.fixture
+def verify_reusing_clients(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Making botocore clients is most of an in-process verify run's time, and the tamper walk runs
+    verify dozens of times: its runs share clients (moto picks the account per call, from
+    MOTO_ACCOUNT_ID)."""
+    made: dict[tuple[str, str | None, str], Any] = {}
+    make = verifier_aws.Aws.client
+
+    def client(self: verifier_aws.Aws, service: str) -> Any:
+        key = (self.region, self.endpoint, service)
+        if key not in made:
+            made[key] = make(self, service)
+        return made[key]
+
+    monkeypatch.setattr(verifier_aws.Aws, "client", client)
 
 
 def test_a_detached_target_group_fails_the_group_and_its_targets(deploy: Deploy) -> None:
@@ -496,29 +916,6 @@ def test_a_detached_target_group_fails_the_group_and_its_targets(deploy: Deploy)
     code, document, _ = run_verify(env, "--stack", "dev", "--format", "json")
     assert code == verify.EXIT_DRIFTED
     assert "not attached to the target group" in failing(document)["group.load_balancing"]
-
-
-STEP_ALARM_TAMPERS = [
-    (silence_the_step_alarm, "{policy}: the alarm {alarm} no longer triggers the policy"),
-    (
-        point_the_step_alarm_at_another_group,
-        "{policy}: Dimensions {{'AutoScalingGroupName': 'old-nodes'}}, declared {{'AutoScalingGroupName': '{group}'}}",
-    ),
-]
-
-
-@pytest.mark.parametrize(("tamper", "detail"), STEP_ALARM_TAMPERS, ids=[t.__name__ for t, _ in STEP_ALARM_TAMPERS])
-def test_a_step_alarm_that_can_no_longer_scale_the_group_fails_its_policy(
-    deploy: Deploy, tamper: Callable[[Applied], None], detail: str
-) -> None:
-    env = deploy("prod")
-    tamper(env)
-    code, document, _ = run_verify(env, "--stack", "prod", "--format", "json")
-    step = env.settings.scaling.step[0]
-    policy, alarm = names.step_policy_name(env.settings, step), names.step_alarm_name(env.settings, step)
-    group = env.outputs["autoScalingGroupName"]
-    assert failing(document) == {"scaling.step-run-queue": detail.format(policy=policy, alarm=alarm, group=group)}
-    assert code == verify.EXIT_DRIFTED
 
 
 def test_a_missing_environment_fails_naming_the_tag_it_looked_for(dev: Applied) -> None:
@@ -648,13 +1045,10 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def moto_server() -> Iterator[str]:
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")  # as in every real account
-        server = ThreadedMotoServer(ip_address="127.0.0.1", port=_free_port(), verbose=False)
-        server.start()
-        host, port = server.get_host_and_port()
-        yield f"http://{host}:{port}"
-        server.stop()
+    """This project's moto server (what `tools.preview --serve` starts), on a thread of this process."""
+    server, url = moto_server_of_this_project.start()
+    yield url
+    server.stop()
 
 
 def _command(*argv: str, **env: str | None) -> subprocess.CompletedProcess[str]:
@@ -683,10 +1077,36 @@ def dev_on_the_server(moto_server: str) -> Iterator[Applied]:
         yield Applied(emulator, deployment, settings)
 
 
+SERVED = [
+    *(pytest.param(name, None, id=name) for name in stack_names()),
+    pytest.param("dev", {"elixir-cluster:network": EXISTING_NETWORK}, id="dev-in-an-existing-vpc"),
+]
+
+
+@pytest.mark.xdist_group("moto-server")
+@pytest.mark.parametrize(("stack", "changes"), SERVED)
+def test_each_stack_applied_into_the_moto_server_verifies_clean_through_it(
+    moto_server: str, stack: str, changes: dict[str, Any] | None, tmp_path: Path, verify_reusing_clients: None
+) -> None:
+    """What it references but does not own (prod's and staging's certificate, an existing VPC and
+    its subnets) is created in the server under the ids it names, as in-process."""
+    path = stack_file(stack) if changes is None else write_variant(tmp_path, stack, stack, changes)
+    with emulated(path, endpoint=moto_server, account_id=fresh_account_id()) as applied:
+        env = Applied(*applied)
+        code, document, _ = run_verify(env, "--config", str(path), "--endpoint", moto_server, "--format", "json")
+    assert failing(document) == {}
+    assert code == verify.EXIT_OK
+    assert document["where"] == f"{moto_server} (region {env.settings.region})"
+    if env.settings.load_balancer.certificate_arn:
+        assert env.settings.load_balancer.certificate_arn in verdicts(document)["load_balancer.listeners"]["detail"]
+    if changes is not None:
+        assert env.outputs["vpcId"] == EXISTING_NETWORK["vpcId"]
+        assert sorted(env.outputs["privateSubnetIds"]) == sorted(EXISTING_NETWORK["privateSubnetIds"])
+
+
 @pytest.mark.xdist_group("moto-server")  # one worker applies dev into the server, once
 class TestAgainstAMotoServer:
-    """dev applied into a moto server (a stack with a certificate needs it to exist there first);
-    the command line verifies it, then a tamper."""
+    """dev applied into a moto server; the command line verifies it, then a tamper."""
 
     def test_the_command_line_verifies_the_applied_stack_clean(
         self, moto_server: str, dev_on_the_server: Applied

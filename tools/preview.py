@@ -5,7 +5,10 @@
 
 In-process moto by default; `--endpoint URL` applies into a running moto server instead
 (the state stays there for the aws CLI); `--serve` starts such a server here, applies the
-stack into it, and keeps it up until Ctrl-C.
+stack into it, and keeps it up until Ctrl-C. What the stack references but does not own (a
+certificate, an existing VPC and its subnets) is created in the server under the ids the
+stack names, which takes this project's moto server (`--serve`, or `python -m
+tools.emulator.server`): a stock one cannot, and the command says so.
 
 `--policy` then runs the policy pack (policies/) on what was built, as
 `python -m tools.policy_check` does, and prints its violations to stderr.
@@ -20,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -42,7 +44,14 @@ def main(argv: list[str] | None = None) -> int:
     if not path.exists():
         print(f"error: no stack file {path}", file=sys.stderr)
         return EXIT_INVALID
-    server = _start_server(args.serve) if args.serve is not None else None
+    try:
+        server = _start_server(args.serve) if args.serve is not None else None
+    except OSError as taken:
+        print(
+            f"error: cannot serve on 127.0.0.1:{args.serve}: {taken.strerror}; choose another: --serve PORT",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
     endpoint = server[1] if server else args.endpoint
     try:
         deployment = apply_stack(path, endpoint=endpoint)
@@ -130,12 +139,9 @@ RENDERERS = {"table": render_table, "json": render_json, "mermaid": render_merma
 
 
 def _start_server(port: int) -> tuple[Any, str]:
-    from moto.server import ThreadedMotoServer
+    from tools.emulator import server
 
-    os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")  # as in every real account
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    return server, f"http://127.0.0.1:{port}"
+    return server.start("127.0.0.1", port)
 
 
 def _serve_until_interrupted(server: tuple[Any, str], deployment: Deployment) -> None:

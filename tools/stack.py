@@ -44,17 +44,18 @@ def apply_stack(path: Path, endpoint: str | None = None) -> Deployment:
 
 
 def provide_existing_resources(emulator: Emulator, settings: StackSettings) -> None:
-    """What the stack references but does not own must exist in the emulated account."""
+    """What the stack references but does not own must exist in the emulated account, under the
+    ids the stack names (in a moto server too: this project's can create them, a stock one cannot)."""
     aws = emulator.session
     network = settings.network
+    if settings.load_balancer.certificate_arn:
+        acm.provide_certificate(aws, settings.load_balancer.certificate_arn)
     if network.existing:
         ec2.provide_network(aws, network.vpc_id, list(network.public_subnet_ids), list(network.private_subnet_ids))
     if settings.nodes.extra_security_group_ids:
         vpc_id = network.vpc_id if network.existing else ec2.provide_vpc(aws)
         for group_id in settings.nodes.extra_security_group_ids:
             ec2.provide_security_group(aws, group_id, vpc_id)
-    if settings.load_balancer.certificate_arn:
-        acm.provide_certificate(aws, settings.load_balancer.certificate_arn)
     flow_logs = network.flow_logs
     if flow_logs.enabled and flow_logs.bucket is not None:
         s3.provide_bucket(aws, flow_logs.bucket)

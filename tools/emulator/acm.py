@@ -2,26 +2,32 @@
 
 Covers: the fixture `provide_certificate`, so an HTTPS listener naming a certificate ARN
 finds it, as moto's ELBv2 checks. What moto lacks: choosing a certificate's ARN, so the
-fixture pins it with `moto_fixtures.pinned` (in-process moto only; a moto server
-must already hold the certificate).
+fixture pins moto's ARN generator (`AwsSession.pinned`: in-process, or through this
+project's moto server, tools/emulator/server.py).
 """
 
 from __future__ import annotations
 
-from .moto_fixtures import pinned
+from botocore.exceptions import ClientError
+
 from .registry import Request
 from .session import AwsSession, aws_call
 
 FIXTURE_DOMAIN = "cluster.example.com"
+CERTIFICATE_ARNS = "moto.acm.models.make_arn_for_certificate"
+"""moto's ARN generator for certificates, pinned to the ARN a stack names."""
+NOT_FOUND = "ResourceNotFoundException"
 
 
 def provide_certificate(aws: AwsSession, arn: str, domain: str = FIXTURE_DOMAIN) -> None:
-    """Make the certificate `arn` exist and be issued."""
+    """Make the certificate `arn` exist and be issued (one that already does is kept)."""
     acm = aws.client("acm")
-    if aws.endpoint:
-        aws_call(
-            Request(type="existing certificate", name=arn, inputs={}), acm.describe_certificate, CertificateArn=arn
-        )
+    request = Request(type="existing certificate", name=arn, inputs={})
+    try:
+        acm.describe_certificate(CertificateArn=arn)
         return
-    with pinned("moto.acm.models.make_arn_for_certificate", arn):
-        acm.request_certificate(DomainName=domain)
+    except ClientError as err:
+        if err.response.get("Error", {}).get("Code") != NOT_FOUND:
+            raise
+    with aws.pinned(request, CERTIFICATE_ARNS, arn):
+        aws_call(request, acm.request_certificate, DomainName=domain)

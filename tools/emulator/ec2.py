@@ -17,8 +17,8 @@ group's name instead (AWS takes either), because moto looks the group up by name
 would otherwise report the delivery as failed. What moto lacks: it never assumes the
 delivery role, so a role the flow logs service may not assume is not noticed here.
 
-What moto lacks: choosing an id at creation, so the fixtures pin ids with
-`moto_fixtures.pinned` (in-process moto only; a moto server must already hold them).
+What moto lacks: choosing an id at creation, so the fixtures pin moto's id generators
+(`AwsSession.pinned`: in-process, or through this project's moto server, tools/emulator/server.py).
 moto keeps a launch template's `resolve:ssm:` image id as given, as AWS does until
 launch; the handler checks the parameter exists, as a launch would. Instances moto launches do not take the
 template's metadata options: read those from the template, not the instance.
@@ -30,7 +30,8 @@ import ipaddress
 import zlib
 from typing import Any
 
-from .moto_fixtures import pinned
+from botocore.exceptions import ClientError
+
 from .registry import Created, EmulatorError, Request, invoke, resource
 from .session import AwsSession, aws_call
 from .wire import aws_tags, tag_specifications, tags_state, text_bool, to_int, without_none
@@ -486,6 +487,11 @@ def _describe_one(aws: AwsSession, operation: str, key: str, id_param: str, want
 
 # --- fixtures: what an existing-VPC stack expects to find ---------------------------
 
+VPC_IDS = "moto.ec2.models.vpcs.random_vpc_id"
+SUBNET_IDS = "moto.ec2.models.subnets.random_subnet_id"
+SECURITY_GROUP_IDS = "moto.ec2.models.security_groups.random_security_group_id"
+"""moto's id generators, pinned to create a resource under the id a stack names."""
+
 
 def provide_network(
     aws: AwsSession,
@@ -495,20 +501,24 @@ def provide_network(
     *,
     cidr: str = "10.90.0.0/16",
 ) -> None:
-    """Make an existing VPC with these ids exist, its subnets spread over the region's AZs."""
+    """Make an existing VPC with these ids exist, its subnets spread over the region's AZs
+    (what already exists, e.g. in a moto server the network was made in, is kept as it is)."""
     ec2 = _ec2(aws)
-    if aws.endpoint:
-        _require_existing(ec2, vpc_id, public_subnet_ids + private_subnet_ids)
-        return
+    request = Request(type="existing VPC", name=vpc_id, inputs={})
+    if not _exists(ec2.describe_vpcs, "Vpcs", VpcIds=[vpc_id]):
+        with aws.pinned(request, VPC_IDS, vpc_id):
+            aws_call(request, ec2.create_vpc, CidrBlock=cidr)
     zones = [z["ZoneName"] for z in ec2.describe_availability_zones()["AvailabilityZones"]]
-    with pinned("moto.ec2.models.vpcs.random_vpc_id", vpc_id):
-        ec2.create_vpc(CidrBlock=cidr)
     blocks = ipaddress.ip_network(cidr).subnets(new_prefix=24)
     subnets = [(s, True) for s in public_subnet_ids] + [(s, False) for s in private_subnet_ids]
     for index, (subnet_id, public) in enumerate(subnets):
         zone = zones[(index if public else index - len(public_subnet_ids)) % len(zones)]
-        with pinned("moto.ec2.models.subnets.random_subnet_id", subnet_id):
-            ec2.create_subnet(VpcId=vpc_id, CidrBlock=str(next(blocks)), AvailabilityZone=zone)
+        block = str(next(blocks))
+        if _exists(ec2.describe_subnets, "Subnets", SubnetIds=[subnet_id]):
+            continue
+        subnet = Request(type="existing subnet", name=subnet_id, inputs={})
+        with aws.pinned(subnet, SUBNET_IDS, subnet_id):
+            aws_call(subnet, ec2.create_subnet, VpcId=vpc_id, CidrBlock=block, AvailabilityZone=zone)
 
 
 def provide_vpc(aws: AwsSession, cidr: str = "10.91.0.0/16") -> str:
@@ -519,19 +529,27 @@ def provide_vpc(aws: AwsSession, cidr: str = "10.91.0.0/16") -> str:
 def provide_security_group(aws: AwsSession, group_id: str, vpc_id: str) -> None:
     """Make a security group the stack references but does not own (e.g. the database's)."""
     ec2 = _ec2(aws)
-    if aws.endpoint:
-        ec2.describe_security_groups(GroupIds=[group_id])
+    if _exists(ec2.describe_security_groups, "SecurityGroups", GroupIds=[group_id]):
         return
-    with pinned("moto.ec2.models.security_groups.random_security_group_id", group_id):
-        ec2.create_security_group(
-            GroupName=f"existing-{group_id}", Description="provided by the emulator", VpcId=vpc_id
+    request = Request(type="existing security group", name=group_id, inputs={})
+    with aws.pinned(request, SECURITY_GROUP_IDS, group_id):
+        aws_call(
+            request,
+            ec2.create_security_group,
+            GroupName=f"existing-{group_id}",
+            Description="provided by the emulator",
+            VpcId=vpc_id,
         )
 
 
-def _require_existing(ec2: Any, vpc_id: str, subnet_ids: list[str]) -> None:
-    request = Request(type="existing network", name=vpc_id, inputs={})
-    aws_call(request, ec2.describe_vpcs, VpcIds=[vpc_id])
-    aws_call(request, ec2.describe_subnets, SubnetIds=subnet_ids)
+def _exists(describe: Any, key: str, **ids: list[str]) -> bool:
+    """Whether the resources `ids` names exist (AWS refuses to describe an unknown id)."""
+    try:
+        return bool(describe(**ids)[key])
+    except ClientError as err:
+        if err.response.get("Error", {}).get("Code", "").endswith(".NotFound"):
+            return False
+        raise
 
 
 # --- launch templates ------------------------------------------------------------------

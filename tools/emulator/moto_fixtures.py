@@ -1,11 +1,10 @@
 """Every patch the emulator makes to moto's internals, in one place, each with its reason.
 
 `install()` runs once, when `tools.emulator` is imported, and applies the speed patches
-to this process's moto: the in-process mock, and `ThreadedMotoServer` (what
-`tools.preview --serve` starts), which serves the same backends from a thread of this
-process. A moto server in another process (`python -m moto.server`, `--endpoint`) gets
-none of them: it is stock moto, slower, and the pinned-id fixtures cannot reach it (the
-fixtures then require the resources to exist already).
+to this process's moto: the in-process mock, and this project's moto server
+(tools/emulator/server.py: `tools.preview --serve`, or `python -m tools.emulator.server`),
+which imports this package. A stock moto server (`python -m moto.server`) gets none of them:
+it is slower, and cannot create a resource under a pinned id.
 
 Speed: each patch removes work whose result the emulated account never shows.
 
@@ -34,7 +33,8 @@ Fidelity: where moto refuses what AWS accepts.
   The bucket is looked up alone; the flow log keeps the destination it was given.
 
 Fixtures: moto cannot create a resource with a given id, so `pinned` makes its id (or
-ARN) generator return the one a stack names, for `provide_*` in ec2, acm and wafv2.
+ARN) generator return the one a stack names, for `provide_*` in ec2, acm and wafv2 (through
+`AwsSession.pinned`; the server's extension pins the same generators for a remote client).
 """
 
 from __future__ import annotations

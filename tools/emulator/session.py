@@ -2,20 +2,27 @@
 
 Handlers receive an `AwsSession`. It hands out thread-safe boto3 clients (Pulumi calls
 `new_resource` from several threads at once), names resources the way Pulumi's
-auto-naming does, and turns AWS's refusals into errors naming the resource (`aws_call`).
-Values are converted between the wire and AWS's API in `wire`.
+auto-naming does, turns AWS's refusals into errors naming the resource (`aws_call`), and
+creates a resource under an id moto would not choose (`pinned`: in-process, or through this
+project's moto server). Values are converted between the wire and AWS's API in `wire`.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from .moto_fixtures import pinned as pinned_in_process
 from .registry import EmulatorError, Request
 
 # Pulumi's auto-naming appends a dash and seven random hex characters to the logical name.
@@ -34,6 +41,11 @@ def _share_parsed_models(session: boto3.session.Session) -> None:
 
 # moto serves the account a request names in this header (moto/core/responses.py get_current_account)
 ACCOUNT_HEADER = "x-moto-account-id"
+
+PIN_PATH = "/moto-api/elixir-cluster/pinned-ids"
+"""Where this project's moto server (tools/emulator/server.py) pins an id generator."""
+PIN_TIMEOUT_SECONDS = 30
+SERVER_COMMAND = "python -m tools.emulator.server -p PORT"
 
 
 class AwsSession:
@@ -73,6 +85,36 @@ class AwsSession:
         if self._account_id is None:
             self._account_id = self.client("sts").get_caller_identity()["Account"]
         return self._account_id
+
+    @contextmanager
+    def pinned(self, req: Request, generator: str, value: str) -> Iterator[None]:
+        """Inside the block, moto's id generator `generator` (a dotted path) returns `value`: in
+        in-process moto directly, in a moto server through this project's extension to it."""
+        if self.endpoint is None:
+            with pinned_in_process(generator, value):
+                yield
+            return
+        self._pin(req, generator, value)
+        try:
+            yield
+        finally:
+            self._pin(req, generator, None)
+
+    def _pin(self, req: Request, generator: str, value: str | None) -> None:
+        body = json.dumps({"target": generator, "value": value}).encode()
+        request = urllib.request.Request(
+            self.endpoint.rstrip("/") + PIN_PATH, data=body, headers={"Content-Type": "application/json"}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=PIN_TIMEOUT_SECONDS):
+                return
+        except urllib.error.HTTPError as refused:
+            if refused.code == 404:  # a stock moto server: it has no way to take a chosen id
+                raise EmulatorError(
+                    f"{req.type} '{req.name}' must exist, and the moto server at {self.endpoint} cannot create it "
+                    f"under that id: serve with `python -m tools.preview --serve` or `{SERVER_COMMAND}` instead"
+                ) from None
+            raise EmulatorError(f"{req.type} '{req.name}': {refused.read().decode(errors='replace')}") from None
 
     def arn(self, service: str, resource: str, *, region: bool = True) -> str:
         where = self.region if region else ""

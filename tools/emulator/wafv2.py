@@ -8,15 +8,16 @@ What moto lacks, checked here as AWS does: moto associates a web ACL with any AR
 AWS takes an application load balancer but refuses a network load balancer
 (WAFInvalidParameterException); it logs to any destination, where AWS requires a
 CloudWatch log group whose name starts with `aws-waf-logs-`. moto cannot create a web ACL
-with a given ARN, so the fixture pins it with `moto_fixtures.pinned` (in-process moto only;
-a moto server must already hold the web ACL).
+with a given ARN, so the fixture pins moto's ARN generator (`AwsSession.pinned`: in-process,
+or through this project's moto server, tools/emulator/server.py).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from .moto_fixtures import pinned
+from botocore.exceptions import ClientError
+
 from .registry import Created, EmulatorError, Request, resource
 from .session import AwsSession, aws_call
 from .wire import request_tags, tags_state
@@ -25,6 +26,9 @@ LOG_GROUP_PREFIX = "aws-waf-logs-"
 APPLICATION = "application"
 WIRE_NAMES = {"CloudwatchMetricsEnabled": "CloudWatchMetricsEnabled"}
 """Wire names whose API name is not just capitalised."""
+WEB_ACL_ARNS = "moto.wafv2.models.make_arn_for_wacl"
+"""moto's ARN generator for web ACLs, pinned to the ARN a stack names."""
+NOT_FOUND = "WAFNonexistentItemException"
 
 
 def _wafv2(aws: AwsSession) -> Any:
@@ -118,16 +122,26 @@ def web_acl_logging_configuration(aws: AwsSession, req: Request) -> Created:
     return Created(req.get("resourceArn"), dict(req.inputs))
 
 
+def _web_acl_exists(wafv2: Any, arn: str) -> bool:
+    try:
+        wafv2.get_web_acl(Name=arn.split("/")[-2], Scope="REGIONAL", Id=arn.split("/")[-1])
+    except ClientError as err:
+        if err.response.get("Error", {}).get("Code") != NOT_FOUND:
+            raise
+        return False
+    return True
+
+
 def provide_web_acl(aws: AwsSession, arn: str) -> None:
-    """Make the existing web ACL `arn` exist (with AWS's core rule set) for the stack to associate."""
+    """Make the existing web ACL `arn` exist (with AWS's core rule set) for the stack to associate; one
+    that already does is kept."""
     wafv2 = _wafv2(aws)
     request = Request(type="existing web ACL", name=arn, inputs={})
-    if aws.endpoint:
-        aws_call(request, wafv2.get_web_acl, ARN=arn)
+    if _web_acl_exists(wafv2, arn):
         return
     group = "AWSManagedRulesCommonRuleSet"
     visibility = {"SampledRequestsEnabled": True, "CloudWatchMetricsEnabled": True}
-    with pinned("moto.wafv2.models.make_arn_for_wacl", arn):
+    with aws.pinned(request, WEB_ACL_ARNS, arn):
         aws_call(
             request,
             wafv2.create_web_acl,

@@ -67,7 +67,7 @@ def _enter_network_namespace(name: str) -> None:
 class EmulatedAccount:
     """See the module docstring."""
 
-    def __init__(self, namespace: Namespace, workdir: Path, region: str, certificates: list[str] | None = None):
+    def __init__(self, namespace: Namespace, workdir: Path, region: str):
         self.namespace = namespace
         self.workdir = workdir
         self.region = region
@@ -75,7 +75,6 @@ class EmulatedAccount:
         self.process: subprocess.Popen | None = None
         self.credentials = dict(SETUP_CREDENTIALS)
         self.lifecycle_log = workdir / "lifecycle-actions.jsonl"
-        self.certificates = certificates or []
         self._thread = ThreadPoolExecutor(1, initializer=_enter_network_namespace, initargs=(namespace.name,))
 
     def start(self) -> None:
@@ -87,7 +86,6 @@ class EmulatedAccount:
         }
         server = "tools.conformance.node_lab.moto_server"
         argv = [sys.executable, "-m", server, "--lifecycle-log", str(self.lifecycle_log)]
-        argv += [arg for arn in self.certificates for arg in ("--certificate", arn)]
         argv += ["-H", str(self.namespace.address), "-p", str(SERVER_PORT)]
         self.process = self.namespace.start(argv, env=env, log=self.workdir / "moto.log")
         if wait_until(self._listening, START_TIMEOUT_SECONDS, pause=0.2) is None:
@@ -146,11 +144,6 @@ class EmulatedAccount:
         if done.returncode != 0:
             raise AccountFailed(f"applying {stack_file.name} failed (exit {done.returncode}):\n{done.stderr[-3000:]}")
         return json.loads(done.stdout)
-
-    def provide_certificates(self) -> None:
-        """The certificates the stack references, under their ARNs (the server pins them)."""
-        for _arn in self.certificates:
-            self.call(lambda aws: aws.client("acm").request_certificate(DomainName="cluster.example.com"))
 
     def completed_lifecycle_actions(self) -> list[dict[str, str]]:
         """Every CompleteLifecycleAction the server accepted: group, hook, instance, result."""

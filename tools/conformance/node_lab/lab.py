@@ -137,10 +137,8 @@ class NodeLab:
     def _stack_variant(self, aws: netns.Namespace) -> Path:
         """Start moto, give it the lab's VPC, and write the stack file that uses it."""
         shipped = settings_of(variant(self.stack, self.workdir / "probe", {}))
-        certificate = shipped.load_balancer.certificate_arn
-        self.account = EmulatedAccount(aws, self.workdir, shipped.region, [certificate] if certificate else [])
+        self.account = EmulatedAccount(aws, self.workdir, shipped.region)
         self.account.start()
-        self.account.provide_certificates()
         vpc, public, private = self.account.call(_create_lab_vpc)
         changes = {NETWORK_SECTION: existing_network(vpc, public, private)}
         if self.discovery:

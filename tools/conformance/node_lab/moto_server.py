@@ -1,6 +1,9 @@
-"""moto's server, with what the node lab needs that moto lacks for the calls a node makes.
+"""This project's moto server (tools/emulator/server.py), plus what the calls a node makes need.
 
     python -m tools.conformance.node_lab.moto_server --lifecycle-log FILE -H 198.18.0.1 -p 5000
+
+The stack's certificate, like everything a stack references but does not own, is created
+under its ARN by `tools.preview --endpoint` through the project server's extension. Added here:
 
 1. CompleteLifecycleAction. moto implements lifecycle hooks but not this call. It is added
    the way AWS answers it: the group and the hook must exist (else ValidationError), the
@@ -12,9 +15,6 @@
    names it as AWS's authorization does (RESOURCE_OF): then a policy that lacks the
    permission, or scopes it to another resource, fails the call, and one that grants it
    lets it through. Conditions are still not evaluated by moto.
-3. Certificates with chosen ARNs. A stack names its certificate by ARN and moto cannot
-   import one under a given ARN; with `--certificate ARN` the next RequestCertificate
-   gets that ARN (as tools/emulator/acm.py does for in-process moto).
 """
 
 from __future__ import annotations
@@ -92,28 +92,15 @@ def install_resource_names() -> None:
         cls._determine_resource = determine_resource
 
 
-def pin_certificate_arns(arns: list[str]) -> None:
-    import moto.acm.models as acm
-
-    pinned, original = list(arns), acm.make_arn_for_certificate
-
-    def make_arn(*args, **kwargs) -> str:
-        return pinned.pop(0) if pinned else original(*args, **kwargs)
-
-    acm.make_arn_for_certificate = make_arn
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], add_help=False)
     parser.add_argument("--lifecycle-log", type=Path, required=True)
-    parser.add_argument("--certificate", action="append", default=[], help="ARN for the next RequestCertificate")
     known, rest = parser.parse_known_args(argv)
     install_complete_lifecycle_action(known.lifecycle_log)
     install_resource_names()
-    pin_certificate_arns(known.certificate)
-    from moto.server import main as moto_main
+    from tools.emulator import server
 
-    moto_main(rest)
+    server.main(rest)
 
 
 if __name__ == "__main__":
