@@ -59,27 +59,33 @@ def _variant_json(summary: Summary, run: Run) -> dict[str, Any]:
 
 def timeline(simulation: Simulation) -> list[dict[str, Any]]:
     policy, node = simulation.policy, simulation.node
-    metrics = {name: values for name, values in policy.metrics.items() if name != "cpu"}
+    metrics = [(name, values) for name, values in policy.metrics.items() if name != "cpu"]
+    cpu = node.cpu
     rows = []
-    for minute, demand in enumerate(simulation.trace.demand):
-        in_service = policy.in_service[minute]
+    columns = zip(
+        simulation.trace.demand,
+        policy.desired,
+        policy.in_service,
+        simulation.baseline.in_service,
+        simulation.oracle.in_service,
+        strict=True,
+    )
+    for minute, (demand, desired, in_service, baseline, oracle) in enumerate(columns):
+        load = cpu(demand, in_service)
         row: dict[str, Any] = {
             "minute": minute,
             "demand": demand,
-            "desired": policy.desired[minute],
+            "desired": desired,
             "inService": in_service,
-            "cpu": _rounded(node.cpu(demand, in_service)),
+            "cpu": None if load is None else round(load, DECIMALS),
         }
-        for name, values in metrics.items():
-            row[name] = _rounded(values[minute])
-        row["baselineInService"] = simulation.baseline.in_service[minute]
-        row["oracle"] = simulation.oracle.in_service[minute]
+        for name, values in metrics:
+            value = values[minute]
+            row[name] = None if value is None else round(value, DECIMALS)
+        row["baselineInService"] = baseline
+        row["oracle"] = oracle
         rows.append(row)
     return rows
-
-
-def _rounded(value: float | None) -> float | None:
-    return None if value is None else round(value, DECIMALS)
 
 
 def render_table(simulation: Simulation, trace_name: str) -> str:
