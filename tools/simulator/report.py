@@ -58,34 +58,26 @@ def _variant_json(summary: Summary, run: Run) -> dict[str, Any]:
 
 
 def timeline(simulation: Simulation) -> list[dict[str, Any]]:
+    """One row per minute; built column by column (43,200 rows for 30 days)."""
     policy, node = simulation.policy, simulation.node
-    metrics = [(name, values) for name, values in policy.metrics.items() if name != "cpu"]
-    cpu = node.cpu
-    rows = []
-    columns = zip(
+    metrics = {name: values for name, values in policy.metrics.items() if name != "cpu"}
+    cpu = [node.cpu(demand, n) for demand, n in zip(simulation.trace.demand, policy.in_service, strict=True)]
+    keys = ["minute", "demand", "desired", "inService", "cpu", *metrics, "baselineInService", "oracle"]
+    columns = [
+        range(simulation.trace.minutes),
         simulation.trace.demand,
         policy.desired,
         policy.in_service,
+        _rounded(cpu),
+        *(_rounded(values) for values in metrics.values()),
         simulation.baseline.in_service,
         simulation.oracle.in_service,
-        strict=True,
-    )
-    for minute, (demand, desired, in_service, baseline, oracle) in enumerate(columns):
-        load = cpu(demand, in_service)
-        row: dict[str, Any] = {
-            "minute": minute,
-            "demand": demand,
-            "desired": desired,
-            "inService": in_service,
-            "cpu": None if load is None else round(load, DECIMALS),
-        }
-        for name, values in metrics:
-            value = values[minute]
-            row[name] = None if value is None else round(value, DECIMALS)
-        row["baselineInService"] = baseline
-        row["oracle"] = oracle
-        rows.append(row)
-    return rows
+    ]
+    return [dict(zip(keys, row, strict=True)) for row in zip(*columns, strict=True)]
+
+
+def _rounded(values: list[float | None]) -> list[float | None]:
+    return [None if value is None else round(value, DECIMALS) for value in values]
 
 
 def render_table(simulation: Simulation, trace_name: str) -> str:
