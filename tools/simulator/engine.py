@@ -21,6 +21,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from weakref import WeakKeyDictionary
 
 from components.settings import (
     NAMESPACE,
@@ -209,10 +210,21 @@ def replay_scaling(
     choices: ModellingChoices = DEFAULT_CHOICES,
     catalog: MetricCatalog | None = None,
 ) -> tuple[Run, list[str]]:
-    """The earlier entry point, kept for its callers: prefer `prepare` once and `replay` per candidate."""
-    prepared = PreparedTrace(trace, node, start, catalog or MetricCatalog(trace, node))
+    """The earlier entry point, kept for its callers: prefer `prepare` once and `replay` per candidate.
+
+    A caller that passes the same `catalog` each time shares one prepared trace (and its
+    schedule firings) across calls."""
+    if catalog is None:
+        prepared = prepare(trace, node, start)
+    else:
+        prepared = _PREPARED.get(catalog)
+        if prepared is None or prepared.start != start or prepared.node != node:
+            prepared = _PREPARED[catalog] = PreparedTrace(trace, node, start, catalog)
     run = replay(nodes, scaling, prepared, choices)
     return run, run.warnings
+
+
+_PREPARED: WeakKeyDictionary[MetricCatalog, PreparedTrace] = WeakKeyDictionary()
 
 
 def _replay(
