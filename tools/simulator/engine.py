@@ -284,11 +284,14 @@ def _replay(
         in_service_log.append(in_service)
         nodes_log.append(len(launched) + len(draining))
         proposals: list[Proposal] = []
+        ready_to_scale_in = bool(voters)
         for policy in tracking:
             scale_out = policy.evaluate(minute, group, in_service)
             if scale_out is not None:
                 proposals.append(scale_out)
-        if voters and all(policy.ready_to_scale_in for policy in voters):
+            if policy.scales_in and not policy.ready_to_scale_in:
+                ready_to_scale_in = False
+        if ready_to_scale_in:
             scale_in = combined_scale_in(voters, group, choices)
             if scale_in is not None:
                 proposals.append(scale_in)
@@ -307,7 +310,7 @@ def _replay(
 QUIET_WINDOW_FIRST = 8  # minutes looked ahead for a quiet stretch, at first
 QUIET_WINDOW_MAX = 128  # a longer look is mostly wasted when the group moves every few minutes
 QUIET_BACKOFF_MAX = 64  # minutes the loop runs minute by minute before it looks again, at most
-QUIET_WORTH = 6  # a stretch shorter than this costs about what the minutes it skips would
+QUIET_WORTH = 16  # a stretch shorter than this hardly pays for the looking: look less often
 
 
 def _quiet_until(
