@@ -3,8 +3,8 @@
 One module per concept: `trace` (CSV in), `model` (nodes, group, metrics), `alarms`
 (CloudWatch datapoints), `target_tracking`, `step_scaling`, `schedules`, `decisions`
 (several policies at once), `choices` (what AWS leaves open, decided here), `engine` (the
-minute loop, baseline and oracle) and `report` (table, JSON, plot). Pure Python on the
-project's settings models: no Pulumi, no AWS.
+minute loop, baseline and oracle), `quiet` (the stretches a replay skips) and `report`
+(table, JSON, plot). Pure Python on the project's settings models: no Pulumi, no AWS.
 
 One stack, one trace (what `python -m tools.simulate` does):
 
