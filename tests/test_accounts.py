@@ -7,6 +7,7 @@ import pytest
 
 from tests.support.aws_state import group_of
 from tests.support.stacks import SharedStackIsReadOnly
+from tools.emulator import Emulator
 
 
 def _account_of(arn: str) -> str:
@@ -50,3 +51,13 @@ def test_a_tests_own_deployment_changes_nothing_the_shared_one_holds(deploy, dev
     )
     assert group_of(mine)["MinSize"] == 0
     assert group_of(dev)["MinSize"] == dev.settings.nodes.min_size
+
+
+def test_a_bucket_name_is_free_again_once_its_account_is_gone():
+    """Bucket names are global (AWS and moto alike); an account the emulator forgets must free its
+    names, or the next account that makes the same bucket sends moto looking for it forever."""
+    for _ in range(2):
+        with Emulator(region="eu-west-1") as emulator:
+            s3 = emulator.session.client("s3")
+            s3.create_bucket(Bucket="shop-flow-logs", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+            assert s3.head_bucket(Bucket="shop-flow-logs")["ResponseMetadata"]["HTTPStatusCode"] == 200

@@ -175,7 +175,19 @@ def _forget_account(account_id: str) -> None:
             regions = backends.pop(account_id, None)
             if regions is not None:
                 regions.clear()  # moto's region-list cache still holds the (now empty) account
+        _free_bucket_names(account_id)
         reset_model_data()  # moto's record of every model instance, kept for its server's dashboard
+
+
+def _free_bucket_names(account_id: str) -> None:
+    """Bucket names are global: moto maps each to its account, and looks a name up there again and
+    again (without end) once the account's buckets are gone. The forgotten account's names are freed."""
+    s3 = sys.modules.get("moto.s3.models")  # not loaded: no bucket was ever made
+    if s3 is None:
+        return
+    owners = s3.s3_backends.bucket_accounts
+    for name in [name for name, (_, owner) in owners.items() if owner == account_id]:
+        del owners[name]
 
 
 def fresh_account_id() -> str:
