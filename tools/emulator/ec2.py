@@ -257,19 +257,12 @@ def security_group(aws: AwsSession, req: Request) -> Created:
         TagSpecifications=tag_specifications("security-group", req.get("tags")),
     )["GroupId"]
     _drop_default_egress(ec2, req, group_id)
-    for rule in req.get("ingress", []):
-        aws_call(req, ec2.authorize_security_group_ingress, GroupId=group_id, IpPermissions=[_inline_permission(rule)])
-    for rule in req.get("egress", []):
-        aws_call(req, ec2.authorize_security_group_egress, GroupId=group_id, IpPermissions=[_inline_permission(rule)])
+    _authorize_inline_rules(ec2, req, group_id)
     state = {
         **req.inputs,
         **tags_state(req),
         "name": name,
-        "arn": aws.arn("ec2", f"security-group/{group_id}"),
-        "ownerId": aws.account_id,
-        "ingress": req.get("ingress", []),
-        "egress": req.get("egress", []),
-        "revokeRulesOnDelete": req.get("revokeRulesOnDelete", False),
+        **_group_state(aws, req, group_id),
     }
     return Created(group_id, state)
 
@@ -291,10 +284,7 @@ def default_security_group(aws: AwsSession, req: Request) -> Created:
         aws_call(req, ec2.revoke_security_group_ingress, GroupId=group_id, IpPermissions=group["IpPermissions"])
     if group["IpPermissionsEgress"]:
         aws_call(req, ec2.revoke_security_group_egress, GroupId=group_id, IpPermissions=group["IpPermissionsEgress"])
-    for rule in req.get("ingress", []):
-        aws_call(req, ec2.authorize_security_group_ingress, GroupId=group_id, IpPermissions=[_inline_permission(rule)])
-    for rule in req.get("egress", []):
-        aws_call(req, ec2.authorize_security_group_egress, GroupId=group_id, IpPermissions=[_inline_permission(rule)])
+    _authorize_inline_rules(ec2, req, group_id)
     if req.get("tags"):
         aws_call(req, ec2.create_tags, Resources=[group_id], Tags=aws_tags(req.get("tags")))
     state = {
@@ -302,13 +292,27 @@ def default_security_group(aws: AwsSession, req: Request) -> Created:
         **tags_state(req),
         "name": group["GroupName"],
         "description": group["Description"],
+        **_group_state(aws, req, group_id),
+    }
+    return Created(group_id, state)
+
+
+def _authorize_inline_rules(ec2: Any, req: Request, group_id: str) -> None:
+    for rule in req.get("ingress", []):
+        aws_call(req, ec2.authorize_security_group_ingress, GroupId=group_id, IpPermissions=[_inline_permission(rule)])
+    for rule in req.get("egress", []):
+        aws_call(req, ec2.authorize_security_group_egress, GroupId=group_id, IpPermissions=[_inline_permission(rule)])
+
+
+def _group_state(aws: AwsSession, req: Request, group_id: str) -> dict[str, Any]:
+    """What the provider reports of a security group, a created or an adopted one."""
+    return {
         "arn": aws.arn("ec2", f"security-group/{group_id}"),
         "ownerId": aws.account_id,
         "ingress": req.get("ingress", []),
         "egress": req.get("egress", []),
         "revokeRulesOnDelete": req.get("revokeRulesOnDelete", False),
     }
-    return Created(group_id, state)
 
 
 def _drop_default_egress(ec2: Any, req: Request, group_id: str) -> None:
