@@ -135,7 +135,9 @@ def _trace(path: str, problems: list[str]) -> NamedTrace | None:
     try:
         return NamedTrace(Path(path), read_trace(path))
     except TraceError as invalid:
-        problems.extend(invalid.problems)
+        # one line per file: a gap in the minutes makes every later row a problem of its own
+        first, more = invalid.problems[0], len(invalid.problems) - 1
+        problems.append(first + (f" (and {more} more in this file)" if more else ""))
         return None
 
 
