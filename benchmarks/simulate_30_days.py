@@ -14,7 +14,8 @@ import random
 import time
 
 from tools.make_traces import RUN_QUEUE_COLUMN, SEED, diurnal, run_queue
-from tools.simulate import DEFAULT_NODE_RPS, STACKS_DIR
+from tools.paths import STACKS_DIR
+from tools.simulate import DEFAULT_NODE_RPS
 from tools.simulator import NodeModel, Trace, simulate
 from tools.simulator.report import to_json
 from tools.stack_settings import load_stack_settings

@@ -148,15 +148,16 @@ def test_a_longer_period_aggregates_its_minutes_with_the_statistic():
 
 
 def test_terminating_nodes_count_as_current_capacity_for_the_next_scale_in():
-    # -1 node per minute below 20; a removed node drains for 2 minutes and still counts, so the
-    # next scale-in waits for it: minutes 0, 2, 4 instead of 0, 1, 2, 3
+    # -1 node per minute below 20; a node removed at the end of minute 0 drains through
+    # minutes 1 and 2 and still counts (current capacity 4 + 1 = 5, minus 1 is no change), so
+    # the next scale-in waits for minute 3: minutes 0, 3, 6 instead of 0, 1, 2, 3
     policy = queue_policy(name="idle", threshold=20, comparison="LessThanThreshold", steps=[{"to": 0, "change": -1}])
     settings = stepping(policy, desiredCapacity=5)
-    assert changes(replay(settings, [10] * 5)) == [(0, 5, 4), (1, 4, 3), (2, 3, 2), (3, 2, 1)]
-    draining = replay(settings, [10] * 5, drain_minutes=2)
-    assert changes(draining) == [(0, 5, 4), (2, 4, 3), (4, 3, 2)]
-    # and instance-hours count the draining node: 5 + (4+1) + 4 + (3+1) + 3 node-minutes
-    assert draining.summary(draining.policy).instance_hours == pytest.approx(21 / 60)
+    assert changes(replay(settings, [10] * 7)) == [(0, 5, 4), (1, 4, 3), (2, 3, 2), (3, 2, 1)]
+    draining = replay(settings, [10] * 7, drain_minutes=2)
+    assert changes(draining) == [(0, 5, 4), (3, 4, 3), (6, 3, 2)]
+    # and instance-hours count the draining nodes: 5 + (4+1) + (4+1) + 4 + (3+1) + (3+1) + 3 = 30 node-minutes
+    assert draining.summary(draining.policy).instance_hours == pytest.approx(30 / 60)
 
 
 def test_no_step_scale_in_while_a_node_warms_up():

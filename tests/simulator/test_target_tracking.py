@@ -6,7 +6,7 @@ Node model (scenario.py): 10 requests/s per node at 100% CPU, boot 0, drain 0.
 from __future__ import annotations
 
 from tests.support.scenario import changes, cpu_policy, run, stack
-from tools.simulator import TargetTrackingAlarms
+from tools.simulator import ModellingChoices
 
 
 def tracking(*policies, **nodes):
@@ -39,33 +39,48 @@ def test_a_metric_between_ninety_percent_and_the_target_never_scales_in():
     # 92 rps on 20 nodes = 46%: above 45, though 20 x 46/50 = 18.4 -> 19 nodes would still hold the target
     settings = tracking(cpu_policy(), desiredCapacity=20, maxSize=20)
     assert changes(run(settings, [92] * 40)) == []
-    assert changes(run(settings, [92] * 40, alarms=TargetTrackingAlarms(scale_in_fraction=1))) == [(14, 20, 19)]
+    assert changes(run(settings, [92] * 40, alarms=ModellingChoices(scale_in_fraction=1))) == [(14, 20, 19)]
 
 
 def test_the_scale_in_threshold_is_a_parameter():
     settings = tracking(cpu_policy(), desiredCapacity=10)
-    assert changes(run(settings, [36] * 40, alarms=TargetTrackingAlarms(scale_in_fraction=0.7))) == []
+    assert changes(run(settings, [36] * 40, alarms=ModellingChoices(scale_in_fraction=0.7))) == []
 
 
-def test_warming_nodes_are_left_out_and_counted_toward_the_next_scale_out():
-    # minute 2: 3 nodes; the third serves from minute 3, warms up until minute 8.
-    # minutes 3-7: 16 rps on 3 nodes = 53.3% > 50, but 2 warmed nodes x 53.3/50 = 2.13 -> 3,
-    # which the desired capacity (warming node included) already is. Minute 8: 3 x 53.3/50 -> 4.
+def test_warming_nodes_count_in_the_capacity_a_scale_out_sizes():
+    # minute 2: 3 nodes; the third is InService and serving from minute 3, warm at 8.
+    # minute 3: 16 rps on 3 nodes = 53.3% > 50 (fourth datapoint above in a row): the warming
+    # node carries a third of the load, so 3 nodes x 53.3/50 = 3.2 -> 4, at once
     settings = tracking(cpu_policy(warmup=300), desiredCapacity=2)
-    assert changes(run(settings, [12, 12, 12] + [16] * 8)) == [(2, 2, 3), (8, 3, 4)]
+    assert changes(run(settings, [12, 12, 12] + [16] * 8)) == [(2, 2, 3), (3, 3, 4)]
+
+
+def test_nodes_still_booting_count_toward_the_desired_capacity_only():
+    # boot 3: the node launched at minute 3 serves from 6. Minutes 3-5: 16 rps on 2 nodes = 80%,
+    # 2 serving x 80/50 = 3.2 -> 4 at minute 3; the booting node is part of the 4, so minutes
+    # 4-5 (still 80% on 2 nodes, 3.2 -> 4 again) add nothing
+    settings = tracking(cpu_policy(), desiredCapacity=2)
+    simulation = run(settings, [12, 12, 12] + [16] * 3, boot_minutes=3)
+    assert changes(simulation) == [(2, 2, 3), (3, 3, 4)]
 
 
 def test_no_scale_in_while_a_node_warms_up():
-    # the node launched at minute 2 serves from 3 and warms up for 20 minutes; the low alarm
-    # is in ALARM from minute 17 (minutes 3-17 at 6.7%), but scale-in waits for minute 23
+    # the node launched at minute 2 is InService (and, boot 0, serving) from 3 and warms up for
+    # 20 minutes, until 23; the low alarm is in ALARM from minute 17 (minutes 3-17 at 6.7%),
+    # but scale-in waits for minute 23
     demand = [12, 12, 12] + [2] * 40
     assert changes(run(tracking(cpu_policy(warmup=1200), desiredCapacity=2), demand)) == [(2, 2, 3), (23, 3, 1)]
     assert changes(run(tracking(cpu_policy(warmup=0), desiredCapacity=2), demand)) == [(2, 2, 3), (17, 3, 1)]
 
 
-def test_no_scale_in_while_a_scale_out_is_in_progress():
-    # the node launched at minute 2 boots for 30 minutes: no scale-in before it serves at 33
+def test_the_warmup_runs_from_in_service_not_from_serving():
+    # boot 30, warmup 0: the node launched at minute 2 is InService at 3 and warm at once; the
+    # scale-out activity is over. The low alarm (2 rps on 2 nodes = 10%) is in ALARM at 17:
+    # 3 x 10/50 -> 1, and the node still booting goes first
     settings = tracking(cpu_policy(), desiredCapacity=2)
+    assert changes(run(settings, [12, 12, 12] + [2] * 40, boot_minutes=30)) == [(2, 2, 3), (17, 3, 1)]
+    # warmup 30 min from InService (minute 3): scale-in waits for minute 33
+    settings = tracking(cpu_policy(warmup=1800), desiredCapacity=2)
     assert changes(run(settings, [12, 12, 12] + [2] * 40, boot_minutes=30)) == [(2, 2, 3), (33, 3, 1)]
 
 

@@ -11,8 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from components.settings import StackSettings, load_settings
-from tools.simulator import DEFAULT_START, NodeModel, Simulation, TargetTrackingAlarms, Trace, simulate
-from tools.simulator.target_tracking import AWS_ALARMS
+from tools.simulator import DEFAULT_CHOICES, DEFAULT_START, ModellingChoices, NodeModel, Simulation, Trace, simulate
 
 NODE_RPS = 10.0
 
@@ -46,7 +45,7 @@ def run(
     boot_minutes: int = 0,
     drain_minutes: int = 0,
     start: datetime = DEFAULT_START,
-    alarms: TargetTrackingAlarms = AWS_ALARMS,
+    alarms: ModellingChoices = DEFAULT_CHOICES,
 ) -> Simulation:
     trace = Trace(list(demand), columns or {})
     return simulate(settings, trace, NodeModel(NODE_RPS, boot_minutes, drain_minutes), start, alarms)

@@ -2,22 +2,66 @@
 
 One module per concept: `trace` (CSV in), `model` (nodes, group, metrics), `alarms`
 (CloudWatch datapoints), `target_tracking`, `step_scaling`, `schedules`, `decisions`
-(several policies at once), `engine` (the minute loop, baseline and oracle) and `report`
-(table, JSON, plot). Pure Python on the project's settings models: no Pulumi, no AWS.
+(several policies at once), `choices` (what AWS leaves open, decided here), `engine` (the
+minute loop, baseline and oracle) and `report` (table, JSON, plot). Pure Python on the
+project's settings models: no Pulumi, no AWS.
+
+One stack, one trace (what `python -m tools.simulate` does):
+
+    simulation = simulate(settings, read_trace(path), NodeModel.for_stack(settings, node_rps))
+    simulation.summary(simulation.policy)      # under-provisioned minutes, peak shortfall, instance-hours
+
+Many candidate policies over the same trace (a tuner): prepare the trace once, then replay
+each candidate's validated settings models; nothing per trace is recomputed (metric
+sources, schedule firings by cron and time zone, the oracle's node counts):
+
+    prepared = prepare(trace, NodeModel.for_stack(settings, node_rps), start)
+    for scaling, nodes in candidates:          # ScalingSettings, NodesSettings, already validated
+        run = replay(nodes, scaling, prepared) # metrics not recorded unless record_metrics=True
+        figures = prepared.summary(run)
+    oracle(nodes, prepared)                    # the yardsticks, once per trace
+    replay(nodes, BASELINE_SCALING, prepared)
+
+`replay` trusts its inputs (build them through the settings models, as the stack loader
+does) and never mutates them or the prepared trace, apart from its cache of schedule
+firings; a `PreparedTrace` may be shared by the candidates of one process. `choices`
+(`ModellingChoices`) holds what AWS leaves open; the report lists the ones in force.
 """
 
-from .engine import DEFAULT_START, Simulation, simulate
+from .choices import DEFAULT_CHOICES, ModellingChoices
+from .engine import (
+    BASELINE_SCALING,
+    DEFAULT_START,
+    PreparedTrace,
+    Run,
+    Simulation,
+    Summary,
+    oracle,
+    prepare,
+    replay,
+    simulate,
+)
 from .model import NodeModel
-from .target_tracking import TargetTrackingAlarms
+from .target_tracking import AWS_ALARMS, TargetTrackingAlarms
 from .trace import Trace, TraceError, read_trace
 
 __all__ = [
+    "AWS_ALARMS",
+    "BASELINE_SCALING",
+    "DEFAULT_CHOICES",
     "DEFAULT_START",
+    "ModellingChoices",
     "NodeModel",
+    "PreparedTrace",
+    "Run",
     "Simulation",
+    "Summary",
     "TargetTrackingAlarms",
     "Trace",
     "TraceError",
+    "oracle",
+    "prepare",
     "read_trace",
+    "replay",
     "simulate",
 ]

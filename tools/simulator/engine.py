@@ -1,16 +1,24 @@
 """The minute loop: replay a trace through a stack's scaling settings, a baseline and an oracle.
 
 Each minute t, in this order:
-1. scheduled actions due at t set the group's sizes; nodes they launch serve from t + boot;
+1. nodes whose drain has ended leave; scheduled actions due at t set the group's sizes
+   (nodes they launch are InService from t, serve from t + boot);
 2. the group serves demand[t] with the nodes in service (what the figures count);
-3. every policy sees minute t's datapoint; the group carries out what they ask for
-   together (decisions.py); nodes launched now, at the end of the minute, serve from
-   t + 1 + boot, and nodes removed stop serving and drain (model.py).
+3. every policy sees minute t's datapoint and, while its alarm is in ALARM, asks for a
+   capacity; the group carries out what they ask for together (decisions.py), from t + 1:
+   nodes launched are InService from t + 1 and serve from t + 1 + boot, nodes removed stop
+   serving and drain from t + 1 (model.py).
 The group starts at the stack's desiredCapacity, its nodes serving and warmed up.
+
+For many replays of one trace (a tuner), `prepare` the trace once and call `replay` with
+each candidate's validated `NodesSettings` and `ScalingSettings`: what does not depend on
+the candidate (metric sources, schedule firings, the oracle's node counts) is computed
+once and shared.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -24,16 +32,18 @@ from components.settings import (
 )
 
 from . import step_scaling, target_tracking
+from .choices import DEFAULT_CHOICES, ModellingChoices
 from .decisions import Proposal, decide
 from .model import SECONDS_PER_MINUTE, Group, MetricCatalog, NodeModel
-from .schedules import ScheduledAction, timetable
-from .target_tracking import AWS_ALARMS, TargetTrackingAlarms, TargetTrackingPolicy, combined_scale_in
+from .schedules import FiringCache, ScheduledAction, timetable
+from .target_tracking import combined_scale_in
 from .trace import Trace
 
 DEFAULT_START = datetime(2026, 1, 5, tzinfo=UTC)  # a Monday, so weekday schedules show in a day's trace
 BASELINE_CPU_TARGET = 50.0
 """The baseline: one CPU target tracking policy at 50%, the common default (the AWS console
 suggests 50% average CPU), with the stack's sizes and nothing else."""
+BASELINE_SCALING = ScalingSettings(target_tracking=[TargetTrackingSettings(metric="cpu", target=BASELINE_CPU_TARGET)])
 
 
 @dataclass(frozen=True)
@@ -53,10 +63,12 @@ class Run:
     desired: list[int] = field(default_factory=list)
     in_service: list[int] = field(default_factory=list)
     nodes: list[int] = field(default_factory=list)
-    """Nodes running each minute, booting ones included: what instance-hours count."""
+    """Nodes running each minute, booting and draining ones included: what instance-hours count."""
     activities: list[Activity] = field(default_factory=list)
     metrics: dict[str, list[float | None]] = field(default_factory=dict)
-    """Each policy's metric as it saw it, by metric name."""
+    """Each policy's metric as it saw it, by metric name (when recorded)."""
+    warnings: list[str] = field(default_factory=list)
+    """Policies the trace cannot drive, and what the replay leaves out."""
 
 
 @dataclass(frozen=True)
@@ -68,7 +80,45 @@ class Summary:
     peak_shortfall: float
     """The largest excess of demand over in-service capacity, in requests/s (0 when never short)."""
     instance_hours: float
-    """Node-hours running, booting ones included."""
+    """Node-hours running, booting and draining ones included."""
+
+
+@dataclass
+class PreparedTrace:
+    """A trace made ready for many replays: what every candidate policy shares.
+
+    Build it with `prepare`; it is read-only to `replay` apart from its caches."""
+
+    trace: Trace
+    node: NodeModel
+    start: datetime
+    catalog: MetricCatalog
+    firings: FiringCache = field(default_factory=dict)
+    _needed: list[int] | None = None
+
+    @property
+    def needed(self) -> list[int]:
+        """The fewest nodes that serve each minute's demand (the oracle, before minSize/maxSize)."""
+        if self._needed is None:
+            self._needed = [self.node.nodes_for(demand) for demand in self.trace.demand]
+        return self._needed
+
+    def summary(self, run: Run) -> Summary:
+        """The figures of a replay of this trace."""
+        under, peak = 0, 0.0
+        rps = self.node.node_rps
+        for demand, in_service in zip(self.trace.demand, run.in_service, strict=True):
+            shortfall = demand - in_service * rps
+            if shortfall > 1e-9:
+                under += 1
+                if shortfall > peak:
+                    peak = shortfall
+        return Summary(under, peak, sum(run.nodes) / SECONDS_PER_MINUTE)
+
+
+def prepare(trace: Trace, node: NodeModel, start: datetime = DEFAULT_START) -> PreparedTrace:
+    """Everything about `trace` that no candidate policy changes, computed once."""
+    return PreparedTrace(trace, node, start, MetricCatalog(trace, node))
 
 
 @dataclass
@@ -83,15 +133,12 @@ class Simulation:
     baseline: Run
     oracle: Run
     warnings: list[str]
+    choices: ModellingChoices = DEFAULT_CHOICES
+    prepared: PreparedTrace | None = None
 
     def summary(self, run: Run) -> Summary:
-        under, peak = 0, 0.0
-        for demand, in_service in zip(self.trace.demand, run.in_service, strict=True):
-            shortfall = demand - in_service * self.node.node_rps
-            if shortfall > 1e-9:
-                under += 1
-                peak = max(peak, shortfall)
-        return Summary(under, peak, sum(run.nodes) / SECONDS_PER_MINUTE)
+        prepared = self.prepared or prepare(self.trace, self.node, self.start)
+        return prepared.summary(run)
 
 
 def simulate(
@@ -99,18 +146,56 @@ def simulate(
     trace: Trace,
     node: NodeModel,
     start: datetime = DEFAULT_START,
-    alarms: TargetTrackingAlarms = AWS_ALARMS,
+    choices: ModellingChoices = DEFAULT_CHOICES,
 ) -> Simulation:
     """Replay `trace` through the stack's scaling, the baseline and the oracle."""
-    catalog = MetricCatalog(trace, node)
-    policy, warnings = replay_scaling(settings.nodes, settings.scaling, trace, node, start, alarms, catalog)
-    baseline_scaling = ScalingSettings(
-        target_tracking=[TargetTrackingSettings(metric="cpu", target=BASELINE_CPU_TARGET)]
-    )
-    baseline, _ = replay_scaling(settings.nodes, baseline_scaling, trace, node, start, alarms, catalog)
+    prepared = prepare(trace, node, start)
+    policy = replay(settings.nodes, settings.scaling, prepared, choices, record_metrics=True)
+    baseline = replay(settings.nodes, BASELINE_SCALING, prepared, choices)
     return Simulation(
-        settings.stack, trace, node, start, policy, baseline, oracle(settings.nodes, trace, node), warnings
+        settings.stack,
+        trace,
+        node,
+        start,
+        policy,
+        baseline,
+        oracle(settings.nodes, prepared),
+        policy.warnings,
+        choices,
+        prepared,
     )
+
+
+def replay(
+    nodes: NodesSettings,
+    scaling: ScalingSettings,
+    prepared: PreparedTrace,
+    choices: ModellingChoices = DEFAULT_CHOICES,
+    *,
+    record_metrics: bool = False,
+) -> Run:
+    """Replay the prepared trace through one `scaling` section on a group of `nodes`' sizes.
+
+    Both settings must be validated models (as loading a stack builds them); nothing here
+    checks them again. `record_metrics` keeps each policy's metric minute by minute (the
+    report's timeline); a tuner leaves it off."""
+    tracking, warnings = target_tracking.build_policies(
+        scaling.target_tracking, prepared.catalog, choices, record=record_metrics
+    )
+    steps, step_warnings = step_scaling.build_policies(scaling.step, prepared.catalog, record=record_metrics)
+    warnings += step_warnings
+    if scaling.predictive and scaling.predictive.mode == "ForecastAndScale":
+        warnings.append(
+            f"{NAMESPACE}:{format_path(('scaling', 'predictive', 'mode'))}: ForecastAndScale is not simulated "
+            "(it acts on AWS's forecast): the figures leave it out"
+        )
+    group = Group.running(nodes.min_size, nodes.max_size, nodes.desired_capacity, prepared.node)
+    scheduled = timetable(scaling.schedules, prepared.start, prepared.trace.minutes, prepared.firings)
+    run = _replay(group, tracking, steps, scheduled, prepared.trace.minutes, choices)
+    run.warnings = warnings
+    if record_metrics:
+        run.metrics = {policy.metric: policy.values for policy in [*tracking, *steps]}
+    return run
 
 
 def replay_scaling(
@@ -119,66 +204,63 @@ def replay_scaling(
     trace: Trace,
     node: NodeModel,
     start: datetime,
-    alarms: TargetTrackingAlarms,
-    catalog: MetricCatalog,
+    choices: ModellingChoices = DEFAULT_CHOICES,
+    catalog: MetricCatalog | None = None,
 ) -> tuple[Run, list[str]]:
-    """Replay the trace through one `scaling` section on a group of the stack's sizes."""
-    tracking, warnings = target_tracking.build_policies(scaling.target_tracking, catalog, alarms)
-    steps, step_warnings = step_scaling.build_policies(scaling.step, catalog)
-    warnings += step_warnings
-    if scaling.predictive and scaling.predictive.mode == "ForecastAndScale":
-        warnings.append(
-            f"{NAMESPACE}:{format_path(('scaling', 'predictive', 'mode'))}: ForecastAndScale is not simulated "
-            "(it acts on AWS's forecast): the figures leave it out"
-        )
-    group = Group.running(nodes.min_size, nodes.max_size, nodes.desired_capacity, node.drain_minutes)
-    run = _replay(group, tracking, steps, timetable(scaling.schedules, start, trace.minutes), trace, node, alarms)
-    run.metrics = {policy.metric: policy.values for policy in [*tracking, *steps]}
-    return run, warnings
+    """The earlier entry point, kept for its callers: prefer `prepare` once and `replay` per candidate."""
+    prepared = PreparedTrace(trace, node, start, catalog or MetricCatalog(trace, node))
+    run = replay(nodes, scaling, prepared, choices)
+    return run, run.warnings
 
 
 def _replay(
     group: Group,
-    tracking: list[TargetTrackingPolicy],
+    tracking: list[target_tracking.TargetTrackingPolicy],
     steps: list[step_scaling.StepScalingPolicy],
     scheduled: dict[int, list[ScheduledAction]],
-    trace: Trace,
-    node: NodeModel,
-    alarms: TargetTrackingAlarms,
+    minutes: int,
+    choices: ModellingChoices,
 ) -> Run:
     run = Run()
-    boot = node.boot_minutes
-    for minute in range(trace.minutes):
-        for action in scheduled.get(minute, ()):
-            _carry_out(group, action.apply(group), minute, minute + boot, run)
-        group.advance(minute)
-        in_service = group.in_service(minute)
-        run.desired.append(group.desired)
-        run.in_service.append(in_service)
-        run.nodes.append(group.nodes)
+    desired_log, in_service_log, nodes_log = run.desired, run.in_service, run.nodes
+    launched, draining = group.launched, group.draining
+    boot = group.boot_minutes
+    scales_in = any(policy.scales_in for policy in tracking)
+    for minute in range(minutes):
+        if draining and draining[0] <= minute:
+            group.advance(minute)
+        actions = scheduled.get(minute)
+        if actions:
+            for action in actions:
+                _carry_out(group, action.apply(group), minute, minute, run)
+        in_service = bisect_right(launched, minute - boot)
+        desired_log.append(group.desired)
+        in_service_log.append(in_service)
+        nodes_log.append(len(launched) + len(draining))
         proposals: list[Proposal] = []
-        ready_to_scale_in: list[Proposal | None] = []
         for policy in tracking:
-            scale_out, ready = policy.evaluate(minute, group, in_service)
-            if scale_out:
+            scale_out = policy.evaluate(minute, group, in_service)
+            if scale_out is not None:
                 proposals.append(scale_out)
-            ready_to_scale_in.append(ready)
-        scale_in = combined_scale_in(tracking, ready_to_scale_in, alarms.scale_in_datapoints)
-        if scale_in and scale_in.capacity < group.desired:
-            proposals.append(scale_in)
+        if scales_in:
+            scale_in = combined_scale_in(tracking, group, choices)
+            if scale_in is not None:
+                proposals.append(scale_in)
         for policy in steps:
             proposal = policy.evaluate(minute, group, in_service)
-            if proposal:
+            if proposal is not None:
                 proposals.append(proposal)
-        decision = decide(group.desired, proposals)
-        if decision:
-            _carry_out(group, decision, minute, minute + 1 + boot, run)
+        if proposals:
+            decision = decide(group.desired, proposals)
+            if decision:
+                _carry_out(group, decision, minute, minute + 1, run)
     return run
 
 
-def _carry_out(group: Group, proposal: Proposal, minute: int, ready_at: int, run: Run) -> None:
+def _carry_out(group: Group, proposal: Proposal, minute: int, at: int, run: Run) -> None:
+    """Resize the group as `proposal` asks, from minute `at`; log the activity under `minute`."""
     before = group.desired
-    group.resize(proposal.capacity, minute, ready_at)
+    group.resize(proposal.capacity, at)
     if group.desired == before:
         return
     cause = proposal.cause
@@ -188,13 +270,16 @@ def _carry_out(group: Group, proposal: Proposal, minute: int, ready_at: int, run
     run.activities.append(Activity(minute, before, group.desired, cause))
 
 
-def oracle(nodes: NodesSettings, trace: Trace, node: NodeModel) -> Run:
+def oracle(nodes: NodesSettings, prepared: PreparedTrace) -> Run:
     """Exactly the nodes demand needs, every minute, within the stack's minSize and maxSize."""
     run = Run()
-    for minute, demand in enumerate(trace.demand):
-        capacity = max(nodes.min_size, min(nodes.max_size, node.nodes_for(demand)))
-        if run.desired and capacity != run.desired[-1]:
-            run.activities.append(Activity(minute, run.desired[-1], capacity, f"demand {demand:.4g} rps"))
+    low, high = nodes.min_size, nodes.max_size
+    previous = None
+    for minute, (needed, demand) in enumerate(zip(prepared.needed, prepared.trace.demand, strict=True)):
+        capacity = low if needed < low else high if needed > high else needed
+        if previous is not None and capacity != previous:
+            run.activities.append(Activity(minute, previous, capacity, f"demand {demand:.4g} rps"))
         run.desired.append(capacity)
+        previous = capacity
     run.in_service = run.nodes = run.desired
     return run

@@ -1,17 +1,36 @@
 """The node model: what a node serves, how long it takes to start, and the metrics it reports.
 
+A node's life, minute by minute (AWS's rules quoted where they decide it):
+
+- Launched at minute L (a scheduled action: the minute it fires; a policy: the minute after
+  the datapoint that decided it), it is InService from L. The stack has no launch lifecycle
+  hook, so an instance reaches InService once EC2 runs it, within its launch minute (a
+  modelling choice: AWS gives no figure).
+- Its warmup runs from InService: "how long after an instance reaches the InService state it
+  waits before contributing usage data to the aggregated metrics"
+  (https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-default-instance-warmup.html).
+  A policy with warmup W counts it as warmed from L + W.
+- It serves from L + boot minutes: boot is the time from launch to passing the load
+  balancer's health checks (the stack's nodes.healthCheckGracePeriod unless given), the
+  grace period AWS counts from InService: it "waits before checking the health status of an
+  EC2 instance that has come into service ... useful if your instances do not immediately
+  pass their health checks after they enter the InService state"
+  (https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_CreateAutoScalingGroup.html).
+- Removed at minute R (when the change takes effect), it stops serving at once (the load
+  balancer deregisters it first) and keeps running, draining in Terminating:Wait, for the
+  drain (the stack's deregistrationDelay + drainSeconds): minutes R .. R + drain - 1.
+  Instance-hours count it, and so does the next scale-in ("we consider instances that are
+  terminating as part of the current capacity of the group"). A node that never served
+  needs no drain.
+
 Assumptions (the simulator's, not AWS's; the numbers among them are parameters or named constants):
 
 - A node serves `node_rps` requests per second at 100% CPU. The load balancer spreads
   demand evenly over the nodes in service, warming ones included (they are registered
   and healthy), so CPU % = demand / (in-service nodes x node_rps) x 100, capped at 100.
   Because every node carries the same share, excluding warming nodes from an average
-  leaves it unchanged: warmup shows in *how many* nodes a policy counts, not in the value.
-- A node launched at minute t serves from minute t + boot minutes. A node removed stops
-  serving at once (the load balancer deregisters it first) and keeps running for the
-  drain (the stack's deregistrationDelay + drainSeconds): instance-hours count it, and
-  so does the next scale-in, as AWS counts terminating instances as current capacity.
-  Nodes still booting are removed first and need no drain.
+  leaves it unchanged: warmup shows in whether there is a datapoint at all (none while no
+  node has finished its warmup) and in *how many* nodes a policy counts.
 - Metrics come from trace columns named by their CloudWatch name when the trace has them,
   replayed as recorded (they do not respond to the simulated capacity). Otherwise CPU,
   request count per target and scheduler utilisation are derived from demand and the
@@ -24,7 +43,7 @@ import bisect
 import math
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from components.settings import BEAM_METRICS, PERCENT, PREDEFINED_TARGET_METRICS, StackSettings
 
@@ -87,13 +106,22 @@ def scheduler_utilization(cpu: float) -> float:
 
 
 class MetricCatalog:
-    """Where each CloudWatch metric's value comes from: a trace column, or the node model."""
+    """Where each CloudWatch metric's value comes from: a trace column, or the node model.
+
+    Built once per trace and node model (see `engine.prepare`) and shared by every replay."""
 
     def __init__(self, trace: Trace, node: NodeModel):
         self._trace = trace
         self._node = node
         demand = trace.demand
-        cpu: Source = lambda t, n: node.cpu(demand[t], n)  # noqa: E731 - one-line sources read best inline
+        full = PERCENT.max
+        per_node = node.node_rps
+
+        def cpu(t: int, n: int) -> float | None:
+            if n <= 0:
+                return None
+            value = demand[t] / (n * per_node) * full
+            return full if value > full else value
 
         def per_target(t: int, n: int) -> float | None:
             # ALBRequestCountPerTarget is a Sum per minute: requests each target received in the minute
@@ -122,32 +150,43 @@ class MetricCatalog:
         return name not in self._trace.columns and name in self._derived
 
 
-@dataclass
 class Group:
-    """The Auto Scaling group: its sizes and its nodes, each known by the minute it starts serving.
+    """The Auto Scaling group: its sizes and its nodes, each known by the minute it reached InService.
 
-    `ready` stays sorted: launches are appended in time order and removals take the newest
-    first (an assumption: AWS's default termination policy balances zones and then prefers
-    old launch templates, which a single-template group without zones cannot express).
-    `draining` holds the minute each removed node finishes its drain, in order.
+    `launched` stays sorted: launches are appended in time order and removals take the
+    newest first (an assumption: AWS's default termination policy balances zones and then
+    prefers old launch templates, which a single-template group without zones cannot
+    express). `draining` holds the minute each removed node finishes its drain, in order.
     """
 
-    min_size: int
-    max_size: int
-    desired: int
-    drain_minutes: int = 0
-    ready: list[int] = field(default_factory=list)
-    draining: deque[int] = field(default_factory=deque)
+    __slots__ = ("boot_minutes", "desired", "drain_minutes", "draining", "launched", "max_size", "min_size")
+
+    def __init__(
+        self,
+        min_size: int,
+        max_size: int,
+        desired: int,
+        boot_minutes: int = 0,
+        drain_minutes: int = 0,
+        launched: list[int] | None = None,
+    ):
+        self.min_size = min_size
+        self.max_size = max_size
+        self.desired = desired
+        self.boot_minutes = boot_minutes
+        self.drain_minutes = drain_minutes
+        self.launched: list[int] = [] if launched is None else launched
+        self.draining: deque[int] = deque()
 
     @classmethod
-    def running(cls, min_size: int, max_size: int, desired: int, drain_minutes: int = 0) -> Group:
+    def running(cls, min_size: int, max_size: int, desired: int, node: NodeModel) -> Group:
         """A group whose `desired` nodes are all serving and warmed up when the trace starts."""
-        return cls(min_size, max_size, desired, drain_minutes, [ALREADY_RUNNING] * desired)
+        return cls(min_size, max_size, desired, node.boot_minutes, node.drain_minutes, [ALREADY_RUNNING] * desired)
 
     @property
     def nodes(self) -> int:
         """Nodes running (booting, serving or draining): what instance-hours count."""
-        return len(self.ready) + len(self.draining)
+        return len(self.launched) + len(self.draining)
 
     @property
     def current_capacity(self) -> int:
@@ -155,31 +194,35 @@ class Group:
         return self.desired + len(self.draining)
 
     def advance(self, minute: int) -> None:
-        """Let the nodes whose drain has ended at `minute` go."""
-        while self.draining and self.draining[0] <= minute:
-            self.draining.popleft()
+        """Let the nodes whose drain has ended by `minute` go."""
+        draining = self.draining
+        while draining and draining[0] <= minute:
+            draining.popleft()
 
     def in_service(self, minute: int) -> int:
-        return bisect.bisect_right(self.ready, minute)
+        """Nodes serving at `minute` (past their boot)."""
+        return bisect.bisect_right(self.launched, minute - self.boot_minutes)
 
     def warmed(self, minute: int, warmup_minutes: int) -> int:
-        """Nodes past their warmup: the ones a policy's metric and its scale-out count."""
-        return bisect.bisect_right(self.ready, minute - warmup_minutes)
+        """Nodes past their warmup (counted from InService): the ones whose metrics a policy aggregates."""
+        return bisect.bisect_right(self.launched, minute - warmup_minutes)
 
     def warming(self, minute: int, warmup_minutes: int) -> bool:
-        """Whether any node is booting or within its warmup (a scale-out still in progress)."""
-        return self.warmed(minute, warmup_minutes) < len(self.ready)
+        """Whether any node has not finished its warmup (it blocks dynamic scale-in)."""
+        return bool(self.launched) and self.launched[-1] > minute - warmup_minutes
 
     def clamp(self, capacity: int) -> int:
         return max(self.min_size, min(self.max_size, capacity))
 
-    def resize(self, desired: int, minute: int, ready_at: int) -> None:
-        """Set the desired capacity (within min and max) at `minute`; launch or remove nodes to match.
+    def resize(self, desired: int, at: int) -> None:
+        """Set the desired capacity (within min and max) from minute `at`; launch or remove nodes to match.
 
-        Launched nodes serve from `ready_at`; removed nodes that were serving drain first."""
-        self.desired = self.clamp(desired)
-        while len(self.ready) < self.desired:
-            self.ready.append(ready_at)
-        while len(self.ready) > self.desired:
-            if self.ready.pop() <= minute:
-                self.draining.append(minute + self.drain_minutes)
+        Launched nodes are InService from `at`; removed nodes that were serving drain from `at`."""
+        self.desired = desired = self.clamp(desired)
+        launched = self.launched
+        while len(launched) < desired:
+            launched.append(at)
+        served_by = at - 1 - self.boot_minutes
+        while len(launched) > desired:
+            if launched.pop() <= served_by:
+                self.draining.append(at + self.drain_minutes)

@@ -24,6 +24,11 @@ from components.settings import ScheduleSettings
 from .decisions import Proposal
 from .model import Group
 
+MINUTE = timedelta(minutes=1)
+MINUTES_PER_HOUR = 60
+FiringCache = dict[tuple[str, str], list[int]]
+"""(cron, time zone) -> the trace minutes it fires at."""
+
 
 @dataclass(frozen=True)
 class ScheduledAction:
@@ -52,19 +57,41 @@ class ScheduledAction:
 
 
 def firing_minutes(schedule: ScheduleSettings, start: datetime, minutes: int) -> list[int]:
-    """The trace minutes (counted from `start`, a UTC time) at which `schedule` fires."""
+    """The trace minutes (counted from `start`, a UTC time) at which `schedule` fires.
+
+    Hour by hour: an hour whose local hours the cron excludes is skipped whole, the others
+    are matched minute by minute (so offsets of half an hour and DST changes stay exact)."""
     recurrence = schedule.recurrence()
     zone = ZoneInfo(schedule.timezone)
     first = start.replace(second=0, microsecond=0)
-    return [
-        minute for minute in range(minutes) if recurrence.matches((first + timedelta(minutes=minute)).astimezone(zone))
-    ]
+    hour = timedelta(hours=1)
+    fired = []
+    for begin in range(0, minutes, MINUTES_PER_HOUR):
+        at = first + begin * MINUTE
+        local_hours = {at.astimezone(zone).hour, (at + hour - MINUTE).astimezone(zone).hour}
+        if local_hours.isdisjoint(recurrence.hours):
+            continue
+        for minute in range(begin, min(begin + MINUTES_PER_HOUR, minutes)):
+            if recurrence.matches((first + minute * MINUTE).astimezone(zone)):
+                fired.append(minute)
+    return fired
 
 
-def timetable(schedules: list[ScheduleSettings], start: datetime, minutes: int) -> dict[int, list[ScheduledAction]]:
-    """Scheduled actions by the minute they fire, in the stack's order within a minute."""
+def timetable(
+    schedules: list[ScheduleSettings], start: datetime, minutes: int, firings: FiringCache | None = None
+) -> dict[int, list[ScheduledAction]]:
+    """Scheduled actions by the minute they fire, in the stack's order within a minute.
+
+    `firings` (cron and time zone -> minutes) spares recomputing a recurrence another
+    replay of the same trace already worked out."""
     table: dict[int, list[ScheduledAction]] = {}
     for schedule in schedules:
-        for minute in firing_minutes(schedule, start, minutes):
+        key = (schedule.cron, schedule.timezone)
+        fired = None if firings is None else firings.get(key)
+        if fired is None:
+            fired = firing_minutes(schedule, start, minutes)
+            if firings is not None:
+                firings[key] = fired
+        for minute in fired:
             table.setdefault(minute, []).append(ScheduledAction(schedule))
     return table

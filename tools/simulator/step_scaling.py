@@ -11,14 +11,27 @@ https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-scaling-simple-step.htm
   PercentChangeInCapacity adds a percentage rounded as "values greater than 1 are rounded
   down ... between 0 and 1 are rounded to 1 ... between 0 and -1 are rounded to -1 ...
   less than -1 are rounded up", then raised to MinAdjustmentMagnitude nodes.
-- Warmup: "While scaling out, we do not consider instances that are warming up as part of
-  the current capacity", so the scale-out adds to the warmed nodes and the group keeps the
-  larger of that and its desired capacity ("the desired capacity of the group is already
-  11 instances, so the scaling policy does not increase the desired capacity further").
-  "While scaling in, we consider instances that are terminating as part of the current
-  capacity": scale-in starts from the desired capacity. "A scale-in activity can't start
-  while a scale-out activity is in progress", nor while nodes warm up
-  (https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-default-instance-warmup.html).
+- Warmup, counted from InService (model.py). The step scaling page defines the capacity an
+  adjustment starts from: "Current capacity - The number of instances (or capacity units)
+  in your group that have passed their warmup and cooldown periods and are running and
+  ready to be used", and works the example through: at 60 a 10-node group goes to 11; at
+  62, "the current capacity is still 10 instances, so 1 instance is added (10 percent of
+  10 instances), but the desired capacity of the group is already 11 instances, so AWS
+  does not increase the desired capacity further"; at 70, "we should add 3 instances (30
+  percent of 10 instances). However, the desired capacity of the group is already 11, so
+  we add only 2 instances". The warming instances thus count toward the result, as the
+  default-instance-warmup page puts it: "While scaling out, Amazon EC2 Auto Scaling
+  considers instances that are warming up as part of the capacity of the group when
+  deciding how many instances to add to the group. Therefore, multiple alarm breaches that
+  require a similar amount of capacity to be added result in a single scaling activity."
+  So the adjustment applies to the warmed nodes and the group keeps the larger of that and
+  its desired capacity. "While scaling in, we consider instances that are terminating as
+  part of the current capacity": a scale-in starts from the desired capacity plus the
+  nodes still draining. Scale-in waits until no node is warming up ("This blocks the scale
+  in activities for dynamic scaling until the new instances finish warming up",
+  https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-default-instance-warmup.html).
+- CloudWatch invokes the policy every minute its alarm stays in ALARM, whatever the
+  alarm's period (alarms.py).
 - The policy applies the aggregated value of the latest datapoint: "applies the aggregation
   type to the most recent metric data points".
 
@@ -76,42 +89,50 @@ def step_for(steps: Sequence[StepSettings], breach: float, above: bool) -> StepS
 class StepScalingPolicy:
     """One step policy: its alarm, and the adjustment it makes while the alarm is in ALARM."""
 
-    def __init__(self, label: str, spec: StepPolicySettings, source: Source):
+    def __init__(self, label: str, spec: StepPolicySettings, source: Source, *, record: bool = True):
         self.label = label
         self.metric = spec.metric.name
         self.warmup_minutes = round_up(spec.warmup / SECONDS_PER_MINUTE)
         self._spec = spec
         self._source = source
-        compare = COMPARISONS[spec.comparison]
         self._alarm = Alarm(
-            lambda value: compare(value, spec.threshold),
+            COMPARISONS[spec.comparison],
+            spec.threshold,
             period_minutes=max(1, spec.period // SECONDS_PER_MINUTE),
             evaluation_periods=spec.evaluation_periods,
             datapoints_to_alarm=spec.datapoints_to_alarm,
             statistic=spec.metric.statistic,
         )
-        self.values: list[float | None] = []
-        """The metric as the alarm saw it, minute by minute (None: no datapoint)."""
+        self.values: list[float | None] | None = [] if record else None
+        """The metric as the alarm saw it, minute by minute (None: no datapoint), when recorded."""
 
     def evaluate(self, minute: int, group: Group, in_service: int) -> Proposal | None:
-        """What the policy asks for after this minute, if its alarm is in ALARM."""
+        """What the policy asks for after this minute, if its alarm is in ALARM and the group would change."""
         warmed = group.warmed(minute, self.warmup_minutes)
         value = self._source(minute, in_service) if warmed else None
-        self.values.append(value)
-        evaluation = self._alarm.observe(minute, value)
-        if evaluation is None or not evaluation.in_alarm:
+        if self.values is not None:
+            self.values.append(value)
+        if not self._alarm.observe(minute, value):
             return None
         spec = self._spec
-        step = step_for(spec.steps, evaluation.value - spec.threshold, above=spec.scales_out)
+        datapoint = self._alarm.value
+        step = step_for(spec.steps, datapoint - spec.threshold, above=spec.scales_out)
         if step is None:
             return None
         capacity = self._capacity(step, group, warmed)
-        if spec.adjustment_type != "ExactCapacity" and (capacity > group.desired) != spec.scales_out:
+        desired = group.desired
+        if spec.adjustment_type != "ExactCapacity" and (capacity > desired) != spec.scales_out:
             return None  # a scale-out that warming nodes already cover, or a scale-in to no fewer nodes
-        if capacity < group.desired and group.warming(minute, self.warmup_minutes):
+        if capacity > desired:
+            if desired >= group.max_size:
+                return None
+        elif capacity < desired:
+            if desired <= group.min_size or group.warming(minute, self.warmup_minutes):
+                return None
+        else:
             return None
         cause = (
-            f"step {spec.name}: {self.metric} {evaluation.value:.4g} vs threshold {spec.threshold:g}, "
+            f"step {spec.name}: {self.metric} {datapoint:.4g} vs threshold {spec.threshold:g}, "
             f"step {_interval(step, spec.scales_out)}: {spec.adjustment_type} {step.change:+d}"
         )
         return Proposal(capacity, cause)
@@ -133,7 +154,7 @@ def _interval(step: StepSettings, above: bool) -> str:
 
 
 def build_policies(
-    specs: Sequence[StepPolicySettings], catalog: MetricCatalog
+    specs: Sequence[StepPolicySettings], catalog: MetricCatalog, *, record: bool = True
 ) -> tuple[list[StepScalingPolicy], list[str]]:
     """The policies the trace can drive, and a warning for each it cannot."""
     policies, warnings = [], []
@@ -149,5 +170,5 @@ def build_policies(
                 f"policy {spec.name} skipped"
             )
         else:
-            policies.append(StepScalingPolicy(f"step {spec.name}", spec, source))
+            policies.append(StepScalingPolicy(f"step {spec.name}", spec, source, record=record))
     return policies, warnings

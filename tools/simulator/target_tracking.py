@@ -2,61 +2,54 @@
 
 https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-scaling-target-tracking.html
 - AWS creates two alarms per policy: a high one (scale out) on the metric above the target
-  and a low one (scale in) below it; scale-out is proportional and as fast as it can,
-  scale-in gradual.
+  and a low one (scale in) below it; "the Auto Scaling group scales out proportionally to
+  the metric as fast as it can, but scales in more gradually".
 - The new capacity is proportional to metric / target, rounded conservatively: "adding
   1.5 instances ... we round up and add two", "removing 1.5 instances ... we remove just
   one". Both are ceil(nodes x metric / target): never fewer nodes than hold the target.
-- Warmup: "Until its specified warm-up time has expired, an instance is not counted toward
-  the aggregated metrics", and "while scaling out, we do not consider instances that are
-  warming up as part of the current capacity": the proposal counts warmed nodes only, and
-  the group keeps the larger of it and the desired capacity, which already holds the
-  warming nodes (they count toward the next scale-out; see also
-  https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-default-instance-warmup.html).
-- "A scale-in activity can't start while a scale-out activity is in progress", and scale-in
-  is blocked "until the instances finish warming up" (the warmup page above).
 - Several policies: scale out "if any of the target tracking policies are ready for scale
   out", scale in "only if all of the target tracking policies (with the scale-in portion
   enabled) are ready to scale in"; `disableScaleIn` makes a policy scale out only.
 
-AWS documents neither the alarms' datapoint counts nor the scale-in threshold. The
-alarms it creates read "3 datapoints within 3 minutes" above the target and "15
-datapoints within 15 minutes" below a lower threshold that consoles show between 70% and
-90% of the target: `TargetTrackingAlarms` holds these as parameters.
+https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-default-instance-warmup.html
+- The warmup runs from InService (model.py). "While instances are warming up, your dynamic
+  scaling policies scale out only if the metric value from instances that are not warming
+  up is greater than ... the target utilization of a target tracking scaling policy": the
+  metric has a datapoint only once a node has finished its warmup.
+- "While scaling out, Amazon EC2 Auto Scaling considers instances that are warming up as
+  part of the capacity of the group when deciding how many instances to add to the group.
+  Therefore, multiple alarm breaches that require a similar amount of capacity to be added
+  result in a single scaling activity." The scale-out sizes the group from every node in
+  service, warming ones included (they carry their share of the load the metric shows),
+  and the nodes still booting count toward it through the desired capacity: the group
+  keeps the larger of the two. (The current page no longer says, as the target tracking
+  page once did, that warming instances are left out of the current capacity.)
+- "This blocks the scale in activities for dynamic scaling until the new instances finish
+  warming up."
+- Scale-in starts from the current capacity, terminating nodes included ("While scaling
+  in, we consider instances that are terminating as part of the current capacity of the
+  group. Therefore, we don't remove more instances from the Auto Scaling group than
+  necessary.", the target tracking and step scaling pages).
+
+How far one scale-in goes, and the alarms' datapoints and scale-in threshold, are the
+simulator's choices (choices.py), listed in every report.
 """
 
 from __future__ import annotations
 
+import math
+import operator
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from components.settings import NAMESPACE, PREDEFINED_TARGET_METRICS, TargetTrackingSettings, format_path
 
 from .alarms import Alarm
+from .choices import DEFAULT_CHOICES, ModellingChoices
 from .decisions import Proposal
 from .model import SECONDS_PER_MINUTE, Group, MetricCatalog, Source, round_up
 
-
-@dataclass(frozen=True)
-class TargetTrackingAlarms:
-    """What AWS leaves open about the alarms behind a target tracking policy.
-
-    scale_out_datapoints: consecutive datapoints above the target before scaling out (3).
-    scale_in_datapoints: consecutive datapoints below the scale-in threshold before scaling in (15).
-    scale_in_fraction: the scale-in threshold as a fraction of the target (0.9; some
-        consoles show 0.7).
-    period_minutes: one datapoint per this many minutes (1: ALB metrics and detailed
-        monitoring; basic EC2 monitoring would be 5).
-    """
-
-    scale_out_datapoints: int = 3
-    scale_in_datapoints: int = 15
-    scale_in_fraction: float = 0.9
-    period_minutes: int = 1
-
-
-AWS_ALARMS = TargetTrackingAlarms()
-"""The defaults above: what the alarms AWS creates show."""
+TargetTrackingAlarms = ModellingChoices  # the earlier names, kept for their callers
+AWS_ALARMS = DEFAULT_CHOICES
 
 
 def metric_name(spec: TargetTrackingSettings) -> str:
@@ -72,7 +65,9 @@ class TargetTrackingPolicy:
         label: str,
         spec: TargetTrackingSettings,
         source: Source,
-        alarms: TargetTrackingAlarms = AWS_ALARMS,
+        choices: ModellingChoices = DEFAULT_CHOICES,
+        *,
+        record: bool = True,
     ):
         self.label = label
         self.metric = spec.metric if spec.metric != "custom" else metric_name(spec)
@@ -80,61 +75,87 @@ class TargetTrackingPolicy:
         self.scales_in = not spec.disable_scale_in
         self.warmup_minutes = round_up(spec.warmup / SECONDS_PER_MINUTE)
         self._source = source
-        self._scale_in_threshold = spec.target * alarms.scale_in_fraction
         self._high = Alarm(
-            lambda value: value > spec.target,
-            period_minutes=alarms.period_minutes,
-            evaluation_periods=alarms.scale_out_datapoints,
+            operator.gt,
+            spec.target,
+            period_minutes=choices.period_minutes,
+            evaluation_periods=choices.scale_out_datapoints,
         )
         self._low = Alarm(
-            lambda value: value < self._scale_in_threshold,
-            period_minutes=alarms.period_minutes,
-            evaluation_periods=alarms.scale_in_datapoints,
+            operator.lt,
+            spec.target * choices.scale_in_fraction,
+            period_minutes=choices.period_minutes,
+            evaluation_periods=choices.scale_in_datapoints,
         )
-        self._datapoints = (alarms.scale_out_datapoints, alarms.scale_in_datapoints)
-        self.values: list[float | None] = []
-        """The metric as the policy saw it, minute by minute (None: no datapoint)."""
+        self._datapoints = (choices.scale_out_datapoints, choices.scale_in_datapoints)
+        self.ready_to_scale_in: int | None = None
+        """After `evaluate`: the capacity this policy would scale in to (None: not ready)."""
+        self.values: list[float | None] | None = [] if record else None
+        """The metric as the policy saw it, minute by minute (None: no datapoint), when recorded."""
 
-    def evaluate(self, minute: int, group: Group, in_service: int) -> tuple[Proposal | None, Proposal | None]:
-        """(scale-out proposal, scale-in readiness) after this minute's datapoint."""
-        warmed = group.warmed(minute, self.warmup_minutes)
+    def evaluate(self, minute: int, group: Group, in_service: int) -> Proposal | None:
+        """Feed this minute's datapoint; the scale-out it asks for, if it would grow the group."""
+        warmup = self.warmup_minutes
+        warmed = group.warmed(minute, warmup)
         value = self._source(minute, in_service) if warmed else None
-        self.values.append(value)
-        high, low = self._high.observe(minute, value), self._low.observe(minute, value)
-        scale_out = None
-        if high and high.in_alarm:
-            capacity = round_up(warmed * high.value / self.target)
-            if capacity > group.desired:
-                scale_out = Proposal(
-                    capacity,
-                    f"{self.label} {self.metric} {high.value:.4g} > {self.target:g} "
-                    f"for {self._datapoints[0]} datapoints: {warmed} warmed nodes x {high.value:.4g}/{self.target:g}",
-                )
-        ready_to_scale_in = None
-        if self.scales_in and low and low.in_alarm and not group.warming(minute, self.warmup_minutes):
-            ready_to_scale_in = Proposal(
-                round_up(group.current_capacity * low.value / self.target),
-                f"{self.metric} {low.value:.4g} < {self._scale_in_threshold:.4g}",
-            )
-        return scale_out, ready_to_scale_in
+        if self.values is not None:
+            self.values.append(value)
+        high = self._high.observe(minute, value)
+        low = self._low.observe(minute, value)
+        self.ready_to_scale_in = None
+        if low and self.scales_in and not group.warming(minute, warmup):
+            self.ready_to_scale_in = round_up(group.current_capacity * self._low.value / self.target)
+        if not high or group.desired >= group.max_size:
+            return None
+        value = self._high.value
+        capacity = round_up(in_service * value / self.target)
+        if capacity <= group.desired:
+            return None
+        return Proposal(
+            capacity,
+            f"{self.label} {self.metric} {value:.4g} > {self.target:g} for {self._datapoints[0]} datapoints: "
+            f"{in_service} nodes in service x {value:.4g}/{self.target:g}",
+        )
+
+    def scale_in_cause(self) -> str:
+        return f"{self.metric} {self._low.value:.4g} < {self._low.threshold:.4g}"
 
 
 def combined_scale_in(
-    policies: Sequence[TargetTrackingPolicy], ready: Sequence[Proposal | None], datapoints: int
+    policies: Sequence[TargetTrackingPolicy], group: Group, choices: ModellingChoices
 ) -> Proposal | None:
-    """The target tracking scale-in, when every policy that may scale in is ready to: the largest capacity."""
-    voters = [proposal for policy, proposal in zip(policies, ready, strict=True) if policy.scales_in]
-    if not voters or any(proposal is None for proposal in voters):
+    """The target tracking scale-in, when every policy that may scale in is ready to.
+
+    The largest of their capacities wins; one activity goes `choices.scale_in_step` of the
+    way there from the current capacity (terminating nodes included), at least one node."""
+    voters = [policy for policy in policies if policy.scales_in]
+    if not voters or group.desired <= group.min_size:
         return None
-    causes = ", ".join(proposal.cause for proposal in voters)
-    return Proposal(
-        max(proposal.capacity for proposal in voters),
-        f"targetTracking scale-in: {causes} for {datapoints} datapoints",
-    )
+    proportional = 0
+    for policy in voters:
+        if policy.ready_to_scale_in is None:
+            return None
+        proportional = max(proportional, policy.ready_to_scale_in)
+    if proportional >= group.desired:
+        return None
+    current = group.current_capacity
+    removal = current - proportional
+    if choices.scale_in_step < 1:
+        removal = max(1, math.floor(removal * choices.scale_in_step))
+    capacity = current - removal
+    if capacity >= group.desired:
+        return None
+    causes = ", ".join(policy.scale_in_cause() for policy in voters)
+    step = "" if capacity == proportional else f", {choices.scale_in_step:g} of the way to {proportional}"
+    return Proposal(capacity, f"targetTracking scale-in: {causes} for {choices.scale_in_datapoints} datapoints{step}")
 
 
 def build_policies(
-    specs: Sequence[TargetTrackingSettings], catalog: MetricCatalog, alarms: TargetTrackingAlarms
+    specs: Sequence[TargetTrackingSettings],
+    catalog: MetricCatalog,
+    choices: ModellingChoices = DEFAULT_CHOICES,
+    *,
+    record: bool = True,
 ) -> tuple[list[TargetTrackingPolicy], list[str]]:
     """The policies the trace can drive, and a warning for each it cannot."""
     policies, warnings = [], []
@@ -145,5 +166,5 @@ def build_policies(
         if source is None:
             warnings.append(f"{path}: the trace has no {name} column: policy skipped")
             continue
-        policies.append(TargetTrackingPolicy(f"targetTracking[{index}]", spec, source, alarms))
+        policies.append(TargetTrackingPolicy(f"targetTracking[{index}]", spec, source, choices, record=record))
     return policies, warnings
