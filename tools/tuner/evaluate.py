@@ -14,10 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from components.settings import SettingsError, StackSettings, load_settings
-from tools.simulator import NodeModel, Trace
-from tools.simulator.engine import replay_scaling
-from tools.simulator.model import MetricCatalog
-from tools.simulator.target_tracking import AWS_ALARMS, TargetTrackingAlarms
+from tools.simulator import DEFAULT_CHOICES, ModellingChoices, NodeModel, Trace, prepare, replay
 
 from .objective import Figures, figures
 from .space import Sections
@@ -57,11 +54,11 @@ class Evaluator:
         traces: list[NamedTrace],
         node: NodeModel,
         start: datetime,
-        alarms: TargetTrackingAlarms = AWS_ALARMS,
+        choices: ModellingChoices = DEFAULT_CHOICES,
     ):
         self.stack, self.region = stack, region
-        self.traces, self.node, self.start, self.alarms = traces, node, start, alarms
-        self._catalogs = [MetricCatalog(named.trace, node) for named in traces]
+        self.traces, self.node, self.choices = traces, node, choices
+        self._prepared = [prepare(named.trace, node, start) for named in traces]
 
     def settings_for(self, sections: Sections) -> StackSettings:
         """The candidate's settings, as the program would load them; SettingsError when refused."""
@@ -77,9 +74,7 @@ class Evaluator:
     def replay(self, settings: StackSettings) -> tuple[Figures, ...]:
         """The candidate's figures on each trace."""
         results = []
-        for named, catalog in zip(self.traces, self._catalogs, strict=True):
-            run, _warnings = replay_scaling(
-                settings.nodes, settings.scaling, named.trace, self.node, self.start, self.alarms, catalog
-            )
-            results.append(figures(named.trace.demand, run.in_service, run.nodes, self.node.node_rps))
+        for prepared in self._prepared:
+            run = replay(settings.nodes, settings.scaling, prepared, self.choices)
+            results.append(figures(prepared.trace.demand, run.in_service, run.nodes, self.node.node_rps))
         return tuple(results)
