@@ -1,6 +1,6 @@
 """Tune: search a stack's scaling section for the cheapest policy that meets a service objective.
 
-    python -m tools.tune (--stack NAME | --config FILE) --trace FILE [--trace FILE ...]
+    python -m tools.tune (--stack NAME | --config FILE) --trace FILE [FILE ...] [--trace FILE ...]
                          [--slo under=1%,shortfall=10%] [--min-size A..B] [--max-size A..B]
                          [--node-rps N] [--boot-seconds S] [--start ISO-8601]
                          [--budget N] [--processes N] [--plot OUT.png] [--format table|yaml|json]
@@ -8,8 +8,9 @@
 Replays every trace through candidate scaling sections (the simulator's semantics, as
 `python -m tools.simulate`) and prints the cheapest in instance-hours that meets the
 objective on every trace, as stack-file YAML ready to paste under `config:`, beside its
-figures, the current policy's, the CPU-50% baseline's and the oracle's. Every candidate
-passes the stack's settings first, so the YAML it prints is one the preview accepts.
+figures, the current policy's, the CPU-50% baseline's and the oracle's. Where the current
+policy misses the objective on a trace, the tuned one must do no worse than it there. Every
+candidate passes the stack's settings first, so the YAML it prints is one the preview accepts.
 
 Exit 0: done (a stderr line says so when nothing meets the objective). Exit 2: bad input
 (the stack file, a trace, --slo or the size bounds), one line per problem naming the file,
@@ -78,9 +79,14 @@ def _parser() -> argparse.ArgumentParser:
     source.add_argument("--stack", help="read stacks/Pulumi.<STACK>.yaml")
     source.add_argument("--config", metavar="FILE", help="read any stack file named Pulumi.<stack>.yaml")
     parser.add_argument(
-        "--trace", metavar="FILE", required=True, action="append", help="CSV: minute,requests_per_second[,...]; repeat"
+        "--trace",
+        metavar="FILE",
+        required=True,
+        action="extend",
+        nargs="+",
+        help="CSV: minute,requests_per_second[,...]; several after one --trace (traces/*.csv) or --trace again",
     )
-    parser.add_argument("--slo", metavar="under=P%,shortfall=P%", help=SLO_HELP)
+    parser.add_argument("--slo", metavar="under=P%,shortfall=P%", help=SLO_HELP.replace("%", "%%"))
     parser.add_argument("--min-size", metavar="A..B", help="nodes.minSize may range over A..B (default: the stack's)")
     parser.add_argument("--max-size", metavar="A..B", help="nodes.maxSize may range over A..B (default: the stack's)")
     parser.add_argument(

@@ -131,3 +131,10 @@ def test_plot_writes_a_png(capsys, small_stack, write_trace, tmp_path):
     code, _, _ = run(capsys, "--config", str(small_stack), "--trace", str(write_trace([5] * 30)), "--plot", str(out))
     assert code == EXIT_OK
     assert out.read_bytes().startswith(b"\x89PNG")
+
+
+def test_help_explains_the_objective(capsys):
+    with pytest.raises(SystemExit) as done:
+        tune.main(["--help"])
+    assert done.value.code == 0
+    assert "Default under=1%,shortfall=10%" in " ".join(capsys.readouterr().out.split())

@@ -29,9 +29,11 @@ under-provisioned (demand above what the nodes in service serve), as a share of 
 minutes; `shortfall` the most demand left unserved at the worst minute, as a share of that
 minute's demand. Default under={DEFAULT_UNDER_PROVISIONED:.0%},shortfall={DEFAULT_PEAK_SHORTFALL:.0%}:
 reactive scaling cannot avoid a few short minutes at every sharp rise (a node boots and its
-metrics need 3 datapoints), so asking for 0 buys idle nodes all day, while 1% (about a
-quarter of an hour a day) keeps them to the rises; and a BEAM node queues what it cannot
-serve at once, so a worst minute 10% over capacity shows as latency, not as errors"""
+metrics need 3 datapoints), so asking for 0 pays all day for headroom against the sharpest
+rise, while 1% (about a quarter of an hour a day) spends it on the rises; and a BEAM node
+queues what it cannot serve at once, so a worst minute 10% over capacity shows as latency,
+not as errors. Where the stack's own policy misses the objective on a trace, the tuned one
+must do no worse than it there (minutes short, and peak shortfall in requests/s)"""
 
 
 class ObjectiveError(ValueError):
