@@ -1,14 +1,15 @@
 """What-if: replay a load trace through a stack's scaling policies, with AWS's semantics.
 
     python -m tools.simulate (--stack NAME | --config FILE) --trace FILE [--node-rps N]
-                             [--boot-seconds S] [--start ISO-8601] [--plot OUT.png]
-                             [--format table|json]
+                             [--boot-seconds S] [--start ISO-8601] [--scale-in-step FRACTION]
+                             [--plot OUT.png] [--format table|json]
 
 Reads the stack's nodes and scaling sections through the project's settings, replays the
 trace (CSV: minute,requests_per_second[,<CloudWatch metric>...]) minute by minute, and
 prints the policy's figures beside those of a baseline (CPU target tracking at 50%) and
-an oracle (exactly the nodes demand needs). Warnings (a policy the trace cannot drive)
-go to stderr.
+an oracle (exactly the nodes demand needs), and the modelling choices in force (what AWS
+leaves open: tools/simulator/choices.py). Warnings (a policy the trace cannot drive) go
+to stderr.
 
 Exit 0: done. Exit 2: the stack file or the trace is invalid (stderr: one line per
 problem, each starting with its key path or file:line). Exit 1: anything else.
@@ -24,7 +25,15 @@ from pathlib import Path
 
 from components.settings import SettingsError, StackSettings
 from tools.paths import stack_file
-from tools.simulator import DEFAULT_START, NodeModel, TraceError, read_trace, simulate
+from tools.simulator import (
+    DEFAULT_CHOICES,
+    DEFAULT_START,
+    ModellingChoices,
+    NodeModel,
+    TraceError,
+    read_trace,
+    simulate,
+)
 from tools.simulator.report import render_table, to_json, write_plot
 from tools.stack_settings import load_stack_settings
 
@@ -45,7 +54,9 @@ def main(argv: list[str] | None = None) -> int:
     if problems:
         print("\n".join(problems), file=sys.stderr)
         return EXIT_INVALID
-    simulation = simulate(settings, trace, NodeModel.for_stack(settings, args.node_rps, args.boot_seconds), start)
+    node = NodeModel.for_stack(settings, args.node_rps, args.boot_seconds)
+    choices = ModellingChoices(scale_in_step=args.scale_in_step)
+    simulation = simulate(settings, trace, node, start, choices)
     for warning in simulation.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     if args.format == "json":
@@ -81,9 +92,25 @@ def _parser() -> argparse.ArgumentParser:
         metavar="ISO-8601",
         help=f"the trace's minute 0 (default {DEFAULT_START:%Y-%m-%dT%H:%M:%SZ}, a Monday)",
     )
+    parser.add_argument(
+        "--scale-in-step",
+        type=_fraction,
+        default=DEFAULT_CHOICES.scale_in_step,
+        metavar="FRACTION",
+        help="share of the way to the proportional capacity one target tracking scale-in removes, "
+        f"0 < FRACTION <= 1 (default {DEFAULT_CHOICES.scale_in_step:g}: all the way; AWS only says "
+        "it scales in 'more gradually')",
+    )
     parser.add_argument("--plot", metavar="OUT.png", help="write demand against capacity (needs matplotlib)")
     parser.add_argument("--format", choices=("table", "json"), default="table")
     return parser
+
+
+def _fraction(text: str) -> float:
+    value = _positive(text)
+    if value > 1:
+        raise argparse.ArgumentTypeError(f"must be > 0 and <= 1, got {text!r}")
+    return value
 
 
 def _positive(text: str) -> float:

@@ -43,7 +43,7 @@ def simulate_json(capsys, *args) -> dict:
 def test_json_has_the_issue_s_shape(files, capsys):
     stack, trace = files
     document = simulate_json(capsys, "--config", str(stack), "--trace", str(trace), "--node-rps", "10")
-    assert list(document) == ["stack", "policy", "baseline", "oracle", "timeline"]
+    assert list(document) == ["stack", "policy", "baseline", "oracle", "timeline", "modellingChoices"]
     assert document["stack"] == "shape"
     for variant in ("policy", "baseline", "oracle"):
         assert list(document[variant]) == ["underProvisionedMinutes", "peakShortfall", "instanceHours", "activities"]
@@ -77,6 +77,33 @@ def test_boot_seconds_default_to_the_stack_s_grace_period(files, capsys):
     # the end of minute 5: serving 1 minute later (the stack's 60 s), or 5 minutes later
     assert [row["inService"] for row in default[5:8]] == [1, 1, 2]
     assert [row["inService"] for row in slower[5:12]] == [1, 1, 1, 1, 1, 1, 2]
+
+
+def test_the_report_lists_the_modelling_choices_in_force(files, capsys):
+    stack, trace = files
+    args = ("--config", str(stack), "--trace", str(trace), "--node-rps", "10")
+    choices = simulate_json(capsys, *args, "--scale-in-step", "0.25")["modellingChoices"]
+    assert choices == {
+        "targetTrackingScaleOutDatapoints": 3,
+        "targetTrackingScaleInDatapoints": 15,
+        "targetTrackingScaleInThreshold": 0.9,
+        "targetTrackingPeriodMinutes": 1,
+        "targetTrackingScaleInStep": 0.25,
+        "bootMinutes": 1,  # the stack's healthCheckGracePeriod, 60 s
+        "drainMinutes": 1,  # deregistrationDelay 30 s + drainSeconds 30 s, the defaults
+        "nodeRps": 10.0,
+    }
+    assert simulate.main(["--config", str(stack), "--trace", str(trace)]) == EXIT_OK
+    table = capsys.readouterr().out
+    assert "target tracking scale-in: all the way to the proportional capacity in one activity" in table
+
+
+def test_scale_in_step_must_be_a_fraction(files, capsys):
+    stack, trace = files
+    with pytest.raises(SystemExit) as refused:
+        simulate.main(["--config", str(stack), "--trace", str(trace), "--scale-in-step", "1.5"])
+    assert refused.value.code == EXIT_INVALID
+    assert "--scale-in-step: must be > 0 and <= 1, got '1.5'" in capsys.readouterr().err
 
 
 def test_an_invalid_stack_and_trace_exit_2_with_every_problem_key_path_first(tmp_path, capsys):

@@ -113,3 +113,14 @@ def test_a_policy_with_scale_in_disabled_has_no_say_in_scale_in():
 def test_disable_scale_in_only_ever_adds_nodes():
     assert changes(run(tracking(cpu_policy(disableScaleIn=True), desiredCapacity=4), [8] * 30)) == []
     assert changes(run(tracking(cpu_policy(disableScaleIn=True), desiredCapacity=2), [12] * 3)) == [(2, 2, 3)]
+
+
+def test_scale_in_step_is_a_modelling_choice_all_the_way_by_default():
+    # 8 rps on 10 nodes = 8% < 45 for 15 datapoints at minute 14: 10 x 8/50 = 1.6 -> 2 nodes
+    settings = tracking(cpu_policy(), desiredCapacity=10)
+    assert changes(run(settings, [8] * 20)) == [(14, 10, 2)]
+    # half of the way per activity, at least one node, re-invoked each minute the low alarm stays in ALARM:
+    # 14: 10 - floor(8 x 0.5) = 6; 15: 8 rps on 6 = 13.3%, 6 x 13.3/50 = 1.6 -> 2, 6 - 2 = 4; 16: 20%, 4 -> 3;
+    # 17: 26.7%, 3 -> 2 (at least one); 18: 40%, 2 x 40/50 = 1.6 -> 2: done
+    halfway = run(settings, [8] * 20, alarms=ModellingChoices(scale_in_step=0.5))
+    assert changes(halfway) == [(14, 10, 6), (15, 6, 4), (16, 4, 3), (17, 3, 2)]

@@ -76,7 +76,7 @@ class Alarm:
         self._window = evaluation_periods
         self._needed = datapoints_to_alarm or evaluation_periods
         self._recent: deque[bool] = deque()
-        self._breaching = 0  # breaching datapoints among _recent
+        self._breaching = 0  # breaching datapoints among _recent (N of N, period 1: the current run)
         self._pending: list[float] = []  # this period's values so far
         self.in_alarm = False
         self.value: float | None = None
@@ -87,6 +87,11 @@ class Alarm:
             if value is None:
                 return self.in_alarm
             datapoint = value
+            if self._needed == self._window:  # N of N: the run of breaching datapoints says it all
+                self.value = value
+                self._breaching = self._breaching + 1 if self._compare(value, self.threshold) else 0
+                self.in_alarm = in_alarm = self._breaching >= self._needed
+                return in_alarm
         else:
             if value is not None:
                 self._pending.append(value)

@@ -225,7 +225,7 @@ def _replay(
     desired_log, in_service_log, nodes_log = run.desired, run.in_service, run.nodes
     launched, draining = group.launched, group.draining
     boot = group.boot_minutes
-    scales_in = any(policy.scales_in for policy in tracking)
+    voters = [policy for policy in tracking if policy.scales_in]
     for minute in range(minutes):
         if draining and draining[0] <= minute:
             group.advance(minute)
@@ -242,8 +242,8 @@ def _replay(
             scale_out = policy.evaluate(minute, group, in_service)
             if scale_out is not None:
                 proposals.append(scale_out)
-        if scales_in:
-            scale_in = combined_scale_in(tracking, group, choices)
+        if voters and all(policy.ready_to_scale_in for policy in voters):
+            scale_in = combined_scale_in(voters, group, choices)
             if scale_in is not None:
                 proposals.append(scale_in)
         for policy in steps:

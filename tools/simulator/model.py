@@ -127,9 +127,13 @@ class MetricCatalog:
             # ALBRequestCountPerTarget is a Sum per minute: requests each target received in the minute
             return demand[t] * SECONDS_PER_MINUTE / n if n > 0 else None
 
+        exponent = SCHEDULER_BUSY_WAIT_EXPONENT
+
         def scheduler(t: int, n: int) -> float | None:
-            value = cpu(t, n)
-            return None if value is None else scheduler_utilization(value)
+            if n <= 0:
+                return None
+            share = demand[t] / (n * per_node)
+            return full if share >= 1 else full * share**exponent
 
         self._derived: dict[str, Source] = {
             PREDEFINED_TARGET_METRICS["cpu"]: cpu,

@@ -8,7 +8,9 @@ JSON (`python -m tools.simulate --format json`), kept stable for the tools that 
                                         "instanceHours": float,
                                         "activities": [{"minute", "from", "to", "cause"}]},
      "timeline": [{"minute", "demand", "desired", "inService", "cpu",
-                   <each policy's metric by name>, "baselineInService", "oracle"}]}
+                   <each policy's metric by name>, "baselineInService", "oracle"}],
+     "modellingChoices": {<what AWS leaves open, as decided for this run: choices.py>,
+                          "bootMinutes", "drainMinutes", "nodeRps"}}
 """
 
 from __future__ import annotations
@@ -31,7 +33,19 @@ def to_json(simulation: Simulation) -> dict[str, Any]:
     for name, run in variants(simulation).items():
         document[name] = _variant_json(simulation.summary(run), run)
     document["timeline"] = timeline(simulation)
+    document["modellingChoices"] = modelling_choices(simulation)
     return document
+
+
+def modelling_choices(simulation: Simulation) -> dict[str, Any]:
+    """What the figures assume where AWS is silent, and the node model they ran on."""
+    node = simulation.node
+    return {
+        **simulation.choices.to_json(),
+        "bootMinutes": node.boot_minutes,
+        "drainMinutes": node.drain_minutes,
+        "nodeRps": node.node_rps,
+    }
 
 
 def _variant_json(summary: Summary, run: Run) -> dict[str, Any]:
@@ -75,7 +89,7 @@ def render_table(simulation: Simulation, trace_name: str) -> str:
     lines = [
         f"Stack {simulation.stack}, trace {trace_name}: {simulation.trace.minutes} minutes from "
         f"{simulation.start:%Y-%m-%d %H:%M} UTC, {node.node_rps:g} rps per node, "
-        f"{node.boot_minutes} min from launch to serving",
+        f"{node.boot_minutes} min from launch to serving, {node.drain_minutes} min to drain",
         "",
         f"{'':<26}" + "".join(f"{name:>10}" for name in runs),
     ]
@@ -95,6 +109,8 @@ def render_table(simulation: Simulation, trace_name: str) -> str:
         lines.append(
             f"  {activity.minute:>6}  {when:%a %H:%M}  {activity.from_:>3} -> {activity.to:<3}  {activity.cause}"
         )
+    lines += ["", "Modelling choices (AWS leaves these open; tools/simulator/choices.py)"]
+    lines += [f"  {line}" for line in simulation.choices.describe()]
     return "\n".join(lines) + "\n"
 
 

@@ -45,6 +45,7 @@ so its Average, Minimum and Maximum agree, and Sum or SampleCount of it is not s
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections.abc import Sequence
 
 from components.settings import NAMESPACE, StepPolicySettings, StepSettings, format_path
@@ -108,7 +109,7 @@ class StepScalingPolicy:
 
     def evaluate(self, minute: int, group: Group, in_service: int) -> Proposal | None:
         """What the policy asks for after this minute, if its alarm is in ALARM and the group would change."""
-        warmed = group.warmed(minute, self.warmup_minutes)
+        warmed = bisect_right(group.launched, minute - self.warmup_minutes)
         value = self._source(minute, in_service) if warmed else None
         if self.values is not None:
             self.values.append(value)

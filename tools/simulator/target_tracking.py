@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import math
 import operator
+from bisect import bisect_right
 from collections.abc import Sequence
 
 from components.settings import NAMESPACE, PREDEFINED_TARGET_METRICS, TargetTrackingSettings, format_path
@@ -88,37 +89,57 @@ class TargetTrackingPolicy:
             evaluation_periods=choices.scale_in_datapoints,
         )
         self._datapoints = (choices.scale_out_datapoints, choices.scale_in_datapoints)
-        self.ready_to_scale_in: int | None = None
-        """After `evaluate`: the capacity this policy would scale in to (None: not ready)."""
+        # one datapoint a minute: the alarms are N of N, so runs of breaching datapoints say it all
+        self._one_a_minute = choices.period_minutes == 1
+        self._above = self._below = 0
+        self._latest: float | None = None
+        self._low_value: float | None = None
+        self.ready_to_scale_in = False
+        """After `evaluate`: whether this policy is ready to scale in (`scale_in_capacity` says to what)."""
         self.values: list[float | None] | None = [] if record else None
         """The metric as the policy saw it, minute by minute (None: no datapoint), when recorded."""
 
     def evaluate(self, minute: int, group: Group, in_service: int) -> Proposal | None:
-        """Feed this minute's datapoint; the scale-out it asks for, if it would grow the group."""
+        """Feed this minute's datapoint; the scale-out it asks for, if it would grow the group.
+
+        Sets `ready_to_scale_in`. The common case (one datapoint a minute) keeps the two
+        alarms as runs of breaching datapoints; it is what the replay spends its time on."""
         warmup = self.warmup_minutes
-        warmed = group.warmed(minute, warmup)
-        value = self._source(minute, in_service) if warmed else None
+        launched = group.launched
+        value = self._source(minute, in_service) if bisect_right(launched, minute - warmup) else None
         if self.values is not None:
             self.values.append(value)
-        high = self._high.observe(minute, value)
-        low = self._low.observe(minute, value)
-        self.ready_to_scale_in = None
-        if low and self.scales_in and not group.warming(minute, warmup):
-            self.ready_to_scale_in = round_up(group.current_capacity * self._low.value / self.target)
+        if self._one_a_minute:
+            if value is not None:
+                self._above = self._above + 1 if value > self.target else 0
+                self._below = self._below + 1 if value < self._low.threshold else 0
+                self._latest = value
+            high = self._above >= self._datapoints[0]
+            low = self._below >= self._datapoints[1]
+            high_value = low_value = self._latest
+        else:
+            high = self._high.observe(minute, value)
+            low = self._low.observe(minute, value)
+            high_value, low_value = self._high.value, self._low.value
+        self._low_value = low_value
+        self.ready_to_scale_in = low and self.scales_in and not (launched and launched[-1] > minute - warmup)
         if not high or group.desired >= group.max_size:
             return None
-        value = self._high.value
-        capacity = round_up(in_service * value / self.target)
+        capacity = round_up(in_service * high_value / self.target)
         if capacity <= group.desired:
             return None
         return Proposal(
             capacity,
-            f"{self.label} {self.metric} {value:.4g} > {self.target:g} for {self._datapoints[0]} datapoints: "
-            f"{in_service} nodes in service x {value:.4g}/{self.target:g}",
+            f"{self.label} {self.metric} {high_value:.4g} > {self.target:g} for {self._datapoints[0]} datapoints: "
+            f"{in_service} nodes in service x {high_value:.4g}/{self.target:g}",
         )
 
+    def scale_in_capacity(self, current_capacity: int) -> int:
+        """The capacity this policy, ready to scale in, asks for: ceil(current x metric / target)."""
+        return round_up(current_capacity * self._low_value / self.target)
+
     def scale_in_cause(self) -> str:
-        return f"{self.metric} {self._low.value:.4g} < {self._low.threshold:.4g}"
+        return f"{self.metric} {self._low_value:.4g} < {self._low.threshold:.4g}"
 
 
 def combined_scale_in(
@@ -129,16 +150,12 @@ def combined_scale_in(
     The largest of their capacities wins; one activity goes `choices.scale_in_step` of the
     way there from the current capacity (terminating nodes included), at least one node."""
     voters = [policy for policy in policies if policy.scales_in]
-    if not voters or group.desired <= group.min_size:
-        return None
-    proportional = 0
-    for policy in voters:
-        if policy.ready_to_scale_in is None:
-            return None
-        proportional = max(proportional, policy.ready_to_scale_in)
-    if proportional >= group.desired:
+    if not voters or group.desired <= group.min_size or not all(policy.ready_to_scale_in for policy in voters):
         return None
     current = group.current_capacity
+    proportional = max(policy.scale_in_capacity(current) for policy in voters)
+    if proportional >= group.desired:
+        return None
     removal = current - proportional
     if choices.scale_in_step < 1:
         removal = max(1, math.floor(removal * choices.scale_in_step))
