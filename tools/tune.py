@@ -2,7 +2,7 @@
 
     python -m tools.tune (--stack NAME | --config FILE) --trace FILE [FILE ...] [--trace FILE ...]
                          [--slo under=1%,shortfall=10%] [--min-size A..B] [--max-size A..B]
-                         [--node-rps N] [--boot-seconds S] [--start ISO-8601]
+                         [--node-rps N] [--boot-seconds S] [--start ISO-8601] [--scale-in-step FRACTION]
                          [--budget N] [--processes N] [--plot OUT.png] [--format table|yaml|json]
 
 Replays every trace through candidate scaling sections (the simulator's semantics, as
@@ -26,8 +26,8 @@ from pathlib import Path
 
 from components.settings import GROUP_SIZE, MAX_SIZE, SettingsError
 from tools.paths import stack_file
-from tools.simulate import DEFAULT_NODE_RPS, _not_negative, _positive, _start
-from tools.simulator import DEFAULT_START, NodeModel, TraceError, read_trace
+from tools.simulate import DEFAULT_NODE_RPS, _fraction, _not_negative, _positive, _start
+from tools.simulator import DEFAULT_CHOICES, DEFAULT_START, ModellingChoices, NodeModel, TraceError, read_trace
 from tools.tuner import (
     DEFAULT_BUDGET,
     BoundsError,
@@ -57,7 +57,8 @@ def main(argv: list[str] | None = None) -> int:
         return _refuse(problems)
     node = NodeModel.for_stack(stack.settings, args.node_rps, args.boot_seconds)
     try:
-        tuning = tune(stack, traces, node, start, objective, min_size, max_size, args.budget, args.processes)
+        choices = ModellingChoices(scale_in_step=args.scale_in_step)
+        tuning = tune(stack, traces, node, start, objective, min_size, max_size, args.budget, args.processes, choices)
     except BoundsError as impossible:
         return _refuse([str(impossible)])
     for warning in tuning.warnings:
@@ -106,6 +107,14 @@ def _parser() -> argparse.ArgumentParser:
         "--start",
         metavar="ISO-8601",
         help=f"the traces' minute 0 (default {DEFAULT_START:%Y-%m-%dT%H:%M:%SZ}, a Monday)",
+    )
+    parser.add_argument(
+        "--scale-in-step",
+        type=_fraction,
+        default=DEFAULT_CHOICES.scale_in_step,
+        metavar="FRACTION",
+        help="as python -m tools.simulate: share of the way to the proportional capacity one target tracking "
+        f"scale-in removes (default {DEFAULT_CHOICES.scale_in_step:g})",
     )
     parser.add_argument(
         "--budget",

@@ -97,7 +97,8 @@ def test_json_gives_the_four_variants_per_trace_and_the_keys_to_paste(capsys, sm
     assert code == EXIT_OK
     document = json.loads(out)
     assert list(document) == [
-        "stack", "objective", "meetsObjective", "search", "changes", "config", "tuned", "current", "baseline", "oracle"
+        "stack", "objective", "meetsObjective", "search", "changes", "config", "modellingChoices",
+        "tuned", "current", "baseline", "oracle",
     ]  # fmt: skip
     assert document["objective"] == {"underProvisioned": 0.01, "peakShortfall": 0.1}
     assert list(document["config"]) == ["elixir-cluster:scaling"]  # sizes were not searched
@@ -138,3 +139,18 @@ def test_help_explains_the_objective(capsys):
         tune.main(["--help"])
     assert done.value.code == 0
     assert "Default under=1%,shortfall=10%" in " ".join(capsys.readouterr().out.split())
+
+
+def test_the_modelling_choices_in_force_are_reported_and_passed_to_every_replay(capsys, small_stack, write_trace):
+    # 40 rps falls to 5 on nodes of 10: all the way in goes 4 -> 1 at once; half the way, 4 -> 2 first
+    trace = str(write_trace([40] * 30 + [5] * 60))
+    args = ("--config", str(small_stack), "--trace", trace, "--format", "json", "--min-size", "1..1")
+    assert tune.main([*args, *FAST]) == EXIT_OK
+    whole = json.loads(capsys.readouterr().out)
+    assert tune.main([*args, *FAST, "--scale-in-step", "0.5"]) == EXIT_OK
+    half = json.loads(capsys.readouterr().out)
+    assert (
+        whole["modellingChoices"]["targetTrackingScaleInStep"],
+        half["modellingChoices"]["targetTrackingScaleInStep"],
+    ) == (1.0, 0.5)
+    assert half["current"]["instanceHours"] > whole["current"]["instanceHours"]

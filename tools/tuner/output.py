@@ -8,6 +8,7 @@ JSON (`python -m tools.tune --format json`):
      "search": {"evaluated": int, "refused": int, "seconds": float, "processes": int},
      "changes": [{"key": "scaling.targetTracking[0].target", "from": 1000, "to": 1125}],
      "config": {"elixir-cluster:scaling": {...}, ["elixir-cluster:nodes": {...}]},
+     "modellingChoices": {<what AWS leaves open, and the node model: as python -m tools.simulate>},
      "tuned" | "current" | "baseline" | "oracle": {
          "instanceHours": float, "meetsObjective": bool,
          "traces": {<file name>: {"minutes", "underProvisionedMinutes", "underProvisionedShare",
@@ -25,6 +26,7 @@ import yaml
 
 from components.settings import NAMESPACE
 from tools.simulator.engine import BASELINE_CPU_TARGET
+from tools.simulator.report import modelling_choices
 
 from .objective import Figures, instance_hours
 from .tuning import VARIANTS, Tuning
@@ -64,6 +66,7 @@ def to_json(tuning: Tuning) -> dict[str, Any]:
         },
         "changes": [{"key": knob.key, "from": knob.current, "to": value} for knob, value in tuning.changes],
         "config": config(tuning),
+        "modellingChoices": modelling_choices(tuning.simulations["current"][0]),
     }
     for variant in VARIANTS:
         per_trace = tuning.figures(variant)
@@ -120,6 +123,8 @@ def render_table(tuning: Tuning) -> str:
         lines.append("  none: the stack's policy is the cheapest found")
     width = max((len(knob.label) for knob, _ in tuning.changes), default=0)
     lines += [f"  {knob.label:<{width}}  {knob.current:g} -> {value:g}" for knob, value in tuning.changes]
+    lines += ["", "Modelling choices (AWS leaves these open; tools/simulator/choices.py)"]
+    lines += [f"  {line}" for line in tuning.choices.describe()]
     lines += ["", f"Paste under config: in {_stack_path(tuning)} (replacing the keys of the same name)", ""]
     return "\n".join(lines) + "\n" + render_yaml(tuning)
 

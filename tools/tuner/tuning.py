@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from components.settings import SettingsError, StackSettings
-from tools.simulator import NodeModel, Simulation, simulate
+from tools.simulator import DEFAULT_CHOICES, ModellingChoices, NodeModel, Simulation, simulate
 
 from .evaluate import Evaluator, NamedTrace
 from .objective import Figures, Limits, Objective, figures, limits_for, meets
@@ -58,6 +58,11 @@ class Tuning:
         return meets(self.figures(variant), self.limits)
 
     @property
+    def choices(self) -> ModellingChoices:
+        """What AWS leaves open, as the simulator decided it for this tuning."""
+        return self.simulations["current"][0].choices
+
+    @property
     def warnings(self) -> list[str]:
         """What the simulator could not drive, once per line."""
         lines = (w for simulations in self.simulations.values() for s in simulations for w in s.warnings)
@@ -74,21 +79,22 @@ def tune(
     max_size: SizeRange | None = None,
     budget: int = DEFAULT_BUDGET,
     processes: int = 2,
+    choices: ModellingChoices = DEFAULT_CHOICES,
 ) -> Tuning:
     """Search the stack's scaling for the cheapest policy that meets `objective` on every trace.
 
     Raises BoundsError when the size bounds leave no valid stack file, SettingsError never
     (every candidate the settings refuse is skipped)."""
     space = build_space(stack.sections, node.node_rps, min_size, max_size)
-    evaluator = Evaluator(stack.stack, stack.region, traces, node, start)
+    evaluator = Evaluator(stack.stack, stack.region, traces, node, start, choices)
     _check_bounds(space, evaluator, min_size, max_size)
     limits = [limits_for(objective, current) for current in evaluator.replay(stack.settings)]
     result = search(space, evaluator, limits, budget, processes)
     sections = space.sections_for(result.best.values)
     settings = evaluator.settings_for(sections)
     simulations = {
-        "tuned": [simulate(settings, named.trace, node, start) for named in traces],
-        "current": [simulate(stack.settings, named.trace, node, start) for named in traces],
+        "tuned": [simulate(settings, named.trace, node, start, choices) for named in traces],
+        "current": [simulate(stack.settings, named.trace, node, start, choices) for named in traces],
     }
     return Tuning(stack, traces, node, objective, limits, space, result, sections, settings, simulations)
 
