@@ -7,8 +7,9 @@ The trace is the one `benchmarks/simulate_30_days.py` replays: 30 generated week
 The tuner's own search runs over it with a budget of `--candidates`, every candidate through
 the settings and a full replay, as `python -m tools.tune` does. Prints the candidates
 judged, the wall time, the time per candidate (wall, and CPU across the processes), one
-replay alone for comparison, and the verdict against the issue's target: at least 500
-candidates in under 60 s on 2 cores.
+replay alone for comparison, and the verdict against the issue's target (at least 500
+candidates in under 60 s on 2 cores) as measured and as the CPU time says it would be on two
+free cores: on a shared machine the wall time counts the other users' work too.
 """
 
 from __future__ import annotations
@@ -55,7 +56,6 @@ def main(argv: list[str] | None = None) -> int:
     result = search(space, evaluator, limits, budget=args.candidates, processes=args.processes)
     cpu = _cpu_seconds() - cpu_before
     judged = result.evaluated + result.refused
-    met = judged >= TARGET_CANDIDATES and result.seconds < TARGET_SECONDS
     print(
         f"{args.stack}: {trace.minutes} minutes ({args.days} days), {len(space.knobs)} knobs, load average "
         f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
@@ -69,10 +69,14 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  wall time on {args.processes} processes               {result.seconds:8.2f} s")
     print(f"  per candidate, wall                       {result.seconds / judged * 1000:8.1f} ms")
     print(f"  per candidate, CPU (all processes)        {cpu / judged * 1000:8.1f} ms")
+    free = cpu / args.processes
+    print(f"  wall time if the {args.processes} cores were free           {free:8.2f} s   (CPU time / processes)")
     hours = sum(f.instance_hours for f in result.best.outcome.figures)
     print(f"  instance-hours: current {sum(f.instance_hours for f in current):.1f}, best found {hours:.1f}")
-    verdict = "meets" if met else "MISSES"
-    print(f"{verdict} the target: {TARGET_CANDIDATES} candidates in under {TARGET_SECONDS:g} s on 2 cores")
+    enough = judged >= TARGET_CANDIDATES
+    for label, seconds in (("as measured", result.seconds), ("on free cores", free)):
+        verdict = "meets" if enough and seconds < TARGET_SECONDS else "MISSES"
+        print(f"{verdict} the target ({TARGET_CANDIDATES} candidates in under {TARGET_SECONDS:g} s on 2 cores) {label}")
     return 0
 
 
