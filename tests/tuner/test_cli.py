@@ -53,7 +53,12 @@ def test_a_bad_trace_is_one_line_naming_the_file_and_row(capsys, small_stack, tm
         (
             ("--min-size", "5..8", "--max-size", "2..4"),
             "--min-size 5..8 and --max-size 2..4: minSize can never be <= maxSize; "
-            "give a --max-size reaching at least 5",
+            "give a --max-size reaching at least 5 or a --min-size from at most 4",
+        ),
+        (
+            ("--max-size", "1..1", "--min-size", "2..3"),
+            "--min-size 2..3 and --max-size 1..1: minSize can never be <= maxSize; "
+            "give a --max-size reaching at least 2 or a --min-size from at most 1",
         ),
         (("--slo", "under=2"), None),  # valid: two percent
     ],
@@ -65,6 +70,17 @@ def test_impossible_bounds_are_one_line_naming_the_flag(capsys, small_stack, wri
         return
     assert code == EXIT_INVALID
     assert err.splitlines() == [expected]
+
+
+def test_bounds_against_the_stack_s_own_size_name_it(capsys, tmp_path, write_trace):
+    prod = tmp_path / "Pulumi.prod.yaml"
+    prod.write_text(stack_file("prod").read_text())
+    code, _, err = run(capsys, "--config", str(prod), "--trace", str(write_trace([5] * 30)), "--max-size", "2..2")
+    assert code == EXIT_INVALID
+    assert err.splitlines() == [
+        "the stack's nodes.minSize (3) and --max-size 2..2: minSize can never be <= maxSize; "
+        "give a --max-size reaching at least 3 or a --min-size from at most 2"
+    ]
 
 
 def test_bounds_the_settings_refuse_are_one_line_with_the_settings_reason(capsys, tmp_path, write_trace):

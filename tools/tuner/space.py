@@ -133,9 +133,11 @@ def build_space(
     min_range = min_size or SizeRange(current_min, current_min)
     max_range = max_size or SizeRange(current_max, current_max)
     if min_range.low > max_range.high:
+        given_min = f"--min-size {min_range}" if min_size else f"the stack's nodes.minSize ({current_min})"
+        given_max = f"--max-size {max_range}" if max_size else f"the stack's nodes.maxSize ({current_max})"
         raise BoundsError(
-            f"--min-size {min_range} and --max-size {max_range}: minSize can never be <= maxSize; "
-            f"give a --max-size reaching at least {min_range.low}"
+            f"{given_min} and {given_max}: minSize can never be <= maxSize; give a --max-size reaching at least "
+            f"{min_range.low} or a --min-size from at most {max_range.high}"
         )
     sizes = SizeRange(min_range.low, max_range.high)
     knobs = [*_size_knobs(nodes, min_range, max_range), *_scaling_knobs(sections.get("scaling") or {}, node_rps, sizes)]
