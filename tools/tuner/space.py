@@ -19,6 +19,8 @@ step bounds, crons), so what it proposes reads like the file it came from.
 from __future__ import annotations
 
 import copy
+import dataclasses
+import itertools
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -87,6 +89,8 @@ class Knob:
     values: tuple[float | int, ...]
     current: float | int
     note: str = ""
+    continuous: bool = False
+    """A target or a threshold: any number between two grid values is valid, so the grid may be refined."""
 
     @property
     def key(self) -> str:
@@ -114,6 +118,19 @@ class SearchSpace:
         if "desiredCapacity" in nodes and {"minSize", "maxSize"} <= nodes.keys():
             nodes["desiredCapacity"] = max(nodes["minSize"], min(nodes["maxSize"], nodes["desiredCapacity"]))
         return sections
+
+    def refined(self, values: Sequence[float | int]) -> SearchSpace:
+        """The same knobs, each continuous one with the midpoints between `values` and its grid neighbours."""
+        knobs = []
+        for knob, value in zip(self.knobs, values, strict=True):
+            grid = knob.values
+            if knob.continuous:
+                at = grid.index(value)
+                neighbours = grid[max(0, at - 1) : at + 2]
+                halves = {_significant((low + high) / 2) for low, high in itertools.pairwise(neighbours)}
+                knob = dataclasses.replace(knob, values=tuple(sorted({*grid, *halves})))
+            knobs.append(knob)
+        return dataclasses.replace(self, knobs=tuple(knobs))
 
     def changes(self, values: Sequence[float | int]) -> list[tuple[Knob, float | int]]:
         """The knobs whose value differs from the stack file's, with the new value."""
@@ -172,7 +189,7 @@ def _target_knob(index: int, policy: dict[str, Any], node_rps: float) -> Knob:
         values = tuple(round(per_node_minute * utilisation / 100) for utilisation in UTILISATIONS)
     else:
         values = tuple(_significant(current * factor) for factor in CUSTOM_TARGET_FACTORS)
-    return Knob(("scaling", "targetTracking", index, "target"), _with(values, current), current, metric)
+    return Knob(("scaling", "targetTracking", index, "target"), _with(values, current), current, metric, True)
 
 
 def _step_knobs(index: int, policy: dict[str, Any], sizes: SizeRange) -> Iterator[Knob]:
@@ -180,7 +197,7 @@ def _step_knobs(index: int, policy: dict[str, Any], sizes: SizeRange) -> Iterato
     threshold = _number(policy["threshold"])
     if threshold:
         values = tuple(_significant(threshold * factor) for factor in THRESHOLD_FACTORS)
-        yield Knob((*at, "threshold"), _with(values, threshold), threshold, policy.get("name", ""))
+        yield Knob((*at, "threshold"), _with(values, threshold), threshold, policy.get("name", ""), True)
     scales_out = str(policy["comparison"]).startswith("GreaterThan")
     kind = policy.get("adjustmentType", "ChangeInCapacity")
     for step_index, step in enumerate(policy["steps"]):
