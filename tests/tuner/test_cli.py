@@ -170,3 +170,13 @@ def test_the_modelling_choices_in_force_are_reported_and_passed_to_every_replay(
         half["modellingChoices"]["targetTrackingScaleInStep"],
     ) == (1.0, 0.5)
     assert half["current"]["instanceHours"] > whole["current"]["instanceHours"]
+
+
+def test_a_policy_the_traces_cannot_drive_is_one_warning_not_one_per_replay(capsys, write_trace):
+    # prod steps on TotalRunQueueLength; a trace of demand alone cannot drive that policy
+    code, _, err = run(capsys, "--stack", "prod", "--trace", str(write_trace([30] * 30)))
+    assert code == EXIT_OK
+    assert err.splitlines() == [
+        "warning: elixir-cluster:scaling.step[0].metric: the trace has no TotalRunQueueLength column: "
+        "policy run-queue skipped"
+    ]
