@@ -87,7 +87,7 @@ def search(
     began = time.perf_counter()
     pool = multiprocessing.get_context("fork").Pool(processes) if processes > 1 else None
     try:
-        run = _Search(space, limits, budget, pool, processes)
+        run = _Search(space, limits, budget, pool)
         start = run.judge([space.start])[0]
         best = run.pair_moves(run.descend(start))
         for _ in range(REFINEMENTS):
@@ -103,10 +103,9 @@ def search(
 
 
 class _Search:
-    def __init__(self, space: SearchSpace, limits: Sequence[Limits], budget: int, pool, processes: int):
+    def __init__(self, space: SearchSpace, limits: Sequence[Limits], budget: int, pool):
         self.space, self.limits, self.budget = space, limits, budget
         self._map: Callable = pool.map if pool else lambda f, items, chunksize: list(map(f, items))
-        self._processes = processes
         self._seen: dict[Values, Judged] = {}
         self.evaluated = self.refused = 0
 
@@ -124,8 +123,8 @@ class _Search:
         """Judge the candidates not seen yet (as many as the budget allows); all of them, seen or new."""
         fresh = [c for c in dict.fromkeys(candidates) if c not in self._seen]
         fresh = fresh[: max(0, self.budget - len(self._seen))] if self._seen else fresh
-        chunk = max(1, math.ceil(len(fresh) / (4 * self._processes)))
-        for values, outcome in zip(fresh, self._map(_judge, fresh, chunksize=chunk), strict=True):
+        # one candidate per task: a replay outweighs the hand-off, and the workers finish a batch together
+        for values, outcome in zip(fresh, self._map(_judge, fresh, chunksize=1), strict=True):
             self._seen[values] = Judged(values, outcome, self.rank(values, outcome))
             self.refused += outcome.refused
             self.evaluated += not outcome.refused
