@@ -99,6 +99,7 @@ class Figures:
 
 
 SHORTFALL_NOISE = 1e-9  # the simulator's: a shortfall below it is float noise
+MINUTES_PER_HOUR = 60
 
 
 def figures(demand: Sequence[float], in_service: Sequence[int], nodes: Sequence[int], node_rps: float) -> Figures:
@@ -110,7 +111,7 @@ def figures(demand: Sequence[float], in_service: Sequence[int], nodes: Sequence[
             under += 1
             peak = max(peak, shortfall)
             peak_share = max(peak_share, shortfall / wanted)
-    return Figures(len(demand), under, peak, peak_share, sum(nodes) / 60)
+    return Figures(len(demand), under, peak, peak_share, sum(nodes) / MINUTES_PER_HOUR)
 
 
 @dataclass(frozen=True)

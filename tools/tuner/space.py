@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from components.settings import GROUP_SIZE, PERCENT_TARGET_METRICS, format_path
+from tools.simulator.model import SECONDS_PER_MINUTE
 
-SECONDS_PER_MINUTE = 60
 UTILISATIONS = tuple(range(20, 96, 5))
 """Target utilisations tried, percent: below 20% a policy buys five idle nodes for one busy
 one; above 95% no node has headroom for the minutes a scale-out takes."""
