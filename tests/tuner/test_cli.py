@@ -180,3 +180,15 @@ def test_a_policy_the_traces_cannot_drive_is_one_warning_not_one_per_replay(caps
         "warning: elixir-cluster:scaling.step[0].metric: the trace has no TotalRunQueueLength column: "
         "policy run-queue skipped"
     ]
+
+
+def test_traces_that_share_a_file_name_are_told_apart_by_their_path(capsys, small_stack, tmp_path):
+    paths = []
+    for folder, demand in (("monday", 5), ("tuesday", 25)):
+        (tmp_path / folder).mkdir()
+        path = tmp_path / folder / "load.csv"
+        path.write_text("minute,requests_per_second\n" + "".join(f"{m},{demand}\n" for m in range(30)))
+        paths.append(str(path))
+    code, out, _ = run(capsys, "--config", str(small_stack), "--trace", *paths, "--format", "json")
+    assert code == EXIT_OK
+    assert list(json.loads(out)["current"]["traces"]) == paths

@@ -27,9 +27,13 @@ class NamedTrace:
     path: Path
     trace: Trace
 
-    @property
-    def name(self) -> str:
-        return self.path.name
+
+def trace_names(traces: list[NamedTrace]) -> list[str]:
+    """What the reports call each trace: its file name, or its path where two share a file name."""
+    names = [named.path.name for named in traces]
+    if len(set(names)) == len(names):
+        return names
+    return [str(named.path) for named in traces]
 
 
 @dataclass(frozen=True)

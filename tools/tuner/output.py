@@ -14,6 +14,8 @@ JSON (`python -m tools.tune --format json`):
          "traces": {<file name>: {"minutes", "underProvisionedMinutes", "underProvisionedShare",
                                   "peakShortfall", "peakShortfallShare", "instanceHours"}}}}
 
+A trace is known by its file name, or by its path where two share a file name.
+
 `peakShortfall` is in requests/s (the simulator's figure), shares are 0..1.
 """
 
@@ -28,6 +30,7 @@ from components.settings import NAMESPACE
 from tools.simulator.engine import BASELINE_CPU_TARGET
 from tools.simulator.report import modelling_choices
 
+from .evaluate import trace_names
 from .objective import Figures, instance_hours
 from .tuning import VARIANTS, Tuning
 
@@ -73,7 +76,7 @@ def to_json(tuning: Tuning) -> dict[str, Any]:
         document[variant] = {
             "instanceHours": round(instance_hours(per_trace), DECIMALS),
             "meetsObjective": tuning.meets(variant),
-            "traces": {named.name: _figures_json(f) for named, f in zip(tuning.traces, per_trace, strict=True)},
+            "traces": {name: _figures_json(f) for name, f in zip(trace_names(tuning.traces), per_trace, strict=True)},
         }
     return document
 
@@ -108,9 +111,9 @@ def render_table(tuning: Tuning) -> str:
         ("peak shortfall (% demand)", lambda f: f"{f.peak_shortfall_share:.1%}"),
         ("instance-hours", lambda f: f"{f.instance_hours:.1f}"),
     )
-    for index, (named, limits) in enumerate(zip(tuning.traces, tuning.limits, strict=True)):
+    for index, (name, limits) in enumerate(zip(trace_names(tuning.traces), tuning.limits, strict=True)):
         note = "  (the current policy misses the objective: held to no worse than it)" if limits.relaxed else ""
-        lines.append(f"{named.name}{note}")
+        lines.append(f"{name}{note}")
         for label, cell in rows:
             lines.append(f"  {label:<28}" + "".join(f"{cell(figures[v][index]):>10}" for v in VARIANTS))
     totals = "".join(f"{instance_hours(figures[v]):>10.1f}" for v in VARIANTS)
@@ -154,7 +157,7 @@ def write_plot(tuning: Tuning, path: str | Path) -> None:
         "current": (f"{tuning.stack.stack}'s scaling ({totals['current']:.1f} instance-hours)", "tab:blue", "-"),
         "tuned": (f"tuned ({totals['tuned']:.1f} instance-hours)", "tab:red", "--"),
     }
-    for axis, index in zip(axes[:, 0], range(count), strict=True):
+    for axis, index, name in zip(axes[:, 0], range(count), trace_names(tuning.traces), strict=True):
         demand = tuning.traces[index].trace.demand
         hours = [minute / 60 for minute in range(len(demand))]
         rps = tuning.node.node_rps
@@ -163,7 +166,7 @@ def write_plot(tuning: Tuning, path: str | Path) -> None:
             run = tuning.simulations[variant][index].policy
             capacity = [n * rps for n in run.in_service]
             axis.step(hours, capacity, where="post", color=color, linestyle=line, label=label)
-        axis.set_title(tuning.traces[index].name, fontsize="medium", loc="left")
+        axis.set_title(name, fontsize="medium", loc="left")
         axis.set_ylabel("requests/s")
         axis.grid(alpha=0.3)
     axes[0, 0].legend(loc="upper left", fontsize="small")
