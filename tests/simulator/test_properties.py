@@ -5,7 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.support.scenario import run, stack
+from tests.support.scenario import NODE_RPS, run, stack
+from tools.simulator import ModellingChoices, NodeModel, Trace, prepare, replay
 from tools.simulator.decisions import Proposal, decide
 from tools.simulator.step_scaling import round_percent_change
 
@@ -31,7 +32,7 @@ target_tracking = st.fixed_dictionaries(
 
 
 @st.composite
-def step_policies(draw):
+def step_policies(draw, periods=(60,)):
     scales_out = draw(st.booleans())
     change = draw(st.integers(1, 50))
     adjustment = draw(st.sampled_from(["ChangeInCapacity", "PercentChangeInCapacity"]))
@@ -40,6 +41,7 @@ def step_policies(draw):
         "metric": {"namespace": "App", "name": "Queue", "statistic": draw(st.sampled_from(["Average", "Maximum"]))},
         "threshold": draw(st.integers(0, 100)),
         "comparison": "GreaterThanOrEqualToThreshold" if scales_out else "LessThanThreshold",
+        "period": draw(st.sampled_from(periods)),
         "evaluationPeriods": draw(st.integers(1, 3)),
         "warmup": draw(st.integers(0, 300)),
         "adjustmentType": adjustment,
@@ -47,6 +49,8 @@ def step_policies(draw):
     }
     if adjustment == "PercentChangeInCapacity" and draw(st.booleans()):
         policy["minAdjustmentMagnitude"] = draw(st.integers(1, 5))
+    if policy["evaluationPeriods"] > 1 and draw(st.booleans()):
+        policy["datapointsToAlarm"] = draw(st.integers(1, policy["evaluationPeriods"]))
     return policy
 
 
@@ -98,3 +102,55 @@ def test_percent_rounding_keeps_the_sign_and_moves_at_least_one_node(change):
     rounded = round_percent_change(change)
     assert (rounded > 0) == (change > 0)
     assert 1 <= abs(rounded) <= max(1, abs(change))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    demand=st.lists(st.floats(min_value=0, max_value=200, allow_nan=False), min_size=1, max_size=150),
+    nodes=groups(),
+    tracking=st.lists(target_tracking, max_size=3, unique_by=lambda p: p["metric"]),
+    steps=st.lists(step_policies(periods=(60, 120)), max_size=2, unique_by=lambda p: p["comparison"]),
+    cron_minute=st.one_of(st.none(), st.integers(0, 59)),
+    boot=st.integers(0, 4),
+    drain=st.integers(0, 3),
+    step=st.sampled_from([1.0, 0.5, 0.2]),
+    period=st.sampled_from([1, 1, 2]),
+    data=st.data(),
+)
+def test_skipping_quiet_stretches_changes_nothing(
+    demand, nodes, tracking, steps, cron_minute, boot, drain, step, period, data
+):
+    for index, policy in enumerate(steps):
+        policy["name"] = f"queue{index}"
+    schedules = []
+    if cron_minute is not None:
+        size = data.draw(st.integers(nodes["minSize"], nodes["maxSize"]))
+        schedules = [{"name": "shift", "cron": f"{cron_minute} * * * *", "minSize": size}]
+    settings_ = stack(nodes=nodes, scaling={"targetTracking": tracking, "step": steps, "schedules": schedules})
+    queue = data.draw(
+        st.lists(st.one_of(st.none(), st.floats(0, 200)), min_size=len(demand), max_size=len(demand))
+        | st.lists(st.floats(0, 200), min_size=len(demand), max_size=len(demand))
+    )
+    prepared = prepare(Trace(list(demand), {"Queue": queue}), NodeModel(NODE_RPS, boot, drain))
+    choices = ModellingChoices(scale_in_step=step, period_minutes=period)
+    skipping = replay(settings_.nodes, settings_.scaling, prepared, choices, record_metrics=True)
+    every_minute = replay(settings_.nodes, settings_.scaling, prepared, choices, record_metrics=True, skip_quiet=False)
+    assert skipping == every_minute
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    nodes=groups(),
+    steps=st.lists(step_policies(), min_size=1, max_size=2, unique_by=lambda p: p["comparison"]),
+    boot=st.integers(0, 4),
+    drain=st.integers(0, 3),
+    queue=st.lists(st.floats(0, 200), min_size=1, max_size=150),
+)
+def test_skipping_quiet_stretches_of_step_policies_changes_nothing(nodes, steps, boot, drain, queue):
+    for index, policy in enumerate(steps):
+        policy["name"] = f"queue{index}"
+    settings_ = stack(nodes=nodes, scaling={"targetTracking": [], "step": steps})
+    prepared = prepare(Trace([0.0] * len(queue), {"Queue": queue}), NodeModel(NODE_RPS, boot, drain))
+    skipping = replay(settings_.nodes, settings_.scaling, prepared, record_metrics=True)
+    every_minute = replay(settings_.nodes, settings_.scaling, prepared, record_metrics=True, skip_quiet=False)
+    assert skipping == every_minute

@@ -81,6 +81,39 @@ class Alarm:
         self.in_alarm = False
         self.value: float | None = None
 
+    @property
+    def runs(self) -> bool:
+        """Whether the alarm is a run of breaching datapoints: one a minute, N out of N."""
+        return self._period == 1 and self._needed == self._window
+
+    @property
+    def compare(self) -> Callable[[float, float], bool]:
+        return self._compare
+
+    @property
+    def needed(self) -> int:
+        return self._needed
+
+    @property
+    def run(self) -> int:
+        """The current run of breaching datapoints (when `runs`)."""
+        return self._breaching
+
+    def follow(self, values: list[float]) -> None:
+        """Feed a stretch of one-a-minute datapoints, none missing, at once (when `runs`)."""
+        run = 0
+        for value in reversed(values):
+            if not self._compare(value, self.threshold):
+                break
+            run += 1
+            if run >= self._needed:
+                break
+        else:
+            run += self._breaching
+        self._breaching = min(run, self._needed)
+        self.value = values[-1]
+        self.in_alarm = self._breaching >= self._needed
+
     def observe(self, minute: int, value: float | None) -> bool:
         """Feed minute `minute`'s value (None: no datapoint); whether the alarm is in ALARM after it."""
         if self._period == 1:

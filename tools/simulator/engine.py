@@ -21,6 +21,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from weakref import WeakKeyDictionary
 
 from components.settings import (
     NAMESPACE,
@@ -173,12 +174,14 @@ def replay(
     choices: ModellingChoices = DEFAULT_CHOICES,
     *,
     record_metrics: bool = False,
+    skip_quiet: bool = True,
 ) -> Run:
     """Replay the prepared trace through one `scaling` section on a group of `nodes`' sizes.
 
     Both settings must be validated models (as loading a stack builds them); nothing here
     checks them again. `record_metrics` keeps each policy's metric minute by minute (the
-    report's timeline); a tuner leaves it off."""
+    report's timeline); a tuner leaves it off. `skip_quiet=False` evaluates every minute
+    (the reference the skipping of quiet stretches is tested against; slower)."""
     tracking, warnings = target_tracking.build_policies(
         scaling.target_tracking, prepared.catalog, choices, record=record_metrics
     )
@@ -191,7 +194,7 @@ def replay(
         )
     group = Group.running(nodes.min_size, nodes.max_size, nodes.desired_capacity, prepared.node)
     scheduled = timetable(scaling.schedules, prepared.start, prepared.trace.minutes, prepared.firings)
-    run = _replay(group, tracking, steps, scheduled, prepared.trace.minutes, choices)
+    run = _replay(group, tracking, steps, scheduled, prepared.trace.minutes, choices, skip_quiet=skip_quiet)
     run.warnings = warnings
     if record_metrics:
         run.metrics = {policy.metric: policy.values for policy in [*tracking, *steps]}
@@ -207,10 +210,21 @@ def replay_scaling(
     choices: ModellingChoices = DEFAULT_CHOICES,
     catalog: MetricCatalog | None = None,
 ) -> tuple[Run, list[str]]:
-    """The earlier entry point, kept for its callers: prefer `prepare` once and `replay` per candidate."""
-    prepared = PreparedTrace(trace, node, start, catalog or MetricCatalog(trace, node))
+    """The earlier entry point, kept for its callers: prefer `prepare` once and `replay` per candidate.
+
+    A caller that passes the same `catalog` each time shares one prepared trace (and its
+    schedule firings) across calls."""
+    if catalog is None:
+        prepared = prepare(trace, node, start)
+    else:
+        prepared = _PREPARED.get(catalog)
+        if prepared is None or prepared.start != start or prepared.node != node:
+            prepared = _PREPARED[catalog] = PreparedTrace(trace, node, start, catalog)
     run = replay(nodes, scaling, prepared, choices)
     return run, run.warnings
+
+
+_PREPARED: WeakKeyDictionary[MetricCatalog, PreparedTrace] = WeakKeyDictionary()
 
 
 def _replay(
@@ -220,13 +234,45 @@ def _replay(
     scheduled: dict[int, list[ScheduledAction]],
     minutes: int,
     choices: ModellingChoices,
+    *,
+    skip_quiet: bool = True,
 ) -> Run:
+    """The minute loop. Where the group stands still (no node starts serving, warms up or
+    finishes draining, no schedule fires) and no policy's alarm could move it, the minutes
+    are skipped in one go: the alarms' runs move over them (`quiet_until`, `skip`), the logs
+    repeat the group. `skip_quiet=False` runs every minute (the tests compare the two)."""
     run = Run()
     desired_log, in_service_log, nodes_log = run.desired, run.in_service, run.nodes
     launched, draining = group.launched, group.draining
     boot = group.boot_minutes
     voters = [policy for policy in tracking if policy.scales_in]
-    for minute in range(minutes):
+    policies = [*tracking, *steps]
+    warmups = sorted({policy.warmup_minutes for policy in policies})
+    firings = sorted(scheduled)
+    # how far ahead to look for a quiet stretch, and when to look again after finding none:
+    # both grow while they pay off, so busy minutes cost little more than the loop itself
+    window, retry_at, backoff = QUIET_WINDOW_FIRST, 0, 1
+    minute = 0
+    while minute < minutes:
+        if skip_quiet and policies and minute >= retry_at:
+            limit = min(minutes, minute + window)
+            quiet = _quiet_until(group, tracking, steps, warmups, firings, minute, limit)
+            window = min(window * 2, QUIET_WINDOW_MAX) if quiet == limit else QUIET_WINDOW_FIRST
+            if quiet - minute < QUIET_WORTH:  # none, or too short to pay for the looking: look less often
+                retry_at, backoff = quiet + backoff, min(backoff * 2, QUIET_BACKOFF_MAX)
+            else:
+                backoff = 1
+            if quiet > minute:
+                in_service = bisect_right(launched, minute - boot)
+                stretch = quiet - minute
+                desired_log.extend([group.desired] * stretch)
+                in_service_log.extend([in_service] * stretch)
+                nodes_log.extend([len(launched) + len(draining)] * stretch)
+                for policy in policies:
+                    policy.skip(minute, quiet)
+                minute = quiet
+                if minute >= minutes:
+                    break
         if draining and draining[0] <= minute:
             group.advance(minute)
         actions = scheduled.get(minute)
@@ -254,7 +300,66 @@ def _replay(
             decision = decide(group.desired, proposals)
             if decision:
                 _carry_out(group, decision, minute, minute + 1, run)
+        minute += 1
     return run
+
+
+QUIET_WINDOW_FIRST = 8  # minutes looked ahead for a quiet stretch, at first
+QUIET_WINDOW_MAX = 128  # a longer look is mostly wasted when the group moves every few minutes
+QUIET_BACKOFF_MAX = 64  # minutes the loop runs minute by minute before it looks again, at most
+QUIET_WORTH = 6  # a stretch shorter than this costs about what the minutes it skips would
+
+
+def _quiet_until(
+    group: Group,
+    tracking: list[target_tracking.TargetTrackingPolicy],
+    steps: list[step_scaling.StepScalingPolicy],
+    warmups: list[int],
+    firings: list[int],
+    minute: int,
+    minutes: int,
+) -> int:
+    """The end of the quiet stretch from `minute`: `minute` itself when it is not quiet.
+
+    Quiet: nothing about the group changes (no node starts serving, finishes a warmup or a
+    drain, no schedule fires) and no policy could act: no step alarm in ALARM with a step
+    that could move the group, no target tracking scale-out that would grow it, and no
+    minute on which every scale-in voter could shrink it."""
+    launched, draining = group.launched, group.draining
+    if draining and draining[0] <= minute:
+        return minute
+    end = minutes
+    if draining:
+        end = min(end, draining[0])
+    next_firing = bisect_right(firings, minute - 1)
+    if next_firing < len(firings):
+        if firings[next_firing] == minute:
+            return minute
+        end = min(end, firings[next_firing])
+    boot = group.boot_minutes
+    for delay in {boot, *warmups}:  # the next node to start serving, or to finish a warmup
+        index = bisect_right(launched, minute - delay)
+        if index < len(launched):
+            end = min(end, launched[index] + delay)
+    in_service = bisect_right(launched, minute - boot)
+    for policy in steps:
+        end = policy.scan(minute, end, group, in_service)
+        if end <= minute:
+            return minute
+    shrinks = []
+    for policy in tracking:
+        end, marks = policy.scan(minute, end, group, in_service)
+        if end <= minute:
+            return minute
+        if policy.scales_in:
+            shrinks.append(marks)
+    if shrinks and all(marks is not None for marks in shrinks):
+        for offset, agreed in enumerate(zip(*shrinks, strict=False)):
+            if offset >= end - minute:
+                break
+            if all(agreed):
+                return minute + offset
+    return end
 
 
 def _carry_out(group: Group, proposal: Proposal, minute: int, at: int, run: Run) -> None:

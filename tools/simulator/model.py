@@ -62,6 +62,9 @@ scheduler utilisation 35%, 80% -> 72%)."""
 
 Source = Callable[[int, int], float | None]
 """A metric's per-node value at (minute, nodes in service); None when there is no datapoint."""
+Segment = Callable[[int, int, int], list]
+"""A metric's values over minutes [start, end) at a fixed number of nodes in service: the same
+numbers a Source gives minute by minute, computed in one go for a stretch where nothing changes."""
 
 
 @dataclass(frozen=True)
@@ -96,9 +99,12 @@ class NodeModel:
         return min(PERCENT.max, demand / (nodes * self.node_rps) * PERCENT.max)
 
 
+ROUNDING_SLACK = 1e-9
+
+
 def round_up(value: float) -> int:
     """ceil, forgiving the float noise of 3 x 0.1 / 0.1."""
-    return math.ceil(value - 1e-9)
+    return math.ceil(value - ROUNDING_SLACK)
 
 
 def scheduler_utilization(cpu: float) -> float:
@@ -135,12 +141,30 @@ class MetricCatalog:
             share = demand[t] / (n * per_node)
             return full if share >= 1 else full * share**exponent
 
-        self._derived: dict[str, Source] = {
-            PREDEFINED_TARGET_METRICS["cpu"]: cpu,
-            "CPUUtilization": cpu,
-            PREDEFINED_TARGET_METRICS["requestsPerTarget"]: per_target,
-            "RequestCountPerTarget": per_target,
-            BEAM_METRICS["schedulerUtilization"]: scheduler,
+        # the same expressions over a stretch of minutes (a replay's quiet stretches, see engine.py)
+        def cpu_segment(start: int, end: int, n: int) -> list:
+            if n <= 0:
+                return [None] * (end - start)
+            scale = n * per_node
+            return [full if d / scale * full > full else d / scale * full for d in demand[start:end]]
+
+        def per_target_segment(start: int, end: int, n: int) -> list:
+            if n <= 0:
+                return [None] * (end - start)
+            return [d * SECONDS_PER_MINUTE / n for d in demand[start:end]]
+
+        def scheduler_segment(start: int, end: int, n: int) -> list:
+            if n <= 0:
+                return [None] * (end - start)
+            scale = n * per_node
+            return [full if d / scale >= 1 else full * (d / scale) ** exponent for d in demand[start:end]]
+
+        self._derived: dict[str, tuple[Source, Segment]] = {
+            PREDEFINED_TARGET_METRICS["cpu"]: (cpu, cpu_segment),
+            "CPUUtilization": (cpu, cpu_segment),
+            PREDEFINED_TARGET_METRICS["requestsPerTarget"]: (per_target, per_target_segment),
+            "RequestCountPerTarget": (per_target, per_target_segment),
+            BEAM_METRICS["schedulerUtilization"]: (scheduler, scheduler_segment),
         }
 
     def source(self, name: str) -> Source | None:
@@ -148,7 +172,16 @@ class MetricCatalog:
         column = self._trace.columns.get(name)
         if column is not None:
             return lambda t, n: column[t]
-        return self._derived.get(name)
+        derived = self._derived.get(name)
+        return None if derived is None else derived[0]
+
+    def segment(self, name: str) -> Segment | None:
+        """The metric called `name` over a stretch of minutes; None when nothing provides it."""
+        column = self._trace.columns.get(name)
+        if column is not None:
+            return lambda start, end, n: column[start:end]
+        derived = self._derived.get(name)
+        return None if derived is None else derived[1]
 
     def is_derived(self, name: str) -> bool:
         return name not in self._trace.columns and name in self._derived

@@ -52,7 +52,7 @@ from components.settings import NAMESPACE, StepPolicySettings, StepSettings, for
 
 from .alarms import COMPARISONS, Alarm
 from .decisions import Proposal
-from .model import SECONDS_PER_MINUTE, Group, MetricCatalog, Source, round_up
+from .model import SECONDS_PER_MINUTE, Group, MetricCatalog, Segment, Source, round_up
 
 PER_NODE_STATISTICS = ("Average", "Minimum", "Maximum")
 
@@ -90,12 +90,22 @@ def step_for(steps: Sequence[StepSettings], breach: float, above: bool) -> StepS
 class StepScalingPolicy:
     """One step policy: its alarm, and the adjustment it makes while the alarm is in ALARM."""
 
-    def __init__(self, label: str, spec: StepPolicySettings, source: Source, *, record: bool = True):
+    def __init__(
+        self,
+        label: str,
+        spec: StepPolicySettings,
+        source: Source,
+        *,
+        record: bool = True,
+        segment: Segment | None = None,
+    ):
         self.label = label
         self.metric = spec.metric.name
         self.warmup_minutes = round_up(spec.warmup / SECONDS_PER_MINUTE)
         self._spec = spec
         self._source = source
+        self._segment = segment
+        self._stretch: tuple[int, list[float]] = (0, [])  # the values quiet_until last worked out
         self._alarm = Alarm(
             COMPARISONS[spec.comparison],
             spec.threshold,
@@ -138,6 +148,50 @@ class StepScalingPolicy:
         )
         return Proposal(capacity, cause)
 
+    def scan(self, start: int, end: int, group: Group, in_service: int) -> int:
+        """The first minute in [start, end) at which this policy might ask for something, the group
+        standing still (end if none): a minute its alarm is in ALARM with a step that could move
+        the group. `start` when it cannot tell (alarms of longer periods, M out of N)."""
+        alarm = self._alarm
+        if not alarm.runs or self._segment is None or start >= end:
+            return start
+        if not bisect_right(group.launched, start - self.warmup_minutes):
+            return start
+        values = self._segment(start, end, in_service)
+        if None in values:
+            return start
+        self._stretch = (start, values)
+        spec = self._spec
+        if spec.adjustment_type == "ExactCapacity":
+            can_act = True
+        elif spec.scales_out:
+            can_act = group.desired < group.max_size
+        else:
+            launched = group.launched
+            can_act = group.desired > group.min_size and not (launched and launched[-1] > start - self.warmup_minutes)
+        if not can_act:
+            return end
+        compare, threshold, needed = alarm.compare, alarm.threshold, alarm.needed
+        run = alarm.run
+        for offset, value in enumerate(values):
+            if compare(value, threshold):
+                run += 1
+                if run >= needed:
+                    return start + offset
+            else:
+                run = 0
+        return end
+
+    def skip(self, start: int, end: int) -> None:
+        """Move the alarm over minutes [start, end), found quiet by `quiet_until`."""
+        if end <= start:
+            return
+        first, values = self._stretch
+        values = values[start - first : end - first]
+        self._alarm.follow(values)
+        if self.values is not None:
+            self.values.extend(values)
+
     def _capacity(self, step: StepSettings, group: Group, warmed: int) -> int:
         spec = self._spec
         if spec.adjustment_type == "ExactCapacity":
@@ -171,5 +225,7 @@ def build_policies(
                 f"policy {spec.name} skipped"
             )
         else:
-            policies.append(StepScalingPolicy(f"step {spec.name}", spec, source, record=record))
+            policies.append(
+                StepScalingPolicy(f"step {spec.name}", spec, source, record=record, segment=catalog.segment(name))
+            )
     return policies, warnings

@@ -40,14 +40,14 @@ from __future__ import annotations
 import math
 import operator
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from components.settings import NAMESPACE, PREDEFINED_TARGET_METRICS, TargetTrackingSettings, format_path
 
 from .alarms import Alarm
 from .choices import DEFAULT_CHOICES, ModellingChoices
 from .decisions import Proposal
-from .model import SECONDS_PER_MINUTE, Group, MetricCatalog, Source, round_up
+from .model import ROUNDING_SLACK, SECONDS_PER_MINUTE, Group, MetricCatalog, Segment, Source, round_up
 
 TargetTrackingAlarms = ModellingChoices  # the earlier names, kept for their callers
 AWS_ALARMS = DEFAULT_CHOICES
@@ -69,6 +69,7 @@ class TargetTrackingPolicy:
         choices: ModellingChoices = DEFAULT_CHOICES,
         *,
         record: bool = True,
+        segment: Segment | None = None,
     ):
         self.label = label
         self.metric = spec.metric if spec.metric != "custom" else metric_name(spec)
@@ -76,6 +77,7 @@ class TargetTrackingPolicy:
         self.scales_in = not spec.disable_scale_in
         self.warmup_minutes = round_up(spec.warmup / SECONDS_PER_MINUTE)
         self._source = source
+        self._segment = segment
         self._high = Alarm(
             operator.gt,
             spec.target,
@@ -94,6 +96,7 @@ class TargetTrackingPolicy:
         self._above = self._below = 0
         self._latest: float | None = None
         self._low_value: float | None = None
+        self._stretch: tuple[int, list[float]] = (0, [])  # the values quiet_until last worked out
         self.ready_to_scale_in = False
         """After `evaluate`: whether this policy is ready to scale in (`scale_in_capacity` says to what)."""
         self.values: list[float | None] | None = [] if record else None
@@ -134,12 +137,90 @@ class TargetTrackingPolicy:
             f"{in_service} nodes in service x {high_value:.4g}/{self.target:g}",
         )
 
+    def scan(self, start: int, end: int, group: Group, in_service: int) -> tuple[int, list[bool] | None]:
+        """Look over minutes [start, end), the group standing still, for what this policy might do.
+
+        Returns the first minute its high alarm is in ALARM with a scale-out that would grow
+        the group (end if none; start when it cannot tell), and, when it may scale in here,
+        for each minute whether its low alarm is in ALARM with a scale-in that would shrink
+        the group (the engine scales in only on a minute every voter marks). The alarms'
+        runs move only through `skip`."""
+        if not self._one_a_minute or self._segment is None or start >= end:
+            return start, None
+        if not bisect_right(group.launched, start - self.warmup_minutes):
+            return start, None  # no datapoints yet: leave it to the minute loop
+        values = self._segment(start, end, in_service)
+        if None in values:
+            return start, None
+        self._stretch = (start, values)
+        desired = group.desired
+        can_grow = desired < group.max_size
+        launched = group.launched
+        can_shrink = (
+            self.scales_in
+            and desired > group.min_size
+            and not (launched and launched[-1] > start - self.warmup_minutes)
+        )
+        target = self.target
+        if can_grow and max(values) > target:
+            # round_up(x) > desired, as the minute loop decides it: ceil(x - 1e-9) > desired
+            needed, above = self._datapoints[0], self._above
+            for offset, value in enumerate(values):
+                if value > target:
+                    above += 1
+                    if above >= needed and in_service * value / target - ROUNDING_SLACK > desired:
+                        end = start + offset
+                        break
+                else:
+                    above = 0
+        if not can_shrink:
+            return end, None
+        low = self._low.threshold
+        if min(values) >= low:
+            return end, []  # no minute below the scale-in threshold
+        # round_up(x) < desired: ceil(x - 1e-9) <= desired - 1
+        current, needed, below, most = group.current_capacity, self._datapoints[1], self._below, desired - 1
+        shrinks: list[bool] = []
+        for value in values[: end - start]:
+            if value < low:
+                below += 1
+                shrinks.append(below >= needed and current * value / target - ROUNDING_SLACK <= most)
+            else:
+                below = 0
+                shrinks.append(False)
+        return end, shrinks
+
+    def skip(self, start: int, end: int) -> None:
+        """Move the alarms over minutes [start, end), found quiet by `quiet_until`."""
+        if end <= start:
+            return
+        first, values = self._stretch
+        values = values[start - first : end - first]
+        self._above = _run(values, lambda value: value > self.target, self._above, self._datapoints[0])
+        self._below = _run(values, lambda value: value < self._low.threshold, self._below, self._datapoints[1])
+        self._latest = values[-1]
+        if self.values is not None:
+            self.values.extend(values)
+
     def scale_in_capacity(self, current_capacity: int) -> int:
         """The capacity this policy, ready to scale in, asks for: ceil(current x metric / target)."""
         return round_up(current_capacity * self._low_value / self.target)
 
     def scale_in_cause(self) -> str:
         return f"{self.metric} {self._low_value:.4g} < {self._low.threshold:.4g}"
+
+
+def _run(values: list[float], breaches: Callable[[float], bool], before: int, enough: int) -> int:
+    """The run of breaching datapoints after `values`, continuing `before`; capped at `enough`
+    (the alarm compares it with `enough` only)."""
+    run = 0
+    for value in reversed(values):
+        if not breaches(value):
+            return min(run, enough)
+        run += 1
+        if run >= enough:
+            return enough
+    return min(run + before, enough)
 
 
 def combined_scale_in(
@@ -183,5 +264,9 @@ def build_policies(
         if source is None:
             warnings.append(f"{path}: the trace has no {name} column: policy skipped")
             continue
-        policies.append(TargetTrackingPolicy(f"targetTracking[{index}]", spec, source, choices, record=record))
+        policies.append(
+            TargetTrackingPolicy(
+                f"targetTracking[{index}]", spec, source, choices, record=record, segment=catalog.segment(name)
+            )
+        )
     return policies, warnings
