@@ -12,8 +12,10 @@ For each, the median over `--runs` of:
   prepare the trace, replay the policy and the baseline, the oracle, the JSON document.
 
 Wall time and this process's CPU time are both printed: on a shared machine the wall time
-also counts waiting for a core. Target: the command's work under 1 s. `--profile` adds
-cProfile's top functions for one replay of the generated trace.
+also counts waiting for a core, the CPU time is what a free core would take. Target: a
+30-day replay under 1 s (the command, with its baseline, oracle and JSON, is shown beside
+it against the same second). `--profile` adds cProfile's top functions for one replay of
+the generated trace.
 """
 
 from __future__ import annotations
@@ -77,18 +79,23 @@ def main(argv: list[str] | None = None) -> int:
     traces = {"generated 30 weekdays": generated()}
     traces.update({f"{path.stem} x {DAYS} days": repeated(path) for path in sorted(TRACES_DIR.glob("*.csv"))})
     print(f"{args.stack}: {MINUTES} minutes a trace, median of {args.runs} runs, wall / CPU seconds")
-    print(f"{'trace':<28}{'replay':>16}{'candidates/s':>14}{'command':>16}  target < {TARGET_SECONDS:g} s")
-    worst = 0.0
+    print(f"{'trace':<28}{'replay':>16}{'candidates/s':>14}{'command':>16}")
+    slowest = {"replay": (0.0, 0.0), "command": (0.0, 0.0)}
     for name, trace in traces.items():
         prepared = prepare(trace, node)
         one = timed(lambda p=prepared: replay(settings.nodes, settings.scaling, p), args.runs)
         command = timed(lambda t=trace: to_json(simulate(settings, t, node)), args.runs)
-        worst = max(worst, command[0])
+        slowest["replay"] = max(slowest["replay"], one)
+        slowest["command"] = max(slowest["command"], command)
+        print(f"{name:<28}{one[0]:>8.3f} /{one[1]:>6.3f}{1 / one[1]:>14.1f}{command[0]:>8.3f} /{command[1]:>6.3f}")
+    for what, (wall, cpu) in slowest.items():
+        verdicts = [
+            f"{'meets' if seconds < TARGET_SECONDS else 'MISSES'} on {kind}"
+            for kind, seconds in (("wall", wall), ("CPU", cpu))
+        ]
         print(
-            f"{name:<28}{one[0]:>8.3f} /{one[1]:>6.3f}{1 / one[1]:>14.1f}{command[0]:>8.3f} /{command[1]:>6.3f}"
-            f"  {'meets' if command[0] < TARGET_SECONDS else 'MISSES'}"
+            f"slowest {what}: {wall:.3f} s wall, {cpu:.3f} s CPU: target < {TARGET_SECONDS:g} s {', '.join(verdicts)}"
         )
-    print(f"slowest command: {worst:.3f} s wall ({'meets' if worst < TARGET_SECONDS else 'MISSES'} the target)")
     if args.profile:
         prepared = prepare(traces["generated 30 weekdays"], node)
         profile = cProfile.Profile()

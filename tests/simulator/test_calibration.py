@@ -28,6 +28,7 @@ WARMUP = "https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling
 STEP = "https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-scaling-simple-step.html"
 ALARMS = "https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html"
 MULTIPLE = "https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-scale-based-on-demand.html"
+SCHEDULED = "https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-scheduled-scaling.html"
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,10 @@ def tracking(*policies: dict[str, Any], **nodes: Any) -> Callable[[], StackSetti
 
 def stepping(*policies: dict[str, Any], **nodes: Any) -> Callable[[], StackSettings]:
     return lambda: stack(nodes=nodes, scaling={"targetTracking": [], "step": list(policies)})
+
+
+def scheduling(*schedules: dict[str, Any], **nodes: Any) -> Callable[[], StackSettings]:
+    return lambda: stack(nodes=nodes, scaling={"targetTracking": [], "schedules": list(schedules)})
 
 
 def queue_step(**extra: Any) -> dict[str, Any]:
@@ -272,6 +277,37 @@ CASES = [
         demand=[8] * 20,
         desired=[4] * 20,
         in_service=[4] * 20,
+    ),
+    Case(
+        "with several policies, the largest capacity wins",
+        MULTIPLE,
+        "Amazon EC2 Auto Scaling chooses the policy that provides the largest capacity for both scale out and "
+        "scale in.",
+        lambda: stack(
+            nodes={"desiredCapacity": 2},
+            scaling={
+                "targetTracking": [cpu_policy(50)],
+                "step": [queue_step(threshold=50, steps=[{"from": 0, "change": 3}])],
+            },
+        ),
+        # minute 2: target tracking (60% for 3 datapoints) asks for 2 x 60/50 = 2.4 -> 3, the step policy
+        # (Queue 60 >= 50) for 2 + 3 = 5: the group goes to 5 from minute 3
+        demand=[12, 12, 12, 12],
+        columns={"Queue": [0, 0, 60, 0]},
+        desired=[2, 2, 2, 5],
+        in_service=[2, 2, 2, 5],
+    ),
+    Case(
+        "a scheduled action sets the sizes at its time",
+        SCHEDULED,
+        "sets the minimum, maximum, and desired sizes to what is specified by the scheduled action",
+        scheduling({"name": "morning", "cron": "2 0 * * *", "minSize": 4}, desiredCapacity=2),
+        # the trace starts Monday 00:00 UTC: at 00:02 minSize 4 raises the desired capacity from 2 to 4 at
+        # once; boot 1: the two new nodes serve from minute 3
+        demand=[0] * 5,
+        boot=1,
+        desired=[2, 2, 4, 4, 4],
+        in_service=[2, 2, 2, 4, 4],
     ),
     Case(
         "the new capacity stays within the group's minimum and maximum",

@@ -3,8 +3,8 @@
 One module per concept: `trace` (CSV in), `model` (nodes, group, metrics), `alarms`
 (CloudWatch datapoints), `target_tracking`, `step_scaling`, `schedules`, `decisions`
 (several policies at once), `choices` (what AWS leaves open, decided here), `engine` (the
-minute loop, baseline and oracle) and `report` (table, JSON, plot). Pure Python on the
-project's settings models: no Pulumi, no AWS.
+minute loop, baseline and oracle), `quiet` (the stretches a replay skips) and `report`
+(table, JSON, plot). Pure Python on the project's settings models: no Pulumi, no AWS.
 
 One stack, one trace (what `python -m tools.simulate` does):
 
@@ -24,8 +24,13 @@ sources, schedule firings by cron and time zone, the oracle's node counts):
 
 `replay` trusts its inputs (build them through the settings models, as the stack loader
 does) and never mutates them or the prepared trace, apart from its cache of schedule
-firings; a `PreparedTrace` may be shared by the candidates of one process. `choices`
-(`ModellingChoices`) holds what AWS leaves open; the report lists the ones in force.
+firings; a `PreparedTrace` may be shared by the candidates of one process (and by forked
+workers). `choices` (`ModellingChoices`) holds what AWS leaves open; the report lists the
+ones in force. A replay is pure Python and CPU-bound: 30 days of prod take 0.15-0.3 s of
+CPU (benchmarks/simulate_30_days.py), so spread candidates over processes, not threads.
+It skips the stretches where the group stands still and no alarm could move it;
+`replay(..., skip_quiet=False)` evaluates every minute, the reference the skipping is
+tested against.
 """
 
 from .choices import DEFAULT_CHOICES, ModellingChoices

@@ -26,9 +26,10 @@ The default, 1.0 (all the way to the proportional capacity in one activity), is 
 - CloudWatch re-invokes the policy every minute while the low alarm stays in ALARM, so a
   gradual step reaches the same floor a few minutes later: the choice moves the timeline
   by minutes, not the outcome;
-- it errs on the side that matters for a service objective: removing capacity sooner can
-  only add under-provisioned minutes, never hide them, so a policy that meets its
-  objective here meets it under a gentler AWS too (the instance-hours are then a floor).
+- it errs on the side that matters for a service objective: removing capacity sooner adds
+  under-provisioned minutes when load comes back rather than hiding them, so a policy that
+  meets its objective here should meet it under a gentler AWS too (whose instance-hours
+  would then be higher).
 Pass a smaller step (`--scale-in-step 0.5`) to see how sensitive a policy is to it.
 """
 

@@ -36,6 +36,7 @@ from . import step_scaling, target_tracking
 from .choices import DEFAULT_CHOICES, ModellingChoices
 from .decisions import Proposal, decide
 from .model import SECONDS_PER_MINUTE, Group, MetricCatalog, NodeModel
+from .quiet import Lookout, quiet_until
 from .schedules import FiringCache, ScheduledAction, timetable
 from .target_tracking import combined_scale_in
 from .trace import Trace
@@ -249,19 +250,13 @@ def _replay(
     policies = [*tracking, *steps]
     warmups = sorted({policy.warmup_minutes for policy in policies})
     firings = sorted(scheduled)
-    # how far ahead to look for a quiet stretch, and when to look again after finding none:
-    # both grow while they pay off, so busy minutes cost little more than the loop itself
-    window, retry_at, backoff = QUIET_WINDOW_FIRST, 0, 1
+    lookout = Lookout()
     minute = 0
     while minute < minutes:
-        if skip_quiet and policies and minute >= retry_at:
-            limit = min(minutes, minute + window)
-            quiet = _quiet_until(group, tracking, steps, warmups, firings, minute, limit)
-            window = min(window * 2, QUIET_WINDOW_MAX) if quiet == limit else QUIET_WINDOW_FIRST
-            if quiet - minute < QUIET_WORTH:  # none, or too short to pay for the looking: look less often
-                retry_at, backoff = quiet + backoff, min(backoff * 2, QUIET_BACKOFF_MAX)
-            else:
-                backoff = 1
+        if skip_quiet and policies and minute >= lookout.retry_at:
+            limit = lookout.limit(minute, minutes)
+            quiet = quiet_until(group, tracking, steps, warmups, firings, minute, limit)
+            lookout.found(minute, limit, quiet)
             if quiet > minute:
                 in_service = bisect_right(launched, minute - boot)
                 stretch = quiet - minute
@@ -284,11 +279,14 @@ def _replay(
         in_service_log.append(in_service)
         nodes_log.append(len(launched) + len(draining))
         proposals: list[Proposal] = []
+        ready_to_scale_in = bool(voters)
         for policy in tracking:
             scale_out = policy.evaluate(minute, group, in_service)
             if scale_out is not None:
                 proposals.append(scale_out)
-        if voters and all(policy.ready_to_scale_in for policy in voters):
+            if policy.scales_in and not policy.ready_to_scale_in:
+                ready_to_scale_in = False
+        if ready_to_scale_in:
             scale_in = combined_scale_in(voters, group, choices)
             if scale_in is not None:
                 proposals.append(scale_in)
@@ -302,64 +300,6 @@ def _replay(
                 _carry_out(group, decision, minute, minute + 1, run)
         minute += 1
     return run
-
-
-QUIET_WINDOW_FIRST = 8  # minutes looked ahead for a quiet stretch, at first
-QUIET_WINDOW_MAX = 128  # a longer look is mostly wasted when the group moves every few minutes
-QUIET_BACKOFF_MAX = 64  # minutes the loop runs minute by minute before it looks again, at most
-QUIET_WORTH = 6  # a stretch shorter than this costs about what the minutes it skips would
-
-
-def _quiet_until(
-    group: Group,
-    tracking: list[target_tracking.TargetTrackingPolicy],
-    steps: list[step_scaling.StepScalingPolicy],
-    warmups: list[int],
-    firings: list[int],
-    minute: int,
-    minutes: int,
-) -> int:
-    """The end of the quiet stretch from `minute`: `minute` itself when it is not quiet.
-
-    Quiet: nothing about the group changes (no node starts serving, finishes a warmup or a
-    drain, no schedule fires) and no policy could act: no step alarm in ALARM with a step
-    that could move the group, no target tracking scale-out that would grow it, and no
-    minute on which every scale-in voter could shrink it."""
-    launched, draining = group.launched, group.draining
-    if draining and draining[0] <= minute:
-        return minute
-    end = minutes
-    if draining:
-        end = min(end, draining[0])
-    next_firing = bisect_right(firings, minute - 1)
-    if next_firing < len(firings):
-        if firings[next_firing] == minute:
-            return minute
-        end = min(end, firings[next_firing])
-    boot = group.boot_minutes
-    for delay in {boot, *warmups}:  # the next node to start serving, or to finish a warmup
-        index = bisect_right(launched, minute - delay)
-        if index < len(launched):
-            end = min(end, launched[index] + delay)
-    in_service = bisect_right(launched, minute - boot)
-    for policy in steps:
-        end = policy.scan(minute, end, group, in_service)
-        if end <= minute:
-            return minute
-    shrinks = []
-    for policy in tracking:
-        end, marks = policy.scan(minute, end, group, in_service)
-        if end <= minute:
-            return minute
-        if policy.scales_in:
-            shrinks.append(marks)
-    if shrinks and all(marks is not None for marks in shrinks):
-        for offset, agreed in enumerate(zip(*shrinks, strict=False)):
-            if offset >= end - minute:
-                break
-            if all(agreed):
-                return minute + offset
-    return end
 
 
 def _carry_out(group: Group, proposal: Proposal, minute: int, at: int, run: Run) -> None:

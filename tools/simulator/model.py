@@ -39,7 +39,6 @@ Assumptions (the simulator's, not AWS's; the numbers among them are parameters o
 
 from __future__ import annotations
 
-import bisect
 import math
 from collections import deque
 from collections.abc import Callable
@@ -235,14 +234,6 @@ class Group:
         draining = self.draining
         while draining and draining[0] <= minute:
             draining.popleft()
-
-    def in_service(self, minute: int) -> int:
-        """Nodes serving at `minute` (past their boot)."""
-        return bisect.bisect_right(self.launched, minute - self.boot_minutes)
-
-    def warmed(self, minute: int, warmup_minutes: int) -> int:
-        """Nodes past their warmup (counted from InService): the ones whose metrics a policy aggregates."""
-        return bisect.bisect_right(self.launched, minute - warmup_minutes)
 
     def warming(self, minute: int, warmup_minutes: int) -> bool:
         """Whether any node has not finished its warmup (it blocks dynamic scale-in)."""

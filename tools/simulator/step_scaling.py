@@ -127,21 +127,10 @@ class StepScalingPolicy:
             return None
         spec = self._spec
         datapoint = self._alarm.value
-        step = step_for(spec.steps, datapoint - spec.threshold, above=spec.scales_out)
-        if step is None:
+        asked = self._asks(datapoint, group, warmed, group.warming(minute, self.warmup_minutes))
+        if asked is None:
             return None
-        capacity = self._capacity(step, group, warmed)
-        desired = group.desired
-        if spec.adjustment_type != "ExactCapacity" and (capacity > desired) != spec.scales_out:
-            return None  # a scale-out that warming nodes already cover, or a scale-in to no fewer nodes
-        if capacity > desired:
-            if desired >= group.max_size:
-                return None
-        elif capacity < desired:
-            if desired <= group.min_size or group.warming(minute, self.warmup_minutes):
-                return None
-        else:
-            return None
+        step, capacity = asked
         cause = (
             f"step {spec.name}: {self.metric} {datapoint:.4g} vs threshold {spec.threshold:g}, "
             f"step {_interval(step, spec.scales_out)}: {spec.adjustment_type} {step.change:+d}"
@@ -149,8 +138,8 @@ class StepScalingPolicy:
         return Proposal(capacity, cause)
 
     def scan(self, start: int, end: int, group: Group, in_service: int) -> int:
-        """The first minute in [start, end) at which this policy might ask for something, the group
-        standing still (end if none): a minute its alarm is in ALARM with a step that could move
+        """The first minute in [start, end) at which this policy asks for something, the group
+        standing still (end if none): a minute its alarm is in ALARM with a step that would move
         the group. `start` when it cannot tell (alarms of longer periods, M out of N)."""
         alarm = self._alarm
         if not alarm.runs or self._segment is None or start >= end:
@@ -161,22 +150,14 @@ class StepScalingPolicy:
         if None in values:
             return start
         self._stretch = (start, values)
-        spec = self._spec
-        if spec.adjustment_type == "ExactCapacity":
-            can_act = True
-        elif spec.scales_out:
-            can_act = group.desired < group.max_size
-        else:
-            launched = group.launched
-            can_act = group.desired > group.min_size and not (launched and launched[-1] > start - self.warmup_minutes)
-        if not can_act:
-            return end
+        warmed = bisect_right(group.launched, start - self.warmup_minutes)
+        warming = group.warming(start, self.warmup_minutes)
         compare, threshold, needed = alarm.compare, alarm.threshold, alarm.needed
         run = alarm.run
         for offset, value in enumerate(values):
             if compare(value, threshold):
                 run += 1
-                if run >= needed:
+                if run >= needed and self._asks(value, group, warmed, warming) is not None:
                     return start + offset
             else:
                 run = 0
@@ -191,6 +172,23 @@ class StepScalingPolicy:
         self._alarm.follow(values)
         if self.values is not None:
             self.values.extend(values)
+
+    def _asks(self, datapoint: float, group: Group, warmed: int, warming: bool) -> tuple[StepSettings, int] | None:
+        """The step and the capacity the policy asks for on `datapoint` while in ALARM, when
+        that would change the group (None: it would not)."""
+        spec = self._spec
+        step = step_for(spec.steps, datapoint - spec.threshold, above=spec.scales_out)
+        if step is None:
+            return None
+        capacity = self._capacity(step, group, warmed)
+        desired = group.desired
+        if spec.adjustment_type != "ExactCapacity" and (capacity > desired) != spec.scales_out:
+            return None  # a scale-out that warming nodes already cover, or a scale-in to no fewer nodes
+        if capacity > desired:
+            return None if desired >= group.max_size else (step, capacity)
+        if capacity < desired:
+            return None if desired <= group.min_size or warming else (step, capacity)
+        return None
 
     def _capacity(self, step: StepSettings, group: Group, warmed: int) -> int:
         spec = self._spec

@@ -91,6 +91,8 @@ class TargetTrackingPolicy:
             evaluation_periods=choices.scale_in_datapoints,
         )
         self._datapoints = (choices.scale_out_datapoints, choices.scale_in_datapoints)
+        self._needed_high, self._needed_low = self._datapoints
+        self._low_threshold = self._low.threshold
         # one datapoint a minute: the alarms are N of N, so runs of breaching datapoints say it all
         self._one_a_minute = choices.period_minutes == 1
         self._above = self._below = 0
@@ -114,11 +116,13 @@ class TargetTrackingPolicy:
             self.values.append(value)
         if self._one_a_minute:
             if value is not None:
-                self._above = self._above + 1 if value > self.target else 0
-                self._below = self._below + 1 if value < self._low.threshold else 0
+                above = self._above = self._above + 1 if value > self.target else 0
+                below = self._below = self._below + 1 if value < self._low_threshold else 0
                 self._latest = value
-            high = self._above >= self._datapoints[0]
-            low = self._below >= self._datapoints[1]
+            else:
+                above, below = self._above, self._below
+            high = above >= self._needed_high
+            low = below >= self._needed_low
             high_value = low_value = self._latest
         else:
             high = self._high.observe(minute, value)
