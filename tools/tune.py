@@ -1,0 +1,185 @@
+"""Tune: search a stack's scaling section for the cheapest policy that meets a service objective.
+
+    python -m tools.tune (--stack NAME | --config FILE) --trace FILE [FILE ...] [--trace FILE ...]
+                         [--slo under=1%,shortfall=10%] [--min-size A..B] [--max-size A..B]
+                         [--node-rps N] [--boot-seconds S] [--start ISO-8601] [--scale-in-step FRACTION]
+                         [--budget N] [--processes N] [--plot OUT.png] [--format table|yaml|json]
+
+Replays every trace through candidate scaling sections (the simulator's semantics, as
+`python -m tools.simulate`) and prints the cheapest in instance-hours that meets the
+objective on every trace, as stack-file YAML ready to paste under `config:`, beside its
+figures, the current policy's, the CPU-50% baseline's and the oracle's. Where the current
+policy misses the objective on a trace, the tuned one must do no worse than it there. Every
+candidate passes the stack's settings first, so the YAML it prints is one the preview accepts.
+
+Exit 0: done (a stderr line says so when nothing meets the objective). Exit 2: bad input
+(the stack file, a trace, --slo or the size bounds), one line per problem naming the file,
+row or flag. Exit 1: anything else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from components.settings import GROUP_SIZE, MAX_SIZE, SettingsError
+from tools.paths import stack_file
+from tools.simulate import DEFAULT_NODE_RPS, _fraction, _not_negative, _positive, _start
+from tools.simulator import DEFAULT_CHOICES, DEFAULT_START, ModellingChoices, NodeModel, TraceError, read_trace
+from tools.tuner import (
+    DEFAULT_BUDGET,
+    BoundsError,
+    NamedTrace,
+    ObjectiveError,
+    parse_objective,
+    parse_size_range,
+    read_stack_file,
+    tune,
+)
+from tools.tuner.objective import SLO_HELP
+from tools.tuner.output import render_table, render_yaml, to_json, write_plot
+
+EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    problems: list[str] = []
+    stack = _stack(Path(args.config) if args.config else stack_file(args.stack), problems)
+    traces = [named for path in args.trace if (named := _trace(path, problems))]
+    objective = _parsed(lambda: parse_objective(args.slo), problems)
+    min_size = _parsed(lambda: args.min_size and parse_size_range("--min-size", args.min_size, GROUP_SIZE), problems)
+    max_size = _parsed(lambda: args.max_size and parse_size_range("--max-size", args.max_size, MAX_SIZE), problems)
+    start = _start(args.start, problems)
+    if problems:
+        return _refuse(problems)
+    node = NodeModel.for_stack(stack.settings, args.node_rps, args.boot_seconds)
+    try:
+        choices = ModellingChoices(scale_in_step=args.scale_in_step)
+        tuning = tune(stack, traces, node, start, objective, min_size, max_size, args.budget, args.processes, choices)
+    except BoundsError as impossible:
+        return _refuse([str(impossible)])
+    for warning in tuning.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    if not tuning.meets("tuned"):
+        print("warning: no candidate found meets the objective on every trace: the closest is shown", file=sys.stderr)
+    if args.format == "json":
+        print(json.dumps(to_json(tuning)))
+    elif args.format == "yaml":
+        print(render_yaml(tuning), end="")
+    else:
+        print(render_table(tuning), end="")
+    return _plot(tuning, args.plot) if args.plot else EXIT_OK
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m tools.tune", description=__doc__.split("\n\n")[0])
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--stack", help="read stacks/Pulumi.<STACK>.yaml")
+    source.add_argument("--config", metavar="FILE", help="read any stack file named Pulumi.<stack>.yaml")
+    parser.add_argument(
+        "--trace",
+        metavar="FILE",
+        required=True,
+        action="extend",
+        nargs="+",
+        help="CSV: minute,requests_per_second[,...]; several after one --trace (traces/*.csv) or --trace again",
+    )
+    parser.add_argument("--slo", metavar="under=P%,shortfall=P%", help=SLO_HELP.replace("%", "%%"))
+    parser.add_argument("--min-size", metavar="A..B", help="nodes.minSize may range over A..B (default: the stack's)")
+    parser.add_argument("--max-size", metavar="A..B", help="nodes.maxSize may range over A..B (default: the stack's)")
+    parser.add_argument(
+        "--node-rps",
+        type=_positive,
+        default=DEFAULT_NODE_RPS,
+        metavar="N",
+        help=f"requests/s one node serves at 100%% CPU (default {DEFAULT_NODE_RPS:g})",
+    )
+    parser.add_argument(
+        "--boot-seconds",
+        type=_not_negative,
+        metavar="S",
+        help="launch to serving (default: the stack's nodes.healthCheckGracePeriod)",
+    )
+    parser.add_argument(
+        "--start",
+        metavar="ISO-8601",
+        help=f"the traces' minute 0 (default {DEFAULT_START:%Y-%m-%dT%H:%M:%SZ}, a Monday)",
+    )
+    parser.add_argument(
+        "--scale-in-step",
+        type=_fraction,
+        default=DEFAULT_CHOICES.scale_in_step,
+        metavar="FRACTION",
+        help="as python -m tools.simulate: share of the way to the proportional capacity one target tracking "
+        f"scale-in removes (default {DEFAULT_CHOICES.scale_in_step:g})",
+    )
+    parser.add_argument(
+        "--budget",
+        type=_count,
+        default=DEFAULT_BUDGET,
+        metavar="N",
+        help=f"candidates to judge at most (default {DEFAULT_BUDGET})",
+    )
+    parser.add_argument("--processes", type=_count, default=2, metavar="N", help="worker processes (default 2)")
+    parser.add_argument("--plot", metavar="OUT.png", help="write demand against the tuned and the current capacity")
+    parser.add_argument("--format", choices=("table", "yaml", "json"), default="table")
+    return parser
+
+
+def _count(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}")
+    return int(text)
+
+
+def _stack(path: Path, problems: list[str]):
+    if not path.exists():
+        problems.append(f"{path}: no such stack file")
+        return None
+    try:
+        return read_stack_file(path)
+    except SettingsError as invalid:
+        problems.extend(invalid.problems)
+        return None
+
+
+def _trace(path: str, problems: list[str]) -> NamedTrace | None:
+    try:
+        return NamedTrace(Path(path), read_trace(path))
+    except TraceError as invalid:
+        # one line per file: a gap in the minutes makes every later row a problem of its own
+        first, more = invalid.problems[0], len(invalid.problems) - 1
+        problems.append(first + (f" (and {more} more in this file)" if more else ""))
+        return None
+
+
+def _parsed(parse, problems: list[str]):
+    try:
+        return parse()
+    except (ObjectiveError, BoundsError) as invalid:
+        problems.append(str(invalid))
+        return None
+
+
+def _refuse(problems: list[str]) -> int:
+    print("\n".join(problems), file=sys.stderr)
+    return EXIT_INVALID
+
+
+def _plot(tuning, path: str) -> int:
+    try:
+        write_plot(tuning, path)
+    except ImportError:
+        print("error: --plot needs matplotlib: .venv/bin/pip install -r requirements-dev.txt", file=sys.stderr)
+        return EXIT_FAILED
+    except OSError as failure:
+        print(f"error: cannot write {path}: {failure.strerror or failure}", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

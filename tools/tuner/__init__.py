@@ -1,0 +1,37 @@
+"""The scaling tuner: search a stack's scaling section for the cheapest policy that meets a service objective.
+
+One module per idea: `stack` (the stack file as written), `space` (the knobs and their
+values), `objective` (the service objective and the ranking), `evaluate` (a candidate
+through the settings and the simulator), `search` (coordinate descent and joint moves over
+worker processes), `tuning` (one run end to end) and `output` (YAML, table, JSON, plot).
+Reads settings and the simulator only: no Pulumi, no AWS.
+"""
+
+from .evaluate import Evaluator, NamedTrace, Outcome
+from .objective import Figures, Objective, ObjectiveError, parse_objective
+from .search import DEFAULT_BUDGET, SearchResult, search
+from .space import BoundsError, SearchSpace, SizeRange, build_space, parse_size_range
+from .stack import StackFile, read_stack_file
+from .tuning import Tuning, tune
+
+__all__ = [
+    "DEFAULT_BUDGET",
+    "BoundsError",
+    "Evaluator",
+    "Figures",
+    "NamedTrace",
+    "Objective",
+    "ObjectiveError",
+    "Outcome",
+    "SearchResult",
+    "SearchSpace",
+    "SizeRange",
+    "StackFile",
+    "Tuning",
+    "build_space",
+    "parse_objective",
+    "parse_size_range",
+    "read_stack_file",
+    "search",
+    "tune",
+]

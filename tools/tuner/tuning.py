@@ -1,0 +1,111 @@
+"""One tuning, end to end: the stack's own figures, the search, and the four variants side by side.
+
+The variants are the tuned policy, the stack's current one, and the simulator's two
+yardsticks over the same traces: the baseline (CPU target tracking at 50%) and the oracle
+(exactly the nodes demand needs), both at the stack's sizes (tools/simulator/engine.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from components.settings import SettingsError, StackSettings
+from tools.simulator import DEFAULT_CHOICES, ModellingChoices, NodeModel, Simulation, simulate
+
+from .evaluate import Evaluator, NamedTrace
+from .objective import Figures, Limits, Objective, figures, limits_for, meets
+from .search import DEFAULT_BUDGET, SearchResult, search
+from .space import BoundsError, SearchSpace, Sections, SizeRange, build_space
+from .stack import StackFile
+
+VARIANTS = ("tuned", "current", "baseline", "oracle")
+
+
+@dataclass(frozen=True)
+class Tuning:
+    stack: StackFile
+    traces: list[NamedTrace]
+    node: NodeModel
+    objective: Objective
+    limits: list[Limits]
+    space: SearchSpace
+    result: SearchResult
+    sections: Sections
+    """The tuned stack file's sections."""
+    settings: StackSettings
+    """The tuned stack file's settings."""
+    simulations: dict[str, list[Simulation]]
+    """"tuned" and "current": each trace replayed, with the baseline and the oracle."""
+
+    @property
+    def changes(self):
+        return self.space.changes(self.result.best.values)
+
+    @property
+    def sizes_changed(self) -> bool:
+        return any(knob.path[0] == "nodes" for knob, _ in self.changes)
+
+    def figures(self, variant: str) -> list[Figures]:
+        source = "tuned" if variant == "tuned" else "current"
+        run_of = {"tuned": "policy", "current": "policy", "baseline": "baseline", "oracle": "oracle"}[variant]
+        return [
+            figures(s.trace.demand, getattr(s, run_of).in_service, getattr(s, run_of).nodes, s.node.node_rps)
+            for s in self.simulations[source]
+        ]
+
+    def meets(self, variant: str) -> bool:
+        return meets(self.figures(variant), self.limits)
+
+    @property
+    def choices(self) -> ModellingChoices:
+        """What AWS leaves open, as the simulator decided it for this tuning."""
+        return self.simulations["current"][0].choices
+
+    @property
+    def warnings(self) -> list[str]:
+        """What the simulator could not drive, once per line."""
+        lines = (w for simulations in self.simulations.values() for s in simulations for w in s.warnings)
+        return list(dict.fromkeys(lines))
+
+
+def tune(
+    stack: StackFile,
+    traces: list[NamedTrace],
+    node: NodeModel,
+    start: datetime,
+    objective: Objective,
+    min_size: SizeRange | None = None,
+    max_size: SizeRange | None = None,
+    budget: int = DEFAULT_BUDGET,
+    processes: int = 2,
+    choices: ModellingChoices = DEFAULT_CHOICES,
+) -> Tuning:
+    """Search the stack's scaling for the cheapest policy that meets `objective` on every trace.
+
+    Raises BoundsError when the size bounds leave no valid stack file, SettingsError never
+    (every candidate the settings refuse is skipped)."""
+    space = build_space(stack.sections, node.node_rps, min_size, max_size)
+    evaluator = Evaluator(stack.stack, stack.region, traces, node, start, choices)
+    _check_bounds(space, evaluator, min_size, max_size)
+    limits = [limits_for(objective, current) for current in evaluator.replay(stack.settings)]
+    result = search(space, evaluator, limits, budget, processes)
+    sections = space.sections_for(result.best.values)
+    settings = evaluator.settings_for(sections)
+    simulations = {
+        "tuned": [simulate(settings, named.trace, node, start, choices) for named in traces],
+        "current": [simulate(stack.settings, named.trace, node, start, choices) for named in traces],
+    }
+    return Tuning(stack, traces, node, objective, limits, space, result, sections, settings, simulations)
+
+
+def _check_bounds(
+    space: SearchSpace, evaluator: Evaluator, min_size: SizeRange | None, max_size: SizeRange | None
+) -> None:
+    """The search starts from the stack's values moved into the bounds: the settings must take it."""
+    try:
+        evaluator.settings_for(space.sections_for(space.start))
+    except SettingsError as refused:
+        given = (("--min-size", min_size), ("--max-size", max_size))
+        flags = " and ".join(f"{flag} {span}" for flag, span in given if span) or "the size bounds"
+        raise BoundsError(f"{flags}: the stack file they leave is refused: {refused.problems[0]}") from None
