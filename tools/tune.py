@@ -87,7 +87,7 @@ def _parser() -> argparse.ArgumentParser:
         nargs="+",
         help="CSV: minute,requests_per_second[,...]; several after one --trace (traces/*.csv) or --trace again",
     )
-    parser.add_argument("--slo", metavar="under=P%,shortfall=P%", help=SLO_HELP.replace("%", "%%"))
+    parser.add_argument("--slo", metavar="current|under=P%,shortfall=P%", help=SLO_HELP.replace("%", "%%"))
     parser.add_argument("--min-size", metavar="A..B", help="nodes.minSize may range over A..B (default: the stack's)")
     parser.add_argument("--max-size", metavar="A..B", help="nodes.maxSize may range over A..B (default: the stack's)")
     parser.add_argument(

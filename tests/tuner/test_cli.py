@@ -84,14 +84,15 @@ def test_bounds_against_the_stack_s_own_size_name_it(capsys, tmp_path, write_tra
 
 
 def test_bounds_the_settings_refuse_are_one_line_with_the_settings_reason(capsys, tmp_path, write_trace):
-    # prod needs two nodes at least: minSize 1 is no stack the preview would take
+    # a /23 VPC gives /27 private subnets: 32 - 5 reserved = 27 addresses per zone; 100 nodes at the
+    # instance refresh's 110% are 110 over three zones: 37 per zone
     prod = tmp_path / "Pulumi.prod.yaml"
-    prod.write_text(stack_file("prod").read_text())
-    code, _, err = run(capsys, "--config", str(prod), "--trace", str(write_trace([5] * 30)), "--min-size", "1..1")
+    prod.write_text(stack_file("prod").read_text().replace("vpcCidr: 10.40.0.0/16", "vpcCidr: 10.40.0.0/23"))
+    code, _, err = run(capsys, "--config", str(prod), "--trace", str(write_trace([5] * 30)), "--max-size", "100..100")
     assert code == EXIT_INVALID
     assert err.splitlines() == [
-        "--min-size 1..1: the stack file they leave is refused: elixir-cluster:nodes.minSize: "
-        "must be >= 2 in prod: one node is a single point of failure, got 1"
+        "--max-size 100..100: the stack file they leave is refused: elixir-cluster:network.vpcCidr: gives /27 "
+        'private subnets with 27 usable addresses, but nodes.maxSize (100) needs 37 per zone, got "10.40.0.0/23"'
     ]
 
 
@@ -102,7 +103,7 @@ def test_every_bad_input_is_reported_at_once(capsys, small_stack, tmp_path):
     lines = err.splitlines()
     assert len(lines) == 2
     assert lines[0].startswith(f"{missing}: cannot read the trace")
-    assert lines[1].startswith("--slo: expected KEY=PERCENT")
+    assert lines[1].startswith("--slo: expected current, or KEY=PERCENT")
 
 
 def test_json_gives_the_four_variants_per_trace_and_the_keys_to_paste(capsys, small_stack, write_trace):
@@ -154,7 +155,8 @@ def test_help_explains_the_objective(capsys):
     with pytest.raises(SystemExit) as done:
         tune.main(["--help"])
     assert done.value.code == 0
-    assert "Default under=1%,shortfall=10%" in " ".join(capsys.readouterr().out.split())
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "`current` (the default) holds every trace to the stack's current policy" in help_text
 
 
 def test_the_modelling_choices_in_force_are_reported_and_passed_to_every_replay(capsys, small_stack, write_trace):

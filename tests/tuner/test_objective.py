@@ -12,13 +12,13 @@ from tools.tuner.objective import Figures, Objective, ObjectiveError, figures, l
 def test_slo_reads_percentages_and_keeps_the_default_of_a_key_left_out():
     assert parse_objective("under=2%,shortfall=5%") == Objective(0.02, 0.05)
     assert parse_objective("shortfall=0") == Objective(0.01, 0.0)
-    assert parse_objective(None) == Objective(0.01, 0.10)
+    assert parse_objective(None) == parse_objective("current") == Objective(keep_current=True)
 
 
 @pytest.mark.parametrize(
     ("text", "line"),
     [
-        ("under=2%,peak=5%", "--slo: expected KEY=PERCENT with KEY one of under, shortfall"),
+        ("under=2%,peak=5%", "--slo: expected current, or KEY=PERCENT with KEY one of under, shortfall"),
         ("under=150%", "--slo: under must be a percentage within 0..100, such as 1%, got '150%'"),
         ("under=lots", "--slo: under must be a percentage within 0..100, such as 1%, got 'lots'"),
     ],
@@ -59,3 +59,13 @@ def test_where_the_stack_misses_the_objective_a_candidate_must_do_no_worse_than_
     assert miss([missed], [relaxed]) == 0
     assert miss([Figures(100, 7, 41.0, 0.5, 9.0)], [relaxed]) > 0  # one request/s more at the peak
     assert miss([Figures(100, 2, 2.0, 0.05, 10.0)], [limits_for(objective, met)]) == pytest.approx(1.0)  # 2% vs 1%
+
+
+def test_by_default_a_candidate_may_serve_no_trace_worse_than_the_current_policy():
+    keep = parse_objective(None)
+    current = Figures(100, 1, 2.0, 0.05, 10.0)  # 1 short minute, 2 rps at worst: within 1% / 10%
+    limits = limits_for(keep, current)
+    assert miss([Figures(100, 1, 2.0, 0.05, 8.0)], [limits]) == 0  # cheaper, as well served
+    assert miss([Figures(100, 2, 2.0, 0.05, 8.0)], [limits]) > 0  # one more short minute
+    assert miss([Figures(100, 1, 3.0, 0.05, 8.0)], [limits]) > 0  # one more request/s short at the peak
+    assert miss([Figures(100, 2, 2.0, 0.05, 8.0)], [limits_for(Objective(0.02, 0.10), current)]) == 0  # 2% asked

@@ -8,6 +8,11 @@ objective fits traces of any length and load:
 - under-provisioned minutes, as a share of the trace's minutes (default at most 1%);
 - peak shortfall, as a share of that minute's demand, at the worst minute (default at most 10%).
 
+By default (`--slo current`) the objective is the stack's own service: a candidate may be no
+worse than the current policy on any trace, in minutes under-provisioned or in peak
+shortfall, so what the tuner proposes only ever saves. Percentages trade service for cost
+down to the level they name.
+
 A candidate meets the objective when it meets it on every trace. Where the stack's own
 policy misses the objective on a trace (no reactive policy catches a fivefold spike within
 the minutes a node takes to boot), the candidate must do at least as well as the stack's
@@ -24,10 +29,13 @@ from dataclasses import dataclass
 DEFAULT_UNDER_PROVISIONED = 0.01
 DEFAULT_PEAK_SHORTFALL = 0.10
 SLO_KEYS = {"under": "under-provisioned minutes", "shortfall": "peak shortfall"}
-SLO_HELP = f"""the service objective, as KEY=PERCENT[,KEY=PERCENT]: `under` is the most minutes
+CURRENT = "current"
+SLO_HELP = f"""the service objective: `{CURRENT}` (the default) holds every trace to the stack's
+current policy, no more minutes under-provisioned and no larger peak shortfall, so the tuned
+policy only saves; or KEY=PERCENT[,KEY=PERCENT] trades service for cost down to a level: `under` is the most minutes
 under-provisioned (demand above what the nodes in service serve), as a share of each trace's
 minutes; `shortfall` the most demand left unserved at the worst minute, as a share of that
-minute's demand. Default under={DEFAULT_UNDER_PROVISIONED:.0%},shortfall={DEFAULT_PEAK_SHORTFALL:.0%}:
+minute's demand; a key left out is {DEFAULT_UNDER_PROVISIONED:.0%} (under) or {DEFAULT_PEAK_SHORTFALL:.0%} (shortfall):
 reactive scaling cannot avoid a few short minutes at every sharp rise (a node boots and its
 metrics need 3 datapoints), so asking for 0 pays all day for headroom against the sharpest
 rise, while 1% (about a quarter of an hour a day) spends it on the rises; and a BEAM node
@@ -46,8 +54,14 @@ class Objective:
 
     under_provisioned: float = DEFAULT_UNDER_PROVISIONED
     peak_shortfall: float = DEFAULT_PEAK_SHORTFALL
+    keep_current: bool = False
+    """Hold every trace to the current policy's figures instead (the shares above are unused)."""
 
     def __str__(self) -> str:
+        if self.keep_current:
+            return (
+                "no more minutes under-provisioned and no larger peak shortfall than the current policy, on every trace"
+            )
         return (
             f"at most {_percent(self.under_provisioned)} of minutes under-provisioned and a peak shortfall of "
             f"at most {_percent(self.peak_shortfall)} of demand, on every trace"
@@ -55,15 +69,16 @@ class Objective:
 
 
 def parse_objective(text: str | None) -> Objective:
-    """`under=1%,shortfall=10%` (either key may be left out: its default stays)."""
-    if text is None:
-        return Objective()
+    """`current` (also when not given), or `under=1%,shortfall=10%` (either key may be left out: its default stays)."""
+    if text is None or text.strip() == CURRENT:
+        return Objective(keep_current=True)
     given: dict[str, float] = {}
     for item in text.split(","):
         key, equals, value = (part.strip() for part in item.partition("="))
         if key not in SLO_KEYS or not equals:
             raise ObjectiveError(
-                f"--slo: expected KEY=PERCENT with KEY one of {', '.join(SLO_KEYS)} (e.g. under=1%,shortfall=10%), "
+                f"--slo: expected {CURRENT}, or KEY=PERCENT with KEY one of {', '.join(SLO_KEYS)} "
+                "(e.g. under=1%,shortfall=10%), "
                 f"got {item.strip()!r}"
             )
         given[key] = _share(value, key)
@@ -130,7 +145,10 @@ class Limits:
 
 
 def limits_for(objective: Objective, current: Figures) -> Limits:
-    """The objective, or, where the stack's policy misses it, no worse than that policy on any figure."""
+    """The objective, or, where it is the current policy's or the stack's policy misses it, no worse
+    than that policy on any figure."""
+    if objective.keep_current:
+        return Limits(current.under_provisioned_share, current.peak_shortfall_share, current.peak_shortfall)
     if current.under_provisioned_share <= objective.under_provisioned and (
         current.peak_shortfall_share <= objective.peak_shortfall
     ):
