@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     problems: list[str] = []
     settings = _load(path, problems)
     trace = _read(args.trace, problems)
-    start = _start(args.start, problems)
+    start = parse_start(args.start, problems)
     if problems:
         print("\n".join(problems), file=sys.stderr)
         return EXIT_INVALID
@@ -76,14 +76,14 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--trace", metavar="FILE", required=True, help="CSV: minute,requests_per_second[,...]")
     parser.add_argument(
         "--node-rps",
-        type=_positive,
+        type=positive_arg,
         default=DEFAULT_NODE_RPS,
         metavar="N",
         help=f"requests/s one node serves at 100%% CPU (default {DEFAULT_NODE_RPS:g})",
     )
     parser.add_argument(
         "--boot-seconds",
-        type=_not_negative,
+        type=not_negative_arg,
         metavar="S",
         help="launch to serving (default: the stack's nodes.healthCheckGracePeriod)",
     )
@@ -94,7 +94,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--scale-in-step",
-        type=_fraction,
+        type=fraction_arg,
         default=DEFAULT_CHOICES.scale_in_step,
         metavar="FRACTION",
         help="share of the way to the proportional capacity one target tracking scale-in removes, "
@@ -106,21 +106,21 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _fraction(text: str) -> float:
-    value = _positive(text)
+def fraction_arg(text: str) -> float:
+    value = positive_arg(text)
     if value > 1:
         raise argparse.ArgumentTypeError(f"must be > 0 and <= 1, got {text!r}")
     return value
 
 
-def _positive(text: str) -> float:
-    value = _not_negative(text)
+def positive_arg(text: str) -> float:
+    value = not_negative_arg(text)
     if value == 0:
         raise argparse.ArgumentTypeError(f"must be > 0, got {text!r}")
     return value
 
 
-def _not_negative(text: str) -> float:
+def not_negative_arg(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
@@ -149,7 +149,7 @@ def _read(path: str, problems: list[str]):
         return None
 
 
-def _start(text: str | None, problems: list[str]) -> datetime:
+def parse_start(text: str | None, problems: list[str]) -> datetime:
     if text is None:
         return DEFAULT_START
     try:

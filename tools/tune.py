@@ -26,7 +26,7 @@ from pathlib import Path
 
 from components.settings import GROUP_SIZE, MAX_SIZE, SettingsError
 from tools.paths import stack_file
-from tools.simulate import DEFAULT_NODE_RPS, _fraction, _not_negative, _positive, _start
+from tools.simulate import DEFAULT_NODE_RPS, fraction_arg, not_negative_arg, parse_start, positive_arg
 from tools.simulator import DEFAULT_CHOICES, DEFAULT_START, ModellingChoices, NodeModel, TraceError, read_trace
 from tools.tuner import (
     DEFAULT_BUDGET,
@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     objective = _parsed(lambda: parse_objective(args.slo), problems)
     min_size = _parsed(lambda: args.min_size and parse_size_range("--min-size", args.min_size, GROUP_SIZE), problems)
     max_size = _parsed(lambda: args.max_size and parse_size_range("--max-size", args.max_size, MAX_SIZE), problems)
-    start = _start(args.start, problems)
+    start = parse_start(args.start, problems)
     if problems:
         return _refuse(problems)
     node = NodeModel.for_stack(stack.settings, args.node_rps, args.boot_seconds)
@@ -92,14 +92,14 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--max-size", metavar="A..B", help="nodes.maxSize may range over A..B (default: the stack's)")
     parser.add_argument(
         "--node-rps",
-        type=_positive,
+        type=positive_arg,
         default=DEFAULT_NODE_RPS,
         metavar="N",
         help=f"requests/s one node serves at 100%% CPU (default {DEFAULT_NODE_RPS:g})",
     )
     parser.add_argument(
         "--boot-seconds",
-        type=_not_negative,
+        type=not_negative_arg,
         metavar="S",
         help="launch to serving (default: the stack's nodes.healthCheckGracePeriod)",
     )
@@ -110,7 +110,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--scale-in-step",
-        type=_fraction,
+        type=fraction_arg,
         default=DEFAULT_CHOICES.scale_in_step,
         metavar="FRACTION",
         help="as python -m tools.simulate: share of the way to the proportional capacity one target tracking "
