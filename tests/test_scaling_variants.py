@@ -170,6 +170,7 @@ def test_a_network_load_balancer_scales_on_beam_metrics_without_request_count(de
                 "stickiness": None,
                 "algorithm": None,
                 "accessLogs": None,
+                "waf": None,
             },
             "elixir-cluster:scaling": {
                 "targetTracking": [{"metric": "schedulerUtilization", "target": 70}],

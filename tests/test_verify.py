@@ -124,7 +124,10 @@ VARIANTS = {
     # a step alarm on a metric the cluster does not publish per group: no group dimension expected
     "queue-backlog-step": ("dev", {"elixir-cluster:scaling": {"step": [SQS_BACKLOG]}}),
     # the load balancer behind a web ACL the stack does not own: only the association is checked
-    "existing-web-acl": ("prod", {"elixir-cluster:loadBalancer": {"waf": {"webAclArn": EXISTING_WEB_ACL}}}),
+    "existing-web-acl": (
+        "prod",
+        {"elixir-cluster:loadBalancer": {"waf": {"webAclArn": EXISTING_WEB_ACL, "managedRuleGroups": None}}},
+    ),
     # flow logs on an adopted VPC (whose default group is its owner's), and to an S3 folder
     "existing-vpc-flow-logs": ("dev", {"elixir-cluster:network": {**EXISTING_NETWORK, "flowLogs": {"enabled": True}}}),
     "flow-logs-to-s3": (

@@ -14,6 +14,7 @@ MANAGED = [
     "AWSManagedRulesCommonRuleSet",
     "AWSManagedRulesKnownBadInputsRuleSet",
     "AWSManagedRulesAmazonIpReputationList",
+    "AWSManagedRulesAnonymousIpList",  # stacks/Pulumi.prod.yaml adds it to the default three
 ]
 BLOCKED_DIMENSIONS = [
     {"Name": "WebACL", "Value": "shop-prod"},
@@ -89,7 +90,9 @@ def test_dev_has_no_web_acl_and_no_waf_alarm(dev):
 
 
 def test_an_existing_web_acl_is_associated_as_it_is(deploy):
-    applied = deploy("prod", {"elixir-cluster:loadBalancer": {"waf": {"webAclArn": EXISTING_WEB_ACL}}})
+    applied = deploy(
+        "prod", {"elixir-cluster:loadBalancer": {"waf": {"webAclArn": EXISTING_WEB_ACL, "managedRuleGroups": None}}}
+    )
     assert _web_acl_of(applied)["ARN"] == EXISTING_WEB_ACL
     assert [acl["Name"] for acl in applied.client("wafv2").list_web_acls(Scope="REGIONAL")["WebACLs"]] == ["edge"]
     assert applied.client("logs").describe_log_groups(logGroupNamePrefix="aws-waf-logs-")["logGroups"] == []

@@ -227,7 +227,7 @@ def test_the_unchanged_prod_preview_exits_0(prod_preview, tmp_path):
     [
         ({"elixir-cluster:nodes": {"maxSize": 60}}, "asg-size-bounds"),
         ({"elixir-cluster:nodes": {"healthCheckGracePeriod": 10}}, "asg-elb-health-checks"),
-        ({"elixir-cluster:loadBalancer": {"waf": {"enabled": False}}}, "prod-alb-has-waf"),
+        ({"elixir-cluster:loadBalancer": {"waf": {"enabled": False, "managedRuleGroups": None}}}, "prod-alb-has-waf"),
         ({"elixir-cluster:network": {"natGateways": "single"}}, "prod-nat-per-zone"),
     ],
 )
@@ -247,7 +247,7 @@ def test_preview_policy_exits_0_on_the_shipped_stack(capsys):
 # --- production opinions: the settings accept them, the pack flags them --------------------------
 
 NETWORK_LOAD_BALANCER = {
-    "elixir-cluster:loadBalancer": {"type": "network", "algorithm": None, "idleTimeout": None},
+    "elixir-cluster:loadBalancer": {"type": "network", "algorithm": None, "idleTimeout": None, "waf": None},
     # requests per target exist on an application load balancer only
     "elixir-cluster:scaling": {
         "targetTracking": [{"metric": "schedulerUtilization", "target": 70, "warmup": 120}],
