@@ -74,53 +74,58 @@ def _parser() -> argparse.ArgumentParser:
     source.add_argument("--stack", help="read stacks/Pulumi.<STACK>.yaml")
     source.add_argument("--config", metavar="FILE", help="read any stack file named Pulumi.<stack>.yaml")
     parser.add_argument("--trace", metavar="FILE", required=True, help="CSV: minute,requests_per_second[,...]")
+    add_model_arguments(parser)
+    parser.add_argument("--plot", metavar="OUT.png", help="write demand against capacity (needs matplotlib)")
+    parser.add_argument("--format", choices=("table", "json"), default="table")
+    return parser
+
+
+def add_model_arguments(parser: argparse.ArgumentParser, traces: str = "the trace's") -> None:
+    """What both the simulator and the tuner take about the nodes and the modelling choices."""
     parser.add_argument(
         "--node-rps",
-        type=positive_arg,
+        type=_positive,
         default=DEFAULT_NODE_RPS,
         metavar="N",
         help=f"requests/s one node serves at 100%% CPU (default {DEFAULT_NODE_RPS:g})",
     )
     parser.add_argument(
         "--boot-seconds",
-        type=not_negative_arg,
+        type=_not_negative,
         metavar="S",
         help="launch to serving (default: the stack's nodes.healthCheckGracePeriod)",
     )
     parser.add_argument(
         "--start",
         metavar="ISO-8601",
-        help=f"the trace's minute 0 (default {DEFAULT_START:%Y-%m-%dT%H:%M:%SZ}, a Monday)",
+        help=f"{traces} minute 0 (default {DEFAULT_START:%Y-%m-%dT%H:%M:%SZ}, a Monday)",
     )
     parser.add_argument(
         "--scale-in-step",
-        type=fraction_arg,
+        type=_fraction,
         default=DEFAULT_CHOICES.scale_in_step,
         metavar="FRACTION",
         help="share of the way to the proportional capacity one target tracking scale-in removes, "
         f"0 < FRACTION <= 1 (default {DEFAULT_CHOICES.scale_in_step:g}: all the way; AWS only says "
         "it scales in 'more gradually')",
     )
-    parser.add_argument("--plot", metavar="OUT.png", help="write demand against capacity (needs matplotlib)")
-    parser.add_argument("--format", choices=("table", "json"), default="table")
-    return parser
 
 
-def fraction_arg(text: str) -> float:
-    value = positive_arg(text)
+def _fraction(text: str) -> float:
+    value = _positive(text)
     if value > 1:
         raise argparse.ArgumentTypeError(f"must be > 0 and <= 1, got {text!r}")
     return value
 
 
-def positive_arg(text: str) -> float:
-    value = not_negative_arg(text)
+def _positive(text: str) -> float:
+    value = _not_negative(text)
     if value == 0:
         raise argparse.ArgumentTypeError(f"must be > 0, got {text!r}")
     return value
 
 
-def not_negative_arg(text: str) -> float:
+def _not_negative(text: str) -> float:
     try:
         value = float(text)
     except ValueError:

@@ -26,8 +26,8 @@ from pathlib import Path
 
 from components.settings import GROUP_SIZE, MAX_SIZE, SettingsError
 from tools.paths import stack_file
-from tools.simulate import DEFAULT_NODE_RPS, fraction_arg, not_negative_arg, parse_start, positive_arg
-from tools.simulator import DEFAULT_CHOICES, DEFAULT_START, ModellingChoices, NodeModel, TraceError, read_trace
+from tools.simulate import add_model_arguments, parse_start
+from tools.simulator import ModellingChoices, NodeModel, TraceError, read_trace
 from tools.tuner import (
     DEFAULT_BUDGET,
     BoundsError,
@@ -90,32 +90,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--slo", metavar="current|under=P%,shortfall=P%", help=SLO_HELP.replace("%", "%%"))
     parser.add_argument("--min-size", metavar="A..B", help="nodes.minSize may range over A..B (default: the stack's)")
     parser.add_argument("--max-size", metavar="A..B", help="nodes.maxSize may range over A..B (default: the stack's)")
-    parser.add_argument(
-        "--node-rps",
-        type=positive_arg,
-        default=DEFAULT_NODE_RPS,
-        metavar="N",
-        help=f"requests/s one node serves at 100%% CPU (default {DEFAULT_NODE_RPS:g})",
-    )
-    parser.add_argument(
-        "--boot-seconds",
-        type=not_negative_arg,
-        metavar="S",
-        help="launch to serving (default: the stack's nodes.healthCheckGracePeriod)",
-    )
-    parser.add_argument(
-        "--start",
-        metavar="ISO-8601",
-        help=f"the traces' minute 0 (default {DEFAULT_START:%Y-%m-%dT%H:%M:%SZ}, a Monday)",
-    )
-    parser.add_argument(
-        "--scale-in-step",
-        type=fraction_arg,
-        default=DEFAULT_CHOICES.scale_in_step,
-        metavar="FRACTION",
-        help="as python -m tools.simulate: share of the way to the proportional capacity one target tracking "
-        f"scale-in removes (default {DEFAULT_CHOICES.scale_in_step:g})",
-    )
+    add_model_arguments(parser, traces="the traces'")
     parser.add_argument(
         "--budget",
         type=_count,
