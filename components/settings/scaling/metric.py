@@ -6,8 +6,27 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ..fields import CloudWatchName, Context, Dimensions, SettingsModel, Statistic, setting
-from ..limits import BEAM_METRICS, DIMENSIONS_MAX, GROUP_DIMENSION, METRIC_NAME_MAX_LENGTH, METRICS_NAMESPACE
+from ..limits import (
+    BEAM_METRICS,
+    DIMENSIONS_MAX,
+    GROUP_DIMENSION,
+    METRIC_NAME_MAX_LENGTH,
+    METRICS_NAMESPACE,
+    NODE_WARMUP_SECONDS,
+    WARMUP_SECONDS,
+)
 from ..problems import KeyPath, Problem
+
+
+def warmup_setting() -> Any:
+    """`warmup`, the same for every kind of policy that scales on a metric."""
+    return setting(
+        NODE_WARMUP_SECONDS,
+        description="Time before a new node's metrics count.",
+        unit="seconds",
+        limit=WARMUP_SECONDS,
+        ours="a node that needs longer is broken",
+    )
 
 
 class MetricSettings(SettingsModel):

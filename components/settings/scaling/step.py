@@ -14,12 +14,10 @@ from ..limits import (
     BEAM_METRICS,
     HIGH_RESOLUTION_PERIODS,
     METRICS_NAMESPACE,
-    NODE_WARMUP_SECONDS,
     POLICY_NAME_TEXT,
-    WARMUP_SECONDS,
 )
 from ..problems import KeyPath, Problem, Shown
-from .metric import MetricSettings
+from .metric import MetricSettings, warmup_setting
 
 
 class StepSettings(SettingsModel):
@@ -85,13 +83,7 @@ class StepPolicySettings(SettingsModel):
     min_adjustment_magnitude: int | None = setting(
         None, description="PercentChangeInCapacity only: the fewest nodes a step changes.", unit="nodes", ge=1
     )
-    warmup: int = setting(
-        NODE_WARMUP_SECONDS,
-        description="Time before a new node's metrics count.",
-        unit="seconds",
-        limit=WARMUP_SECONDS,
-        ours="a node that needs longer is broken",
-    )
+    warmup: int = warmup_setting()
     steps: list[StepSettings] = setting(
         description="The step adjustments.", min_length=1, examples=[[{"from": 0, "change": 1}]]
     )

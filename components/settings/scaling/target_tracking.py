@@ -10,14 +10,12 @@ from ..limits import (
     BEAM_METRICS,
     MEMORY_METRIC,
     METRICS_NAMESPACE,
-    NODE_WARMUP_SECONDS,
     PERCENT,
     PERCENT_TARGET_METRICS,
     PREDEFINED_TARGET_METRICS,
-    WARMUP_SECONDS,
 )
 from ..problems import KeyPath, Problem
-from .metric import MetricSettings, group_dimension_rules
+from .metric import MetricSettings, group_dimension_rules, warmup_setting
 
 
 class TargetTrackingSettings(SettingsModel):
@@ -40,13 +38,7 @@ class TargetTrackingSettings(SettingsModel):
         gt=0,
         examples=[60],
     )
-    warmup: int = setting(
-        NODE_WARMUP_SECONDS,
-        description="Time before a new node's metrics count.",
-        unit="seconds",
-        limit=WARMUP_SECONDS,
-        ours="a node that needs longer is broken",
-    )
+    warmup: int = warmup_setting()
     disable_scale_in: bool = setting(False, description="Only ever add nodes with this policy.")
     namespace: CloudWatchName | None = setting(None, description="custom only: CloudWatch namespace.")
     name: CloudWatchName | None = setting(None, description="custom only: CloudWatch metric name.")
