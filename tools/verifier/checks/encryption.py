@@ -90,21 +90,10 @@ def _stack_keys(env: Environment, refused: list[str], unencrypted: list[str]) ->
     }
     flow_logs = settings.network.flow_logs
     if flow_logs.enabled and flow_logs.to_cloudwatch:
-        name = flow_log_plan.log_group_name(settings)
-        finders["flow log group"] = (
-            lambda: _log_group_key(env, name),
-            lambda partition, account: encryption.log_group_key_policy(
-                partition=partition, account_id=account, region=settings.region, log_group_name=name
-            ),
-        )
+        finders["flow log group"] = _log_group_finder(env, flow_log_plan.log_group_name(settings))
     waf = web_acl_plan(settings)
     if waf is not None:
-        finders["WAF log group"] = (
-            lambda: _log_group_key(env, waf.log_group_name),
-            lambda partition, account: encryption.log_group_key_policy(
-                partition=partition, account_id=account, region=settings.region, log_group_name=waf.log_group_name
-            ),
-        )
+        finders["WAF log group"] = _log_group_finder(env, waf.log_group_name)
     for role, (find, policy_of) in finders.items():
         try:
             key_id = find()
@@ -116,6 +105,16 @@ def _stack_keys(env: Environment, refused: list[str], unencrypted: list[str]) ->
         if key_id is not None:
             keys[role] = (key_id, policy_of)
     return keys
+
+
+def _log_group_finder(env: Environment, name: str) -> tuple[Callable[[], str | None], PolicyOf]:
+    """A log group's key, and the policy every log group's key is declared with."""
+    return (
+        lambda: _log_group_key(env, name),
+        lambda partition, account: encryption.log_group_key_policy(
+            partition=partition, account_id=account, region=env.settings.region, log_group_name=name
+        ),
+    )
 
 
 def _cookie_key(env: Environment) -> str | None:
