@@ -37,14 +37,14 @@ def test_figures_are_the_simulator_s(small_stack):
     simulation = simulate(settings, Trace(demand), node)
     for run in (simulation.policy, simulation.baseline):
         summary = simulation.summary(run)
-        ours = figures(demand, run.in_service, run.nodes, node.node_rps)
+        ours = figures(summary, len(demand))
         assert (ours.under_provisioned_minutes, ours.peak_shortfall, ours.instance_hours) == (
             summary.under_provisioned_minutes,
             summary.peak_shortfall,
             summary.instance_hours,
         )
     # one node serves 10 of the 38 rps when the step comes: 28 short, 28/38 of demand
-    policy = figures(demand, simulation.policy.in_service, simulation.policy.nodes, 10)
+    policy = figures(simulation.summary(simulation.policy), len(demand))
     assert policy.peak_shortfall == 28
     assert policy.peak_shortfall_share == pytest.approx(28 / 38)
 

@@ -81,6 +81,8 @@ class Summary:
     """Minutes in which demand exceeded what the nodes in service can serve."""
     peak_shortfall: float
     """The largest excess of demand over in-service capacity, in requests/s (0 when never short)."""
+    peak_shortfall_share: float
+    """The largest such excess as a share of that minute's demand (0 when never short)."""
     instance_hours: float
     """Node-hours running, booting and draining ones included."""
 
@@ -107,15 +109,15 @@ class PreparedTrace:
 
     def summary(self, run: Run) -> Summary:
         """The figures of a replay of this trace."""
-        under, peak = 0, 0.0
+        under, peak, peak_share = 0, 0.0, 0.0
         rps = self.node.node_rps
         for demand, in_service in zip(self.trace.demand, run.in_service, strict=True):
             shortfall = demand - in_service * rps
             if shortfall > 1e-9:
                 under += 1
-                if shortfall > peak:
-                    peak = shortfall
-        return Summary(under, peak, sum(run.nodes) / SECONDS_PER_MINUTE)
+                peak = max(peak, shortfall)
+                peak_share = max(peak_share, shortfall / demand)
+        return Summary(under, peak, peak_share, sum(run.nodes) / SECONDS_PER_MINUTE)
 
 
 def prepare(trace: Trace, node: NodeModel, start: datetime = DEFAULT_START) -> PreparedTrace:

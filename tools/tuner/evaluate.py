@@ -80,5 +80,5 @@ class Evaluator:
         results = []
         for prepared in self._prepared:
             run = replay(settings.nodes, settings.scaling, prepared, self.choices)
-            results.append(figures(prepared.trace.demand, run.in_service, run.nodes, self.node.node_rps))
+            results.append(figures(prepared.summary(run), prepared.trace.minutes))
         return tuple(results)

@@ -26,6 +26,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from tools.simulator import Summary
+
 DEFAULT_UNDER_PROVISIONED = 0.01
 DEFAULT_PEAK_SHORTFALL = 0.10
 SLO_KEYS = {"under": "under-provisioned minutes", "shortfall": "peak shortfall"}
@@ -113,20 +115,15 @@ class Figures:
         return self.under_provisioned_minutes / self.minutes
 
 
-SHORTFALL_NOISE = 1e-9  # the simulator's: a shortfall below it is float noise
-MINUTES_PER_HOUR = 60
-
-
-def figures(demand: Sequence[float], in_service: Sequence[int], nodes: Sequence[int], node_rps: float) -> Figures:
-    """The figures of a run: `in_service` and `nodes` per minute, as the simulator's Run holds them."""
-    under, peak, peak_share = 0, 0.0, 0.0
-    for wanted, serving in zip(demand, in_service, strict=True):
-        shortfall = wanted - serving * node_rps
-        if shortfall > SHORTFALL_NOISE:
-            under += 1
-            peak = max(peak, shortfall)
-            peak_share = max(peak_share, shortfall / wanted)
-    return Figures(len(demand), under, peak, peak_share, sum(nodes) / MINUTES_PER_HOUR)
+def figures(summary: Summary, minutes: int) -> Figures:
+    """The simulator's summary of a run over a trace of `minutes`, as the objective reads it."""
+    return Figures(
+        minutes,
+        summary.under_provisioned_minutes,
+        summary.peak_shortfall,
+        summary.peak_shortfall_share,
+        summary.instance_hours,
+    )
 
 
 @dataclass(frozen=True)

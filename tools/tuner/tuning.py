@@ -49,10 +49,7 @@ class Tuning:
     def figures(self, variant: str) -> list[Figures]:
         source = "tuned" if variant == "tuned" else "current"
         run_of = {"tuned": "policy", "current": "policy", "baseline": "baseline", "oracle": "oracle"}[variant]
-        return [
-            figures(s.trace.demand, getattr(s, run_of).in_service, getattr(s, run_of).nodes, s.node.node_rps)
-            for s in self.simulations[source]
-        ]
+        return [figures(s.summary(getattr(s, run_of)), s.trace.minutes) for s in self.simulations[source]]
 
     def meets(self, variant: str) -> bool:
         return meets(self.figures(variant), self.limits)
