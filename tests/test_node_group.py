@@ -152,8 +152,9 @@ def test_a_leaving_node_is_held_until_the_load_balancer_and_the_release_have_dra
     assert hook["LifecycleHookName"] == "release-drain"
     assert hook["LifecycleTransition"] == "autoscaling:EC2_INSTANCE_TERMINATING"
     assert hook["DefaultResult"] == "CONTINUE"
-    drain = stack.settings.load_balancer.deregistration_delay + stack.settings.release.drain_seconds
-    assert hook["HeartbeatTimeout"] == stack.settings.lifecycle_heartbeat_seconds > drain
+    # poll 5 + deregistrationDelay + drainSeconds + stop margin 15 + completion 10:
+    # dev 5 + 15 + 15 + 15 + 10, prod 5 + 45 + 30 + 15 + 10
+    assert hook["HeartbeatTimeout"] == {"dev": 60, "prod": 105}[stack.settings.stack]
 
 
 # --- the launch template --------------------------------------------------------------------

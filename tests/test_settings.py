@@ -253,7 +253,11 @@ def test_the_subnet_plan_is_deterministic_and_fits_the_vpc():
 
 def test_the_lifecycle_heartbeat_covers_the_load_balancer_and_the_release_drain():
     loaded = load(release={"drainSeconds": 60}, loadBalancer={"deregistrationDelay": 45})
-    assert loaded.lifecycle_heartbeat_seconds == 45 + 60 + 30
+    # the agent's poll (5 s), the load balancer, the release, systemd's margin (15 s), completion (10 s)
+    assert loaded.drain.heartbeat_seconds == 5 + 45 + 60 + 15 + 10
+    assert loaded.drain.stop_timeout_seconds == 60 + 15
+    short = load(release={"drainSeconds": 1}, loadBalancer={"deregistrationDelay": 0})
+    assert short.drain.total_seconds == 5 + 0 + 1 + 15 + 10 and short.drain.heartbeat_seconds == 31
 
 
 @pytest.mark.parametrize(
@@ -603,6 +607,10 @@ def test_the_drain_must_fit_the_lifecycle_hook_after_the_load_balancer_drained()
         "elixir-cluster:release.drainSeconds: loadBalancer.deregistrationDelay (300) + drainSeconds + 30 s must fit "
         "the lifecycle hook's 7200 s heartbeat, got 7000"
     ]
+    # the boundary: 300 + 6870 + 30 is exactly AWS's longest heartbeat, one second more is not
+    longest = load(release={"drainSeconds": 6870}, loadBalancer={"deregistrationDelay": 300})
+    assert longest.drain.heartbeat_seconds == 7200
+    assert len(problems(release={"drainSeconds": 6871}, loadBalancer={"deregistrationDelay": 300})) == 1
 
 
 def test_an_https_artifact_needs_egress():

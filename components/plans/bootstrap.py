@@ -20,8 +20,8 @@ them depends on the stack: cloud-init writes the stack's values beside them as `
 5. starts the drain agent: it registers the node in Cloud Map (dns discovery), polls
    IMDS `autoscaling/target-lifecycle-state` and on `Terminated` deregisters, lets the
    load balancer drain (deregistrationDelay), stops the release gracefully (drainSeconds)
-   and completes the lifecycle hook `LIFECYCLE_HOOK_NAME` (the order settings.py's
-   DRAIN_AGENT_MARGIN_SECONDS and `lifecycle_heartbeat_seconds` budget for);
+   and completes the lifecycle hook `LIFECYCLE_HOOK_NAME` (the order settings/drain.py's
+   DrainBudget counts; the hook's heartbeat and the unit's stop timeout come from it);
 6. starts the CloudWatch agent: memory and a StatsD listener for BEAM metrics, in
    METRICS_NAMESPACE, dimensioned by AutoScalingGroupName.
 
@@ -52,6 +52,7 @@ from ..settings import (
     STATSD_PORT,
     StackSettings,
 )
+from ..settings.drain import POLL_SECONDS
 
 LIFECYCLE_HOOK_NAME = "release-drain"
 """The termination lifecycle hook the drain agent completes (CONTINUE) once the release stopped."""
@@ -64,15 +65,6 @@ Instance-metadata tag keys may only use letters, digits and `+ - = . , _ : @`.
 
 DISCOVERY_DOMAIN = "internal"
 """Top-level label of the Cloud Map private DNS namespace (reserved for private use by ICANN)."""
-
-STOP_MARGIN_SECONDS = 15
-"""systemd's stop timeout beyond drainSeconds, so a drain that uses all of it still exits cleanly.
-
-With DRAIN_POLL_SECONDS it fits settings.DRAIN_AGENT_MARGIN_SECONDS, which the lifecycle
-hook's heartbeat adds to deregistrationDelay + drainSeconds."""
-
-DRAIN_POLL_SECONDS = 5
-"""How often the drain agent reads the target lifecycle state."""
 
 RESTART_DELAY_SECONDS = 5
 """Pause before systemd restarts a release that failed (or whose cookie could not be read)."""
@@ -117,11 +109,6 @@ def discovery_service_name(settings: StackSettings) -> str:
 def dns_cluster_query(settings: StackSettings) -> str:
     """DNS_CLUSTER_QUERY: the name whose A records are the nodes, `<service>.<namespace>`."""
     return f"{discovery_service_name(settings)}.{discovery_namespace_name(settings)}"
-
-
-def stop_timeout_seconds(settings: StackSettings) -> int:
-    """systemd's TimeoutStopSec for the release: the drain, plus a margin to exit."""
-    return settings.release.drain_seconds + STOP_MARGIN_SECONDS
 
 
 def release_environment(settings: StackSettings, private_ip: str) -> dict[str, str]:
@@ -346,7 +333,7 @@ def stack_env(settings: StackSettings, layout: NodeLayout) -> str:
         "DISCOVERY_SERVICE_TAG": DISCOVERY_SERVICE_TAG_KEY,
         "LIFECYCLE_HOOK": LIFECYCLE_HOOK_NAME,
         "LOAD_BALANCER_DRAIN_SECONDS": settings.load_balancer.deregistration_delay,
-        "DRAIN_POLL_SECONDS": DRAIN_POLL_SECONDS,
+        "DRAIN_POLL_SECONDS": POLL_SECONDS,
     }
     header = "# The stack's values for the scripts beside this file. Rendered by elixir-cluster: change the stack.\n"
     return header + "".join(f"{name}={shlex.quote(str(value))}\n" for name, value in values.items())
@@ -389,7 +376,7 @@ ExecStartPre={layout.cookie_script}
 ExecStart={layout.root}/bin/{release} start
 ExecStop={layout.root}/bin/{release} stop
 # Longer than drainSeconds: the BEAM finishes in-flight work before systemd kills it.
-TimeoutStopSec={stop_timeout_seconds(settings)}
+TimeoutStopSec={settings.drain.stop_timeout_seconds}
 Restart=on-failure
 RestartSec={RESTART_DELAY_SECONDS}
 LimitNOFILE={MAX_OPEN_FILES}

@@ -147,7 +147,5 @@ class LifecycleHookPlan:
 
 
 def drain_hook(settings: StackSettings) -> LifecycleHookPlan:
-    """The heartbeat covers the load balancer's draining, the release's drain and the agent's margin."""
-    return LifecycleHookPlan(
-        LIFECYCLE_HOOK_NAME, TERMINATING, settings.lifecycle_heartbeat_seconds, HOOK_DEFAULT_RESULT
-    )
+    """The heartbeat covers the whole drain budget (settings/drain.py)."""
+    return LifecycleHookPlan(LIFECYCLE_HOOK_NAME, TERMINATING, settings.drain.heartbeat_seconds, HOOK_DEFAULT_RESULT)

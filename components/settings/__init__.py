@@ -21,6 +21,8 @@ Where things are:
   (target_tracking, step, schedules, predictive), alerts. Rules over several keys of a
   section live in its model's `_rules`; they report `Problem`s instead of raising, so
   every mistake in a file is reported at once.
+- drain: the drain budget (how long a leaving node takes), read by validation, the
+  termination hook, the release unit's stop timeout and the simulator.
 - stack (StackSettings), cross_section (rules between sections), problems (the lines a
   user reads, pydantic's errors translated, broken keys taken out) and loading.
 
@@ -31,6 +33,7 @@ from .alerts import AlertsSettings
 from .cluster import ClusterSettings
 from .cross_section import cross_section_rules
 from .defaults import ENVIRONMENT_DEFAULTS, Defaults, EnvironmentRequired
+from .drain import DRAIN_SECONDS, DrainBudget
 from .fields import (
     Context,
     SettingsModel,
@@ -67,8 +70,6 @@ from .limits import (
     DIMENSIONS_MAX,
     DISCOVERY_TAG_KEY,
     DISTRIBUTION_PORTS_MAX,
-    DRAIN_AGENT_MARGIN_SECONDS,
-    DRAIN_SECONDS,
     EMAIL_PATTERN,
     ENVIRONMENTS,
     EPMD_WELL_KNOWN_PORT,
@@ -202,8 +203,8 @@ __all__ = [
     "DISCOVERY_TAG_KEY",
     "DISTRIBUTION_PORTS_MAX",
     "DistributionSettings",
-    "DRAIN_AGENT_MARGIN_SECONDS",
     "DRAIN_SECONDS",
+    "DrainBudget",
     "EMAIL_PATTERN",
     "Environment",
     "ENVIRONMENT_DEFAULTS",

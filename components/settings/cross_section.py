@@ -6,11 +6,11 @@ import math
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from .drain import AGENT_MARGIN_SECONDS, DrainBudget
 from .limits import (
     ALB_FREE_ADDRESSES_PER_SUBNET,
     ALB_MIN_ZONES,
     ALB_SUBNET_MAX_PREFIX,
-    DRAIN_AGENT_MARGIN_SECONDS,
     LIFECYCLE_HEARTBEAT,
     SUBNET_PLAN_EXTRA_BITS,
     SUBNET_RESERVED_ADDRESSES,
@@ -55,16 +55,14 @@ def cross_section_rules(sections: Mapping[str, Any]) -> Iterator[Problem]:
         yield from _scaling_and_load_balancer(scaling, lb)
     if scaling and nodes:
         yield from _scaling_and_sizes(scaling, nodes)
-    if release and lb:
-        total = lb.deregistration_delay + release.drain_seconds + DRAIN_AGENT_MARGIN_SECONDS
-        if total > LIFECYCLE_HEARTBEAT.max:
-            yield Problem(
-                ("release", "drainSeconds"),
-                f"loadBalancer.deregistrationDelay ({lb.deregistration_delay}) + drainSeconds + "
-                f"{DRAIN_AGENT_MARGIN_SECONDS} s must fit the lifecycle hook's {LIFECYCLE_HEARTBEAT.max} s heartbeat",
-                release.drain_seconds,
-                refs=(("loadBalancer", "deregistrationDelay"),),
-            )
+    if release and lb and not DrainBudget(lb.deregistration_delay, release.drain_seconds).fits_the_heartbeat:
+        yield Problem(
+            ("release", "drainSeconds"),
+            f"loadBalancer.deregistrationDelay ({lb.deregistration_delay}) + drainSeconds + "
+            f"{AGENT_MARGIN_SECONDS} s must fit the lifecycle hook's {LIFECYCLE_HEARTBEAT.max} s heartbeat",
+            release.drain_seconds,
+            refs=(("loadBalancer", "deregistrationDelay"),),
+        )
 
 
 def _network_and_load_balancer(network: NetworkSettings, lb: LoadBalancerSettings) -> Iterator[Problem]:

@@ -153,20 +153,10 @@ SSM_HIERARCHY_LEVELS_MAX = 15
 SSM_RESERVED_PREFIXES = ("aws", "ssm")
 SSM_NAME_CHARACTERS = r"[a-zA-Z0-9_.\-/]"
 
-# Scale-in, in AWS's order (https://docs.aws.amazon.com/autoscaling/ec2/userguide/lifecycle-hooks-overview.html):
-# the group first deregisters the node from the load balancer and waits for in-flight
-# requests (deregistrationDelay; the activity shows "WaitingForELBConnectionDraining"),
-# and only then puts it in Terminating:Wait, where the termination lifecycle hook holds it
-# for at most its heartbeat timeout (30-7200 s,
-# https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_PutLifecycleHook.html). The
-# drain agent reads `autoscaling/target-lifecycle-state`, which AWS updates as soon as the
-# node *prepares* to terminate, possibly before the load balancer has drained. So the
-# agent lets the load balancer drain first, then stops the release (drainSeconds), then
-# completes the hook: in-flight requests never meet a stopping node, and the hook's
-# heartbeat must cover deregistrationDelay + drainSeconds + the agent's margin.
+# The termination lifecycle hook's heartbeat timeout (30-7200 s,
+# https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_PutLifecycleHook.html); what a
+# leaving node spends of it is the drain budget (drain.py).
 LIFECYCLE_HEARTBEAT = Range(30, 7200)
-DRAIN_AGENT_MARGIN_SECONDS = 30  # IMDS polling, the systemd stop, CompleteLifecycleAction
-DRAIN_SECONDS = Range(1, LIFECYCLE_HEARTBEAT.max - DRAIN_AGENT_MARGIN_SECONDS)
 
 # Auto Scaling group. https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_RefreshPreferences.html
 # (min healthy 0-100, max healthy 100-200, max - min <= 100),

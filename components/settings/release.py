@@ -6,11 +6,10 @@ from collections.abc import Iterator
 from typing import Literal
 
 from .defaults import Defaults, FromDefaults
+from .drain import AGENT_MARGIN_SECONDS, DRAIN_SECONDS
 from .fields import Context, ListenPort, ReleaseArtifact, ReleaseName, SettingsModel, SsmParameter, setting
 from .limits import (
     DISTRIBUTION_PORTS_MAX,
-    DRAIN_AGENT_MARGIN_SECONDS,
-    DRAIN_SECONDS,
     EPMD_WELL_KNOWN_PORT,
     LIFECYCLE_HEARTBEAT,
     LISTEN_PORT_TEXT,
@@ -122,7 +121,7 @@ class ReleaseSettings(SettingsModel):
         description="How long a leaving node's release gets to stop gracefully (hand off processes, leave the "
         "cluster). AWS drains the load balancer first (loadBalancer.deregistrationDelay), then holds the node in "
         "the termination lifecycle hook; the hook's heartbeat covers both plus "
-        f"{DRAIN_AGENT_MARGIN_SECONDS} s, at most {LIFECYCLE_HEARTBEAT.max} s.",
+        f"{AGENT_MARGIN_SECONDS} s, at most {LIFECYCLE_HEARTBEAT.max} s.",
         unit="seconds",
         limit=DRAIN_SECONDS,
     )

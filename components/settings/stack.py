@@ -6,8 +6,9 @@ from collections.abc import Mapping
 
 from .alerts import AlertsSettings
 from .cluster import ClusterSettings
+from .drain import DrainBudget
 from .fields import SettingsModel
-from .limits import DISCOVERY_TAG_KEY, DRAIN_AGENT_MARGIN_SECONDS, LIFECYCLE_HEARTBEAT
+from .limits import DISCOVERY_TAG_KEY
 from .load_balancer import LoadBalancerSettings
 from .network import NetworkSettings
 from .nodes import NodesSettings
@@ -60,8 +61,6 @@ class StackSettings(SettingsModel):
         return DISCOVERY_TAG_KEY, self.qualified_name
 
     @property
-    def lifecycle_heartbeat_seconds(self) -> int:
-        """Heartbeat timeout of the termination lifecycle hook: the load balancer's draining,
-        the release's drain and the agent's margin (see DRAIN_AGENT_MARGIN_SECONDS)."""
-        total = self.load_balancer.deregistration_delay + self.release.drain_seconds + DRAIN_AGENT_MARGIN_SECONDS
-        return max(LIFECYCLE_HEARTBEAT.min, total)
+    def drain(self) -> DrainBudget:
+        """How long a leaving node takes: the load balancer's drain, then the release's (drain.py)."""
+        return DrainBudget(self.load_balancer.deregistration_delay, self.release.drain_seconds)

@@ -90,7 +90,7 @@ def test_the_report_lists_the_modelling_choices_in_force(files, capsys):
         "targetTrackingPeriodMinutes": 1,
         "targetTrackingScaleInStep": 0.25,
         "bootMinutes": 1,  # the stack's healthCheckGracePeriod, 60 s
-        "drainMinutes": 1,  # deregistrationDelay 30 s + drainSeconds 30 s, the defaults
+        "drainMinutes": 2,  # 5 s poll + deregistrationDelay 30 s + drainSeconds 30 s + 15 s stop + 10 s: 90 s
         "nodeRps": 10.0,
     }
     assert simulate.main(["--config", str(stack), "--trace", str(trace)]) == EXIT_OK

@@ -26,6 +26,7 @@ def test_boot_and_drain_come_from_the_stack_rounded_up_to_minutes():
         loadBalancer={"deregistrationDelay": 45},
         release={"artifact": "s3://shop-releases/shop-1.0.0.tar.gz", "drainSeconds": 30},
     )
+    # drain: 5 s poll + 45 s deregistration + 30 s release + 15 s stop margin + 10 s completion = 105 s
     assert NodeModel.for_stack(settings, 10) == NodeModel(10, boot_minutes=3, drain_minutes=2)
     assert NodeModel.for_stack(settings, 10, boot_seconds=60).boot_minutes == 1
 

@@ -18,7 +18,8 @@ A node's life, minute by minute (AWS's rules quoted where they decide it):
   (https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_CreateAutoScalingGroup.html).
 - Removed at minute R (when the change takes effect), it stops serving at once (the load
   balancer deregisters it first) and keeps running, draining in Terminating:Wait, for the
-  drain (the stack's deregistrationDelay + drainSeconds): minutes R .. R + drain - 1.
+  drain (the stack's drain budget: deregistrationDelay + drainSeconds + the drain agent's
+  margin, settings/drain.py): minutes R .. R + drain - 1.
   Instance-hours count it, and so does the next scale-in ("we consider instances that are
   terminating as part of the current capacity of the group"). A node that never served
   needs no drain.
@@ -82,11 +83,10 @@ class NodeModel:
     @classmethod
     def for_stack(cls, settings: StackSettings, node_rps: float, boot_seconds: float | None = None) -> NodeModel:
         """The stack's nodes: boot defaults to nodes.healthCheckGracePeriod (the time the stack gives
-        a node to start serving), drain is loadBalancer.deregistrationDelay + release.drainSeconds
-        (the load balancer drains, then the release stops: see bootstrap.py)."""
+        a node to start serving), drain is the stack's drain budget (settings/drain.py: the load
+        balancer drains, the release stops, the hook completes), the longest a leaving node runs."""
         boot = settings.nodes.health_check_grace_period if boot_seconds is None else boot_seconds
-        drain = settings.load_balancer.deregistration_delay + settings.release.drain_seconds
-        return cls.from_seconds(node_rps, boot, drain)
+        return cls.from_seconds(node_rps, boot, settings.drain.total_seconds)
 
     def nodes_for(self, demand: float) -> int:
         """The fewest nodes that serve `demand` requests/s."""
