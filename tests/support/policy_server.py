@@ -41,8 +41,7 @@ from google.protobuf import json_format, struct_pb2
 from pulumi.runtime import proto
 from pulumi.runtime.proto import analyzer_pb2_grpc, engine_pb2_grpc
 
-from tools.paths import PROJECT_DIR
-from tools.stack_file import StackConfig
+from tools.stack_files import PROJECT_DIR, StackConfig
 
 POLICY_PACK_DIR = PROJECT_DIR / "policies"
 STARTUP_SECONDS = 30
