@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tests.support.programs import NETWORK, TARGET_GROUP
+from tools.emulator.services import acm
 
 ALB = """
 lb = aws.lb.LoadBalancer("lb", load_balancer_type="application", subnets=[s.id for s in subnets],
@@ -62,29 +63,7 @@ def test_redirect_listener(run, aws):
     assert action["RedirectConfig"]["Protocol"] == "HTTPS" and action["RedirectConfig"]["StatusCode"] == "HTTP_301"
 
 
-def test_https_listener_needs_a_certificate_that_exists(run):
-    import pytest
-
-    from tools.emulator import EmulatorError
-
-    program = (
-        NETWORK
-        + TARGET_GROUP
-        + ALB
-        + """
-aws.lb.Listener("https", load_balancer_arn=lb.arn, port=443, protocol="HTTPS",
-    ssl_policy="ELBSecurityPolicy-TLS13-1-2-2021-06",
-    certificate_arn="arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-0000-0000-000000000000",
-    default_actions=[{"type": "forward", "target_group_arn": tg.arn}])
-"""
-    )
-    with pytest.raises(EmulatorError, match="'https'"):
-        run(program)
-
-
 def test_a_provided_certificate_serves_https(run, aws, emulator):
-    from tools.emulator.services import acm
-
     arn = "arn:aws:acm:eu-west-1:123456789012:certificate/11111111-2222-3333-4444-555555555555"
     acm.provide_certificate(emulator.session, arn)
     out = run(

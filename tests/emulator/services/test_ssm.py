@@ -23,11 +23,3 @@ def test_secure_string_decrypts_to_the_generated_value(run, aws):
     records = [r for r in deployment.resources if r.type == "aws:ssm/parameter:Parameter"]
     assert records[0].inputs["value"] == SECRET_MASK and records[0].outputs["value"] == SECRET_MASK
     assert found["Value"] not in str(deployment.to_json())
-
-
-def test_key_rotation_and_alias(run, aws):
-    out = run(PARAMETER).outputs
-    kms = aws("kms")
-    assert kms.get_key_rotation_status(KeyId=out["key"])["KeyRotationEnabled"] is True
-    aliases = {a["AliasName"]: a.get("TargetKeyId") for a in kms.list_aliases()["Aliases"]}
-    assert aliases["alias/probe-cookie"] == out["key"]
