@@ -53,6 +53,11 @@ def test_the_emulator_applies_any_program_and_never_imports_the_components():
     assert not wrong, "\n".join(map(str, wrong))
 
 
+def test_the_emulators_core_knows_no_service():
+    wrong = [i for i in imports_under("tools/emulator/core") if i.is_of("tools.emulator.services")]
+    assert not wrong, "\n".join(map(str, wrong))
+
+
 def test_the_read_only_tools_import_no_pulumi():
     wrong = [i for i in imports_under(*READ_ONLY_TOOLS) if i.is_of(*PULUMI)]
     assert not wrong, "\n".join(map(str, wrong))

@@ -55,7 +55,7 @@ LEVEL_NAMES = {number: name for name, number in LEVELS.items()} | {proto.REMEDIA
 SPECIAL_SIG_KEY = "4dabf18193072939515e22adb298388d"
 SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
 SECRET_MASK = "[secret]"
-"""What the preview document shows for a secret (tools/emulator/wire.py)."""
+"""What the preview document shows for a secret (tools/emulator/core/wire.py)."""
 
 
 @dataclass
