@@ -1,6 +1,6 @@
 """Verify a deployed environment against its stack, read-only.
 
-    python -m tools.verify --stack NAME [--config FILE] [--endpoint URL] [--format table|json]
+    python -m tools.verify (--stack NAME | --config FILE) [--endpoint URL] [--format table|json]
 
 Reads the stack file, finds the environment's resources by the tags the stack puts on
 them (no Pulumi state), and checks them with describe, get and list calls only, through
