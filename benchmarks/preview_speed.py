@@ -99,10 +99,12 @@ PHASES = """
 import sys, time
 began = time.perf_counter()
 from tools import preview
-from tools.stack import PROJECT_DIR, load, provide_existing_resources, stack_file
+from tools.emulated_stack import provide_existing_resources
+from tools.stack_files import PROJECT_DIR, load_stack, stack_file
 from tools.emulator import Emulator
 marks = [("imports", time.perf_counter())]
-settings, config = load(stack_file(sys.argv[1]))
+stack = load_stack(stack_file(sys.argv[1]))
+settings, config = stack.settings, stack.config
 marks.append(("stack file", time.perf_counter()))
 with Emulator(region=config.region, stack=config.stack) as emulator:
     provide_existing_resources(emulator, settings)

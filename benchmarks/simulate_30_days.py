@@ -30,11 +30,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tools.make_traces import RUN_QUEUE_COLUMN, SEED, diurnal, run_queue
-from tools.paths import PROJECT_DIR, stack_file
 from tools.simulate import DEFAULT_NODE_RPS
 from tools.simulator import NodeModel, Trace, prepare, read_trace, replay, simulate
 from tools.simulator.report import to_json
-from tools.stack_settings import load_stack_settings
+from tools.stack_files import PROJECT_DIR, load_stack_settings, stack_file
 
 DAYS = 30
 MINUTES = DAYS * 24 * 60

@@ -20,10 +20,10 @@ import random
 import time
 
 from tools.make_traces import RUN_QUEUE_COLUMN, SEED, diurnal, run_queue
-from tools.paths import stack_file
 from tools.simulate import DEFAULT_NODE_RPS
 from tools.simulator import DEFAULT_START, NodeModel, Trace
-from tools.tuner import Evaluator, NamedTrace, Objective, build_space, read_stack_file, search
+from tools.stack_files import load_stack, stack_file
+from tools.tuner import Evaluator, NamedTrace, Objective, build_space, search, sections_as_written
 from tools.tuner.objective import limits_for
 
 DAYS = 30
@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--days", type=int, default=DAYS)
     args = parser.parse_args(argv)
-    stack = read_stack_file(stack_file(args.stack))
+    stack = sections_as_written(load_stack(stack_file(args.stack)))
     rng = random.Random(f"{SEED}-benchmark")
     demand = diurnal(rng, days=args.days)
     trace = Trace(demand, {RUN_QUEUE_COLUMN: [float(n) for n in run_queue(demand, rng)]})

@@ -50,7 +50,7 @@ from components.settings import (
     StackSettings,
 )
 from tests.support.stacks import write_variant
-from tools.stack_settings import load_stack_settings
+from tools.stack_files import load_stack_settings
 
 GOLDEN_DIR = Path(__file__).parent / "golden"
 UPDATE_GOLDEN = os.environ.get("UPDATE_GOLDEN") == "1"

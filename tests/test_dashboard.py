@@ -11,8 +11,7 @@ import pytest
 
 from components.plans.dashboard import DashboardNames, render_dashboard
 from tests.support.stacks import write_variant
-from tools.stack import stack_file
-from tools.stack_settings import load_stack_settings
+from tools.stack_files import load_stack_settings, stack_file
 
 NAMES = DashboardNames(
     region="eu-west-1",

@@ -13,7 +13,7 @@ import pytest
 from components.plans.bootstrap import discovery_namespace_name, discovery_service_name
 from tests.support.aws_state import group_of
 from tests.support.stacks import Applied, write_variant
-from tools.stack import emulated
+from tools.emulated_stack import emulated
 
 DNS = {"elixir-cluster:release": {"discovery": "dns"}}
 

@@ -53,6 +53,11 @@ def test_the_emulator_applies_any_program_and_never_imports_the_components():
     assert not wrong, "\n".join(map(str, wrong))
 
 
+def test_the_emulators_core_knows_no_service():
+    wrong = [i for i in imports_under("tools/emulator/core") if i.is_of("tools.emulator.services")]
+    assert not wrong, "\n".join(map(str, wrong))
+
+
 def test_the_read_only_tools_import_no_pulumi():
     wrong = [i for i in imports_under(*READ_ONLY_TOOLS) if i.is_of(*PULUMI)]
     assert not wrong, "\n".join(map(str, wrong))
@@ -69,10 +74,19 @@ def test_policies_judge_resources_and_import_neither_components_nor_tools():
     assert not wrong, "\n".join(map(str, wrong))
 
 
-LOADED_PULUMI = (
+LOADED = (
     "import importlib, json, sys; importlib.import_module(sys.argv[1]); "
-    "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in ('pulumi', 'pulumi_aws', 'pulumi_random'))))"
+    "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in sys.argv[2:])))"
 )
+
+
+def loaded_by(module: str, *packages: str) -> list[str]:
+    """The modules of `packages` that importing `module` loads, in a fresh interpreter."""
+    result = subprocess.run(
+        [sys.executable, "-c", LOADED, module, *packages], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
 
 
 @pytest.mark.parametrize(
@@ -80,11 +94,11 @@ LOADED_PULUMI = (
     [m for m in ("tools.verify", "tools.simulate", "tools.tune") if (ROOT / f"{m.replace('.', '/')}.py").exists()],
 )
 def test_a_read_only_tool_loads_no_pulumi_even_indirectly(module):
-    result = subprocess.run(
-        [sys.executable, "-c", LOADED_PULUMI, module], cwd=ROOT, capture_output=True, text=True, timeout=120
-    )
-    assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) == []
+    assert loaded_by(module, *PULUMI) == []
+
+
+def test_the_emulator_loads_no_component_even_through_the_stack_files_module_it_reads_with():
+    assert loaded_by("tools.emulator", "components") == []
 
 
 # --- the tests' own rule -----------------------------------------------------------------------

@@ -13,7 +13,7 @@ DATABASE_ACCESS = "sg-0123456789abcdef0"
 
 
 def test_spot_and_several_instance_types_make_a_mixed_instances_policy(deploy):
-    # base 1 and 50% above it: numbers moto's capacity arithmetic gets right (see emulator/autoscaling.py)
+    # base 1 and 50% above it: numbers moto's capacity arithmetic gets right (see emulator/services/autoscaling.py)
     applied = deploy(
         "prod",
         {

@@ -25,7 +25,7 @@ from components.plans.iam import (
 )
 from components.settings import StackSettings
 from tests.support.stacks import write_variant
-from tools.stack_settings import load_stack_settings
+from tools.stack_files import load_stack_settings
 
 ACCOUNT = "123456789012"
 REGION = "eu-west-1"

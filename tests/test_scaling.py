@@ -12,8 +12,7 @@ import pytest
 
 from components.plans import names
 from tests.support.aws_state import policies_of, real_request_count_label
-from tools.stack import stack_file
-from tools.stack_settings import load_stack_settings
+from tools.stack_files import load_stack_settings, stack_file
 
 AWS_PREDEFINED_METRIC = {"cpu": "ASGAverageCPUUtilization", "requestsPerTarget": "ALBRequestCountPerTarget"}
 """The stack file's metric -> AWS's predefined target tracking metric type."""

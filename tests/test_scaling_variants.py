@@ -14,7 +14,7 @@ from components.settings import SettingsError
 from tests.support.aws_state import policies_of
 from tests.support.fragments import SQS_BACKLOG
 from tests.support.stacks import write_variant
-from tools.stack_settings import load_stack_settings
+from tools.stack_files import load_stack_settings
 
 BUSY_WORKERS = {  # the share of a job queue's workers busy on each node, published through StatsD
     "metric": "custom",

@@ -36,7 +36,7 @@ from components.settings import (
     to_snake,
 )
 from tests.support.fragments import ACCEPTED, CERTIFICATE, MINIMAL, merged
-from tools.stack_settings import load_stack_settings
+from tools.stack_files import load_stack_settings
 
 STACKS_DIR = Path(__file__).resolve().parent.parent / "stacks"
 SHIPPED = sorted(STACKS_DIR.glob("Pulumi.*.yaml"))

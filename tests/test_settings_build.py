@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from components.settings import NAMESPACE, SECTIONS, SettingsError
 from tests.support.fragments import ACCEPTED, CERTIFICATE, MINIMAL, merged
 from tests.support.stacks import Deployments
-from tools.stack_settings import load_stack_settings
+from tools.stack_files import load_stack_settings
 
 REGION = "eu-west-1"
 STACKS = ["dev", "staging", "prod"]

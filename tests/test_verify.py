@@ -32,10 +32,10 @@ from components.plans import names
 from tests.support.fragments import CERTIFICATE, EXISTING_NETWORK, EXISTING_WEB_ACL, SQS_BACKLOG
 from tests.support.stacks import Applied, Deploy, ShippedStacks, write_variant
 from tools import verify
-from tools.emulator import acm
+from tools.emulated_stack import emulated
+from tools.emulator import acm, fresh_account_id
 from tools.emulator import server as moto_server_of_this_project
-from tools.emulator.program import fresh_account_id
-from tools.stack import PROJECT_DIR, emulated, stack_file, stack_names
+from tools.stack_files import PROJECT_DIR, stack_file, stack_names
 from tools.verifier import aws as verifier_aws
 from tools.verifier.report import Progress
 

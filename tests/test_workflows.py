@@ -20,8 +20,8 @@ import pytest
 import yaml
 
 from policies.rules import POLICIES
-from tools.paths import PROJECT_DIR, stack_names
 from tools.policy_check import check, mandatory, read_pack_config, reconcile
+from tools.stack_files import PROJECT_DIR, stack_names
 
 WORKFLOWS = PROJECT_DIR / ".github" / "workflows"
 CI, PREVIEW = WORKFLOWS / "ci.yml", WORKFLOWS / "preview.yml"

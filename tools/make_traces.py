@@ -30,9 +30,10 @@ from pathlib import Path
 
 from components.settings import BEAM_METRICS
 from tools.simulator.trace import DEMAND_COLUMN, MINUTE_COLUMN
+from tools.stack_files import PROJECT_DIR
 
 SEED = 20260105
-TRACES_DIR = Path(__file__).resolve().parent.parent / "traces"
+TRACES_DIR = PROJECT_DIR / "traces"
 MINUTES_PER_DAY = 1440
 NOISE = 0.03  # relative, per minute
 RUN_QUEUE_COLUMN = BEAM_METRICS["runQueue"]

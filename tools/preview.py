@@ -25,25 +25,23 @@ import argparse
 import json
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
-from components.settings import SettingsError
+from tools.cli import EXIT_FAILED, EXIT_OK, add_stack_arguments, chosen_stack, refuse
 from tools.diagram import render_mermaid
+from tools.emulated_stack import apply_stack
 from tools.emulator import Deployment, EmulatorError
-from tools.stack import apply_stack, stack_file
 
-EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 DEFAULT_STACK = "dev"
 DEFAULT_SERVE_PORT = 5000
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    path = Path(args.config) if args.config else stack_file(args.stack or DEFAULT_STACK)
-    if not path.exists():
-        print(f"error: no stack file {path}", file=sys.stderr)
-        return EXIT_INVALID
+    problems: list[str] = []
+    stack = chosen_stack(args, problems)
+    if problems:
+        return refuse(problems)  # before any server starts: nothing is created
     try:
         server = _start_server(args.serve) if args.serve is not None else None
     except OSError as taken:
@@ -54,10 +52,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_FAILED
     endpoint = server[1] if server else args.endpoint
     try:
-        deployment = apply_stack(path, endpoint=endpoint)
-    except SettingsError as invalid:
-        print("\n".join(invalid.problems), file=sys.stderr)
-        return EXIT_INVALID
+        deployment = apply_stack(stack, endpoint=endpoint)
     except EmulatorError as failure:
         print(f"error: {failure}", file=sys.stderr)
         return EXIT_FAILED
@@ -79,9 +74,7 @@ def _check_policies(deployment: Deployment) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m tools.preview", description=__doc__.split("\n\n")[0])
-    source = parser.add_mutually_exclusive_group()
-    source.add_argument("--stack", help=f"read stacks/Pulumi.<STACK>.yaml (default: {DEFAULT_STACK})")
-    source.add_argument("--config", metavar="FILE", help="read any stack file named Pulumi.<stack>.yaml")
+    add_stack_arguments(parser, default=DEFAULT_STACK)
     parser.add_argument("--format", choices=sorted(RENDERERS), default="table")
     parser.add_argument("--policy", action="store_true", help="then run the policy pack (exit 3: mandatory violation)")
     target = parser.add_mutually_exclusive_group()

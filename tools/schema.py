@@ -16,7 +16,6 @@ import re
 import sys
 import types
 import typing
-from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 
 from pydantic.fields import FieldInfo
@@ -32,9 +31,9 @@ from components.settings import (
     cross_section_rules,
     nested_model,
 )
+from tools.stack_files import PROJECT_DIR, STACKS_DIR
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-SCHEMA_PATH = PROJECT_DIR / "stacks" / "schema.json"
+SCHEMA_PATH = STACKS_DIR / "schema.json"
 REFERENCE_PATH = PROJECT_DIR / "docs" / "configuration.md"
 
 EXIT_OK, EXIT_STALE = 0, 1

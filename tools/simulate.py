@@ -23,8 +23,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from components.settings import SettingsError, StackSettings
-from tools.paths import stack_file
+from tools.cli import EXIT_OK, add_stack_arguments, chosen_stack, refuse, write_plot
 from tools.simulator import (
     DEFAULT_CHOICES,
     DEFAULT_START,
@@ -34,10 +33,8 @@ from tools.simulator import (
     read_trace,
     simulate,
 )
-from tools.simulator.report import render_table, to_json, write_plot
-from tools.stack_settings import load_stack_settings
+from tools.simulator.report import draw_plot, render_table, to_json
 
-EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 DEFAULT_NODE_RPS = 25.0
 """Requests/s one node serves at 100% CPU when --node-rps is not given: 1500 requests per
 node per minute, so prod's requestsPerTarget target of 1000 (its load test's knee) is
@@ -46,14 +43,13 @@ two thirds of a node. Measure yours with a load test and pass it."""
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    path = Path(args.config) if args.config else stack_file(args.stack)
     problems: list[str] = []
-    settings = _load(path, problems)
+    stack = chosen_stack(args, problems)
     trace = _read(args.trace, problems)
     start = parse_start(args.start, problems)
     if problems:
-        print("\n".join(problems), file=sys.stderr)
-        return EXIT_INVALID
+        return refuse(problems)
+    settings = stack.settings
     node = NodeModel.for_stack(settings, args.node_rps, args.boot_seconds)
     choices = ModellingChoices(scale_in_step=args.scale_in_step)
     simulation = simulate(settings, trace, node, start, choices)
@@ -64,15 +60,14 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print(render_table(simulation, args.trace), end="")
     if args.plot:
-        return _plot(simulation, args.plot, f"{simulation.stack}: {Path(args.trace).name}")
+        title = f"{simulation.stack}: {Path(args.trace).name}"
+        return write_plot(args.plot, lambda pyplot: draw_plot(pyplot, simulation, title))
     return EXIT_OK
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m tools.simulate", description=__doc__.split("\n\n")[0])
-    source = parser.add_mutually_exclusive_group(required=True)
-    source.add_argument("--stack", help="read stacks/Pulumi.<STACK>.yaml")
-    source.add_argument("--config", metavar="FILE", help="read any stack file named Pulumi.<stack>.yaml")
+    add_stack_arguments(parser)
     parser.add_argument("--trace", metavar="FILE", required=True, help="CSV: minute,requests_per_second[,...]")
     add_model_arguments(parser)
     parser.add_argument("--plot", metavar="OUT.png", help="write demand against capacity (needs matplotlib)")
@@ -135,17 +130,6 @@ def _not_negative(text: str) -> float:
     return value
 
 
-def _load(path: Path, problems: list[str]) -> StackSettings | None:
-    if not path.exists():
-        problems.append(f"{path}: no such stack file")
-        return None
-    try:
-        return load_stack_settings(path)
-    except SettingsError as invalid:
-        problems.extend(invalid.problems)
-        return None
-
-
 def _read(path: str, problems: list[str]):
     try:
         return read_trace(path)
@@ -163,18 +147,6 @@ def parse_start(text: str | None, problems: list[str]) -> datetime:
         problems.append(f"--start: must be an ISO-8601 time such as 2026-01-05T00:00:00Z, got {text!r}")
         return DEFAULT_START
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def _plot(simulation, path: str, title: str) -> int:
-    try:
-        write_plot(simulation, path, title)
-    except ImportError:
-        print("error: --plot needs matplotlib: .venv/bin/pip install -r requirements-dev.txt", file=sys.stderr)
-        return EXIT_FAILED
-    except OSError as failure:
-        print(f"error: cannot write {path}: {failure.strerror or failure}", file=sys.stderr)
-        return EXIT_FAILED
-    return EXIT_OK
 
 
 if __name__ == "__main__":

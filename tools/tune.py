@@ -24,8 +24,8 @@ import json
 import sys
 from pathlib import Path
 
-from components.settings import GROUP_SIZE, MAX_SIZE, SettingsError
-from tools.paths import stack_file
+from components.settings import GROUP_SIZE, MAX_SIZE
+from tools.cli import EXIT_OK, add_stack_arguments, chosen_stack, refuse, write_plot
 from tools.simulate import add_model_arguments, parse_start
 from tools.simulator import ModellingChoices, NodeModel, TraceError, read_trace
 from tools.tuner import (
@@ -35,32 +35,31 @@ from tools.tuner import (
     ObjectiveError,
     parse_objective,
     parse_size_range,
-    read_stack_file,
+    sections_as_written,
     tune,
 )
 from tools.tuner.objective import SLO_HELP
-from tools.tuner.output import render_table, render_yaml, to_json, write_plot
-
-EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
+from tools.tuner.output import draw_plot, render_table, render_yaml, to_json
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     problems: list[str] = []
-    stack = _stack(Path(args.config) if args.config else stack_file(args.stack), problems)
+    stack = chosen_stack(args, problems)
     traces = [named for path in args.trace if (named := _trace(path, problems))]
     objective = _parsed(lambda: parse_objective(args.slo), problems)
     min_size = _parsed(lambda: args.min_size and parse_size_range("--min-size", args.min_size, GROUP_SIZE), problems)
     max_size = _parsed(lambda: args.max_size and parse_size_range("--max-size", args.max_size, MAX_SIZE), problems)
     start = parse_start(args.start, problems)
     if problems:
-        return _refuse(problems)
+        return refuse(problems)
     node = NodeModel.for_stack(stack.settings, args.node_rps, args.boot_seconds)
+    written = sections_as_written(stack)
     try:
         choices = ModellingChoices(scale_in_step=args.scale_in_step)
-        tuning = tune(stack, traces, node, start, objective, min_size, max_size, args.budget, args.processes, choices)
+        tuning = tune(written, traces, node, start, objective, min_size, max_size, args.budget, args.processes, choices)
     except BoundsError as impossible:
-        return _refuse([str(impossible)])
+        return refuse([str(impossible)])
     for warning in tuning.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     if not tuning.meets("tuned"):
@@ -71,14 +70,12 @@ def main(argv: list[str] | None = None) -> int:
         print(render_yaml(tuning), end="")
     else:
         print(render_table(tuning), end="")
-    return _plot(tuning, args.plot) if args.plot else EXIT_OK
+    return write_plot(args.plot, lambda pyplot: draw_plot(pyplot, tuning)) if args.plot else EXIT_OK
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m tools.tune", description=__doc__.split("\n\n")[0])
-    source = parser.add_mutually_exclusive_group(required=True)
-    source.add_argument("--stack", help="read stacks/Pulumi.<STACK>.yaml")
-    source.add_argument("--config", metavar="FILE", help="read any stack file named Pulumi.<stack>.yaml")
+    add_stack_arguments(parser)
     parser.add_argument(
         "--trace",
         metavar="FILE",
@@ -110,17 +107,6 @@ def _count(text: str) -> int:
     return int(text)
 
 
-def _stack(path: Path, problems: list[str]):
-    if not path.exists():
-        problems.append(f"{path}: no such stack file")
-        return None
-    try:
-        return read_stack_file(path)
-    except SettingsError as invalid:
-        problems.extend(invalid.problems)
-        return None
-
-
 def _trace(path: str, problems: list[str]) -> NamedTrace | None:
     try:
         return NamedTrace(Path(path), read_trace(path))
@@ -137,23 +123,6 @@ def _parsed(parse, problems: list[str]):
     except (ObjectiveError, BoundsError) as invalid:
         problems.append(str(invalid))
         return None
-
-
-def _refuse(problems: list[str]) -> int:
-    print("\n".join(problems), file=sys.stderr)
-    return EXIT_INVALID
-
-
-def _plot(tuning, path: str) -> int:
-    try:
-        write_plot(tuning, path)
-    except ImportError:
-        print("error: --plot needs matplotlib: .venv/bin/pip install -r requirements-dev.txt", file=sys.stderr)
-        return EXIT_FAILED
-    except OSError as failure:
-        print(f"error: cannot write {path}: {failure.strerror or failure}", file=sys.stderr)
-        return EXIT_FAILED
-    return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Verify a deployed environment against its stack, read-only.
 
-    python -m tools.verify --stack NAME [--config FILE] [--endpoint URL] [--format table|json]
+    python -m tools.verify (--stack NAME | --config FILE) [--endpoint URL] [--format table|json]
 
 Reads the stack file, finds the environment's resources by the tags the stack puts on
 them (no Pulumi state), and checks them with describe, get and list calls only, through
@@ -19,36 +19,31 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from types import ModuleType
 from typing import TextIO
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from components.settings import SettingsError, StackSettings
-from tools.paths import stack_file
-from tools.stack_settings import load_stack_settings
+from components.settings import StackSettings
+from tools import cli
+from tools.cli import add_stack_arguments, chosen_stack, refuse
 from tools.verifier.aws import Aws, Unreachable
 from tools.verifier.checks import AREAS
 from tools.verifier.discovery import Environment, discover
 from tools.verifier.findings import Finding, Status, failed
 from tools.verifier.report import RENDERERS, Progress
 
-EXIT_OK, EXIT_UNREACHABLE, EXIT_INVALID, EXIT_DRIFTED = 0, 1, 2, 4
+EXIT_OK, EXIT_UNREACHABLE, EXIT_INVALID, EXIT_DRIFTED = cli.EXIT_OK, cli.EXIT_FAILED, cli.EXIT_INVALID, 4
 
 
 def main(argv: list[str] | None = None, *, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
     stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
     args = _parser().parse_args(argv)
-    path = Path(args.config) if args.config else stack_file(args.stack)
-    if not path.exists():
-        print(f"error: no stack file {path}", file=stderr)
-        return EXIT_INVALID
-    try:
-        settings = load_stack_settings(path)
-    except SettingsError as invalid:
-        print("\n".join(invalid.problems), file=stderr)
-        return EXIT_INVALID
+    problems: list[str] = []
+    stack = chosen_stack(args, problems)
+    if problems:
+        return refuse(problems, stderr)
+    settings = stack.settings
     aws = Aws(settings.region, args.endpoint)
     progress = Progress(stderr, live=stdout.isatty())
     try:
@@ -98,9 +93,7 @@ def _ask_for(refused: ClientError) -> str:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m tools.verify", description=__doc__.split("\n\n")[0])
-    source = parser.add_mutually_exclusive_group(required=True)
-    source.add_argument("--stack", help="verify the environment of stacks/Pulumi.<STACK>.yaml")
-    source.add_argument("--config", metavar="FILE", help="any stack file named Pulumi.<stack>.yaml")
+    add_stack_arguments(parser, purpose="verify the environment of")
     parser.add_argument("--endpoint", metavar="URL", help="send every AWS call to URL (e.g. a moto server)")
     parser.add_argument("--format", choices=sorted(RENDERERS), default="table")
     return parser

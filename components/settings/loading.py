@@ -2,7 +2,7 @@
 
 The program calls `load_pulumi_config` with its pulumi.Config objects; tools that read a
 stack file go through the same function with the file's values as Pulumi hands them
-(tools/stack_settings.py). Every problem in every section is reported at once; when some
+(tools/stack_files.py). Every problem in every section is reported at once; when some
 keys of a section are broken, its rules still run on the rest, and any finding that
 involves a broken key is dropped.
 """

@@ -9,10 +9,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from tools.emulator import Emulator, acm, ec2, server
-from tools.emulator.program import fresh_account_id
-from tools.emulator.registry import Request
-from tools.emulator.session import PIN_PATH
+from tools.emulator import Emulator, fresh_account_id, server
+from tools.emulator.core.registry import Request
+from tools.emulator.core.session import PIN_PATH
+from tools.emulator.services import acm, ec2
 
 REGION = "eu-west-1"
 VPC_ID = "vpc-0fedcba9876543210"

@@ -29,8 +29,7 @@ from tests.support.policy_server import (
     reconciled,
 )
 from tests.support.stacks import Applied
-from tools.stack import PROJECT_DIR, stack_file
-from tools.stack_file import project_name, read_stack_file
+from tools.stack_files import PROJECT_DIR, project_name, read_stack_file, stack_file
 
 RESOURCE, STACK = "resource", "stack"
 ANNOUNCED = {

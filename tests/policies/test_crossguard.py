@@ -19,8 +19,7 @@ from policies.rules import POLICIES
 from tests.support.policy_server import policy_pack
 from tests.support.synthetic import NODE_SG, add, change, cluster, ingress, named, remove
 from tools.policy_check import check, reconcile
-from tools.stack import PROJECT_DIR, stack_file
-from tools.stack_file import project_name, read_stack_file
+from tools.stack_files import PROJECT_DIR, project_name, read_stack_file, stack_file
 
 LEVELS = {proto.ADVISORY: "advisory", proto.MANDATORY: "mandatory", proto.DISABLED: "disabled"}
 DESCRIPTIONS = {p.name: p.description for p in POLICIES}

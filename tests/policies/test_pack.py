@@ -17,7 +17,7 @@ from components import settings
 from policies import rules
 from policies.rules import PACK_NAME, POLICIES
 from policies.rules.network import DISTRIBUTION_PORTS, EPMD_PORT
-from tools.stack import PROJECT_DIR
+from tools.stack_files import PROJECT_DIR
 
 PACK_DIR = PROJECT_DIR / "policies"
 

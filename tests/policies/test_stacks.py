@@ -18,7 +18,7 @@ import pytest
 from tests.support.stacks import Applied, write_variant
 from tools import policy_check, preview
 from tools.policy_check import EXIT_MANDATORY, EXIT_OK, check, mandatory
-from tools.stack import stack_names
+from tools.stack_files import stack_names
 
 Document = dict[str, Any]
 

@@ -41,8 +41,7 @@ from google.protobuf import json_format, struct_pb2
 from pulumi.runtime import proto
 from pulumi.runtime.proto import analyzer_pb2_grpc, engine_pb2_grpc
 
-from tools.paths import PROJECT_DIR
-from tools.stack_file import StackConfig
+from tools.stack_files import PROJECT_DIR, StackConfig
 
 POLICY_PACK_DIR = PROJECT_DIR / "policies"
 STARTUP_SECONDS = 30
@@ -56,7 +55,7 @@ LEVEL_NAMES = {number: name for name, number in LEVELS.items()} | {proto.REMEDIA
 SPECIAL_SIG_KEY = "4dabf18193072939515e22adb298388d"
 SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
 SECRET_MASK = "[secret]"
-"""What the preview document shows for a secret (tools/emulator/wire.py)."""
+"""What the preview document shows for a secret (tools/emulator/core/wire.py)."""
 
 
 @dataclass

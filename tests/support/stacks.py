@@ -20,9 +20,9 @@ import boto3
 import yaml
 
 from components.settings import StackSettings
-from tools.emulator import Deployment, Emulator
-from tools.emulator.session import ACCOUNT_HEADER
-from tools.stack import emulated, stack_file
+from tools.emulated_stack import emulated
+from tools.emulator import ACCOUNT_HEADER, Deployment, Emulator
+from tools.stack_files import stack_file
 
 READ_ONLY_OPERATIONS = ("Describe", "Get", "List")
 """What a test may call on a shared stack: AWS's read operations, by their name's first word."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tools.simulator import NodeModel, Trace, simulate
-from tools.stack_settings import load_stack_settings
+from tools.stack_files import load_stack_settings
 from tools.tuner.objective import Figures, Objective, ObjectiveError, figures, limits_for, miss, parse_objective
 
 

@@ -6,7 +6,8 @@ import pytest
 
 from components.settings import SettingsError
 from tools.simulator import DEFAULT_START, NodeModel, read_trace
-from tools.tuner import Evaluator, NamedTrace, Objective, build_space, parse_size_range, read_stack_file, search
+from tools.stack_files import load_stack
+from tools.tuner import Evaluator, NamedTrace, Objective, build_space, parse_size_range, search, sections_as_written
 from tools.tuner.objective import limits_for
 
 NODE = NodeModel(node_rps=10, boot_minutes=1)
@@ -14,7 +15,7 @@ STRICT = Objective(under_provisioned=0, peak_shortfall=0)
 
 
 def tuner_inputs(stack_path, trace_path, **bounds):
-    stack = read_stack_file(stack_path)
+    stack = sections_as_written(load_stack(stack_path))
     traces = [NamedTrace(trace_path, read_trace(trace_path))]
     space = build_space(stack.sections, NODE.node_rps, **bounds)
     evaluator = Evaluator(stack.stack, stack.region, traces, NODE, DEFAULT_START)

@@ -11,7 +11,7 @@ import yaml
 
 from tests.support.aws_state import group_of, policies_of
 from tools import tune
-from tools.paths import PROJECT_DIR, stack_file, stack_names
+from tools.stack_files import PROJECT_DIR, stack_file, stack_names
 
 TRACES = sorted(str(path) for path in (PROJECT_DIR / "traces").glob("*.csv"))
 EVERY_TRACE = [argument for path in TRACES for argument in ("--trace", path)]

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from tools.paths import stack_file
-from tools.tuner import build_space, parse_size_range, read_stack_file
+from tools.stack_files import load_stack, stack_file
+from tools.tuner import build_space, parse_size_range, sections_as_written
 
 
 def prod_space(**bounds):
-    return build_space(read_stack_file(stack_file("prod")).sections, node_rps=25, **bounds)
+    return build_space(sections_as_written(load_stack(stack_file("prod"))).sections, node_rps=25, **bounds)
 
 
 def test_prod_varies_its_targets_step_and_schedule_sizes_and_starts_where_it_is():

@@ -1,7 +1,7 @@
 """What the lab reproduces, read from the stack as built in the emulator, never restated.
 
 `read_stack_facts("prod")` applies stacks/Pulumi.prod.yaml to a fresh emulated account
-(tools.stack.emulated) and reads back through boto3, as AWS would report them:
+(tools.emulated_stack.emulated) and reads back through boto3, as AWS would report them:
 
 - the security groups of the node group's launch template and of the load balancer, and
   every rule in them (`describe_security_group_rules`);
@@ -30,7 +30,8 @@ from components.plans.load_balancer import (
     read_health_check,
 )
 from components.settings import EPMD_WELL_KNOWN_PORT, StackSettings
-from tools.stack import emulated, stack_file
+from tools.emulated_stack import emulated
+from tools.stack_files import stack_file
 
 from .firewall import Rule
 

@@ -1,38 +1,29 @@
 """An emulated AWS for Pulumi programs: the mock runtime in front, moto behind.
 
-One module per AWS service (ec2, ...), each registering a handler per Pulumi type; see
-`program.Emulator` for how a program is run and `stack_config` for how its stack file is
-read. This package never imports the program it runs. Importing it patches moto
-for speed (`moto_fixtures`, the one module that touches moto's internals).
+`core/` is the plumbing (how a program is run: `core.program.Emulator`; the mocks, the handler
+registry, the boto3 session, wire conversions, every patch to moto); `services/` holds one module
+per AWS service, each registering a handler per Pulumi type; `server` is this project's moto
+server (`python -m tools.emulator.server`). A program's stack file is read by
+tools/stack_files.py and handed to `Emulator.run` as a `StackConfig`. This package never imports
+the program it runs. Importing it registers every handler and patches moto for speed
+(`core.moto_fixtures`, the one module that touches moto's internals).
 """
 
-from . import (  # noqa: F401 - each registers its handlers
-    acm,
-    autoscaling,
-    cloudwatch,
-    ec2,
-    elbv2,
-    iam,
-    kms,
-    logs,
-    moto_fixtures,
-    provider,
-    random_provider,
-    s3,
-    servicediscovery,
-    sns,
-    ssm,
-    wafv2,
-)
-from .mocks import ResourceRecord
-from .program import Deployment, Emulator, ProgramFailed
-from .registry import EmulatorError, UnsupportedType
-from .stack_config import StackConfig, project_name, read_stack_file
-from .wire import SECRET_MASK
+from tools.stack_files import StackConfig, project_name, read_stack_file
+
+from . import services
+from .core import moto_fixtures, provider  # noqa: F401 - provider registers the provider's invokes
+from .core.mocks import ResourceRecord
+from .core.program import Deployment, Emulator, ProgramFailed, fresh_account_id
+from .core.registry import EmulatorError, UnsupportedType
+from .core.session import ACCOUNT_HEADER
+from .core.wire import SECRET_MASK
+from .services import acm, ec2, s3, wafv2  # the fixtures of what a stack references but does not own
 
 moto_fixtures.install()
 
 __all__ = [
+    "ACCOUNT_HEADER",
     "SECRET_MASK",
     "Deployment",
     "Emulator",
@@ -41,6 +32,12 @@ __all__ = [
     "ResourceRecord",
     "StackConfig",
     "UnsupportedType",
+    "acm",
+    "ec2",
+    "fresh_account_id",
     "project_name",
     "read_stack_file",
+    "s3",
+    "services",
+    "wafv2",
 ]

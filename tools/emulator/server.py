@@ -2,6 +2,9 @@
 
     python -m tools.emulator.server [-H HOST] [-p PORT]      # moto_server's own options
 
+It sits at the package's top, beside `Emulator`, not in core/: like it, a way in that puts the
+core and the services together.
+
 The extension lets a client create a resource under the id or ARN it chooses, which moto's
 API cannot: what a stack references but does not own (an existing VPC and its subnets, a
 security group, a certificate) then exists in the server exactly as the in-process emulator
@@ -34,8 +37,8 @@ from moto.moto_api._internal import urls as moto_api_urls
 from moto.server import ThreadedMotoServer
 from moto.server import main as moto_main
 
-from . import acm, ec2, wafv2
-from .session import PIN_PATH
+from .core.session import PIN_PATH
+from .services import acm, ec2, wafv2
 
 PINNABLE = frozenset({ec2.VPC_IDS, ec2.SUBNET_IDS, ec2.SECURITY_GROUP_IDS, acm.CERTIFICATE_ARNS, wafv2.WEB_ACL_ARNS})
 """The generators a client may pin: those the `provide_*` fixtures create existing resources with."""

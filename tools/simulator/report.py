@@ -16,7 +16,6 @@ JSON (`python -m tools.simulate --format json`), kept stable for the tools that 
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 from .engine import BASELINE_CPU_TARGET, Run, Simulation, Summary
@@ -112,13 +111,9 @@ def render_table(simulation: Simulation, trace_name: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_plot(simulation: Simulation, path: str | Path, title: str) -> None:
-    """A PNG of demand against the capacity of the policy, the baseline and the oracle."""
-    import matplotlib  # lazily: only --plot needs it
-
-    matplotlib.use("Agg")
-    from matplotlib import pyplot
-
+def draw_plot(pyplot: Any, simulation: Simulation, title: str) -> Any:
+    """The figure of demand against the capacity of the policy, the baseline and the oracle
+    (`pyplot` is matplotlib's, handed in by tools.cli.write_plot, which saves the figure)."""
     hours = [minute / 60 for minute in range(simulation.trace.minutes)]
     rps = simulation.node.node_rps
     figure, (load, nodes) = pyplot.subplots(2, 1, sharex=True, figsize=(10, 6.5), height_ratios=(3, 2))
@@ -140,6 +135,4 @@ def write_plot(simulation: Simulation, path: str | Path, title: str) -> None:
     nodes.yaxis.get_major_locator().set_params(integer=True)
     for axis in (load, nodes):
         axis.grid(alpha=0.3)
-    figure.tight_layout()
-    figure.savefig(path, dpi=110)
-    pyplot.close(figure)
+    return figure

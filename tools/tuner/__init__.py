@@ -1,6 +1,6 @@
 """The scaling tuner: search a stack's scaling section for the cheapest policy that meets a service objective.
 
-One module per idea: `stack` (the stack file as written), `space` (the knobs and their
+One module per idea: `stack_sections` (the stack file as written), `space` (the knobs and their
 values), `objective` (the service objective and the ranking), `evaluate` (a candidate
 through the settings and the simulator), `search` (coordinate descent and joint moves over
 worker processes), `tuning` (one run end to end) and `output` (YAML, table, JSON, plot).
@@ -11,7 +11,7 @@ from .evaluate import Evaluator, NamedTrace, Outcome
 from .objective import Figures, Objective, ObjectiveError, parse_objective
 from .search import DEFAULT_BUDGET, SearchResult, search
 from .space import BoundsError, SearchSpace, SizeRange, build_space, parse_size_range
-from .stack import StackFile, read_stack_file
+from .stack_sections import StackSections, sections_as_written
 from .tuning import Tuning, tune
 
 __all__ = [
@@ -26,12 +26,12 @@ __all__ = [
     "SearchResult",
     "SearchSpace",
     "SizeRange",
-    "StackFile",
+    "StackSections",
     "Tuning",
     "build_space",
     "parse_objective",
     "parse_size_range",
-    "read_stack_file",
+    "sections_as_written",
     "search",
     "tune",
 ]

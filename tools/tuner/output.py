@@ -144,13 +144,9 @@ def _stack_path(tuning: Tuning) -> str:
         return str(path)
 
 
-def write_plot(tuning: Tuning, path: str | Path) -> None:
-    """A PNG per trace: demand, and the capacity in service of the current and the tuned policy."""
-    import matplotlib  # lazily: only --plot needs it
-
-    matplotlib.use("Agg")
-    from matplotlib import pyplot
-
+def draw_plot(pyplot: Any, tuning: Tuning) -> Any:
+    """The figure, a panel per trace, of demand and the capacity in service of the current and the
+    tuned policy (`pyplot` is matplotlib's, handed in by tools.cli.write_plot, which saves the figure)."""
     count = len(tuning.traces)
     figure, axes = pyplot.subplots(count, 1, figsize=(10, 1.2 + 2.4 * count), squeeze=False)
     totals = {variant: instance_hours(tuning.figures(variant)) for variant in ("current", "tuned")}
@@ -173,6 +169,4 @@ def write_plot(tuning: Tuning, path: str | Path) -> None:
     axes[0, 0].legend(loc="upper left", fontsize="small")
     axes[-1, 0].set_xlabel("hours from the trace's start (capacity: nodes in service x rps per node)")
     figure.suptitle(f"{tuning.stack.stack}: tuned scaling against the stack's own")
-    figure.tight_layout()
-    figure.savefig(path, dpi=110)
-    pyplot.close(figure)
+    return figure

@@ -17,14 +17,14 @@ from .evaluate import Evaluator, NamedTrace
 from .objective import Figures, Limits, Objective, figures, limits_for, meets
 from .search import DEFAULT_BUDGET, SearchResult, search
 from .space import BoundsError, SearchSpace, Sections, SizeRange, build_space
-from .stack import StackFile
+from .stack_sections import StackSections
 
 VARIANTS = ("tuned", "current", "baseline", "oracle")
 
 
 @dataclass(frozen=True)
 class Tuning:
-    stack: StackFile
+    stack: StackSections
     traces: list[NamedTrace]
     node: NodeModel
     objective: Objective
@@ -67,7 +67,7 @@ class Tuning:
 
 
 def tune(
-    stack: StackFile,
+    stack: StackSections,
     traces: list[NamedTrace],
     node: NodeModel,
     start: datetime,

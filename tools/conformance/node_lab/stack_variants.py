@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from tools.stack import load, stack_file
+from tools.stack_files import load_stack_settings, stack_file
 
 RELEASE_SECTION = "elixir-cluster:release"
 
@@ -52,4 +52,4 @@ def variant(stack: str, directory: Path, changes: dict[str, dict[str, Any]]) -> 
 
 def settings_of(path: Path):
     """The validated settings of a stack file (what `release_environment` takes)."""
-    return load(path)[0]
+    return load_stack_settings(path)

@@ -1,0 +1,135 @@
+"""tools/emulator/core/program.py and what it runs on (the mocks, the registry, the session): records,
+outputs, secrets, failures, and accounts kept apart."""
+
+from __future__ import annotations
+
+import pytest
+
+from tools.emulator import SECRET_MASK, Emulator, EmulatorError, ProgramFailed, UnsupportedType
+
+
+def test_an_unknown_aws_type_is_an_error_not_an_echo(run):
+    with pytest.raises(UnsupportedType, match="aws:cloudfront/distribution:Distribution"):
+        run(
+            """
+            aws.cloudfront.Distribution("cdn", enabled=True, origins=[], default_cache_behavior={
+                "allowed_methods": ["GET"], "cached_methods": ["GET"], "target_origin_id": "x",
+                "viewer_protocol_policy": "allow-all"}, restrictions={"geo_restriction": {"restriction_type": "none"}},
+                viewer_certificate={"cloudfront_default_certificate": True})
+            """
+        )
+
+
+def test_an_unknown_invoke_is_an_error(run):
+    with pytest.raises(UnsupportedType, match="getAmi"):
+        run('aws.ec2.get_ami(most_recent=True, owners=["amazon"])\n')
+
+
+def test_aws_refusals_name_the_resource(run):
+    with pytest.raises(EmulatorError, match=r"aws:ec2/vpc:Vpc 'too-big': InvalidVpc.Range"):
+        run('aws.ec2.Vpc("too-big", cidr_block="10.0.0.0/8")\n')
+
+
+def test_program_exceptions_keep_their_cause(run):
+    with pytest.raises(ProgramFailed) as failure:
+        run('raise ValueError("bad idea")\n')
+    assert isinstance(failure.value.cause, ValueError)
+
+
+def test_records_keep_parents_and_ids_from_moto(run, aws):
+    deployment = run(
+        """
+        class Box(pulumi.ComponentResource):
+            def __init__(self, name):
+                super().__init__("probe:index:Box", name)
+                child = pulumi.ResourceOptions(parent=self)
+                self.vpc = aws.ec2.Vpc(f"{name}-vpc", cidr_block="10.1.0.0/16", opts=child)
+                self.register_outputs({})
+        box = Box("box")
+        pulumi.export("vpcId", box.vpc.id)
+        """
+    )
+    component, vpc = deployment.named("box"), deployment.named("box-vpc")
+    assert vpc.parent == component.urn
+    assert component.id is None
+    assert aws("ec2").describe_vpcs(VpcIds=[vpc.id])["Vpcs"][0]["CidrBlock"] == "10.1.0.0/16"
+    assert deployment.outputs["vpcId"] == vpc.id
+
+
+def test_secrets_are_masked_in_inputs_outputs_and_exports(run):
+    deployment = run(
+        """
+        password = random.RandomPassword("cookie", length=32, special=False)
+        pulumi.export("cookie", password.result)
+        pulumi.export("literal", pulumi.Output.secret("hunter2"))
+        """
+    )
+    document = deployment.to_json()
+    assert document["outputs"] == {"cookie": SECRET_MASK, "literal": SECRET_MASK}
+    record = deployment.named("cookie")
+    assert record.outputs["result"] == SECRET_MASK
+    assert len(deployment.outputs["cookie"]) == 32  # the program itself sees the real value
+    assert "hunter2" not in str(document)
+
+
+def test_each_emulator_starts_from_an_empty_account_of_its_own():
+    with Emulator(region="eu-west-1") as first:
+        first.session.client("ec2").create_vpc(CidrBlock="10.7.0.0/16")
+        with Emulator(region="eu-west-1") as second:  # the first one's account stays as it was
+            cidrs = [v["CidrBlock"] for v in second.session.client("ec2").describe_vpcs()["Vpcs"]]
+        assert "10.7.0.0/16" not in cidrs
+        assert "10.7.0.0/16" in [v["CidrBlock"] for v in first.session.client("ec2").describe_vpcs()["Vpcs"]]
+    assert first.account_id != second.account_id
+    assert second.session.client("sts").get_caller_identity()["Account"] == second.account_id
+
+
+def test_an_emulator_can_be_given_its_account():
+    with Emulator(region="eu-west-1", account_id="210987654321") as emulator:
+        vpc = emulator.session.client("ec2").create_vpc(CidrBlock="10.7.0.0/16")["Vpc"]
+    assert vpc["OwnerId"] == "210987654321"
+
+
+def test_a_bucket_name_is_free_again_once_its_account_is_gone():
+    """Bucket names are global (AWS and moto alike); an account the emulator forgets must free its
+    names, or the next account that makes the same bucket sends moto looking for it forever."""
+    for _ in range(2):
+        with Emulator(region="eu-west-1") as emulator:
+            s3 = emulator.session.client("s3")
+            s3.create_bucket(Bucket="shop-flow-logs", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+            assert s3.head_bucket(Bucket="shop-flow-logs")["ResponseMetadata"]["HTTPStatusCode"] == 200
+
+
+def test_config_reaches_the_program_as_pulumi_config(run):
+    deployment = run(
+        """
+        settings = pulumi.Config("probe").require_object("settings")
+        pulumi.export("size", settings["size"])
+        pulumi.export("region", pulumi.Config("aws").require("region"))
+        """,
+        config={"probe:settings": '{"size": 3}'},
+    )
+    assert deployment.outputs == {"size": 3, "region": "eu-west-1"}
+
+
+def test_records_keep_ignore_changes_without_changing_the_json_shape(run):
+    deployment = run(
+        """
+        aws.ec2.Vpc("kept", cidr_block="10.2.0.0/16", opts=pulumi.ResourceOptions(ignore_changes=["cidrBlock"]))
+        aws.ec2.Vpc("plain", cidr_block="10.3.0.0/16")
+        """
+    )
+    assert deployment.named("kept").ignore_changes == ["cidrBlock"]
+    assert deployment.named("plain").ignore_changes == []
+    assert set(deployment.named("kept").to_json()) == {"urn", "type", "name", "parent", "id", "inputs", "outputs"}
+
+
+def test_unmasked_records_show_where_a_secret_went_and_json_still_masks_it(run):
+    deployment = run(
+        """
+        password = random.RandomPassword("cookie", length=24, special=False)
+        aws.ssm.Parameter("holder", name="/probe/holder", type="SecureString", value=password.result)
+        """
+    )
+    value = deployment.named("cookie").unmasked_outputs["result"]
+    assert deployment.named("holder").unmasked_inputs["value"] == value
+    assert value not in str(deployment.to_json())

@@ -1,0 +1,196 @@
+"""`python -m tools.tune`: exit codes, one line per bad input, the JSON and YAML it prints, the plot."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+
+from tools import tune
+from tools.cli import EXIT_INVALID, EXIT_OK
+from tools.stack_files import stack_file
+
+FAST = ("--budget", "40", "--processes", "1", "--node-rps", "10")
+
+
+def run(capsys, *args) -> tuple[int, str, str]:
+    code = tune.main([*args, *FAST])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("minute,rps\n0,1\n", "{path}:1: header must start with minute,requests_per_second, got 'minute,rps'"),
+        (
+            "minute,requests_per_second\n0,1\n1,many\n",
+            "{path}:3: requests_per_second: must be a number >= 0, got 'many'",
+        ),
+        (
+            "minute,requests_per_second\n0,1\n1,1\n3,1\n4,1\n5,1\n",
+            "{path}:4: minute: must be 2 (minutes count up from 0), got '3' (and 2 more in this file)",
+        ),
+    ],
+    ids=["missing column", "not a number", "gap"],
+)
+def test_a_bad_trace_is_one_line_naming_the_file_and_row(capsys, small_stack, tmp_path, text, expected):
+    path = tmp_path / "bad.csv"
+    path.write_text(text)
+    code, out, err = run(capsys, "--config", str(small_stack), "--trace", str(path))
+    assert code == EXIT_INVALID
+    assert err.splitlines() == [expected.format(path=path)]
+    assert out == ""
+
+
+@pytest.mark.parametrize(
+    ("flags", "expected"),
+    [
+        (("--min-size", "4..2"), "--min-size: the range runs backwards: write 2..4, got '4..2'"),
+        (("--max-size", "3..200"), "--max-size: must lie within 1..100 nodes, got '3..200'"),
+        (("--min-size", "three"), "--min-size: must be A..B in whole nodes, such as 3..6, got 'three'"),
+        (
+            ("--min-size", "5..8", "--max-size", "2..4"),
+            "--min-size 5..8 and --max-size 2..4: minSize can never be <= maxSize; "
+            "give a --max-size reaching at least 5 or a --min-size from at most 4",
+        ),
+        (
+            ("--max-size", "1..1", "--min-size", "2..3"),
+            "--min-size 2..3 and --max-size 1..1: minSize can never be <= maxSize; "
+            "give a --max-size reaching at least 2 or a --min-size from at most 1",
+        ),
+        (("--slo", "under=2"), None),  # valid: two percent
+    ],
+)
+def test_impossible_bounds_are_one_line_naming_the_flag(capsys, small_stack, write_trace, flags, expected):
+    code, _, err = run(capsys, "--config", str(small_stack), "--trace", str(write_trace([5] * 30)), *flags)
+    if expected is None:
+        assert code == EXIT_OK
+        return
+    assert code == EXIT_INVALID
+    assert err.splitlines() == [expected]
+
+
+def test_bounds_against_the_stack_s_own_size_name_it(capsys, tmp_path, write_trace):
+    prod = tmp_path / "Pulumi.prod.yaml"
+    prod.write_text(stack_file("prod").read_text())
+    code, _, err = run(capsys, "--config", str(prod), "--trace", str(write_trace([5] * 30)), "--max-size", "2..2")
+    assert code == EXIT_INVALID
+    assert err.splitlines() == [
+        "the stack's nodes.minSize (3) and --max-size 2..2: minSize can never be <= maxSize; "
+        "give a --max-size reaching at least 3 or a --min-size from at most 2"
+    ]
+
+
+def test_bounds_the_settings_refuse_are_one_line_with_the_settings_reason(capsys, tmp_path, write_trace):
+    # a /23 VPC gives /27 private subnets: 32 - 5 reserved = 27 addresses per zone; 100 nodes at the
+    # instance refresh's 110% are 110 over three zones: 37 per zone
+    prod = tmp_path / "Pulumi.prod.yaml"
+    prod.write_text(stack_file("prod").read_text().replace("vpcCidr: 10.40.0.0/16", "vpcCidr: 10.40.0.0/23"))
+    code, _, err = run(capsys, "--config", str(prod), "--trace", str(write_trace([5] * 30)), "--max-size", "100..100")
+    assert code == EXIT_INVALID
+    assert err.splitlines() == [
+        "--max-size 100..100: the stack file they leave is refused: elixir-cluster:network.vpcCidr: gives /27 "
+        'private subnets with 27 usable addresses, but nodes.maxSize (100) needs 37 per zone, got "10.40.0.0/23"'
+    ]
+
+
+def test_every_bad_input_is_reported_at_once(capsys, small_stack, tmp_path):
+    missing = tmp_path / "none.csv"
+    code, _, err = run(capsys, "--config", str(small_stack), "--trace", str(missing), "--slo", "p99=1%")
+    assert code == EXIT_INVALID
+    lines = err.splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith(f"{missing}: cannot read the trace")
+    assert lines[1].startswith("--slo: expected current, or KEY=PERCENT")
+
+
+def test_json_gives_the_four_variants_per_trace_and_the_keys_to_paste(capsys, small_stack, write_trace):
+    first, second = write_trace([25] * 60, "flat.csv"), write_trace([5] * 30 + [25] * 30, "step.csv")
+    code, out, _ = run(
+        capsys, "--config", str(small_stack), "--trace", str(first), "--trace", str(second), "--format", "json"
+    )
+    assert code == EXIT_OK
+    document = json.loads(out)
+    assert list(document) == [
+        "stack", "objective", "meetsObjective", "search", "changes", "config", "modellingChoices",
+        "tuned", "current", "baseline", "oracle",
+    ]  # fmt: skip
+    assert document["objective"] == {"underProvisioned": 0.01, "peakShortfall": 0.1}
+    assert list(document["config"]) == ["elixir-cluster:scaling"]  # sizes were not searched
+    for variant in ("tuned", "current", "baseline", "oracle"):
+        assert list(document[variant]["traces"]) == ["flat.csv", "step.csv"]
+    # the oracle runs 3 nodes of 10 rps for 25 rps: 3 instance-hours over the flat hour
+    assert document["oracle"]["traces"]["flat.csv"]["instanceHours"] == 3.0
+    assert document["search"]["evaluated"] <= 40
+    tuned_target = document["config"]["elixir-cluster:scaling"]["targetTracking"][0]["target"]
+    assert document["changes"] == ([] if tuned_target == 60 else [
+        {"key": "scaling.targetTracking[0].target", "from": 60, "to": tuned_target}
+    ])  # fmt: skip
+
+
+def test_yaml_prints_only_the_stack_file_keys_indented_under_config(capsys, small_stack, write_trace):
+    # the stack's minSize 1 lies outside --min-size 2..3: the sizes change, so nodes is printed, whole
+    trace = write_trace([25] * 60)
+    args = ("--config", str(small_stack), "--trace", str(trace), "--format", "yaml", "--min-size", "2..3")
+    code, out, _ = run(capsys, *args)
+    assert code == EXIT_OK
+    assert out.startswith("  elixir-cluster:scaling:\n")
+    pasted = yaml.safe_load("config:\n" + out)["config"]
+    assert list(pasted) == ["elixir-cluster:scaling", "elixir-cluster:nodes"]
+    nodes = pasted["elixir-cluster:nodes"]
+    assert nodes["healthCheckGracePeriod"] == 60 and nodes["maxSize"] == 4
+    assert 2 <= nodes["minSize"] <= 3
+
+
+def test_plot_writes_a_png(capsys, small_stack, write_trace, tmp_path):
+    out = tmp_path / "tuned.png"
+    code, _, _ = run(capsys, "--config", str(small_stack), "--trace", str(write_trace([5] * 30)), "--plot", str(out))
+    assert code == EXIT_OK
+    assert out.read_bytes().startswith(b"\x89PNG")
+
+
+def test_help_explains_the_objective(capsys):
+    with pytest.raises(SystemExit) as done:
+        tune.main(["--help"])
+    assert done.value.code == 0
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "`current` (the default) holds every trace to the stack's current policy" in help_text
+
+
+def test_the_modelling_choices_in_force_are_reported_and_passed_to_every_replay(capsys, small_stack, write_trace):
+    # 40 rps falls to 5 on nodes of 10: all the way in goes 4 -> 1 at once; half the way, 4 -> 2 first
+    trace = str(write_trace([40] * 30 + [5] * 60))
+    args = ("--config", str(small_stack), "--trace", trace, "--format", "json", "--min-size", "1..1")
+    assert tune.main([*args, *FAST]) == EXIT_OK
+    whole = json.loads(capsys.readouterr().out)
+    assert tune.main([*args, *FAST, "--scale-in-step", "0.5"]) == EXIT_OK
+    half = json.loads(capsys.readouterr().out)
+    assert (
+        whole["modellingChoices"]["targetTrackingScaleInStep"],
+        half["modellingChoices"]["targetTrackingScaleInStep"],
+    ) == (1.0, 0.5)
+    assert half["current"]["instanceHours"] > whole["current"]["instanceHours"]
+
+
+def test_a_policy_the_traces_cannot_drive_is_one_warning_not_one_per_replay(capsys, write_trace):
+    # prod steps on TotalRunQueueLength; a trace of demand alone cannot drive that policy
+    code, _, err = run(capsys, "--stack", "prod", "--trace", str(write_trace([30] * 30)))
+    assert code == EXIT_OK
+    assert err.splitlines() == [
+        "warning: elixir-cluster:scaling.step[0].metric: the trace has no TotalRunQueueLength column: "
+        "policy run-queue skipped"
+    ]
+
+
+def test_traces_that_share_a_file_name_are_told_apart_by_their_path(capsys, small_stack, tmp_path):
+    paths = []
+    for folder, demand in (("monday", 5), ("tuesday", 25)):
+        (tmp_path / folder).mkdir()
+        path = tmp_path / folder / "load.csv"
+        path.write_text("minute,requests_per_second\n" + "".join(f"{m},{demand}\n" for m in range(30)))
+        paths.append(str(path))
+    code, out, _ = run(capsys, "--config", str(small_stack), "--trace", *paths, "--format", "json")
+    assert code == EXIT_OK
+    assert list(json.loads(out)["current"]["traces"]) == paths

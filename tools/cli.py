@@ -1,0 +1,89 @@
+"""What the commands that read a stack file share: `--stack/--config`, the exit for a bad stack
+file, and `--plot`.
+
+    parser = argparse.ArgumentParser(...)
+    add_stack_arguments(parser)                      # --stack NAME | --config FILE (one required)
+    problems: list[str] = []
+    stack = chosen_stack(args, problems)             # None, with one line per problem, when bad
+    if problems:
+        return refuse(problems)                      # exit 2, one line per problem on stderr
+    ...
+    return write_plot(args.plot, lambda pyplot: draw(pyplot, ...))   # exit 0, or 1 with one line
+
+Read-only tools use it (verify, simulate, tune), so it loads no Pulumi: only the stack-files
+module and the settings; matplotlib only when a plot is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TextIO
+
+from components.settings import SettingsError
+from tools.stack_files import StackFile, load_stack, stack_file
+
+EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
+PLOT_DPI = 110
+MATPLOTLIB_MISSING = "error: --plot needs matplotlib: .venv/bin/pip install -r requirements-dev.txt"
+
+
+# --- the stack file ----------------------------------------------------------------------------
+
+
+def add_stack_arguments(parser: argparse.ArgumentParser, default: str | None = None, purpose: str = "read") -> None:
+    """`--stack NAME | --config FILE`: one of them required, unless `default` names the stack to read."""
+    source = parser.add_mutually_exclusive_group(required=default is None)
+    shown = f" (default: {default})" if default else ""
+    source.add_argument("--stack", default=default, help=f"{purpose} stacks/Pulumi.<STACK>.yaml{shown}")
+    source.add_argument("--config", metavar="FILE", help=f"{purpose} any stack file named Pulumi.<stack>.yaml")
+
+
+def chosen_stack(args: argparse.Namespace, problems: list[str]) -> StackFile | None:
+    """The stack file the arguments name, read and validated; None, with one line per problem
+    appended to `problems`, when it is missing or invalid. `--config` names any file, `--stack` a shipped one."""
+    path = Path(args.config) if args.config else stack_file(args.stack)
+    if not path.exists():
+        problems.append(f"{path}: no stack file at this path")
+        return None
+    try:
+        return load_stack(path)
+    except SettingsError as invalid:
+        problems.extend(invalid.problems)
+        return None
+
+
+def refuse(problems: list[str], stderr: TextIO | None = None) -> int:
+    """Exit 2: the input is invalid; one line per problem on stderr."""
+    print("\n".join(problems), file=stderr or sys.stderr)
+    return EXIT_INVALID
+
+
+# --- --plot ------------------------------------------------------------------------------------
+
+
+def write_plot(path: str | Path, draw: Callable[[Any], Any], stderr: TextIO | None = None) -> int:
+    """Save the figure `draw(pyplot)` returns as a PNG at `path`: exit 0, or 1 with one line on stderr
+    when matplotlib is missing (it is imported here, only when a plot is asked for: the commands
+    start faster without it) or the file cannot be written."""
+    stderr = stderr or sys.stderr
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")  # files only: no display, no GUI toolkit
+        from matplotlib import pyplot
+    except ImportError:
+        print(MATPLOTLIB_MISSING, file=stderr)
+        return EXIT_FAILED
+    figure = draw(pyplot)
+    try:
+        figure.tight_layout()
+        figure.savefig(path, dpi=PLOT_DPI)
+    except OSError as failure:
+        print(f"error: cannot write {path}: {failure.strerror or failure}", file=stderr)
+        return EXIT_FAILED
+    finally:
+        pyplot.close(figure)
+    return EXIT_OK

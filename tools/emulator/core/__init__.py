@@ -1,0 +1,9 @@
+"""The emulator's plumbing, which knows no AWS service.
+
+`program` runs a Pulumi program in a fresh mock runtime, one account per `Emulator`;
+`mocks` answers the runtime's registrations and invokes through the handler `registry`;
+`session` gives handlers boto3 on the emulated account and the provider's naming; `wire`
+converts values between the mock runtime's wire and AWS's API; `moto_fixtures` holds every
+patch to moto's internals; `provider` answers the AWS provider's own invokes (region,
+partition, caller identity). The handlers of each AWS service are in `../services/`.
+"""

@@ -1,0 +1,221 @@
+"""Run a Pulumi program against moto and keep what it created.
+
+    with Emulator(region="eu-west-1") as emulator:          # a fresh account in in-process moto
+        deployment = emulator.run(Path("."), config)          # a StackConfig; a fresh mock runtime
+        deployment.outputs["vpcId"]                            # moto's real VPC id
+
+In-process moto starts once per process and is never reset: each Emulator is an account of
+its own in it (a fresh 12-digit id unless `account_id=` names one), and every call its
+session makes carries that account (moto's `x-moto-account-id` header). So emulators never
+see each other's resources, and one can stay up while others come and go. With `endpoint=`
+the same program is applied into a running moto server instead (its default account unless
+`account_id=` is given), and the state stays there for the aws CLI. Each run happens on its own thread: Pulumi keeps
+its runtime state in context variables and an event loop per thread, so a new thread is
+a new runtime and runs cannot leak into each other.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import runpy
+import sys
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from moto import mock_aws
+from moto.core.base_backend import BackendDict
+from moto.core.model_instances import reset_model_data
+from moto.core.models import DEFAULT_ACCOUNT_ID
+from pulumi import Output
+from pulumi.runtime import mocks, set_all_config
+from pulumi.runtime.settings import SETTINGS, get_root_resource
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+from tools.stack_files import StackConfig
+
+from .mocks import AwsMocks, RecordingMonitor, ResourceRecord
+from .registry import EmulatorError
+from .session import AwsSession
+from .wire import SECRET_MASK
+
+# Fake credentials for a moto server; in-process moto sets its own.
+MOTO_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+# AWS's managed policies exist in every account; moto loads them only when asked.
+MOTO_CONFIG = {"iam": {"load_aws_managed_policies": True}}
+
+
+@dataclass
+class Deployment:
+    """Everything one run registered, in registration order, and the stack outputs."""
+
+    stack: str
+    resources: list[ResourceRecord]
+    outputs: dict[str, Any]
+    secret_outputs: set[str] = field(default_factory=set)
+
+    def of_type(self, type_token: str) -> list[ResourceRecord]:
+        return [r for r in self.resources if r.type == type_token]
+
+    def named(self, name: str) -> ResourceRecord:
+        matches = [r for r in self.resources if r.name == name]
+        if len(matches) != 1:
+            raise KeyError(f"{len(matches)} resources named {name!r}")
+        return matches[0]
+
+    def to_json(self) -> dict[str, Any]:
+        """The `--format json` document: secrets masked."""
+        return {
+            "stack": self.stack,
+            "resources": [r.to_json() for r in self.resources],
+            "outputs": {k: (SECRET_MASK if k in self.secret_outputs else v) for k, v in self.outputs.items()},
+        }
+
+
+class ProgramFailed(EmulatorError):
+    """The program raised; `cause` is its own exception (e.g. a settings error)."""
+
+    def __init__(self, cause: BaseException):
+        super().__init__(str(cause))
+        self.cause = cause
+
+
+class Emulator:
+    """An emulated AWS account: in in-process moto, or in a moto server at `endpoint`."""
+
+    def __init__(self, region: str, endpoint: str | None = None, stack: str = "stack", account_id: str | None = None):
+        self._own_account = endpoint is None and account_id is None  # made for it, dropped after it
+        if self._own_account:
+            account_id = fresh_account_id()
+        self.session = AwsSession(region=region, endpoint=endpoint, stack=stack, account_id=account_id)
+        self._saved_env: dict[str, str | None] = {}
+
+    @property
+    def account_id(self) -> str:
+        return self.session.account_id
+
+    def __enter__(self) -> Emulator:
+        if self.session.endpoint is None:
+            _start_in_process_moto()
+        else:
+            for key, value in MOTO_CREDENTIALS.items():
+                self._saved_env[key] = os.environ.get(key)
+                os.environ.setdefault(key, value)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._own_account:  # in-process moto stays up; what this account held is dropped
+            _forget_account(self.session.account_id)
+        for key, value in self._saved_env.items():
+            if value is None:
+                os.environ.pop(key, None)
+
+    def run(self, program_dir: Path, config: StackConfig) -> Deployment:
+        """Run `program_dir/__main__.py` with `config`; raise EmulatorError naming what failed."""
+        self.session.stack = config.stack
+        outcome: dict[str, Any] = {}
+        worker = threading.Thread(
+            target=self._run_in_fresh_runtime,
+            args=(Path(program_dir), config, outcome),
+            name=f"pulumi-{config.stack}",
+        )
+        worker.start()
+        worker.join()
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome["deployment"]
+
+    def _run_in_fresh_runtime(self, program_dir: Path, config: StackConfig, outcome: dict) -> None:
+        aws_mocks = AwsMocks(self.session)
+        monitor = RecordingMonitor(aws_mocks)
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        try:
+            # Pulumi keeps pending outputs process-wide; a failed earlier run may have left some
+            SETTINGS.outputs.clear()
+            mocks.set_mocks(aws_mocks, project=config.project, stack=config.stack, preview=False, monitor=monitor)
+            set_all_config(dict(config.config), list(config.secret_keys))
+            main = program_dir / "__main__.py"
+            sys.path.insert(0, str(program_dir))
+            try:
+                _sync_await(run_pulumi_func(lambda: runpy.run_path(str(main), run_name="__main__")))
+            finally:
+                sys.path.remove(str(program_dir))
+            outputs, secret = _stack_outputs()
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+            outcome["error"] = _explain(exc, aws_mocks)
+            return
+        finally:
+            loop.close()
+        outcome["deployment"] = Deployment(config.stack, list(monitor.records), outputs, secret)
+
+
+_moto_lock = threading.Lock()
+_moto_started = False
+_issued_accounts: set[str] = {DEFAULT_ACCOUNT_ID}
+
+
+def _start_in_process_moto() -> None:
+    """Start in-process moto once per process; it is never stopped, so it is never reset."""
+    global _moto_started
+    with _moto_lock:
+        if not _moto_started:
+            mock_aws(config=MOTO_CONFIG).start()
+            _moto_started = True
+
+
+def _forget_account(account_id: str) -> None:
+    """Drop an account's state from in-process moto, so a long process (a test session) does not
+    keep every account it ever used: moto frees state only when its mock stops, for all accounts."""
+    with _moto_lock:
+        for backends in list(BackendDict._instances):
+            regions = backends.pop(account_id, None)
+            if regions is not None:
+                regions.clear()  # moto's region-list cache still holds the (now empty) account
+        _free_bucket_names(account_id)
+        reset_model_data()  # moto's record of every model instance, kept for its server's dashboard
+
+
+def _free_bucket_names(account_id: str) -> None:
+    """Bucket names are global: moto maps each to its account, and looks a name up there again and
+    again (without end) once the account's buckets are gone. The forgotten account's names are freed."""
+    s3 = sys.modules.get("moto.s3.models")  # not loaded: no bucket was ever made
+    if s3 is None:
+        return
+    owners = s3.s3_backends.bucket_accounts
+    for name in [name for name, (_, owner) in owners.items() if owner == account_id]:
+        del owners[name]
+
+
+def fresh_account_id() -> str:
+    """A 12-digit account id no other emulator in this process has (nor moto's default)."""
+    with _moto_lock:
+        while True:
+            account = str(random.SystemRandom().randrange(10**11, 10**12))
+            if account not in _issued_accounts:
+                _issued_accounts.add(account)
+                return account
+
+
+def _stack_outputs() -> tuple[dict[str, Any], set[str]]:
+    root = get_root_resource()
+    values, secret = {}, set()
+    for name, value in (root.outputs if root else {}).items():
+        output = Output.from_input(value)
+        values[name] = _sync_await(output.future())
+        if _sync_await(output.is_secret()):
+            secret.add(name)
+    return values, secret
+
+
+def _explain(exc: BaseException, aws_mocks: AwsMocks) -> BaseException:
+    """Prefer the emulator's own account of a failure (it names the resource)."""
+    if aws_mocks.failures:
+        return aws_mocks.failures[0]
+    if isinstance(exc, EmulatorError):
+        return exc
+    return ProgramFailed(exc)

@@ -1,0 +1,25 @@
+"""One module per AWS service (and pulumi-random), each registering a handler per Pulumi type.
+
+Every module has one shape (STYLE.md, rule 9): a docstring of what it covers and what moto
+lacks, then one function per Pulumi type, named after it, registered with `@resource(token)`
+or `@invoke(token)` (`../core/registry.py`). acm, ec2, s3 and wafv2 also hold the `provide_*`
+fixtures that create what a stack references but does not own. Importing this package
+registers every handler.
+"""
+
+from . import (  # noqa: F401 - each registers its handlers
+    acm,
+    autoscaling,
+    cloudwatch,
+    ec2,
+    elbv2,
+    iam,
+    kms,
+    logs,
+    random_provider,
+    s3,
+    servicediscovery,
+    sns,
+    ssm,
+    wafv2,
+)

@@ -1,0 +1,70 @@
+"""Cloud Map: the private DNS name nodes find each other by (discovery: dns).
+
+Covers: aws:servicediscovery PrivateDnsNamespace (created through an operation, as AWS
+does) and Service (DNS records, routing policy, custom health check config). moto
+answers no DNS queries: tests read registrations with list_instances.
+
+What moto lacks: it neither checks that a private namespace's VPC exists nor associates
+the namespace's hosted zone with it. The handler does both, as AWS does, so the zone's
+VPCs are read back with route53 get_hosted_zone.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..core.registry import Created, Request, resource
+from ..core.session import AwsSession, aws_call
+from ..core.wire import request_tags, tags_state
+
+
+def _cloud_map(aws: AwsSession) -> Any:
+    return aws.client("servicediscovery")
+
+
+@resource("aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace")
+def private_dns_namespace(aws: AwsSession, req: Request) -> Created:
+    client = _cloud_map(aws)
+    aws_call(req, aws.client("ec2").describe_vpcs, VpcIds=[req.get("vpc")])
+    operation = aws_call(
+        req,
+        client.create_private_dns_namespace,
+        Name=req.get("name"),
+        Vpc=req.get("vpc"),
+        Description=req.get("description"),
+        Tags=request_tags(req),
+    )["OperationId"]
+    namespace_id = client.get_operation(OperationId=operation)["Operation"]["Targets"]["NAMESPACE"]
+    found = client.get_namespace(Id=namespace_id)["Namespace"]
+    hosted_zone = found.get("Properties", {}).get("DnsProperties", {}).get("HostedZoneId")
+    aws_call(
+        req,
+        aws.client("route53").associate_vpc_with_hosted_zone,
+        HostedZoneId=hosted_zone,
+        VPC={"VPCRegion": aws.region, "VPCId": req.get("vpc")},
+    )
+    state = {**req.inputs, **tags_state(req), "arn": found["Arn"], "hostedZone": hosted_zone}
+    return Created(namespace_id, state)
+
+
+@resource("aws:servicediscovery/service:Service")
+def service(aws: AwsSession, req: Request) -> Created:
+    dns = req.get("dnsConfig", {})
+    health = req.get("healthCheckCustomConfig")
+    created = aws_call(
+        req,
+        _cloud_map(aws).create_service,
+        Name=req.get("name"),
+        NamespaceId=req.get("namespaceId") or dns.get("namespaceId"),
+        Description=req.get("description"),
+        DnsConfig={
+            "RoutingPolicy": dns.get("routingPolicy", "MULTIVALUE"),
+            "DnsRecords": [{"Type": r["type"], "TTL": int(r["ttl"])} for r in dns.get("dnsRecords", [])],
+        }
+        if dns
+        else None,
+        HealthCheckCustomConfig={"FailureThreshold": int(health.get("failureThreshold", 1))} if health else None,
+        Tags=request_tags(req),
+    )["Service"]
+    state = {**req.inputs, **tags_state(req), "arn": created["Arn"]}
+    return Created(created["Id"], state)
