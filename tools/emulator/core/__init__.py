@@ -4,6 +4,11 @@
 `mocks` answers the runtime's registrations and invokes through the handler `registry`;
 `session` gives handlers boto3 on the emulated account and the provider's naming; `wire`
 converts values between the mock runtime's wire and AWS's API; `moto_fixtures` holds every
-patch to moto's internals; `provider` answers the AWS provider's own invokes (region,
-partition, caller identity). The handlers of each AWS service are in `../services/`.
+patch to moto's internals, `model_cache` the one to botocore (parsed models shared); `provider`
+answers the AWS provider's own invokes (region, partition, caller identity). The handlers of
+each AWS service are in `../services/`.
 """
+
+from . import model_cache
+
+model_cache.install()  # before anything here imports moto, whose backends parse models at import

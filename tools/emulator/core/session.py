@@ -29,16 +29,6 @@ from .registry import EmulatorError, Request
 AUTONAME_SUFFIX_LENGTH = 7
 
 
-# What botocore's loaders have parsed (service models, endpoint rules), shared by every
-# session of the process: ec2's model alone takes ~0.5 s to parse, once per emulator
-# otherwise. Every session's loader searches the same paths, so the results are the same.
-_PARSED_MODELS: dict[Any, Any] = {}
-
-
-def _share_parsed_models(session: boto3.session.Session) -> None:
-    session._session.get_component("data_loader")._cache = _PARSED_MODELS
-
-
 # moto serves the account a request names in this header (moto/core/responses.py get_current_account)
 ACCOUNT_HEADER = "x-moto-account-id"
 
@@ -57,7 +47,6 @@ class AwsSession:
         self.endpoint = endpoint
         self.stack = stack
         self._session = boto3.session.Session(region_name=region)
-        _share_parsed_models(self._session)
         self._clients: dict[str, Any] = {}
         self._lock = threading.Lock()
         self._pinned_account = account_id

@@ -1,0 +1,61 @@
+"""What botocore's loaders parse, parsed once per process: a speed patch to botocore.
+
+botocore caches what a `Loader` parses (service models, endpoints, partitions) per loader, and
+every session has a loader of its own. An emulated stack makes many: each boto3 session of the
+emulator and of the tests, moto's request parser (its own loader, with moto's extras), and moto's
+backends at import (`boto3.Session().get_available_regions("ec2")` in class bodies). A prod
+preview parsed ec2's 2.5 MB model six times and endpoints.json five times: about a second of CPU.
+
+Loaders of the same class that search the same paths with the same extras return the same data,
+so they share one cache here. The key is read at each lookup, not when the loader is made:
+boto3 appends its own data path to a session's loader after creating it, and moto's loader adds
+moto's extras; loaders that differ so keep apart. botocore itself hands one cached object to
+every caller of a loader, so sharing it between identical loaders adds no new aliasing.
+
+`install()` runs when tools/emulator/core is imported, before anything there imports moto.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from botocore import loaders
+
+_PARSED: dict[tuple, Any] = {}
+_LOCK = threading.Lock()
+
+
+class _SharedCache:
+    """A loader's `_cache` (botocore's `instance_cache` reads and writes it) kept in `_PARSED`."""
+
+    def __init__(self, loader: loaders.Loader):
+        self._loader = loader
+
+    def _key(self, key: tuple) -> tuple:
+        loader = self._loader
+        return (type(loader), tuple(loader.search_paths), tuple(loader.extras_types), key)
+
+    def __contains__(self, key: tuple) -> bool:
+        return self._key(key) in _PARSED
+
+    def __getitem__(self, key: tuple) -> Any:
+        return _PARSED[self._key(key)]
+
+    def __setitem__(self, key: tuple, value: Any) -> None:
+        with _LOCK:
+            _PARSED.setdefault(self._key(key), value)
+
+
+def install() -> None:
+    """Every botocore loader made from now on shares what identical loaders parsed (idempotent)."""
+    if getattr(loaders.Loader.__init__, "shares_parsed_data", False):
+        return
+    make = loaders.Loader.__init__
+
+    def sharing_init(self: loaders.Loader, *args: Any, **kwargs: Any) -> None:
+        make(self, *args, **kwargs)
+        self._cache = _SharedCache(self)
+
+    sharing_init.shares_parsed_data = True  # type: ignore[attr-defined]
+    loaders.Loader.__init__ = sharing_init
