@@ -32,6 +32,10 @@ Fidelity: where moto refuses what AWS accepts.
   `bucket/prefix/`, so a destination with a folder fails as if the bucket were missing.
   The bucket is looked up alone; the flow log keeps the destination it was given.
 
+Copies: core/account_state.py deep-copies an account's backends. moto's KMS keys hold the
+lazy key pair above, shared by a copy (it never changes); SSM's ParameterDict takes the account
+and region in its constructor, which copy's route for a defaultdict does not pass.
+
 Fixtures: moto cannot create a resource with a given id, so `pinned` makes its id (or
 ARN) generator return the one a stack names, for `provide_*` in ec2, acm and wafv2 (through
 `AwsSession.pinned`; the server's extension pins the same generators for a remote client).
@@ -39,6 +43,7 @@ ARN) generator return the one a stack names, for `provide_*` in ec2, acm and waf
 
 from __future__ import annotations
 
+import copy
 import functools
 import inspect
 import json
@@ -56,6 +61,7 @@ from moto.ec2.models import amis
 from moto.ec2.models import flow_logs as ec2_flow_logs
 from moto.iam import models as iam
 from moto.kms import models as kms
+from moto.ssm import models as ssm
 
 _PIN_LOCK = threading.Lock()
 _installed = False
@@ -75,6 +81,7 @@ def install() -> None:
     responses.method_names_from_class = functools.cache(responses.method_names_from_class)
     backend = ec2_flow_logs.FlowLogsBackend
     backend.create_flow_logs = _flow_logs_to_a_bucket_folder(backend.create_flow_logs)
+    ssm.ParameterDict.__deepcopy__ = _copy_parameters
     _installed = True
 
 
@@ -150,12 +157,29 @@ class _LazyPrivateKey:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._key, name)
 
+    def __deepcopy__(self, memo: dict) -> _LazyPrivateKey:
+        return self  # a key pair never changes: a copied account may share it
+
 
 def _lazy_private_key(generate: Callable[[str], Any]) -> Callable[[str], Any]:
     def generate_private_key(key_spec: str) -> Any:
         return _LazyPrivateKey(functools.partial(generate, key_spec))
 
     return generate_private_key
+
+
+# --- copies of an account (core/account_state.py) ----------------------------------------
+
+
+def _copy_parameters(self: Any, memo: dict) -> Any:
+    """SSM's parameters, copied: moto's ParameterDict is a defaultdict whose constructor takes the
+    account and region, which copy's generic route for defaultdicts does not pass."""
+    copied = ssm.ParameterDict(self.account_id, self.region_name)
+    memo[id(self)] = copied
+    copied.__dict__.update(copy.deepcopy(self.__dict__, memo))
+    for name, versions in self.items():
+        copied[name] = copy.deepcopy(versions, memo)
+    return copied
 
 
 # --- fidelity -------------------------------------------------------------------------------

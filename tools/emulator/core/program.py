@@ -27,8 +27,6 @@ from pathlib import Path
 from typing import Any
 
 from moto import mock_aws
-from moto.core.base_backend import BackendDict
-from moto.core.model_instances import reset_model_data
 from moto.core.models import DEFAULT_ACCOUNT_ID
 from pulumi import Output
 from pulumi.runtime import mocks, set_all_config
@@ -38,6 +36,8 @@ from pulumi.runtime.sync_await import _sync_await
 
 from tools.stack_files import StackConfig
 
+from . import account_state
+from .account_state import AccountState, forget, moto_lock
 from .mocks import AwsMocks, RecordingMonitor, ResourceRecord
 from .registry import EmulatorError
 from .session import AwsSession
@@ -109,10 +109,26 @@ class Emulator:
 
     def __exit__(self, *exc: object) -> None:
         if self._own_account:  # in-process moto stays up; what this account held is dropped
-            _forget_account(self.session.account_id)
+            forget(self.session.account_id)
         for key, value in self._saved_env.items():
             if value is None:
                 os.environ.pop(key, None)
+
+    def snapshot(self) -> AccountState:
+        """A copy of what this account holds now, to `restore` later (in-process moto only)."""
+        self._refuse_a_server("snapshot")
+        return account_state.snapshot(self.account_id)
+
+    def restore(self, state: AccountState) -> None:
+        """Make this account hold what it held at `snapshot` again."""
+        self._refuse_a_server("restore")
+        if state.account_id != self.account_id:
+            raise EmulatorError(f"a snapshot of account {state.account_id} cannot restore account {self.account_id}")
+        account_state.restore(state)
+
+    def _refuse_a_server(self, what: str) -> None:
+        if self.session.endpoint is not None:
+            raise EmulatorError(f"cannot {what} an account in the moto server at {self.session.endpoint}")
 
     def run(self, program_dir: Path, config: StackConfig) -> Deployment:
         """Run `program_dir/__main__.py` with `config`; raise EmulatorError naming what failed."""
@@ -154,7 +170,6 @@ class Emulator:
         outcome["deployment"] = Deployment(config.stack, list(monitor.records), outputs, secret)
 
 
-_moto_lock = threading.Lock()
 _moto_started = False
 _issued_accounts: set[str] = {DEFAULT_ACCOUNT_ID}
 
@@ -162,38 +177,15 @@ _issued_accounts: set[str] = {DEFAULT_ACCOUNT_ID}
 def _start_in_process_moto() -> None:
     """Start in-process moto once per process; it is never stopped, so it is never reset."""
     global _moto_started
-    with _moto_lock:
+    with moto_lock:
         if not _moto_started:
             mock_aws(config=MOTO_CONFIG).start()
             _moto_started = True
 
 
-def _forget_account(account_id: str) -> None:
-    """Drop an account's state from in-process moto, so a long process (a test session) does not
-    keep every account it ever used: moto frees state only when its mock stops, for all accounts."""
-    with _moto_lock:
-        for backends in list(BackendDict._instances):
-            regions = backends.pop(account_id, None)
-            if regions is not None:
-                regions.clear()  # moto's region-list cache still holds the (now empty) account
-        _free_bucket_names(account_id)
-        reset_model_data()  # moto's record of every model instance, kept for its server's dashboard
-
-
-def _free_bucket_names(account_id: str) -> None:
-    """Bucket names are global: moto maps each to its account, and looks a name up there again and
-    again (without end) once the account's buckets are gone. The forgotten account's names are freed."""
-    s3 = sys.modules.get("moto.s3.models")  # not loaded: no bucket was ever made
-    if s3 is None:
-        return
-    owners = s3.s3_backends.bucket_accounts
-    for name in [name for name, (_, owner) in owners.items() if owner == account_id]:
-        del owners[name]
-
-
 def fresh_account_id() -> str:
     """A 12-digit account id no other emulator in this process has (nor moto's default)."""
-    with _moto_lock:
+    with moto_lock:
         while True:
             account = str(random.SystemRandom().randrange(10**11, 10**12))
             if account not in _issued_accounts:
