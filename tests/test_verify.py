@@ -698,7 +698,7 @@ ISSUE_TAMPERS = [
         "dev",
         change_the_cpu_tracking(PredefinedMetricSpecification={"PredefinedMetricType": "ASGAverageNetworkIn"}),
         "scaling.track-cpu",
-        "metric 'ASGAverageNetworkIn', declared 'ASGAverageCPUUtilization'",
+        "PredefinedMetricType 'ASGAverageNetworkIn', declared 'ASGAverageCPUUtilization'",
     ),
     ("dev", delete_a_scaling_policy, "scaling.track-cpu", "no TargetTrackingScaling policy shop-dev-track-cpu"),
     ("dev", add_a_scaling_policy_by_hand, "scaling.undeclared", "debug-scale-out"),
@@ -795,7 +795,7 @@ ISSUE_TAMPERS = [
         "prod",
         change_the_step_alarm(MetricName="ProcessCount"),
         "scaling.step-run-queue",
-        "metric 'Elixir/BEAM/ProcessCount', declared 'Elixir/BEAM/TotalRunQueueLength'",
+        "MetricName 'ProcessCount', declared 'TotalRunQueueLength'",
     ),
     (
         "prod",
@@ -807,7 +807,7 @@ ISSUE_TAMPERS = [
         "prod",
         add_nodes_faster_on_a_long_queue,
         "scaling.step-run-queue",
-        "adjustments [(0.0, 50.0, 1), (50.0, None, 5)]",
+        "StepAdjustments [(0.0, 50.0, 1), (50.0, None, 5)]",
     ),
     (
         "prod",
@@ -833,7 +833,7 @@ ISSUE_TAMPERS = [
             ]
         ),
         "scaling.predictive",
-        "metric 'ASGCPUUtilization', declared 'ALBRequestCount'",
+        "PredefinedMetricType 'ASGCPUUtilization', declared 'ALBRequestCount'",
     ),
     (
         "prod",
