@@ -31,6 +31,7 @@ import pytest
 from components.plans import names
 from tests.support.fragments import CERTIFICATE, EXISTING_NETWORK, EXISTING_WEB_ACL, SQS_BACKLOG
 from tests.support.stacks import Applied, Deploy, ShippedStacks, write_variant
+from tests.support.verify import failing, run_verify, verdicts
 from tools import verify
 from tools.emulator import acm
 from tools.emulator import server as moto_server_of_this_project
@@ -47,29 +48,6 @@ class Terminal(io.StringIO):
 
     def isatty(self) -> bool:
         return True
-
-
-def run_verify(
-    env: Applied | None, *argv: str, stdout: io.StringIO | None = None
-) -> tuple[int, dict[str, Any] | str, str]:
-    """(exit code, the JSON document (or the table), stderr) of verify.main, in-process, run with
-    the credentials of `env`'s account (None: whatever the environment says)."""
-    out, err = stdout or io.StringIO(), io.StringIO()
-    if env is None:
-        code = verify.main([*argv], stdout=out, stderr=err)
-    else:
-        with env.as_the_callers_account():
-            code = verify.main([*argv], stdout=out, stderr=err)
-    text = out.getvalue()
-    return code, (json.loads(text) if "--format" in argv and "json" in argv and text else text), err.getvalue()
-
-
-def verdicts(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {check["check"]: check for check in document["checks"]}
-
-
-def failing(document: dict[str, Any]) -> dict[str, str]:
-    return {c["check"]: c["detail"] for c in document["checks"] if c["status"] == "fail"}
 
 
 # --- each stack verifies clean ----------------------------------------------------------------
