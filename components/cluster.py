@@ -19,6 +19,7 @@ from .monitoring import Monitoring, MonitoringArgs
 from .network import Network, NetworkArgs
 from .node_group import NodeGroup, NodeGroupArgs
 from .plans import flow_logs
+from .plans.scaling import scaling_plan
 from .scaling import Scaling, ScalingArgs
 from .security import ClusterSecurity, ClusterSecurityArgs
 from .settings import StackSettings
@@ -112,7 +113,7 @@ class ElixirCluster(ClusterComponent):
         self.scaling = Scaling(
             self._child_name("scaling"),
             ScalingArgs(
-                settings=settings,
+                plan=scaling_plan(settings),
                 group_name=self.nodes.group_name,
                 load_balancer_arn_suffix=self.load_balancer.arn_suffix,
                 target_group_arn_suffix=self.load_balancer.target_group_arn_suffix,

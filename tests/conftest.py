@@ -2,7 +2,8 @@
 
 `dev`, `staging`, `prod`, `local` (and `shipped("prod")`) are applied at most once per session
 (per xdist worker), each in an emulated account of its own, and shared: their clients refuse
-anything but reads. A test that changes AWS state uses `deploy`, whose stacks live in fresh
+anything but reads; so is `scaling_variant`, dev with every scaling option the shipped stacks
+leave out. A test that changes AWS state uses `deploy`, whose stacks live in fresh
 accounts for that test alone. The helpers are in tests/support/.
 
 Under xdist (`make test`: `--dist loadgroup`), the tests that read one shipped stack run on one
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.scaling import SCALING_VARIANT
 from tests.support.stacks import Applied, Deploy, Deployments, ShippedStacks
 
 
@@ -47,6 +49,16 @@ def local(shipped: ShippedStacks) -> Applied:
     return shipped("local")
 
 
+@pytest.fixture(scope="session")
+def scaling_variant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Applied]:
+    """dev with every scaling option the shipped stacks leave out (tests/support/scaling.py),
+    applied once per session and shared read-only."""
+    with Deployments(tmp_path_factory.mktemp("scaling-variant")) as deployments:
+        applied = deployments("dev", SCALING_VARIANT)
+        applied.shared = True  # before any client exists: they all refuse changes
+        yield applied
+
+
 @pytest.fixture
 def deploy(tmp_path: Path) -> Iterator[Deploy]:
     """deploy("dev") or deploy("dev", {"elixir-cluster:nodes": {...}}): stacks of this test's own,
@@ -56,13 +68,14 @@ def deploy(tmp_path: Path) -> Iterator[Deploy]:
 
 
 SHIPPED = ("dev", "staging", "prod", "local")
+SHARED = (*SHIPPED, "scaling_variant")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Send the readers of one shipped stack to one xdist worker (`--dist loadgroup`)."""
+    """Send the readers of one shared stack to one xdist worker (`--dist loadgroup`)."""
     for item in items:
         params = getattr(item, "callspec", None)
-        wanted = {name for name in SHIPPED if name in item.fixturenames}
+        wanted = {name for name in SHARED if name in item.fixturenames}
         if params is not None and params.params.get("stack") in SHIPPED and "shipped" in item.fixturenames:
             wanted.add(params.params["stack"])
         if len(wanted) == 1:

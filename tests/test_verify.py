@@ -31,6 +31,7 @@ import pytest
 from components.plans import names
 from tests.support.fragments import CERTIFICATE, EXISTING_NETWORK, EXISTING_WEB_ACL, SQS_BACKLOG
 from tests.support.stacks import Applied, Deploy, ShippedStacks, write_variant
+from tests.support.verify import failing, run_verify, verdicts
 from tools import verify
 from tools.emulated_stack import emulated
 from tools.emulator import acm, fresh_account_id
@@ -47,29 +48,6 @@ class Terminal(io.StringIO):
 
     def isatty(self) -> bool:
         return True
-
-
-def run_verify(
-    env: Applied | None, *argv: str, stdout: io.StringIO | None = None
-) -> tuple[int, dict[str, Any] | str, str]:
-    """(exit code, the JSON document (or the table), stderr) of verify.main, in-process, run with
-    the credentials of `env`'s account (None: whatever the environment says)."""
-    out, err = stdout or io.StringIO(), io.StringIO()
-    if env is None:
-        code = verify.main([*argv], stdout=out, stderr=err)
-    else:
-        with env.as_the_callers_account():
-            code = verify.main([*argv], stdout=out, stderr=err)
-    text = out.getvalue()
-    return code, (json.loads(text) if "--format" in argv and "json" in argv and text else text), err.getvalue()
-
-
-def verdicts(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {check["check"]: check for check in document["checks"]}
-
-
-def failing(document: dict[str, Any]) -> dict[str, str]:
-    return {c["check"]: c["detail"] for c in document["checks"] if c["status"] == "fail"}
 
 
 # --- each stack verifies clean ----------------------------------------------------------------
@@ -698,7 +676,7 @@ ISSUE_TAMPERS = [
         "dev",
         change_the_cpu_tracking(PredefinedMetricSpecification={"PredefinedMetricType": "ASGAverageNetworkIn"}),
         "scaling.track-cpu",
-        "metric 'ASGAverageNetworkIn', declared 'ASGAverageCPUUtilization'",
+        "PredefinedMetricType 'ASGAverageNetworkIn', declared 'ASGAverageCPUUtilization'",
     ),
     ("dev", delete_a_scaling_policy, "scaling.track-cpu", "no TargetTrackingScaling policy shop-dev-track-cpu"),
     ("dev", add_a_scaling_policy_by_hand, "scaling.undeclared", "debug-scale-out"),
@@ -795,7 +773,7 @@ ISSUE_TAMPERS = [
         "prod",
         change_the_step_alarm(MetricName="ProcessCount"),
         "scaling.step-run-queue",
-        "metric 'Elixir/BEAM/ProcessCount', declared 'Elixir/BEAM/TotalRunQueueLength'",
+        "MetricName 'ProcessCount', declared 'TotalRunQueueLength'",
     ),
     (
         "prod",
@@ -807,7 +785,7 @@ ISSUE_TAMPERS = [
         "prod",
         add_nodes_faster_on_a_long_queue,
         "scaling.step-run-queue",
-        "adjustments [(0.0, 50.0, 1), (50.0, None, 5)]",
+        "StepAdjustments [(0.0, 50.0, 1), (50.0, None, 5)]",
     ),
     (
         "prod",
@@ -833,7 +811,7 @@ ISSUE_TAMPERS = [
             ]
         ),
         "scaling.predictive",
-        "metric 'ASGCPUUtilization', declared 'ALBRequestCount'",
+        "PredefinedMetricType 'ASGCPUUtilization', declared 'ALBRequestCount'",
     ),
     (
         "prod",

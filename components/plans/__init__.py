@@ -8,7 +8,7 @@ from settings to AWS API values is written once.
 - security: the grants, who may reach whom on which ports
 - load_balancer: the listeners, the target group and the per-type load balancer options
 - node_group: the Auto Scaling group, launch template metadata options, the drain hook
-- scaling: policy types, scheduled sizes, step bounds
+- scaling: one plan per kind of policy (target tracking, step and its alarm, schedules, predictive)
 - iam: the node role's policy documents
 - encryption: the key policies of the KMS keys the stack creates
 - dashboard: the CloudWatch dashboard body

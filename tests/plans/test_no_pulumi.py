@@ -12,7 +12,11 @@ import sys
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
-PLANS = sorted(p.stem for p in (PROJECT_DIR / "components" / "plans").glob("*.py") if p.stem != "__init__")
+PLANS_DIR = PROJECT_DIR / "components" / "plans"
+PLANS = sorted(
+    {p.stem for p in PLANS_DIR.glob("*.py") if p.stem != "__init__"}
+    | {p.parent.name for p in PLANS_DIR.glob("*/__init__.py")}  # plans that are packages
+)
 
 
 def _pulumi_modules_after(imports: str) -> list[str]:

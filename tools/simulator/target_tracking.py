@@ -42,7 +42,8 @@ import operator
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
 
-from components.settings import NAMESPACE, PREDEFINED_TARGET_METRICS, TargetTrackingSettings, format_path
+from components.plans.scaling import tracked_metric_name
+from components.settings import NAMESPACE, TargetTrackingSettings, format_path
 
 from .alarms import Alarm
 from .choices import DEFAULT_CHOICES, ModellingChoices
@@ -51,11 +52,6 @@ from .model import ROUNDING_SLACK, SECONDS_PER_MINUTE, Group, MetricCatalog, Seg
 
 TargetTrackingAlarms = ModellingChoices  # the earlier names, kept for their callers
 AWS_ALARMS = DEFAULT_CHOICES
-
-
-def metric_name(spec: TargetTrackingSettings) -> str:
-    """The CloudWatch metric a policy tracks."""
-    return PREDEFINED_TARGET_METRICS.get(spec.metric) or spec.customized_metric().name
 
 
 class TargetTrackingPolicy:
@@ -72,7 +68,7 @@ class TargetTrackingPolicy:
         segment: Segment | None = None,
     ):
         self.label = label
-        self.metric = spec.metric if spec.metric != "custom" else metric_name(spec)
+        self.metric = spec.metric if spec.metric != "custom" else tracked_metric_name(spec)
         self.target = spec.target
         self.scales_in = not spec.disable_scale_in
         self.warmup_minutes = round_up(spec.warmup / SECONDS_PER_MINUTE)
@@ -263,7 +259,7 @@ def build_policies(
     policies, warnings = [], []
     for index, spec in enumerate(specs):
         path = f"{NAMESPACE}:{format_path(('scaling', 'targetTracking', index))}"
-        name = metric_name(spec)
+        name = tracked_metric_name(spec)
         source = catalog.source(name)
         if source is None:
             warnings.append(f"{path}: the trace has no {name} column: policy skipped")

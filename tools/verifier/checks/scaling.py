@@ -1,22 +1,26 @@
 """Scaling: every policy the stack declares on the group, each step policy's alarm, the schedules.
 
-Names come from `components.plans.names`, the functions the Scaling component names its
-resources with. A policy, alarm or scheduled action the stack does not declare is a fail
-too: it changes how the group scales behind the stack's back. Alarm states are reported:
-a step alarm without data scales nothing (the release is not publishing its metric).
+What is expected is `components.plans.scaling`, the plans the Scaling component declares:
+each says how DescribePolicies, DescribeAlarms or DescribeScheduledActions reports it, and
+every field it declares is compared. A policy, alarm or scheduled action the stack does not
+declare is a fail too: it changes how the group scales behind the stack's back. Alarm states
+are reported: a step alarm without data scales nothing (the release is not publishing its metric).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from components.plans import names
-from components.plans.scaling import PREDICTIVE, STEP, TARGET_TRACKING, described_size, step_adjustments
-from components.settings import (
-    PREDEFINED_TARGET_METRICS,
-    PREDICTIVE_METRIC_PAIRS,
-    StepPolicySettings,
-    TargetTrackingSettings,
+from components.plans.scaling import (
+    PredictivePlan,
+    ScheduledActionPlan,
+    StepPlan,
+    TargetTrackingPlan,
+    arn_suffix,
+    request_count_label,
+    scaling_plan,
 )
 
 from ..discovery import Environment
@@ -32,21 +36,21 @@ ALARM_NAMES_PER_CALL = 100
 def run(env: Environment) -> list[Finding]:
     if env.group is None:
         return [not_found(env, "scaling.policies", "Auto Scaling group")]
-    autoscaling = env.aws.client("autoscaling")
+    plan = scaling_plan(env.settings)
     policies = {
         p["PolicyName"]: p
         for p in env.aws.pages(
             "autoscaling", "describe_policies", "ScalingPolicies", AutoScalingGroupName=env.group_name
         )
     }
-    settings = env.settings
-    findings = [_target_tracking(env, t, policies) for t in settings.scaling.target_tracking]
-    findings += [_step(env, s, policies) for s in settings.scaling.step]
-    if settings.scaling.predictive is not None:
-        findings.append(_predictive(env, policies))
+    label = _request_count_label(env)
+    findings = [_target_tracking(env, t, policies, label) for t in plan.target_tracking]
+    findings += [_step(env, s, policies) for s in plan.step]
+    if plan.predictive is not None:
+        findings.append(_predictive(env, plan.predictive, policies, label))
     findings.append(_undeclared_policies(env, policies))
-    actions = autoscaling.describe_scheduled_actions(AutoScalingGroupName=env.group_name)["ScheduledUpdateGroupActions"]
-    findings.append(_schedules(env, actions))
+    actions = env.aws.client("autoscaling").describe_scheduled_actions(AutoScalingGroupName=env.group_name)
+    findings.append(_schedules(plan.schedules, actions["ScheduledUpdateGroupActions"]))
     return findings
 
 
@@ -69,118 +73,57 @@ def alarms_named(env: Environment, alarm_names: list[str]) -> dict[str, dict[str
 # --- policies ---------------------------------------------------------------------------------
 
 
-def _target_tracking(env: Environment, tracking: TargetTrackingSettings, policies: dict[str, dict]) -> Finding:
-    name = names.target_tracking_policy_name(env.settings, tracking)
-    check = f"scaling.{name.removeprefix(env.settings.qualified_name + '-')}"
-    policy = policies.get(name)
-    if policy is None or policy.get("PolicyType") != TARGET_TRACKING:
-        return _missing_policy(env, check, name, TARGET_TRACKING)
-    config = policy.get("TargetTrackingConfiguration", {})
-    drift = _drift(
-        {
-            "metric": _tracked_metric(config),
-            "TargetValue": float(config.get("TargetValue", 0)),
-            "DisableScaleIn": bool(config.get("DisableScaleIn", False)),
-            "EstimatedInstanceWarmup": policy.get("EstimatedInstanceWarmup"),
-        },
-        {
-            "metric": _declared_metric(tracking),
-            "TargetValue": float(tracking.target),
-            "DisableScaleIn": tracking.disable_scale_in,
-            "EstimatedInstanceWarmup": tracking.warmup,
-        },
-    )
+def _target_tracking(
+    env: Environment, tracking: TargetTrackingPlan, policies: dict[str, dict], label: str | None
+) -> Finding:
+    check = f"scaling.{tracking.role}"
+    policy = policies.get(tracking.name)
+    if policy is None or policy.get("PolicyType") != tracking.policy_type:
+        return _missing_policy(env, check, tracking.name, tracking.policy_type)
+    drift = _drift(policy, tracking.described(env.group_name, label), label_known=label is not None)
     # AWS creates and names target tracking alarms itself, and lists them on the policy
     listed = [a["AlarmName"] for a in policy.get("Alarms", [])]
     missing = sorted(set(listed) - set(alarms_named(env, listed)))
     drift += [f"its alarm {alarm} was deleted: the policy cannot scale" for alarm in missing]
     if drift:
-        return failed(check, f"{name}: {'; '.join(drift)}", UP_FIX)
-    return passed(check, f"{name}: {_declared_metric(tracking)} at {tracking.target:g}")
+        return failed(check, f"{tracking.name}: {'; '.join(drift)}", UP_FIX)
+    return passed(check, f"{tracking.name}: {tracking.metric_name} at {tracking.target:g}")
 
 
-def _tracked_metric(config: dict[str, Any]) -> str:
-    predefined = config.get("PredefinedMetricSpecification")
-    if predefined:
-        return predefined.get("PredefinedMetricType", "?")
-    custom = config.get("CustomizedMetricSpecification", {})
-    return f"{custom.get('Namespace')}/{custom.get('MetricName')}"
-
-
-def _declared_metric(tracking: TargetTrackingSettings) -> str:
-    spec = tracking.customized_metric()
-    return PREDEFINED_TARGET_METRICS[tracking.metric] if spec is None else f"{spec.namespace}/{spec.name}"
-
-
-def _step(env: Environment, step: StepPolicySettings, policies: dict[str, dict]) -> Finding:
-    name = names.step_policy_name(env.settings, step)
-    check = f"scaling.step-{step.name}"
-    policy = policies.get(name)
-    if policy is None or policy.get("PolicyType") != STEP:
-        return _missing_policy(env, check, name, STEP)
-    alarm_name = names.step_alarm_name(env.settings, step)
-    alarm = alarms_named(env, [alarm_name]).get(alarm_name)
+def _step(env: Environment, step: StepPlan, policies: dict[str, dict]) -> Finding:
+    declared, check = step.policy, f"scaling.{step.policy.role}"
+    policy = policies.get(declared.name)
+    if policy is None or policy.get("PolicyType") != declared.policy_type:
+        return _missing_policy(env, check, declared.name, declared.policy_type)
+    alarm = alarms_named(env, [step.alarm.name]).get(step.alarm.name)
     if alarm is None:
-        return failed(check, f"{name}: its alarm {alarm_name} is missing: the policy never runs", UP_FIX)
+        return failed(check, f"{declared.name}: its alarm {step.alarm.name} is missing: the policy never runs", UP_FIX)
     if not acts_on(alarm, policy["PolicyARN"]):
-        return failed(check, f"{name}: the alarm {alarm_name} no longer triggers the policy", UP_FIX)
-    drift = _drift(
-        {
-            "Threshold": alarm.get("Threshold"),
-            "ComparisonOperator": alarm.get("ComparisonOperator"),
-            "metric": f"{alarm.get('Namespace')}/{alarm.get('MetricName')}",
-            "Dimensions": {d["Name"]: d["Value"] for d in alarm.get("Dimensions", [])},
-        },
-        {
-            "Threshold": float(step.threshold),
-            "ComparisonOperator": step.comparison,
-            "metric": f"{step.metric.namespace}/{step.metric.name}",
-            "Dimensions": step.metric.all_dimensions(env.group_name),
-        },
-    )
-    drift += _drift(
-        {"adjustments": _adjustments(policy)},
-        {"adjustments": step_adjustments(step)},
-    )
+        return failed(check, f"{declared.name}: the alarm {step.alarm.name} no longer triggers the policy", UP_FIX)
+    drift = _drift(alarm, step.alarm.described(env.group_name, policy["PolicyARN"]))
+    drift += _drift(policy, declared.described())
     if drift:
-        return failed(check, f"{name}: {'; '.join(drift)}", UP_FIX)
-    metric = f"{step.metric.namespace}/{step.metric.name}"
+        return failed(check, f"{declared.name}: {'; '.join(drift)}", UP_FIX)
     state = alarm.get("StateValue")
     if state == NO_DATA:
         return warned(
             check,
-            f"{name}: alarm {alarm_name} has no data for {metric}",
+            f"{declared.name}: alarm {step.alarm.name} has no data for {step.alarm.metric.path}",
             "check that the release publishes the metric to the CloudWatch agent's StatsD listener",
         )
     doing = " (scaling now)" if state == FIRING else ""
-    return passed(check, f"{name}: alarm {alarm_name} {state}{doing}")
+    return passed(check, f"{declared.name}: alarm {step.alarm.name} {state}{doing}")
 
 
-def _adjustments(policy: dict[str, Any]) -> list[tuple]:
-    """(from, to, change) relative to the threshold, lowest first: the settings' steps' shape."""
-    steps = [
-        (s.get("MetricIntervalLowerBound"), s.get("MetricIntervalUpperBound"), s["ScalingAdjustment"])
-        for s in policy.get("StepAdjustments", [])
-    ]
-    return sorted(steps, key=lambda s: float("-inf") if s[0] is None else s[0])
-
-
-def _predictive(env: Environment, policies: dict[str, dict]) -> Finding:
-    name = names.predictive_policy_name(env.settings)
-    declared = env.settings.scaling.predictive
-    policy = policies.get(name)
-    if policy is None or policy.get("PolicyType") != PREDICTIVE:
-        return _missing_policy(env, "scaling.predictive", name, PREDICTIVE)
-    config = policy.get("PredictiveScalingConfiguration", {})
-    specs = config.get("MetricSpecifications", [{}])
-    pair = (specs[0] if specs else {}).get("PredefinedMetricPairSpecification", {})
-    drift = _drift(
-        {"Mode": config.get("Mode"), "metric": pair.get("PredefinedMetricType")},
-        {"Mode": declared.mode, "metric": PREDICTIVE_METRIC_PAIRS[declared.metric]},
-    )
+def _predictive(env: Environment, forecast: PredictivePlan, policies: dict[str, dict], label: str | None) -> Finding:
+    check = f"scaling.{forecast.role}"
+    policy = policies.get(forecast.name)
+    if policy is None or policy.get("PolicyType") != forecast.policy_type:
+        return _missing_policy(env, check, forecast.name, forecast.policy_type)
+    drift = _drift(policy, forecast.described(label), label_known=label is not None)
     if drift:
-        return failed("scaling.predictive", f"{name}: {'; '.join(drift)}", UP_FIX)
-    return passed("scaling.predictive", f"{name}: {declared.mode} on {PREDICTIVE_METRIC_PAIRS[declared.metric]}")
+        return failed(check, f"{forecast.name}: {'; '.join(drift)}", UP_FIX)
+    return passed(check, f"{forecast.name}: {forecast.mode} on {forecast.metric_pair}")
 
 
 def _undeclared_policies(env: Environment, policies: dict[str, dict]) -> Finding:
@@ -198,36 +141,66 @@ def _missing_policy(env: Environment, check: str, name: str, kind: str) -> Findi
     return failed(check, f"no {kind} policy {name} on {env.group_name}", UP_FIX)
 
 
+def _request_count_label(env: Environment) -> str | None:
+    """The label request-count metrics carry for the stack's load balancer and target group (None: not found)."""
+    if env.load_balancer is None or env.target_group is None:
+        return None
+    return request_count_label(
+        arn_suffix(env.load_balancer["LoadBalancerArn"]), arn_suffix(env.target_group["TargetGroupArn"])
+    )
+
+
 # --- schedules --------------------------------------------------------------------------------
 
 
-def _schedules(env: Environment, actions: list[dict[str, Any]]) -> Finding:
+def _schedules(schedules: tuple[ScheduledActionPlan, ...], actions: list[dict[str, Any]]) -> Finding:
     by_name = {a["ScheduledActionName"]: a for a in actions}
     problems = []
-    for schedule in env.settings.scaling.schedules:
-        name = names.scheduled_action_name(env.settings, schedule)
-        action = by_name.pop(name, None)
+    for schedule in schedules:
+        action = by_name.pop(schedule.name, None)
         if action is None:
-            problems.append(f"missing {name}")
+            problems.append(f"missing {schedule.name}")
             continue
-        declared = {
-            "Recurrence": schedule.cron,
-            "TimeZone": schedule.timezone,
-            "MinSize": described_size(schedule.min_size),
-            "MaxSize": described_size(schedule.max_size),
-            "DesiredCapacity": described_size(schedule.desired_capacity),
-        }
-        actual = {
-            key: described_size(action.get(key)) if key.endswith(("Size", "Capacity")) else action.get(key)
-            for key in declared
-        }
-        problems += [f"{name}: {d}" for d in _drift(actual, declared)]
+        problems += [f"{schedule.name}: {d}" for d in _drift(action, schedule.described())]
     problems += [f"undeclared {name}" for name in sorted(by_name)]
     if problems:
         return failed("scaling.schedules", "; ".join(problems), UP_FIX)
-    count = len(env.settings.scaling.schedules)
+    count = len(schedules)
     return passed("scaling.schedules", f"{count} scheduled action{'s' if count != 1 else ''} as declared")
 
 
-def _drift(actual: dict[str, Any], declared: dict[str, Any]) -> list[str]:
-    return [f"{key} {actual[key]!r}, declared {value!r}" for key, value in declared.items() if actual[key] != value]
+# --- comparing --------------------------------------------------------------------------------
+
+LABEL = "ResourceLabel"
+
+
+def _drift(actual: Mapping[str, Any], described: Mapping[str, Any], *, label_known: bool = True) -> list[str]:
+    """`<field> <actual>, declared <value>` for each field of `described` that AWS reports otherwise."""
+    declared, found = _fields(described), _fields(actual)
+    if not label_known:  # the load balancer or target group is missing: their own checks say so
+        declared.pop(LABEL, None)
+    return [
+        f"{key} {found.get(key)!r}, declared {value!r}" for key, value in declared.items() if found.get(key) != value
+    ]
+
+
+def _fields(reply: Mapping[str, Any]) -> dict[str, Any]:
+    """A Describe reply's fields by their own name: nested structures opened, the one metric
+    specification opened, dimensions as a dict, step adjustments as (lower, upper, change) lowest first."""
+    fields: dict[str, Any] = {}
+    for key, value in reply.items():
+        if isinstance(value, Mapping):
+            fields.update(_fields(value))
+        elif key == "MetricSpecifications":
+            fields.update(_fields(value[0]) if value else {})
+        elif key == "Dimensions":
+            fields[key] = {d["Name"]: d["Value"] for d in value}
+        elif key == "StepAdjustments":
+            steps = [
+                (s.get("MetricIntervalLowerBound"), s.get("MetricIntervalUpperBound"), s["ScalingAdjustment"])
+                for s in value
+            ]
+            fields[key] = sorted(steps, key=lambda s: float("-inf") if s[0] is None else s[0])
+        else:
+            fields[key] = value
+    return fields

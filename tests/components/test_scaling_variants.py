@@ -1,8 +1,9 @@
 """Scaling options a stack file can ask for beyond the shipped stacks, applied in the emulator:
-memory and custom metrics, scale-in step policies, schedules with a single size, predictive
-scaling that acts, and what a network load balancer cannot offer.
+memory and custom metrics, step policies that scale in or watch a metric not published per
+group, schedules with a single size, predictive scaling that acts, and what a network load
+balancer cannot offer. All but the last read one shared variant (tests/support/scaling.py).
 
-Run: `.venv/bin/python -m pytest --tb=native -q tests/test_scaling_variants.py`
+Run: `.venv/bin/python -m pytest --tb=native -q tests/components/test_scaling_variants.py`
 """
 
 from __future__ import annotations
@@ -12,31 +13,31 @@ import pytest
 from components.plans import names
 from components.settings import SettingsError
 from tests.support.aws_state import policies_of
-from tests.support.fragments import SQS_BACKLOG
-from tests.support.stacks import write_variant
+from tests.support.stacks import Applied, write_variant
 from tools.stack_files import load_stack_settings
 
-BUSY_WORKERS = {  # the share of a job queue's workers busy on each node, published through StatsD
-    "metric": "custom",
-    "target": 70,
-    "namespace": "Shop/Jobs",
-    "name": "BusyWorkersPercent",
-    "statistic": "Maximum",
-    "dimensions": {"Queue": "mailers"},
-    "disableScaleIn": True,
-    "warmup": 300,
-}
+
+def _step(variant: Applied, name: str):
+    [step] = [s for s in variant.settings.scaling.step if s.name == name]
+    return step
 
 
-def test_memory_and_custom_metrics_track_the_group_with_their_dimensions(deploy):
-    applied = deploy(
-        "dev",
-        {"elixir-cluster:scaling": {"targetTracking": [{"metric": "memory", "target": 75}, BUSY_WORKERS]}},
-    )
-    settings = applied.settings
-    group = {"Name": "AutoScalingGroupName", "Value": applied.outputs["autoScalingGroupName"]}
+def _alarm(variant: Applied, name: str) -> dict:
+    [alarm] = variant.client("cloudwatch").describe_alarms(
+        AlarmNames=[names.step_alarm_name(variant.settings, _step(variant, name))]
+    )["MetricAlarms"]
+    return alarm
+
+
+def _step_policy(variant: Applied, name: str) -> dict:
+    return policies_of(variant)[names.step_policy_name(variant.settings, _step(variant, name))]
+
+
+def test_memory_and_custom_metrics_track_the_group_with_their_dimensions(scaling_variant):
+    settings = scaling_variant.settings
+    group = {"Name": "AutoScalingGroupName", "Value": scaling_variant.outputs["autoScalingGroupName"]}
     memory, custom = settings.scaling.target_tracking
-    policies = policies_of(applied)
+    policies = policies_of(scaling_variant)
     assert sorted(policies) == sorted(names.scaling_policy_names(settings))
     memory_spec = policies[names.target_tracking_policy_name(settings, memory)]["TargetTrackingConfiguration"][
         "CustomizedMetricSpecification"
@@ -55,41 +56,15 @@ def test_memory_and_custom_metrics_track_the_group_with_their_dimensions(deploy)
     assert (config["TargetValue"], config["DisableScaleIn"], policy["EstimatedInstanceWarmup"]) == (70, True, 300)
 
 
-def test_a_step_policy_on_a_metric_not_published_per_group_alarms_on_its_own_dimensions(deploy):
-    applied = deploy(
-        "dev",
-        {"elixir-cluster:scaling": {"targetTracking": [{"metric": "cpu", "target": 60}], "step": [SQS_BACKLOG]}},
-    )
-    [step] = applied.settings.scaling.step
-    [alarm] = applied.client("cloudwatch").describe_alarms(AlarmNames=[names.step_alarm_name(applied.settings, step)])[
-        "MetricAlarms"
-    ]
+def test_a_step_policy_on_a_metric_not_published_per_group_alarms_on_its_own_dimensions(scaling_variant):
+    alarm = _alarm(scaling_variant, "backlog")
     assert (alarm["Namespace"], alarm["MetricName"]) == ("AWS/SQS", "ApproximateNumberOfMessagesVisible")
     assert alarm["Dimensions"] == [{"Name": "QueueName", "Value": "shop-jobs"}]
-    assert alarm["AlarmActions"] == [policies_of(applied)[names.step_policy_name(applied.settings, step)]["PolicyARN"]]
+    assert alarm["AlarmActions"] == [_step_policy(scaling_variant, "backlog")["PolicyARN"]]
 
 
-def test_scale_in_step_policy_has_negative_bounds_and_its_own_alarm(deploy):
-    scale_in = {
-        "name": "quiet",
-        "metric": {"namespace": "Elixir/BEAM", "name": "SchedulerUtilization", "statistic": "Maximum"},
-        "threshold": 20,
-        "comparison": "LessThanThreshold",
-        "period": 300,
-        "evaluationPeriods": 3,
-        "adjustmentType": "PercentChangeInCapacity",
-        "minAdjustmentMagnitude": 1,
-        "steps": [{"to": -10, "change": -50}, {"from": -10, "to": 0, "change": -25}],
-    }
-    applied = deploy(
-        "dev",
-        {
-            "elixir-cluster:nodes": {"minSize": 1, "maxSize": 3},
-            "elixir-cluster:scaling": {"targetTracking": [{"metric": "cpu", "target": 60}], "step": [scale_in]},
-        },
-    )
-    [step] = applied.settings.scaling.step
-    policy = policies_of(applied)[names.step_policy_name(applied.settings, step)]
+def test_scale_in_step_policy_has_negative_bounds_and_its_own_alarm(scaling_variant):
+    policy = _step_policy(scaling_variant, "quiet")
     assert (policy["AdjustmentType"], policy["MinAdjustmentMagnitude"], policy["MetricAggregationType"]) == (
         "PercentChangeInCapacity",
         1,
@@ -99,9 +74,7 @@ def test_scale_in_step_policy_has_negative_bounds_and_its_own_alarm(deploy):
         (s.get("MetricIntervalLowerBound"), s.get("MetricIntervalUpperBound"), s["ScalingAdjustment"])
         for s in policy["StepAdjustments"]
     ] == [(None, -10.0, -50), (-10.0, 0.0, -25)]
-    [alarm] = applied.client("cloudwatch").describe_alarms(AlarmNames=[names.step_alarm_name(applied.settings, step)])[
-        "MetricAlarms"
-    ]
+    alarm = _alarm(scaling_variant, "quiet")
     assert alarm["AlarmActions"] == [policy["PolicyARN"]]
     assert (alarm["ComparisonOperator"], alarm["Statistic"], alarm["Period"], alarm["EvaluationPeriods"]) == (
         "LessThanThreshold",
@@ -111,35 +84,30 @@ def test_scale_in_step_policy_has_negative_bounds_and_its_own_alarm(deploy):
     )
 
 
-def test_a_schedule_that_sets_only_desired_capacity_leaves_min_and_max_alone(deploy):
-    applied = deploy(
-        "dev",
-        {"elixir-cluster:scaling": {"schedules": [{"name": "lunch", "cron": "30 11 * * *", "desiredCapacity": 2}]}},
-    )
-    [action] = applied.client("autoscaling").describe_scheduled_actions(
-        AutoScalingGroupName=applied.outputs["autoScalingGroupName"]
+def test_a_step_alarm_on_a_sum_leaves_its_policy_to_awss_average(scaling_variant):
+    assert _alarm(scaling_variant, "job-burst")["Statistic"] == "Sum"
+    assert _step_policy(scaling_variant, "job-burst")["MetricAggregationType"] == "Average"
+
+
+def test_a_schedule_that_sets_only_desired_capacity_leaves_min_and_max_alone(scaling_variant):
+    [action] = scaling_variant.client("autoscaling").describe_scheduled_actions(
+        AutoScalingGroupName=scaling_variant.outputs["autoScalingGroupName"]
     )["ScheduledUpdateGroupActions"]
     assert action["ScheduledActionName"] == "shop-dev-lunch"
     assert (action["Recurrence"], action["TimeZone"], action["DesiredCapacity"]) == ("30 11 * * *", "UTC", 2)
     assert "MinSize" not in action and "MaxSize" not in action
 
 
-def test_predictive_scaling_on_cpu_can_act_and_needs_no_load_balancer_label(deploy):
-    applied = deploy(
-        "dev",
-        {
-            "elixir-cluster:scaling": {
-                "predictive": {"mode": "ForecastAndScale", "metric": "cpu", "target": 50, "schedulingBufferTime": 600}
-            }
-        },
-    )
-    config = policies_of(applied)[names.predictive_policy_name(applied.settings)]["PredictiveScalingConfiguration"]
+def test_predictive_scaling_on_cpu_can_act_and_needs_no_load_balancer_label(scaling_variant):
+    policies = policies_of(scaling_variant)
+    config = policies[names.predictive_policy_name(scaling_variant.settings)]["PredictiveScalingConfiguration"]
     [metric] = config["MetricSpecifications"]
     assert (config["Mode"], config["SchedulingBufferTime"], config["MaxCapacityBreachBehavior"]) == (
         "ForecastAndScale",
         600,
-        "HonorMaxCapacity",
+        "IncreaseMaxCapacity",
     )
+    assert config["MaxCapacityBuffer"] == 0  # AWS requires one with IncreaseMaxCapacity: up to the forecast
     assert metric["PredefinedMetricPairSpecification"] == {"PredefinedMetricType": "ASGCPUUtilization"}
     assert metric["TargetValue"] == 50
 

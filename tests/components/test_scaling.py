@@ -1,7 +1,7 @@
 """Scaling on the shipped stacks, read back from moto: dev tracks CPU; prod tracks requests per
 node and scheduler utilisation, steps on the run queue, follows weekday schedules and forecasts.
 
-Run: `.venv/bin/python -m pytest --tb=native -q tests/test_scaling.py`
+Run: `.venv/bin/python -m pytest --tb=native -q tests/components/test_scaling.py`
 """
 
 from __future__ import annotations
@@ -123,6 +123,8 @@ def test_prod_forecasts_request_count_without_acting_on_it(prod):
     config = policy["PredictiveScalingConfiguration"]
     assert policy["PolicyType"] == "PredictiveScaling"
     assert (config["Mode"], config["SchedulingBufferTime"]) == ("ForecastOnly", predictive.scheduling_buffer_time)
+    # the maximum size holds (the default), and AWS refuses a buffer beside it
+    assert config["MaxCapacityBreachBehavior"] == "HonorMaxCapacity" and "MaxCapacityBuffer" not in config
     [metric] = config["MetricSpecifications"]
     pair = metric["PredefinedMetricPairSpecification"]
     assert (metric["TargetValue"], pair["PredefinedMetricType"]) == (predictive.target, "ALBRequestCount")
