@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from components.plans.bootstrap import render_user_data
+from components.plans.user_data import render_user_data
 from tools.conformance import netns
 from tools.conformance.node_lab import boot
 from tools.conformance.node_lab.instance import Instance

@@ -20,7 +20,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from components.plans.bootstrap import SCRIPTS_DIR
+from components.plans.node_scripts import SCRIPTS_DIR
 
 from ..netns import PROJECT_DIR
 from ..waiting import wait_until
