@@ -216,7 +216,7 @@ class FakeNode:
     # --- running the scripts --------------------------------------------------------------------
 
     def installed(self, settings: StackSettings, path: str, edits: dict[str, tuple[str, str]] | None = None) -> Path:
-        """Writes every file of the user data under root/fs; returns where `path` went.
+        """Writes every file of the user data under root/fs, with its mode; returns where `path` went.
 
         `edits` maps a file's node path to (old, new): that file is written with `old`
         replaced by `new`, a broken script for a test to run.
@@ -230,6 +230,8 @@ class FakeNode:
             target = self.fs(entry["path"])
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(content)
+            # As cloud-init's write_files does: a script written without its x bit cannot run.
+            target.chmod(int(entry["permissions"], 8))
         return self.fs(path)
 
     def fs(self, path: str) -> Path:
@@ -256,7 +258,7 @@ class FakeNode:
             "RUNTIME_DIRECTORY": str(self.root / "runtime"),
             "CURL_CA_BUNDLE": str(artifact_certificate()[0]),
         }
-        args = list(command) or ["bash", str(path)]
+        args = list(command) or [str(path)]  # run as systemd and runcmd run it: by its path
         return subprocess.run(
             [arg.replace("{script}", str(path)) for arg in args],
             env=env,

@@ -114,3 +114,13 @@ def test_an_empty_drain_seconds_fails_the_pause_instead_of_skipping_it(node: Fak
     assert result.returncode != 0
     assert "sleep: invalid time interval ''" in result.stderr
     assert not node.calls("systemctl")
+
+
+def test_a_script_written_without_its_x_bit_does_not_run(node: FakeNode, monkeypatch) -> None:
+    # systemd's ExecStart= and cloud-init's runcmd run the file itself: 0644 is "Permission denied".
+    from components.plans import user_data
+
+    monkeypatch.setattr(user_data, "_script_file", lambda path, text: user_data._file(path, text, "0644"))
+    with pytest.raises(PermissionError):
+        node.run(variant("prod"), "drain-agent")
+    assert not node.calls()
