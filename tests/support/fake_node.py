@@ -69,13 +69,17 @@ def real_curl() -> str:
     return path
 
 
+POLL_SECONDS = 0.02
+
+
 class _Server:
     """An HTTP server on 127.0.0.1 in a thread of this process."""
 
     def __init__(self, server: http.server.ThreadingHTTPServer):
         self.server = server
         self.port = server.server_address[1]
-        self._thread = threading.Thread(target=server.serve_forever, daemon=True)
+        # A short poll: shutdown() waits for the loop to look, 0.5 s by default.
+        self._thread = threading.Thread(target=server.serve_forever, args=(POLL_SECONDS,), daemon=True)
         self._thread.start()
 
     def close(self) -> None:
@@ -156,6 +160,7 @@ class FakeNode:
     imds_log: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        curl = real_curl()  # skips before any server starts when curl is missing
         for directory in ("bin", "fs", "runtime"):
             (self.root / directory).mkdir()
         self.metadata_file = self.root / "imds.json"
@@ -170,7 +175,7 @@ class FakeNode:
             "::127.0.0.1:1",  # any other host: refused, never the network
         ]
         routes = " ".join(f"--connect-to {route}" for route in connect)
-        self._tool("curl", f'#!/bin/bash\necho "curl $*" >> "$FAKE_CALLS"\nexec {real_curl()} -q {routes} "$@"\n')
+        self._tool("curl", f'#!/bin/bash\necho "curl $*" >> "$FAKE_CALLS"\nexec {curl} -q {routes} "$@"\n')
         for name, module in FAKES.items():
             self._tool(name, shim(module))
         self._tool("sleep", (FAKES_DIR / "sleep.sh").read_text())
