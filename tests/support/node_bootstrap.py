@@ -21,7 +21,7 @@ from components.plans.user_data import render_user_data
 from components.settings import StackSettings
 from tests.support.fake_node import HTTPS_ARTIFACT
 from tests.support.stacks import write_variant
-from tools.stack_settings import load_stack_settings
+from tools.conformance.node_lab.stack_variants import settings_of
 
 VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
     "dev": ("dev", {}),
@@ -38,7 +38,7 @@ def variant(name: str) -> StackSettings:
     """The settings of VARIANTS[name], read from a stack file as the program reads it."""
     base, changes = VARIANTS[name]
     with tempfile.TemporaryDirectory() as directory:
-        return load_stack_settings(write_variant(Path(directory), base, name, changes))
+        return settings_of(write_variant(Path(directory), base, name, changes))
 
 
 def user_data(settings: StackSettings) -> dict[str, Any]:
