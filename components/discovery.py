@@ -17,7 +17,7 @@ import pulumi
 import pulumi_aws as aws
 
 from .base import ClusterComponent
-from .plans.bootstrap import discovery_namespace_name, discovery_service_name
+from .plans.discovery import discovery_namespace_name, discovery_service_name
 from .settings import StackSettings
 
 RECORD_TTL_SECONDS = 10

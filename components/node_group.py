@@ -8,8 +8,8 @@
   start. It is a secret in Pulumi's state and appears in no other resource or output.
 - The launch template: IMDSv2 only, instance metadata tags on (the drain agent and the
   CloudWatch agent read the group's name from them), an encrypted gp3 root volume, the
-  node security group plus `extraSecurityGroupIds`, and the user data `bootstrap.py`
-  renders.
+  node security group plus `extraSecurityGroupIds`, and the user data
+  `plans/user_data.py` renders.
 - The Auto Scaling group in the private subnets: attached to the target group (through
   `targetGroupArns` only), replacing nodes the load balancer finds unhealthy after the
   grace period, rolled by instance refresh whenever the launch template changes (it is
@@ -33,7 +33,7 @@ import pulumi_random as random
 
 from .base import ClusterComponent
 from .discovery import DnsDiscovery
-from .plans.bootstrap import DISCOVERY_SERVICE_TAG_KEY, render_user_data
+from .plans.discovery import DISCOVERY_SERVICE_TAG_KEY
 from .plans.encryption import cookie_key_policy
 from .plans.iam import MANAGED_POLICY_ARNS, assume_role_policy, node_boot_policy, node_drain_policy
 from .plans.node_group import (
@@ -53,6 +53,7 @@ from .plans.node_group import (
     instances_distribution,
     is_mixed,
 )
+from .plans.user_data import render_user_data
 from .settings import StackSettings
 
 

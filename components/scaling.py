@@ -4,7 +4,7 @@
   `scale_on_scheduler_utilization`, `scale_on_custom`): AWS creates and owns the alarms.
   CPU and request count are AWS's predefined metrics; memory and scheduler utilisation are
   customized metric specifications on what the CloudWatch agent publishes in
-  METRICS_NAMESPACE, aggregated by AutoScalingGroupName (see bootstrap.cloudwatch_agent_config).
+  METRICS_NAMESPACE, aggregated by AutoScalingGroupName (see plans/cloudwatch_agent.py).
 - Step scaling (`scale_on_alarm`): a policy and the CloudWatch alarm whose one action is it.
 - Schedules (`scale_on_schedule`): recurring size changes in the schedule's time zone.
 - Predictive scaling (`scale_on_forecast`): forecast only unless the settings say otherwise.

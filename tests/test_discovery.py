@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from components.plans.bootstrap import discovery_namespace_name, discovery_service_name
+from components.plans.discovery import discovery_namespace_name, discovery_service_name
 from tests.support.aws_state import group_of
 from tests.support.stacks import Applied, write_variant
 from tools.emulated_stack import emulated

@@ -12,8 +12,8 @@ from urllib.parse import unquote
 
 import pytest
 
-from components.plans.bootstrap import render_user_data
 from components.plans.iam import node_role_policy
+from components.plans.user_data import render_user_data
 from tests.support.aws_state import group_of, template_data
 
 GROUP = "aws:autoscaling/group:Group"

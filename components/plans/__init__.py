@@ -12,5 +12,11 @@ from settings to AWS API values is written once.
 - iam: the node role's policy documents
 - encryption: the key policies of the KMS keys the stack creates
 - dashboard: the CloudWatch dashboard body
-- bootstrap: the user data and its scripts
+- user_data: the node's cloud-init user data, gathering the node's plans below
+- node_layout: where the release, its configuration, scripts and units live on a node
+- node_scripts: the scripts (scripts/*.sh) and stack.env, the stack's values they read
+- release_environment: release.env, the environment the release runs with
+- systemd_units: the release's unit and the drain agent's
+- cloudwatch_agent: the agent's configuration (memory, StatsD for BEAM metrics)
+- discovery: the Cloud Map names and the instance tag naming the node's service
 """

@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..settings import NodesSettings, StackSettings
-from .bootstrap import LIFECYCLE_HOOK_NAME
+
+LIFECYCLE_HOOK_NAME = "release-drain"
+"""The termination lifecycle hook the drain agent completes (CONTINUE) once the release stopped."""
 
 COOKIE_LENGTH = 64
 """Characters of the Erlang cookie (an atom: at most 255); letters and digits only, so it

@@ -21,7 +21,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from components.plans.bootstrap import release_environment, render_user_data
+from components.plans.release_environment import release_environment
+from components.plans.user_data import render_user_data
 from tools.conformance.node_lab import boot, cloud_init
 from tools.conformance.node_lab.lab import MESH_TIMEOUT_SECONDS, Node, NodeLab
 from tools.conformance.node_lab.units import environment_file

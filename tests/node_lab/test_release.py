@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from components.plans.bootstrap import dns_cluster_query, release_environment
+from components.plans.discovery import dns_cluster_query
+from components.plans.release_environment import release_environment
 from tools.conformance import netns
 from tools.conformance.node_lab import release
 from tools.conformance.node_lab.instance import Instance

@@ -1,79 +1,23 @@
-"""The unit runner that stands in for systemd: what it honours, and that it refuses the rest."""
+"""The unit runner that stands in for systemd, running units in an instance (needs root).
+
+What it reads and refuses is tested offline: tests/node_lab/test_unit_file.py."""
 
 from __future__ import annotations
 
-import signal
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import yaml
 
-from components.plans.bootstrap import render_user_data
 from tools.conformance import netns
 from tools.conformance.node_lab import boot
 from tools.conformance.node_lab.instance import Instance
-from tools.conformance.node_lab.stack_variants import release_variant, settings_of
-from tools.conformance.node_lab.units import (
-    UnsupportedDirective,
-    command_line,
-    environment_file,
-    parse_unit,
-    seconds,
-)
 from tools.conformance.waiting import wait_until
 
 pytestmark = pytest.mark.node_lab
 
 MINIMAL = "[Service]\nExecStart=/bin/true\n"
-
-
-# --- reading units (no root needed) ------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("line", "named"),
-    [
-        ("LimitCORE=infinity", "LimitCORE="),
-        ("Type=forking", "Type=forking"),
-        ("ExecStartPre=+/bin/true", r"prefix '\+'"),
-        ("KillSignal=SIGNOPE", "KillSignal=SIGNOPE"),
-        ("TimeoutStopSec=1fortnight", "time span"),
-        ("ProtectSystem=strict", "ProtectSystem=strict"),
-    ],
-)
-def test_a_directive_the_runner_does_not_implement_is_refused_by_name(line, named):
-    with pytest.raises(UnsupportedDirective, match=named):
-        parse_unit("x.service", f"{MINIMAL}{line}\n")
-
-
-def test_an_unknown_section_is_refused():
-    with pytest.raises(UnsupportedDirective, match=r"\[Socket\]"):
-        parse_unit("x.service", f"{MINIMAL}[Socket]\nListenStream=80\n")
-
-
-@pytest.mark.parametrize("stack", ["dev", "prod"])
-@pytest.mark.parametrize("discovery", ["ec2Tags", "dns"])
-def test_every_unit_the_stack_renders_is_understood(stack, discovery, tmp_path):
-    settings = settings_of(release_variant(stack, tmp_path, discovery=discovery))
-    document = yaml.safe_load(render_user_data(settings))
-    units = [f for f in document["write_files"] if f["path"].startswith("/etc/systemd/system/")]
-    assert len(units) == 2
-    for unit in units:
-        parsed = parse_unit(Path(unit["path"]).name, unit["content"])
-        assert parsed.values("Service", "ExecStart")
-
-
-def test_values_are_read_as_systemd_reads_them(tmp_path):
-    env = tmp_path / "env"
-    env.write_text("# comment\nA=\"two words\"\nB='single'\nC=plain\n\n")
-    assert environment_file(env) == {"A": "two words", "B": "single", "C": "plain"}
-    assert command_line("-/bin/echo ${A} $C", {"A": "x y", "C": "z"}) == (["/bin/echo", "x y", "z"], True)
-    assert seconds("1min 30s") == 90 and seconds("45") == 45 and seconds("500ms") == 0.5
-    unit = parse_unit("x.service", f'{MINIMAL}Environment=A=1 "B=2 3"\nEnvironment=C=4\nTimeoutStopSec=45\n')
-    assert unit.values("Service", "Environment") == ['A=1 "B=2 3"', "C=4"]
-    assert unit.timeout_stop == 45 and unit.kill_signal == signal.SIGTERM
 
 
 # --- running units in an instance ---------------------------------------------------------------

@@ -20,7 +20,6 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from components.plans.bootstrap import release_environment
 from components.plans.load_balancer import (
     ALGORITHM,
     DEREGISTRATION_DELAY,
@@ -29,6 +28,7 @@ from components.plans.load_balancer import (
     HealthCheck,
     read_health_check,
 )
+from components.plans.release_environment import release_environment
 from components.settings import EPMD_WELL_KNOWN_PORT, StackSettings
 from tools.emulated_stack import emulated
 from tools.stack_files import stack_file

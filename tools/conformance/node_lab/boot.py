@@ -5,9 +5,10 @@
 
 - the unit runner (units.py) as the instance's service manager, and `systemctl` as a shim
   that talks to it;
-- `amazon-cloudwatch-agent-ctl` (where the bootstrap calls it) as a recorder stub: the lab
-  reads back its arguments and validates the configuration file it was given against the
-  agent's published JSON schema (`cloudwatch_agent_config_problems`);
+- `amazon-cloudwatch-agent-ctl` (where the bootstrap calls it) as a stub that refuses the
+  options and actions the real control script refuses (cloudwatch_agent_ctl.py) and records
+  the call: the lab reads back its arguments and validates the configuration file it was
+  given against the agent's published JSON schema (`cloudwatch_agent_config_problems`);
 - `apt-get` as a recorder stub, so `packages:` is recorded, never installed.
 """
 
@@ -20,7 +21,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from components.plans.bootstrap import SCRIPTS_DIR
+from components.plans.node_scripts import SCRIPTS_DIR
 
 from ..netns import PROJECT_DIR
 from ..waiting import wait_until
@@ -56,7 +57,9 @@ def prepare(instance: Instance, log: Path | None = None) -> None:
     records.mkdir(parents=True, exist_ok=True)
     records.chmod(0o1777)  # stubs run as the release user too
     cloud_init.install_command(instance, "/usr/local/bin/systemctl", shim("tools.conformance.node_lab.systemctl"))
-    cloud_init.install_command(instance, cloudwatch_agent_ctl(), cloud_init.recorder("amazon-cloudwatch-agent-ctl"))
+    cloud_init.install_command(
+        instance, cloudwatch_agent_ctl(), shim("tools.conformance.node_lab.cloudwatch_agent_ctl")
+    )
     cloud_init.install_command(instance, "/usr/local/bin/apt-get", cloud_init.recorder("apt-get"))
     argv = ["env", f"PYTHONPATH={PROJECT_DIR}", sys.executable, "-m", "tools.conformance.node_lab.units", "serve"]
     instance.start_process(argv, log=log or instance.workdir / "units.log")

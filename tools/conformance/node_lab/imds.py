@@ -3,21 +3,37 @@
     python -m tools.conformance.node_lab.imds --listen 169.254.169.254:80 --metadata FILE
 
 Run inside the instance's network namespace, on 169.254.169.254 added to that namespace's
-loopback: the address exists nowhere else, so nothing the host sends can reach it.
+loopback: the address exists nowhere else, so nothing the host sends can reach it. The
+offline tests run the same server on 127.0.0.1 (`server`), real curl pointed at it.
 
-- `PUT /latest/api/token` with `X-aws-ec2-metadata-token-ttl-seconds: 1..21600` answers a
-  session token; without the header 400; a PUT carrying X-Forwarded-For is refused (403)
-  as on EC2, where that marks a request relayed by a proxy.
-- `GET /latest/meta-data/...` needs `X-aws-ec2-metadata-token` with a live token: without
-  one 401, as IMDSv2 does. FILE's `"tokens"` changes that: `"optional"` turns IMDSv1 back
-  on; `"withheld"` answers the PUT without a token (an empty 200), a broken metadata
-  service the lab boots a node against.
-- What is answered comes from FILE (JSON), read at every request, so the lab changes an
-  instance's target lifecycle state by rewriting it (`write_metadata`):
+It refuses what EC2's refuses, so a script that works here works on an instance:
 
-      {"instance-id": "i-…", "local-ipv4": "198.18.0.1", "availability-zone": "eu-west-1a",
-       "region": "eu-west-1", "tags": {"aws:autoscaling:groupName": "…"},
-       "target-lifecycle-state": "InService", "role": "shop-node", "credentials": {...}}
+- `PUT /latest/api/token` needs `X-aws-ec2-metadata-token-ttl-seconds` between 1 and 21600
+  ("a minimum of one second and a maximum of six hours"); without it, or out of range, 400
+  ("400 - Bad Request: the PUT request isn't valid"). A PUT to a version-specific path
+  (`/2021-03-23/api/token`) is 403, as EC2 answers it; a PUT carrying X-Forwarded-For gets
+  no token (403): IMDSv2 will not issue one to a request relayed by a proxy.
+- `GET /latest/meta-data/...` needs `X-aws-ec2-metadata-token` with a token that is still
+  live: without one, with an unknown one or once its TTL has passed, 401 ("the GET request
+  uses a token that isn't valid; generate a new token"). A missing item is 404.
+- An item can be made unavailable for its next N reads (`outages`): 503, as IMDS answers
+  when "the request could not be completed"; a client retries.
+
+FILE's `"tokens"` changes the first two: `"optional"` turns IMDSv1 back on; `"withheld"`
+answers the PUT without a token (an empty 200), a broken metadata service the lab boots a
+node against. What is answered comes from FILE (JSON), read at every request, so the lab
+changes an instance's target lifecycle state by rewriting it (`write_metadata`):
+
+    {"instance-id": "i-…", "local-ipv4": "198.18.0.1", "availability-zone": "eu-west-1a",
+     "region": "eu-west-1", "tags": {"aws:autoscaling:groupName": "…"},
+     "target-lifecycle-state": "InService", "role": "shop-node", "credentials": {...}}
+
+Sources: https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-metadata-v2-how-it-works.html
+(the session token and its TTL), https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instancedata-data-retrieval.html
+(version-specific token paths; the error codes),
+https://repost.aws/knowledge-center/ec2-linux-metadata-retrieval (400, 401, 403, 404),
+https://aws.amazon.com/blogs/security/defense-in-depth-open-firewalls-reverse-proxies-ssrf-vulnerabilities-ec2-instance-metadata-service/
+(X-Forwarded-For).
 """
 
 from __future__ import annotations
@@ -28,6 +44,7 @@ import os
 import secrets
 import sys
 import time
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -36,6 +53,8 @@ IMDS_ADDRESS = "169.254.169.254"
 TOKEN_TTL_HEADER = "X-aws-ec2-metadata-token-ttl-seconds"
 TOKEN_HEADER = "X-aws-ec2-metadata-token"
 MAX_TOKEN_TTL_SECONDS = 21600
+TOKEN_PATH = "/latest/api/token"
+META_DATA_PREFIX = "/latest/meta-data/"
 
 
 def write_metadata(path: Path, metadata: dict[str, Any]) -> None:
@@ -76,28 +95,33 @@ def meta_data(metadata: dict[str, Any], item: str) -> str | None:
 
 
 class _Tokens:
-    """Session tokens and when each expires (monotonic seconds)."""
+    """Session tokens and when each expires (seconds on `clock`)."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._expiry: dict[str, float] = {}
+        self._clock = clock
 
     def issue(self, ttl: int) -> str:
         token = secrets.token_urlsafe(32)
-        self._expiry[token] = time.monotonic() + ttl
+        self._expiry[token] = self._clock() + ttl
         return token
 
     def valid(self, token: str | None) -> bool:
-        return token is not None and self._expiry.get(token, 0) > time.monotonic()
+        return token is not None and self._expiry.get(token, 0) > self._clock()
 
 
-def handler(metadata_file: Path, tokens: _Tokens, log: list[str] | None = None) -> type[BaseHTTPRequestHandler]:
+def handler(
+    metadata_file: Path, tokens: _Tokens, log: list[str] | None = None, outages: dict[str, int] | None = None
+) -> type[BaseHTTPRequestHandler]:
+    unavailable = outages if outages is not None else {}
+
     class Handler(BaseHTTPRequestHandler):
         server_version = "EC2ws"
         sys_version = ""
 
         def do_PUT(self) -> None:  # noqa: N802 - http.server's naming
-            if self.path != "/latest/api/token":
-                return self._send(404, "")
+            if self.path != TOKEN_PATH:
+                return self._send(403 if self.path.endswith("/api/token") else 404, "")
             if self.headers.get("X-Forwarded-For"):
                 return self._send(403, "")
             ttl = self.headers.get(TOKEN_TTL_HEADER, "")
@@ -113,10 +137,14 @@ def handler(metadata_file: Path, tokens: _Tokens, log: list[str] | None = None) 
             required = metadata.get("tokens", "required") != "optional"
             if required and not tokens.valid(self.headers.get(TOKEN_HEADER)):
                 return self._send(401, "")
-            prefix = "/latest/meta-data/"
+            prefix = META_DATA_PREFIX
             if not self.path.startswith(prefix) and self.path != prefix.rstrip("/"):
                 return self._send(404, "")
-            body = meta_data(metadata, self.path.removeprefix(prefix))
+            item = self.path.removeprefix(prefix)
+            if unavailable.get(item, 0) > 0:
+                unavailable[item] -= 1
+                return self._send(503, "")
+            body = meta_data(metadata, item)
             self._send(404, "") if body is None else self._send(200, body)
 
         def _send(self, status: int, body: str, headers: dict[str, str] | None = None) -> None:
@@ -133,13 +161,23 @@ def handler(metadata_file: Path, tokens: _Tokens, log: list[str] | None = None) 
             line = f"{self.command} {self.path} -> {args[1] if len(args) > 1 else '?'}"
             if log is not None:
                 log.append(line)
-            print(line, file=sys.stderr, flush=True)
+            else:  # the lab's process: its stderr is the instance's imds.log
+                print(line, file=sys.stderr, flush=True)
 
     return Handler
 
 
-def server(listen: tuple[str, int], metadata_file: Path, log: list[str] | None = None) -> ThreadingHTTPServer:
-    return ThreadingHTTPServer(listen, handler(metadata_file, _Tokens(), log))
+def server(
+    listen: tuple[str, int],
+    metadata_file: Path,
+    log: list[str] | None = None,
+    *,
+    clock: Callable[[], float] = time.monotonic,
+    outages: dict[str, int] | None = None,
+) -> ThreadingHTTPServer:
+    """The service on `listen`; `clock` decides when tokens expire, `outages` maps an item to
+    how many of its next reads answer 503."""
+    return ThreadingHTTPServer(listen, handler(metadata_file, _Tokens(clock), log, outages))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -34,7 +34,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from components.plans.bootstrap import LIFECYCLE_HOOK_NAME, NodeLayout
+from components.plans.node_group import LIFECYCLE_HOOK_NAME
+from components.plans.node_layout import NodeLayout
 
 from .. import firewall, netns
 from ..haproxy import LoadBalancer, Server, render_config

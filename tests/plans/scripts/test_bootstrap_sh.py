@@ -1,0 +1,75 @@
+"""scripts/bootstrap.sh: fetches and unpacks the release, names the node, starts it and its agents."""
+
+from __future__ import annotations
+
+import pytest
+
+from components.plans.release_environment import release_environment
+from tests.support.fake_node import HTTPS_ARTIFACT, NODE_IP, FakeNode
+from tests.support.node_bootstrap import VARIANTS, parse_env_file, variant
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_release_env_file_is_release_environment_for_the_node_ip(name: str, node: FakeNode) -> None:
+    settings = variant(name)
+    env_file = node.installed(settings, f"/etc/{settings.release.name}/release.env")
+    result = node.run(
+        settings, "bootstrap", "bash", "-c", f'source {{script}} && RELEASE_ENV="{env_file}" name_node {NODE_IP}'
+    )
+    assert result.returncode == 0, result.stderr
+    assert parse_env_file(env_file.read_text()) == release_environment(settings, NODE_IP)
+
+
+def test_bootstrap_installs_names_and_starts_the_node(node: FakeNode) -> None:
+    settings = variant("prod")
+    root, env_file = node.fs("/opt/shop"), node.installed(settings, "/etc/shop/release.env")
+    # The node's / is node.root/fs; the CloudWatch agent's control script is a fake on PATH.
+    overrides = f"RELEASE_ROOT={root} RELEASE_ENV={env_file} CLOUDWATCH_AGENT_CTL=amazon-cloudwatch-agent-ctl"
+    result = node.run(settings, "bootstrap", "bash", "-c", f"source {{script}} && {overrides} main")
+    assert result.returncode == 0, result.stderr
+    assert (root / "bin/shop").is_file()
+    assert parse_env_file(env_file.read_text()) == release_environment(settings, NODE_IP)
+    fetch, *actions = [call for call in node.calls() if not call.startswith("curl")]
+    assert fetch.startswith("aws s3 cp --only-show-errors --region eu-west-1 s3://shop-releases/shop-1.4.2.tar.gz ")
+    assert actions == [
+        "systemctl daemon-reload",
+        "systemctl enable shop-drain.service shop.service",
+        "systemctl start --no-block shop-drain.service shop.service",
+        "amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -s -c file:/etc/shop/cloudwatch-agent.json",
+    ]
+    assert result.stdout == f"shop started as shop@{NODE_IP}\n"
+    assert node.imds_log == ["PUT /latest/api/token -> 200", "GET /latest/meta-data/local-ipv4 -> 200"]
+
+
+def test_s3_artifact_is_fetched_with_the_aws_cli(node: FakeNode) -> None:
+    settings = variant("prod")
+    target = node.root / "release.tar.gz.copy"
+    result = node.run(settings, "bootstrap", "bash", "-c", f"source {{script}} && fetch_artifact {target}")
+    assert result.returncode == 0, result.stderr
+    assert node.calls("aws") == [
+        f"aws s3 cp --only-show-errors --region {settings.region} {settings.release.artifact} {target}"
+    ]
+    assert target.read_bytes() == node.artifact.read_bytes()
+
+
+def test_https_artifact_is_fetched_with_curl_failing_on_errors(node: FakeNode) -> None:
+    settings = variant("https-artifact")
+    target = node.root / "release.tar.gz.copy"
+    node.artifacts.files["/shop/shop-1.4.2.tar.gz"] = node.artifact.read_bytes()
+    result = node.run(settings, "bootstrap", "bash", "-c", f"source {{script}} && fetch_artifact {target}")
+    assert result.returncode == 0, result.stderr
+    [call] = node.calls("curl")
+    assert call.endswith(f"--output {target} {HTTPS_ARTIFACT}")
+    assert all(flag in call.split() for flag in ["--fail", "--retry", "--proto", "=https"])
+    assert not node.calls("aws")
+    assert target.read_bytes() == node.artifact.read_bytes()
+
+
+def test_a_missing_https_artifact_fails_the_fetch(node: FakeNode) -> None:
+    # --fail: a 404 page is an error, never a "release" to unpack.
+    target = node.root / "release.tar.gz.copy"
+    result = node.run(
+        variant("https-artifact"), "bootstrap", "bash", "-c", f"source {{script}} && fetch_artifact {target}"
+    )
+    assert result.returncode == 22, result.stderr
+    assert "404" in result.stderr

@@ -1,0 +1,73 @@
+"""The node's scripts as files, and stack.env: the stack's values they read.
+
+What the scripts do is tested by running them (tests/plans/scripts/).
+"""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+from components.plans.node_scripts import SCRIPTS_DIR
+from tests.support.node_bootstrap import VARIANTS, require, stack_values, user_data, variant
+
+SCRIPT_FILES = {
+    "bootstrap": "bootstrap.sh",
+    "fetch-cookie": "fetch-cookie.sh",
+    "drain-agent": "drain-agent.sh",
+    "common.sh": "common.sh",
+}
+"""Where each file of components/plans/scripts/ lands in /usr/local/libexec/<release>/."""
+
+
+@pytest.mark.parametrize("script", sorted(SCRIPT_FILES.values()))
+def test_every_script_file_passes_shellcheck(script: str) -> None:
+    shellcheck = require("shellcheck")
+    # --external-sources follows `source common.sh` as the directives in the files say.
+    result = subprocess.run(
+        [shellcheck, "--external-sources", "--severity=style", str(SCRIPTS_DIR / script)],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, f"{script}:\n{result.stdout}{result.stderr}"
+
+
+def test_every_script_file_is_delivered() -> None:
+    assert sorted(path.name for path in SCRIPTS_DIR.glob("*.sh")) == sorted(SCRIPT_FILES.values())
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_user_data_writes_the_script_files_byte_for_byte(name: str) -> None:
+    settings = variant(name)
+    release = settings.release.name
+    written = {entry["path"]: entry for entry in user_data(settings)["write_files"]}
+    for installed, script in SCRIPT_FILES.items():
+        entry = written[f"/usr/local/libexec/{release}/{installed}"]
+        assert entry["content"].encode() == (SCRIPTS_DIR / script).read_bytes(), script
+        assert entry["permissions"] == ("0644" if installed == "common.sh" else "0755"), script
+
+
+def test_prod_stack_env_holds_the_stack_values_the_scripts_read() -> None:
+    assert stack_values(variant("prod")) == {
+        "RELEASE": "shop",
+        "RELEASE_ROOT": "/opt/shop",
+        "RELEASE_ENV": "/etc/shop/release.env",
+        "RELEASE_UNIT": "shop.service",
+        "DRAIN_UNIT": "shop-drain.service",
+        "CLOUDWATCH_CONFIG": "/etc/shop/cloudwatch-agent.json",
+        "ARTIFACT": "s3://shop-releases/shop-1.4.2.tar.gz",
+        "REGION": "eu-west-1",
+        "COOKIE_PARAMETER": "/shop/prod/release-cookie",
+        "CLUSTER_DISCOVERY": "ec2Tags",
+        "DISCOVERY_SERVICE_TAG": "elixir-cluster:discovery-service-id",
+        "LIFECYCLE_HOOK": "release-drain",
+        "LOAD_BALANCER_DRAIN_SECONDS": "45",
+        "DRAIN_POLL_SECONDS": "5",
+    }
+
+
+def test_stack_env_follows_the_variant() -> None:
+    assert stack_values(variant("dns"))["CLUSTER_DISCOVERY"] == "dns"
+    assert stack_values(variant("https-artifact"))["ARTIFACT"] == "https://releases.example.com/shop/shop-1.4.2.tar.gz"
+    assert stack_values(variant("dev"))["LOAD_BALANCER_DRAIN_SECONDS"] == "15"

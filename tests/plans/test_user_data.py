@@ -1,0 +1,148 @@
+"""The user data: what cloud-init accepts, and each of its parts checked against what a node
+needs, not only against the golden files.
+
+Golden files: tests/golden/user-data-<stack>.yaml hold the dev and prod user data. They show a
+reviewer the whole document; the tests here and beside it (node_scripts, release_environment,
+systemd_units, cloudwatch_agent) say what each part must be. After an intended change,
+regenerate them and review the diff:
+
+    UPDATE_GOLDEN=1 .venv/bin/python -m pytest -q tests/plans/test_user_data.py
+
+`cloud-init` and `shellcheck` must be on PATH (`apt-get install -y cloud-init shellcheck`;
+.ci/run installs them); without them those tests skip and say so.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from components.plans.node_layout import NodeLayout
+from components.plans.user_data import USER_DATA_LIMIT_BYTES, render_user_data
+from tests.support.node_bootstrap import (
+    VARIANTS,
+    require,
+    stack_values,
+    unit_settings,
+    user_data,
+    variant,
+    written_file,
+    written_files,
+)
+
+GOLDEN_DIR = Path(__file__).parent.parent / "golden"
+UPDATE_GOLDEN = os.environ.get("UPDATE_GOLDEN") == "1"
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_user_data_passes_cloud_init_schema(name: str, tmp_path: Path) -> None:
+    cloud_init = require("cloud-init")
+    path = tmp_path / "user-data.yaml"
+    path.write_text(render_user_data(variant(name)))
+    result = subprocess.run([cloud_init, "schema", "--config-file", str(path)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Valid cloud-config" in result.stdout
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_runcmd_passes_shellcheck(name: str) -> None:
+    shellcheck = require("shellcheck")
+    runcmd = "#!/bin/bash\n" + "\n".join(user_data(variant(name))["runcmd"]) + "\n"
+    result = subprocess.run(
+        [shellcheck, "--shell=bash", "--severity=style", "-"], input=runcmd, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_user_data_fits_the_ec2_limit(name: str) -> None:
+    assert len(render_user_data(variant(name)).encode()) < USER_DATA_LIMIT_BYTES
+
+
+def test_ec2_user_data_limit_is_16_kb() -> None:
+    assert USER_DATA_LIMIT_BYTES == 16 * 1024
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_user_data_matches_golden_file(stack: str) -> None:
+    rendered = render_user_data(variant(stack))
+    golden = GOLDEN_DIR / f"user-data-{stack}.yaml"
+    if UPDATE_GOLDEN:
+        GOLDEN_DIR.mkdir(exist_ok=True)
+        golden.write_text(rendered)
+    assert golden.exists(), f"{golden} missing: run with UPDATE_GOLDEN=1 (see this module's docstring)"
+    assert rendered == golden.read_text(), "user data changed: UPDATE_GOLDEN=1 regenerates, then review the diff"
+
+
+# --- each part of the document ------------------------------------------------------------------
+
+
+def test_user_data_is_a_cloud_config_of_four_parts() -> None:
+    text = render_user_data(variant("prod"))
+    assert text.startswith("#cloud-config\n")
+    assert list(user_data(variant("prod"))) == ["users", "packages", "write_files", "runcmd"]
+
+
+def test_the_release_runs_as_a_locked_system_user_without_a_shell() -> None:
+    assert user_data(variant("prod"))["users"] == [
+        "default",
+        {
+            "name": "shop",
+            "gecos": "shop Elixir release",
+            "system": True,
+            "homedir": "/var/lib/shop",
+            "shell": "/sbin/nologin",
+            "lock_passwd": True,
+        },
+    ]
+
+
+def test_the_only_package_is_the_cloudwatch_agent() -> None:
+    assert user_data(variant("dev"))["packages"] == ["amazon-cloudwatch-agent"]
+
+
+def test_runcmd_runs_the_bootstrap_script_once() -> None:
+    assert user_data(variant("prod"))["runcmd"] == ["/usr/local/libexec/shop/bootstrap"]
+
+
+def test_every_written_file_is_roots_with_its_mode() -> None:
+    # Executables 0755, everything else 0644: nothing is writable but by root, nothing secret is written.
+    modes = {path: (entry["owner"], entry["permissions"]) for path, entry in written_files(variant("prod")).items()}
+    assert modes == {
+        "/usr/local/libexec/shop/bootstrap": ("root:root", "0755"),
+        "/usr/local/libexec/shop/fetch-cookie": ("root:root", "0755"),
+        "/usr/local/libexec/shop/drain-agent": ("root:root", "0755"),
+        "/usr/local/libexec/shop/common.sh": ("root:root", "0644"),
+        "/usr/local/libexec/shop/stack.env": ("root:root", "0644"),
+        "/etc/shop/release.env": ("root:root", "0644"),
+        "/etc/systemd/system/shop.service": ("root:root", "0644"),
+        "/etc/systemd/system/shop-drain.service": ("root:root", "0644"),
+        "/etc/shop/cloudwatch-agent.json": ("root:root", "0644"),
+    }
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_bootstrap_enables_the_release_and_the_drain_agent(name: str) -> None:
+    settings = variant(name)
+    layout = NodeLayout(settings.release.name)
+    document = user_data(settings)
+    assert document["runcmd"] == [layout.bootstrap_script]
+    drain_unit = unit_settings(written_file(settings, f"/etc/systemd/system/{layout.drain_unit}"))
+    assert drain_unit["ExecStart"] == [layout.drain_script]
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_user_data_holds_the_cookie_parameter_name_but_never_a_cookie(name: str) -> None:
+    settings = variant(name)
+    text = render_user_data(settings)
+    layout = NodeLayout(settings.release.name)
+    assert text.count(settings.release.cookie_parameter) == 1
+    assert stack_values(settings)["COOKIE_PARAMETER"] == settings.release.cookie_parameter
+    assert '--name "${COOKIE_PARAMETER}"' in written_file(settings, layout.cookie_script)
+    # The only RELEASE_COOKIE assignment is the fetch script writing what SSM returned.
+    assignments = [line.strip() for line in text.splitlines() if "RELEASE_COOKIE=" in line]
+    assert assignments == ['printf "RELEASE_COOKIE=\'%s\'\\n" "${cookie}" > "${RUNTIME_DIRECTORY}/cookie.env"']
+    assert "set -x" not in text and "--cookie" not in text and "setcookie" not in text

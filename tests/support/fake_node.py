@@ -1,0 +1,278 @@
+"""A node in a directory: the user data's files installed under a root, the scripts run there
+against fakes as strict as what they stand in for.
+
+- IMDS: the node lab's own service (tools/conformance/node_lab/imds.py: IMDSv2 only, the TTL
+  header, expiring tokens), on 127.0.0.1;
+- curl: the real curl, its connections to 169.254.169.254 sent to that IMDS and to the
+  artifact host to a local HTTPS server (`ArtifactServer`), every other host to a closed port;
+- aws, systemctl, sleep: tests/support/fakes/ (the CLI's own parsing from botocore's models,
+  units that must exist, GNU sleep's intervals);
+- amazon-cloudwatch-agent-ctl: the node lab's stub (the real control script's options).
+
+Every call is appended to a log, in order (`calls`), refused ones included.
+"""
+
+from __future__ import annotations
+
+import atexit
+import datetime
+import functools
+import http.server
+import json
+import shutil
+import ssl
+import subprocess
+import tarfile
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+from components.plans.node_group import drain_hook
+from components.plans.user_data import render_user_data
+from components.settings import StackSettings
+from tests.support.fakes.aws_cli import write_cli_model
+from tools.conformance.node_lab import imds
+from tools.conformance.node_lab.boot import shim
+
+NODE_IP = "10.40.17.9"
+INSTANCE_ID = "i-0123456789abcdef0"
+GROUP_NAME = "shop-prod-nodes-4f2a"
+"""The group name AWS generated; the node reads it from its aws:autoscaling:groupName tag."""
+SERVICE_ID = "srv-abcdef0123456789"
+ARTIFACT_HOST = "releases.example.com"
+HTTPS_ARTIFACT = f"https://{ARTIFACT_HOST}/shop/shop-1.4.2.tar.gz"
+
+FAKES = {
+    "aws": "tests.support.fakes.aws_cli",
+    "systemctl": "tests.support.fakes.systemctl",
+    "amazon-cloudwatch-agent-ctl": "tools.conformance.node_lab.cloudwatch_agent_ctl",
+}
+"""Commands that are Python modules; `sleep` is a shell script (fakes/sleep.sh): the drain
+agent's polling calls it often."""
+
+FAKES_DIR = Path(__file__).with_name("fakes")
+
+
+def real_curl() -> str:
+    path = shutil.which("curl", path="/usr/local/bin:/usr/bin:/bin")
+    if path is None:
+        pytest.skip("curl is not installed (apt-get install -y curl); CI installs it in .ci/run")
+    return path
+
+
+POLL_SECONDS = 0.02
+
+
+class _Server:
+    """An HTTP server on 127.0.0.1 in a thread of this process."""
+
+    def __init__(self, server: http.server.ThreadingHTTPServer):
+        self.server = server
+        self.port = server.server_address[1]
+        # A short poll: shutdown() waits for the loop to look, 0.5 s by default.
+        self._thread = threading.Thread(target=server.serve_forever, args=(POLL_SECONDS,), daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class ArtifactServer(_Server):
+    """HTTPS for ARTIFACT_HOST with a certificate of its own (curl trusts it via CURL_CA_BUNDLE)."""
+
+    def __init__(self, certificate: tuple[Path, Path]):
+        self.files: dict[str, bytes] = {}
+        files = self.files
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+                body = files.get(self.path)
+                self.send_response(200 if body is not None else 404)
+                self.send_header("Content-Length", str(len(body or b"")))
+                self.end_headers()
+                self.wfile.write(body or b"")
+
+            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+                pass
+
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(*map(str, certificate))
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+        super().__init__(server)
+
+
+@functools.cache
+def artifact_certificate() -> tuple[Path, Path]:
+    """A self-signed certificate and key for ARTIFACT_HOST, made once per process."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, ARTIFACT_HOST)])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(ARTIFACT_HOST)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    directory = Path(tempfile.mkdtemp(prefix="artifact-tls-"))
+    atexit.register(shutil.rmtree, directory, ignore_errors=True)
+    cert, private = directory / "cert.pem", directory / "key.pem"
+    cert.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    private.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return cert, private
+
+
+@functools.cache
+def aws_cli_model() -> Path:
+    """The fake aws's commands and options, from botocore's models, written once per process."""
+    directory = Path(tempfile.mkdtemp(prefix="fake-aws-"))
+    atexit.register(shutil.rmtree, directory, ignore_errors=True)
+    write_cli_model(directory / "model.json")
+    return directory / "model.json"
+
+
+@dataclass
+class FakeNode:
+    """See the module docstring. `close()` stops its servers."""
+
+    root: Path
+    metadata: dict[str, Any] = field(default_factory=dict)
+    outages: dict[str, int] = field(default_factory=dict)
+    """IMDS item -> how many of its next reads answer 503."""
+    imds_log: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        curl = real_curl()  # skips before any server starts when curl is missing
+        for directory in ("bin", "fs", "runtime"):
+            (self.root / directory).mkdir()
+        self.metadata_file = self.root / "imds.json"
+        imds.write_metadata(self.metadata_file, self.metadata)
+        self.imds_server = _Server(
+            imds.server(("127.0.0.1", 0), self.metadata_file, self.imds_log, outages=self.outages)
+        )
+        self.artifacts = ArtifactServer(artifact_certificate())
+        connect = [
+            f"{imds.IMDS_ADDRESS}:80:127.0.0.1:{self.imds_server.port}",
+            f"{ARTIFACT_HOST}:443:127.0.0.1:{self.artifacts.port}",
+            "::127.0.0.1:1",  # any other host: refused, never the network
+        ]
+        routes = " ".join(f"--connect-to {route}" for route in connect)
+        self._tool("curl", f'#!/bin/bash\necho "curl $*" >> "$FAKE_CALLS"\nexec {curl} -q {routes} "$@"\n')
+        for name, module in FAKES.items():
+            self._tool(name, shim(module))
+        self._tool("sleep", (FAKES_DIR / "sleep.sh").read_text())
+        self.artifact = self.root / "release.tar.gz"
+        with tarfile.open(self.artifact, "w:gz") as artifact:
+            artifact.add(self._tool("shop", "#!/bin/bash\n"), arcname="bin/shop")
+
+    def close(self) -> None:
+        self.imds_server.close()
+        self.artifacts.close()
+
+    def _tool(self, name: str, text: str) -> Path:
+        path = self.root / "bin" / name
+        path.write_text(text)
+        path.chmod(0o755)
+        return path
+
+    # --- what the node's world holds ----------------------------------------------------------
+
+    def imds(self, item: str, value: str, failures: int = 0) -> None:
+        """Serve `value` at /latest/meta-data/<item>, after `failures` answers of 503."""
+        if item.startswith("tags/instance/"):
+            self.metadata.setdefault("tags", {})[item.removeprefix("tags/instance/")] = value
+        else:
+            self.metadata[item.removeprefix("autoscaling/")] = value
+        imds.write_metadata(self.metadata_file, self.metadata)
+        self.outages[item] = failures
+
+    def aws_state(self) -> dict[str, Any]:
+        """What the fake aws holds now (what the scripts changed included)."""
+        return json.loads((self.root / "aws.json").read_text())
+
+    def _write_aws_state(self, settings: StackSettings, cookie: str) -> None:
+        path = self.root / "aws.json"
+        state = json.loads(path.read_text()) if path.exists() else {
+            "groups": {GROUP_NAME: {"hooks": [drain_hook(settings).name], "instances": [INSTANCE_ID]}},
+            "services": {SERVICE_ID: {"instances": {}}},
+        }  # fmt: skip
+        state["parameters"] = {settings.release.cookie_parameter: cookie}
+        state["objects"] = {settings.release.artifact: str(self.artifact)}
+        path.write_text(json.dumps(state, indent=2))
+
+    # --- running the scripts --------------------------------------------------------------------
+
+    def installed(self, settings: StackSettings, path: str, edits: dict[str, tuple[str, str]] | None = None) -> Path:
+        """Writes every file of the user data under root/fs, with its mode; returns where `path` went.
+
+        `edits` maps a file's node path to (old, new): that file is written with `old`
+        replaced by `new`, a broken script for a test to run.
+        """
+        for entry in yaml.safe_load(render_user_data(settings))["write_files"]:
+            content = entry["content"]
+            if edits and entry["path"] in edits:
+                old, new = edits[entry["path"]]
+                assert old in content, f"{entry['path']} no longer holds {old!r}"
+                content = content.replace(old, new)
+            target = self.fs(entry["path"])
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(content)
+            # As cloud-init's write_files does: a script written without its x bit cannot run.
+            target.chmod(int(entry["permissions"], 8))
+        return self.fs(path)
+
+    def fs(self, path: str) -> Path:
+        """Where the node's `path` is in this sandbox."""
+        return self.root / "fs" / path.lstrip("/")
+
+    def run(
+        self,
+        settings: StackSettings,
+        script: str,
+        *command: str,
+        cookie: str = "",
+        edits: dict[str, tuple[str, str]] | None = None,
+    ) -> subprocess.CompletedProcess[str]:
+        """Runs /usr/local/libexec/<release>/<script>, or `command` with {script} its path."""
+        path = self.installed(settings, f"/usr/local/libexec/{settings.release.name}/{script}", edits)
+        self._write_aws_state(settings, cookie)
+        env = {
+            "PATH": f"{self.root / 'bin'}:/usr/bin:/bin",
+            "FAKE_CALLS": str(self.root / "calls"),
+            "FAKE_ROOT": str(self.root / "fs"),
+            "FAKE_AWS_STATE": str(self.root / "aws.json"),
+            "FAKE_AWS_MODEL": str(aws_cli_model()),
+            "RUNTIME_DIRECTORY": str(self.root / "runtime"),
+            "CURL_CA_BUNDLE": str(artifact_certificate()[0]),
+        }
+        args = list(command) or [str(path)]  # run as systemd and runcmd run it: by its path
+        return subprocess.run(
+            [arg.replace("{script}", str(path)) for arg in args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+
+    def calls(self, tool: str | None = None) -> list[str]:
+        log = self.root / "calls"
+        lines = log.read_text().splitlines() if log.exists() else []
+        return [line for line in lines if tool is None or line.startswith(f"{tool} ")]
