@@ -46,27 +46,32 @@ def test_local_stack_points_every_service_the_stack_uses_at_moto():
     assert load_stack_settings(STACKS_DIR / "Pulumi.local.yaml").cluster.environment == "dev"
 
 
-def test_a_stack_file_must_be_named_for_its_stack(tmp_path):
-    path = tmp_path / "prod.yaml"
-    path.write_text("config: {}\n")
-    with pytest.raises(SettingsError, match=r"named Pulumi.<stack>.yaml"):
+def refusal(directory: Path, text: str, name: str = "Pulumi.dev.yaml") -> list[str]:
+    """The lines a stack file holding `text` is refused with (it must be refused)."""
+    path = directory / name
+    path.write_text(text)
+    with pytest.raises(SettingsError) as refused:
         load_stack_settings(path)
+    return refused.value.problems
+
+
+def test_a_stack_file_must_be_named_for_its_stack(tmp_path):
+    assert refusal(tmp_path, "config: {}\n", name="prod.yaml") == [
+        "elixir-cluster: prod.yaml: a stack file is named Pulumi.<stack>.yaml"
+    ]
 
 
 def test_a_stack_file_must_be_yaml(tmp_path):
-    path = tmp_path / "Pulumi.dev.yaml"
-    path.write_text("config: [unclosed\n")
-    with pytest.raises(SettingsError, match="not valid YAML"):
-        load_stack_settings(path)
+    (line,) = refusal(tmp_path, "config: [unclosed\n")
+    assert "not valid YAML" in line
 
 
 def test_project_keys_without_the_namespace_are_the_projects(tmp_path):
     path = tmp_path / "Pulumi.dev.yaml"
     path.write_text(json.dumps({"config": {"aws:region": "eu-west-1", **MINIMAL}}))
     assert load_stack_settings(path).cluster.name == "shop"
-    path.write_text(json.dumps({"config": {"elixir-cluster:cluster": {"name": "a"}, **MINIMAL}}))
-    with pytest.raises(SettingsError, match="given twice"):
-        load_stack_settings(path)
+    twice = json.dumps({"config": {"elixir-cluster:cluster": {"name": "a"}, **MINIMAL}})
+    assert any("given twice" in line for line in refusal(tmp_path, twice))
 
 
 def test_the_region_comes_from_the_stack_file(tmp_path):
@@ -78,27 +83,18 @@ def test_the_region_comes_from_the_stack_file(tmp_path):
 
 
 def test_unknown_sections_in_a_stack_file_are_reported(tmp_path):
-    path = tmp_path / "Pulumi.dev.yaml"
-    path.write_text(json.dumps({"config": {**MINIMAL, "elixir-cluster:nodez": {"minSize": 2}}}))
-    with pytest.raises(SettingsError) as refused:
-        load_stack_settings(path)
-    assert refused.value.problems == ["elixir-cluster:nodez: unknown section; did you mean nodes?"]
+    text = json.dumps({"config": {**MINIMAL, "elixir-cluster:nodez": {"minSize": 2}}})
+    assert refusal(tmp_path, text) == ["elixir-cluster:nodez: unknown section; did you mean nodes?"]
 
 
 def test_a_stack_file_is_a_map_whose_config_is_a_map(tmp_path):
-    path = tmp_path / "Pulumi.dev.yaml"
-    path.write_text("config: [cluster, release]\n")
-    with pytest.raises(SettingsError) as refused:
-        load_stack_settings(path)
-    assert refused.value.problems == ["elixir-cluster: Pulumi.dev.yaml: a stack file is a map whose 'config' is a map"]
+    assert refusal(tmp_path, "config: [cluster, release]\n") == [
+        "elixir-cluster: Pulumi.dev.yaml: a stack file is a map whose 'config' is a map"
+    ]
 
 
 def test_a_yaml_mistake_is_one_line(tmp_path):
-    path = tmp_path / "Pulumi.dev.yaml"
-    path.write_text("config:\n  cluster: {name: shop\n")
-    with pytest.raises(SettingsError) as refused:
-        load_stack_settings(path)
-    (line,) = refused.value.problems
+    (line,) = refusal(tmp_path, "config:\n  cluster: {name: shop\n")
     assert line.startswith("elixir-cluster: Pulumi.dev.yaml: not valid YAML: ") and "\n" not in line
 
 

@@ -124,7 +124,9 @@ INSTANCE_TYPE_PATTERN = r"^[a-z][a-z0-9-]*[0-9][a-z0-9-]*\.[a-z0-9-]+$"
 GRAVITON_FAMILY_PATTERN = r"^(?:a1|[a-z]+[0-9]+g[a-z]*(?:-[a-z0-9]+)?)$"
 SECURITY_GROUPS_PER_INTERFACE = 5
 EXTRA_SECURITY_GROUPS_MAX = SECURITY_GROUPS_PER_INTERFACE - 1
-ROOT_VOLUME_GIB = Range(8, 16384)  # the AL2023 AMI's 8 GiB snapshot .. gp3's 16 TiB
+# The root volume: the AL2023 AMI's 8 GiB snapshot .. gp3's 16 TiB
+# (https://docs.aws.amazon.com/ebs/latest/userguide/general-purpose.html).
+ROOT_VOLUME_GIB = Range(8, 16384)
 HEALTH_CHECK_GRACE_SECONDS = Range(0, 3600)  # ceiling of ours: AWS warns a long one hides broken nodes
 HEALTHY_PERCENTAGE_MIN = Range(0, 100)
 HEALTHY_PERCENTAGE_MAX = Range(100, 200)
@@ -157,6 +159,8 @@ ACCESS_LOG_PREFIX_REFUSED = "AWSLogs"
 # Inbound rules per security group and IP version (default quota):
 # https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html#vpc-limits-security-groups
 SECURITY_GROUP_RULES_MAX = 60
+# An ACM certificate's ARN, arn:${Partition}:acm:${Region}:${Account}:certificate/${CertificateId}:
+# https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscertificatemanager.html
 ACM_CERTIFICATE_ARN_PATTERN = (
     r"^arn:aws(?:-cn|-us-gov)?:acm:(?P<region>[a-z]{2}(?:-[a-z]+)+-\d+):\d{12}:certificate/[0-9a-f-]{36}$"
 )

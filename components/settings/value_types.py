@@ -129,17 +129,20 @@ def _tag_value(value: str) -> str:
     return value
 
 
-def _vpc_cidr(value: str) -> str:
+def _cidr_block(value: str, parse: Callable[..., Any], form: str) -> Any:
+    """`value` parsed as a network; refused as not `form`, or with the block it meant when host bits are set."""
     try:
-        network = ipaddress.IPv4Network(value)
-    except ipaddress.NetmaskValueError:
-        refuse("must be an IPv4 CIDR block such as 10.0.0.0/16")
+        return parse(value)
     except ValueError:
         try:
-            suggestion = ipaddress.IPv4Network(value, strict=False)
+            suggestion = parse(value, strict=False)
         except ValueError:
-            refuse("must be an IPv4 CIDR block such as 10.0.0.0/16")
+            refuse(form)
         refuse(f"host bits must be zero (did you mean {suggestion}?)")
+
+
+def _vpc_cidr(value: str) -> str:
+    network = _cidr_block(value, ipaddress.IPv4Network, "must be an IPv4 CIDR block such as 10.0.0.0/16")
     if not VPC_PREFIX.min <= network.prefixlen <= VPC_PREFIX.max:
         refuse(
             f"prefix must be /{VPC_PREFIX.min} to /{VPC_PREFIX.max}: subnets are /prefix+{SUBNET_PLAN_EXTRA_BITS} "
@@ -151,14 +154,8 @@ def _vpc_cidr(value: str) -> str:
 
 
 def _client_cidr(value: str) -> str:
-    try:
-        network = ipaddress.ip_network(value)
-    except ValueError:
-        try:
-            suggestion = ipaddress.ip_network(value, strict=False)
-        except ValueError:
-            refuse("must be an IPv4 or IPv6 CIDR block such as 0.0.0.0/0 or 203.0.113.0/24")
-        refuse(f"host bits must be zero (did you mean {suggestion}?)")
+    form = "must be an IPv4 or IPv6 CIDR block such as 0.0.0.0/0 or 203.0.113.0/24"
+    network = _cidr_block(value, ipaddress.ip_network, form)
     if "/" not in value:
         # a bare address reads as one host (/32), but a bare 0.0.0.0 was meant as everyone: ask
         everyone = "0.0.0.0/0" if network.version == 4 else "::/0"
