@@ -1,5 +1,5 @@
-"""Stack files read into settings as the program reads them (tools/stack_settings.py): the
-shipped ones, and how a broken file is told."""
+"""Stack files read into settings as the program reads them: the shipped ones, and how a
+broken file is told."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from components.settings import SettingsError
 from tests.support.fragments import MINIMAL
 from tools.stack_settings import load_stack_settings
 
-STACKS_DIR = Path(__file__).resolve().parent.parent / "stacks"
+STACKS_DIR = Path(__file__).resolve().parents[2] / "stacks"
 SHIPPED = sorted(STACKS_DIR.glob("Pulumi.*.yaml"))
 
 
