@@ -15,7 +15,7 @@ import hashlib
 import re
 
 from ..settings import ScheduleSettings, StackSettings, StepPolicySettings, TargetTrackingSettings
-from ..settings.waf import web_acl_name as _existing_web_acl_name
+from ..settings import web_acl_name as _existing_web_acl_name
 
 HEALTH_ALARM_ROLES = (
     "unhealthy-hosts",

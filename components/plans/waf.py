@@ -15,8 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..settings import StackSettings
-from ..settings.waf import MANAGED_RULE_GROUP_VENDOR
+from ..settings import MANAGED_RULE_GROUP_VENDOR, StackSettings
 from . import names
 
 SCOPE = "REGIONAL"

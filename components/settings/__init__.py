@@ -12,37 +12,56 @@ full key path:
 
 Where things are:
 
-- limits: names the stack shares (NAMESPACE, ports, metric names) and every AWS limit,
-  each once, with the page it comes from.
-- fields: value types and their validators, `setting()` (a field that documents its
-  unit, limit and default) and the SettingsModel base.
+- conventions: the names the stack's parts agree on (NAMESPACE, listener ports, the
+  discovery tag, metric names, environments, the subnet plan).
+- limits: every AWS limit (and the few of Linux and Erlang), each once, with its page.
+- value_types: what a key may hold (ClusterName, VpcCidr, ListenPort, Cron, ...) and the
+  validators that refuse the rest; cron: Unix cron expressions, parsed.
+- model: `setting()` (a field that documents its unit, limit and default), the
+  SettingsModel base and the Context its rules read.
 - defaults: defaults that follow the environment, given as the validation context.
-- one module per section: cluster, network, release, nodes, load_balancer, scaling/
-  (target_tracking, step, schedules, predictive), alerts. Rules over several keys of a
-  section live in its model's `_rules`; they report `Problem`s instead of raising, so
-  every mistake in a file is reported at once.
+- one module per section: cluster, network (flow_logs), release, nodes, load_balancer
+  (waf), scaling/ (target_tracking, step, schedules, predictive), alerts. Rules over several
+  keys of a section live in its model's `_rules`; they report `Problem`s instead of raising,
+  so every mistake in a file is reported at once.
 - drain: the drain budget (how long a leaving node takes), read by validation, the
   termination hook, the release unit's stop timeout and the simulator.
 - stack (StackSettings), cross_section (rules between sections), problems (the lines a
-  user reads, pydantic's errors translated, broken keys taken out) and loading.
+  user reads), pydantic_errors (pydantic's errors in those words, broken keys taken out)
+  and loading.
 
 Nothing here imports pulumi: components, plans, tools and tests use these models directly.
 """
 
 from .alerts import AlertsSettings
 from .cluster import ClusterSettings
+from .conventions import (
+    BEAM_METRICS,
+    CLOUDWATCH,
+    DISCOVERY_TAG_KEY,
+    ENVIRONMENTS,
+    EPMD_WELL_KNOWN_PORT,
+    GROUP_DIMENSION,
+    HTTP_LISTENER_PORT,
+    HTTPS_LISTENER_PORT,
+    MEMORY_METRIC,
+    METRICS_NAMESPACE,
+    NAMESPACE,
+    NODE_WARMUP_SECONDS,
+    PERCENT_TARGET_METRICS,
+    PREDEFINED_TARGET_METRICS,
+    PREDICTIVE_METRIC_PAIRS,
+    PRIVATE_SUBNET_BLOCK_OFFSET,
+    STACK_TAG_KEYS,
+    STATSD_ADDRESS,
+    STATSD_PORT,
+    SUBNET_PLAN_EXTRA_BITS,
+    Environment,
+)
+from .cron import CronSchedule, parse_cron
 from .cross_section import cross_section_rules
 from .defaults import ENVIRONMENT_DEFAULTS, Defaults, EnvironmentRequired
 from .drain import DRAIN_SECONDS, DrainBudget
-from .fields import (
-    Context,
-    SettingsModel,
-    bucket_name_problem,
-    matcher_ranges,
-    nested_model,
-    setting,
-    ssm_parameter_problem,
-)
 from .flow_logs import FlowLogsSettings
 from .limits import (
     ACCESS_LOG_PREFIX_REFUSED,
@@ -56,7 +75,6 @@ from .limits import (
     ALERT_WINDOW_MINUTES,
     AMI_ID_PATTERN,
     AVAILABILITY_ZONES,
-    BEAM_METRICS,
     BUCKET_NAME_LENGTH,
     BUCKET_NAME_PATTERN,
     BUCKET_PREFIXES_REFUSED,
@@ -68,14 +86,10 @@ from .limits import (
     DEREGISTRATION_DELAY,
     DIMENSION_VALUE_MAX_LENGTH,
     DIMENSIONS_MAX,
-    DISCOVERY_TAG_KEY,
     DISTRIBUTION_PORTS_MAX,
     EMAIL_PATTERN,
-    ENVIRONMENTS,
-    EPMD_WELL_KNOWN_PORT,
     EXTRA_SECURITY_GROUPS_MAX,
     GRAVITON_FAMILY_PATTERN,
-    GROUP_DIMENSION,
     GROUP_SIZE,
     HEALTH_CHECK_GRACE_SECONDS,
     HEALTH_CHECK_INTERVAL,
@@ -86,8 +100,6 @@ from .limits import (
     HEALTHY_PERCENTAGE_MIN,
     HEALTHY_PERCENTAGE_SPREAD_MAX,
     HIGH_RESOLUTION_PERIODS,
-    HTTP_LISTENER_PORT,
-    HTTPS_LISTENER_PORT,
     IDLE_TIMEOUT,
     INSTANCE_TYPE_PATTERN,
     INSTANCE_TYPES_MAX,
@@ -95,24 +107,17 @@ from .limits import (
     LINUX_EPHEMERAL_PORTS,
     LISTEN_PORT,
     LISTEN_PORT_TEXT,
+    MANAGED_RULE_GROUP_VENDOR,
     MATCHER_PATTERN,
     MAX_SIZE,
-    MEMORY_METRIC,
     METADATA_TAG_KEYS_REFUSED,
     METRIC_NAME_MAX_LENGTH,
-    METRICS_NAMESPACE,
-    NAMESPACE,
     NLB_SUCCESS_CODES,
-    NODE_WARMUP_SECONDS,
     PERCENT,
-    PERCENT_TARGET_METRICS,
     POLICY_NAME_PATTERN,
     POLICY_NAME_TEXT,
     PORT,
-    PREDEFINED_TARGET_METRICS,
-    PREDICTIVE_METRIC_PAIRS,
     PRIVATE_IPV4_RANGES,
-    PRIVATE_SUBNET_BLOCK_OFFSET,
     REGION_PATTERN,
     RELEASE_ARCHIVE_SUFFIXES,
     RELEASE_NAME_MAX_LENGTH,
@@ -129,13 +134,9 @@ from .limits import (
     SSM_PARAMETER_ARN_MAX,
     SSM_PARAMETER_NAME_MAX,
     SSM_RESERVED_PREFIXES,
-    STACK_TAG_KEYS,
     STANDARD_PERIOD_UNIT,
-    STATSD_ADDRESS,
-    STATSD_PORT,
     STICKINESS_DURATION,
     SUBNET_ID_PATTERN,
-    SUBNET_PLAN_EXTRA_BITS,
     SUBNET_RESERVED_ADDRESSES,
     TAG_KEY_LENGTH,
     TAG_KEY_SYMBOLS,
@@ -149,23 +150,31 @@ from .limits import (
     VPC_ID_PATTERN,
     VPC_PREFIX,
     WARMUP_SECONDS,
-    Environment,
     Range,
     SslPolicyName,
 )
 from .load_balancer import AccessLogsSettings, HealthCheckSettings, LoadBalancerSettings, StickinessSettings
 from .loading import load_pulumi_config, load_settings, to_snake
+from .model import Context, SettingsModel, nested_model, setting
 from .network import NetworkSettings
-from .nodes import InstanceRefreshSettings, NodesSettings, SpotSettings, ami_architecture, instance_architecture
+from .nodes import InstanceRefreshSettings, NodesSettings, SpotSettings
 from .problems import KeyPath, Problem, SettingsError, Shown, format_path
 from .release import DistributionSettings, PortRangeSettings, ReleaseSettings
 from .scaling import ScalingSettings
 from .scaling.metric import MetricSettings
 from .scaling.predictive import PredictiveSettings
-from .scaling.schedules import CronSchedule, ScheduleSettings, parse_cron
+from .scaling.schedules import ScheduleSettings
 from .scaling.step import StepPolicySettings, StepSettings
 from .scaling.target_tracking import TargetTrackingSettings
 from .stack import SECTIONS, StackSettings
+from .value_types import (
+    ami_architecture,
+    bucket_name_problem,
+    instance_architecture,
+    matcher_ranges,
+    ssm_parameter_problem,
+    web_acl_name,
+)
 
 __all__ = [
     "ACCESS_LOG_PREFIX_REFUSED",
@@ -188,6 +197,7 @@ __all__ = [
     "bucket_name_problem",
     "BUCKET_PREFIXES_REFUSED",
     "BUCKET_SUFFIXES_REFUSED",
+    "CLOUDWATCH",
     "CLUSTER_NAME_PATTERN",
     "ClusterSettings",
     "Context",
@@ -242,6 +252,7 @@ __all__ = [
     "load_pulumi_config",
     "load_settings",
     "LoadBalancerSettings",
+    "MANAGED_RULE_GROUP_VENDOR",
     "MATCHER_PATTERN",
     "matcher_ranges",
     "MAX_SIZE",
@@ -323,4 +334,5 @@ __all__ = [
     "VPC_ID_PATTERN",
     "VPC_PREFIX",
     "WARMUP_SECONDS",
+    "web_acl_name",
 ]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from .fields import Context, Email, SettingsModel, setting
 from .limits import ALERT_WINDOW_MINUTES
+from .model import Context, SettingsModel, setting
 from .problems import KeyPath, Problem
+from .value_types import Email
 
 
 class AlertsSettings(SettingsModel):

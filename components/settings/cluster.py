@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from .conventions import Environment
 from .defaults import FromDefaults
-from .fields import ClusterName, SettingsModel, TagKey, TagValue, setting
-from .limits import CLUSTER_NAME_PATTERN, TAG_KEY_LENGTH, TAG_VALUE_MAX_LENGTH, USER_TAGS_MAX, Environment
+from .limits import CLUSTER_NAME_PATTERN, TAG_KEY_LENGTH, TAG_VALUE_MAX_LENGTH, USER_TAGS_MAX
+from .model import SettingsModel, setting
+from .value_types import ClusterName, TagKey, TagValue
 
 
 class ClusterSettings(SettingsModel):

@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .limits import ENVIRONMENTS, Environment
+from .conventions import ENVIRONMENTS, Environment
 
 ENVIRONMENT_DEFAULTS: Mapping[str, Mapping[Environment, Any]] = {
     # two zones are the minimum for an ALB; prod survives the loss of a zone with room to spare

@@ -17,53 +17,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import AfterValidator
-
-from .fields import Context, SettingsModel, bucket_name_problem, refuse, setting
-from .limits import FLOW_LOG_S3_SUBFOLDER_REFUSED, LOG_RETENTION_DAYS, S3_KEY_MAX_BYTES
+from .conventions import CLOUDWATCH
+from .limits import FLOW_LOG_S3_SUBFOLDER_REFUSED, LOG_RETENTION_DAYS, S3_BUCKET_ARN_FORM, S3_BUCKET_ARN_PATTERN
+from .model import Context, SettingsModel, setting
 from .problems import KeyPath, Problem
-
-CLOUDWATCH = "cloudwatch"
-S3_ARN_PATTERN = r"^arn:(aws|aws-cn|aws-us-gov):s3:::(?P<bucket>[^/]+)(?:/(?P<prefix>.*))?$"
-S3_ARN_FORM = "arn:aws:s3:::<bucket>[/<prefix>/]"
-
-
-def _destination(value: str) -> str:
-    if value == CLOUDWATCH:
-        return value
-    if value.startswith("s3://"):
-        bucket_and_prefix = value.removeprefix("s3://")
-        refuse(f"an S3 destination is a bucket ARN, not a URL: use arn:aws:s3:::{bucket_and_prefix}")
-    found = re.match(S3_ARN_PATTERN, value)
-    if not found:
-        refuse(f"must be {CLOUDWATCH} or an S3 bucket ARN {S3_ARN_FORM}")
-    problem = bucket_name_problem(found["bucket"])
-    if problem:
-        refuse(f"{S3_ARN_FORM}: {problem}")
-    prefix = found["prefix"]
-    if prefix is not None:
-        folders = prefix.rstrip("/").split("/")
-        if not prefix or prefix.startswith("/") or "" in folders:
-            refuse(f"{S3_ARN_FORM}: the prefix needs folder names, no empty ones ('//')")
-        if FLOW_LOG_S3_SUBFOLDER_REFUSED in folders:
-            refuse(f"{S3_ARN_FORM}: AWS refuses '{FLOW_LOG_S3_SUBFOLDER_REFUSED}' as a folder (it adds its own)")
-        if len(prefix.encode()) > S3_KEY_MAX_BYTES:
-            refuse(f"{S3_ARN_FORM}: the prefix has at most {S3_KEY_MAX_BYTES} bytes")
-    return value
-
-
-def _retention(value: int) -> int:
-    if value not in LOG_RETENTION_DAYS:
-        longer = [days for days in LOG_RETENTION_DAYS if days >= value]
-        hint = f" (the next one up is {longer[0]})" if longer else ""
-        refuse(f"must be one of CloudWatch Logs' retention periods: {', '.join(map(str, LOG_RETENTION_DAYS))}{hint}")
-    return value
-
-
-FlowLogDestination = Annotated[str, AfterValidator(_destination)]
-RetentionDays = Annotated[int, AfterValidator(_retention)]
+from .value_types import FlowLogDestination, RetentionDays
 
 
 class FlowLogsSettings(SettingsModel):
@@ -83,7 +43,7 @@ class FlowLogsSettings(SettingsModel):
     destination: FlowLogDestination = setting(
         CLOUDWATCH,
         description=f"`{CLOUDWATCH}`: a KMS-encrypted log group the stack creates; or an S3 bucket ARN.",
-        limit=f"{CLOUDWATCH} or {S3_ARN_FORM} (a bucket name; no '{FLOW_LOG_S3_SUBFOLDER_REFUSED}' folder)",
+        limit=f"{CLOUDWATCH} or {S3_BUCKET_ARN_FORM} (a bucket name; no '{FLOW_LOG_S3_SUBFOLDER_REFUSED}' folder)",
         examples=[CLOUDWATCH, "arn:aws:s3:::shop-flow-logs/prod/"],
     )
     retention_days: RetentionDays = setting(
@@ -109,7 +69,7 @@ class FlowLogsSettings(SettingsModel):
     @property
     def bucket(self) -> str | None:
         """The S3 bucket the records go to; None for cloudwatch."""
-        found = re.match(S3_ARN_PATTERN, self.destination)
+        found = re.match(S3_BUCKET_ARN_PATTERN, self.destination)
         return found["bucket"] if found else None
 
     def _rules(self, at: KeyPath, context: Context) -> Iterator[Problem]:

@@ -1,62 +1,17 @@
-"""Names the stack shares and the AWS limits it enforces: each once, with the page it comes from.
+"""The AWS limits the stack enforces (and the few of Linux and Erlang), each once, with the page
+it comes from.
 
-The validators, the generated schema and docs, the components, the plans and the tools
-all import these; never repeat a literal.
+The validators, the generated schema and docs, the components, the plans and the tools all
+import these; never repeat a literal. A limit that is this project's rather than AWS's says why
+beside it (the `ours=` of its setting tells the docs). The names the stack's parts agree on
+(namespace, ports, tags, metrics) are in conventions.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Literal, NamedTuple, get_args
 
-# === Names other components share (import them; never repeat the literal) ==============
-
-NAMESPACE = "elixir-cluster"
-"""The Pulumi config namespace (the project name)."""
-
-HTTP_LISTENER_PORT = 80
-HTTPS_LISTENER_PORT = 443
-
-DISCOVERY_TAG_KEY = f"{NAMESPACE}:cluster"
-"""Tag on every resource and instance; libcluster's EC2 strategy filters on it."""
-
-GROUP_DIMENSION = "AutoScalingGroupName"
-"""The CloudWatch dimension of per-group metrics: the agent aggregates node metrics by it,
-and EC2 and Auto Scaling publish theirs under it."""
-
-METRICS_NAMESPACE = "Elixir/BEAM"
-"""CloudWatch namespace of the agent on each node: memory and the StatsD BEAM metrics,
-aggregated by GROUP_DIMENSION."""
-
-STATSD_ADDRESS = "127.0.0.1:8125"
-"""Where the CloudWatch agent listens for the release's StatsD metrics (UDP)."""
-STATSD_PORT = int(STATSD_ADDRESS.rsplit(":", 1)[1])
-
-MEMORY_METRIC = "mem_used_percent"
-"""The CloudWatch agent's memory metric (percent), in METRICS_NAMESPACE."""
-
-BEAM_METRICS: Mapping[str, str] = {
-    "schedulerUtilization": "SchedulerUtilization",
-    "runQueue": "TotalRunQueueLength",
-}
-"""BEAM metrics the release publishes to the StatsD listener, by role: scheduler
-utilisation (percent of time schedulers do work; unlike OS CPU it excludes busy-waiting)
-and the total run-queue length (processes waiting for a scheduler)."""
-
-PREDEFINED_TARGET_METRICS: Mapping[str, str] = {
-    "cpu": "ASGAverageCPUUtilization",
-    "requestsPerTarget": "ALBRequestCountPerTarget",
-}
-"""Target-tracking metrics AWS predefines, by their config name."""
-
-PREDICTIVE_METRIC_PAIRS: Mapping[str, str] = {"cpu": "ASGCPUUtilization", "requestsPerTarget": "ALBRequestCount"}
-"""Predictive scaling's predefined metric pairs, by their config name."""
-
-STACK_TAG_KEYS = (DISCOVERY_TAG_KEY, "Environment", "ManagedBy")
-"""Tags the stack sets on everything (see StackSettings.tags); `Name` is set per resource."""
-
-Environment = Literal["dev", "staging", "prod"]
-ENVIRONMENTS: tuple[Environment, ...] = get_args(Environment)
+from .conventions import STACK_TAG_KEYS, SUBNET_PLAN_EXTRA_BITS
 
 
 class Range(NamedTuple):
@@ -68,8 +23,6 @@ class Range(NamedTuple):
     def __str__(self) -> str:
         return f"{self.min}..{self.max}"
 
-
-# === AWS limits (each used by the validators and by the generated docs and schema) ======
 
 # Tags. https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html (50 per
 # resource, key 1-128 and value 0-256 characters, letters, digits, spaces and _ . : / = + - @,
@@ -89,8 +42,9 @@ USER_TAGS_MAX = TAGS_PER_RESOURCE_MAX - len(STACK_TAG_KEYS) - 1  # the stack's o
 # 32 characters (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html),
 # so 21 characters leave room for "-staging" and a short role suffix.
 CLUSTER_NAME_PATTERN = r"^[a-z][a-z0-9-]{1,20}$"
-# A mix release name is an Elixir atom and the name part of node@host (an atom: at most
-# 255 characters with the "@" and an IPv4 address).
+# A mix release name is an Elixir atom and the name part of node@host, itself an atom of at
+# most 255 characters (https://www.erlang.org/doc/system/system_limits.html) with the "@" and
+# an IPv4 address.
 RELEASE_NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
 RELEASE_NAME_MAX_LENGTH = 255 - len("@255.255.255.255")
 # Step policy and schedule names become part of AWS names (policy, alarm and scheduled
@@ -101,11 +55,10 @@ POLICY_NAME_TEXT = "1-63 characters: a-z 0-9 -, starting with a letter; unique"
 # VPC and subnets. https://docs.aws.amazon.com/vpc/latest/userguide/vpc-cidr-blocks.html
 # (IPv4 /16 to /28; RFC 1918 ranges recommended) and
 # https://docs.aws.amazon.com/vpc/latest/userguide/subnet-sizing.html (5 addresses reserved
-# per subnet, smallest subnet /28). Subnet plan: the VPC is cut into 16 blocks (prefix + 4);
-# public subnet i is block i, private subnet i is block 8 + i, so the VPC may be at most /24.
-VPC_PREFIX = Range(16, 24)
-SUBNET_PLAN_EXTRA_BITS = 4
-PRIVATE_SUBNET_BLOCK_OFFSET = 8
+# per subnet, smallest subnet /28). The subnet plan (conventions.py) cuts the VPC into 16
+# blocks, so the VPC may be at most /24.
+SUBNET_PREFIX_MAX = 28
+VPC_PREFIX = Range(16, SUBNET_PREFIX_MAX - SUBNET_PLAN_EXTRA_BITS)
 SUBNET_RESERVED_ADDRESSES = 5
 PRIVATE_IPV4_RANGES = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
 AVAILABILITY_ZONES = Range(1, 6)
@@ -122,16 +75,15 @@ SUBNET_ID_PATTERN = rf"^subnet-{RESOURCE_ID_HEX}$"
 SECURITY_GROUP_ID_PATTERN = rf"^sg-{RESOURCE_ID_HEX}$"
 AMI_ID_PATTERN = rf"^ami-{RESOURCE_ID_HEX}$"
 
-# Ports. The release runs as an unprivileged user (no port below 1024), and Linux hands
-# ports 32768-60999 to outgoing connections (net.ipv4.ip_local_port_range), so a listener
-# there can find its port taken at boot.
+# Ports. The release runs as an unprivileged user (no port below net.ipv4.ip_unprivileged_port_start,
+# 1024), and Linux hands ports 32768-60999 to outgoing connections (net.ipv4.ip_local_port_range),
+# so a listener there can find its port taken at boot:
+# https://www.kernel.org/doc/html/latest/networking/ip-sysctl.html
 PORT = Range(1, 65535)
 UNPRIVILEGED_PORT_MIN = 1024
 LINUX_EPHEMERAL_PORTS = Range(32768, 60999)
 LISTEN_PORT = Range(UNPRIVILEGED_PORT_MIN, LINUX_EPHEMERAL_PORTS.min - 1)
 LISTEN_PORT_TEXT = f"{LISTEN_PORT} (unprivileged, below Linux's ephemeral ports {LINUX_EPHEMERAL_PORTS})"
-EPMD_WELL_KNOWN_PORT = 4369
-"""EPMD's registered port: what every Erlang tool assumes unless ERL_EPMD_PORT says otherwise."""
 # Each node listens on one port of the distribution range; a wider range only widens the
 # security group rule.
 DISTRIBUTION_PORTS_MAX = 1000
@@ -172,13 +124,14 @@ INSTANCE_TYPE_PATTERN = r"^[a-z][a-z0-9-]*[0-9][a-z0-9-]*\.[a-z0-9-]+$"
 GRAVITON_FAMILY_PATTERN = r"^(?:a1|[a-z]+[0-9]+g[a-z]*(?:-[a-z0-9]+)?)$"
 SECURITY_GROUPS_PER_INTERFACE = 5
 EXTRA_SECURITY_GROUPS_MAX = SECURITY_GROUPS_PER_INTERFACE - 1
-ROOT_VOLUME_GIB = Range(8, 16384)  # the AL2023 AMI's 8 GiB snapshot .. gp3's 16 TiB
+# The root volume: the AL2023 AMI's 8 GiB snapshot .. gp3's 16 TiB
+# (https://docs.aws.amazon.com/ebs/latest/userguide/general-purpose.html).
+ROOT_VOLUME_GIB = Range(8, 16384)
 HEALTH_CHECK_GRACE_SECONDS = Range(0, 3600)  # ceiling of ours: AWS warns a long one hides broken nodes
 HEALTHY_PERCENTAGE_MIN = Range(0, 100)
 HEALTHY_PERCENTAGE_MAX = Range(100, 200)
 HEALTHY_PERCENTAGE_SPREAD_MAX = 100
-WARMUP_SECONDS = Range(0, 3600)
-NODE_WARMUP_SECONDS = 120  # boot, cloud-init, fetch and start the release, pass health checks
+WARMUP_SECONDS = Range(0, 3600)  # ceiling of ours: a node that needs longer is broken
 PERCENT = Range(0, 100)
 
 # Load balancer and target group: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html,
@@ -206,11 +159,14 @@ ACCESS_LOG_PREFIX_REFUSED = "AWSLogs"
 # Inbound rules per security group and IP version (default quota):
 # https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html#vpc-limits-security-groups
 SECURITY_GROUP_RULES_MAX = 60
+# An ACM certificate's ARN, arn:${Partition}:acm:${Region}:${Account}:certificate/${CertificateId}:
+# https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscertificatemanager.html
 ACM_CERTIFICATE_ARN_PATTERN = (
     r"^arn:aws(?:-cn|-us-gov)?:acm:(?P<region>[a-z]{2}(?:-[a-z]+)+-\d+):\d{12}:certificate/[0-9a-f-]{36}$"
 )
+# Regions: https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-regions.html
 REGION_PATTERN = r"^[a-z]{2}(?:-[a-z]+)+-\d+$"
-DEFAULT_REGION = "us-east-1"
+DEFAULT_REGION = "us-east-1"  # when neither the stack file nor AWS_REGION names one
 
 # The predefined ELB security policies (same names on NLB TLS listeners):
 # https://docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html
@@ -271,11 +227,12 @@ ALARM_WINDOW_MAX = 604800
 METRIC_NAME_MAX_LENGTH = 255
 DIMENSIONS_MAX = 30
 DIMENSION_VALUE_MAX_LENGTH = 1024
-PERCENT_TARGET_METRICS = ("cpu", "memory", "schedulerUtilization")
 # Predictive scaling: https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_PredictiveScalingConfiguration.html
 SCHEDULING_BUFFER_SECONDS = Range(0, 3600)
 # Alerts: one-minute alarm periods, so the one-day window above.
 ALERT_WINDOW_MINUTES = Range(1, ALARM_WINDOW_SHORT_PERIOD_MAX // STANDARD_PERIOD_UNIT)
+# SNS e-mail subscriptions: the endpoint is an e-mail address
+# (https://docs.aws.amazon.com/sns/latest/api/API_Subscribe.html); the pattern is a sanity check.
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s.]+$"
 
 # Scheduled actions: https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-scheduled-scaling.html
@@ -301,3 +258,50 @@ LOG_GROUP_NAME_PATTERN = r"^[a-zA-Z0-9_\-/.#]{1,512}$"
 # VPC flow logs to S3: https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-s3-path.html
 # (the destination is the bucket's ARN, optionally /<subfolder>/; AWSLogs is not a valid subfolder).
 FLOW_LOG_S3_SUBFOLDER_REFUSED = "AWSLogs"
+S3_BUCKET_ARN_PATTERN = r"^arn:(aws|aws-cn|aws-us-gov):s3:::(?P<bucket>[^/]+)(?:/(?P<prefix>.*))?$"
+S3_BUCKET_ARN_FORM = "arn:aws:s3:::<bucket>[/<prefix>/]"
+
+# AWS WAF. AWS Managed Rules rule groups (vendor AWS) that work without a ManagedRuleGroupConfig:
+# https://docs.aws.amazon.com/waf/latest/developerguide/aws-managed-rule-groups-list.html
+# (baseline, use-case specific and IP reputation groups). Their WCUs add up to 1,975, under
+# the 5,000 a web ACL may hold, so no selection of them is refused for its capacity.
+ManagedRuleGroup = Literal[
+    "AWSManagedRulesCommonRuleSet",
+    "AWSManagedRulesAdminProtectionRuleSet",
+    "AWSManagedRulesKnownBadInputsRuleSet",
+    "AWSManagedRulesSQLiRuleSet",
+    "AWSManagedRulesLinuxRuleSet",
+    "AWSManagedRulesUnixRuleSet",
+    "AWSManagedRulesWindowsRuleSet",
+    "AWSManagedRulesPHPRuleSet",
+    "AWSManagedRulesWordPressRuleSet",
+    "AWSManagedRulesAmazonIpReputationList",
+    "AWSManagedRulesAnonymousIpList",
+]
+MANAGED_RULE_GROUPS: tuple[str, ...] = get_args(ManagedRuleGroup)
+MANAGED_RULE_GROUP_VENDOR = "AWS"
+
+CONFIGURED_RULE_GROUPS = {
+    "AWSManagedRulesBotControlRuleSet": "an inspection level",
+    "AWSManagedRulesATPRuleSet": "the login page and its fields",
+    "AWSManagedRulesACFPRuleSet": "the registration pages and their fields",
+    "AWSManagedRulesAntiDDoSRuleSet": "the client-side action settings",
+}
+"""AWS managed rule groups that AWS accepts only with a ManagedRuleGroupConfig (and bills per request)."""
+
+# Rate-based rules: https://docs.aws.amazon.com/waf/latest/APIReference/API_RateBasedStatement.html
+# (Limit 10 to 2,000,000,000 requests per evaluation window; EvaluationWindowSec 60, 120,
+# 300 or 600, default 300).
+RATE_LIMIT_REQUESTS = Range(10, 2_000_000_000)
+RATE_WINDOW_SECONDS = (60, 120, 300, 600)
+DEFAULT_RATE_WINDOW_SECONDS = 300
+
+# A web ACL's ARN: https://docs.aws.amazon.com/waf/latest/APIReference/API_WebACL.html
+# (Name 1-128 characters of \w and '-'; Id a UUID); a load balancer's web ACL is REGIONAL.
+WEB_ACL_NAME_PATTERN = r"[\w-]{1,128}"
+WEB_ACL_ARN_PATTERN = (
+    r"^arn:aws(?:-cn|-us-gov)?:wafv2:(?P<region>[a-z]{2}(?:-[a-z]+)+-\d+):\d{12}:regional/webacl/"
+    rf"(?P<name>{WEB_ACL_NAME_PATTERN})/[0-9a-f]{{8}}-(?:[0-9a-f]{{4}}-){{3}}[0-9a-f]{{12}}$"
+)
+GLOBAL_WEB_ACL = ":global/webacl/"
+"""A CloudFront web ACL's ARN: it cannot be associated with a load balancer."""

@@ -7,16 +7,7 @@ import re
 from collections.abc import Iterator
 from typing import Literal
 
-from .fields import (
-    AcmCertificateArn,
-    BucketName,
-    ClientCidr,
-    Context,
-    Matcher,
-    SettingsModel,
-    matcher_ranges,
-    setting,
-)
+from .conventions import HTTP_LISTENER_PORT, HTTPS_LISTENER_PORT
 from .limits import (
     ACCESS_LOG_PREFIX_REFUSED,
     ACM_CERTIFICATE_ARN_PATTERN,
@@ -28,8 +19,6 @@ from .limits import (
     HEALTH_CHECK_PATH_MAX_LENGTH,
     HEALTH_CHECK_THRESHOLD,
     HEALTH_CHECK_TIMEOUT,
-    HTTP_LISTENER_PORT,
-    HTTPS_LISTENER_PORT,
     IDLE_TIMEOUT,
     MATCHER_PATTERN,
     NLB_SUCCESS_CODES,
@@ -38,7 +27,9 @@ from .limits import (
     URL_PATH_PATTERN,
     SslPolicyName,
 )
+from .model import Context, SettingsModel, setting
 from .problems import KeyPath, Problem, Shown
+from .value_types import AcmCertificateArn, BucketName, ClientCidr, Matcher, matcher_ranges
 from .waf import WafSettings
 
 

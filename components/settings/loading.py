@@ -17,12 +17,15 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
+from .conventions import ENVIRONMENTS, Environment
 from .cross_section import cross_section_rules
 from .defaults import Defaults
-from .fields import ClusterName, Context, SettingsModel, did_you_mean
-from .limits import DEFAULT_REGION, ENVIRONMENTS, REGION_PATTERN, Environment
-from .problems import KeyPath, Problem, SettingsError, problem_from_pydantic, show, without_broken_keys
+from .limits import DEFAULT_REGION, REGION_PATTERN
+from .model import Context, SettingsModel
+from .problems import KeyPath, Problem, SettingsError, did_you_mean, show
+from .pydantic_errors import problem_from_pydantic, without_broken_keys
 from .stack import SECTIONS, StackSettings
+from .value_types import ClusterName
 
 
 def load_settings(sections: Mapping[str, Any], *, stack: str, region: str | None = None) -> StackSettings:

@@ -6,10 +6,12 @@ import ipaddress
 from collections.abc import Iterator
 from typing import Literal
 
-from .fields import Context, SettingsModel, SubnetId, VpcCidr, VpcId, setting
+from .conventions import PRIVATE_SUBNET_BLOCK_OFFSET, SUBNET_PLAN_EXTRA_BITS
 from .flow_logs import FlowLogsSettings
-from .limits import AVAILABILITY_ZONES, PRIVATE_SUBNET_BLOCK_OFFSET, SUBNET_PLAN_EXTRA_BITS, VPC_ID_PATTERN, VPC_PREFIX
+from .limits import AVAILABILITY_ZONES, VPC_ID_PATTERN, VPC_PREFIX
+from .model import Context, SettingsModel, setting
 from .problems import KeyPath, Problem
+from .value_types import SubnetId, VpcCidr, VpcId
 
 
 class NetworkSettings(SettingsModel):

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any, Literal
 
-from .fields import Ami, Context, InstanceType, SecurityGroupId, SettingsModel, setting
+from .conventions import NODE_WARMUP_SECONDS
 from .limits import (
     EXTRA_SECURITY_GROUPS_MAX,
-    GRAVITON_FAMILY_PATTERN,
     GROUP_SIZE,
     HEALTH_CHECK_GRACE_SECONDS,
     HEALTHY_PERCENTAGE_MAX,
@@ -17,12 +15,13 @@ from .limits import (
     HEALTHY_PERCENTAGE_SPREAD_MAX,
     INSTANCE_TYPES_MAX,
     MAX_SIZE,
-    NODE_WARMUP_SECONDS,
     PERCENT,
     ROOT_VOLUME_GIB,
     WARMUP_SECONDS,
 )
+from .model import Context, SettingsModel, setting
 from .problems import KeyPath, Problem
+from .value_types import Ami, InstanceType, SecurityGroupId, ami_architecture, instance_architecture
 
 
 class InstanceRefreshSettings(SettingsModel):
@@ -86,23 +85,6 @@ class SpotSettings(SettingsModel):
         "price-capacity-optimized",
         description="Which spot pools to launch from; price-capacity-optimized is AWS's recommendation.",
     )
-
-
-def instance_architecture(instance_type: str) -> Literal["arm64", "x86_64"]:
-    """The CPU architecture of an instance type, from its family name."""
-    family = instance_type.split(".", 1)[0]
-    return "arm64" if re.match(GRAVITON_FAMILY_PATTERN, family) else "x86_64"
-
-
-def ami_architecture(ami: str) -> Literal["arm64", "x86_64"] | None:
-    """The architecture a resolve:ssm: AMI path names (arm64, x86_64 or amd64), if any."""
-    if not ami.startswith("resolve:ssm:"):
-        return None
-    if "arm64" in ami:
-        return "arm64"
-    if "x86_64" in ami or "amd64" in ami:
-        return "x86_64"
-    return None
 
 
 class NodesSettings(SettingsModel):

@@ -5,22 +5,21 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Literal
 
+from .conventions import EPMD_WELL_KNOWN_PORT, STATSD_ADDRESS, STATSD_PORT
 from .defaults import Defaults, FromDefaults
 from .drain import AGENT_MARGIN_SECONDS, DRAIN_SECONDS
-from .fields import Context, ListenPort, ReleaseArtifact, ReleaseName, SettingsModel, SsmParameter, setting
 from .limits import (
     DISTRIBUTION_PORTS_MAX,
-    EPMD_WELL_KNOWN_PORT,
     LIFECYCLE_HEARTBEAT,
     LISTEN_PORT_TEXT,
     RELEASE_ARCHIVE_SUFFIXES,
     RELEASE_NAME_MAX_LENGTH,
     RELEASE_NAME_PATTERN,
     SSM_HIERARCHY_LEVELS_MAX,
-    STATSD_ADDRESS,
-    STATSD_PORT,
 )
+from .model import Context, SettingsModel, setting
 from .problems import KeyPath, Problem, Shown
+from .value_types import ListenPort, ReleaseArtifact, ReleaseName, SsmParameter
 
 
 class PortRangeSettings(SettingsModel):

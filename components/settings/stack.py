@@ -6,10 +6,10 @@ from collections.abc import Mapping
 
 from .alerts import AlertsSettings
 from .cluster import ClusterSettings
+from .conventions import DISCOVERY_TAG_KEY
 from .drain import DrainBudget
-from .fields import SettingsModel
-from .limits import DISCOVERY_TAG_KEY
 from .load_balancer import LoadBalancerSettings
+from .model import SettingsModel
 from .network import NetworkSettings
 from .nodes import NodesSettings
 from .release import ReleaseSettings

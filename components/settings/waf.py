@@ -14,106 +14,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Annotated, Any, Literal, get_args
+from typing import Literal
 
-from pydantic import AfterValidator, BeforeValidator
-
-from .fields import Context, SettingsModel, refuse, setting
-from .limits import LOG_RETENTION_DAYS, Range
+from .limits import (
+    DEFAULT_RATE_WINDOW_SECONDS,
+    RATE_LIMIT_REQUESTS,
+    RATE_WINDOW_SECONDS,
+    WEB_ACL_ARN_PATTERN,
+)
+from .model import Context, SettingsModel, setting
 from .problems import KeyPath, Problem
-
-# --- AWS's limits ---------------------------------------------------------------------
-
-# AWS Managed Rules rule groups (vendor AWS) that work without a ManagedRuleGroupConfig:
-# https://docs.aws.amazon.com/waf/latest/developerguide/aws-managed-rule-groups-list.html
-# (baseline, use-case specific and IP reputation groups). Their WCUs add up to 1,975, under
-# the 5,000 a web ACL may hold, so no selection of them is refused for its capacity.
-ManagedRuleGroup = Literal[
-    "AWSManagedRulesCommonRuleSet",
-    "AWSManagedRulesAdminProtectionRuleSet",
-    "AWSManagedRulesKnownBadInputsRuleSet",
-    "AWSManagedRulesSQLiRuleSet",
-    "AWSManagedRulesLinuxRuleSet",
-    "AWSManagedRulesUnixRuleSet",
-    "AWSManagedRulesWindowsRuleSet",
-    "AWSManagedRulesPHPRuleSet",
-    "AWSManagedRulesWordPressRuleSet",
-    "AWSManagedRulesAmazonIpReputationList",
-    "AWSManagedRulesAnonymousIpList",
-]
-MANAGED_RULE_GROUPS: tuple[str, ...] = get_args(ManagedRuleGroup)
-MANAGED_RULE_GROUP_VENDOR = "AWS"
-
-CONFIGURED_RULE_GROUPS = {
-    "AWSManagedRulesBotControlRuleSet": "an inspection level",
-    "AWSManagedRulesATPRuleSet": "the login page and its fields",
-    "AWSManagedRulesACFPRuleSet": "the registration pages and their fields",
-    "AWSManagedRulesAntiDDoSRuleSet": "the client-side action settings",
-}
-"""AWS managed rule groups that AWS accepts only with a ManagedRuleGroupConfig (and bills per request)."""
+from .value_types import RateWindow, RetentionDays, SelectableRuleGroup, WebAclArn
 
 DEFAULT_MANAGED_RULE_GROUPS = [
     "AWSManagedRulesCommonRuleSet",  # OWASP Top 10 style: XSS, path traversal, oversized bodies
     "AWSManagedRulesKnownBadInputsRuleSet",  # Log4Shell and other known exploit patterns
     "AWSManagedRulesAmazonIpReputationList",  # addresses Amazon's threat intelligence flags
 ]
-
-# Rate-based rules: https://docs.aws.amazon.com/waf/latest/APIReference/API_RateBasedStatement.html
-# (Limit 10 to 2,000,000,000 requests per evaluation window; EvaluationWindowSec 60, 120,
-# 300 or 600, default 300).
-RATE_LIMIT_REQUESTS = Range(10, 2_000_000_000)
-RATE_WINDOW_SECONDS = (60, 120, 300, 600)
-DEFAULT_RATE_WINDOW_SECONDS = 300
-
-# A web ACL's ARN: https://docs.aws.amazon.com/waf/latest/APIReference/API_WebACL.html
-# (Name 1-128 characters of \w and '-'; Id a UUID); a load balancer's web ACL is REGIONAL.
-WEB_ACL_NAME_PATTERN = r"[\w-]{1,128}"
-WEB_ACL_ARN_PATTERN = (
-    r"^arn:aws(?:-cn|-us-gov)?:wafv2:(?P<region>[a-z]{2}(?:-[a-z]+)+-\d+):\d{12}:regional/webacl/"
-    rf"(?P<name>{WEB_ACL_NAME_PATTERN})/[0-9a-f]{{8}}-(?:[0-9a-f]{{4}}-){{3}}[0-9a-f]{{12}}$"
-)
-GLOBAL_WEB_ACL = ":global/webacl/"
-"""A CloudFront web ACL's ARN: it cannot be associated with a load balancer."""
-
-
-def web_acl_name(arn: str) -> str:
-    """The name inside a web ACL's ARN."""
-    return re.match(WEB_ACL_ARN_PATTERN, arn)["name"]
-
-
-def _web_acl_arn(value: str) -> str:
-    if GLOBAL_WEB_ACL in value:
-        refuse("is a CloudFront (global) web ACL; a load balancer needs a REGIONAL one")
-    if not re.match(WEB_ACL_ARN_PATTERN, value):
-        refuse("must be a regional web ACL ARN: arn:aws:wafv2:<region>:<account>:regional/webacl/<name>/<id>")
-    return value
-
-
-def _rate_window(value: int) -> int:
-    if value not in RATE_WINDOW_SECONDS:
-        refuse(f"must be one of {', '.join(map(str, RATE_WINDOW_SECONDS))} (AWS WAF's evaluation windows)")
-    return value
-
-
-def _retention(value: int) -> int:
-    if value not in LOG_RETENTION_DAYS:
-        refuse(f"must be one of CloudWatch Logs' retention periods: {', '.join(map(str, LOG_RETENTION_DAYS))}")
-    return value
-
-
-def _configurable_group(value: Any) -> Any:
-    if value in CONFIGURED_RULE_GROUPS:
-        refuse(
-            f"needs a configuration ({CONFIGURED_RULE_GROUPS[value]}) that this stack does not set: "
-            "add it to a web ACL of your own and give its webAclArn"
-        )
-    return value
-
-
-WebAclArn = Annotated[str, BeforeValidator(_web_acl_arn)]
-SelectableRuleGroup = Annotated[ManagedRuleGroup, BeforeValidator(_configurable_group)]
-RateWindow = Annotated[int, AfterValidator(_rate_window)]
-RetentionDays = Annotated[int, AfterValidator(_retention)]
 
 
 class RateLimitSettings(SettingsModel):

@@ -41,13 +41,22 @@ SQS_BACKLOG = {  # a queue's depth: one number for the whole cluster, not per gr
 MINIMAL: dict[str, Any] = {"cluster": {"name": "shop"}, "release": {"artifact": "s3://shop-releases/shop-1.4.2.tar.gz"}}
 """The smallest sections a stack file needs; prod adds a certificate."""
 
+RUN_QUEUE: dict[str, Any] = {"namespace": "Elixir/BEAM", "name": "TotalRunQueueLength"}
+"""The BEAM's run-queue metric, as a stack file names it."""
+
 RUN_QUEUE_STEP: dict[str, Any] = {
     "name": "run-queue",
-    "metric": {"namespace": "Elixir/BEAM", "name": "TotalRunQueueLength"},
+    "metric": RUN_QUEUE,
     "threshold": 50,
     "comparison": "GreaterThanOrEqualToThreshold",
     "steps": [{"from": 0, "to": 50, "change": 1}, {"from": 50, "change": 3}],
 }
+
+
+def step_policy(**change: Any) -> dict[str, Any]:
+    """RUN_QUEUE_STEP (it loads as it is) with `change` replacing its keys."""
+    return {**copy.deepcopy(RUN_QUEUE_STEP), **change}
+
 
 ACCEPTED: dict[str, list[dict[str, Any]]] = {
     "cluster": [{}, {"tags": {"team": "payments"}}, {"name": "web-shop", "environment": "staging"}],

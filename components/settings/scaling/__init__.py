@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..fields import Context, SettingsModel, setting
+from ..model import Context, SettingsModel, setting
 from ..problems import KeyPath, Problem
 from .predictive import PredictiveSettings
 from .schedules import ScheduleSettings

@@ -5,17 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from ..fields import CloudWatchName, Context, Dimensions, SettingsModel, Statistic, setting
-from ..limits import (
-    BEAM_METRICS,
-    DIMENSIONS_MAX,
-    GROUP_DIMENSION,
-    METRIC_NAME_MAX_LENGTH,
-    METRICS_NAMESPACE,
-    NODE_WARMUP_SECONDS,
-    WARMUP_SECONDS,
-)
+from ..conventions import BEAM_METRICS, GROUP_DIMENSION, METRICS_NAMESPACE, NODE_WARMUP_SECONDS
+from ..limits import DIMENSIONS_MAX, METRIC_NAME_MAX_LENGTH, WARMUP_SECONDS
+from ..model import Context, SettingsModel, setting
 from ..problems import KeyPath, Problem
+from ..value_types import CloudWatchName, Dimensions, Statistic
 
 
 def warmup_setting() -> Any:

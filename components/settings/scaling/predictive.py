@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Literal
 
-from ..fields import Context, SettingsModel, setting
-from ..limits import NODE_WARMUP_SECONDS, PERCENT, SCHEDULING_BUFFER_SECONDS
+from ..conventions import NODE_WARMUP_SECONDS
+from ..limits import PERCENT, SCHEDULING_BUFFER_SECONDS
+from ..model import Context, SettingsModel, setting
 from ..problems import KeyPath, Problem
 
 

@@ -7,16 +7,11 @@ import math
 from collections.abc import Iterator
 from typing import Literal
 
-from ..fields import AlarmPeriod, Context, PolicyName, SettingsModel, setting
-from ..limits import (
-    ALARM_WINDOW_MAX,
-    ALARM_WINDOW_SHORT_PERIOD_MAX,
-    BEAM_METRICS,
-    HIGH_RESOLUTION_PERIODS,
-    METRICS_NAMESPACE,
-    POLICY_NAME_TEXT,
-)
+from ..conventions import BEAM_METRICS, METRICS_NAMESPACE
+from ..limits import ALARM_WINDOW_MAX, ALARM_WINDOW_SHORT_PERIOD_MAX, HIGH_RESOLUTION_PERIODS, POLICY_NAME_TEXT
+from ..model import Context, SettingsModel, setting
 from ..problems import KeyPath, Problem, Shown
+from ..value_types import AlarmPeriod, PolicyName
 from .metric import MetricSettings, warmup_setting
 
 

@@ -5,16 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Literal
 
-from ..fields import CloudWatchName, Context, Dimensions, SettingsModel, Statistic, setting
-from ..limits import (
+from ..conventions import (
     BEAM_METRICS,
     MEMORY_METRIC,
     METRICS_NAMESPACE,
-    PERCENT,
     PERCENT_TARGET_METRICS,
     PREDEFINED_TARGET_METRICS,
 )
+from ..limits import PERCENT
+from ..model import Context, SettingsModel, setting
 from ..problems import KeyPath, Problem
+from ..value_types import CloudWatchName, Dimensions, Statistic
 from .metric import MetricSettings, group_dimension_rules, warmup_setting
 
 

@@ -1,12 +1,12 @@
-"""Property: any stack file the settings accept builds a whole stack in the emulator.
+"""The whole stack: the values derived from every section, and the promise that any stack
+file the settings accept builds.
 
-The settings tests prove what is refused; this proves that what is accepted is something
-AWS (moto) takes too, so a config never passes validation only to fail at `pulumi up`.
-
-Each apply takes seconds, so one example is three stack files (dev, staging, prod) that
-between them use every accepted fragment of every section once: Hypothesis draws how the
-fragments are paired across the three files. The profile is derandomized (the same pairing
-on every run and machine) and allows one example, so the test costs three applies.
+The settings' other tests prove what is refused; the property at the end proves that what is
+accepted is something AWS (moto) takes too, so a config never passes validation only to fail
+at `pulumi up`. Each apply takes seconds, so one example is three stack files (dev, staging,
+prod) that between them use every accepted fragment of every section once: Hypothesis draws
+how the fragments are paired across the three files. The profile is derandomized (the same
+pairing on every run and machine) and allows one example, so the test costs three applies.
 """
 
 from __future__ import annotations
@@ -20,10 +20,27 @@ import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from components.settings import NAMESPACE, SECTIONS, SettingsError
+from components.settings import SECTIONS, SettingsError
 from tests.support.fragments import ACCEPTED, CERTIFICATE, MINIMAL, merged
+from tests.support.sections import load
 from tests.support.stacks import Deployments
 from tools.stack_files import load_stack_settings
+
+
+def test_derived_names_and_tags():
+    loaded = load(cluster={"name": "web-shop", "tags": {"team": "payments"}})
+    assert loaded.release.name == "web_shop"  # an Elixir atom
+    assert loaded.qualified_name == "web-shop-dev"
+    assert loaded.discovery_tag == ("elixir-cluster:cluster", "web-shop-dev")
+    assert loaded.tags == {
+        "elixir-cluster:cluster": "web-shop-dev",
+        "Environment": "dev",
+        "ManagedBy": "pulumi",
+        "team": "payments",
+    }
+
+
+# --- any stack file the settings accept builds ----------------------------------------------------
 
 REGION = "eu-west-1"
 STACKS = ["dev", "staging", "prod"]
@@ -45,7 +62,7 @@ def stack_files_using_every_fragment(draw) -> list[tuple[str, dict[str, Any]]]:
 
 
 def _write(directory: Path, stack: str, sections: dict[str, Any]) -> Path:
-    config = {"aws:region": REGION, **{f"{NAMESPACE}:{key}": value for key, value in sections.items()}}
+    config = {"aws:region": REGION, **{f"elixir-cluster:{key}": value for key, value in sections.items()}}
     path = directory / f"Pulumi.{stack}.yaml"
     path.write_text(yaml.safe_dump({"config": config}, sort_keys=False))
     return path

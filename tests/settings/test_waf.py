@@ -6,21 +6,24 @@ from typing import Any
 
 import pytest
 
-from components.settings import SettingsError, StackSettings, load_settings
-from tests.support.fragments import CERTIFICATE, EXISTING_WEB_ACL, MINIMAL, merged
+from components.settings import StackSettings
+from tests.support import sections as stack_sections
+from tests.support.fragments import CERTIFICATE, EXISTING_WEB_ACL, merged
 
 ACL = EXISTING_WEB_ACL
 PROD = {"loadBalancer": {"certificateArn": CERTIFICATE}}
 
 
 def load(stack: str = "prod", **sections: Any) -> StackSettings:
-    return load_settings(merged(merged(MINIMAL, PROD), sections), stack=stack, region="eu-west-1")
+    return stack_sections.load(stack, **merged(PROD, sections))
 
 
 def problems(stack: str = "prod", **sections: Any) -> list[str]:
-    with pytest.raises(SettingsError) as refused:
-        load(stack, **sections)
-    return refused.value.problems
+    return stack_sections.problems(stack, **merged(PROD, sections))
+
+
+def refusals(stack: str = "prod", **sections: Any) -> list[str]:
+    return stack_sections.refusals(stack, **merged(PROD, sections))
 
 
 def waf(**keys: Any) -> dict[str, Any]:
@@ -134,3 +137,46 @@ def test_log_retention_is_one_cloudwatch_logs_accepts():
     assert load(**waf(logs={"retentionDays": 731})).load_balancer.waf.logs.retention_days == 731
     [problem] = problems(**waf(logs={"retentionDays": 366}))
     assert problem.startswith("elixir-cluster:loadBalancer.waf.logs.retentionDays: must be one of CloudWatch Logs'")
+
+
+@pytest.mark.parametrize(
+    ("stack", "change", "refused"),
+    [
+        # WAF's keys count only while WAF is on: turned on, staging takes them
+        ("staging", waf(enabled=True, rateLimit={"requests": 500}), None),
+        (
+            "prod",
+            waf(enabled=False, rateLimit={"requests": 500}),
+            "elixir-cluster:loadBalancer.waf.rateLimit: has no effect while WAF is off (enabled: false): set "
+            "loadBalancer.waf.enabled: true",
+        ),
+        # off on an internal or network load balancer is no mistake; on, it is
+        ("prod", {"loadBalancer": {"internal": True, "waf": {"enabled": False}}}, None),
+        ("prod", {"loadBalancer": {"type": "network", "waf": {"enabled": False}}}, None),
+        # webAclArn excludes the created web ACL's rules, each of them
+        ("prod", waf(managedRuleGroups=["AWSManagedRulesSQLiRuleSet"], rateLimit={"requests": 500}), None),
+        (
+            "prod",
+            waf(webAclArn=ACL, rateLimit={"requests": 500}),
+            "elixir-cluster:loadBalancer.waf.rateLimit: applies to the web ACL the stack creates; the one in "
+            "webAclArn has its own rules: remove one of the two",
+        ),
+        # each rule group once
+        ("prod", waf(managedRuleGroups=["AWSManagedRulesSQLiRuleSet", "AWSManagedRulesLinuxRuleSet"]), None),
+        # the blocked-requests alarm: more than none
+        ("prod", waf(blockedRequestsAlarm=1), None),
+        (
+            "prod",
+            waf(blockedRequestsAlarm=0),
+            "elixir-cluster:loadBalancer.waf.blockedRequestsAlarm: must be > 0, got 0",
+        ),
+    ],
+)
+def test_waf_rules_at_their_boundaries(stack, change, refused):
+    assert refusals(stack, **change) == ([] if refused is None else [refused])
+
+
+def test_a_value_of_the_wrong_kind_is_refused_in_words_not_a_crash():
+    assert problems(**waf(webAclArn=5)) == ["elixir-cluster:loadBalancer.waf.webAclArn: must be text, got 5"]
+    [line] = problems(**waf(managedRuleGroups=[{"name": "AWSManagedRulesSQLiRuleSet"}]))
+    assert line.startswith("elixir-cluster:loadBalancer.waf.managedRuleGroups[0]: must be one of: ")

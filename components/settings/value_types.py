@@ -1,30 +1,26 @@
-"""Shared building blocks of the settings: value types with their validators, `setting()`
-(a field that documents its unit, limit and default) and the SettingsModel base.
+"""The values a stack-file key may take: each a type with its validator, named for what the
+value is (ClusterName, VpcCidr, ListenPort, AcmCertificateArn, Cron, TimeZone, Matcher...).
 
 A validator refuses a value with `refuse(rule)`; the loader turns that into
-`<key path>: <rule>, got <value>`.
+`<key path>: <rule>, got <value>`. The limits they enforce are in limits.py; the models that
+use them, one per stack-file section, in the section modules.
 """
 
 from __future__ import annotations
 
-import difflib
 import ipaddress
 import re
-import types
-import typing
 import zoneinfo
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 from functools import cache
-from typing import TYPE_CHECKING, Annotated, Any, Literal, NoReturn, Self, get_args, get_origin
+from typing import Annotated, Any, Literal, NoReturn
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, model_validator
-from pydantic.alias_generators import to_camel
-from pydantic.fields import FieldInfo
-from pydantic_core import PydanticCustomError, PydanticUndefined
+from pydantic import AfterValidator, BeforeValidator
+from pydantic_core import PydanticCustomError
 
-from .defaults import ENVIRONMENT_DEFAULTS, Defaults, EnvironmentRequired, FromDefaults, environment_default
+from .conventions import CLOUDWATCH, STACK_TAG_KEYS, SUBNET_PLAN_EXTRA_BITS
+from .cron import parse_cron
 from .limits import (
     ACM_CERTIFICATE_ARN_PATTERN,
     AMI_ID_PATTERN,
@@ -33,29 +29,36 @@ from .limits import (
     BUCKET_PREFIXES_REFUSED,
     BUCKET_SUFFIXES_REFUSED,
     CLUSTER_NAME_PATTERN,
+    CONFIGURED_RULE_GROUPS,
     DIMENSION_VALUE_MAX_LENGTH,
     EMAIL_PATTERN,
+    FLOW_LOG_S3_SUBFOLDER_REFUSED,
+    GLOBAL_WEB_ACL,
+    GRAVITON_FAMILY_PATTERN,
     HIGH_RESOLUTION_PERIODS,
     INSTANCE_TYPE_PATTERN,
     LINUX_EPHEMERAL_PORTS,
     LISTEN_PORT,
+    LOG_RETENTION_DAYS,
     MATCHER_PATTERN,
     METADATA_TAG_KEYS_REFUSED,
     METRIC_NAME_MAX_LENGTH,
     POLICY_NAME_PATTERN,
     PRIVATE_IPV4_RANGES,
+    RATE_WINDOW_SECONDS,
     RELEASE_ARCHIVE_SUFFIXES,
     RELEASE_NAME_PATTERN,
+    S3_BUCKET_ARN_FORM,
+    S3_BUCKET_ARN_PATTERN,
     S3_KEY_MAX_BYTES,
     SECURITY_GROUP_ID_PATTERN,
     SSM_HIERARCHY_LEVELS_MAX,
     SSM_NAME_CHARACTERS,
     SSM_PARAMETER_NAME_MAX,
     SSM_RESERVED_PREFIXES,
-    STACK_TAG_KEYS,
     STANDARD_PERIOD_UNIT,
     SUBNET_ID_PATTERN,
-    SUBNET_PLAN_EXTRA_BITS,
+    SUBNET_PREFIX_MAX,
     TAG_KEY_LENGTH,
     TAG_KEY_SYMBOLS,
     TAG_RESERVED_PREFIX,
@@ -64,27 +67,15 @@ from .limits import (
     UNPRIVILEGED_PORT_MIN,
     VPC_ID_PATTERN,
     VPC_PREFIX,
-    Environment,
-    Range,
+    WEB_ACL_ARN_PATTERN,
+    ManagedRuleGroup,
 )
-
-if TYPE_CHECKING:
-    from .problems import KeyPath, Problem
+from .problems import did_you_mean
 
 
 def refuse(rule: str) -> NoReturn:
     """Raise from a field validator: the message becomes `<path>: <rule>, got <value>`."""
     raise PydanticCustomError("rule", "{rule}", {"rule": rule})
-
-
-def did_you_mean(word: str, choices: list[str]) -> str | None:
-    """The choice closest to `word` (case aside), if one is close."""
-    by_lower = {choice.lower(): choice for choice in choices}
-    close = difflib.get_close_matches(word.lower(), list(by_lower), n=1, cutoff=0.6)
-    return by_lower[close[0]] if close else None
-
-
-# === Single values ==========================================================================
 
 
 def _scalar_as_text(value: Any) -> Any:
@@ -138,21 +129,24 @@ def _tag_value(value: str) -> str:
     return value
 
 
-def _vpc_cidr(value: str) -> str:
+def _cidr_block(value: str, parse: Callable[..., Any], form: str) -> Any:
+    """`value` parsed as a network; refused as not `form`, or with the block it meant when host bits are set."""
     try:
-        network = ipaddress.IPv4Network(value)
-    except ipaddress.NetmaskValueError:
-        refuse("must be an IPv4 CIDR block such as 10.0.0.0/16")
+        return parse(value)
     except ValueError:
         try:
-            suggestion = ipaddress.IPv4Network(value, strict=False)
+            suggestion = parse(value, strict=False)
         except ValueError:
-            refuse("must be an IPv4 CIDR block such as 10.0.0.0/16")
+            refuse(form)
         refuse(f"host bits must be zero (did you mean {suggestion}?)")
+
+
+def _vpc_cidr(value: str) -> str:
+    network = _cidr_block(value, ipaddress.IPv4Network, "must be an IPv4 CIDR block such as 10.0.0.0/16")
     if not VPC_PREFIX.min <= network.prefixlen <= VPC_PREFIX.max:
         refuse(
             f"prefix must be /{VPC_PREFIX.min} to /{VPC_PREFIX.max}: subnets are /prefix+{SUBNET_PLAN_EXTRA_BITS} "
-            "and AWS's smallest subnet is /28"
+            f"and AWS's smallest subnet is /{SUBNET_PREFIX_MAX}"
         )
     if not any(network.subnet_of(ipaddress.IPv4Network(block)) for block in PRIVATE_IPV4_RANGES):
         refuse(f"must be inside a private range ({', '.join(PRIVATE_IPV4_RANGES)})")
@@ -160,14 +154,8 @@ def _vpc_cidr(value: str) -> str:
 
 
 def _client_cidr(value: str) -> str:
-    try:
-        network = ipaddress.ip_network(value)
-    except ValueError:
-        try:
-            suggestion = ipaddress.ip_network(value, strict=False)
-        except ValueError:
-            refuse("must be an IPv4 or IPv6 CIDR block such as 0.0.0.0/0 or 203.0.113.0/24")
-        refuse(f"host bits must be zero (did you mean {suggestion}?)")
+    form = "must be an IPv4 or IPv6 CIDR block such as 0.0.0.0/0 or 203.0.113.0/24"
+    network = _cidr_block(value, ipaddress.ip_network, form)
     if "/" not in value:
         # a bare address reads as one host (/32), but a bare 0.0.0.0 was meant as everyone: ask
         everyone = "0.0.0.0/0" if network.version == 4 else "::/0"
@@ -316,6 +304,91 @@ def _matcher(value: str) -> str:
     return value
 
 
+def _cron(value: str) -> str:
+    try:
+        parse_cron(value)
+    except ValueError as problem:
+        refuse(str(problem))
+    return value
+
+
+def _retention_days(value: int) -> int:
+    if value not in LOG_RETENTION_DAYS:
+        longer = [days for days in LOG_RETENTION_DAYS if days >= value]
+        hint = f" (the next one up is {longer[0]})" if longer else ""
+        refuse(f"must be one of CloudWatch Logs' retention periods: {', '.join(map(str, LOG_RETENTION_DAYS))}{hint}")
+    return value
+
+
+def _flow_log_destination(value: str) -> str:
+    if value == CLOUDWATCH:
+        return value
+    if value.startswith("s3://"):
+        bucket_and_prefix = value.removeprefix("s3://")
+        refuse(f"an S3 destination is a bucket ARN, not a URL: use arn:aws:s3:::{bucket_and_prefix}")
+    found = re.match(S3_BUCKET_ARN_PATTERN, value)
+    if not found:
+        refuse(f"must be {CLOUDWATCH} or an S3 bucket ARN {S3_BUCKET_ARN_FORM}")
+    problem = bucket_name_problem(found["bucket"])
+    if problem:
+        refuse(f"{S3_BUCKET_ARN_FORM}: {problem}")
+    prefix = found["prefix"]
+    if prefix is not None:
+        folders = prefix.rstrip("/").split("/")
+        if not prefix or prefix.startswith("/") or "" in folders:
+            refuse(f"{S3_BUCKET_ARN_FORM}: the prefix needs folder names, no empty ones ('//')")
+        if FLOW_LOG_S3_SUBFOLDER_REFUSED in folders:
+            refuse(f"{S3_BUCKET_ARN_FORM}: AWS refuses '{FLOW_LOG_S3_SUBFOLDER_REFUSED}' as a folder (it adds its own)")
+        if len(prefix.encode()) > S3_KEY_MAX_BYTES:
+            refuse(f"{S3_BUCKET_ARN_FORM}: the prefix has at most {S3_KEY_MAX_BYTES} bytes")
+    return value
+
+
+def web_acl_name(arn: str) -> str:
+    """The name inside a web ACL's ARN."""
+    return re.match(WEB_ACL_ARN_PATTERN, arn)["name"]
+
+
+def _web_acl_arn(value: str) -> str:
+    if GLOBAL_WEB_ACL in value:
+        refuse("is a CloudFront (global) web ACL; a load balancer needs a REGIONAL one")
+    if not re.match(WEB_ACL_ARN_PATTERN, value):
+        refuse("must be a regional web ACL ARN: arn:aws:wafv2:<region>:<account>:regional/webacl/<name>/<id>")
+    return value
+
+
+def _configurable_group(value: Any) -> Any:
+    if isinstance(value, str) and value in CONFIGURED_RULE_GROUPS:
+        refuse(
+            f"needs a configuration ({CONFIGURED_RULE_GROUPS[value]}) that this stack does not set: "
+            "add it to a web ACL of your own and give its webAclArn"
+        )
+    return value
+
+
+def _rate_window(value: int) -> int:
+    if value not in RATE_WINDOW_SECONDS:
+        refuse(f"must be one of {', '.join(map(str, RATE_WINDOW_SECONDS))} (AWS WAF's evaluation windows)")
+    return value
+
+
+def instance_architecture(instance_type: str) -> Literal["arm64", "x86_64"]:
+    """The CPU architecture of an instance type, from its family name."""
+    family = instance_type.split(".", 1)[0]
+    return "arm64" if re.match(GRAVITON_FAMILY_PATTERN, family) else "x86_64"
+
+
+def ami_architecture(ami: str) -> Literal["arm64", "x86_64"] | None:
+    """The architecture a resolve:ssm: AMI path names (arm64, x86_64 or amd64), if any."""
+    if not ami.startswith("resolve:ssm:"):
+        return None
+    if "arm64" in ami:
+        return "arm64"
+    if "x86_64" in ami or "amd64" in ami:
+        return "x86_64"
+    return None
+
+
 ClusterName = Annotated[str, AfterValidator(_cluster_name)]
 TagKey = Annotated[str, AfterValidator(_tag_key)]
 TagValue = Annotated[str, BeforeValidator(_scalar_as_text), AfterValidator(_tag_value)]
@@ -362,174 +435,9 @@ Dimensions = Annotated[dict[str, Annotated[str, BeforeValidator(_scalar_as_text)
 TimeZone = Annotated[str, AfterValidator(_timezone)]
 Email = Annotated[str, AfterValidator(_pattern(EMAIL_PATTERN, "must be an e-mail address such as oncall@example.com"))]
 Statistic = Literal["Average", "Minimum", "Maximum", "SampleCount", "Sum"]
-
-
-# === Fields that document themselves ========================================================
-
-
-def setting(
-    default: Any = PydanticUndefined,
-    *,
-    description: str,
-    unit: str | None = None,
-    limit: Range | str | None = None,
-    ours: str | None = None,
-    by_environment: str | None = None,
-    from_defaults: FromDefaults | None = None,
-    default_factory: Callable[[], Any] | None = None,
-    default_text: str | None = None,
-    pattern: str | None = None,
-    examples: list[Any] | None = None,
-    **constraints: Any,
-) -> Any:
-    """A pydantic Field that also records its unit, the limit it enforces and its default.
-
-    A `Range` limit is enforced (ge/le); a text limit documents what a validator enforces;
-    `ours` says why the limit is this project's rather than AWS's.
-    `by_environment` names a row of ENVIRONMENT_DEFAULTS; `from_defaults` computes the
-    default from the validation context's Defaults otherwise (document it in `default_text`).
-    The generated schema and docs read `x-unit`, `x-limit`, `x-default` and
-    `x-environmentDefaults` from here.
-    """
-    extra: dict[str, Any] = {}
-    if unit:
-        extra["x-unit"] = unit
-    if isinstance(limit, Range):
-        constraints.setdefault("ge", limit.min)
-        constraints.setdefault("le", limit.max)
-    if limit is not None:
-        extra["x-limit"] = f"{limit} (this project's: {ours})" if ours else str(limit)
-    if pattern:
-        extra["pattern"] = pattern
-    if by_environment:
-        extra["x-environmentDefaults"] = dict(ENVIRONMENT_DEFAULTS[by_environment])
-        from_defaults = environment_default(by_environment)
-    if from_defaults is not None:
-        if not (by_environment or default_text):
-            raise ValueError("a default from the context says what it is: give default_text")
-        default_factory = from_defaults
-    if default_text:
-        extra["x-default"] = default_text
-    if default_factory is not None:
-        return Field(
-            default_factory=default_factory,
-            description=description,
-            examples=examples,
-            json_schema_extra=extra,
-            **constraints,
-        )
-    return Field(default=default, description=description, examples=examples, json_schema_extra=extra, **constraints)
-
-
-@dataclass(frozen=True)
-class Context:
-    """What rules need beyond their own section."""
-
-    stack: str
-    environment: Environment
-    region: str
-
-
-class SettingsModel(BaseModel):
-    """A config section or a nested object of one: camelCase keys, unknown keys refused.
-
-    Defaults that follow the stack come from the validation context (see `defaults`):
-    `Model.model_validate(data, context=Defaults("prod"))` or `Model.for_environment("prod", data)`.
-    """
-
-    model_config = ConfigDict(
-        alias_generator=to_camel,
-        validate_by_name=True,
-        validate_by_alias=True,
-        serialize_by_alias=True,
-        extra="forbid",
-    )
-
-    @classmethod
-    def for_environment(cls, environment: Environment, data: Any = None, *, cluster_name: str | None = None) -> Self:
-        """`data` validated with the defaults of `environment` (and of the cluster's name)."""
-        return cls.model_validate({} if data is None else data, context=Defaults(environment, cluster_name))
-
-    @model_validator(mode="wrap")
-    @classmethod
-    def _defaults_from_context(cls, data: Any, handler: Callable[[Any], Self], info: ValidationInfo) -> Self:
-        """Fill in the keys whose default follows the stack; they still count as not given."""
-        if not isinstance(data, dict):
-            return handler(data)
-        missing = {name: field for name, field in contextual_fields(cls).items() if not _given(data, name, field)}
-        if not missing:
-            return handler(data)
-        if not isinstance(info.context, Defaults):
-            raise EnvironmentRequired(cls.__name__, [field.alias or name for name, field in missing.items()])
-        model = handler({**data, **_context_defaults(missing, info.context)})
-        model.__pydantic_fields_set__.difference_update(missing)
-        return model
-
-    def problems(self, at: KeyPath, context: Context) -> Iterator[Problem]:
-        """This object's cross-field rules, then those of the objects inside it."""
-        yield from self._rules(at, context)
-        for name, field in type(self).model_fields.items():
-            value = getattr(self, name)
-            key = field.alias or name
-            if isinstance(value, SettingsModel):
-                yield from value.problems((*at, key), context)
-            elif isinstance(value, list):
-                for index, item in enumerate(value):
-                    if isinstance(item, SettingsModel):
-                        yield from item.problems((*at, key, index), context)
-
-    def _rules(self, at: KeyPath, context: Context) -> Iterator[Problem]:
-        return iter(())
-
-    def _path(self, at: KeyPath, *names: str | int) -> KeyPath:
-        """The YAML key path of this object's field `names[0]` (snake_case), then `names[1:]`."""
-        first, *rest = names
-        return (*at, type(self).model_fields[first].alias or first, *rest)
-
-    def is_set(self, name: str) -> bool:
-        """Whether the stack file gave this key (rather than the default applying)."""
-        return name in self.model_fields_set
-
-
-@cache
-def contextual_fields(model: type[SettingsModel]) -> dict[str, FieldInfo]:
-    """Fields whose default needs the validation context: computed from it, or an object
-    (left out, so built from {}) that has such fields itself."""
-    found = {}
-    for name, field in model.model_fields.items():
-        factory = field.default_factory
-        if (
-            isinstance(factory, FromDefaults)
-            or isinstance(factory, type)
-            and issubclass(factory, SettingsModel)
-            and contextual_fields(factory)
-        ):
-            found[name] = field
-    return found
-
-
-def _given(data: dict, name: str, field: FieldInfo) -> bool:
-    return (field.alias or name) in data or name in data
-
-
-def _context_defaults(fields: dict[str, FieldInfo], defaults: Defaults) -> dict[str, Any]:
-    """The defaults of `fields`, by key; an object left out is built from {} with the same context."""
-    values = {}
-    for name, field in fields.items():
-        value = field.default_factory.compute(defaults) if isinstance(field.default_factory, FromDefaults) else {}
-        if value is not None:  # None: not known (no cluster name), so the field stays unset
-            values[field.alias or name] = value
-    return values
-
-
-def nested_model(annotation: Any) -> type[SettingsModel] | None:
-    """The settings model inside a field's annotation (Optional, list, Annotated), if any."""
-    if isinstance(annotation, type) and issubclass(annotation, SettingsModel):
-        return annotation
-    origin = get_origin(annotation)
-    if origin in (list, typing.Union, types.UnionType, Annotated):
-        for argument in get_args(annotation):
-            found = nested_model(argument)
-            if found:
-                return found
-    return None
+Cron = Annotated[str, AfterValidator(_cron)]
+RetentionDays = Annotated[int, AfterValidator(_retention_days)]
+FlowLogDestination = Annotated[str, AfterValidator(_flow_log_destination)]
+WebAclArn = Annotated[str, AfterValidator(_web_acl_arn)]
+SelectableRuleGroup = Annotated[ManagedRuleGroup, BeforeValidator(_configurable_group)]
+RateWindow = Annotated[int, AfterValidator(_rate_window)]
