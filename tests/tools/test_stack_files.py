@@ -146,7 +146,7 @@ def test_local_stack_points_every_service_the_stack_uses_at_moto():
     assert {"servicediscovery", "s3", "acm", "logs", "wafv2"} <= set(endpoints)
     for key in ("skipCredentialsValidation", "skipRequestingAccountId", "skipMetadataApiCheck", "s3UsePathStyle"):
         assert config[f"aws:{key}"] is True
-    assert load_stack_settingsstack_file("local").cluster.environment == "dev"
+    assert load_stack_settings(stack_file("local")).cluster.environment == "dev"
 
 
 def refusal(directory: Path, text: str, name: str = "Pulumi.dev.yaml") -> list[str]:
