@@ -1,7 +1,8 @@
-"""The release cookie: generated, stored as an SSM SecureString under its own KMS key, and
-nowhere else — not in user data, not in any other resource, not in an export.
+"""The ReleaseCookie: generated, stored as an SSM SecureString under its own KMS key, and
+nowhere else — not in user data, not in any other resource, not in an export; in place before
+the first node starts; and under the URNs it had when the NodeGroup declared it.
 
-Run: `.venv/bin/python -m pytest --tb=native -q tests/test_cookie.py`
+Run: `.venv/bin/python -m pytest --tb=native -q tests/components/test_release_cookie.py`
 """
 
 from __future__ import annotations
@@ -13,6 +14,10 @@ import pytest
 
 PARAMETER = "aws:ssm/parameter:Parameter"
 PASSWORD = "random:index/randomPassword:RandomPassword"
+RELEASE_COOKIE = "elixir-cluster:index:ReleaseCookie"
+
+FORMER_PARENT = "elixir-cluster:index:ElixirCluster$elixir-cluster:index:NodeGroup"
+"""Where the cookie's resources were declared before: the NodeGroup component, under ElixirCluster."""
 
 
 @pytest.fixture(params=["dev", "prod"])
@@ -85,6 +90,25 @@ def test_nodes_are_told_where_the_cookie_is_never_what_it_is(stack):
     user_data = base64.b64decode(template.unmasked_inputs["userData"]).decode()
     assert stack.settings.release.cookie_parameter in user_data
     assert cookie_of(stack)["Value"] not in user_data
+
+
+def test_the_cookie_exists_before_the_first_node_starts(stack):
+    (parameter,) = stack.deployment.of_type(PARAMETER)
+    (group,) = stack.deployment.of_type("aws:autoscaling/group:Group")
+    assert parameter.urn in group.dependencies
+
+
+def test_the_cookie_keeps_its_urns_from_when_the_node_group_declared_it(stack):
+    # without them `pulumi up` on an older stack would make a new cookie (every node restarts
+    # into a cluster it cannot join) and a new key
+    (component,) = [r for r in stack.deployment.resources if r.type == RELEASE_COOKIE]
+    children = [r for r in stack.deployment.resources if r.parent == component.urn]
+    former = f"urn:pulumi:{stack.settings.stack}::elixir-cluster::{FORMER_PARENT}"
+    assert {r.name: r.aliases for r in children} == {
+        "shop-nodes-cookie-value": [f"{former}$random:index/randomPassword:RandomPassword::shop-nodes-cookie-value"],
+        "shop-nodes-cookie-key": [f"{former}$aws:kms/key:Key::shop-nodes-cookie-key"],
+        "shop-nodes-cookie": [f"{former}$aws:ssm/parameter:Parameter::shop-nodes-cookie"],
+    }
 
 
 def _node_policy_documents(applied):
