@@ -32,6 +32,10 @@ Fidelity: where moto refuses what AWS accepts.
   `bucket/prefix/`, so a destination with a folder fails as if the bucket were missing.
   The bucket is looked up alone; the flow log keeps the destination it was given.
 
+Auto Scaling: the instance refresh API moto lacks is in `instance_refresh.py`, what its groups
+forget (default warmup, capacity rebalance on update, metrics collection) in
+`group_attributes.py`; `install()` applies both.
+
 Fixtures: moto cannot create a resource with a given id, so `pinned` makes its id (or
 ARN) generator return the one a stack names, for `provide_*` in ec2, acm and wafv2 (through
 `AwsSession.pinned`; the server's extension pins the same generators for a remote client).
@@ -57,6 +61,8 @@ from moto.ec2.models import flow_logs as ec2_flow_logs
 from moto.iam import models as iam
 from moto.kms import models as kms
 
+from . import group_attributes, instance_refresh
+
 _PIN_LOCK = threading.Lock()
 _installed = False
 
@@ -75,6 +81,8 @@ def install() -> None:
     responses.method_names_from_class = functools.cache(responses.method_names_from_class)
     backend = ec2_flow_logs.FlowLogsBackend
     backend.create_flow_logs = _flow_logs_to_a_bucket_folder(backend.create_flow_logs)
+    group_attributes.install()
+    instance_refresh.install()
     _installed = True
 
 
