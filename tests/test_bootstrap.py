@@ -6,7 +6,7 @@ linted: the drain agent, the cookie reader and the bootstrap's own functions run
 under bash, installed as on a node with the rendered stack.env beside them, against fake
 `curl` (IMDS), `aws`, `systemctl` and `sleep` that record every call.
 
-    .venv/bin/python -m pytest --tb=native -q tests/test_bootstrap.py tests/test_node_policies.py
+    .venv/bin/python -m pytest --tb=native -q tests/test_bootstrap.py tests/plans/test_iam_plan.py
 
 `cloud-init` and `shellcheck` must be on PATH (`apt-get install -y cloud-init shellcheck`;
 .ci/run installs them); without them those tests skip and say so.
