@@ -12,6 +12,7 @@ import pytest
 
 from components.plans.bootstrap import render_user_data
 from tests.support.aws_state import group_of, template_data
+from tests.support.urns import children_of
 
 GROUP = "aws:autoscaling/group:Group"
 NODE_GROUP = "elixir-cluster:index:NodeGroup"
@@ -198,9 +199,9 @@ def test_node_volumes_and_interfaces_carry_the_stack_tags(stack):
 
 def test_the_group_template_and_hook_stay_where_they_always_were(stack):
     # their URNs are unchanged: still children of the NodeGroup shop-nodes, under the same names
-    (component,) = [r for r in stack.deployment.resources if r.type == NODE_GROUP]
+    (component,) = stack.deployment.of_type(NODE_GROUP)
     assert component.name == "shop-nodes"
-    children = {r.type: r for r in stack.deployment.resources if r.parent == component.urn}
+    children = {r.type: r for r in children_of(stack.deployment, NODE_GROUP)}
     assert {t: r.name for t, r in children.items()} == {
         "aws:ec2/launchTemplate:LaunchTemplate": "shop-nodes-template",
         "aws:autoscaling/group:Group": "shop-nodes-group",

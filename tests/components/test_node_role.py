@@ -14,13 +14,11 @@ import pytest
 
 from components.plans.iam import node_role_policy
 from tests.support.aws_state import group_of, template_data
+from tests.support.urns import children_of, formerly_in_the_node_group
 
 GROUP = "aws:autoscaling/group:Group"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 NODE_ROLE = "elixir-cluster:index:NodeRole"
-
-FORMER_PARENT = "elixir-cluster:index:ElixirCluster$elixir-cluster:index:NodeGroup"
-"""Where the role's resources were declared before: the NodeGroup component, under ElixirCluster."""
 
 
 @pytest.fixture(params=["dev", "prod"])
@@ -102,18 +100,17 @@ def test_a_booting_node_has_every_permission_before_the_group_launches_it(stack)
 def test_the_roles_resources_keep_their_urns_from_when_the_node_group_declared_them(stack):
     # `pulumi up` on a stack from before NodeRole existed finds each under its old URN (the
     # engine's, with the parent's whole type chain) and moves it, rather than replacing the role
-    (component,) = [r for r in stack.deployment.resources if r.type == NODE_ROLE]
-    children = [r for r in stack.deployment.resources if r.parent == component.urn]
-    former = f"urn:pulumi:{stack.settings.stack}::elixir-cluster::{FORMER_PARENT}"
+    children = children_of(stack.deployment, NODE_ROLE)
+    role_policy, attachment = ROLE_POLICY, "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+    expected = {
+        "shop-nodes-role": "aws:iam/role:Role",
+        "shop-nodes-AmazonSSMManagedInstanceCore": attachment,
+        "shop-nodes-CloudWatchAgentServerPolicy": attachment,
+        "shop-nodes-profile": "aws:iam/instanceProfile:InstanceProfile",
+        "shop-nodes-boot": role_policy,
+        "shop-nodes-drain": role_policy,
+    }
+    stack_name = stack.settings.stack
     assert {r.name: r.aliases for r in children} == {
-        "shop-nodes-role": [f"{former}$aws:iam/role:Role::shop-nodes-role"],
-        "shop-nodes-AmazonSSMManagedInstanceCore": [
-            f"{former}$aws:iam/rolePolicyAttachment:RolePolicyAttachment::shop-nodes-AmazonSSMManagedInstanceCore"
-        ],
-        "shop-nodes-CloudWatchAgentServerPolicy": [
-            f"{former}$aws:iam/rolePolicyAttachment:RolePolicyAttachment::shop-nodes-CloudWatchAgentServerPolicy"
-        ],
-        "shop-nodes-profile": [f"{former}$aws:iam/instanceProfile:InstanceProfile::shop-nodes-profile"],
-        "shop-nodes-boot": [f"{former}$aws:iam/rolePolicy:RolePolicy::shop-nodes-boot"],
-        "shop-nodes-drain": [f"{former}$aws:iam/rolePolicy:RolePolicy::shop-nodes-drain"],
+        name: [formerly_in_the_node_group(stack_name, type_, name)] for name, type_ in expected.items()
     }

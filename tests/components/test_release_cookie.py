@@ -12,12 +12,11 @@ import json
 
 import pytest
 
+from tests.support.urns import children_of, formerly_in_the_node_group
+
 PARAMETER = "aws:ssm/parameter:Parameter"
 PASSWORD = "random:index/randomPassword:RandomPassword"
 RELEASE_COOKIE = "elixir-cluster:index:ReleaseCookie"
-
-FORMER_PARENT = "elixir-cluster:index:ElixirCluster$elixir-cluster:index:NodeGroup"
-"""Where the cookie's resources were declared before: the NodeGroup component, under ElixirCluster."""
 
 
 @pytest.fixture(params=["dev", "prod"])
@@ -101,13 +100,15 @@ def test_the_cookie_exists_before_the_first_node_starts(stack):
 def test_the_cookie_keeps_its_urns_from_when_the_node_group_declared_it(stack):
     # without them `pulumi up` on an older stack would make a new cookie (every node restarts
     # into a cluster it cannot join) and a new key
-    (component,) = [r for r in stack.deployment.resources if r.type == RELEASE_COOKIE]
-    children = [r for r in stack.deployment.resources if r.parent == component.urn]
-    former = f"urn:pulumi:{stack.settings.stack}::elixir-cluster::{FORMER_PARENT}"
+    children = children_of(stack.deployment, RELEASE_COOKIE)
+    expected = {
+        "shop-nodes-cookie-value": PASSWORD,
+        "shop-nodes-cookie-key": "aws:kms/key:Key",
+        "shop-nodes-cookie": PARAMETER,
+    }
+    stack_name = stack.settings.stack
     assert {r.name: r.aliases for r in children} == {
-        "shop-nodes-cookie-value": [f"{former}$random:index/randomPassword:RandomPassword::shop-nodes-cookie-value"],
-        "shop-nodes-cookie-key": [f"{former}$aws:kms/key:Key::shop-nodes-cookie-key"],
-        "shop-nodes-cookie": [f"{former}$aws:ssm/parameter:Parameter::shop-nodes-cookie"],
+        name: [formerly_in_the_node_group(stack_name, type_, name)] for name, type_ in expected.items()
     }
 
 
