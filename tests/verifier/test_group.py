@@ -136,4 +136,18 @@ def test_each_group_tamper_fails_its_check_and_no_other(
     checks = verdicts(clean)
     assert checks["group.refresh"]["detail"].startswith("no instance refresh has run yet")
     assert checks["group.instances"]["detail"] == "mixed instances c7g.large, c6g.large; capacity rebalance True"
+    # a refresh as the provider starts it on an update (prod's instanceRefresh), then cancelled: the
+    # latest refresh passes, and the walk's refresh by hand becomes the latest
+    autoscaling, group = env.client("autoscaling"), env.outputs["autoScalingGroupName"]
+    autoscaling.start_instance_refresh(
+        AutoScalingGroupName=group,
+        Strategy="Rolling",
+        Preferences={"MinHealthyPercentage": 90, "MaxHealthyPercentage": 110, "InstanceWarmup": 120},
+    )
+    refresh = verdicts(run_verify(env, "--config", str(path))[1])["group.refresh"]
+    assert (refresh["status"], refresh["detail"].split(": ", 1)[1]) == (
+        "pass",
+        "Rolling, MinHealthyPercentage 90, MaxHealthyPercentage 110, InstanceWarmup 120",
+    )
+    autoscaling.cancel_instance_refresh(AutoScalingGroupName=group)
     walk(env, ("--config", str(path)), TAMPERS)
