@@ -2,8 +2,9 @@
 
 The only component `__main__.py` uses. It wires the parts together and knows the order
 they depend on each other in: network, then security, then (for dns discovery) the Cloud
-Map service, then the load balancer (and the web ACL in front of it) and the node group behind it, then the scaling
-policies and the monitoring that watch that group and load balancer.
+Map service, then the load balancer (and the web ACL in front of it), the release cookie and the
+node role, and the node group behind the load balancer, then the scaling policies and the monitoring
+that watch that group and load balancer.
 """
 
 from __future__ import annotations
@@ -18,8 +19,12 @@ from .load_balancer import LoadBalancer, LoadBalancerArgs
 from .monitoring import Monitoring, MonitoringArgs
 from .network import Network, NetworkArgs
 from .node_group import NodeGroup, NodeGroupArgs
+from .node_role import NodeRole, NodeRoleArgs
 from .plans import flow_logs
+from .plans.cookie import cookie_plan
+from .plans.node_group import node_group_plan
 from .plans.scaling import scaling_plan
+from .release_cookie import ReleaseCookie, ReleaseCookieArgs
 from .scaling import Scaling, ScalingArgs
 from .security import ClusterSecurity, ClusterSecurityArgs
 from .settings import StackSettings
@@ -45,8 +50,12 @@ class ElixirCluster(ClusterComponent):
     """The load balancer, its listeners and the nodes' target group."""
     firewall: WebApplicationFirewall | None
     """The web ACL in front of an internet-facing application load balancer (loadBalancer.waf), else None."""
+    cookie: ReleaseCookie
+    """The Erlang distribution cookie, as an SSM SecureString under its own KMS key."""
+    node_role: NodeRole
+    """What the nodes may do in AWS: the IAM role, its policies and instance profile."""
     nodes: NodeGroup
-    """The Auto Scaling group of Elixir nodes, its launch template, IAM and cookie."""
+    """The Auto Scaling group of Elixir nodes, its launch template and drain hook."""
     scaling: Scaling
     """Target tracking, step policies and their alarms, schedules, predictive scaling."""
     monitoring: Monitoring
@@ -98,18 +107,7 @@ class ElixirCluster(ClusterComponent):
                 WebApplicationFirewallArgs(settings=settings, load_balancer_arn=self.load_balancer.arn, tags=tags),
                 self._child(),
             )
-        self.nodes = NodeGroup(
-            self._child_name("nodes"),
-            NodeGroupArgs(
-                settings=settings,
-                private_subnet_ids=self.network.private_subnet_ids,
-                security_group_id=self.security.node_group.id,
-                target_group_arn=self.load_balancer.target_group_arn,
-                discovery=self.discovery,
-                tags=tags,
-            ),
-            self._child(),
-        )
+        self._nodes(settings)
         self.scaling = Scaling(
             self._child_name("scaling"),
             ScalingArgs(
@@ -134,6 +132,47 @@ class ElixirCluster(ClusterComponent):
         )
         self.register_outputs(self.outputs())
 
+    def _nodes(self, settings: StackSettings) -> None:
+        """The cookie, the role and the group. They share the name their resources had when one
+        NodeGroup component declared them all, so those resources keep their names; each moved one
+        keeps its old URN as an alias (components/moved.py), so `pulumi up` moves it in the state
+        rather than replacing it (a new cookie, key or role)."""
+        tags = settings.tags
+        name = self._child_name("nodes")
+        former_group = pulumi.create_urn(name, NodeGroup.TOKEN, parent=self)
+        self.cookie = ReleaseCookie(
+            name, ReleaseCookieArgs(plan=cookie_plan(settings), formerly_under=former_group, tags=tags), self._child()
+        )
+        self.node_role = NodeRole(
+            name,
+            NodeRoleArgs(
+                cluster_name=settings.qualified_name,
+                release=settings.release,
+                region=settings.region,
+                cookie_parameter_arn=self.cookie.parameter_arn,
+                cookie_key_arn=self.cookie.key_arn,
+                discovery=self.discovery,
+                formerly_under=former_group,
+                tags=tags,
+            ),
+            self._child(),
+        )
+        self.nodes = NodeGroup(
+            name,
+            NodeGroupArgs(
+                plan=node_group_plan(settings),
+                private_subnet_ids=self.network.private_subnet_ids,
+                security_group_id=self.security.node_group.id,
+                target_group_arn=self.load_balancer.target_group_arn,
+                instance_profile_arn=self.node_role.instance_profile_arn,
+                launch_after=[*self.node_role.launch_permissions, self.cookie.parameter],
+                discovery_service_id=self.discovery.service_id if self.discovery else None,
+                tags=tags,
+            ),
+            self._child(),
+        )
+        self.node_role.allow_drain(self.nodes.group_arn)
+
     def outputs(self) -> dict[str, pulumi.Input]:
         """The stack outputs DESIGN.md promises, under their contract names."""
         return {
@@ -146,7 +185,7 @@ class ElixirCluster(ClusterComponent):
             "autoScalingGroupName": self.nodes.group_name,
             "nodeSecurityGroupId": self.security.node_group.id,
             "loadBalancerSecurityGroupId": self.security.load_balancer_group.id,
-            "cookieParameterName": self.nodes.cookie_parameter_name,
+            "cookieParameterName": self.cookie.parameter_name,
             "alarmTopicArn": self.monitoring.topic_arn,
             "dashboardName": self.monitoring.dashboard_name,
         }

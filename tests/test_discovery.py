@@ -1,5 +1,5 @@
 """`release.discovery: dns`: a Cloud Map namespace and service the nodes register in, read back
-from moto (the shipped stacks use ec2Tags, which needs none: see test_node_group.py).
+from moto (the shipped stacks use ec2Tags, which needs none: see tests/components/test_node_group.py).
 
 Run: `.venv/bin/python -m pytest --tb=native -q tests/test_discovery.py`
 """

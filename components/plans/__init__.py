@@ -7,7 +7,10 @@ from settings to AWS API values is written once.
 - names: the names tools find resources by (policies, alarms, actions, topic, dashboard)
 - security: the grants, who may reach whom on which ports
 - load_balancer: the listeners, the target group and the per-type load balancer options
-- node_group: the Auto Scaling group, launch template metadata options, the drain hook
+- node_group: the Auto Scaling group and its instance refresh (with launch_template and lifecycle_hooks)
+- lifecycle_hooks: the hooks that hold a node while it leaves (the drain hook)
+- launch_template: what a node starts from: image, type, user data, metadata, root volume, tags
+- cookie: the release cookie's parameter and key
 - scaling: one plan per kind of policy (target tracking, step and its alarm, schedules, predictive)
 - iam: the node role's policy documents
 - encryption: the key policies of the KMS keys the stack creates

@@ -1,8 +1,8 @@
 """IAM documents: the node role's (what a node may do, and nothing more). KMS key
 policies are in plans/encryption.py.
 
-Pure functions of the settings and of the ARNs the stack creates (no Pulumi), so the
-documents are checked in milliseconds.
+Pure functions of the release settings, the region and the ARNs the stack creates (no
+Pulumi), so the documents are checked in milliseconds.
 
 The node role. A node:
 
@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..settings import StackSettings
+from ..settings import ReleaseSettings
 
 POLICY_VERSION = "2012-10-17"
 
@@ -57,16 +57,17 @@ def assume_role_policy() -> dict[str, Any]:
     }
 
 
-def artifact_object_arn(settings: StackSettings, partition: str = "aws") -> str | None:
+def artifact_object_arn(release: ReleaseSettings, partition: str = "aws") -> str | None:
     """`s3://bucket/key` -> `arn:<partition>:s3:::bucket/key`; None for an https:// artifact."""
-    artifact = settings.release.artifact
+    artifact = release.artifact
     if not artifact.startswith(S3_SCHEME):
         return None
     return f"arn:{partition}:s3:::{artifact.removeprefix(S3_SCHEME)}"
 
 
 def node_role_policy(
-    settings: StackSettings,
+    release: ReleaseSettings,
+    region: str,
     *,
     cookie_parameter_arn: str,
     cookie_key_arn: str,
@@ -82,7 +83,8 @@ def node_role_policy(
     (both required then, refused otherwise).
     """
     boot = node_boot_policy(
-        settings,
+        release,
+        region,
         cookie_parameter_arn=cookie_parameter_arn,
         cookie_key_arn=cookie_key_arn,
         discovery_service_arn=discovery_service_arn,
@@ -92,7 +94,8 @@ def node_role_policy(
 
 
 def node_boot_policy(
-    settings: StackSettings,
+    release: ReleaseSettings,
+    region: str,
     *,
     cookie_parameter_arn: str,
     cookie_key_arn: str,
@@ -104,11 +107,10 @@ def node_boot_policy(
     Separate from the drain statement because it must exist before the group launches the
     first node, and the drain statement names the group.
     """
-    _check_discovery_arguments(settings, discovery_service_arn, discovery_hosted_zone_id)
+    _check_discovery_arguments(release, discovery_service_arn, discovery_hosted_zone_id)
     partition = _partition(cookie_parameter_arn)
-    region = settings.region
     statements = [
-        _statement("DiscoverClusterNodes", sorted(_describe_actions(settings)), "*"),
+        _statement("DiscoverClusterNodes", sorted(_describe_actions(release)), "*"),
         _statement("ReadReleaseCookie", ["ssm:GetParameter"], cookie_parameter_arn),
         _statement(
             "DecryptReleaseCookie",
@@ -122,7 +124,7 @@ def node_boot_policy(
             },
         ),
     ]
-    artifact = artifact_object_arn(settings, partition)
+    artifact = artifact_object_arn(release, partition)
     if artifact is not None:
         statements.append(_statement("FetchReleaseArtifact", ["s3:GetObject"], artifact))
     if discovery_service_arn is not None:
@@ -136,8 +138,8 @@ def node_drain_policy(group_arn: str) -> dict[str, Any]:
     return {"Version": POLICY_VERSION, "Statement": [statement]}
 
 
-def _describe_actions(settings: StackSettings) -> set[str]:
-    if settings.release.discovery == "dns":
+def _describe_actions(release: ReleaseSettings) -> set[str]:
+    if release.discovery == "dns":
         # Cloud Map's RegisterInstance requires it (Cloud Map API permissions reference).
         return {"ec2:DescribeInstances"}
     # libcluster_ec2 lists the running instances carrying the discovery tag.
@@ -162,13 +164,13 @@ def _cloud_map_statements(partition: str, service_arn: str, hosted_zone_id: str 
     ]
 
 
-def _check_discovery_arguments(settings: StackSettings, service_arn: str | None, hosted_zone_id: str | None) -> None:
-    dns = settings.release.discovery == "dns"
+def _check_discovery_arguments(release: ReleaseSettings, service_arn: str | None, hosted_zone_id: str | None) -> None:
+    dns = release.discovery == "dns"
     given = [service_arn is not None, hosted_zone_id is not None]
     if dns and not all(given):
         raise ValueError("discovery: dns needs discovery_service_arn and discovery_hosted_zone_id")
     if not dns and any(given):
-        raise ValueError(f"discovery: {settings.release.discovery} registers nothing in Cloud Map")
+        raise ValueError(f"discovery: {release.discovery} registers nothing in Cloud Map")
 
 
 def _statement(

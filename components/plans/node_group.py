@@ -1,39 +1,21 @@
-"""The node group: the Auto Scaling group, its launch template's metadata options, and the
-lifecycle hook that holds a leaving node while it drains, as AWS API values.
+"""The node group, as AWS API values: the Auto Scaling group, the launch template it starts
+nodes from (plans/launch_template.py), and the lifecycle hook that holds a leaving node while
+it drains. One plan, built from the settings alone: `node_group_plan(settings)`.
 
-The NodeGroup component declares them; `tools.verify` compares a deployed group, launch
-template and hook with them.
+The NodeGroup component declares it; `tools.verify` compares the deployed group, template and
+hook with it. Each part's `described()` says how AWS's Describe* API reports it
+(DescribeAutoScalingGroups, DescribeInstanceRefreshes, DescribeLifecycleHooks), so verify
+compares like with like.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from ..settings import NodesSettings, StackSettings
-
-LIFECYCLE_HOOK_NAME = "release-drain"
-"""The termination lifecycle hook the drain agent completes (CONTINUE) once the release stopped."""
-
-COOKIE_LENGTH = 64
-"""Characters of the Erlang cookie (an atom: at most 255); letters and digits only, so it
-needs no quoting anywhere it travels."""
-
-ROOT_DEVICE_NAME = "/dev/xvda"
-"""The root device of Amazon Linux 2023 AMIs, the image family the bootstrap is written for.
-Another name would add a second volume instead of configuring the root one."""
-
-ROOT_VOLUME_TYPE = "gp3"
-
-METADATA_HOP_LIMIT = 1
-"""IMDS answers only processes on the instance itself. The release runs on the host, not in
-a container, so nothing needs the second hop AWS's default of 2 exists for, and a proxied
-or forwarded request can never reach the instance's credentials."""
-
-IMDS_V2_ONLY = "required"
-"""The launch template's `httpTokens`: every metadata request needs a session token (IMDSv2)."""
-
-ENABLED = "enabled"
-"""The metadata endpoint, and instance tags in metadata: the drain and CloudWatch agents read the group there."""
+from .launch_template import LaunchTemplatePlan, is_mixed, launch_template_plan, node_tags
+from .lifecycle_hooks import LifecycleHookPlan, drain_hook
 
 HEALTH_CHECK_TYPE = "ELB"
 """The group replaces nodes the load balancer finds unhealthy, not only those EC2 finds broken."""
@@ -44,7 +26,7 @@ CAPACITY_WAIT_TIMEOUT = "10m"
 """How long `pulumi up` waits for minSize nodes to be InService (launched, before health
 checks): minutes in practice; a launch that takes longer is broken and should fail the update."""
 
-GROUP_METRICS = [
+GROUP_METRICS = (
     "GroupMinSize",
     "GroupMaxSize",
     "GroupDesiredCapacity",
@@ -58,7 +40,7 @@ GROUP_METRICS = [
     "GroupStandbyCapacity",
     "GroupTerminatingCapacity",
     "GroupTotalCapacity",
-]
+)
 """Every group metric except the warm pool's (the group has none); they are free."""
 
 METRICS_GRANULARITY = "1Minute"
@@ -67,33 +49,56 @@ METRICS_GRANULARITY = "1Minute"
 DESIRED_CAPACITY = "desiredCapacity"
 """The group property `pulumi up` leaves alone after creation: scaling policies and schedules own it."""
 
-TERMINATING = "autoscaling:EC2_INSTANCE_TERMINATING"
-HOOK_DEFAULT_RESULT = "CONTINUE"
-"""When the heartbeat runs out (the drain agent died), the node terminates anyway."""
-
 ALL_ON_DEMAND_PERCENT = 100
 
 
+# --- the group --------------------------------------------------------------------------------
+
+
 @dataclass(frozen=True)
-class MetadataOptions:
-    """The launch template's instance metadata options: IMDSv2 only, one hop, tags on."""
+class Sizes:
+    """The group's bounds, and how many nodes it starts with."""
 
-    http_endpoint: str = ENABLED
-    http_tokens: str = IMDS_V2_ONLY
-    http_put_response_hop_limit: int = METADATA_HOP_LIMIT
-    instance_metadata_tags: str = ENABLED
+    min_size: int
+    max_size: int
+    desired_capacity: int
+    """At creation only: scaling owns it afterwards (`ignore_changes`), so verify compares it with
+    the nodes in service, never with the stack file."""
 
-    def described(self) -> dict[str, str | int]:
-        """As DescribeLaunchTemplateVersions reports them under MetadataOptions."""
+    def described(self) -> dict[str, int]:
+        return {"MinSize": self.min_size, "MaxSize": self.max_size}
+
+
+@dataclass(frozen=True)
+class RefreshPreferences:
+    """How a refresh replaces nodes. Issue 22 adds checkpoints, alarms and skip matching here, each
+    with its line in `described()`."""
+
+    min_healthy_percentage: int
+    max_healthy_percentage: int
+    instance_warmup: int
+
+    def described(self) -> dict[str, Any]:
+        """As DescribeInstanceRefreshes reports them under Preferences (AWS adds its defaults for
+        what the provider does not send: SkipMatching, StandbyInstances...; verify ignores those)."""
         return {
-            "HttpEndpoint": self.http_endpoint,
-            "HttpTokens": self.http_tokens,
-            "HttpPutResponseHopLimit": self.http_put_response_hop_limit,
-            "InstanceMetadataTags": self.instance_metadata_tags,
+            "MinHealthyPercentage": self.min_healthy_percentage,
+            "MaxHealthyPercentage": self.max_healthy_percentage,
+            "InstanceWarmup": self.instance_warmup,
         }
 
 
-METADATA_OPTIONS = MetadataOptions()
+@dataclass(frozen=True)
+class InstanceRefresh:
+    """The refresh the provider starts (StartInstanceRefresh) when an update changes the launch
+    template. AWS keeps the preferences on each refresh, never on the group."""
+
+    strategy: str
+    preferences: RefreshPreferences
+
+    def described(self) -> dict[str, Any]:
+        """As DescribeInstanceRefreshes reports a refresh the provider started."""
+        return {"Strategy": self.strategy, "Preferences": self.preferences.described()}
 
 
 @dataclass(frozen=True)
@@ -103,11 +108,71 @@ class InstancesDistribution:
     on_demand_base_capacity: int
     on_demand_percentage_above_base: int
     spot_allocation_strategy: str | None
+    """None without spot: AWS then keeps its default, which no node uses."""
+
+    def described(self) -> dict[str, Any]:
+        """As DescribeAutoScalingGroups reports it (AWS adds its defaults for the rest)."""
+        described: dict[str, Any] = {
+            "OnDemandBaseCapacity": self.on_demand_base_capacity,
+            "OnDemandPercentageAboveBaseCapacity": self.on_demand_percentage_above_base,
+        }
+        if self.spot_allocation_strategy is not None:
+            described["SpotAllocationStrategy"] = self.spot_allocation_strategy
+        return described
 
 
-def is_mixed(nodes: NodesSettings) -> bool:
-    """Several instance types or spot need a mixed instances policy instead of a plain launch template."""
-    return len(nodes.instance_types) > 1 or nodes.spot is not None
+@dataclass(frozen=True)
+class MixedInstances:
+    """Several instance types or spot: the template's type is overridden, one entry per type."""
+
+    instance_types: tuple[str, ...]
+    distribution: InstancesDistribution
+
+    def described(self) -> dict[str, Any]:
+        """As DescribeAutoScalingGroups reports MixedInstancesPolicy, less the template's id and version."""
+        return {
+            "LaunchTemplate": {"Overrides": [{"InstanceType": name} for name in self.instance_types]},
+            "InstancesDistribution": self.distribution.described(),
+        }
+
+
+@dataclass(frozen=True)
+class GroupPlan:
+    """The Auto Scaling group, but the deployment's facts (subnets, target group, the template's id
+    and version, a Cloud Map service's id)."""
+
+    sizes: Sizes
+    health_check_type: str
+    health_check_grace_period: int
+    default_instance_warmup: int
+    refresh: InstanceRefresh
+    mixed_instances: MixedInstances | None
+    capacity_rebalance: bool
+    """Replace a spot node AWS warns about before it is reclaimed, not after (spot only)."""
+    tags: dict[str, str]
+    """All propagated at launch: discovery and the agents read them on the instance."""
+    metrics: tuple[str, ...] = GROUP_METRICS
+    metrics_granularity: str = METRICS_GRANULARITY
+    capacity_wait_timeout: str = CAPACITY_WAIT_TIMEOUT
+    ignore_changes: tuple[str, ...] = (DESIRED_CAPACITY,)
+
+    def described_health_check(self) -> dict[str, Any]:
+        return {"HealthCheckType": self.health_check_type, "HealthCheckGracePeriod": self.health_check_grace_period}
+
+    def described_metrics(self) -> list[dict[str, str]]:
+        """As DescribeAutoScalingGroups reports EnabledMetrics (sorted by metric)."""
+        return [{"Metric": name, "Granularity": self.metrics_granularity} for name in sorted(self.metrics)]
+
+    def described_tags(self) -> list[dict[str, Any]]:
+        """As DescribeAutoScalingGroups reports Tags (sorted by key), less ResourceId and ResourceType."""
+        return [{"Key": key, "Value": value, "PropagateAtLaunch": True} for key, value in sorted(self.tags.items())]
+
+    def described_instances(self) -> dict[str, Any]:
+        """The capacity the group launches: its mixed instances policy (or none) and capacity rebalance."""
+        described: dict[str, Any] = {"CapacityRebalance": self.capacity_rebalance}
+        if self.mixed_instances is not None:
+            described["MixedInstancesPolicy"] = self.mixed_instances.described()
+        return described
 
 
 def instances_distribution(nodes: NodesSettings) -> InstancesDistribution:
@@ -120,34 +185,42 @@ def instances_distribution(nodes: NodesSettings) -> InstancesDistribution:
     )
 
 
-def instance_type(nodes: NodesSettings) -> str | None:
-    """The launch template's type; None with a mixed instances policy, whose overrides choose it."""
-    return None if is_mixed(nodes) else nodes.instance_types[0]
+def group_plan(settings: StackSettings) -> GroupPlan:
+    nodes = settings.nodes
+    refresh = nodes.instance_refresh
+    mixed = MixedInstances(tuple(nodes.instance_types), instances_distribution(nodes)) if is_mixed(nodes) else None
+    return GroupPlan(
+        sizes=Sizes(nodes.min_size, nodes.max_size, nodes.desired_capacity),
+        health_check_type=HEALTH_CHECK_TYPE,
+        health_check_grace_period=nodes.health_check_grace_period,
+        # the group's own warmup (scaling policies and refreshes fall back on it) is the refresh's
+        default_instance_warmup=refresh.instance_warmup,
+        refresh=InstanceRefresh(
+            REFRESH_STRATEGY,
+            RefreshPreferences(refresh.min_healthy_percentage, refresh.max_healthy_percentage, refresh.instance_warmup),
+        ),
+        mixed_instances=mixed,
+        capacity_rebalance=nodes.spot is not None,
+        tags=node_tags(settings),
+    )
 
 
-def capacity_rebalance(nodes: NodesSettings) -> bool | None:
-    """Replace a spot node AWS warns about before it is reclaimed, not after (spot only)."""
-    return True if nodes.spot else None
+# --- the whole ----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class LifecycleHookPlan:
-    """The termination hook that holds a leaving node until the drain agent completes it."""
+class NodeGroupPlan:
+    """The group, the template it launches from, and the hook on it: what the NodeGroup declares."""
 
-    name: str
-    transition: str
-    heartbeat_timeout: int
-    default_result: str
+    group: GroupPlan
+    template: LaunchTemplatePlan
+    drain_hook: LifecycleHookPlan
 
-    def described(self) -> dict[str, str | int]:
-        """As DescribeLifecycleHooks reports it (the name aside)."""
-        return {
-            "LifecycleTransition": self.transition,
-            "HeartbeatTimeout": self.heartbeat_timeout,
-            "DefaultResult": self.default_result,
-        }
+    @property
+    def hooks(self) -> tuple[LifecycleHookPlan, ...]:
+        """Every lifecycle hook the group has: one nobody declared holds nodes nothing completes."""
+        return (self.drain_hook,)
 
 
-def drain_hook(settings: StackSettings) -> LifecycleHookPlan:
-    """The heartbeat covers the whole drain budget (settings/drain.py)."""
-    return LifecycleHookPlan(LIFECYCLE_HOOK_NAME, TERMINATING, settings.drain.heartbeat_seconds, HOOK_DEFAULT_RESULT)
+def node_group_plan(settings: StackSettings) -> NodeGroupPlan:
+    return NodeGroupPlan(group_plan(settings), launch_template_plan(settings), drain_hook(settings))

@@ -28,7 +28,7 @@ from pathlib import Path
 from ..settings import StackSettings
 from ..settings.drain import POLL_SECONDS
 from .discovery import DISCOVERY_SERVICE_TAG_KEY
-from .node_group import LIFECYCLE_HOOK_NAME
+from .lifecycle_hooks import LIFECYCLE_HOOK_NAME
 from .node_layout import NodeLayout
 
 SCRIPTS_DIR = Path(__file__).with_name("scripts")

@@ -21,7 +21,7 @@ On first boot a node then:
    SecureString into a 0600 file under /run that the unit loads as RELEASE_COOKIE, so the
    value never appears in user data, logs or a helper's command line;
 5. starts the drain agent, which on scale-in lets the load balancer drain, stops the release
-   gracefully and completes the lifecycle hook `LIFECYCLE_HOOK_NAME` (node_group), in the order
+   gracefully and completes the lifecycle hook `LIFECYCLE_HOOK_NAME` (lifecycle_hooks), in the order
    settings/drain.py's DrainBudget counts;
 6. starts the CloudWatch agent.
 """

@@ -26,8 +26,9 @@ def validate_imdsv2(args: ResourceValidationArgs, report_violation: ReportViolat
     if tokens != IMDS_TOKENS_REQUIRED:
         report_violation(
             f"{args.name} leaves IMDSv1 on (metadataOptions.httpTokens: {tokens or 'unset'}): one SSRF in the app "
-            'hands out the node role\'s credentials. Set httpTokens "required" (components/plans/node_group.py; no '
-            "stack setting turns it off: the bootstrap and the drain agent already use IMDSv2 tokens)."
+            'hands out the node role\'s credentials. Set httpTokens "required" '
+            "(components/plans/launch_template.py; no stack setting turns it off: the bootstrap and the drain agent "
+            "already use IMDSv2 tokens)."
         )
 
 
@@ -61,7 +62,7 @@ def validate_encryption(args: ResourceValidationArgs, report_violation: ReportVi
     for volume in unencrypted_volumes(args.resource_type, args.props):
         report_violation(
             f"{args.name}: {volume} is not encrypted. Set ebs.encrypted true on every block device mapping "
-            "(components/node_group.py; elixir-cluster:nodes.rootVolumeGiB only sizes the root volume)."
+            "(components/plans/launch_template.py; elixir-cluster:nodes.rootVolumeGiB only sizes the root volume)."
         )
 
 

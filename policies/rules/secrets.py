@@ -151,7 +151,7 @@ def validate_parameter_type(args: ResourceValidationArgs, report_violation: Repo
     if re.search(pattern, name) and kind != SECURE_STRING:
         report_violation(
             f"parameter {name} looks like a secret but is a {kind or 'untyped'} parameter: stored and shown in "
-            "clear. Make it a SecureString (components/node_group.py creates the cookie parameter that "
+            "clear. Make it a SecureString (components/release_cookie.py creates the cookie parameter that "
             "elixir-cluster:release.cookieParameter names as one)."
         )
 

@@ -36,7 +36,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from components.plans.node_group import drain_hook
+from components.plans.lifecycle_hooks import drain_hook
 from components.plans.user_data import render_user_data
 from components.settings import StackSettings
 from tests.support.fakes.aws_cli import write_cli_model

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
+from components.plans.node_group import NodeGroupPlan, node_group_plan
 from components.plans.security import LOAD_BALANCER_GROUP, NODE_GROUP
 from components.settings import StackSettings
 
@@ -46,6 +48,11 @@ class Environment:
     @property
     def group_name(self) -> str | None:
         return self.group["AutoScalingGroupName"] if self.group else None
+
+    @cached_property
+    def node_group(self) -> NodeGroupPlan:
+        """What the stack declares for its nodes: the group, its launch template, its hook."""
+        return node_group_plan(self.settings)
 
 
 def discover(aws: Aws, settings: StackSettings) -> Environment:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from components.plans.node_group import LIFECYCLE_HOOK_NAME
+from components.plans.lifecycle_hooks import LIFECYCLE_HOOK_NAME
 from tests.support.fake_node import GROUP_NAME, INSTANCE_ID, NODE_IP, SERVICE_ID, FakeNode
 from tests.support.node_bootstrap import variant
 

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from components.plans.node_group import LIFECYCLE_HOOK_NAME
+from components.plans.lifecycle_hooks import LIFECYCLE_HOOK_NAME
 from components.plans.node_layout import NodeLayout
 
 from .. import firewall, netns

@@ -4,7 +4,7 @@
 handler registered for its type) and returns moto's ids and attributes; `call` answers
 invokes from moto. `RecordingMonitor` keeps what the mock runtime itself forgets: the
 parent of each resource, which inputs were secret (so a preview can show the tree and
-mask secrets), and the resource options tests check, such as ignoreChanges.
+mask secrets), and the resource options tests check, such as ignoreChanges and aliases.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Any
 
 from pulumi.runtime import mocks, rpc
 
+from .aliases import alias_urns
 from .registry import Created, EmulatorError, Request, invoke_handler, resource_handler
 from .session import AwsSession
 from .wire import SECRET_MASK, as_secret, is_secret, mask_secrets, unwrap_secrets
@@ -40,6 +41,8 @@ class ResourceRecord:
     dependencies: list[str] = field(default_factory=list)
     ignore_changes: list[str] = field(default_factory=list)
     """Properties a later `pulumi up` leaves alone (the ignoreChanges option), as registered."""
+    aliases: list[str] = field(default_factory=list)
+    """The URNs the resource had before (the aliases option), as the engine resolves them."""
     unmasked_inputs: dict[str, Any] = field(default_factory=dict, repr=False)
     """`inputs` with secrets in clear: for tests that prove where a secret went. Never printed."""
     unmasked_outputs: dict[str, Any] = field(default_factory=dict, repr=False)
@@ -132,6 +135,7 @@ class RecordingMonitor(mocks.MockMonitor):
             custom=bool(request.custom),
             dependencies=list(request.dependencies),
             ignore_changes=list(request.ignoreChanges),
+            aliases=alias_urns(request),
             unmasked_inputs=unwrap_secrets(inputs),
             unmasked_outputs=unwrap_secrets(state),
         )

@@ -36,6 +36,10 @@ Copies: core/account_state.py deep-copies an account's backends. moto's KMS keys
 lazy key pair above, shared by a copy (it never changes); SSM's ParameterDict takes the account
 and region in its constructor, which copy's route for a defaultdict does not pass.
 
+Auto Scaling: the instance refresh API moto lacks is in `instance_refresh.py`, what its groups
+forget (default warmup, capacity rebalance on update, metrics collection) in
+`group_attributes.py`; `install()` applies both.
+
 Fixtures: moto cannot create a resource with a given id, so `pinned` makes its id (or
 ARN) generator return the one a stack names, for `provide_*` in ec2, acm and wafv2 (through
 `AwsSession.pinned`; the server's extension pins the same generators for a remote client).
@@ -63,6 +67,8 @@ from moto.iam import models as iam
 from moto.kms import models as kms
 from moto.ssm import models as ssm
 
+from . import group_attributes, instance_refresh
+
 _PIN_LOCK = threading.Lock()
 _installed = False
 
@@ -82,6 +88,8 @@ def install() -> None:
     backend = ec2_flow_logs.FlowLogsBackend
     backend.create_flow_logs = _flow_logs_to_a_bucket_folder(backend.create_flow_logs)
     ssm.ParameterDict.__deepcopy__ = _copy_parameters
+    group_attributes.install()
+    instance_refresh.install()
     _installed = True
 
 

@@ -4,13 +4,15 @@ Covers: aws:autoscaling Group (launch template or mixed instances policy, target
 ELB health checks, group metrics, tags that propagate at launch), LifecycleHook, Policy
 (simple, step, target tracking and predictive), Schedule.
 
-moto launches the group's instances and registers them with its target groups. What
-moto lacks: instance refresh (`start_instance_refresh`), so a group's `instanceRefresh`
-is kept in state only; it never fires alarm actions, so policies never run; and it
+moto launches the group's instances and registers them with its target groups. A group's
+`instanceRefresh` is what the provider sends with the refresh it starts when an update
+changes the template; a create starts none, so it is kept in state (the refresh API moto
+lacks is instance_refresh.py's; the default warmup it forgets, group_attributes.py keeps).
+What moto lacks besides: it never fires alarm actions, so policies never run; and it
 ignores the launch template's metadata options on the instances it launches. With a
 mixed instances policy it launches from the template without the overrides' instance
 types, and truncates fractional capacity (desired 3, on-demand base 2 and 25% above it
-launches 2 instances, where AWS launches 3); `defaultInstanceWarmup` is kept in state only.
+launches 2 instances, where AWS launches 3).
 """
 
 from __future__ import annotations

@@ -1,16 +1,19 @@
-"""The release cookie: the SSM parameter exists and is a SecureString. Its value is never read."""
+"""The release cookie against its plan (plans/cookie.py): the SSM parameter exists, of the
+declared type (a SecureString). Its value is never read."""
 
 from __future__ import annotations
+
+from components.plans.cookie import cookie_plan
 
 from ..discovery import Environment
 from ..findings import UP_FIX, Finding, failed, passed
 
 NAME = "release cookie"
-SECURE_STRING = "SecureString"
 
 
 def run(env: Environment) -> list[Finding]:
-    name = env.settings.release.cookie_parameter
+    plan = cookie_plan(env.settings)
+    name = plan.parameter_name
     ssm = env.aws.client("ssm")
     # DescribeParameters reads the metadata only: verify has no business with the value
     found = ssm.describe_parameters(ParameterFilters=[{"Key": "Name", "Option": "Equals", "Values": [name]}])[
@@ -19,7 +22,7 @@ def run(env: Environment) -> list[Finding]:
     if not found:
         return [failed("cookie.parameter", f"no SSM parameter {name}", f"{UP_FIX} (nodes cannot start without it)")]
     kind = found[0]["Type"]
-    if kind != SECURE_STRING:
+    if kind != plan.parameter_type:
         return [
             failed(
                 "cookie.parameter",
@@ -27,4 +30,4 @@ def run(env: Environment) -> list[Finding]:
                 f"delete the parameter and {UP_FIX} (it creates a new cookie; restart the nodes to pick it up)",
             )
         ]
-    return [passed("cookie.parameter", f"{name}: {SECURE_STRING}, key {found[0].get('KeyId', 'aws/ssm')}")]
+    return [passed("cookie.parameter", f"{name}: {kind}, key {found[0].get('KeyId', 'aws/ssm')}")]

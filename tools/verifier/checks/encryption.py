@@ -24,11 +24,11 @@ from botocore.exceptions import ClientError
 
 from components.plans import encryption, names
 from components.plans import flow_logs as flow_log_plan
+from components.plans.cookie import SECURE_STRING
 from components.plans.waf import web_acl_plan
 
 from ..discovery import Environment
 from ..findings import UP_FIX, Finding, failed, passed, warned
-from .cookie import SECURE_STRING
 
 NAME = "encryption keys"
 DEFAULT_POLICY = "default"

@@ -1,4 +1,6 @@
-"""The Auto Scaling group: the stack's sizes, enough nodes in service, attached to the target group.
+"""The Auto Scaling group against the node group's plan (plans/node_group.py): its sizes, enough
+nodes in service, the target group and health checks, the template version it launches, its
+default warmup, metrics, instance mix, tags, and the preferences of its latest instance refresh.
 
 The group's min and max may also be what one of the stack's schedules sets (prod's
 weekday-morning raises min to 6): those are declared too. Desired capacity belongs to
@@ -7,7 +9,7 @@ scaling, so it is compared with the nodes in service, not with the stack file.
 
 from __future__ import annotations
 
-from components.plans.node_group import HEALTH_CHECK_TYPE
+from typing import Any
 
 from ..discovery import Environment
 from ..findings import UP_FIX, Finding, failed, passed, warned
@@ -15,18 +17,28 @@ from .common import not_found
 
 NAME = "Auto Scaling group"
 IN_SERVICE = "InService"
+MOVING_VERSIONS = ("$Latest", "$Default")
 
 
 def run(env: Environment) -> list[Finding]:
     if env.group is None:
         return [not_found(env, "group.exists", "Auto Scaling group")]
-    return [_sizes(env), _capacity(env), _attachment(env)]
+    return [
+        _sizes(env),
+        _capacity(env),
+        _attachment(env),
+        _template_version(env),
+        _warmup(env),
+        _metrics(env),
+        _instances(env),
+        _tags(env),
+        _refresh(env),
+    ]
 
 
 def declared_sizes(env: Environment, size: str) -> dict[int, str]:
     """Every value of `min_size` / `max_size` the stack declares, and who declares it."""
-    nodes = env.settings.nodes
-    values = {getattr(nodes, size): f"nodes.{size}"}
+    values = {getattr(env.node_group.group.sizes, size): f"nodes.{size}"}
     for schedule in env.settings.scaling.schedules:
         value = getattr(schedule, size)
         if value is not None:
@@ -68,13 +80,121 @@ def _attachment(env: Environment) -> Finding:
     problems = []
     if env.target_group and env.target_group["TargetGroupArn"] not in group.get("TargetGroupARNs", []):
         problems.append(f"not attached to the target group {env.target_group['TargetGroupName']}")
-    if group.get("HealthCheckType") != HEALTH_CHECK_TYPE:
-        problems.append(f"health check type {group.get('HealthCheckType')}, declared {HEALTH_CHECK_TYPE}")
-    if group.get("HealthCheckGracePeriod") != env.settings.nodes.health_check_grace_period:
+    declared = env.node_group.group.described_health_check()
+    if group.get("HealthCheckType") != declared["HealthCheckType"]:
+        problems.append(f"health check type {group.get('HealthCheckType')}, declared {declared['HealthCheckType']}")
+    if group.get("HealthCheckGracePeriod") != declared["HealthCheckGracePeriod"]:
         problems.append(
             f"health check grace period {group.get('HealthCheckGracePeriod')} s, "
-            f"declared {env.settings.nodes.health_check_grace_period} s"
+            f"declared {declared['HealthCheckGracePeriod']} s"
         )
     if problems:
         return failed("group.load_balancing", "; ".join(problems), UP_FIX)
     return passed("group.load_balancing", "attached to the target group, ELB health checks")
+
+
+def _template_version(env: Environment) -> Finding:
+    if env.launch_template is None:
+        return failed("group.template_version", f"{env.group_name} launches from no launch template", UP_FIX)
+    template_id, version = env.launch_template
+    if version in MOVING_VERSIONS or not version.isdigit():
+        return failed(
+            "group.template_version",
+            f"{env.group_name} launches {template_id} version {version}: "
+            "a new template version would then start no instance refresh, and nodes would differ",
+            UP_FIX,
+        )
+    return passed("group.template_version", f"{template_id} version {version}, by its number")
+
+
+def _warmup(env: Environment) -> Finding:
+    found, declared = env.group.get("DefaultInstanceWarmup"), env.node_group.group.default_instance_warmup
+    if found != declared:
+        return failed("group.warmup", f"DefaultInstanceWarmup {found}, declared {declared}", UP_FIX)
+    return passed("group.warmup", f"a new node warms up {declared} s before its metrics count")
+
+
+def _metrics(env: Environment) -> Finding:
+    declared = env.node_group.group.described_metrics()
+    found = sorted(env.group.get("EnabledMetrics", []), key=lambda m: m["Metric"])
+    if found == declared:
+        return passed("group.metrics", f"{len(found)} group metrics, every {declared[0]['Granularity']}")
+    found_names, declared_names = {m["Metric"] for m in found}, {m["Metric"] for m in declared}
+    problems = []
+    if missing := sorted(declared_names - found_names):
+        problems.append(f"not collected: {', '.join(missing)}")
+    if extra := sorted(found_names - declared_names):
+        problems.append(f"undeclared: {', '.join(extra)}")
+    granularity = {m["Granularity"] for m in found} - {m["Granularity"] for m in declared}
+    if granularity:
+        problems.append(f"granularity {', '.join(sorted(granularity))}, declared {declared[0]['Granularity']}")
+    return failed("group.metrics", "; ".join(problems), UP_FIX)
+
+
+def _instances(env: Environment) -> Finding:
+    declared = env.node_group.group.described_instances()
+    problems = _differences(declared, env.group)
+    if "MixedInstancesPolicy" not in declared and env.group.get("MixedInstancesPolicy"):
+        problems.append("an undeclared mixed instances policy chooses the instance types")
+    if problems:
+        return failed("group.instances", "; ".join(problems), UP_FIX)
+    policy = declared.get("MixedInstancesPolicy")
+    if policy is None:
+        return passed("group.instances", "one instance type, on demand")
+    types = ", ".join(o["InstanceType"] for o in policy["LaunchTemplate"]["Overrides"])
+    return passed("group.instances", f"mixed instances {types}; capacity rebalance {declared['CapacityRebalance']}")
+
+
+def _differences(declared: dict[str, Any], found: dict[str, Any], path: str = "") -> list[str]:
+    """Each declared value AWS reports otherwise (what AWS adds beside them is its defaults)."""
+    problems = []
+    for key, value in declared.items():
+        where = f"{path}{key}"
+        actual = found.get(key) if isinstance(found, dict) else None
+        if isinstance(value, dict) and isinstance(actual, dict):
+            problems += _differences(value, actual, f"{where}.")
+        elif actual != value:
+            problems.append(f"{where} {actual!r}, declared {value!r}")
+    return problems
+
+
+def _tags(env: Environment) -> Finding:
+    found = {t["Key"]: t for t in env.group.get("Tags", [])}
+    problems = []
+    for tag in env.node_group.group.described_tags():
+        actual = found.get(tag["Key"])
+        if actual is None:
+            problems.append(f"missing tag {tag['Key']}")
+        elif actual["Value"] != tag["Value"]:
+            problems.append(f"tag {tag['Key']} {actual['Value']!r}, declared {tag['Value']!r}")
+        elif not actual.get("PropagateAtLaunch"):
+            problems.append(f"tag {tag['Key']} no longer propagates to new nodes")
+    if problems:
+        return failed("group.tags", "; ".join(problems), UP_FIX)
+    return passed("group.tags", f"{len(env.node_group.group.tags)} tags, each propagated to new nodes")
+
+
+def _refresh(env: Environment) -> Finding:
+    declared = env.node_group.group.refresh.described()
+    refreshes = env.aws.client("autoscaling").describe_instance_refreshes(
+        AutoScalingGroupName=env.group_name, MaxRecords=1
+    )["InstanceRefreshes"]
+    wanted = ", ".join(f"{key} {value}" for key, value in declared["Preferences"].items())
+    if not refreshes:
+        return passed(
+            "group.refresh",
+            f"no instance refresh has run yet: the first `pulumi up` that changes the launch template "
+            f"starts one, {declared['Strategy']}, {wanted}",
+        )
+    latest = refreshes[0]  # AWS lists the newest first
+    problems = _differences(declared, latest)
+    name = f"latest refresh {latest['InstanceRefreshId']} ({latest['Status']})"
+    if problems:
+        return failed(
+            "group.refresh",
+            f"{name}: {'; '.join(problems)}",
+            "a refresh started by hand replaced nodes with other preferences than the stack's: if it is still "
+            f"active, cancel it (aws autoscaling cancel-instance-refresh --auto-scaling-group-name {env.group_name}) "
+            "and let `pulumi up` roll the nodes",
+        )
+    return passed("group.refresh", f"{name}: {declared['Strategy']}, {wanted}")

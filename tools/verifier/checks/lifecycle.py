@@ -1,8 +1,8 @@
-"""The termination lifecycle hook that holds a leaving node while it drains."""
+"""The group's lifecycle hooks against the node group's plan: the termination hook that holds a
+leaving node while it drains, as declared, and no other (a hook nobody declared holds nodes
+that nothing completes, until its heartbeat runs out)."""
 
 from __future__ import annotations
-
-from components.plans.node_group import drain_hook
 
 from ..discovery import Environment
 from ..findings import UP_FIX, Finding, failed, passed
@@ -17,22 +17,30 @@ def run(env: Environment) -> list[Finding]:
     hooks = env.aws.client("autoscaling").describe_lifecycle_hooks(AutoScalingGroupName=env.group_name)[
         "LifecycleHooks"
     ]
-    declared = drain_hook(env.settings)
+    declared = env.node_group.drain_hook
+    problems = []
     hook = next((h for h in hooks if h["LifecycleHookName"] == declared.name), None)
     if hook is None:
-        return [
-            failed(
-                "lifecycle.hook",
-                f"{env.group_name} has no lifecycle hook {declared.name}: scale-in kills nodes without draining",
-                UP_FIX,
-            )
+        problems.append(
+            f"{env.group_name} has no lifecycle hook {declared.name}: scale-in kills nodes without draining"
+        )
+    else:
+        drift = [
+            f"{key} {hook.get(key)!r}, declared {value!r}"
+            for key, value in declared.described().items()
+            if hook.get(key) != value
         ]
-    expected = declared.described()
-    drift = [
-        f"{key} {hook.get(key)!r}, declared {value!r}" for key, value in expected.items() if hook.get(key) != value
+        if drift:
+            problems.append(f"{declared.name}: {'; '.join(drift)}")
+    known = {h.name for h in env.node_group.hooks}
+    problems += [
+        f"undeclared hook {h['LifecycleHookName']} on {h['LifecycleTransition']}: holds each node up to "
+        f"{h['HeartbeatTimeout']} s, then {h['DefaultResult']}"
+        for h in hooks
+        if h["LifecycleHookName"] not in known
     ]
-    if drift:
-        return [failed("lifecycle.hook", f"{declared.name}: {'; '.join(drift)}", UP_FIX)]
+    if problems:
+        return [failed("lifecycle.hook", "; ".join(problems), UP_FIX)]
     return [
         passed(
             "lifecycle.hook",

@@ -1,7 +1,8 @@
-"""The release cookie: generated, stored as an SSM SecureString under its own KMS key, and
-nowhere else — not in user data, not in any other resource, not in an export.
+"""The ReleaseCookie: generated, stored as an SSM SecureString under its own KMS key, and
+nowhere else — not in user data, not in any other resource, not in an export; in place before
+the first node starts; and under the URNs it had when the NodeGroup declared it.
 
-Run: `.venv/bin/python -m pytest --tb=native -q tests/test_cookie.py`
+Run: `.venv/bin/python -m pytest --tb=native -q tests/components/test_release_cookie.py`
 """
 
 from __future__ import annotations
@@ -11,8 +12,11 @@ import json
 
 import pytest
 
+from tests.support.urns import children_of, formerly_in_the_node_group
+
 PARAMETER = "aws:ssm/parameter:Parameter"
 PASSWORD = "random:index/randomPassword:RandomPassword"
+RELEASE_COOKIE = "elixir-cluster:index:ReleaseCookie"
 
 
 @pytest.fixture(params=["dev", "prod"])
@@ -85,6 +89,27 @@ def test_nodes_are_told_where_the_cookie_is_never_what_it_is(stack):
     user_data = base64.b64decode(template.unmasked_inputs["userData"]).decode()
     assert stack.settings.release.cookie_parameter in user_data
     assert cookie_of(stack)["Value"] not in user_data
+
+
+def test_the_cookie_exists_before_the_first_node_starts(stack):
+    (parameter,) = stack.deployment.of_type(PARAMETER)
+    (group,) = stack.deployment.of_type("aws:autoscaling/group:Group")
+    assert parameter.urn in group.dependencies
+
+
+def test_the_cookie_keeps_its_urns_from_when_the_node_group_declared_it(stack):
+    # without them `pulumi up` on an older stack would make a new cookie (every node restarts
+    # into a cluster it cannot join) and a new key
+    children = children_of(stack.deployment, RELEASE_COOKIE)
+    expected = {
+        "shop-nodes-cookie-value": PASSWORD,
+        "shop-nodes-cookie-key": "aws:kms/key:Key",
+        "shop-nodes-cookie": PARAMETER,
+    }
+    stack_name = stack.settings.stack
+    assert {r.name: r.aliases for r in children} == {
+        name: [formerly_in_the_node_group(stack_name, type_, name)] for name, type_ in expected.items()
+    }
 
 
 def _node_policy_documents(applied):

@@ -1,6 +1,7 @@
-"""The node role's IAM documents: valid policy grammar, and every statement scoped to what it needs.
+"""The node role's IAM documents (plans/iam.py): valid policy grammar, and every statement
+scoped to what it needs.
 
-Run: `.venv/bin/python -m pytest --tb=native -q tests/test_node_policies.py`
+Run: `.venv/bin/python -m pytest --tb=native -q tests/plans/test_iam_plan.py`
 """
 
 from __future__ import annotations
@@ -59,7 +60,8 @@ def policy(settings: StackSettings) -> dict[str, Any]:
     if settings.release.discovery == "dns":
         discovery = {"discovery_service_arn": SERVICE_ARN, "discovery_hosted_zone_id": HOSTED_ZONE_ID}
     document = node_role_policy(
-        settings,
+        settings.release,
+        settings.region,
         cookie_parameter_arn=COOKIE_PARAMETER_ARN,
         cookie_key_arn=COOKIE_KEY_ARN,
         group_arn=GROUP_ARN,
@@ -123,7 +125,7 @@ def test_cookie_key_decrypts_only_through_parameter_store_for_the_cookie(stacks:
 
 
 def test_https_artifact_needs_no_s3_access(stacks: dict[str, StackSettings]) -> None:
-    assert artifact_object_arn(stacks["https"]) is None
+    assert artifact_object_arn(stacks["https"].release) is None
     assert not any(action.startswith("s3:") for s in statements(stacks["https"]).values() for action in s["Action"])
 
 
@@ -151,10 +153,14 @@ def test_ec2_tags_discovery_gets_no_cloud_map_access(stacks: dict[str, StackSett
 def test_discovery_arguments_must_match_the_discovery_mode(stacks: dict[str, StackSettings]) -> None:
     common = {"cookie_parameter_arn": COOKIE_PARAMETER_ARN, "cookie_key_arn": COOKIE_KEY_ARN, "group_arn": GROUP_ARN}
     with pytest.raises(ValueError, match="dns needs"):
-        node_role_policy(stacks["dns"], **common, discovery_service_arn=SERVICE_ARN)
+        node_role_policy(stacks["dns"].release, REGION, **common, discovery_service_arn=SERVICE_ARN)
     with pytest.raises(ValueError, match="registers nothing"):
         node_role_policy(
-            stacks["prod"], **common, discovery_service_arn=SERVICE_ARN, discovery_hosted_zone_id=HOSTED_ZONE_ID
+            stacks["prod"].release,
+            REGION,
+            **common,
+            discovery_service_arn=SERVICE_ARN,
+            discovery_hosted_zone_id=HOSTED_ZONE_ID,
         )
 
 
@@ -164,7 +170,7 @@ def test_arns_built_here_follow_the_partition_of_the_arns_given(stacks: dict[str
         "cookie_key_arn": COOKIE_KEY_ARN.replace("arn:aws:", "arn:aws-cn:"),
         "group_arn": GROUP_ARN.replace("arn:aws:", "arn:aws-cn:"),
     }
-    found = {s["Sid"]: s for s in node_role_policy(stacks["prod"], **china)["Statement"]}
+    found = {s["Sid"]: s for s in node_role_policy(stacks["prod"].release, REGION, **china)["Statement"]}
     assert found["FetchReleaseArtifact"]["Resource"].startswith("arn:aws-cn:s3:::")
 
 
@@ -196,7 +202,11 @@ def test_boot_needs_nothing_from_the_group_and_drain_touches_only_the_group(
     if settings.release.discovery == "dns":
         discovery = {"discovery_service_arn": SERVICE_ARN, "discovery_hosted_zone_id": HOSTED_ZONE_ID}
     boot = node_boot_policy(
-        settings, cookie_parameter_arn=COOKIE_PARAMETER_ARN, cookie_key_arn=COOKIE_KEY_ARN, **discovery
+        settings.release,
+        settings.region,
+        cookie_parameter_arn=COOKIE_PARAMETER_ARN,
+        cookie_key_arn=COOKIE_KEY_ARN,
+        **discovery,
     )
     drain = node_drain_policy(GROUP_ARN)
     assert not any(a.startswith("autoscaling:") for s in boot["Statement"] for a in s["Action"])

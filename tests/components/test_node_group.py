@@ -1,49 +1,26 @@
-"""The node group each shipped stack builds, read back from moto: the group, its launch
-template, its IAM role and its drain hook.
+"""The NodeGroup each shipped stack builds, read back from moto: the group, its launch
+template and its drain hook.
 
-Run: `.venv/bin/python -m pytest --tb=native -q tests/test_node_group.py`
+Run: `.venv/bin/python -m pytest --tb=native -q tests/components/test_node_group.py`
 """
 
 from __future__ import annotations
 
 import base64
-import json
-from urllib.parse import unquote
 
 import pytest
 
-from components.plans.iam import node_role_policy
 from components.plans.user_data import render_user_data
 from tests.support.aws_state import group_of, template_data
+from tests.support.urns import children_of
 
 GROUP = "aws:autoscaling/group:Group"
-ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+NODE_GROUP = "elixir-cluster:index:NodeGroup"
 
 
 @pytest.fixture(params=["dev", "prod"])
 def stack(request, shipped):
     return shipped(request.param)
-
-
-def role_of(applied):
-    """The role behind the launch template's instance profile."""
-    iam = applied.client("iam")
-    profile_name = template_data(applied)["IamInstanceProfile"]["Arn"].rsplit("/", 1)[-1]
-    roles = iam.get_instance_profile(InstanceProfileName=profile_name)["InstanceProfile"]["Roles"]
-    assert len(roles) == 1
-    return roles[0]
-
-
-def inline_policies(applied):
-    """Policy name -> document, as IAM holds them."""
-    iam = applied.client("iam")
-    role = role_of(applied)["RoleName"]
-    names = iam.list_role_policies(RoleName=role)["PolicyNames"]
-    return {name: _document(iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"]) for name in names}
-
-
-def _document(value):
-    return json.loads(unquote(value)) if isinstance(value, str) else value
 
 
 # --- the group ------------------------------------------------------------------------------
@@ -69,19 +46,20 @@ def test_nodes_run_in_the_private_subnets_only(stack):
     assert {i["SubnetId"] for r in reservations for i in r["Instances"]} <= private
 
 
+# What the shipped stack files say (desiredCapacity: dev leaves it to minSize).
+SIZES = {"dev": (1, 3, 1), "prod": (3, 12, 3)}
+REFRESH = {"dev": (50, 100, "120"), "prod": (90, 110, "120")}
+CLUSTER_TAGS = {"dev": {"team": "payments"}, "prod": {"team": "payments", "cost-center": "4711"}}
+
+
 def test_group_is_attached_to_the_target_group_one_way_and_trusts_its_health_checks(stack):
     group = group_of(stack)
-    nodes = stack.settings.nodes
     assert group["TargetGroupARNs"] == [stack.outputs["targetGroupArn"]]
     assert not group.get("LoadBalancerNames") and not group.get("TrafficSources")
     assert not stack.deployment.of_type("aws:autoscaling/attachment:Attachment")
     assert not stack.deployment.of_type("aws:autoscaling/trafficSourceAttachment:TrafficSourceAttachment")
-    assert (group["HealthCheckType"], group["HealthCheckGracePeriod"]) == ("ELB", nodes.health_check_grace_period)
-    assert (group["MinSize"], group["MaxSize"], group["DesiredCapacity"]) == (
-        nodes.min_size,
-        nodes.max_size,
-        nodes.desired_capacity,
-    )
+    assert (group["HealthCheckType"], group["HealthCheckGracePeriod"]) == ("ELB", 120)
+    assert (group["MinSize"], group["MaxSize"], group["DesiredCapacity"]) == SIZES[stack.settings.stack]
 
 
 def test_group_launches_the_templates_latest_version_by_number(stack):
@@ -97,17 +75,28 @@ def test_pulumi_up_never_resets_the_desired_capacity(stack):
 
 
 def test_instance_refresh_rolls_nodes_as_configured(stack):
-    # moto has no instance refresh: the group's registered inputs are what the provider receives
+    # AWS keeps the preferences on each refresh, which the provider starts on an update: on a
+    # fresh stack the group's registered inputs are what the provider will send
     (group,) = stack.deployment.of_type(GROUP)
-    refresh = stack.settings.nodes.instance_refresh
+    low, high, warmup = REFRESH[stack.settings.stack]
     assert group.inputs["instanceRefresh"] == {
         "strategy": "Rolling",
-        "preferences": {
-            "minHealthyPercentage": refresh.min_healthy_percentage,
-            "maxHealthyPercentage": refresh.max_healthy_percentage,
-            "instanceWarmup": str(refresh.instance_warmup),
-        },
+        "preferences": {"minHealthyPercentage": low, "maxHealthyPercentage": high, "instanceWarmup": warmup},
     }
+    assert not stack.client("autoscaling").describe_instance_refreshes(
+        AutoScalingGroupName=stack.outputs["autoScalingGroupName"]
+    )["InstanceRefreshes"]
+
+
+def test_a_new_node_warms_up_as_long_as_a_refresh_waits_for_it(stack):
+    assert group_of(stack)["DefaultInstanceWarmup"] == 120
+
+
+def test_one_on_demand_type_needs_no_mixed_instances_nor_capacity_rebalance(stack):
+    group = group_of(stack)
+    assert "MixedInstancesPolicy" not in group
+    assert group["CapacityRebalance"] is False
+    assert template_data(stack)["InstanceType"] == {"dev": "t4g.small", "prod": "c7g.large"}[stack.settings.stack]
 
 
 def test_every_group_metric_is_collected_every_minute(stack):
@@ -172,12 +161,12 @@ def test_root_volume_is_encrypted_gp3_of_the_configured_size(stack):
     (root,) = template_data(stack)["BlockDeviceMappings"]
     assert root["DeviceName"] == "/dev/xvda"
     ebs = root["Ebs"]
-    assert (ebs["VolumeType"], ebs["Encrypted"], ebs["VolumeSize"]) == (
-        "gp3",
-        True,
-        stack.settings.nodes.root_volume_gib,
-    )
+    assert (ebs["VolumeType"], ebs["Encrypted"], ebs["VolumeSize"]) == ("gp3", True, 20)
     assert ebs["DeleteOnTermination"] is True
+
+
+def test_nodes_report_their_metrics_every_minute(stack):
+    assert template_data(stack)["Monitoring"] == {"Enabled": True}
 
 
 def test_nodes_boot_the_configured_image_with_the_rendered_user_data(stack):
@@ -194,56 +183,31 @@ def test_node_volumes_and_interfaces_carry_the_stack_tags(stack):
     assert {"volume", "network-interface"} <= set(specifications)  # moto lists the template's own tags too
     for tags in specifications.values():
         assert {t["Key"]: t["Value"] for t in tags}.items() >= stack.settings.tags.items()
+    environment = stack.settings.stack
+    for kind in ("volume", "network-interface"):
+        assert {t["Key"]: t["Value"] for t in specifications[kind]} == {
+            "elixir-cluster:cluster": f"shop-{environment}",
+            "Environment": environment,
+            "ManagedBy": "pulumi",
+            "Name": f"shop-{environment}-node",
+            **CLUSTER_TAGS[environment],
+        }
 
 
-# --- IAM --------------------------------------------------------------------------------------
+# --- what it kept from before the node role and the cookie moved out -------------------------
 
 
-def test_only_ec2_may_assume_the_node_role(stack):
-    trust = _document(role_of(stack)["AssumeRolePolicyDocument"])
-    assert [s["Principal"] for s in trust["Statement"]] == [{"Service": "ec2.amazonaws.com"}]
-
-
-def test_node_role_carries_the_two_managed_policies(stack):
-    iam = stack.client("iam")
-    attached = iam.list_attached_role_policies(RoleName=role_of(stack)["RoleName"])["AttachedPolicies"]
-    assert {p["PolicyArn"] for p in attached} == {
-        "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
-        "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy",
+def test_the_group_template_and_hook_stay_where_they_always_were(stack):
+    # their URNs are unchanged: still children of the NodeGroup shop-nodes, under the same names
+    (component,) = stack.deployment.of_type(NODE_GROUP)
+    assert component.name == "shop-nodes"
+    children = {r.type: r for r in children_of(stack.deployment, NODE_GROUP)}
+    assert {t: r.name for t, r in children.items()} == {
+        "aws:ec2/launchTemplate:LaunchTemplate": "shop-nodes-template",
+        "aws:autoscaling/group:Group": "shop-nodes-group",
+        "aws:autoscaling/lifecycleHook:LifecycleHook": "shop-nodes-drain",
     }
-
-
-def test_inline_policies_are_exactly_the_node_policy_scoped_to_this_stacks_resources(stack):
-    ssm = stack.client("ssm")
-    parameter = ssm.get_parameter(Name=stack.outputs["cookieParameterName"])["Parameter"]
-    key = ssm.describe_parameters(ParameterFilters=[{"Key": "Name", "Values": [stack.outputs["cookieParameterName"]]}])[
-        "Parameters"
-    ][0]["KeyId"]
-    expected = node_role_policy(
-        stack.settings,
-        cookie_parameter_arn=parameter["ARN"],
-        cookie_key_arn=stack.client("kms").describe_key(KeyId=key)["KeyMetadata"]["Arn"],
-        group_arn=group_of(stack)["AutoScalingGroupARN"],
-    )
-    statements = [s for document in inline_policies(stack).values() for s in document["Statement"]]
-    assert sorted(statements, key=lambda s: s["Sid"]) == sorted(expected["Statement"], key=lambda s: s["Sid"])
-
-
-def test_a_booting_node_has_every_permission_before_the_group_launches_it(stack):
-    # the drain statement names the group, so it lives in a policy of its own, created after it
-    (group,) = stack.deployment.of_type(GROUP)
-    (role,) = [r for r in stack.deployment.of_type("aws:iam/role:Role") if r.name.endswith("-nodes-role")]
-    node_policies = [r for r in stack.deployment.of_type(ROLE_POLICY) if r.inputs["role"] == role.id]
-    policies = {r.name.rsplit("-", 1)[-1]: r for r in node_policies}
-    assert set(policies) == {"boot", "drain"}
-    assert policies["boot"].urn in group.dependencies
-    group_arn = group_of(stack)["AutoScalingGroupARN"]
-    boot = json.loads(policies["boot"].inputs["policy"])
-    drain = json.loads(policies["drain"].inputs["policy"])
-    assert all(s["Resource"] != group_arn for s in boot["Statement"])
-    assert [(s["Action"], s["Resource"]) for s in drain["Statement"]] == [
-        (["autoscaling:CompleteLifecycleAction"], group_arn)
-    ]
+    assert not [r.aliases for r in children.values() if r.aliases]
 
 
 def test_exports_the_group_name(stack):

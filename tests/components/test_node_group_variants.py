@@ -1,7 +1,7 @@
 """Node group variants a stack file can ask for, applied in the emulator and read from moto:
 spot and several instance types, an existing VPC with extra security groups.
 
-Run: `.venv/bin/python -m pytest --tb=native -q tests/test_node_group_variants.py`
+Run: `.venv/bin/python -m pytest --tb=native -q tests/components/test_node_group_variants.py`
 """
 
 from __future__ import annotations
