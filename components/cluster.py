@@ -18,7 +18,10 @@ from .load_balancer import LoadBalancer, LoadBalancerArgs
 from .monitoring import Monitoring, MonitoringArgs
 from .network import Network, NetworkArgs
 from .node_group import NodeGroup, NodeGroupArgs
-from .plans import flow_logs
+from .plans import flow_logs, names
+from .plans.bootstrap import discovery_namespace_name, discovery_service_name
+from .plans.dashboard import dashboard_plan
+from .plans.health_alarms import health_alarms
 from .scaling import Scaling, ScalingArgs
 from .security import ClusterSecurity, ClusterSecurityArgs
 from .settings import StackSettings
@@ -57,7 +60,7 @@ class ElixirCluster(ClusterComponent):
         super().__init__(name, tags, opts)
         self.network = Network(
             self._child_name("network"),
-            NetworkArgs(settings=settings.network, flow_log_group_name=flow_logs.log_group_name(settings), tags=tags),
+            NetworkArgs(network=settings.network, flow_log_group_name=flow_logs.log_group_name(settings), tags=tags),
             self._child(),
         )
         self.security = ClusterSecurity(
@@ -74,14 +77,21 @@ class ElixirCluster(ClusterComponent):
         if settings.release.discovery == "dns":
             self.discovery = DnsDiscovery(
                 self._child_name("discovery"),
-                DnsDiscoveryArgs(settings=settings, vpc_id=self.network.vpc_id, tags=tags),
+                DnsDiscoveryArgs(
+                    namespace_name=discovery_namespace_name(settings),
+                    service_name=discovery_service_name(settings),
+                    qualified_name=settings.qualified_name,
+                    release_name=settings.release.name,
+                    vpc_id=self.network.vpc_id,
+                    tags=tags,
+                ),
                 self._child(),
             )
         self.load_balancer = LoadBalancer(
             self._child_name("lb"),
             LoadBalancerArgs(
-                settings=settings.load_balancer,
-                release=settings.release,
+                load_balancer=settings.load_balancer,
+                app_port=settings.release.http_port,
                 vpc_id=self.network.vpc_id,
                 public_subnet_ids=self.network.public_subnet_ids,
                 private_subnet_ids=self.network.private_subnet_ids,
@@ -94,7 +104,13 @@ class ElixirCluster(ClusterComponent):
         if settings.load_balancer.protected_by_waf:
             self.firewall = WebApplicationFirewall(
                 self._child_name("waf"),
-                WebApplicationFirewallArgs(settings=settings, load_balancer_arn=self.load_balancer.arn, tags=tags),
+                WebApplicationFirewallArgs(
+                    waf=settings.load_balancer.waf,
+                    web_acl_name=names.web_acl_name(settings),
+                    log_group_name=names.waf_log_group_name(settings),
+                    load_balancer_arn=self.load_balancer.arn,
+                    tags=tags,
+                ),
                 self._child(),
             )
         self.nodes = NodeGroup(
@@ -123,7 +139,12 @@ class ElixirCluster(ClusterComponent):
         self.monitoring = Monitoring(
             self._child_name("monitoring"),
             MonitoringArgs(
-                settings=settings,
+                emails=settings.alerts.emails,
+                alarms=health_alarms(settings),
+                dashboard=dashboard_plan(settings),
+                qualified_name=settings.qualified_name,
+                topic_name=names.alarm_topic_name(settings),
+                dashboard_name=names.dashboard_name(settings),
                 group_name=self.nodes.group_name,
                 load_balancer_arn_suffix=self.load_balancer.arn_suffix,
                 target_group_arn_suffix=self.load_balancer.target_group_arn_suffix,

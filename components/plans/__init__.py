@@ -6,11 +6,14 @@ from settings to AWS API values is written once.
 
 - names: the names tools find resources by (policies, alarms, actions, topic, dashboard)
 - security: the grants, who may reach whom on which ports
-- load_balancer: the listeners, the target group and the per-type load balancer options
+- load_balancer: the load balancer's attributes, the listeners, the target group
 - node_group: the Auto Scaling group, launch template metadata options, the drain hook
 - scaling: policy types, scheduled sizes, step bounds
 - iam: the node role's policy documents
 - encryption: the key policies of the KMS keys the stack creates
+- waf: the web ACL the stack creates, its rules and logging
+- flow_logs: the VPC's flow log and its delivery role
+- health_alarms: what each health alarm watches and when it fires
 - dashboard: the CloudWatch dashboard body
 - bootstrap: the user data and its scripts
 """
