@@ -1,4 +1,4 @@
-"""The load balancer's listeners and the nodes' target group, as AWS API values.
+"""The load balancer, its listeners and the nodes' target group, as AWS API values.
 
 `balancer_plan` is the load balancer itself: its type, scheme and the attributes that
 differ by type (invalid-header dropping and idle timeout on an application load balancer,
@@ -7,10 +7,10 @@ cross-zone balancing on a network one), deletion protection and access logs.
 certificate, HTTPS (TLS on a network load balancer) under the chosen TLS policy and, on
 an application load balancer, an HTTP listener that only redirects to it (301); without
 one, HTTP (TCP) forwarding to the nodes. `target_group_plan` is the one target group of
-instances on the app port. The LoadBalancer component declares all three, `tools.verify`
-compares a deployed load balancer with them (`described()`, `attributes()`: AWS's keys and
-values), and the conformance lab reads a built target group back through the same AWS keys
-(`read_health_check`).
+instances on the app port. The LoadBalancer component declares all three; `tools.verify`
+compares a deployed load balancer with them through AWS's keys and values (`described()`,
+`attributes()`; a load balancer's type and scheme cannot drift, only be replaced), and the
+conformance lab reads a built target group back the same way (`read_health_check`).
 """
 
 from __future__ import annotations
@@ -50,9 +50,6 @@ ACCESS_LOGS_ENABLED = "access_logs.s3.enabled"
 ACCESS_LOGS_BUCKET = "access_logs.s3.bucket"
 ACCESS_LOGS_PREFIX = "access_logs.s3.prefix"
 """Load balancer attribute keys, as DescribeLoadBalancerAttributes names them."""
-
-INTERNAL, INTERNET_FACING = "internal", "internet-facing"
-"""The load balancer's Scheme, as DescribeLoadBalancers reports it."""
 
 
 def arn_suffix(arn: str) -> str:
@@ -256,10 +253,6 @@ class BalancerPlan:
     """Network only (an application load balancer always balances across zones): nodes are
     not always spread evenly over zones."""
     url_scheme: str
-
-    def described(self) -> dict[str, str]:
-        """What DescribeLoadBalancers reports for it: its type and scheme."""
-        return {"Type": self.type, "Scheme": INTERNAL if self.internal else INTERNET_FACING}
 
     def attributes(self) -> dict[str, str]:
         """What DescribeLoadBalancerAttributes reports for what the stack sets."""

@@ -156,7 +156,7 @@ def test_an_application_load_balancer_is_described_with_its_attributes_as_aws_re
         }
     )
     plan = balancer_plan(stack.load_balancer)
-    assert plan.described() == {"Type": "application", "Scheme": "internet-facing"}
+    assert (plan.type, plan.internal) == ("application", False)
     assert plan.attributes() == {
         "deletion_protection.enabled": "true",
         "access_logs.s3.enabled": "true",
@@ -170,7 +170,7 @@ def test_an_application_load_balancer_is_described_with_its_attributes_as_aws_re
 def test_an_internal_network_load_balancer_balances_across_zones_and_logs_nothing(settings):
     stack = settings(loadBalancer={"type": "network", "internal": True}, network={"availabilityZones": 2})
     plan = balancer_plan(stack.load_balancer)
-    assert plan.described() == {"Type": "network", "Scheme": "internal"}
+    assert (plan.type, plan.internal) == ("network", True)
     assert plan.attributes() == {
         "deletion_protection.enabled": "false",
         "access_logs.s3.enabled": "false",

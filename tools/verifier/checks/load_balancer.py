@@ -7,8 +7,8 @@ builds them from.
 
 - `load_balancer.targets`: every node in service is registered and healthy.
 - `load_balancer.target_group`: the health check, the drain, the algorithm and stickiness.
-- `load_balancer.attributes`: the type, the scheme, deletion protection, access logs and the
-  per-type options (invalid-header dropping and idle timeout, or cross-zone balancing).
+- `load_balancer.attributes`: deletion protection, access logs and the per-type options
+  (invalid-header dropping and idle timeout, or cross-zone balancing).
 - `load_balancer.listeners`: one per declared port, with its action and TLS.
 
 The web ACL in front of it is checked in waf.py.
@@ -131,17 +131,14 @@ def _attributes(env: Environment) -> Finding:
             "Attributes"
         ]
     }
-    actual = {
-        **{key: balancer.get(key) for key in plan.described()},
-        **{key: found.get(key, UNSET_ATTRIBUTES.get(key)) for key in plan.attributes()},
-    }
-    expected = {**plan.described(), **plan.attributes()}
+    expected = plan.attributes()
+    actual = {key: found.get(key, UNSET_ATTRIBUTES.get(key)) for key in expected}
     drift = [f"{key} {actual[key]!r}, declared {value!r}" for key, value in expected.items() if actual[key] != value]
     if drift:
         return failed("load_balancer.attributes", f"{balancer['LoadBalancerName']}: {'; '.join(drift)}", UP_FIX)
     return passed(
         "load_balancer.attributes",
-        f"{balancer['LoadBalancerName']}: {plan.type} {expected['Scheme']}, "
+        f"{balancer['LoadBalancerName']}: {balancer.get('Type')} {balancer.get('Scheme')}, "
         f"deletion protection {'on' if plan.deletion_protection else 'off'}, "
         f"access logs {'to ' + plan.access_logs.bucket if plan.access_logs else 'off'}",
     )
