@@ -103,13 +103,12 @@ def _watched(env: Environment) -> dict[Watched, str | None]:
 
 
 def _drift(alarm: HealthAlarm, deployed: dict[str, Any], watched: dict[Watched, str | None]) -> list[str]:
-    declared = _comparable(alarm.described(watched))
     actual = _comparable(deployed)
-    return [
-        f"{key} {actual.get(key)!r}, declared {_known(value, actual.get(key))!r}"
-        for key, value in declared.items()
-        if _known(value, actual.get(key)) != actual.get(key)
-    ] + [f"{key} {actual[key]!r}, declared none" for key in actual.keys() - declared.keys()]
+    declared = {key: _known(value, actual.get(key)) for key, value in _comparable(alarm.described(watched)).items()}
+    drift = [
+        f"{key} {actual.get(key)!r}, declared {value!r}" for key, value in declared.items() if actual.get(key) != value
+    ]
+    return drift + [f"{key} {actual[key]!r}, declared none" for key in sorted(actual.keys() - declared.keys())]
 
 
 def _comparable(alarm: dict[str, Any]) -> dict[str, Any]:
