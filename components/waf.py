@@ -44,13 +44,13 @@ class WebApplicationFirewall(ClusterComponent):
 
     def __init__(self, name: str, args: WebApplicationFirewallArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(name, args.tags, opts)
-        if not args.waf.creates_web_acl:
-            self.web_acl_arn = pulumi.Output.from_input(args.waf.web_acl_arn)
-        else:
+        if args.waf.creates_web_acl:
             plan = created_web_acl(args.waf, name=args.web_acl_name, log_group_name=args.log_group_name)
             acl = self._web_acl(plan)
             self._log_to(acl, plan)
             self.web_acl_arn = acl.arn
+        else:
+            self.web_acl_arn = pulumi.Output.from_input(args.waf.web_acl_arn)
         aws.wafv2.WebAclAssociation(
             self._child_name("association"),
             resource_arn=args.load_balancer_arn,
