@@ -20,8 +20,11 @@ from .monitoring import Monitoring, MonitoringArgs
 from .network import Network, NetworkArgs
 from .node_group import NodeGroup, NodeGroupArgs
 from .node_role import NodeRole, NodeRoleArgs
-from .plans import flow_logs
+from .plans import flow_logs, names
 from .plans.cookie import cookie_plan
+from .plans.dashboard import dashboard_plan
+from .plans.discovery import discovery_namespace_name, discovery_service_name
+from .plans.health_alarms import health_alarms
 from .plans.node_group import node_group_plan
 from .plans.scaling import scaling_plan
 from .release_cookie import ReleaseCookie, ReleaseCookieArgs
@@ -67,7 +70,7 @@ class ElixirCluster(ClusterComponent):
         super().__init__(name, tags, opts)
         self.network = Network(
             self._child_name("network"),
-            NetworkArgs(settings=settings.network, flow_log_group_name=flow_logs.log_group_name(settings), tags=tags),
+            NetworkArgs(network=settings.network, flow_log_group_name=flow_logs.log_group_name(settings), tags=tags),
             self._child(),
         )
         self.security = ClusterSecurity(
@@ -84,18 +87,25 @@ class ElixirCluster(ClusterComponent):
         if settings.release.discovery == "dns":
             self.discovery = DnsDiscovery(
                 self._child_name("discovery"),
-                DnsDiscoveryArgs(settings=settings, vpc_id=self.network.vpc_id, tags=tags),
+                DnsDiscoveryArgs(
+                    namespace_name=discovery_namespace_name(settings),
+                    service_name=discovery_service_name(settings),
+                    qualified_name=settings.qualified_name,
+                    release_name=settings.release.name,
+                    vpc_id=self.network.vpc_id,
+                    tags=tags,
+                ),
                 self._child(),
             )
         self.load_balancer = LoadBalancer(
             self._child_name("lb"),
             LoadBalancerArgs(
-                settings=settings.load_balancer,
-                release=settings.release,
+                load_balancer=settings.load_balancer,
+                app_port=settings.release.http_port,
                 vpc_id=self.network.vpc_id,
                 public_subnet_ids=self.network.public_subnet_ids,
                 private_subnet_ids=self.network.private_subnet_ids,
-                security_group_id=self.security.load_balancer_group.id,
+                security_group_id=self.security.load_balancer_security_group.id,
                 tags=tags,
             ),
             self._child(),
@@ -104,7 +114,13 @@ class ElixirCluster(ClusterComponent):
         if settings.load_balancer.protected_by_waf:
             self.firewall = WebApplicationFirewall(
                 self._child_name("waf"),
-                WebApplicationFirewallArgs(settings=settings, load_balancer_arn=self.load_balancer.arn, tags=tags),
+                WebApplicationFirewallArgs(
+                    waf=settings.load_balancer.waf,
+                    web_acl_name=names.web_acl_name(settings),
+                    log_group_name=names.waf_log_group_name(settings),
+                    load_balancer_arn=self.load_balancer.arn,
+                    tags=tags,
+                ),
                 self._child(),
             )
         self._nodes(settings)
@@ -122,7 +138,12 @@ class ElixirCluster(ClusterComponent):
         self.monitoring = Monitoring(
             self._child_name("monitoring"),
             MonitoringArgs(
-                settings=settings,
+                emails=settings.alerts.emails,
+                alarms=health_alarms(settings),
+                dashboard=dashboard_plan(settings),
+                qualified_name=settings.qualified_name,
+                topic_name=names.alarm_topic_name(settings),
+                dashboard_name=names.dashboard_name(settings),
                 group_name=self.nodes.group_name,
                 load_balancer_arn_suffix=self.load_balancer.arn_suffix,
                 target_group_arn_suffix=self.load_balancer.target_group_arn_suffix,
@@ -162,7 +183,7 @@ class ElixirCluster(ClusterComponent):
             NodeGroupArgs(
                 plan=node_group_plan(settings),
                 private_subnet_ids=self.network.private_subnet_ids,
-                security_group_id=self.security.node_group.id,
+                security_group_id=self.security.node_security_group.id,
                 target_group_arn=self.load_balancer.target_group_arn,
                 instance_profile_arn=self.node_role.instance_profile_arn,
                 launch_after=[*self.node_role.launch_permissions, self.cookie.parameter],
@@ -183,8 +204,8 @@ class ElixirCluster(ClusterComponent):
             "url": self.load_balancer.url,
             "targetGroupArn": self.load_balancer.target_group_arn,
             "autoScalingGroupName": self.nodes.group_name,
-            "nodeSecurityGroupId": self.security.node_group.id,
-            "loadBalancerSecurityGroupId": self.security.load_balancer_group.id,
+            "nodeSecurityGroupId": self.security.node_security_group.id,
+            "loadBalancerSecurityGroupId": self.security.load_balancer_security_group.id,
             "cookieParameterName": self.cookie.parameter_name,
             "alarmTopicArn": self.monitoring.topic_arn,
             "dashboardName": self.monitoring.dashboard_name,

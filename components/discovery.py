@@ -17,8 +17,6 @@ import pulumi
 import pulumi_aws as aws
 
 from .base import ClusterComponent
-from .plans.discovery import discovery_namespace_name, discovery_service_name
-from .settings import StackSettings
 
 RECORD_TTL_SECONDS = 10
 """How long a resolver may keep an answer: a node that left stops being dialled within seconds."""
@@ -29,11 +27,18 @@ ROUTING_POLICY = "MULTIVALUE"
 
 @dataclass
 class DnsDiscoveryArgs:
-    settings: StackSettings
-    """The stack settings: the namespace and service names derive from cluster and release."""
+    namespace_name: str
+    """The private DNS namespace: `<cluster>-<env>.internal` (plans.discovery.discovery_namespace_name)."""
+    service_name: str
+    """The service nodes register in: the release's name (plans.discovery.discovery_service_name)."""
+    qualified_name: str
+    """`<cluster>-<environment>`: whose nodes these are, in the namespace's description."""
+    release_name: str
+    """`release.name`: what each registered node runs, in the service's description."""
     vpc_id: pulumi.Input[str]
     """The VPC whose resolver answers the private namespace."""
     tags: dict[str, str] = field(default_factory=dict)
+    """Tags on the namespace and the service."""
 
 
 class DnsDiscovery(ClusterComponent):
@@ -48,20 +53,19 @@ class DnsDiscovery(ClusterComponent):
 
     def __init__(self, name: str, args: DnsDiscoveryArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(name, args.tags, opts)
-        namespace_name = discovery_namespace_name(args.settings)
+        namespace_name, service_name = args.namespace_name, args.service_name
         namespace = aws.servicediscovery.PrivateDnsNamespace(
             self._child_name("namespace"),
             name=namespace_name,
             vpc=args.vpc_id,
-            description=f"Elixir nodes of {args.settings.qualified_name}",
+            description=f"Elixir nodes of {args.qualified_name}",
             tags=self._named(namespace_name),
             opts=self._child(),
         )
-        service_name = discovery_service_name(args.settings)
         service = aws.servicediscovery.Service(
             self._child_name("service"),
             name=service_name,
-            description=f"One A record per running {args.settings.release.name} node",
+            description=f"One A record per running {args.release_name} node",
             dns_config=aws.servicediscovery.ServiceDnsConfigArgs(
                 namespace_id=namespace.id,
                 routing_policy=ROUTING_POLICY,

@@ -1,9 +1,10 @@
 """VpcFlowLogs: the VPC's flow logs, to an encrypted log group the stack creates or to S3.
 
-To CloudWatch Logs: an EncryptedLogGroup (its own rotating KMS key, `retentionDays`), a
-delivery role that the flow logs service alone may assume and that may write to that log
-group alone (plans/flow_logs.py), and the flow log. To S3: the flow log only; the bucket
-is the team's, and its policy must admit `delivery.logs.amazonaws.com`.
+The flow log is plans/flow_logs.py's `flow_log_plan`. To CloudWatch Logs: an
+EncryptedLogGroup (its own rotating KMS key, `retentionDays`), a delivery role that the
+flow logs service alone may assume and that may write to that log group alone, and the
+flow log. To S3: the flow log only; the bucket is the team's, and its policy must admit
+`delivery.logs.amazonaws.com`.
 """
 
 from __future__ import annotations
@@ -16,19 +17,20 @@ import pulumi_aws as aws
 
 from .base import ClusterComponent
 from .log_group import EncryptedLogGroup, EncryptedLogGroupArgs
-from .plans.flow_logs import delivery_policy, delivery_trust_policy, destination_type
+from .plans.flow_logs import delivery_policy, delivery_trust_policy, flow_log_plan
 from .settings import FlowLogsSettings
 
 
 @dataclass
 class VpcFlowLogsArgs:
-    settings: FlowLogsSettings
-    """The `network.flowLogs` settings (enabled)."""
+    flow_logs: FlowLogsSettings
+    """The `network.flowLogs` section (enabled): which traffic, to where, kept how long."""
     vpc_id: pulumi.Input[str]
     """The VPC whose traffic is logged: the created one, or vpcId."""
     log_group_name: str
     """The log group to create when the destination is cloudwatch (plans.flow_logs.log_group_name)."""
     tags: dict[str, str] = field(default_factory=dict)
+    """Tags on the flow log, its log group, key and role."""
 
 
 class VpcFlowLogs(ClusterComponent):
@@ -41,29 +43,29 @@ class VpcFlowLogs(ClusterComponent):
 
     def __init__(self, name: str, args: VpcFlowLogsArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(name, args.tags, opts)
-        settings = args.settings
+        plan = flow_log_plan(args.flow_logs, args.log_group_name)
         role_arn: pulumi.Output[str] | None = None
         ready: list[pulumi.Resource] = []
-        if settings.to_cloudwatch:
+        if plan.to_cloudwatch:
             logs = EncryptedLogGroup(
                 self._child_name("cloudwatch"),
                 EncryptedLogGroupArgs(
-                    log_group_name=args.log_group_name, retention_days=settings.retention_days, tags=args.tags
+                    log_group_name=plan.destination, retention_days=plan.retention_days, tags=args.tags
                 ),
                 opts=self._child(),
             )
             role, policy = self._delivery_role(logs)
             destination, role_arn, ready = logs.arn, role.arn, [policy]
         else:
-            destination = pulumi.Output.from_input(settings.destination)
+            destination = pulumi.Output.from_input(plan.destination)
         flow_log = aws.ec2.FlowLog(
             self._child_name("vpc"),
             vpc_id=args.vpc_id,
-            traffic_type=settings.traffic_type,
-            log_destination_type=destination_type(settings),
+            traffic_type=plan.traffic_type,
+            log_destination_type=plan.destination_type,
             log_destination=destination,
             iam_role_arn=role_arn,
-            max_aggregation_interval=settings.max_aggregation_interval,
+            max_aggregation_interval=plan.max_aggregation_interval,
             tags=self._tags("vpc"),
             # the first delivery must find the role allowed to write
             opts=self._child(depends_on=ready),

@@ -6,10 +6,11 @@ private ones when `internal`), carrying ClusterSecurity's load balancer group; a
 load balancer gets it too, so the nodes admit the app port from that group alone even
 though the NLB preserves client addresses.
 
-What it declares comes from components/plans/load_balancer.py: the balancer's per-type
-options (`balancer_plan`), the one target group of instances on the app port
-(`target_group_plan`: health check, deregistration delay, algorithm, stickiness) and the
-listeners (`listener_plan`), which `tools.verify` compares a deployed load balancer with.
+What it declares comes from components/plans/load_balancer.py: the balancer, its scheme
+and attributes (`balancer_plan`: per-type options, deletion protection, access logs), the
+one target group of instances on the app port (`target_group_plan`: health check,
+deregistration delay, algorithm, stickiness) and the listeners (`listener_plan`), which
+`tools.verify` compares a deployed load balancer with.
 """
 
 from __future__ import annotations
@@ -29,15 +30,15 @@ from .plans.load_balancer import (
     listener_plan,
     target_group_plan,
 )
-from .settings import LoadBalancerSettings, ReleaseSettings
+from .settings import LoadBalancerSettings
 
 
 @dataclass
 class LoadBalancerArgs:
-    settings: LoadBalancerSettings
-    """The `loadBalancer` section of the stack settings."""
-    release: ReleaseSettings
-    """The `release` section: the port it serves HTTP on is where traffic and health checks go."""
+    load_balancer: LoadBalancerSettings
+    """The `loadBalancer` section of the stack settings: type, listeners, target group, attributes."""
+    app_port: int
+    """`release.httpPort`: where the nodes serve HTTP, so where traffic and health checks go."""
     vpc_id: pulumi.Input[str]
     """The VPC of the target group."""
     public_subnet_ids: pulumi.Input[list[str]]
@@ -47,6 +48,7 @@ class LoadBalancerArgs:
     security_group_id: pulumi.Input[str]
     """ClusterSecurity's load balancer group: clients in on the listener ports, nodes out on the app port."""
     tags: dict[str, str] = field(default_factory=dict)
+    """Tags on the load balancer, the target group and the listeners."""
 
 
 class LoadBalancer(ClusterComponent):
@@ -70,10 +72,10 @@ class LoadBalancer(ClusterComponent):
     def __init__(self, name: str, args: LoadBalancerArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(name, args.tags, opts)
         self._args = args
-        self._plan = balancer_plan(args.settings)
+        self._plan = balancer_plan(args.load_balancer)
         balancer = self._balancer()
         targets = self._target_group()
-        for plan in listener_plan(args.settings):
+        for plan in listener_plan(args.load_balancer):
             self._listener(balancer, targets, plan)
         self.arn = balancer.arn
         self.arn_suffix = balancer.arn_suffix
@@ -95,16 +97,16 @@ class LoadBalancer(ClusterComponent):
         )
 
     def _balancer(self) -> aws.lb.LoadBalancer:
-        settings, plan = self._args.settings, self._plan
-        logs = settings.access_logs
+        plan = self._plan
+        logs = plan.access_logs
         return aws.lb.LoadBalancer(
             self._child_name(plan.kind.short),
-            load_balancer_type=settings.type,
-            internal=settings.internal,
-            subnets=self._args.private_subnet_ids if settings.internal else self._args.public_subnet_ids,
+            load_balancer_type=plan.type,
+            internal=plan.internal,
+            subnets=self._args.private_subnet_ids if plan.internal else self._args.public_subnet_ids,
             # an NLB only accepts security groups at creation; without one it could never have any
             security_groups=[self._args.security_group_id],
-            enable_deletion_protection=settings.deletion_protection,
+            enable_deletion_protection=plan.deletion_protection,
             drop_invalid_header_fields=plan.drop_invalid_header_fields,
             idle_timeout=plan.idle_timeout,
             enable_cross_zone_load_balancing=plan.cross_zone,
@@ -116,7 +118,7 @@ class LoadBalancer(ClusterComponent):
         )
 
     def _target_group(self) -> aws.lb.TargetGroup:
-        plan = target_group_plan(self._args.settings, self._args.release)
+        plan = target_group_plan(self._args.load_balancer, self._args.app_port)
         health = plan.health_check
         return aws.lb.TargetGroup(
             self._child_name("targets"),

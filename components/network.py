@@ -46,8 +46,8 @@ NODE_API_ENDPOINTS = (
 
 @dataclass
 class NetworkArgs:
-    settings: NetworkSettings
-    """The `network` section of the stack settings."""
+    network: NetworkSettings
+    """The `network` section: a VPC to create (CIDR, zones, NAT gateways) or one to reuse, and its flow logs."""
     flow_log_group_name: str
     """The log group flow logs go to with `flowLogs.destination: cloudwatch` (plans.flow_logs.log_group_name)."""
     tags: dict[str, str] = field(default_factory=dict)
@@ -69,15 +69,15 @@ class Network(ClusterComponent):
     def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(name, args.tags, opts)
         self._args = args
-        if args.settings.existing:
+        if args.network.existing:
             self._reuse()
         else:
             self._create()
-        if args.settings.flow_logs.enabled:
+        if args.network.flow_logs.enabled:
             VpcFlowLogs(
                 self._child_name("flow-logs"),
                 VpcFlowLogsArgs(
-                    settings=args.settings.flow_logs,
+                    flow_logs=args.network.flow_logs,
                     vpc_id=self.vpc_id,
                     log_group_name=args.flow_log_group_name,
                     tags=args.tags,
@@ -95,28 +95,28 @@ class Network(ClusterComponent):
     # --- an existing VPC -------------------------------------------------------------
 
     def _reuse(self) -> None:
-        settings = self._args.settings
+        network = self._args.network
         invoke = self._invoke()
-        vpc = aws.ec2.get_vpc(id=settings.vpc_id, opts=invoke)
-        for subnet_id in [*settings.public_subnet_ids, *settings.private_subnet_ids]:
+        vpc = aws.ec2.get_vpc(id=network.vpc_id, opts=invoke)
+        for subnet_id in [*network.public_subnet_ids, *network.private_subnet_ids]:
             found = aws.ec2.get_subnet(id=subnet_id, opts=invoke)
             if found.vpc_id != vpc.id:
                 raise pulumi.RunError(
                     f"elixir-cluster:network: subnet {subnet_id} is in {found.vpc_id}, not in vpcId {vpc.id}"
                 )
         self.vpc_id = pulumi.Output.from_input(vpc.id)
-        self.public_subnet_ids = pulumi.Output.from_input(list(settings.public_subnet_ids))
-        self.private_subnet_ids = pulumi.Output.from_input(list(settings.private_subnet_ids))
+        self.public_subnet_ids = pulumi.Output.from_input(list(network.public_subnet_ids))
+        self.private_subnet_ids = pulumi.Output.from_input(list(network.private_subnet_ids))
         self.private_route_table_ids = pulumi.Output.from_input([])
 
     # --- a new VPC ---------------------------------------------------------------------
 
     def _create(self) -> None:
-        settings = self._args.settings
-        zones = self._zones(settings.availability_zones)
+        network = self._args.network
+        zones = self._zones(network.availability_zones)
         vpc = aws.ec2.Vpc(
             self._child_name("vpc"),
-            cidr_block=settings.vpc_cidr,
+            cidr_block=network.vpc_cidr,
             # Cloud Map private DNS and interface endpoints need both
             enable_dns_support=True,
             enable_dns_hostnames=True,
@@ -142,7 +142,7 @@ class Network(ClusterComponent):
         )
         public, private, private_tables = [], [], []
         nats: list[aws.ec2.NatGateway] = []
-        for index, (zone, (public_cidr, private_cidr)) in enumerate(zip(zones, settings.subnet_cidrs(), strict=False)):
+        for index, (zone, (public_cidr, private_cidr)) in enumerate(zip(zones, network.subnet_cidrs(), strict=False)):
             public_subnet = self._subnet(f"public-{zone}", vpc, zone, public_cidr)
             aws.ec2.RouteTableAssociation(
                 self._child_name(f"public-{zone}"),
@@ -166,7 +166,7 @@ class Network(ClusterComponent):
             tags=self._tags("s3"),
             opts=self._child(),
         )
-        if settings.nat_gateways == "none":
+        if network.nat_gateways == "none":
             self._interface_endpoints(vpc, private)
         self.vpc_id = vpc.id
         self.public_subnet_ids = pulumi.Output.all(*public)
@@ -218,7 +218,7 @@ class Network(ClusterComponent):
         return zones[:wanted]
 
     def _nat_in(self, zone_index: int) -> bool:
-        mode = self._args.settings.nat_gateways
+        mode = self._args.network.nat_gateways
         return mode == "perAz" or (mode == "single" and zone_index == 0)
 
     def _subnet(self, role: str, vpc: aws.ec2.Vpc, zone: str, cidr: str) -> aws.ec2.Subnet:

@@ -22,7 +22,15 @@ import pulumi
 import pulumi_aws as aws
 
 from .base import ClusterComponent
-from .plans.security import INGRESS, LOAD_BALANCER_GROUP, NODE_GROUP, Grant, Ports, cluster_grants, protocol_of
+from .plans.security import (
+    INGRESS,
+    LOAD_BALANCER_SECURITY_GROUP,
+    NODE_SECURITY_GROUP,
+    Grant,
+    Ports,
+    cluster_grants,
+    protocol_of,
+)
 from .settings import LoadBalancerSettings, ReleaseSettings
 
 Source = aws.ec2.SecurityGroup | str
@@ -38,29 +46,32 @@ class ClusterSecurityArgs:
     release: ReleaseSettings
     """The app port, EPMD port and distribution range the nodes listen on."""
     tags: dict[str, str] = field(default_factory=dict)
+    """Tags on both groups and every rule."""
 
 
 class ClusterSecurity(ClusterComponent):
     TOKEN = "elixir-cluster:index:ClusterSecurity"
 
-    load_balancer_group: aws.ec2.SecurityGroup
+    load_balancer_security_group: aws.ec2.SecurityGroup
     """The load balancer's security group."""
-    node_group: aws.ec2.SecurityGroup
+    node_security_group: aws.ec2.SecurityGroup
     """The security group every node carries."""
 
     def __init__(self, name: str, args: ClusterSecurityArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(name, args.tags, opts)
         self._args = args
-        self.load_balancer_group = self._group(LOAD_BALANCER_GROUP, "Load balancer: clients in, nodes out")
-        self.node_group = self._group(
-            NODE_GROUP, "Elixir nodes: app port from the load balancer, distribution from each other"
+        self.load_balancer_security_group = self._group(
+            LOAD_BALANCER_SECURITY_GROUP, "Load balancer: clients in, nodes out"
+        )
+        self.node_security_group = self._group(
+            NODE_SECURITY_GROUP, "Elixir nodes: app port from the load balancer, distribution from each other"
         )
         for grant in cluster_grants(args.load_balancer, args.release):
             self._grant(grant)
         self.register_outputs(
             {
-                "loadBalancerSecurityGroupId": self.load_balancer_group.id,
-                "nodeSecurityGroupId": self.node_group.id,
+                "loadBalancerSecurityGroupId": self.load_balancer_security_group.id,
+                "nodeSecurityGroupId": self.node_security_group.id,
             }
         )
 
@@ -97,7 +108,10 @@ class ClusterSecurity(ClusterComponent):
     # --- the cluster's rules ----------------------------------------------------------
 
     def _grant(self, grant: Grant) -> None:
-        groups = {LOAD_BALANCER_GROUP: self.load_balancer_group, NODE_GROUP: self.node_group}
+        groups = {
+            LOAD_BALANCER_SECURITY_GROUP: self.load_balancer_security_group,
+            NODE_SECURITY_GROUP: self.node_security_group,
+        }
         peer = groups[grant.peer] if grant.peer_is_group else grant.peer
         if grant.direction == INGRESS:
             self.allow(

@@ -1,7 +1,7 @@
 """WebApplicationFirewall: AWS WAF in front of the application load balancer.
 
 With `loadBalancer.waf.webAclArn`, only the association of that existing web ACL with
-the load balancer. Otherwise the web ACL of components/plans/waf.py (`web_acl_plan`:
+the load balancer. Otherwise the web ACL of components/plans/waf.py (`created_web_acl`:
 AWS managed rule groups and a per-client-IP rate limit, everything else allowed,
 CloudWatch metrics per rule and for the ACL), its association, and its logging to an
 EncryptedLogGroup named `aws-waf-logs-<cluster>` (AWS WAF logs only to log groups with
@@ -18,17 +18,22 @@ import pulumi_aws as aws
 
 from .base import ClusterComponent
 from .log_group import EncryptedLogGroup, EncryptedLogGroupArgs
-from .plans.waf import SCOPE, WafRulePlan, WebAclPlan, web_acl_plan
-from .settings import StackSettings
+from .plans.waf import SCOPE, WafRulePlan, WebAclPlan, created_web_acl, visibility
+from .settings import WafSettings
 
 
 @dataclass
 class WebApplicationFirewallArgs:
-    settings: StackSettings
-    """The stack settings: loadBalancer.waf, and the names derived from the cluster."""
+    waf: WafSettings
+    """The `loadBalancer.waf` section: an existing web ACL (webAclArn), or the rules and logs of the one to create."""
+    web_acl_name: str
+    """The name of the web ACL to create, also its metric name (plans.names.web_acl_name)."""
+    log_group_name: str
+    """Where the created web ACL logs: `aws-waf-logs-<cluster>` (plans.names.waf_log_group_name)."""
     load_balancer_arn: pulumi.Input[str]
     """The application load balancer the web ACL protects."""
     tags: dict[str, str] = field(default_factory=dict)
+    """Tags on the web ACL, its log group and key."""
 
 
 class WebApplicationFirewall(ClusterComponent):
@@ -39,13 +44,13 @@ class WebApplicationFirewall(ClusterComponent):
 
     def __init__(self, name: str, args: WebApplicationFirewallArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(name, args.tags, opts)
-        plan = web_acl_plan(args.settings)
-        if plan is None:
-            self.web_acl_arn = pulumi.Output.from_input(args.settings.load_balancer.waf.web_acl_arn)
-        else:
+        if args.waf.creates_web_acl:
+            plan = created_web_acl(args.waf, name=args.web_acl_name, log_group_name=args.log_group_name)
             acl = self._web_acl(plan)
             self._log_to(acl, plan)
             self.web_acl_arn = acl.arn
+        else:
+            self.web_acl_arn = pulumi.Output.from_input(args.waf.web_acl_arn)
         aws.wafv2.WebAclAssociation(
             self._child_name("association"),
             resource_arn=args.load_balancer_arn,
@@ -58,11 +63,11 @@ class WebApplicationFirewall(ClusterComponent):
         return aws.wafv2.WebAcl(
             self._child_name("web-acl"),
             name=plan.name,
-            description=f"{plan.name}: AWS managed rule groups and a per-IP rate limit in front of the load balancer",
+            description=plan.description,
             scope=SCOPE,
             default_action=aws.wafv2.WebAclDefaultActionArgs(allow=aws.wafv2.WebAclDefaultActionAllowArgs()),
             rules=[_rule(rule) for rule in plan.rules],
-            visibility_config=aws.wafv2.WebAclVisibilityConfigArgs(**_visibility(plan.name)),
+            visibility_config=aws.wafv2.WebAclVisibilityConfigArgs(**_arguments(plan.described()["VisibilityConfig"])),
             tags=self._tags("web-acl"),
             opts=self._child(),
         )
@@ -82,10 +87,6 @@ class WebApplicationFirewall(ClusterComponent):
             logging_filter=_logging_filter(plan.logging_filter()),
             opts=self._child(),
         )
-
-
-def _visibility(metric_name: str) -> dict[str, Any]:
-    return {"cloudwatch_metrics_enabled": True, "sampled_requests_enabled": True, "metric_name": metric_name}
 
 
 def _rule(rule: WafRulePlan) -> aws.wafv2.WebAclRuleArgs:
@@ -111,7 +112,7 @@ def _rule(rule: WafRulePlan) -> aws.wafv2.WebAclRuleArgs:
         name=rule.name,
         priority=rule.priority,
         statement=statement,
-        visibility_config=aws.wafv2.WebAclRuleVisibilityConfigArgs(**_visibility(rule.name)),
+        visibility_config=aws.wafv2.WebAclRuleVisibilityConfigArgs(**_arguments(visibility(rule.name))),
         **actions,
     )
 
@@ -122,12 +123,19 @@ _ARGUMENTS = {
     "AggregateKeyType": "aggregate_key_type",
     "VendorName": "vendor_name",
     "Name": "name",
+    "SampledRequestsEnabled": "sampled_requests_enabled",
+    "CloudWatchMetricsEnabled": "cloudwatch_metrics_enabled",
+    "MetricName": "metric_name",
 }
 """The plan's API names as pulumi-aws argument names."""
 
 
+def _arguments(api: dict[str, Any]) -> dict[str, Any]:
+    return {_ARGUMENTS[key]: value for key, value in api.items()}
+
+
 def _statement_values(rule: WafRulePlan, kind: str) -> dict[str, Any]:
-    return {_ARGUMENTS[key]: value for key, value in rule.statement()[kind].items()}
+    return _arguments(rule.statement()[kind])
 
 
 def _logging_filter(api: dict[str, Any] | None) -> aws.wafv2.WebAclLoggingConfigurationLoggingFilterArgs | None:

@@ -31,16 +31,15 @@ import pytest
 from components.plans import names
 from tests.support.fragments import CERTIFICATE, EXISTING_NETWORK, EXISTING_WEB_ACL, SQS_BACKLOG
 from tests.support.stacks import Applied, Deploy, ShippedStacks, write_variant
-from tests.support.verify import failing, run_verify, verdicts
+from tests.support.verify import ALARM_INPUTS, failing, reuse_verify_clients, run_verify, verdicts, walk_tampers
 from tools import verify
 from tools.emulated_stack import emulated
 from tools.emulator import acm, fresh_account_id
 from tools.emulator import server as moto_server_of_this_project
 from tools.stack_files import PROJECT_DIR, stack_file, stack_names
-from tools.verifier import aws as verifier_aws
 from tools.verifier.report import Progress
 
-# --- running verify -------------------------------------------------------------------------
+# --- running verify (tests/support/verify.py) -------------------------------------------
 
 
 class Terminal(io.StringIO):
@@ -267,14 +266,7 @@ def drop_an_alarms_all_clear(env: Applied) -> None:
     cloudwatch = env.client("cloudwatch")
     alarm = cloudwatch.describe_alarms(AlarmNames=[names.health_alarm_name(env.settings, "healthy-hosts-below-min")])
     kept = {key: value for key, value in alarm["MetricAlarms"][0].items() if key in ALARM_INPUTS}
-    cloudwatch.put_metric_alarm(**kept, OKActions=[])
-
-
-ALARM_INPUTS = {
-    *("AlarmName", "AlarmDescription", "ActionsEnabled", "AlarmActions", "InsufficientDataActions", "MetricName"),
-    *("Namespace", "Statistic", "Dimensions", "Period", "EvaluationPeriods", "DatapointsToAlarm", "Threshold"),
-    *("ComparisonOperator", "TreatMissingData", "Metrics"),
-}
+    cloudwatch.put_metric_alarm(**{**kept, "OKActions": []})
 
 
 def silence_the_step_alarm(env: Applied) -> None:
@@ -859,36 +851,16 @@ def test_each_tamper_fails_the_check_that_owns_it_and_no_other(
     """One deployment per stack; its tampers accumulate in the table's order and verify runs after
     each. A tamper must fail its check, with a detail that names it and did not before, and change
     no other check's failure: no other check fails anew, no other failing check's detail changes."""
-    env = deploy(stack)
-    before: dict[str, str] = {}
-    for _, tamper, check, named in (row for row in ISSUE_TAMPERS if row[0] == stack):
-        tamper(env)
-        code, document, _ = run_verify(env, "--stack", stack, "--format", "json")
-        after = failing(document)
-        assert code == verify.EXIT_DRIFTED, tamper.__name__
-        assert named in after.get(check, ""), (tamper.__name__, after)
-        assert named not in before.get(check, ""), (tamper.__name__, "already named before it")
-        others = {key: detail for key, detail in after.items() if key != check}
-        assert others == {key: detail for key, detail in before.items() if key != check}, tamper.__name__
-        assert verdicts(document)[check]["fix"], "every failure says what to do"
-        before = after
+    walk_tampers(
+        deploy(stack),
+        stack,
+        [(tamper, check, named) for row_stack, tamper, check, named in ISSUE_TAMPERS if row_stack == stack],
+    )
 
 
 @pytest.fixture
 def verify_reusing_clients(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Making botocore clients is most of an in-process verify run's time, and the tamper walk runs
-    verify dozens of times: its runs share clients (moto picks the account per call, from
-    MOTO_ACCOUNT_ID)."""
-    made: dict[tuple[str, str | None, str], Any] = {}
-    make = verifier_aws.Aws.client
-
-    def client(self: verifier_aws.Aws, service: str) -> Any:
-        key = (self.region, self.endpoint, service)
-        if key not in made:
-            made[key] = make(self, service)
-        return made[key]
-
-    monkeypatch.setattr(verifier_aws.Aws, "client", client)
+    reuse_verify_clients(monkeypatch)
 
 
 def test_a_detached_target_group_fails_the_group_and_its_targets(deploy: Deploy) -> None:

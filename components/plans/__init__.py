@@ -6,7 +6,7 @@ from settings to AWS API values is written once.
 
 - names: the names tools find resources by (policies, alarms, actions, topic, dashboard)
 - security: the grants, who may reach whom on which ports
-- load_balancer: the listeners, the target group and the per-type load balancer options
+- load_balancer: the load balancer's attributes, the listeners, the target group
 - node_group: the Auto Scaling group and its instance refresh (with launch_template and lifecycle_hooks)
 - lifecycle_hooks: the hooks that hold a node while it leaves (the drain hook)
 - launch_template: what a node starts from: image, type, user data, metadata, root volume, tags
@@ -14,6 +14,9 @@ from settings to AWS API values is written once.
 - scaling: one plan per kind of policy (target tracking, step and its alarm, schedules, predictive)
 - iam: the node role's policy documents
 - encryption: the key policies of the KMS keys the stack creates
+- waf: the web ACL the stack creates, its rules and logging
+- flow_logs: the VPC's flow log and its delivery role
+- health_alarms: what each health alarm watches and when it fires
 - dashboard: the CloudWatch dashboard body
 - user_data: the node's cloud-init user data, gathering the node's plans below
 - node_layout: where the release, its configuration, scripts and units live on a node

@@ -1,12 +1,16 @@
-"""The load balancer's listeners and the nodes' target group, as AWS API values.
+"""The load balancer, its listeners and the nodes' target group, as AWS API values.
 
+`balancer_plan` is the load balancer itself: its type, scheme and the attributes that
+differ by type (invalid-header dropping and idle timeout on an application load balancer,
+cross-zone balancing on a network one), deletion protection and access logs.
 `listener_plan` says which listeners a stack has, from the settings alone: with a
 certificate, HTTPS (TLS on a network load balancer) under the chosen TLS policy and, on
 an application load balancer, an HTTP listener that only redirects to it (301); without
 one, HTTP (TCP) forwarding to the nodes. `target_group_plan` is the one target group of
-instances on the app port. The LoadBalancer component declares both, `tools.verify`
-compares a deployed load balancer with them, and the conformance lab reads a built target
-group back through the same AWS keys (`read_health_check`).
+instances on the app port. The LoadBalancer component declares all three; `tools.verify`
+compares a deployed load balancer with them through AWS's keys and values (`described()`,
+`attributes()`; a load balancer's type and scheme cannot drift, only be replaced), and the
+conformance lab reads a built target group back the same way (`read_health_check`).
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..settings import HTTPS_LISTENER_PORT, LoadBalancerSettings, ReleaseSettings
+from ..settings import HTTPS_LISTENER_PORT, LoadBalancerSettings
 
 APPLICATION, NETWORK = "application", "network"
 FORWARD, REDIRECT = "forward", "redirect"
@@ -34,8 +38,31 @@ TARGET_TYPE = "instance"
 
 DEREGISTRATION_DELAY = "deregistration_delay.timeout_seconds"
 ALGORITHM = "load_balancing.algorithm.type"
+STICKINESS_ENABLED = "stickiness.enabled"
+STICKINESS_TYPE = "stickiness.type"
+"""Target group attribute keys, as DescribeTargetGroupAttributes names them."""
+
 IDLE_TIMEOUT = "idle_timeout.timeout_seconds"
-"""Attribute keys as DescribeTargetGroupAttributes / DescribeLoadBalancerAttributes name them."""
+DROP_INVALID_HEADERS = "routing.http.drop_invalid_header_fields.enabled"
+CROSS_ZONE = "load_balancing.cross_zone.enabled"
+DELETION_PROTECTION = "deletion_protection.enabled"
+ACCESS_LOGS_ENABLED = "access_logs.s3.enabled"
+ACCESS_LOGS_BUCKET = "access_logs.s3.bucket"
+ACCESS_LOGS_PREFIX = "access_logs.s3.prefix"
+"""Load balancer attribute keys, as DescribeLoadBalancerAttributes names them."""
+
+
+def arn_suffix(arn: str) -> str:
+    """A load balancer's or target group's CloudWatch dimension, from its ARN: `app/<name>/<id>`
+    (`net/...`) or `targetgroup/<name>/<id>`, what the provider reports as `arnSuffix`."""
+    return arn.split(":", 5)[5].removeprefix("loadbalancer/")
+
+
+def attribute_value(value: bool | int | str) -> str:
+    """An attribute as AWS reports it: text, booleans as `true`/`false`."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 @dataclass(frozen=True)
@@ -162,18 +189,27 @@ class TargetGroupPlan:
         return {"Protocol": self.protocol, "Port": self.port, **self.health_check.described()}
 
     def attributes(self) -> dict[str, str]:
-        """What DescribeTargetGroupAttributes reports that the verifier compares: the drain."""
-        return {DEREGISTRATION_DELAY: str(self.deregistration_delay)}
+        """What DescribeTargetGroupAttributes reports for what the stack sets: the drain, the
+        algorithm (application only) and stickiness (not the cookie's lifetime, which matters
+        only while sticky: tests/components/test_load_balancer.py asserts it on a sticky stack)."""
+        attributes = {
+            DEREGISTRATION_DELAY: attribute_value(self.deregistration_delay),
+            STICKINESS_ENABLED: attribute_value(self.stickiness_enabled),
+            STICKINESS_TYPE: self.stickiness_type,
+        }
+        if self.algorithm is not None:
+            attributes[ALGORITHM] = self.algorithm
+        return attributes
 
 
-def target_group_plan(settings: LoadBalancerSettings, release: ReleaseSettings) -> TargetGroupPlan:
-    """The one target group of instances on the release's HTTP port."""
+def target_group_plan(settings: LoadBalancerSettings, app_port: int) -> TargetGroupPlan:
+    """The one target group of instances on the release's HTTP port (`release.httpPort`)."""
     kind = KINDS[settings.type]
     application = settings.type == APPLICATION
     health = settings.health_check
     return TargetGroupPlan(
         protocol=kind.target_protocol,
-        port=release.http_port,
+        port=app_port,
         health_check=HealthCheck(
             path=health.path,
             interval=health.interval,
@@ -191,10 +227,24 @@ def target_group_plan(settings: LoadBalancerSettings, release: ReleaseSettings) 
 
 
 @dataclass(frozen=True)
+class AccessLogs:
+    """Where the load balancer writes its access logs."""
+
+    bucket: str
+    prefix: str
+
+
+@dataclass(frozen=True)
 class BalancerPlan:
     """The load balancer itself: what differs by type, as the provider's arguments take it."""
 
     kind: LoadBalancerKind
+    type: str
+    """APPLICATION or NETWORK: the provider's load_balancer_type and AWS's Type."""
+    internal: bool
+    """In the private subnets, reachable only inside the VPC."""
+    deletion_protection: bool
+    access_logs: AccessLogs | None
     drop_invalid_header_fields: bool | None
     """Application only: headers that are not valid HTTP are a request-smuggling vector."""
     idle_timeout: int | None
@@ -204,11 +254,33 @@ class BalancerPlan:
     not always spread evenly over zones."""
     url_scheme: str
 
+    def attributes(self) -> dict[str, str]:
+        """What DescribeLoadBalancerAttributes reports for what the stack sets."""
+        attributes = {
+            DELETION_PROTECTION: attribute_value(self.deletion_protection),
+            ACCESS_LOGS_ENABLED: attribute_value(self.access_logs is not None),
+        }
+        if self.access_logs is not None:
+            attributes[ACCESS_LOGS_BUCKET] = self.access_logs.bucket
+            attributes[ACCESS_LOGS_PREFIX] = self.access_logs.prefix
+        if self.drop_invalid_header_fields is not None:
+            attributes[DROP_INVALID_HEADERS] = attribute_value(self.drop_invalid_header_fields)
+        if self.idle_timeout is not None:
+            attributes[IDLE_TIMEOUT] = attribute_value(self.idle_timeout)
+        if self.cross_zone is not None:
+            attributes[CROSS_ZONE] = attribute_value(self.cross_zone)
+        return attributes
+
 
 def balancer_plan(settings: LoadBalancerSettings) -> BalancerPlan:
     application = settings.type == APPLICATION
+    logs = settings.access_logs
     return BalancerPlan(
         kind=KINDS[settings.type],
+        type=settings.type,
+        internal=settings.internal,
+        deletion_protection=settings.deletion_protection,
+        access_logs=AccessLogs(logs.bucket, logs.prefix) if logs else None,
         drop_invalid_header_fields=True if application else None,
         idle_timeout=settings.idle_timeout if application else None,
         cross_zone=None if application else True,

@@ -19,8 +19,8 @@ ALL_PROTOCOLS = "-1"
 """AWS's IpProtocol for every protocol and port."""
 ANYWHERE_IPV4 = "0.0.0.0/0"
 
-LOAD_BALANCER_GROUP = "lb"
-NODE_GROUP = "nodes"
+LOAD_BALANCER_SECURITY_GROUP = "lb"
+NODE_SECURITY_GROUP = "nodes"
 """The two groups by role: a grant's `group`, and its `peer` when the peer is one of them."""
 
 INGRESS, EGRESS = "ingress", "egress"
@@ -48,13 +48,13 @@ class Grant:
     role: str
     """Names the rule resource: `<security component>-<role>`."""
     group: str
-    """LOAD_BALANCER_GROUP or NODE_GROUP: the group the rule belongs to."""
+    """LOAD_BALANCER_SECURITY_GROUP or NODE_SECURITY_GROUP: the group the rule belongs to."""
     direction: str
     """INGRESS (peer reaches group) or EGRESS (group reaches peer)."""
     ports: Ports | None
     """TCP ports; None: every protocol and port."""
     peer: str
-    """LOAD_BALANCER_GROUP, NODE_GROUP, or a CIDR block."""
+    """LOAD_BALANCER_SECURITY_GROUP, NODE_SECURITY_GROUP, or a CIDR block."""
     description: str
 
     @property
@@ -64,7 +64,7 @@ class Grant:
 
     @property
     def peer_is_group(self) -> bool:
-        return self.peer in (LOAD_BALANCER_GROUP, NODE_GROUP)
+        return self.peer in (LOAD_BALANCER_SECURITY_GROUP, NODE_SECURITY_GROUP)
 
 
 def protocol_of(ports: Ports | None) -> str:
@@ -82,7 +82,7 @@ def _client_grants(load_balancer: LoadBalancerSettings) -> list[Grant]:
     return [
         Grant(
             f"lb-{port}-from-{_slug(cidr)}",
-            LOAD_BALANCER_GROUP,
+            LOAD_BALANCER_SECURITY_GROUP,
             INGRESS,
             Ports(port),
             cidr,
@@ -98,18 +98,18 @@ def _app_grants(release: ReleaseSettings) -> list[Grant]:
     return [
         Grant(
             "lb-to-nodes-app",
-            LOAD_BALANCER_GROUP,
+            LOAD_BALANCER_SECURITY_GROUP,
             EGRESS,
             app,
-            NODE_GROUP,
+            NODE_SECURITY_GROUP,
             f"Requests and health checks to the nodes' app port {app.first}",
         ),
         Grant(
             "nodes-app-from-lb",
-            NODE_GROUP,
+            NODE_SECURITY_GROUP,
             INGRESS,
             app,
-            LOAD_BALANCER_GROUP,
+            LOAD_BALANCER_SECURITY_GROUP,
             f"App port {app.first} from the load balancer only",
         ),
     ]
@@ -120,13 +120,20 @@ def _distribution_grants(release: ReleaseSettings) -> list[Grant]:
     epmd = Ports(distribution.epmd_port)
     dist = Ports(distribution.port_range.from_, distribution.port_range.to)
     return [
-        Grant("nodes-epmd-from-nodes", NODE_GROUP, INGRESS, epmd, NODE_GROUP, f"EPMD {epmd.slug()} between nodes only"),
+        Grant(
+            "nodes-epmd-from-nodes",
+            NODE_SECURITY_GROUP,
+            INGRESS,
+            epmd,
+            NODE_SECURITY_GROUP,
+            f"EPMD {epmd.slug()} between nodes only",
+        ),
         Grant(
             "nodes-distribution-from-nodes",
-            NODE_GROUP,
+            NODE_SECURITY_GROUP,
             INGRESS,
             dist,
-            NODE_GROUP,
+            NODE_SECURITY_GROUP,
             f"Erlang distribution {dist.slug()} between nodes only",
         ),
     ]
@@ -137,7 +144,7 @@ def _nodes_out() -> Grant:
     # talks to (databases through extraSecurityGroupIds, external APIs).
     return Grant(
         "nodes-out",
-        NODE_GROUP,
+        NODE_SECURITY_GROUP,
         EGRESS,
         None,
         ANYWHERE_IPV4,

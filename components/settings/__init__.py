@@ -175,6 +175,7 @@ from .value_types import (
     ssm_parameter_problem,
     web_acl_name,
 )
+from .waf import RateLimitSettings, WafLogsSettings, WafSettings
 
 __all__ = [
     "ACCESS_LOG_PREFIX_REFUSED",
@@ -326,6 +327,9 @@ __all__ = [
     "TAG_VALUE_SYMBOLS",
     "TAGS_PER_RESOURCE_MAX",
     "TargetTrackingSettings",
+    "RateLimitSettings",
+    "WafLogsSettings",
+    "WafSettings",
     "SslPolicyName",
     "to_snake",
     "UNPRIVILEGED_PORT_MIN",

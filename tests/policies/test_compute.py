@@ -94,3 +94,16 @@ def test_a_role_with_an_inline_wildcard_policy_is_refused():
         resource("aws:iam/role:Role", "role", {"inlinePolicies": [{"name": "admin", "policy": json.dumps(admin)}]}),
     )
     assert [v.resource for v in findings(document, "node-role-no-wildcard-actions")] == ["role"]
+
+
+@pytest.mark.parametrize(("action", "violations"), [("s3:Get*", 0), ("s3:*", 1), ("*", 1)])
+def test_a_prefix_wildcard_passes_where_a_whole_service_or_everything_does_not(action, violations):
+    document = _with_statement({"Sid": "Read", "Effect": "Allow", "Action": action, "Resource": "*"})
+    assert len(findings(document, "node-role-no-wildcard-actions")) == violations
+
+
+@pytest.mark.parametrize(("endpoint", "tokens", "violations"), [("disabled", None, 0), ("enabled", None, 1)])
+def test_imds_v1_matters_only_while_the_metadata_service_is_on(endpoint, tokens, violations):
+    metadata = {"httpEndpoint": endpoint, **({"httpTokens": tokens} if tokens else {})}
+    document = change(cluster(), "template", metadataOptions=metadata)
+    assert len(findings(document, "imdsv2-required")) == violations

@@ -106,3 +106,16 @@ def test_prod_with_the_cookie_keys_policy_removed_fails_the_pack(prod):
     for state in (cookie_key["inputs"], cookie_key["outputs"]):
         state.pop("policy")
     assert [v.resource for v in findings(document, "kms-key-policy")] == ["shop-nodes-cookie-key"]
+
+
+@pytest.mark.parametrize(("action", "violations"), [("kms:Decrypt", 0), (["kms:Decrypt", "kms:*"], 1), ("*", 1)])
+def test_a_principal_other_than_the_root_may_use_the_key_but_not_administer_it(action, violations):
+    ci = {"Sid": "Ci", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:role/ci"}}
+    statement = {**ci, "Action": action, "Resource": "*"}
+    assert len(findings(add(cluster(), key("key", ADMINISTER, statement)), "kms-key-policy")) == violations
+
+
+@pytest.mark.parametrize(("spec", "violations"), [("RSA_2048", 0), ("SYMMETRIC_DEFAULT", 1)])
+def test_only_a_symmetric_key_that_does_not_rotate_is_refused(spec, violations):
+    record = key("key", ADMINISTER, enableKeyRotation=False, customerMasterKeySpec=spec)
+    assert len(findings(add(cluster(), record), "kms-key-rotation")) == violations

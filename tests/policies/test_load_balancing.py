@@ -204,3 +204,33 @@ def test_tls_on_a_network_load_balancer_counts_as_https():
     document = change(cluster(), "https", protocol="TLS", port=443)
     change(remove(document, "http"), "alb", loadBalancerType="network")
     assert findings(document, "prod-load-balancer-https") == []
+
+
+# --- each threshold at both sides of its boundary: the last passing value, the first violating one ---
+
+
+@pytest.mark.parametrize(
+    ("health_check", "violations"),
+    [
+        ({"interval": 10, "timeout": 9}, 0),
+        ({"interval": 10, "timeout": 10}, 1),
+        ({"timeout": 29}, 0),  # no interval: the ELB API's 30 s
+        ({"timeout": 30}, 1),
+    ],
+)
+def test_a_health_check_timeout_may_reach_one_second_below_the_interval(health_check, violations):
+    check = {"enabled": True, "path": "/health", **health_check}
+    document = change(cluster(), "targets", healthCheck=check)
+    assert len(findings(document, "target-group-health-check")) == violations
+
+
+@pytest.mark.parametrize(("protocol", "violations"), [("HTTP", 1), ("TCP", 0)])
+def test_a_health_check_needs_a_path_only_when_it_speaks_http(protocol, violations):
+    check = {"enabled": True, "protocol": protocol, "interval": 10, "timeout": 5}
+    document = change(cluster(), "targets", healthCheck=check)
+    assert len(findings(document, "target-group-health-check")) == violations
+
+
+@pytest.mark.parametrize(("logs", "violations"), [({"enabled": True, "bucket": "b"}, 0), ({"enabled": True}, 1)])
+def test_access_logs_count_only_when_enabled_with_a_bucket(logs, violations):
+    assert len(findings(change(cluster(), "alb", accessLogs=logs), "load-balancer-access-logs")) == violations

@@ -138,3 +138,69 @@ def test_the_node_floor_is_configurable_and_applies_to_production_only():
         cluster(), "group", minSize=1, tags=[{"key": "Environment", "value": "dev", "propagateAtLaunch": True}]
     )
     assert findings(dev, "prod-min-nodes") == []
+
+
+# --- each threshold at both sides of its boundary: the last passing value, the first violating one ---
+
+
+@pytest.mark.parametrize(("grace", "violations"), [(60, 0), (59, 1)])
+def test_the_grace_period_floor_admits_sixty_seconds_and_refuses_fifty_nine(grace, violations):
+    document = change(cluster(), "group", healthCheckGracePeriod=grace)
+    assert len(findings(document, "asg-elb-health-checks")) == violations
+
+
+@pytest.mark.parametrize(("grace", "violations"), [(180, 0), (179, 1), (None, 0)])  # unset: the provider's 300 s
+def test_a_configured_grace_floor_is_met_exactly_or_violated_by_a_second(grace, violations):
+    config = {"asg-elb-health-checks": {"minGracePeriodSeconds": 180}}
+    document = change(cluster(), "group", healthCheckGracePeriod=grace)
+    assert len(findings(document, "asg-elb-health-checks", config)) == violations
+
+
+@pytest.mark.parametrize(
+    ("sizes", "expected"),
+    [
+        ({"minSize": 4, "maxSize": 4, "desiredCapacity": 4}, []),
+        ({"minSize": 5, "maxSize": 4, "desiredCapacity": None}, ["minSize 5 is above maxSize 4"]),
+        ({"minSize": 3, "maxSize": 12, "desiredCapacity": 3}, []),
+        ({"minSize": 3, "maxSize": 12, "desiredCapacity": 2}, ["desiredCapacity 2 is below minSize 3"]),
+        ({"minSize": 3, "maxSize": 12, "desiredCapacity": 12}, []),
+        ({"minSize": 3, "maxSize": 12, "desiredCapacity": 13}, ["desiredCapacity 13 is above maxSize 12"]),
+        ({"minSize": 3, "maxSize": 50, "desiredCapacity": 3}, []),
+        ({"minSize": 3, "maxSize": 51, "desiredCapacity": 3}, ["maxSize 51 is above the cost ceiling 50"]),
+    ],
+)
+def test_sizes_pass_at_their_bounds_and_fail_one_past_them(sizes, expected):
+    violations = findings(change(cluster(), "group", **sizes), "asg-size-bounds")
+    assert [next(e for e in expected if e in v.message) for v in violations] == expected
+
+
+@pytest.mark.parametrize(("subnets", "violations"), [(["subnet-c", "subnet-d"], 0), (["subnet-c"], 1)])
+def test_a_production_group_passes_in_two_subnets_and_fails_in_one(subnets, violations):
+    document = change(cluster(), "group", vpcZoneIdentifiers=subnets)
+    assert len(findings(document, "prod-groups-span-zones")) == violations
+
+
+@pytest.mark.parametrize(("subnets", "violations"), [(["subnet-a", "subnet-b", "subnet-c"], 0), (["subnet-a"], 1)])
+def test_a_configured_zone_floor_is_met_exactly_or_violated(subnets, violations):
+    config = {"prod-groups-span-zones": {"minSubnets": 3}}
+    document = change(cluster(), "alb", subnets=subnets)
+    assert [v.resource for v in findings(document, "prod-groups-span-zones", config)] == ["alb"] * violations
+
+
+@pytest.mark.parametrize(("high", "violations"), [(3, 0), (4, 1)])  # minSize 3
+def test_a_group_needs_a_policy_from_the_first_node_it_may_add(high, violations):
+    document = change(remove(cluster(), "cpu"), "group", minSize=3, maxSize=high, desiredCapacity=3)
+    assert len(findings(document, "scalable-groups-have-policies")) == violations
+
+
+@pytest.mark.parametrize(("low", "violations"), [(2, 0), (1, 1)])
+def test_a_production_group_may_shrink_to_two_nodes_and_not_to_one(low, violations):
+    document = change(cluster(), "group", minSize=low, desiredCapacity=3)
+    assert len(findings(document, "prod-min-nodes")) == violations
+
+
+@pytest.mark.parametrize(("low", "violations"), [(4, 0), (3, 1)])
+def test_a_configured_node_floor_is_met_exactly_or_violated_by_one_node(low, violations):
+    config = {"prod-min-nodes": {"minimum": 4}}
+    document = change(cluster(), "group", minSize=low, desiredCapacity=4)
+    assert len(findings(document, "prod-min-nodes", config)) == violations

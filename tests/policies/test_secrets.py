@@ -169,6 +169,14 @@ def test_a_secret_in_any_shape_cloud_init_reads_is_found_where_it_is(user_data, 
     assert any(m.startswith(f"template: {expected}") for m in messages), messages
 
 
+@pytest.mark.parametrize(("length", "flagged_as_secret"), [(39, False), (40, True), (41, False)])
+def test_a_secret_access_key_beside_its_key_id_is_exactly_forty_characters(length, flagged_as_secret):
+    candidate = (SECRET_KEY * 2)[:length]
+    messages = flagged(encoded(f"#!/bin/sh\naws configure set {ACCESS_KEY} {candidate}\n"))
+    assert any("an AWS secret access key beside its key id" in m for m in messages) is flagged_as_secret
+    assert any("an AWS access key id" in m for m in messages)
+
+
 def test_an_access_key_id_is_flagged_alone_too():
     messages = flagged(encoded(f"#!/bin/sh\nexport AWS_ACCESS_KEY_ID={ACCESS_KEY}\n"))
     assert messages == [m for m in messages if "line 2 holds an AWS access key id" in m] and len(messages) == 1

@@ -9,12 +9,29 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import pytest
+
 from tests.support.stacks import Applied
 from tools import verify
+from tools.verifier import aws as verifier_aws
+
+SHARES_DRIFTING_PROD = pytest.mark.xdist_group("drifting-prod")
+"""The mark of a test module whose tampers walk the `drifting_prod` deployment (tests/verifier/conftest.py):
+its tests run on one worker, which applies prod for them once."""
+
+ALARM_INPUTS = {
+    *("AlarmName", "AlarmDescription", "ActionsEnabled", "AlarmActions", "OKActions", "InsufficientDataActions"),
+    *("MetricName", "Namespace", "Statistic", "ExtendedStatistic", "Dimensions", "Period", "EvaluationPeriods"),
+    *("DatapointsToAlarm", "Threshold", "ComparisonOperator", "TreatMissingData", "Metrics"),
+}
+"""What DescribeAlarms reports that PutMetricAlarm takes back: a tamper re-puts an alarm with one of them changed."""
+
+Change = Callable[[Applied], None]
+"""What an operator does by hand to an applied stack."""
 
 
 def run_verify(
@@ -51,7 +68,7 @@ def verify_json(env: Applied, *argv: str) -> tuple[int, dict[str, Any]]:
 
 @dataclass(frozen=True)
 class Tamper:
-    change: Callable[[Applied], None]
+    change: Change
     check: str
     """The check that must fail, and no other."""
     named: str
@@ -81,3 +98,25 @@ def walk(env: Applied, argv: tuple[str, ...], tampers: list[Tamper], *, cumulati
         assert others == {key: detail for key, detail in reference.items() if key != tamper.check}, (name, others)
         assert verdicts(document)[tamper.check]["fix"], "every failure says what to do"
         before = after
+
+
+def walk_tampers(env: Applied, stack: str, steps: Iterable[tuple[Change, str, str]]) -> None:
+    """`walk` over the shipped stack `stack`, the tampers given as (change, check, named); the
+    failures already there when the walk starts are its baseline."""
+    walk(env, ("--stack", stack), [Tamper(change, check, named) for change, check, named in steps])
+
+
+def reuse_verify_clients(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Making botocore clients is most of an in-process verify run's time, and a tamper walk runs
+    verify dozens of times: its runs share clients (moto picks the account per call, from
+    MOTO_ACCOUNT_ID)."""
+    made: dict[tuple[str, str | None, str], Any] = {}
+    make = verifier_aws.Aws.client
+
+    def client(self: verifier_aws.Aws, service: str) -> Any:
+        key = (self.region, self.endpoint, service)
+        if key not in made:
+            made[key] = make(self, service)
+        return made[key]
+
+    monkeypatch.setattr(verifier_aws.Aws, "client", client)

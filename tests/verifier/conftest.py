@@ -1,29 +1,25 @@
-"""Fixtures of the verifier's tests: each test module walks the tampers of its area over one
-deployment of its own (tests/support/verify.py)."""
+"""Fixtures of the verifier's tests: one prod deployment the tamper walks share, and verify runs
+that reuse their clients."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 
-from tools.verifier import aws as verifier_aws
+from tests.support.stacks import Applied, Deployments
+from tests.support.verify import reuse_verify_clients
+
+
+@pytest.fixture(scope="session")
+def drifting_prod(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Applied]:
+    """prod, applied once (per worker) for the tamper walks: an account of their own that each walk
+    damages further. A walk takes what the walks before it left as its baseline (see
+    tests.support.verify.walk), so they need not apply prod each."""
+    with Deployments(tmp_path_factory.mktemp("drifting")) as deployments:
+        yield deployments("prod")
 
 
 @pytest.fixture
-def verify_reusing_clients(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Making botocore clients is most of an in-process verify run's time, and a tamper walk runs
-    verify after each tamper: its runs share clients (moto picks the account per call, from
-    MOTO_ACCOUNT_ID)."""
-    made: dict[tuple[str, str | None, str], Any] = {}
-    make = verifier_aws.Aws.client
-
-    def client(self: verifier_aws.Aws, service: str) -> Any:
-        key = (self.region, self.endpoint, service)
-        if key not in made:
-            made[key] = make(self, service)
-        return made[key]
-
-    monkeypatch.setattr(verifier_aws.Aws, "client", client)
-    yield
+def verify_reusing_clients(monkeypatch: pytest.MonkeyPatch) -> None:
+    reuse_verify_clients(monkeypatch)

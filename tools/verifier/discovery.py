@@ -15,7 +15,7 @@ from functools import cached_property
 from typing import Any
 
 from components.plans.node_group import NodeGroupPlan, node_group_plan
-from components.plans.security import LOAD_BALANCER_GROUP, NODE_GROUP
+from components.plans.security import LOAD_BALANCER_SECURITY_GROUP, NODE_SECURITY_GROUP
 from components.settings import StackSettings
 
 from .aws import Aws
@@ -34,7 +34,7 @@ class Environment:
     target_group: dict[str, Any] | None = None
     load_balancer: dict[str, Any] | None = None
     security_groups: dict[str, dict[str, Any]] = field(default_factory=dict)
-    """By role: components.plans.security.LOAD_BALANCER_GROUP and NODE_GROUP."""
+    """By role: components.plans.security.LOAD_BALANCER_SECURITY_GROUP and NODE_SECURITY_GROUP."""
     launch_template: tuple[str, str] | None = None
     """(id, version) the group launches from."""
     ambiguities: list[str] = field(default_factory=list)
@@ -139,11 +139,11 @@ def _security_groups(env: Environment) -> dict[str, dict[str, Any]]:
     roles: dict[str, dict[str, Any]] = {}
     lb_ids = [i for i in (env.load_balancer or {}).get("SecurityGroups", []) if i in tagged]
     if len(lb_ids) == 1:
-        roles[LOAD_BALANCER_GROUP] = tagged.pop(lb_ids[0])
+        roles[LOAD_BALANCER_SECURITY_GROUP] = tagged.pop(lb_ids[0])
     node_ids = [i for i in _launch_template_groups(env) if i in tagged]
     if len(node_ids) == 1:
-        roles[NODE_GROUP] = tagged.pop(node_ids[0])
-    for role in (LOAD_BALANCER_GROUP, NODE_GROUP):  # a broken link: the one tagged group left
+        roles[NODE_SECURITY_GROUP] = tagged.pop(node_ids[0])
+    for role in (LOAD_BALANCER_SECURITY_GROUP, NODE_SECURITY_GROUP):  # a broken link: the one tagged group left
         if role not in roles and len(tagged) == 1:
             roles[role] = tagged.popitem()[1]
     return roles

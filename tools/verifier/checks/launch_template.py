@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from components.plans.launch_template import LaunchTemplatePlan
-from components.plans.security import NODE_GROUP
+from components.plans.security import NODE_SECURITY_GROUP
 
 from ..discovery import Environment
 from ..findings import UP_FIX, Finding, failed, passed
@@ -177,7 +177,7 @@ def _tag_map(tags: list[dict[str, str]]) -> dict[str, str]:
 
 
 def _security_group_problems(env: Environment, data: dict[str, Any]) -> list[str]:
-    node_group = env.security_groups.get(NODE_GROUP)
+    node_group = env.security_groups.get(NODE_SECURITY_GROUP)
     if node_group is None:
         return []  # the security area reports the node security group missing
     declared = set(env.node_group.template.security_group_ids(node_group["GroupId"]))

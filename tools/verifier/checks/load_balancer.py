@@ -1,7 +1,16 @@
-"""The load balancer: every node registered and healthy, the target group and listeners as declared.
+"""The load balancer: every node registered and healthy, the balancer, its target group and
+listeners as declared.
 
-The expected listeners and target group come from components/plans/load_balancer.py
-(`listener_plan`, `target_group_plan`), the plans the LoadBalancer component builds them from.
+The expected balancer, listeners and target group come from components/plans/load_balancer.py
+(`balancer_plan`, `listener_plan`, `target_group_plan`), the plans the LoadBalancer component
+builds them from.
+
+- `load_balancer.targets`: every node in service is registered and healthy.
+- `load_balancer.target_group`: the health check, the drain, the algorithm and stickiness.
+- `load_balancer.attributes`: deletion protection, access logs and the per-type options
+  (invalid-header dropping and idle timeout, or cross-zone balancing).
+- `load_balancer.listeners`: one per declared port, with its action and TLS.
+
 The web ACL in front of it is checked in waf.py.
 """
 
@@ -9,7 +18,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from components.plans.load_balancer import FORWARD, ListenerPlan, listener_plan, target_group_plan
+from components.plans.load_balancer import (
+    ACCESS_LOGS_BUCKET,
+    ACCESS_LOGS_ENABLED,
+    ACCESS_LOGS_PREFIX,
+    FORWARD,
+    ListenerPlan,
+    balancer_plan,
+    listener_plan,
+    target_group_plan,
+)
 
 from ..discovery import Environment
 from ..findings import UP_FIX, Finding, failed, passed, warned
@@ -21,6 +39,8 @@ HEALTHY = "healthy"
 IN_SERVICE = "InService"
 SECURE_PROTOCOLS = ("HTTPS", "TLS")
 """Listener protocols that terminate TLS: AWS reports an SslPolicy on the others too, meaning nothing."""
+UNSET_ATTRIBUTES = {ACCESS_LOGS_ENABLED: "false", ACCESS_LOGS_BUCKET: "", ACCESS_LOGS_PREFIX: ""}
+"""What an attribute nobody set reads as (moto leaves these out of DescribeLoadBalancerAttributes)."""
 
 
 def run(env: Environment) -> list[Finding]:
@@ -32,7 +52,7 @@ def run(env: Environment) -> list[Finding]:
     if env.load_balancer is None:
         findings.append(not_found(env, "load_balancer.listeners", "load balancer"))
     else:
-        findings.append(_listeners(env))
+        findings += [_attributes(env), _listeners(env)]
     return findings + waf.run(env)
 
 
@@ -78,7 +98,7 @@ def _targets(env: Environment) -> Finding:
 
 def _target_group(env: Environment) -> Finding:
     group = env.target_group
-    plan = target_group_plan(env.settings.load_balancer, env.settings.release)
+    plan = target_group_plan(env.settings.load_balancer, env.settings.release.http_port)
     attributes = {
         a["Key"]: a["Value"]
         for a in env.aws.client("elbv2").describe_target_group_attributes(TargetGroupArn=group["TargetGroupArn"])[
@@ -96,6 +116,31 @@ def _target_group(env: Environment) -> Finding:
     return passed(
         "load_balancer.target_group",
         f"health check {check.path} every {check.interval} s, deregistration delay {plan.deregistration_delay} s",
+    )
+
+
+# --- the load balancer ------------------------------------------------------------------------
+
+
+def _attributes(env: Environment) -> Finding:
+    balancer = env.load_balancer
+    plan = balancer_plan(env.settings.load_balancer)
+    found = {
+        a["Key"]: a["Value"]
+        for a in env.aws.client("elbv2").describe_load_balancer_attributes(LoadBalancerArn=balancer["LoadBalancerArn"])[
+            "Attributes"
+        ]
+    }
+    expected = plan.attributes()
+    actual = {key: found.get(key, UNSET_ATTRIBUTES.get(key)) for key in expected}
+    drift = [f"{key} {actual[key]!r}, declared {value!r}" for key, value in expected.items() if actual[key] != value]
+    if drift:
+        return failed("load_balancer.attributes", f"{balancer['LoadBalancerName']}: {'; '.join(drift)}", UP_FIX)
+    return passed(
+        "load_balancer.attributes",
+        f"{balancer['LoadBalancerName']}: {balancer.get('Type')} {balancer.get('Scheme')}, "
+        f"deletion protection {'on' if plan.deletion_protection else 'off'}, "
+        f"access logs {'to ' + plan.access_logs.bucket if plan.access_logs else 'off'}",
     )
 
 

@@ -1,10 +1,11 @@
 """The network's audit trail and its unused door: the VPC's flow log, and its default
 security group.
 
-- `network.flow_logs` (with `flowLogs.enabled`): one active flow log on the VPC with the
-  declared destination (the log group `plans.flow_logs.log_group_name` or the bucket ARN),
-  traffic type and aggregation interval; a cloudwatch destination's log group keeps
-  records for `retentionDays` under a KMS key.
+- `network.flow_logs` (with `flowLogs.enabled`): one active flow log on the VPC as
+  `plans.flow_logs.flow_log_plan` declares it: its destination (the log group
+  `plans.flow_logs.log_group_name` or the bucket ARN), traffic type, aggregation interval
+  and record format; a cloudwatch destination's log group keeps records for
+  `retentionDays` under a KMS key.
 - `network.default_security_group` (a VPC the stack created): no rules at all. An existing
   VPC's default group is its owner's: reported, not judged.
 
@@ -19,7 +20,7 @@ from components.plans import flow_logs as plan
 
 from ..discovery import Environment
 from ..findings import UP_FIX, Finding, failed, passed
-from .common import not_found
+from .common import log_group_problems, not_found
 
 NAME = "network"
 ACTIVE = "ACTIVE"
@@ -52,39 +53,26 @@ def _flow_logs(env: Environment, vpc_id: str) -> Finding:
     if not settings.enabled:
         return passed("network.flow_logs", "off (network.flowLogs.enabled is false)")
     found = env.aws.client("ec2").describe_flow_logs(Filters=[{"Name": "resource-id", "Values": [vpc_id]}])["FlowLogs"]
-    declared = _declared(env)
-    matching = [f for f in found if _destination(f) == declared["destination"]]
+    declared = plan.flow_log_plan(settings, plan.log_group_name(env.settings))
+    matching = [f for f in found if _destination(f) == declared.destination]
     if not matching:
         seen = ", ".join(f"{f['FlowLogId']} to {_destination(f)}" for f in found) or "none"
-        return failed(
-            "network.flow_logs", f"no flow log on {vpc_id} to {declared['destination']} (found: {seen})", UP_FIX
-        )
+        return failed("network.flow_logs", f"no flow log on {vpc_id} to {declared.destination} (found: {seen})", UP_FIX)
     flow_log = matching[0]
     wrong = [
         f"{key} {flow_log.get(key)!r}, declared {value!r}"
-        for key, value in declared.items()
-        if key != "destination" and flow_log.get(key) != value
+        for key, value in declared.described().items()
+        if flow_log.get(key) != value
     ]
     if flow_log.get("FlowLogStatus") != ACTIVE:
         wrong.append(f"FlowLogStatus {flow_log.get('FlowLogStatus')}")
-    if settings.to_cloudwatch:
-        wrong += _log_group_problems(env, declared["destination"])
+    if declared.to_cloudwatch:
+        wrong += log_group_problems(env, declared.destination, declared.retention_days)
     if wrong:
         return failed("network.flow_logs", f"{flow_log['FlowLogId']} on {vpc_id}: {'; '.join(wrong)}", UP_FIX)
     return passed(
-        "network.flow_logs",
-        f"{flow_log['FlowLogId']} on {vpc_id}: {settings.traffic_type} to {declared['destination']}",
+        "network.flow_logs", f"{flow_log['FlowLogId']} on {vpc_id}: {declared.traffic_type} to {declared.destination}"
     )
-
-
-def _declared(env: Environment) -> dict[str, Any]:
-    settings = env.settings.network.flow_logs
-    return {
-        "destination": plan.log_group_name(env.settings) if settings.to_cloudwatch else settings.destination,
-        "LogDestinationType": plan.destination_type(settings),
-        "TrafficType": settings.traffic_type,
-        "MaxAggregationInterval": settings.max_aggregation_interval,
-    }
 
 
 def _destination(flow_log: dict[str, Any]) -> str | None:
@@ -92,20 +80,6 @@ def _destination(flow_log: dict[str, Any]) -> str | None:
     if flow_log.get("LogDestinationType") == plan.CLOUDWATCH_LOGS:
         return flow_log.get("LogGroupName") or flow_log.get("LogDestination", "").split(":log-group:")[-1]
     return flow_log.get("LogDestination")
-
-
-def _log_group_problems(env: Environment, name: str) -> list[str]:
-    groups = env.aws.client("logs").describe_log_groups(logGroupNamePrefix=name)["logGroups"]
-    group = next((g for g in groups if g["logGroupName"] == name), None)
-    if group is None:
-        return [f"log group {name} is missing"]
-    problems = []
-    retention = env.settings.network.flow_logs.retention_days
-    if group.get("retentionInDays") != retention:
-        problems.append(f"log group retention {group.get('retentionInDays', 'never expires')}, declared {retention}")
-    if not group.get("kmsKeyId"):
-        problems.append("log group not encrypted with its KMS key")
-    return problems
 
 
 # --- the default security group ----------------------------------------------------------

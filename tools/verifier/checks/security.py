@@ -15,8 +15,8 @@ from components.plans.security import (
     ALL_PROTOCOLS,
     EGRESS,
     INGRESS,
-    LOAD_BALANCER_GROUP,
-    NODE_GROUP,
+    LOAD_BALANCER_SECURITY_GROUP,
+    NODE_SECURITY_GROUP,
     Grant,
     cluster_grants,
 )
@@ -26,7 +26,7 @@ from ..findings import UP_FIX, Finding, failed, passed
 from .common import not_found
 
 NAME = "security groups"
-GROUP_TITLES = {LOAD_BALANCER_GROUP: "load balancer", NODE_GROUP: "nodes"}
+GROUP_TITLES = {LOAD_BALANCER_SECURITY_GROUP: "load balancer", NODE_SECURITY_GROUP: "nodes"}
 
 
 class Rule(NamedTuple):
@@ -48,7 +48,7 @@ class Rule(NamedTuple):
 
 
 def run(env: Environment) -> list[Finding]:
-    return [_group(env, role) for role in (NODE_GROUP, LOAD_BALANCER_GROUP)]
+    return [_group(env, role) for role in (NODE_SECURITY_GROUP, LOAD_BALANCER_SECURITY_GROUP)]
 
 
 def declared_rules(env: Environment, role: str) -> set[Rule]:

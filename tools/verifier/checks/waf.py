@@ -3,9 +3,10 @@
 `load_balancer.waf`: the load balancer is associated with the declared web ACL (the one in
 `loadBalancer.waf.webAclArn`, or the one the stack creates, `names.web_acl_name`), as
 GetWebACLForResource says. `load_balancer.web_acl`, for a created web ACL: it still allows
-by default, holds the rules of components/plans/waf.py (`web_acl_plan`, the plan the
-WebApplicationFirewall component declares) and logs to its log group. Stacks without WAF
-get neither check.
+by default and publishes its metrics, holds the rules of components/plans/waf.py
+(`web_acl_plan`, the plan the WebApplicationFirewall component declares), and logs to its
+log group, through the declared filter, where the records are kept for `logs.retentionDays`
+under a KMS key. Stacks without WAF get neither check.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from components.plans.waf import SCOPE, WebAclPlan, web_acl_plan
 
 from ..discovery import Environment
 from ..findings import UP_FIX, Finding, failed, passed
+from .common import log_group_problems
 
-ALLOW = "Allow"
 LIST_LIMIT = 100
 """ListWebACLs returns at most 100 a page."""
 RULE_KEYS = ("Priority", "Statement", "Action", "OverrideAction", "VisibilityConfig")
@@ -54,11 +55,11 @@ def _web_acl(env: Environment, plan: WebAclPlan) -> Finding:
     if summary is None:
         return failed("load_balancer.web_acl", f"no web ACL {plan.name} in {env.aws.where()}", UP_FIX)
     acl = wafv2.get_web_acl(Name=plan.name, Scope=SCOPE, Id=summary["Id"])["WebACL"]
-    problems = _rule_drift(plan, acl.get("Rules", []))
-    if ALLOW not in (acl.get("DefaultAction") or {}):
-        problems.append(f"default action {sorted(acl.get('DefaultAction') or {})}, declared {ALLOW}")
-    if not _logs_to(env, acl["ARN"], plan.log_group_name):
-        problems.append(f"does not log to {plan.log_group_name}")
+    problems = [
+        f"{key} {acl.get(key)}, declared {value}" for key, value in plan.described().items() if acl.get(key) != value
+    ]
+    problems += _rule_drift(plan, acl.get("Rules", []))
+    problems += _logging_problems(env, acl["ARN"], plan)
     if problems:
         return failed("load_balancer.web_acl", f"{plan.name}: {'; '.join(problems)}", UP_FIX)
     return passed("load_balancer.web_acl", f"{plan.name}: {', '.join(rule.name for rule in plan.rules)}")
@@ -92,10 +93,17 @@ def _compared(rule: dict[str, Any]) -> dict[str, Any]:
     return {key: rule[key] for key in RULE_KEYS if rule.get(key) is not None}
 
 
-def _logs_to(env: Environment, acl_arn: str, log_group_name: str) -> bool:
+def _logging_problems(env: Environment, acl_arn: str, plan: WebAclPlan) -> list[str]:
+    """Its logging: to the declared log group, through the declared filter, kept as declared."""
     wafv2 = env.aws.client("wafv2")
     try:
         configuration = wafv2.get_logging_configuration(ResourceArn=acl_arn)["LoggingConfiguration"]
     except wafv2.exceptions.WAFNonexistentItemException:
-        return False
-    return any(d.endswith(f":log-group:{log_group_name}") for d in configuration.get("LogDestinationConfigs", []))
+        configuration = {}
+    destinations = configuration.get("LogDestinationConfigs", [])
+    if not any(d.endswith(f":log-group:{plan.log_group_name}") for d in destinations):
+        return [f"does not log to {plan.log_group_name}"]
+    problems = []
+    if configuration.get("LoggingFilter") != plan.logging_filter():
+        problems.append(f"logging filter {configuration.get('LoggingFilter')}, declared {plan.logging_filter()}")
+    return problems + log_group_problems(env, plan.log_group_name, plan.log_retention_days)

@@ -1,10 +1,12 @@
-"""Listeners and the target group, as AWS describes them, for each load balancer type."""
+"""components/plans/load_balancer.py: the balancer, listeners and the target group, as AWS describes
+them, for each load balancer type."""
 
 from __future__ import annotations
 
 import pytest
 
 from components.plans.load_balancer import (
+    arn_suffix,
     balancer_plan,
     listener_plan,
     read_health_check,
@@ -60,7 +62,7 @@ def test_an_application_target_group_is_described_as_aws_reports_it(settings):
             },
         },
     )
-    plan = target_group_plan(stack.load_balancer, stack.release)
+    plan = target_group_plan(stack.load_balancer, stack.release.http_port)
     assert plan.described() == {
         "Protocol": "HTTP",
         "Port": 4100,
@@ -73,7 +75,12 @@ def test_an_application_target_group_is_described_as_aws_reports_it(settings):
         "UnhealthyThresholdCount": 2,
         "Matcher": {"HttpCode": "200-204"},
     }
-    assert plan.attributes() == {"deregistration_delay.timeout_seconds": "45"}
+    assert plan.attributes() == {
+        "deregistration_delay.timeout_seconds": "45",
+        "load_balancing.algorithm.type": "least_outstanding_requests",
+        "stickiness.enabled": "false",
+        "stickiness.type": "lb_cookie",
+    }
     assert (plan.algorithm, plan.stickiness_type, plan.target_type) == (
         "least_outstanding_requests",
         "lb_cookie",
@@ -82,8 +89,10 @@ def test_an_application_target_group_is_described_as_aws_reports_it(settings):
 
 
 def test_a_network_target_group_speaks_tcp_and_sticks_by_source_address(settings):
-    stack = settings(loadBalancer={"type": "network"}, network={"availabilityZones": 2})
-    plan = target_group_plan(stack.load_balancer, stack.release)
+    stack = settings(
+        loadBalancer={"type": "network", "stickiness": {"enabled": True}}, network={"availabilityZones": 2}
+    )
+    plan = target_group_plan(stack.load_balancer, stack.release.http_port)
     assert (plan.protocol, plan.algorithm, plan.stickiness_type, plan.cookie_duration) == (
         "TCP",
         None,
@@ -91,6 +100,11 @@ def test_a_network_target_group_speaks_tcp_and_sticks_by_source_address(settings
         None,
     )
     assert plan.health_check.protocol == "HTTP"  # a TCP check would pass a node that cannot serve
+    assert plan.attributes() == {
+        "deregistration_delay.timeout_seconds": "30",
+        "stickiness.enabled": "true",
+        "stickiness.type": "source_ip",
+    }
 
 
 def test_a_described_health_check_reads_back_field_by_field():
@@ -131,3 +145,41 @@ def test_only_an_application_load_balancer_drops_invalid_headers_and_has_an_idle
 def test_the_url_scheme_is_https_with_a_certificate(settings, certificate):
     assert balancer_plan(settings().load_balancer).url_scheme == "http"
     assert balancer_plan(settings(loadBalancer={"certificateArn": certificate}).load_balancer).url_scheme == "https"
+
+
+def test_an_application_load_balancer_is_described_with_its_attributes_as_aws_reports_them(settings):
+    stack = settings(
+        loadBalancer={
+            "idleTimeout": 120,
+            "deletionProtection": True,
+            "accessLogs": {"bucket": "shop-alb-logs", "prefix": "dev"},
+        }
+    )
+    plan = balancer_plan(stack.load_balancer)
+    assert (plan.type, plan.internal) == ("application", False)
+    assert plan.attributes() == {
+        "deletion_protection.enabled": "true",
+        "access_logs.s3.enabled": "true",
+        "access_logs.s3.bucket": "shop-alb-logs",
+        "access_logs.s3.prefix": "dev",
+        "routing.http.drop_invalid_header_fields.enabled": "true",
+        "idle_timeout.timeout_seconds": "120",
+    }
+
+
+def test_an_internal_network_load_balancer_balances_across_zones_and_logs_nothing(settings):
+    stack = settings(loadBalancer={"type": "network", "internal": True}, network={"availabilityZones": 2})
+    plan = balancer_plan(stack.load_balancer)
+    assert (plan.type, plan.internal) == ("network", True)
+    assert plan.attributes() == {
+        "deletion_protection.enabled": "false",
+        "access_logs.s3.enabled": "false",
+        "load_balancing.cross_zone.enabled": "true",
+    }
+
+
+def test_a_cloudwatch_dimension_is_the_arn_after_its_resource_type():
+    arn = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/shop-lb-alb/0123456789abcdef"
+    assert arn_suffix(arn) == "app/shop-lb-alb/0123456789abcdef"
+    group = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/shop-lb-targets/fedcba9876543210"
+    assert arn_suffix(group) == "targetgroup/shop-lb-targets/fedcba9876543210"

@@ -1,8 +1,5 @@
-"""`release.discovery: dns`: a Cloud Map namespace and service the nodes register in, read back
-from moto (the shipped stacks use ec2Tags, which needs none: see tests/components/test_node_group.py).
-
-Run: `.venv/bin/python -m pytest --tb=native -q tests/test_discovery.py`
-"""
+"""components/discovery.py, `release.discovery: dns`: a Cloud Map namespace and service the nodes
+register in, read back from moto (the shipped stacks use ec2Tags, which needs none)."""
 
 from __future__ import annotations
 
@@ -10,12 +7,14 @@ import json
 
 import pytest
 
-from components.plans.discovery import discovery_namespace_name, discovery_service_name
 from tests.support.aws_state import group_of
 from tests.support.stacks import Applied, write_variant
 from tools.emulated_stack import emulated
 
 DNS = {"elixir-cluster:release": {"discovery": "dns"}}
+
+pytestmark = pytest.mark.xdist_group("dev-dns-discovery")
+"""Every test here reads the one variant: one worker applies it, once."""
 
 
 @pytest.fixture(scope="module")
@@ -39,11 +38,11 @@ def test_nodes_find_each_other_through_a_private_namespace_in_the_cluster_vpc(dn
     service = _service(dns)
     namespace = _namespace(dns, service["NamespaceId"])
     assert namespace["Type"] == "DNS_PRIVATE"
-    assert namespace["Name"] == discovery_namespace_name(dns.settings)
+    assert namespace["Name"] == "shop-dev.internal"
     zone = namespace["Properties"]["DnsProperties"]["HostedZoneId"]
     vpcs = dns.client("route53").get_hosted_zone(Id=zone)["VPCs"]
     assert [v["VPCId"] for v in vpcs] == [dns.outputs["vpcId"]]
-    assert service["Name"] == discovery_service_name(dns.settings)
+    assert service["Name"] == "shop"  # dev's release name
 
 
 def test_the_service_answers_with_every_node_as_a_short_lived_a_record(dns):

@@ -1,4 +1,4 @@
-"""Who may reach whom: the security groups each stack builds, read back from moto."""
+"""components/security.py: who may reach whom, the security groups each stack builds, read back from moto."""
 
 from __future__ import annotations
 

@@ -1,7 +1,4 @@
-"""components/plans/dashboard.py, a pure renderer: what the dashboard shows, without Pulumi or moto.
-
-Run: `.venv/bin/python -m pytest --tb=native -q tests/test_dashboard.py`
-"""
+"""components/plans/dashboard.py, a pure renderer: what the dashboard shows, without Pulumi or moto."""
 
 from __future__ import annotations
 
@@ -9,12 +6,11 @@ import json
 
 import pytest
 
-from components.plans.dashboard import DashboardNames, render_dashboard
+from components.plans.dashboard import DashboardNames, dashboard_plan
 from tests.support.stacks import write_variant
 from tools.stack_files import load_stack_settings, stack_file
 
 NAMES = DashboardNames(
-    region="eu-west-1",
     group_name="shop-nodes-group-abc1234",
     load_balancer="app/shop-lb-alb-abc1234/0123456789abcdef",
     target_group="targetgroup/shop-lb-targets-abc1234/fedcba9876543210",
@@ -23,7 +19,7 @@ NAMES = DashboardNames(
 
 
 def widgets(settings, names=NAMES) -> list[dict]:
-    return json.loads(render_dashboard(settings, names))["widgets"]
+    return json.loads(dashboard_plan(settings).body(names))["widgets"]
 
 
 def metric_widgets(settings) -> dict[str, dict]:
@@ -43,7 +39,7 @@ def test_every_graph_is_about_this_group_load_balancer_or_web_acl_in_the_stack_r
     web_acl = "shop-prod"
     for widget in metric_widgets(prod_settings).values():
         properties = widget["properties"]
-        assert properties["region"] == NAMES.region
+        assert properties["region"] == "eu-west-1"
         for metric in properties["metrics"]:
             assert {NAMES.group_name, NAMES.load_balancer, web_acl} & {m for m in metric if isinstance(m, str)}, metric
 
@@ -61,14 +57,17 @@ def test_it_shows_traffic_latency_percentiles_errors_hosts_capacity_cpu_memory_a
 
 def test_thresholds_and_targets_are_drawn_where_they_apply(prod_settings):
     graphs = metric_widgets(prod_settings)
-    latency_lines = graphs["Target response time (s)"]["properties"]["annotations"]["horizontal"]
-    assert [line["value"] for line in latency_lines] == [prod_settings.alerts.latency_p99_ms / 1000]
-    scheduler = graphs["BEAM scheduler utilisation (%)"]["properties"]["annotations"]["horizontal"]
-    assert [line["value"] for line in scheduler] == [70]
-    run_queue = graphs["BEAM run queue length"]["properties"]["annotations"]["horizontal"]
-    assert [line["value"] for line in run_queue] == [prod_settings.scaling.step[0].threshold]
-    hosts = graphs["Hosts"]["properties"]["annotations"]["horizontal"]
-    assert [line["value"] for line in hosts] == [prod_settings.nodes.min_size]
+
+    def lines(title: str) -> list[tuple[str, float]]:
+        return [(line["label"], line["value"]) for line in graphs[title]["properties"]["annotations"]["horizontal"]]
+
+    # prod: latencyP99Ms 500, schedulerUtilization target 70, the run-queue step at 50, minSize 3
+    assert lines("Target response time (s)") == [("p99 alarm (500 ms)", 0.5)]
+    assert lines("BEAM scheduler utilisation (%)") == [("target (70)", 70)]
+    assert lines("BEAM run queue length") == [("step run-queue (50)", 50)]
+    assert lines("Hosts") == [("minSize", 3)]
+    assert lines("Requests blocked by AWS WAF") == [("alarm (100 a minute)", 100)]
+    assert "annotations" not in graphs["CPU (%)"]["properties"]  # prod tracks requests and the BEAM, not CPU
 
 
 def test_widgets_fit_the_grid_without_overlapping(prod_settings):
@@ -87,7 +86,7 @@ def test_widgets_fit_the_grid_without_overlapping(prod_settings):
 def test_the_alarm_widget_lists_the_alarms_it_is_given(prod_settings):
     [alarm_widget] = [w for w in widgets(prod_settings) if w["type"] == "alarm"]
     assert alarm_widget["properties"]["alarms"] == list(NAMES.alarm_arns)
-    no_alarms = DashboardNames(NAMES.region, NAMES.group_name, NAMES.load_balancer, NAMES.target_group)
+    no_alarms = DashboardNames(NAMES.group_name, NAMES.load_balancer, NAMES.target_group)
     assert [w for w in widgets(prod_settings, no_alarms) if w["type"] == "alarm"] == []
 
 
@@ -117,3 +116,8 @@ def test_blocked_requests_are_graphed_only_behind_waf(prod_settings):
     assert "Requests blocked by AWS WAF" in metric_widgets(prod_settings)
     dev = load_stack_settings(stack_file("dev"))
     assert not any("BlockedRequests" in metrics_named(w) for w in metric_widgets(dev).values())
+
+
+def test_a_cpu_target_is_drawn_on_the_cpu_graph():
+    dev = metric_widgets(load_stack_settings(stack_file("dev")))  # dev tracks cpu at 60
+    assert dev["CPU (%)"]["properties"]["annotations"]["horizontal"] == [{"label": "target (60)", "value": 60}]

@@ -1,8 +1,9 @@
-"""The web ACL the stack creates, as GetWebACL describes it: AWS's literal names and values."""
+"""components/plans/waf.py: the web ACL the stack creates, as GetWebACL and GetLoggingConfiguration
+describe it: AWS's literal names and values."""
 
 from __future__ import annotations
 
-from components.plans.waf import web_acl_plan
+from components.plans.waf import created_web_acl, web_acl_plan
 
 ON = {"waf": {"enabled": True}}
 VISIBLE = {"SampledRequestsEnabled": True, "CloudWatchMetricsEnabled": True}
@@ -71,3 +72,19 @@ def test_logs_go_to_an_aws_waf_logs_group_keeping_blocked_requests_unless_all_ar
     }
     every = web_acl_plan(settings(loadBalancer={"waf": {"enabled": True, "logs": {"requests": "all"}}}))
     assert every.logging_filter() is None
+
+
+def test_the_web_acl_allows_by_default_and_publishes_its_metrics_under_its_name(settings):
+    plan = web_acl_plan(settings(loadBalancer=ON))
+    assert plan.described() == {
+        "DefaultAction": {"Allow": {}},
+        "VisibilityConfig": {**VISIBLE, "MetricName": "shop-dev"},
+    }
+
+
+def test_a_web_acl_is_planned_from_the_waf_section_and_the_names_it_is_given(settings):
+    waf = settings(loadBalancer={"waf": {"enabled": True, "rateLimit": None, "logs": {"retentionDays": 30}}})
+    plan = created_web_acl(waf.load_balancer.waf, name="edge-acl", log_group_name="aws-waf-logs-edge")
+    assert (plan.name, plan.log_group_name, plan.log_retention_days) == ("edge-acl", "aws-waf-logs-edge", 30)
+    assert [rule.priority for rule in plan.rules] == [0, 1, 2]
+    assert plan.described()["VisibilityConfig"]["MetricName"] == "edge-acl"

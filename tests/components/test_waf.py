@@ -1,11 +1,10 @@
-"""AWS WAF in front of prod's load balancer, read from moto: the web ACL's rules in AWS's words, its
-association, its encrypted log group, the blocked-requests alarm and dashboard graph; none in dev;
-an existing web ACL associated as it is.
+"""components/waf.py: AWS WAF in front of prod's load balancer, read from moto: the web ACL's rules
+in AWS's words, its metrics, its association, its encrypted log group and what it logs; none in
+dev; an existing web ACL associated as it is. (The blocked-requests alarm and graph are
+Monitoring's: tests/components/test_monitoring.py.)
 """
 
 from __future__ import annotations
-
-import json
 
 from tests.support.aws_state import balancer_of
 from tests.support.fragments import EXISTING_WEB_ACL
@@ -15,11 +14,6 @@ MANAGED = [
     "AWSManagedRulesKnownBadInputsRuleSet",
     "AWSManagedRulesAmazonIpReputationList",
     "AWSManagedRulesAnonymousIpList",  # stacks/Pulumi.prod.yaml adds it to the default three
-]
-BLOCKED_DIMENSIONS = [
-    {"Name": "WebACL", "Value": "shop-prod"},
-    {"Name": "Region", "Value": "eu-west-1"},
-    {"Name": "Rule", "Value": "ALL"},
 ]
 
 
@@ -32,7 +26,11 @@ def test_prods_load_balancer_is_behind_a_web_acl_of_managed_groups_and_a_rate_li
     acl = _web_acl_of(prod)
     assert acl["Name"] == "shop-prod"
     assert acl["DefaultAction"] == {"Allow": {}}
-    assert acl["VisibilityConfig"]["CloudWatchMetricsEnabled"] is True
+    assert acl["VisibilityConfig"] == {
+        "SampledRequestsEnabled": True,
+        "CloudWatchMetricsEnabled": True,
+        "MetricName": "shop-prod",
+    }
     rules = sorted(acl["Rules"], key=lambda rule: rule["Priority"])
     [rate, *groups] = rules
     assert rate["Statement"] == {
@@ -44,6 +42,7 @@ def test_prods_load_balancer_is_behind_a_web_acl_of_managed_groups_and_a_rate_li
     ]
     assert all(g["OverrideAction"] == {"None": {}} for g in groups)
     assert all(r["VisibilityConfig"]["CloudWatchMetricsEnabled"] for r in rules)
+    assert [r["VisibilityConfig"]["MetricName"] for r in rules] == ["per-ip-rate-limit", *MANAGED]
 
 
 def test_the_web_acl_logs_blocked_requests_to_an_encrypted_log_group_kept_a_year(prod):
@@ -51,35 +50,15 @@ def test_the_web_acl_logs_blocked_requests_to_an_encrypted_log_group_kept_a_year
     logging = prod.client("wafv2").get_logging_configuration(ResourceArn=acl["ARN"])["LoggingConfiguration"]
     [destination] = logging["LogDestinationConfigs"]
     assert destination.endswith(":log-group:aws-waf-logs-shop-prod")
-    assert logging["LoggingFilter"]["DefaultBehavior"] == "DROP"
-    assert logging["LoggingFilter"]["Filters"][0]["Conditions"] == [{"ActionCondition": {"Action": "BLOCK"}}]
+    assert logging["LoggingFilter"] == {
+        "DefaultBehavior": "DROP",
+        "Filters": [
+            {"Behavior": "KEEP", "Requirement": "MEETS_ANY", "Conditions": [{"ActionCondition": {"Action": "BLOCK"}}]}
+        ],
+    }
     [group] = prod.client("logs").describe_log_groups(logGroupNamePrefix="aws-waf-logs-shop-prod")["logGroups"]
     assert group["retentionInDays"] == 365
     assert group["kmsKeyId"].startswith("arn:aws:kms:eu-west-1:")
-
-
-def test_a_surge_of_blocked_requests_raises_an_alarm_on_the_topic(prod):
-    [alarm] = prod.client("cloudwatch").describe_alarms(AlarmNames=["shop-prod-waf-blocked-requests"])["MetricAlarms"]
-    assert (alarm["Namespace"], alarm["MetricName"], alarm["Statistic"]) == ("AWS/WAFV2", "BlockedRequests", "Sum")
-    assert sorted(alarm["Dimensions"], key=lambda d: d["Name"]) == sorted(BLOCKED_DIMENSIONS, key=lambda d: d["Name"])
-    assert (alarm["Threshold"], alarm["Period"], alarm["EvaluationPeriods"], alarm["DatapointsToAlarm"]) == (
-        100,
-        60,
-        5,
-        3,
-    )
-    assert alarm["AlarmActions"] == [prod.outputs["alarmTopicArn"]]
-    assert alarm["TreatMissingData"] == "notBreaching"
-
-
-def test_the_dashboard_graphs_blocked_requests(prod):
-    body = json.loads(prod.client("cloudwatch").get_dashboard(DashboardName="shop-prod")["DashboardBody"])
-    [graph] = [w for w in body["widgets"] if "BlockedRequests" in json.dumps(w.get("properties", {}).get("metrics"))]
-    assert graph["properties"]["metrics"] == [
-        ["AWS/WAFV2", "BlockedRequests", "WebACL", "shop-prod", "Region", "eu-west-1", "Rule", "ALL"]
-    ]
-    assert graph["properties"]["stat"] == "Sum"
-    assert graph["properties"]["annotations"]["horizontal"][0]["value"] == 100
 
 
 def test_dev_has_no_web_acl_and_no_waf_alarm(dev):
