@@ -1,10 +1,11 @@
-"""Fixtures: the shipped stacks applied once per session, and stacks a test applies for itself.
+"""Fixtures: every stack file applied once per session, shared read-only or changed and put back.
 
-`dev`, `staging`, `prod`, `local` (and `shipped("prod")`) are applied at most once per session
-(per xdist worker), each in an emulated account of its own, and shared: their clients refuse
-anything but reads; so is `scaling_variant`, dev with every scaling option the shipped stacks
-leave out. A test that changes AWS state uses `deploy`, whose stacks live in fresh
-accounts for that test alone. The helpers are in tests/support/.
+Each distinct stack file (a shipped one, or a variant a test writes) is applied at most once per
+session (per xdist worker), in an emulated account of its own, and its account is snapshotted
+(tests/support/stacks.py). `dev`, `staging`, `prod`, `local` (and `shipped("prod")`) and
+`scaling_variant` (dev with every scaling option the shipped stacks leave out) are shared: their
+clients refuse anything but reads. A test that changes AWS state uses `deploy`: the same account,
+writable, put back to its snapshot when the test ends. The helpers are in tests/support/.
 
 Under xdist (`make test`: `--dist loadgroup`), the tests that read one shipped stack run on one
 worker, so each shipped stack is applied once per run rather than once per worker.
@@ -19,14 +20,20 @@ from pathlib import Path
 import pytest
 
 from tests.support.scaling import SCALING_VARIANT
-from tests.support.stacks import Applied, Deploy, Deployments, ShippedStacks
+from tests.support.stacks import Applied, AppliedStacks, Deploy, Deployments, ShippedStacks, write_variant
 
 
 @pytest.fixture(scope="session")
-def shipped() -> Iterator[ShippedStacks]:
-    """shipped("prod"): a shipped stack, applied on first use and shared read-only by the session."""
-    with ShippedStacks() as stacks:
+def applied_stacks() -> Iterator[AppliedStacks]:
+    """Every stack file the session applies, each once, with its account's snapshot."""
+    with AppliedStacks() as stacks:
         yield stacks
+
+
+@pytest.fixture(scope="session")
+def shipped(applied_stacks: AppliedStacks) -> ShippedStacks:
+    """shipped("prod"): a shipped stack, applied on first use and shared read-only by the session."""
+    return ShippedStacks(applied_stacks)
 
 
 @pytest.fixture(scope="session")
@@ -50,20 +57,20 @@ def local(shipped: ShippedStacks) -> Applied:
 
 
 @pytest.fixture(scope="session")
-def scaling_variant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Applied]:
+def scaling_variant(applied_stacks: AppliedStacks, tmp_path_factory: pytest.TempPathFactory) -> Applied:
     """dev with every scaling option the shipped stacks leave out (tests/support/scaling.py),
     applied once per session and shared read-only."""
-    with Deployments(tmp_path_factory.mktemp("scaling-variant")) as deployments:
-        applied = deployments("dev", SCALING_VARIANT)
-        applied.shared = True  # before any client exists: they all refuse changes
-        yield applied
+    return applied_stacks.shared(
+        write_variant(tmp_path_factory.mktemp("scaling-variant"), "dev", "variant", SCALING_VARIANT)
+    )
 
 
 @pytest.fixture
-def deploy(tmp_path: Path) -> Iterator[Deploy]:
-    """deploy("dev") or deploy("dev", {"elixir-cluster:nodes": {...}}): stacks of this test's own,
-    each applied in a fresh account."""
-    with Deployments(tmp_path) as deployments:
+def deploy(applied_stacks: AppliedStacks, tmp_path: Path) -> Iterator[Deploy]:
+    """deploy("dev") or deploy("dev", {"elixir-cluster:nodes": {...}}): a stack this test may change.
+    The session applies each stack file once; the test gets its account writable, and the account
+    is put back as applied when the test ends."""
+    with Deployments(tmp_path, applied_stacks) as deployments:
         yield deployments
 
 

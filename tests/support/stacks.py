@@ -1,9 +1,19 @@
 """Applied stacks: a stack applied in the emulator, in an emulated account of its own.
 
 In-process moto runs once per process and holds many accounts; each `emulated()` apply gets a
-fresh one. So the shipped stacks are applied once per session (per xdist worker) and shared,
-read-only, by every test that only looks (`ShippedStacks`), and a test that changes state
-applies its own deployment (the `deploy` fixture) in an account nobody else sees.
+fresh one. Applying is the suite's main cost (a second or more a stack), copying an account's
+state is not (a tenth of a second: tools/emulator/core/account_state.py). So `AppliedStacks`
+applies each distinct stack file (the shipped ones, each variant a test writes) at most once
+per session (per xdist worker) and keeps a snapshot of its account:
+
+- tests that only look share it read-only (`ShippedStacks`, the `dev`/`prod`/... fixtures):
+  their clients refuse anything but reads;
+- a test that changes state gets the same account writable (`Deployments`, the `deploy`
+  fixture), and the account is put back to its snapshot when the test ends, so the next test
+  finds it as applied.
+
+`Deployments` without an `AppliedStacks` applies afresh, in an account of its own, for state a
+fixture keeps changing beyond one test.
 """
 
 from __future__ import annotations
@@ -22,7 +32,8 @@ import yaml
 from components.settings import StackSettings
 from tools.emulated_stack import emulated
 from tools.emulator import ACCOUNT_HEADER, Deployment, Emulator
-from tools.stack_files import stack_file
+from tools.emulator.core.account_state import AccountState
+from tools.stack_files import stack_file, stack_name
 
 READ_ONLY_OPERATIONS = ("Describe", "Get", "List")
 """What a test may call on a shared stack: AWS's read operations, by their name's first word."""
@@ -86,37 +97,75 @@ def _refuse_changes(model: Any, **_: Any) -> None:
         )
 
 
-class ShippedStacks:
-    """Each shipped stack applied at most once, on first use, in an account of its own."""
+@dataclass(eq=False)
+class _Applied:
+    """One stack file, applied once: its account, what the run registered, and the account's snapshot."""
+
+    emulator: Emulator
+    deployment: Deployment
+    settings: StackSettings
+    state: AccountState
+    shared: Applied | None = None
+
+
+class AppliedStacks:
+    """Each distinct stack file applied at most once, on first use, with a snapshot of its account.
+
+    A file is known by its stack name (from its file name) and its text: two tests that write the
+    same variant share one apply."""
 
     def __init__(self) -> None:
-        self._applied: dict[str, Applied] = {}
+        self._applied: dict[tuple[str, str], _Applied] = {}
         self._contexts = ExitStack()
 
-    def __enter__(self) -> ShippedStacks:
+    def __enter__(self) -> AppliedStacks:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._contexts.close()
 
+    def applied(self, path: Path) -> _Applied:
+        key = (stack_name(path), Path(path).read_text())
+        if key not in self._applied:
+            emulator, deployment, settings = self._contexts.enter_context(emulated(path))
+            self._applied[key] = _Applied(emulator, deployment, settings, emulator.snapshot())
+        return self._applied[key]
+
+    def shared(self, path: Path) -> Applied:
+        """The stack at `path`, read-only (its clients refuse changes)."""
+        applied = self.applied(path)
+        if applied.shared is None:
+            applied.shared = Applied(applied.emulator, applied.deployment, applied.settings, shared=True)
+        return applied.shared
+
+
+class ShippedStacks:
+    """shipped("prod"): a shipped stack, applied on first use, read-only."""
+
+    def __init__(self, stacks: AppliedStacks) -> None:
+        self._stacks = stacks
+
     def __call__(self, name: str) -> Applied:
-        if name not in self._applied:
-            emulator, deployment, settings = self._contexts.enter_context(emulated(stack_file(name)))
-            self._applied[name] = Applied(emulator, deployment, settings, shared=True)
-        return self._applied[name]
+        return self._stacks.shared(stack_file(name))
 
 
 class Deployments:
-    """Stacks a single test applies for itself, each in a fresh account, discarded after it."""
+    """Stacks a test changes. With `stacks`, each is the session's one apply of that file, put back
+    to its snapshot when the `with` block ends; without, each is applied afresh in an account of its
+    own, discarded at the end."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, stacks: AppliedStacks | None = None) -> None:
         self._directory = directory
+        self._stacks = stacks
+        self._used: list[_Applied] = []
         self._contexts = ExitStack()
 
     def __enter__(self) -> Deployments:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        for applied in self._used:
+            applied.emulator.restore(applied.state)
         self._contexts.close()
 
     def __call__(self, base: str, changes: dict[str, Any] | None = None, name: str = "variant") -> Applied:
@@ -126,8 +175,13 @@ class Deployments:
 
     def file(self, path: Path) -> Applied:
         """The stack file at `path`."""
-        emulator, deployment, settings = self._contexts.enter_context(emulated(path))
-        return Applied(emulator, deployment, settings)
+        if self._stacks is None:
+            emulator, deployment, settings = self._contexts.enter_context(emulated(path))
+            return Applied(emulator, deployment, settings)
+        applied = self._stacks.applied(path)
+        if applied not in self._used:
+            self._used.append(applied)
+        return Applied(applied.emulator, applied.deployment, applied.settings)
 
 
 Deploy = Callable[..., Applied]

@@ -1,13 +1,13 @@
 """tools/emulated_stack.py: each applied stack in an emulated account of its own; and how the suite
-shares them, the shipped ones read-only, a test's own deployment out of everyone else's sight
-(tests/conftest.py, tests/support/stacks.py)."""
+shares them: each stack file applied once, read-only to the tests that look, writable to a test
+that changes it and put back when it ends (tests/conftest.py, tests/support/stacks.py)."""
 
 from __future__ import annotations
 
 import pytest
 
 from tests.support.aws_state import group_of
-from tests.support.stacks import SharedStackIsReadOnly
+from tests.support.stacks import Deployments, SharedStackIsReadOnly
 
 
 def _account_of(arn: str) -> str:
@@ -42,12 +42,23 @@ def test_a_shared_stack_refuses_changes_before_they_reach_moto(dev):
     assert group_of(dev)["MinSize"] == dev.settings.nodes.min_size
 
 
-def test_a_tests_own_deployment_changes_nothing_the_shared_one_holds(deploy, dev):
-    mine = deploy("dev")
-    assert mine.account_id != dev.account_id
-    assert mine.outputs["autoScalingGroupName"] == dev.outputs["autoScalingGroupName"]  # same names, apart
-    mine.client("autoscaling").update_auto_scaling_group(
-        AutoScalingGroupName=mine.outputs["autoScalingGroupName"], MinSize=0
-    )
-    assert group_of(mine)["MinSize"] == 0
-    assert group_of(dev)["MinSize"] == dev.settings.nodes.min_size
+def test_a_tests_changes_are_put_back_when_it_ends(applied_stacks, tmp_path, dev):
+    with Deployments(tmp_path, applied_stacks) as deployments:
+        mine = deployments("dev")
+        assert mine.outputs == dev.outputs  # the session's one apply of dev, writable
+        mine.client("autoscaling").update_auto_scaling_group(
+            AutoScalingGroupName=mine.outputs["autoScalingGroupName"], MinSize=0
+        )
+        assert group_of(mine)["MinSize"] == 0
+    assert group_of(dev)["MinSize"] == 1  # dev's nodes.minSize, as applied
+
+
+def test_a_deployment_without_the_sessions_stacks_is_an_account_of_its_own(tmp_path, dev):
+    with Deployments(tmp_path) as deployments:
+        mine = deployments("dev")
+        assert mine.account_id != dev.account_id
+        assert mine.outputs["autoScalingGroupName"] == dev.outputs["autoScalingGroupName"]  # same names, apart
+        mine.client("autoscaling").update_auto_scaling_group(
+            AutoScalingGroupName=mine.outputs["autoScalingGroupName"], MinSize=0
+        )
+        assert group_of(dev)["MinSize"] == 1

@@ -7,6 +7,8 @@ or it is created there too.
 
 from __future__ import annotations
 
+from botocore.exceptions import ClientError
+
 from ..core.registry import Request
 from ..core.session import AwsSession, aws_call
 
@@ -14,9 +16,21 @@ US_EAST_1 = "us-east-1"  # the one region where CreateBucket takes no LocationCo
 
 
 def provide_bucket(aws: AwsSession, name: str) -> None:
-    """Make the bucket `name` exist in the stack's region and account."""
+    """Make the bucket `name` exist: bucket names are global, so one that exists already, in this
+    account or another (a central log bucket), is the one the stack means; else it is created in
+    the stack's region and account."""
     s3 = aws.client("s3")
-    if name in {b["Name"] for b in s3.list_buckets().get("Buckets", [])}:
+    if _exists(s3, name):
         return
     where = {} if aws.region == US_EAST_1 else {"CreateBucketConfiguration": {"LocationConstraint": aws.region}}
     aws_call(Request(type="existing bucket", name=name, inputs={}), s3.create_bucket, Bucket=name, **where)
+
+
+def _exists(s3: object, name: str) -> bool:
+    try:
+        s3.head_bucket(Bucket=name)
+    except ClientError as missing:
+        if missing.response.get("Error", {}).get("Code") in ("404", "NoSuchBucket", "NotFound"):
+            return False
+        raise
+    return True
