@@ -13,10 +13,11 @@ shared machine wall times move by seconds; CPU time moves less, so it is shown t
 and installed with `npm install` first (needs the npm registry). The CDK part is skipped,
 with a line saying why, when node, npm or the anchor is missing.
 
-The phases come from one more process that times each step in place: imports, reading the
-stack file, moto's start (with the fixtures the stack needs), the program run, rendering
-and moto's stop; then a second program run in the same process, without the imports and
-the first clients: the cost of the resources themselves.
+The phases come from one more process that times each step in place, with the garbage
+collector paused as the command pauses it (tools.cli.run_once): imports, reading the stack
+file, moto's start (with the fixtures the stack needs), the program run, rendering and moto's
+stop; then a second program run in the same process, without the imports and the first
+clients: the cost of the resources themselves.
 """
 
 from __future__ import annotations
@@ -94,37 +95,42 @@ def _cdk_command(anchor: Path, scratch: Path) -> tuple[list[str], Path] | str:
     return [node, str(anchor / "app.js")], anchor
 
 
-# Runs in its own process: one preview, timed step by step, then a second program run.
+# Runs in its own process: one preview, timed step by step (wall and CPU), as the command runs it
+# (the collector paused, tools.cli.run_once), then a second program run in the same process.
 PHASES = """
-import sys, time
-began = time.perf_counter()
+import gc, sys, time
+gc.disable()
+def now():
+    return time.perf_counter(), time.process_time()
+began = now()
 from tools import preview
 from tools.emulated_stack import provide_existing_resources
 from tools.stack_files import PROJECT_DIR, load_stack, stack_file
 from tools.emulator import Emulator
-marks = [("imports", time.perf_counter())]
+marks = [("imports", now())]
 stack = load_stack(stack_file(sys.argv[1]))
 settings, config = stack.settings, stack.config
-marks.append(("stack file", time.perf_counter()))
+marks.append(("stack file", now()))
 with Emulator(region=config.region, stack=config.stack) as emulator:
     provide_existing_resources(emulator, settings)
-    marks.append(("moto start", time.perf_counter()))
+    marks.append(("moto start", now()))
     deployment = emulator.run(PROJECT_DIR, config)
-    marks.append(("program run", time.perf_counter()))
+    marks.append(("program run", now()))
     preview.render_json(deployment)
-    marks.append(("render", time.perf_counter()))
-marks.append(("moto stop", time.perf_counter()))
+    marks.append(("render", now()))
+marks.append(("moto stop", now()))
 with Emulator(region=config.region, stack=config.stack) as emulator:
     provide_existing_resources(emulator, settings)
-    again = time.perf_counter()
+    again = now()
     emulator.run(PROJECT_DIR, config)
-    second = time.perf_counter() - again
+    second = [b - a for a, b in zip(again, now())]
 last = began
+print(f"  {'':<12} {'wall':>5} {'CPU':>5}")
 for name, mark in marks:
-    print(f"  {name:<12} {mark - last:5.2f}")
+    print(f"  {name:<12} {mark[0] - last[0]:5.2f} {mark[1] - last[1]:5.2f}")
     last = mark
-print(f"  {'total':<12} {last - began:5.2f}  ({len(deployment.resources)} resources)")
-print(f"  second program run in the same process: {second:.2f}")
+print(f"  {'total':<12} {last[0] - began[0]:5.2f} {last[1] - began[1]:5.2f}  ({len(deployment.resources)} resources)")
+print(f"  second program run in the same process: wall {second[0]:.2f}, CPU {second[1]:.2f}")
 """
 
 

@@ -17,6 +17,7 @@ module and the settings; matplotlib only when a plot is written.
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -28,6 +29,36 @@ from tools.stack_files import StackFile, load_stack, stack_file
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 PLOT_DPI = 110
 MATPLOTLIB_MISSING = "error: --plot needs matplotlib: .venv/bin/pip install -r requirements-dev.txt"
+
+
+# --- a run -------------------------------------------------------------------------------------
+
+
+def run_once(main: Callable[[], int]) -> int:
+    """Run a command that builds one large object graph, prints it and exits, with Python's cyclic
+    garbage collector paused (call it from `if __name__ == "__main__"`, import what is heavy inside
+    `main`, so the imports run paused too).
+
+    A preview imports pulumi_aws's type modules and moto and applies a stack: some 600,000 objects
+    that live until the process ends. Every full pass of the collector walks all of them and frees
+    almost nothing: in a prod preview the passes cost more CPU than building the stack, and the
+    last ones, at exit, more again. Reference counting still frees every object that is not in a
+    cycle, so memory stays as it was (peak RSS about 380 MB either way). At the end the survivors
+    are moved out of the collector's sight (`gc.freeze`), so exiting walks nothing.
+    `resume_gc()` turns the collector back on for a command that goes on running (a server).
+    """
+    gc.disable()
+    try:
+        return main()
+    finally:
+        gc.freeze()
+
+
+def resume_gc() -> None:
+    """From here on the process runs long: what exists stays out of the collector's sight, what
+    comes is collected as usual."""
+    gc.freeze()
+    gc.enable()
 
 
 # --- the stack file ----------------------------------------------------------------------------

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tools.emulator import Deployment, ResourceRecord
+if TYPE_CHECKING:  # the emulator (moto) is loaded by whoever applied the stack
+    from tools.emulator import Deployment, ResourceRecord
 
 T_VPC = "aws:ec2/vpc:Vpc"
 T_SUBNET = "aws:ec2/subnet:Subnet"

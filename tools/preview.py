@@ -25,12 +25,13 @@ import argparse
 import json
 import sys
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tools.cli import EXIT_FAILED, EXIT_OK, add_stack_arguments, chosen_stack, refuse
+from tools.cli import EXIT_FAILED, EXIT_OK, add_stack_arguments, chosen_stack, refuse, resume_gc, run_once
 from tools.diagram import render_mermaid
-from tools.emulated_stack import apply_stack
-from tools.emulator import Deployment, EmulatorError
+
+if TYPE_CHECKING:
+    from tools.emulator import Deployment
 
 DEFAULT_STACK = "dev"
 DEFAULT_SERVE_PORT = 5000
@@ -42,6 +43,10 @@ def main(argv: list[str] | None = None) -> int:
     stack = chosen_stack(args, problems)
     if problems:
         return refuse(problems)  # before any server starts: nothing is created
+    # Pulumi, pulumi_aws and moto load here rather than at the top: `run_once` has paused the
+    # garbage collector by now, and `--help` or a bad stack file need none of them.
+    from tools.emulated_stack import apply_stack
+    from tools.emulator import EmulatorError
     try:
         server = _start_server(args.serve) if args.serve is not None else None
     except OSError as taken:
@@ -139,6 +144,7 @@ def _start_server(port: int) -> tuple[Any, str]:
 
 def _serve_until_interrupted(server: tuple[Any, str], deployment: Deployment) -> None:
     moto, endpoint = server
+    resume_gc()
     print(
         f"\nmoto server with stack {deployment.stack} applied: {endpoint}\n"
         f"  try: aws --endpoint-url {endpoint} ec2 describe-security-groups\n"
@@ -155,4 +161,4 @@ def _serve_until_interrupted(server: tuple[Any, str], deployment: Deployment) ->
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_once(main))
