@@ -90,13 +90,6 @@ def run_verify(
     return code, (json.loads(text) if "--format" in argv and "json" in argv and text else text), err.getvalue()
 
 
-def verify_json(env: Applied, *argv: str) -> tuple[int, dict[str, Any]]:
-    """(exit code, the JSON document) of verify.main, in-process, with the credentials of `env`'s account."""
-    code, document, stderr = run_verify(env, *argv, "--format", "json")
-    assert document, stderr
-    return code, document
-
-
 def verdicts(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Each check's finding in a JSON document, by check."""
     return {check["check"]: check for check in document["checks"]}
