@@ -153,3 +153,18 @@ def write_trace(tmp_path) -> Callable[..., Path]:
         return path
 
     return write
+
+
+# --- a moto server: tests/support/moto_server.py ---
+
+
+@pytest.fixture(scope="session")
+def moto_server() -> Iterator[str]:
+    """This project's moto server (what `tools.preview --serve` starts) on a thread of this process,
+    started on first use and shared by the session's tests: each takes an account of its own in it
+    (`server_account`, or an emulator's `account_id`)."""
+    from tools.emulator import server
+
+    moto, url = server.start()
+    yield url
+    moto.stop()

@@ -1,27 +1,30 @@
-"""Running `tools.verify` in-process on an applied stack, and walking a list of tampers over one
-deployment: each must fail the check that owns it, naming what changed, and no other check.
+"""Running verify on an applied stack, and walking a list of tampers over one deployment: each
+must fail the check that owns it, naming what changed, and no other check.
 
 A tamper is a change an operator makes by hand, through the call the console or the aws CLI
-makes, named for what they did.
+makes, named for what they did. The tampers of a check module are in
+tests/verifier/test_<module>.py; the command line's own tests in tests/tools/test_verify.py.
 """
 
 from __future__ import annotations
 
+import functools
 import io
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import botocore.client
+import botocore.exceptions
 import pytest
 
+from tests.support.fragments import CERTIFICATE, EXISTING_NETWORK, EXISTING_WEB_ACL, SQS_BACKLOG
 from tests.support.stacks import Applied
 from tools import verify
-from tools.verifier import aws as verifier_aws
-
-SHARES_DRIFTING_PROD = pytest.mark.xdist_group("drifting-prod")
-"""The mark of a test module whose tampers walk the `drifting_prod` deployment (tests/verifier/conftest.py):
-its tests run on one worker, which applies prod for them once."""
+from tools.verifier.aws import Aws
+from tools.verifier.findings import Finding, Status
+from tools.verifier.report import Progress
 
 ALARM_INPUTS = {
     *("AlarmName", "AlarmDescription", "ActionsEnabled", "AlarmActions", "OKActions", "InsufficientDataActions"),
@@ -30,8 +33,46 @@ ALARM_INPUTS = {
 }
 """What DescribeAlarms reports that PutMetricAlarm takes back: a tamper re-puts an alarm with one of them changed."""
 
+POLICY_INPUTS = {
+    *("PolicyName", "PolicyType", "AdjustmentType", "MinAdjustmentMagnitude", "MetricAggregationType"),
+    *("EstimatedInstanceWarmup", "StepAdjustments", "TargetTrackingConfiguration", "PredictiveScalingConfiguration"),
+}
+"""What DescribePolicies reports that PutScalingPolicy takes back."""
+
 Change = Callable[[Applied], None]
 """What an operator does by hand to an applied stack."""
+
+# --- variants: what the shipped stacks leave out (verified clean in tests/tools/test_verify.py) ------
+
+PROD_VARIANT: dict[str, Any] = {
+    "elixir-cluster:nodes": {
+        "instanceTypes": ["c7g.large", "c6g.large"],
+        "spot": {"onDemandBaseCapacity": 1, "onDemandPercentageAboveBase": 50},
+        "extraSecurityGroupIds": ["sg-0123456789abcdef0"],
+    },
+    "elixir-cluster:loadBalancer": {"waf": {"webAclArn": EXISTING_WEB_ACL, "managedRuleGroups": None}},
+    "elixir-cluster:network": {"flowLogs": {"destination": "arn:aws:s3:::shop-flow-logs/prod/"}},
+}
+"""prod with: spot and two instance types (the group has a mixed instances policy, which then names
+the launch template, and capacity rebalance); the nodes in an extra security group that is not the
+stack's (its rules are not checked, nor mistaken for the nodes'); the load balancer behind a web
+ACL the stack does not own (only the association is checked); flow logs to an S3 folder."""
+
+DEV_VARIANT: dict[str, Any] = {
+    "elixir-cluster:network": {**EXISTING_NETWORK, "flowLogs": {"enabled": True}},
+    "elixir-cluster:loadBalancer": {
+        "type": "network",
+        "certificateArn": CERTIFICATE,
+        "sslPolicy": "ELBSecurityPolicy-TLS13-1-3-2021-06",
+    },
+    "elixir-cluster:release": {"discovery": "dns"},
+    "elixir-cluster:scaling": {"step": [SQS_BACKLOG]},
+}
+"""dev with: an existing VPC (whose default security group is its owner's) with flow logs on; a
+network load balancer terminating TLS; discovery through DNS; a step alarm on a metric the cluster
+does not publish per group (no group dimension expected)."""
+
+# --- running verify -----------------------------------------------------------------------------
 
 
 def run_verify(
@@ -50,20 +91,49 @@ def run_verify(
 
 
 def verdicts(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Each check's finding, by check."""
+    """Each check's finding in a JSON document, by check."""
     return {check["check"]: check for check in document["checks"]}
 
 
 def failing(document: dict[str, Any]) -> dict[str, str]:
-    """The failing checks' details, by check."""
+    """The failing checks' details in a JSON document, by check."""
     return {c["check"]: c["detail"] for c in document["checks"] if c["status"] == "fail"}
 
 
-def verify_json(env: Applied, *argv: str) -> tuple[int, dict[str, Any]]:
-    """(exit code, the JSON document) of verify.main, in-process, with the credentials of `env`'s account."""
-    code, document, stderr = run_verify(env, *argv, "--format", "json")
-    assert document, stderr
-    return code, document
+def findings(env: Applied) -> dict[str, Finding]:
+    """Each check's finding on `env`, by check: what verify reports, without its command line (which
+    tests/tools/test_verify.py covers)."""
+    with env.as_the_callers_account():
+        found = verify.verify(_aws(env.settings.region), env.settings, Progress(io.StringIO(), live=False))
+    return {finding.check: finding for finding in found}
+
+
+@functools.cache
+def _aws(region: str) -> Aws:
+    """One `Aws` per region for the process: making botocore clients is most of an in-process run's
+    time, and in-process moto picks the account per call (MOTO_ACCOUNT_ID), not per client."""
+    return Aws(region)
+
+
+def failures(found: dict[str, Finding]) -> dict[str, str]:
+    """The failing checks' details, by check."""
+    return {check: finding.detail for check, finding in found.items() if finding.status == Status.FAIL}
+
+
+def refuse(monkeypatch: pytest.MonkeyPatch, operation: str, code: str = "AccessDenied") -> None:
+    """AWS refuses `operation` to the caller (e.g. the verifying identity lacks the permission)."""
+    real = botocore.client.BaseClient._make_api_call
+
+    def refusing(self: Any, name: str, params: dict[str, Any]) -> Any:
+        if name == operation:
+            error = {"Error": {"Code": code, "Message": f"not authorized to perform {name}"}}
+            raise botocore.exceptions.ClientError(error, name)
+        return real(self, name, params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", refusing)
+
+
+# --- walking tampers ----------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -75,48 +145,26 @@ class Tamper:
     """What its detail must say."""
 
 
-def walk(env: Applied, argv: tuple[str, ...], tampers: list[Tamper], *, cumulative: bool = True) -> None:
+def walk(env: Applied, tampers: list[Tamper], *, cumulative: bool = True) -> None:
     """Make each tamper in turn, verify after each: it must fail its check, with a detail that names
     it and did not before, and change no other check's failure.
 
+    A walk starts from a stack that verifies clean (a shipped stack from `deploy`, or a variant its
+    test has verified): the first tamper then fails its check and no other check fails.
     `cumulative`: the tampers add up, so each is compared with the state the previous one left.
-    Otherwise each undoes the previous one's effect on verify (a new launch template version
-    made default leaves the earlier one unchecked), and is compared with the state before the walk.
+    Otherwise each undoes the previous one's effect on verify (a new launch template version made
+    default leaves the earlier one unchecked), and is compared with the clean start.
     """
-    _, document = verify_json(env, *argv)
-    start = before = failing(document)
+    before: dict[str, str] = {}
     for tamper in tampers:
         name = tamper.change.__name__
         tamper.change(env)
-        code, document = verify_json(env, *argv)
-        after = failing(document)
-        assert code == verify.EXIT_DRIFTED, name
+        found = findings(env)
+        after = failures(found)
         assert tamper.named in after.get(tamper.check, ""), (name, after)
         assert tamper.named not in before.get(tamper.check, ""), (name, "already named before it")
-        reference = before if cumulative else start
+        reference = before if cumulative else {}
         others = {key: detail for key, detail in after.items() if key != tamper.check}
         assert others == {key: detail for key, detail in reference.items() if key != tamper.check}, (name, others)
-        assert verdicts(document)[tamper.check]["fix"], "every failure says what to do"
+        assert found[tamper.check].fix, "every failure says what to do"
         before = after
-
-
-def walk_tampers(env: Applied, stack: str, steps: Iterable[tuple[Change, str, str]]) -> None:
-    """`walk` over the shipped stack `stack`, the tampers given as (change, check, named); the
-    failures already there when the walk starts are its baseline."""
-    walk(env, ("--stack", stack), [Tamper(change, check, named) for change, check, named in steps])
-
-
-def reuse_verify_clients(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Making botocore clients is most of an in-process verify run's time, and a tamper walk runs
-    verify dozens of times: its runs share clients (moto picks the account per call, from
-    MOTO_ACCOUNT_ID)."""
-    made: dict[tuple[str, str | None, str], Any] = {}
-    make = verifier_aws.Aws.client
-
-    def client(self: verifier_aws.Aws, service: str) -> Any:
-        key = (self.region, self.endpoint, service)
-        if key not in made:
-            made[key] = make(self, service)
-        return made[key]
-
-    monkeypatch.setattr(verifier_aws.Aws, "client", client)

@@ -1,20 +1,25 @@
-"""`python -m tools.preview`, end to end: the contract in DESIGN.md."""
+"""`python -m tools.preview`, end to end: the contract in DESIGN.md.
+
+The real command line runs twice: the local stack applied into the session's moto server
+(`served_local`: exit 0, the JSON document on stdout), and an invalid stack file (exit 2, stderr). The other tests call
+`preview.main` in-process; those about its output render the session's shared apply of the stack
+instead of running the program again (the same `emulated` run `apply_stack` makes).
+"""
 
 from __future__ import annotations
 
 import json
-import os
 import socket
-import subprocess
-import sys
-import time
+from typing import Any
 
 import boto3
 import pytest
 
-from tests.support.stacks import write_variant
+from tests.support.commands import run_command
+from tests.support.moto_server import MotoServer, Served, server_account
+from tests.support.stacks import Applied, ShippedStacks, write_variant
 from tools import preview, verify
-from tools.stack_files import PROJECT_DIR, load_stack_settings, stack_file
+from tools.stack_files import StackFile, load_stack_settings, stack_file
 
 CONTRACT_OUTPUTS = {
     "vpcId",
@@ -25,17 +30,23 @@ CONTRACT_OUTPUTS = {
 }
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "tools.preview", *args], cwd=PROJECT_DIR, capture_output=True, text=True, timeout=300
-    )
+def previewed(
+    applied: Applied, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *argv: str
+) -> tuple[int, str]:
+    """(exit code, stdout) of `preview.main(argv)`, whose stack is `applied`'s: the program's run
+    is the session's apply of that stack file, which `apply_stack` would repeat."""
+
+    def the_sessions_apply(stack: StackFile, endpoint: str | None = None) -> Any:
+        assert (stack.settings, endpoint) == (applied.settings, None), "preview asked for another stack"
+        return applied.deployment
+
+    monkeypatch.setattr(preview, "apply_stack", the_sessions_apply)
+    code = preview.main(list(argv))
+    return code, capsys.readouterr().out
 
 
-def test_json_format_prints_the_contract_document():
-    result = _cli("--stack", "prod", "--format", "json")
-    assert result.returncode == 0, result.stderr
-    document = json.loads(result.stdout)
-    assert document["stack"] == "prod"
+def assert_the_contract_document(document: dict[str, Any], stack: str) -> None:
+    assert document["stack"] == stack
     assert set(document["outputs"]) >= CONTRACT_OUTPUTS
     for resource in document["resources"]:
         assert set(resource) == {"urn", "type", "name", "parent", "id", "inputs", "outputs"}
@@ -45,34 +56,18 @@ def test_json_format_prints_the_contract_document():
     assert all(r["parent"] in urns for r in document["resources"] if r["type"].startswith("aws:"))
 
 
-def test_secrets_never_reach_the_json(capsys):
-    assert preview.main(["--stack", "prod", "--format", "json"]) == 0
-    document = json.loads(capsys.readouterr().out)
-    secret_values = [
-        value
-        for resource in document["resources"]
-        for section in ("inputs", "outputs")
-        for value in resource[section].values()
-        if value == "[secret]"
-    ]
-    assert secret_values or not any(r["type"].startswith("random:") for r in document["resources"])
+# --- the real command line ------------------------------------------------------------------------
 
 
-def test_table_format_lists_resources_under_their_components(capsys):
-    assert preview.main(["--stack", "dev"]) == 0
-    out = capsys.readouterr().out
-    assert out.startswith("Stack dev:")
-    assert "\n  elixir-cluster:index:Network" in out
-    assert "\n    aws:ec2/vpc:Vpc" in out
-    assert "Outputs" in out and "vpcId" in out
-
-
-def test_mermaid_format_draws_the_rules_with_their_real_ports(capsys):
-    assert preview.main(["--stack", "dev", "--format", "mermaid"]) == 0
-    out = capsys.readouterr().out
-    assert out.startswith("flowchart LR")
-    assert "nodes <-->|" in out and "4369" in out
-    assert "lb -->|" in out
+@pytest.mark.xdist_group("served-local")  # with verify's command-line tests: one worker applies it, once
+def test_endpoint_applies_into_a_moto_server_printing_the_contract_document(served_local: Served) -> None:
+    """`python -m tools.preview --stack local --format json --endpoint URL` (tests/tools/conftest.py)."""
+    assert served_local.preview.returncode == 0, served_local.preview.stderr
+    document = served_local.document
+    assert_the_contract_document(document, "local")
+    vpc_id = document["outputs"]["vpcId"]
+    ec2 = served_local.account.client("ec2", "us-east-1")
+    assert [v["VpcId"] for v in ec2.describe_vpcs(VpcIds=[vpc_id])["Vpcs"]] == [vpc_id], "the state stays there"
 
 
 def test_an_invalid_stack_file_exits_2_naming_every_key(tmp_path):
@@ -86,7 +81,7 @@ def test_an_invalid_stack_file_exits_2_naming_every_key(tmp_path):
             "elixir-cluster:loadBalancer": {"healthCheck": {"interval": 5, "timeout": 6}},
         },
     )
-    result = _cli("--config", str(path))
+    result = run_command("preview", "--config", str(path))
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert all(line.startswith("elixir-cluster:") for line in lines), lines
@@ -98,6 +93,65 @@ def test_an_invalid_stack_file_exits_2_naming_every_key(tmp_path):
     ):
         assert key in keys
     assert result.stdout == ""
+
+
+# --- its output -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("stack", ["dev", "staging", "prod", "local"])
+def test_every_shipped_stack_previews_as_the_contract_document(stack, shipped: ShippedStacks, monkeypatch, capsys):
+    code, out = previewed(shipped(stack), monkeypatch, capsys, "--stack", stack, "--format", "json")
+    assert code == 0
+    assert_the_contract_document(json.loads(out), stack)
+
+
+def test_secrets_never_reach_the_json(prod: Applied, monkeypatch, capsys):
+    code, out = previewed(prod, monkeypatch, capsys, "--stack", "prod", "--format", "json")
+    assert code == 0
+    document = json.loads(out)
+    secret_values = [
+        value
+        for resource in document["resources"]
+        for section in ("inputs", "outputs")
+        for value in resource[section].values()
+        if value == "[secret]"
+    ]
+    assert secret_values or not any(r["type"].startswith("random:") for r in document["resources"])
+
+
+def test_table_format_lists_resources_under_their_components(dev: Applied, monkeypatch, capsys):
+    code, out = previewed(dev, monkeypatch, capsys, "--stack", "dev")
+    assert code == 0
+    assert out.startswith("Stack dev:")
+    assert "\n  elixir-cluster:index:Network" in out
+    assert "\n    aws:ec2/vpc:Vpc" in out
+    assert "Outputs" in out and "vpcId" in out
+
+
+def test_mermaid_format_draws_the_rules_with_their_real_ports(dev: Applied, monkeypatch, capsys):
+    code, out = previewed(dev, monkeypatch, capsys, "--stack", "dev", "--format", "mermaid")
+    assert code == 0
+    assert out.startswith("flowchart LR")
+    assert "nodes <-->|" in out and "4369" in out
+    assert "lb -->|" in out
+
+
+# --- applying, and what fails -----------------------------------------------------------------------
+
+
+def test_prod_served_by_this_projects_moto_server_verifies_clean(moto_server: str, capsys, monkeypatch):
+    """The user's story: a server up (here the session's), prod applied into it, prod verified there."""
+    for key, value in server_account(moto_server).credentials.items():
+        monkeypatch.setenv(key, value)
+    assert preview.main(["--stack", "prod", "--endpoint", moto_server]) == 0
+    capsys.readouterr()
+    assert verify.main(["--stack", "prod", "--endpoint", moto_server, "--format", "json"]) == verify.EXIT_OK
+    document = json.loads(capsys.readouterr().out)
+    assert [c["check"] for c in document["checks"] if c["status"] == "fail"] == []
+    assert document["where"] == f"{moto_server} (region eu-west-1)"
+    listeners = next(c for c in document["checks"] if c["check"] == "load_balancer.listeners")
+    certificate = load_stack_settings(stack_file("prod")).load_balancer.certificate_arn
+    assert "HTTPS:443 forward to" in listeners["detail"] and certificate in listeners["detail"]
 
 
 def test_a_stock_moto_server_cannot_hold_what_the_stack_references_and_says_what_to_do(capsys):
@@ -114,72 +168,8 @@ def test_a_stock_moto_server_cannot_hold_what_the_stack_references_and_says_what
     assert "python -m tools.emulator.server" in lines[0]
 
 
-def test_prod_served_by_this_projects_moto_server_verifies_clean(capsys, monkeypatch):
-    """The user's story: start the server, apply prod into it, verify prod there."""
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    with MotoServer(module="tools.emulator.server") as endpoint:
-        assert preview.main(["--stack", "prod", "--endpoint", endpoint]) == 0
-        capsys.readouterr()
-        assert verify.main(["--stack", "prod", "--endpoint", endpoint, "--format", "json"]) == verify.EXIT_OK
-    document = json.loads(capsys.readouterr().out)
-    assert [c["check"] for c in document["checks"] if c["status"] == "fail"] == []
-    listeners = next(c for c in document["checks"] if c["check"] == "load_balancer.listeners")
-    certificate = load_stack_settings(stack_file("prod")).load_balancer.certificate_arn
-    assert "HTTPS:443 forward to" in listeners["detail"] and certificate in listeners["detail"]
-
-
-def test_endpoint_applies_into_a_moto_server_that_keeps_the_state(capsys):
-    with MotoServer() as endpoint:
-        assert preview.main(["--stack", "dev", "--format", "json", "--endpoint", endpoint]) == 0
-        vpc_id = json.loads(capsys.readouterr().out)["outputs"]["vpcId"]
-        region = load_stack_settings(stack_file("dev")).region
-        ec2 = boto3.client(
-            "ec2", region_name=region, endpoint_url=endpoint, aws_access_key_id="x", aws_secret_access_key="x"
-        )
-        assert [v["VpcId"] for v in ec2.describe_vpcs(VpcIds=[vpc_id])["Vpcs"]] == [vpc_id]
-
-
 def test_a_missing_stack_file_is_refused():
     assert preview.main(["--stack", "nonexistent"]) == 2
-
-
-class MotoServer:
-    """A moto server in its own process, as a user runs it: its state never meets the in-process mock.
-    Stock moto's by default; `module="tools.emulator.server"` for this project's."""
-
-    def __init__(self, module: str = "moto.server") -> None:
-        self.module = module
-
-    def __enter__(self) -> str:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        environment = {**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"}
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", self.module, "-H", "127.0.0.1", "-p", str(port)],
-            env=environment,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            with socket.socket() as probe:
-                if probe.connect_ex(("127.0.0.1", port)) == 0:
-                    return f"http://127.0.0.1:{port}"
-            time.sleep(0.1)
-        self.process.kill()
-        raise RuntimeError(f"{self.module} did not start within 30 s")
-
-    def __exit__(self, *exc: object) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=10)
-
-
-@pytest.mark.parametrize("stack", ["dev", "staging", "prod", "local"])
-def test_every_shipped_stack_previews(stack, capsys):
-    assert preview.main(["--stack", stack, "--format", "json"]) == 0
-    assert json.loads(capsys.readouterr().out)["stack"] == stack
 
 
 def test_more_zones_than_the_region_has_exits_1_naming_the_key(tmp_path, capsys):

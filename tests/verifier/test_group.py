@@ -1,42 +1,53 @@
-"""verify's group checks (tools/verifier/checks/group.py) against the node group's plan: each field
-it newly compares, changed by hand on a group of spot and two instance types, fails its check and
-no other; an instance refresh started by hand with other preferences fails the refresh check.
+"""tools/verifier/checks/group.py against the node group's plan: sizes, capacity, load balancing
+and health checks, the template version, warmup, metrics, the instance mix, tags and the latest
+refresh's preferences; each tamper fails its check and no other.
 
-The checks the older walk covers (sizes, capacity, health checks: tests/test_verify.py) are not
-repeated here. Expected details are AWS's values and the stack file's, written out.
+The instance mix is walked on prod's variant with spot and two instance types
+(tests/support/verify.py's PROD_VARIANT); the rest on dev. Expected details are AWS's values and
+the stack file's, written out.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-from tests.support.stacks import Applied, Deploy, write_variant
-from tests.support.verify import Tamper, failing, verdicts, verify_json, walk
+import pytest
 
-SPOT = {
-    "elixir-cluster:nodes": {
-        "instanceTypes": ["c7g.large", "c6g.large"],
-        "spot": {"onDemandBaseCapacity": 1, "onDemandPercentageAboveBase": 50},
-    }
-}
-"""prod on spot and two types: the group has a mixed instances policy and capacity rebalance."""
+from tests.support.aws_state import group_of
+from tests.support.stacks import Applied, Deploy
+from tests.support.verify import PROD_VARIANT, Change, Tamper, failures, findings, walk
 
 
-def _group(env: Applied) -> dict[str, Any]:
-    return env.client("autoscaling").describe_auto_scaling_groups(
-        AutoScalingGroupNames=[env.outputs["autoScalingGroupName"]]
-    )["AutoScalingGroups"][0]
+def update_the_group(**change: Any) -> Change:
+    """UpdateAutoScalingGroup, these fields changed."""
+
+    def tamper(env: Applied) -> None:
+        env.client("autoscaling").update_auto_scaling_group(
+            AutoScalingGroupName=env.outputs["autoScalingGroupName"], **change
+        )
+
+    tamper.__name__ = "update_the_group_" + "_".join(change)
+    return tamper
 
 
-def _update(env: Applied, **change: Any) -> None:
-    env.client("autoscaling").update_auto_scaling_group(
-        AutoScalingGroupName=env.outputs["autoScalingGroupName"], **change
+def raise_the_minimum_to_the_maximum(env: Applied) -> None:
+    update_the_group(MinSize=env.settings.nodes.max_size)(env)
+
+
+def put_a_node_in_standby(env: Applied) -> None:
+    """Fewer nodes in service than the minimum (moto allows what AWS refuses at the minimum, standing
+    in for launches that fail)."""
+    env.client("autoscaling").enter_standby(
+        AutoScalingGroupName=env.outputs["autoScalingGroupName"],
+        InstanceIds=[group_of(env)["Instances"][0]["InstanceId"]],
+        ShouldDecrementDesiredCapacity=True,
     )
 
 
-def lengthen_the_default_warmup(env: Applied) -> None:
-    _update(env, DefaultInstanceWarmup=600)
+def detach_the_target_group(env: Applied) -> None:
+    env.client("autoscaling").detach_load_balancer_target_groups(
+        AutoScalingGroupName=env.outputs["autoScalingGroupName"], TargetGroupARNs=[env.outputs["targetGroupArn"]]
+    )
 
 
 def stop_collecting_pending_capacity(env: Applied) -> None:
@@ -45,50 +56,46 @@ def stop_collecting_pending_capacity(env: Applied) -> None:
     )
 
 
-def turn_capacity_rebalance_off(env: Applied) -> None:
-    _update(env, CapacityRebalance=False)
-
-
-def _change_the_mixed_instances(env: Applied, **change: Any) -> None:
-    """UpdateAutoScalingGroup with the policy as it is, one part of it changed."""
-    policy = _group(env)["MixedInstancesPolicy"]
+def _update_the_mixed_instances(env: Applied, **change: Any) -> None:
+    """UpdateAutoScalingGroup with the mixed instances policy as it is, one part of it changed."""
+    policy = group_of(env)["MixedInstancesPolicy"]
     spec = policy["LaunchTemplate"]["LaunchTemplateSpecification"]
     launch_template = {
         "LaunchTemplateSpecification": {"LaunchTemplateId": spec["LaunchTemplateId"], "Version": spec["Version"]},
         "Overrides": policy["LaunchTemplate"]["Overrides"],
-        **change.pop("LaunchTemplate", {}),
+        **change.get("LaunchTemplate", {}),
     }
-    distribution = {**policy["InstancesDistribution"], **change.pop("InstancesDistribution", {})}
-    _update(env, MixedInstancesPolicy={"LaunchTemplate": launch_template, "InstancesDistribution": distribution})
+    distribution = {**policy["InstancesDistribution"], **change.get("InstancesDistribution", {})}
+    update_the_group(MixedInstancesPolicy={"LaunchTemplate": launch_template, "InstancesDistribution": distribution})(
+        env
+    )
 
 
 def put_every_node_above_the_base_on_spot(env: Applied) -> None:
-    _change_the_mixed_instances(env, InstancesDistribution={"OnDemandPercentageAboveBaseCapacity": 0})
+    _update_the_mixed_instances(env, InstancesDistribution={"OnDemandPercentageAboveBaseCapacity": 0})
 
 
 def allow_a_bigger_instance_type(env: Applied) -> None:
     overrides = [{"InstanceType": "c7g.large"}, {"InstanceType": "c7g.4xlarge"}]
-    _change_the_mixed_instances(env, LaunchTemplate={"Overrides": overrides})
+    _update_the_mixed_instances(env, LaunchTemplate={"Overrides": overrides})
 
 
 def launch_the_latest_template_version(env: Applied) -> None:
-    spec = _group(env)["MixedInstancesPolicy"]["LaunchTemplate"]["LaunchTemplateSpecification"]
+    spec = group_of(env)["MixedInstancesPolicy"]["LaunchTemplate"]["LaunchTemplateSpecification"]
     specification = {"LaunchTemplateId": spec["LaunchTemplateId"], "Version": "$Latest"}
-    _change_the_mixed_instances(env, LaunchTemplate={"LaunchTemplateSpecification": specification})
+    _update_the_mixed_instances(env, LaunchTemplate={"LaunchTemplateSpecification": specification})
 
 
-def _tag(env: Applied, key: str, **change: Any) -> None:
-    tag = next(t for t in _group(env)["Tags"] if t["Key"] == key)
-    kept = {k: tag[k] for k in ("ResourceId", "ResourceType", "Key", "Value", "PropagateAtLaunch")}
-    env.client("autoscaling").create_or_update_tags(Tags=[{**kept, **change}])
+def change_the_tag(key: str, **change: Any) -> Change:
+    """CreateOrUpdateTags with the group's tag `key` as it is, `change` applied."""
 
+    def tamper(env: Applied) -> None:
+        tag = next(t for t in group_of(env)["Tags"] if t["Key"] == key)
+        kept = {k: tag[k] for k in ("ResourceId", "ResourceType", "Key", "Value", "PropagateAtLaunch")}
+        env.client("autoscaling").create_or_update_tags(Tags=[{**kept, **change}])
 
-def stop_propagating_the_name(env: Applied) -> None:
-    _tag(env, "Name", PropagateAtLaunch=False)
-
-
-def hand_the_nodes_to_another_team(env: Applied) -> None:
-    _tag(env, "team", Value="platform")
+    tamper.__name__ = f"change_the_{key}_tag_" + "_".join(change)
+    return tamper
 
 
 def refresh_the_nodes_by_hand_half_at_a_time(env: Applied) -> None:
@@ -99,10 +106,25 @@ def refresh_the_nodes_by_hand_half_at_a_time(env: Applied) -> None:
     )
 
 
-TAMPERS = [
-    Tamper(lengthen_the_default_warmup, "group.warmup", "DefaultInstanceWarmup 600, declared 120"),
+TAMPERS = {
+    "dev": [
+        Tamper(raise_the_minimum_to_the_maximum, "group.size", "MinSize 3, declared 1"),
+        Tamper(update_the_group(MaxSize=6), "group.size", "MaxSize 6, declared 3"),
+        Tamper(update_the_group(HealthCheckType="EC2"), "group.load_balancing", "health check type EC2, declared ELB"),
+        Tamper(
+            update_the_group(HealthCheckGracePeriod=0),
+            "group.load_balancing",
+            "health check grace period 0 s, declared 120 s",
+        ),
+        Tamper(put_a_node_in_standby, "group.capacity", "2 in service, desired 2, min 3"),
+    ],
+}
+"""Per shipped stack, its tampers in the order they are made (they add up)."""
+
+VARIANT_TAMPERS = [
+    Tamper(update_the_group(DefaultInstanceWarmup=600), "group.warmup", "DefaultInstanceWarmup 600, declared 120"),
     Tamper(stop_collecting_pending_capacity, "group.metrics", "not collected: GroupPendingCapacity"),
-    Tamper(turn_capacity_rebalance_off, "group.instances", "CapacityRebalance False, declared True"),
+    Tamper(update_the_group(CapacityRebalance=False), "group.instances", "CapacityRebalance False, declared True"),
     Tamper(
         put_every_node_above_the_base_on_spot,
         "group.instances",
@@ -114,8 +136,8 @@ TAMPERS = [
         "MixedInstancesPolicy.LaunchTemplate.Overrides [{'InstanceType': 'c7g.large'}, "
         "{'InstanceType': 'c7g.4xlarge'}], declared",
     ),
-    Tamper(stop_propagating_the_name, "group.tags", "tag Name no longer propagates to new nodes"),
-    Tamper(hand_the_nodes_to_another_team, "group.tags", "tag team 'platform', declared 'payments'"),
+    Tamper(change_the_tag("Name", PropagateAtLaunch=False), "group.tags", "tag Name no longer propagates to new nodes"),
+    Tamper(change_the_tag("team", Value="platform"), "group.tags", "tag team 'platform', declared 'payments'"),
     Tamper(launch_the_latest_template_version, "group.template_version", "version $Latest"),
     # the provider would have sent 90 and 110 (prod's instanceRefresh); AWS's default max is 100
     Tamper(
@@ -124,18 +146,20 @@ TAMPERS = [
         "Preferences.MinHealthyPercentage 50, declared 90; Preferences.MaxHealthyPercentage None, declared 110",
     ),
 ]
+"""On prod's variant with spot and two instance types, in this order (they add up)."""
 
 
-def test_each_group_tamper_fails_its_check_and_no_other(
-    deploy: Deploy, tmp_path: Path, verify_reusing_clients: None
-) -> None:
-    env = deploy("prod", SPOT)
-    path = write_variant(tmp_path, "prod", "variant", SPOT)
-    _, clean = verify_json(env, "--config", str(path))
-    assert failing(clean) == {}
-    checks = verdicts(clean)
-    assert checks["group.refresh"]["detail"].startswith("no instance refresh has run yet")
-    assert checks["group.instances"]["detail"] == "mixed instances c7g.large, c6g.large; capacity rebalance True"
+@pytest.mark.parametrize("stack", sorted(TAMPERS))
+def test_each_group_tamper_fails_its_check_and_no_other(deploy: Deploy, stack: str) -> None:
+    walk(deploy(stack), TAMPERS[stack])
+
+
+@pytest.mark.xdist_group("prod-variant")  # with its clean verify (tests/tools/test_verify.py): one apply
+def test_each_instance_mix_tamper_fails_its_check_and_no_other(deploy: Deploy) -> None:
+    env = deploy("prod", PROD_VARIANT)
+    clean = findings(env)
+    assert clean["group.refresh"].detail.startswith("no instance refresh has run yet")
+    assert clean["group.instances"].detail == "mixed instances c7g.large, c6g.large; capacity rebalance True"
     # a refresh as the provider starts it on an update (prod's instanceRefresh), then cancelled: the
     # latest refresh passes, and the walk's refresh by hand becomes the latest
     autoscaling, group = env.client("autoscaling"), env.outputs["autoScalingGroupName"]
@@ -144,10 +168,16 @@ def test_each_group_tamper_fails_its_check_and_no_other(
         Strategy="Rolling",
         Preferences={"MinHealthyPercentage": 90, "MaxHealthyPercentage": 110, "InstanceWarmup": 120},
     )
-    refresh = verdicts(verify_json(env, "--config", str(path))[1])["group.refresh"]
-    assert (refresh["status"], refresh["detail"].split(": ", 1)[1]) == (
+    refresh = findings(env)["group.refresh"]
+    assert (refresh.status, refresh.detail.split(": ", 1)[1]) == (
         "pass",
         "Rolling, MinHealthyPercentage 90, MaxHealthyPercentage 110, InstanceWarmup 120",
     )
     autoscaling.cancel_instance_refresh(AutoScalingGroupName=group)
-    walk(env, ("--config", str(path)), TAMPERS)
+    walk(env, VARIANT_TAMPERS)
+
+
+def test_a_detached_target_group_fails_the_group_and_its_targets(deploy: Deploy) -> None:
+    env = deploy("dev")
+    detach_the_target_group(env)
+    assert "not attached to the target group" in failures(findings(env))["group.load_balancing"]

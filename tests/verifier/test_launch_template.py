@@ -1,6 +1,5 @@
-"""verify's launch template checks (tools/verifier/checks/launch_template.py) against the plan:
-each field it newly compares, changed by hand in a new template version made the default, fails
-its check and no other. (The metadata options' tampers are in tests/test_verify.py.)
+"""tools/verifier/checks/launch_template.py against the launch template's plan: each field it
+compares, changed by hand in a new template version made the default, fails its check and no other.
 
 Each tamper starts from the version the group launches, as an operator copying it in the
 console would, so the previous tamper's version is neither default nor latest any more and
@@ -14,21 +13,19 @@ import base64
 from collections.abc import Callable
 from typing import Any
 
+from tests.support.aws_state import group_of
 from tests.support.stacks import Applied, Deploy
-from tests.support.verify import Tamper, failing, verify_json, walk
+from tests.support.verify import Change, Tamper, failures, findings, walk
 
 DEBUG_GROUP = "sg-0123456789abcdef0"
 
 
-def new_default_version(name: str, change: Callable[[dict[str, Any], Applied], None]) -> Callable[[Applied], None]:
+def new_default_version(name: str, change: Callable[[dict[str, Any], Applied], None]) -> Change:
     """A new version of the group's version, `change`d, made the template's default."""
 
     def tamper(env: Applied) -> None:
         ec2 = env.client("ec2")
-        group = env.client("autoscaling").describe_auto_scaling_groups(
-            AutoScalingGroupNames=[env.outputs["autoScalingGroupName"]]
-        )["AutoScalingGroups"][0]
-        spec = group["LaunchTemplate"]
+        spec = group_of(env)["LaunchTemplate"]
         data = ec2.describe_launch_template_versions(
             LaunchTemplateId=spec["LaunchTemplateId"], Versions=[spec["Version"]]
         )["LaunchTemplateVersions"][0]["LaunchTemplateData"]
@@ -41,6 +38,15 @@ def new_default_version(name: str, change: Callable[[dict[str, Any], Applied], N
 
     tamper.__name__ = name
     return tamper
+
+
+def _metadata(**options: Any) -> Callable[[dict[str, Any], Applied], None]:
+    """These metadata options changed (IMDSv2, the endpoint, tags in the metadata, the hop limit)."""
+
+    def change(data: dict[str, Any], _: Applied) -> None:
+        data["MetadataOptions"] = {**data["MetadataOptions"], **options}
+
+    return change
 
 
 def _root(data: dict[str, Any]) -> dict[str, Any]:
@@ -67,6 +73,26 @@ def _append_to_the_user_data(data: dict[str, Any], _: Applied) -> None:
 
 
 TAMPERS = [
+    Tamper(
+        new_default_version("allow_imds_v1", _metadata(HttpTokens="optional")),
+        "launch_template.metadata",
+        "version 2 (default, latest): HttpTokens optional",
+    ),
+    Tamper(
+        new_default_version("turn_the_metadata_endpoint_off", _metadata(HttpEndpoint="disabled")),
+        "launch_template.metadata",
+        "the metadata endpoint is off",
+    ),
+    Tamper(
+        new_default_version("hide_the_tags_from_the_metadata", _metadata(InstanceMetadataTags="disabled")),
+        "launch_template.metadata",
+        "instance metadata tags off",
+    ),
+    Tamper(
+        new_default_version("let_containers_reach_the_metadata", _metadata(HttpPutResponseHopLimit=2)),
+        "launch_template.metadata",
+        "hop limit 2, declared 1",
+    ),
     Tamper(
         new_default_version("boot_another_image", lambda data, _: data.update(ImageId="ami-0123456789abcdef0")),
         "launch_template.image",
@@ -134,15 +160,11 @@ TAMPERS = [
         "instance profile debug-admin is not this stack's (no tag elixir-cluster:cluster=shop-dev)",
     ),
 ]
+"""On dev, in this order; each from the version the group launches (they do not add up)."""
 
 
-def test_each_launch_template_tamper_fails_its_check_and_no_other(deploy: Deploy, verify_reusing_clients: None) -> None:
+def test_each_launch_template_tamper_fails_its_check_and_no_other(deploy: Deploy) -> None:
     env = deploy("dev")
-    _, clean = verify_json(env, "--stack", "dev")
-    assert failing(clean) == {}
-    walk(env, ("--stack", "dev"), TAMPERS, cumulative=False)
+    walk(env, TAMPERS, cumulative=False)
     # every version a node may start from is checked: the last tamper's is default and latest
-    assert (
-        "version 12 (default, latest)"
-        in failing(verify_json(env, "--stack", "dev")[1])["launch_template.instance_profile"]
-    )
+    assert "version 16 (default, latest)" in failures(findings(env))["launch_template.instance_profile"]

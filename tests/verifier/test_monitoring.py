@@ -1,5 +1,5 @@
-"""tools/verifier/checks/monitoring.py: the topic's subscribers, each health alarm field by field,
-the dashboard's widgets; each tamper fails its check and no other (on the shared prod walk)."""
+"""tools/verifier/checks/monitoring.py: the alert topic and its subscribers, each health alarm field
+by field and its actions, the dashboard's widgets; each tamper fails its check and no other."""
 
 from __future__ import annotations
 
@@ -7,18 +7,19 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from tests.support.stacks import Applied
-from tests.support.verify import ALARM_INPUTS, SHARES_DRIFTING_PROD, Change, walk_tampers
+import pytest
 
-pytestmark = SHARES_DRIFTING_PROD
+from components.plans import names
+from tests.support.stacks import Applied, Deploy
+from tests.support.verify import ALARM_INPUTS, Change, Tamper, walk
 
 
 def change_the_alarm(role: str, **change: Any) -> Change:
-    """PutMetricAlarm with the alarm `shop-prod-<role>` as it is, `change` applied (None removes a field)."""
+    """PutMetricAlarm with the health alarm `role` as it is, `change` applied (None removes a field)."""
 
     def tamper(env: Applied) -> None:
         cloudwatch = env.client("cloudwatch")
-        [alarm] = cloudwatch.describe_alarms(AlarmNames=[f"shop-prod-{role}"])["MetricAlarms"]
+        [alarm] = cloudwatch.describe_alarms(AlarmNames=[names.health_alarm_name(env.settings, role)])["MetricAlarms"]
         kept = {key: value for key, value in alarm.items() if key in ALARM_INPUTS and value not in ([], None)}
         changed = {key: value for key, value in {**kept, **change}.items() if value is not None}
         cloudwatch.put_metric_alarm(**changed)
@@ -82,81 +83,108 @@ def delete_the_dashboard(env: Applied) -> None:
     env.client("cloudwatch").delete_dashboards(DashboardNames=["shop-prod"])
 
 
-TAMPERS = [
-    # (tamper, the check that must fail, what its detail must name): prod's declared values, by hand
-    (unsubscribe_the_on_call, "monitoring.topic", "shop-prod-alarms: oncall@example.com is not subscribed"),
-    (subscribe_a_stranger, "monitoring.topic", "stranger@example.org is subscribed but not in alerts.emails"),
-    (
-        change_the_alarm("healthy-hosts-below-min", TreatMissingData="notBreaching"),
-        "monitoring.alarms",
-        "shop-prod-healthy-hosts-below-min: TreatMissingData 'notBreaching', declared 'breaching'",
-    ),
-    (
-        change_the_alarm("healthy-hosts-below-min", ComparisonOperator="LessThanOrEqualToThreshold"),
-        "monitoring.alarms",
-        "ComparisonOperator 'LessThanOrEqualToThreshold', declared 'LessThanThreshold'",
-    ),
-    (
-        change_the_alarm("healthy-hosts-below-min", DatapointsToAlarm=1),
-        "monitoring.alarms",
-        "shop-prod-healthy-hosts-below-min: DatapointsToAlarm 1, declared none",
-    ),
-    (
-        change_the_alarm("healthy-hosts-below-min", Dimensions=[{"Name": "TargetGroup", "Value": "targetgroup/x/1"}]),
-        "monitoring.alarms",
-        "shop-prod-healthy-hosts-below-min: Dimensions {'TargetGroup': 'targetgroup/x/1'}, declared {'TargetGroup': "
-        "'targetgroup/shop-lb-targets-",
-    ),
-    (
-        change_the_alarm("p99-latency", Threshold=5.0),
-        "monitoring.alarms",
-        "shop-prod-p99-latency: Threshold 5.0, declared 0.5",
-    ),
-    (
-        change_the_alarm("p99-latency", ExtendedStatistic="p50"),
-        "monitoring.alarms",
-        "shop-prod-p99-latency: ExtendedStatistic 'p50', declared 'p99'",
-    ),
-    (
-        change_the_alarm("p99-latency", DatapointsToAlarm=1),
-        "monitoring.alarms",
-        "shop-prod-p99-latency: DatapointsToAlarm 1, declared 3",
-    ),
-    (
-        change_the_alarm("unhealthy-hosts", EvaluationPeriods=10),
-        "monitoring.alarms",
-        "shop-prod-unhealthy-hosts: EvaluationPeriods 10, declared 3",
-    ),
-    (
-        change_the_alarm("unhealthy-hosts", Period=300),
-        "monitoring.alarms",
-        "shop-prod-unhealthy-hosts: Period 300, declared 60",
-    ),
-    (
-        change_the_alarm("unhealthy-hosts", Statistic="Average"),
-        "monitoring.alarms",
-        "shop-prod-unhealthy-hosts: Statistic 'Average', declared 'Maximum'",
-    ),
-    (
-        change_the_alarm("waf-blocked-requests", MetricName="AllowedRequests"),
-        "monitoring.alarms",
-        "shop-prod-waf-blocked-requests: MetricName 'AllowedRequests', declared 'BlockedRequests'",
-    ),
-    (
-        change_the_alarm("waf-blocked-requests", Namespace="AWS/WAF"),
-        "monitoring.alarms",
-        "shop-prod-waf-blocked-requests: Namespace 'AWS/WAF', declared 'AWS/WAFV2'",
-    ),
-    (
-        count_only_target_errors,
-        "monitoring.alarms",
-        "shop-prod-5xx-rate: Metrics",
-    ),
-    (drop_the_hosts_graph, "monitoring.dashboard", "shop-prod: missing the 'Hosts' widget"),
-    (move_the_latency_line, "monitoring.dashboard", "the 'Target response time (s)' widget changed"),
-    (delete_the_dashboard, "monitoring.dashboard", "no dashboard shop-prod"),
-]
+def delete_the_unhealthy_hosts_alarm(env: Applied) -> None:
+    env.client("cloudwatch").delete_alarms(AlarmNames=[names.health_alarm_name(env.settings, "unhealthy-hosts")])
 
 
-def test_each_monitoring_tamper_fails_its_check_and_no_other(drifting_prod: Applied, verify_reusing_clients: None):
-    walk_tampers(drifting_prod, "prod", TAMPERS)
+def silence_the_latency_alarm(env: Applied) -> None:
+    env.client("cloudwatch").disable_alarm_actions(AlarmNames=[names.health_alarm_name(env.settings, "p99-latency")])
+
+
+def delete_the_alert_topic(env: Applied) -> None:
+    env.client("sns").delete_topic(TopicArn=env.outputs["alarmTopicArn"])
+
+
+TAMPERS = {
+    "dev": [
+        Tamper(delete_the_unhealthy_hosts_alarm, "monitoring.alarms", "missing shop-dev-unhealthy-hosts"),
+        Tamper(silence_the_latency_alarm, "monitoring.alarms", "shop-dev-p99-latency does not notify shop-dev-alarms"),
+        Tamper(
+            change_the_alarm("healthy-hosts-below-min", OKActions=[]),
+            "monitoring.alarms",
+            "shop-dev-healthy-hosts-below-min does not tell shop-dev-alarms when it clears",
+        ),
+    ],
+    "prod": [
+        Tamper(unsubscribe_the_on_call, "monitoring.topic", "shop-prod-alarms: oncall@example.com is not subscribed"),
+        Tamper(subscribe_a_stranger, "monitoring.topic", "stranger@example.org is subscribed but not in alerts.emails"),
+        Tamper(
+            change_the_alarm("healthy-hosts-below-min", TreatMissingData="notBreaching"),
+            "monitoring.alarms",
+            "shop-prod-healthy-hosts-below-min: TreatMissingData 'notBreaching', declared 'breaching'",
+        ),
+        Tamper(
+            change_the_alarm("healthy-hosts-below-min", ComparisonOperator="LessThanOrEqualToThreshold"),
+            "monitoring.alarms",
+            "ComparisonOperator 'LessThanOrEqualToThreshold', declared 'LessThanThreshold'",
+        ),
+        Tamper(
+            change_the_alarm("healthy-hosts-below-min", DatapointsToAlarm=1),
+            "monitoring.alarms",
+            "shop-prod-healthy-hosts-below-min: DatapointsToAlarm 1, declared none",
+        ),
+        Tamper(
+            change_the_alarm(
+                "healthy-hosts-below-min", Dimensions=[{"Name": "TargetGroup", "Value": "targetgroup/x/1"}]
+            ),
+            "monitoring.alarms",
+            "shop-prod-healthy-hosts-below-min: Dimensions {'TargetGroup': 'targetgroup/x/1'}, "
+            "declared {'TargetGroup': 'targetgroup/shop-lb-targets-",
+        ),
+        Tamper(
+            change_the_alarm("p99-latency", Threshold=5.0),
+            "monitoring.alarms",
+            "shop-prod-p99-latency: Threshold 5.0, declared 0.5",
+        ),
+        Tamper(
+            change_the_alarm("p99-latency", ExtendedStatistic="p50"),
+            "monitoring.alarms",
+            "shop-prod-p99-latency: ExtendedStatistic 'p50', declared 'p99'",
+        ),
+        Tamper(
+            change_the_alarm("p99-latency", DatapointsToAlarm=1),
+            "monitoring.alarms",
+            "shop-prod-p99-latency: DatapointsToAlarm 1, declared 3",
+        ),
+        Tamper(
+            change_the_alarm("unhealthy-hosts", EvaluationPeriods=10),
+            "monitoring.alarms",
+            "shop-prod-unhealthy-hosts: EvaluationPeriods 10, declared 3",
+        ),
+        Tamper(
+            change_the_alarm("unhealthy-hosts", Period=300),
+            "monitoring.alarms",
+            "shop-prod-unhealthy-hosts: Period 300, declared 60",
+        ),
+        Tamper(
+            change_the_alarm("unhealthy-hosts", Statistic="Average"),
+            "monitoring.alarms",
+            "shop-prod-unhealthy-hosts: Statistic 'Average', declared 'Maximum'",
+        ),
+        Tamper(
+            change_the_alarm("waf-blocked-requests", MetricName="AllowedRequests"),
+            "monitoring.alarms",
+            "shop-prod-waf-blocked-requests: MetricName 'AllowedRequests', declared 'BlockedRequests'",
+        ),
+        Tamper(
+            change_the_alarm("waf-blocked-requests", Namespace="AWS/WAF"),
+            "monitoring.alarms",
+            "shop-prod-waf-blocked-requests: Namespace 'AWS/WAF', declared 'AWS/WAFV2'",
+        ),
+        Tamper(
+            count_only_target_errors,
+            "monitoring.alarms",
+            "shop-prod-5xx-rate: Metrics",
+        ),
+        Tamper(drop_the_hosts_graph, "monitoring.dashboard", "shop-prod: missing the 'Hosts' widget"),
+        Tamper(move_the_latency_line, "monitoring.dashboard", "the 'Target response time (s)' widget changed"),
+        Tamper(delete_the_dashboard, "monitoring.dashboard", "no dashboard shop-prod"),
+        Tamper(delete_the_alert_topic, "monitoring.topic", "no SNS topic shop-prod-alarms"),
+    ],
+}
+"""Per shipped stack, its tampers in the order they are made (they add up)."""
+
+
+@pytest.mark.parametrize("stack", sorted(TAMPERS))
+def test_each_monitoring_tamper_fails_its_check_and_no_other(deploy: Deploy, stack: str) -> None:
+    walk(deploy(stack), TAMPERS[stack])

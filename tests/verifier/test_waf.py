@@ -1,14 +1,15 @@
-"""tools/verifier/checks/waf.py: the created web ACL's metrics, its logging filter and its log
-group; each tamper fails its check and no other (on the shared prod walk)."""
+"""tools/verifier/checks/waf.py: the load balancer behind the declared web ACL; the created web
+ACL's rules, metrics, logging filter and log group; each tamper fails its check and no other."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from tests.support.stacks import Applied
-from tests.support.verify import SHARES_DRIFTING_PROD, walk_tampers
+import pytest
 
-pytestmark = SHARES_DRIFTING_PROD
+from tests.support.aws_state import balancer_of
+from tests.support.stacks import Applied, Deploy
+from tests.support.verify import Tamper, walk
 
 LOG_GROUP = "aws-waf-logs-shop-prod"
 
@@ -20,18 +21,25 @@ def _web_acl(env: Applied) -> tuple[dict[str, Any], str]:
     return found["WebACL"], found["LockToken"]
 
 
-def stop_the_web_acls_metrics(env: Applied) -> None:
-    """As in the console: the web ACL updated with its CloudWatch metrics off."""
+def _update_the_web_acl(env: Applied, **change: Any) -> None:
+    """As in the console: UpdateWebACL with the web ACL as it is, `change` applied."""
     acl, token = _web_acl(env)
-    env.client("wafv2").update_web_acl(
-        Name=acl["Name"],
-        Scope="REGIONAL",
-        Id=acl["Id"],
-        DefaultAction=acl["DefaultAction"],
-        Rules=acl["Rules"],
-        VisibilityConfig={**acl["VisibilityConfig"], "CloudWatchMetricsEnabled": False},
-        LockToken=token,
-    )
+    kept = {key: acl[key] for key in ("Name", "Id", "DefaultAction", "Rules", "VisibilityConfig")}
+    env.client("wafv2").update_web_acl(Scope="REGIONAL", LockToken=token, **{**kept, **change})
+
+
+def stop_the_web_acls_metrics(env: Applied) -> None:
+    acl, _ = _web_acl(env)
+    _update_the_web_acl(env, VisibilityConfig={**acl["VisibilityConfig"], "CloudWatchMetricsEnabled": False})
+
+
+def drop_the_rate_limit_rule(env: Applied) -> None:
+    acl, _ = _web_acl(env)
+    _update_the_web_acl(env, Rules=[r for r in acl["Rules"] if "RateBasedStatement" not in r["Statement"]])
+
+
+def disassociate_the_web_acl(env: Applied) -> None:
+    env.client("wafv2").disassociate_web_acl(ResourceArn=balancer_of(env)["LoadBalancerArn"])
 
 
 def log_every_request(env: Applied) -> None:
@@ -59,22 +67,27 @@ def recreate_the_waf_log_group_unencrypted(env: Applied) -> None:
     logs.put_retention_policy(logGroupName=LOG_GROUP, retentionInDays=7)
 
 
-TAMPERS = [
-    # (tamper, the check that must fail, what its detail must name): prod's declared values, by hand
-    (
-        stop_the_web_acls_metrics,
-        "load_balancer.web_acl",
-        "shop-prod: VisibilityConfig {'SampledRequestsEnabled': True, 'CloudWatchMetricsEnabled': False",
-    ),
-    (
-        log_every_request,
-        "load_balancer.web_acl",
-        "logging filter None, declared {'DefaultBehavior': 'DROP'",
-    ),
-    (keep_the_waf_logs_a_week, "load_balancer.web_acl", "log group retention 7, declared 365"),
-    (recreate_the_waf_log_group_unencrypted, "load_balancer.web_acl", "log group not encrypted with its KMS key"),
-]
+TAMPERS = {
+    "prod": [
+        Tamper(drop_the_rate_limit_rule, "load_balancer.web_acl", "shop-prod: missing rule per-ip-rate-limit"),
+        Tamper(
+            stop_the_web_acls_metrics,
+            "load_balancer.web_acl",
+            "shop-prod: VisibilityConfig {'SampledRequestsEnabled': True, 'CloudWatchMetricsEnabled': False",
+        ),
+        Tamper(log_every_request, "load_balancer.web_acl", "logging filter None, declared {'DefaultBehavior': 'DROP'"),
+        Tamper(keep_the_waf_logs_a_week, "load_balancer.web_acl", "log group retention 7, declared 365"),
+        Tamper(
+            recreate_the_waf_log_group_unencrypted,
+            "load_balancer.web_acl",
+            "log group not encrypted with its KMS key",
+        ),
+        Tamper(disassociate_the_web_acl, "load_balancer.waf", "no web ACL in front of shop-lb-alb-"),
+    ],
+}
+"""Per shipped stack, its tampers in the order they are made (they add up)."""
 
 
-def test_each_web_acl_tamper_fails_its_check_and_no_other(drifting_prod: Applied, verify_reusing_clients: None):
-    walk_tampers(drifting_prod, "prod", TAMPERS)
+@pytest.mark.parametrize("stack", sorted(TAMPERS))
+def test_each_web_acl_tamper_fails_its_check_and_no_other(deploy: Deploy, stack: str) -> None:
+    walk(deploy(stack), TAMPERS[stack])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.groups import a_group
 from tools.emulator import Emulator, EmulatorError
 
 
@@ -40,6 +41,17 @@ def test_a_snapshot_restores_again_after_more_changes(run, aws, emulator):
         emulator.restore(state)
         parameter = ssm.get_parameter(Name="/probe/flag")["Parameter"]
         assert (parameter["Value"], parameter["Version"]) == ("on", 1)
+
+
+def test_the_services_still_share_one_state_after_a_restore(aws, emulator):
+    """Auto Scaling reads EC2's state (a group's subnets, the instances it launches): after a
+    restore it reads the account's restored EC2, not a copy of its own."""
+    a_group(aws, "before", desired=1)
+    emulator.restore(emulator.snapshot())
+    group = aws("autoscaling").describe_auto_scaling_groups(AutoScalingGroupNames=[a_group(aws, "after", desired=1)])
+    [launched] = group["AutoScalingGroups"][0]["Instances"]
+    reservations = aws("ec2").describe_instances(InstanceIds=[launched["InstanceId"]])["Reservations"]
+    assert [i["InstanceId"] for r in reservations for i in r["Instances"]] == [launched["InstanceId"]]
 
 
 def test_secrets_and_keys_survive_the_copy(run, aws, emulator):

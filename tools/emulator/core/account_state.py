@@ -41,23 +41,26 @@ class AccountState:
 def snapshot(account_id: str) -> AccountState:
     """A deep copy of what `account_id` holds in in-process moto."""
     with moto_lock:
-        services = {
-            backends: copy.deepcopy(backends[account_id])
-            for backends in list(BackendDict._instances)
-            if account_id in backends
-        }
-        return AccountState(account_id, services, _bucket_owners(account_id))
+        used = [backends for backends in list(BackendDict._instances) if account_id in backends]
+        return AccountState(account_id, _copied({b: b[account_id] for b in used}), _bucket_owners(account_id))
 
 
 def restore(state: AccountState) -> None:
     """Make the account hold what it held at `state` (a fresh copy: the state can be restored again)."""
     with moto_lock:
         _drop(state.account_id)
-        for backends, regions in state.services.items():
-            backends[state.account_id] = copy.deepcopy(regions)
+        for backends, regions in _copied(state.services).items():
+            backends[state.account_id] = regions
         registry = _bucket_registry()
         if registry is not None:
             registry.update(state.buckets)
+
+
+def _copied(services: dict[BackendDict, Any]) -> dict[BackendDict, Any]:
+    """The account's backends of every service copied in one go: a backend that holds another
+    service's (Auto Scaling holds EC2's) then holds that service's copy, not a copy of its own."""
+    backends = list(services)
+    return dict(zip(backends, copy.deepcopy([services[b] for b in backends]), strict=True))
 
 
 def forget(account_id: str) -> None:
