@@ -18,7 +18,7 @@ import pytest
 from tests.support.commands import run_command
 from tests.support.moto_server import MotoServer, Served, server_account
 from tests.support.stacks import Applied, ShippedStacks, write_variant
-from tools import preview, verify
+from tools import emulated_stack, preview, verify
 from tools.stack_files import StackFile, load_stack_settings, stack_file
 
 CONTRACT_OUTPUTS = {
@@ -40,7 +40,7 @@ def previewed(
         assert (stack.settings, endpoint) == (applied.settings, None), "preview asked for another stack"
         return applied.deployment
 
-    monkeypatch.setattr(preview, "apply_stack", the_sessions_apply)
+    monkeypatch.setattr(emulated_stack, "apply_stack", the_sessions_apply)  # preview imports it at each run
     code = preview.main(list(argv))
     return code, capsys.readouterr().out
 
