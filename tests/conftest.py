@@ -21,6 +21,7 @@ import pytest
 
 from tests.support.scaling import SCALING_VARIANT
 from tests.support.stacks import Applied, AppliedStacks, Deploy, Deployments, ShippedStacks, write_variant
+from tests.support.xdist_groups import name_the_groups
 
 
 @pytest.fixture(scope="session")
@@ -78,7 +79,7 @@ SHIPPED = ("dev", "staging", "prod", "local")
 SHARED = (*SHIPPED, "scaling_variant")
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Send the readers of one shared stack to one xdist worker (`--dist loadgroup`)."""
     for item in items:
         params = getattr(item, "callspec", None)
@@ -87,6 +88,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             wanted.add(params.params["stack"])
         if len(wanted) == 1:
             item.add_marker(pytest.mark.xdist_group(wanted.pop()))
+    name_the_groups(config, items)  # these and the groups test modules declare
 
 
 @pytest.hookimpl(tryfirst=True)
