@@ -2,13 +2,15 @@
 
 Each distinct stack file (a shipped one, or a variant a test writes) is applied at most once per
 session (per xdist worker), in an emulated account of its own, and its account is snapshotted
-(tests/support/stacks.py). `dev`, `staging`, `prod`, `local` (and `shipped("prod")`) and
-`scaling_variant` (dev with every scaling option the shipped stacks leave out) are shared: their
-clients refuse anything but reads. A test that changes AWS state uses `deploy`: the same account,
-writable, put back to its snapshot when the test ends. The helpers are in tests/support/.
+(tests/support/stacks.py). `dev`, `staging`, `prod`, `local` (and `shipped("prod")`),
+`scaling_variant` (dev with every scaling option the shipped stacks leave out) and the variants
+of tests/support/variants.py (`dev_behind_an_nlb`, `private_dev`, ...) are shared: their clients
+refuse anything but reads. `previews_read_the_session` has `tools.preview.main` read these applies
+too. A test that changes AWS state uses `deploy`: the same account, writable, put back to its
+snapshot when the test ends. The helpers are in tests/support/.
 
-Under xdist (`make test`: `--dist loadgroup`), the tests that read one shipped stack run on one
-worker, so each shipped stack is applied once per run rather than once per worker.
+Under xdist (`make test`: `--dist loadgroup`), the tests that read one shared stack run on one
+worker, so each is applied once per run rather than once per worker.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import variants
 from tests.support.scaling import SCALING_VARIANT
 from tests.support.stacks import Applied, AppliedStacks, Deploy, Deployments, ShippedStacks, write_variant
 from tests.support.xdist_groups import name_the_groups
@@ -76,7 +79,9 @@ def deploy(applied_stacks: AppliedStacks, tmp_path: Path) -> Iterator[Deploy]:
 
 
 SHIPPED = ("dev", "staging", "prod", "local")
-SHARED = (*SHIPPED, "scaling_variant")
+VARIANTS = ("dev_behind_an_nlb", "prod_behind_an_nlb_in_one_zone", "dev_in_an_existing_vpc", "private_dev")
+"""The fixtures of tests/support/variants.py's variants, below."""
+SHARED = (*SHIPPED, "scaling_variant", *VARIANTS)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -147,3 +152,43 @@ def write_trace(tmp_path) -> Callable[..., Path]:
         return path
 
     return write
+
+
+# --- variants several modules read (tests/support/variants.py), each applied once per session ---
+
+
+def _shared_variant(applied_stacks: AppliedStacks, directory: Path, base: str, changes: dict) -> Applied:
+    return applied_stacks.shared(write_variant(directory, base, "variant", changes))
+
+
+@pytest.fixture(scope="session")
+def dev_behind_an_nlb(applied_stacks: AppliedStacks, tmp_path_factory: pytest.TempPathFactory) -> Applied:
+    return _shared_variant(applied_stacks, tmp_path_factory.mktemp("variant"), "dev", variants.DEV_BEHIND_AN_NLB)
+
+
+@pytest.fixture(scope="session")
+def prod_behind_an_nlb_in_one_zone(applied_stacks: AppliedStacks, tmp_path_factory: pytest.TempPathFactory) -> Applied:
+    changes = variants.PROD_BEHIND_AN_NLB_IN_ONE_ZONE
+    return _shared_variant(applied_stacks, tmp_path_factory.mktemp("variant"), "prod", changes)
+
+
+@pytest.fixture(scope="session")
+def dev_in_an_existing_vpc(applied_stacks: AppliedStacks, tmp_path_factory: pytest.TempPathFactory) -> Applied:
+    return _shared_variant(applied_stacks, tmp_path_factory.mktemp("variant"), "dev", variants.DEV_IN_AN_EXISTING_VPC)
+
+
+@pytest.fixture(scope="session")
+def private_dev(applied_stacks: AppliedStacks, tmp_path_factory: pytest.TempPathFactory) -> Applied:
+    return _shared_variant(applied_stacks, tmp_path_factory.mktemp("variant"), "dev", variants.PRIVATE_DEV)
+
+
+# --- the preview command in-process, on the session's applies ---
+
+
+@pytest.fixture
+def previews_read_the_session(applied_stacks: AppliedStacks, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`tools.preview.main` in this test answers with the session's apply of the stack file it is
+    given (applying it on first use), not an apply of its own: the same program run, once."""
+    from tools import preview
+
+    monkeypatch.setattr(preview, "apply_stack", applied_stacks.apply_stack)
