@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.groups import a_group
 from tools.emulator import Emulator, EmulatorError
 
 
@@ -68,6 +69,29 @@ def test_a_bucket_name_follows_its_account_back(aws, emulator):
     emulator.restore(state)
     assert [b["Name"] for b in aws("s3").list_buckets()["Buckets"]] == ["probe-restored-bucket"]
     aws("s3").put_object(Bucket="probe-restored-bucket", Key="k", Body=b"v")  # moto finds the bucket's account
+
+
+def test_after_a_restore_the_group_launches_into_the_accounts_ec2_and_registers_in_its_target_group(aws, emulator):
+    """Services hold each other (a group launches through EC2 and registers with ELBv2): a restored
+    group must reach the account's EC2 and ELBv2, not copies of them made for it alone."""
+    a_group(aws, "nodes", desired=1)
+    ec2, elbv2, autoscaling = aws("ec2"), aws("elbv2"), aws("autoscaling")
+    [vpc] = [v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"] if v["CidrBlock"] == "10.0.0.0/16"]
+    target_group = elbv2.create_target_group(Name="nodes", Protocol="HTTP", Port=4000, VpcId=vpc)["TargetGroups"][0]
+    arn = target_group["TargetGroupArn"]
+    autoscaling.attach_load_balancer_target_groups(AutoScalingGroupName="nodes", TargetGroupARNs=[arn])
+    emulator.restore(emulator.snapshot())
+
+    autoscaling.set_desired_capacity(AutoScalingGroupName="nodes", DesiredCapacity=3)
+    [group] = autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=["nodes"])["AutoScalingGroups"]
+    launched = {i["InstanceId"] for i in group["Instances"]}
+    assert len(launched) == 3
+    running = {i["InstanceId"] for r in ec2.describe_instances()["Reservations"] for i in r["Instances"]}
+    assert launched <= running
+    registered = {
+        t["Target"]["Id"] for t in elbv2.describe_target_health(TargetGroupArn=arn)["TargetHealthDescriptions"]
+    }
+    assert registered == launched
 
 
 def test_another_accounts_snapshot_is_refused(emulator):

@@ -6,8 +6,10 @@ each S3 bucket name.
 
 - `snapshot(account_id)` deep-copies all of it for one account, and `restore(state)` makes the
   account hold exactly that again, dropping what was added since (a service first used after
-  the snapshot included). Copying an applied stack's account takes tens of milliseconds;
-  applying the stack again takes a second or more.
+  the snapshot included). All services are copied at once: they hold each other's backends (an
+  Auto Scaling group launches through the account's EC2 and registers with its ELBv2). Copying
+  an applied stack's account takes tens of milliseconds; applying the stack again takes a
+  second or more.
 - `forget(account_id)` drops an account, so a long process (a test session) does not keep
   every account it ever used: moto frees state only when its mock stops, for all accounts.
 
@@ -41,8 +43,9 @@ class AccountState:
 def snapshot(account_id: str) -> AccountState:
     """A deep copy of what `account_id` holds in in-process moto."""
     with moto_lock:
+        copied: dict[int, Any] = {}  # one copy for all services: a group's EC2 is the account's EC2
         services = {
-            backends: copy.deepcopy(backends[account_id])
+            backends: copy.deepcopy(backends[account_id], copied)
             for backends in list(BackendDict._instances)
             if account_id in backends
         }
@@ -53,8 +56,9 @@ def restore(state: AccountState) -> None:
     """Make the account hold what it held at `state` (a fresh copy: the state can be restored again)."""
     with moto_lock:
         _drop(state.account_id)
+        copied: dict[int, Any] = {}  # as in `snapshot`: services keep reaching each other
         for backends, regions in state.services.items():
-            backends[state.account_id] = copy.deepcopy(regions)
+            backends[state.account_id] = copy.deepcopy(regions, copied)
         registry = _bucket_registry()
         if registry is not None:
             registry.update(state.buckets)
