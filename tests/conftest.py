@@ -18,18 +18,26 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from tests.support import variants
 from tests.support.scaling import SCALING_VARIANT
-from tests.support.stacks import Applied, AppliedStacks, Deploy, Deployments, ShippedStacks, write_variant
 from tests.support.xdist_groups import name_the_groups
+
+if TYPE_CHECKING:
+    from tests.support.stacks import Applied, AppliedStacks, Deploy, ShippedStacks
+
+# tests/support/stacks.py (moto, Pulumi, boto3: a second to import) is imported by the fixtures
+# that use it: the xdist controller loads this file too, runs no test, and starts the workers after.
 
 
 @pytest.fixture(scope="session")
 def applied_stacks() -> Iterator[AppliedStacks]:
     """Every stack file the session applies, each once, with its account's snapshot."""
+    from tests.support.stacks import AppliedStacks
+
     with AppliedStacks() as stacks:
         yield stacks
 
@@ -37,6 +45,8 @@ def applied_stacks() -> Iterator[AppliedStacks]:
 @pytest.fixture(scope="session")
 def shipped(applied_stacks: AppliedStacks) -> ShippedStacks:
     """shipped("prod"): a shipped stack, applied on first use and shared read-only by the session."""
+    from tests.support.stacks import ShippedStacks
+
     return ShippedStacks(applied_stacks)
 
 
@@ -64,9 +74,7 @@ def local(shipped: ShippedStacks) -> Applied:
 def scaling_variant(applied_stacks: AppliedStacks, tmp_path_factory: pytest.TempPathFactory) -> Applied:
     """dev with every scaling option the shipped stacks leave out (tests/support/scaling.py),
     applied once per session and shared read-only."""
-    return applied_stacks.shared(
-        write_variant(tmp_path_factory.mktemp("scaling-variant"), "dev", "variant", SCALING_VARIANT)
-    )
+    return _shared_variant(applied_stacks, tmp_path_factory.mktemp("scaling-variant"), "dev", SCALING_VARIANT)
 
 
 @pytest.fixture
@@ -74,6 +82,8 @@ def deploy(applied_stacks: AppliedStacks, tmp_path: Path) -> Iterator[Deploy]:
     """deploy("dev") or deploy("dev", {"elixir-cluster:nodes": {...}}): a stack this test may change.
     The session applies each stack file once; the test gets its account writable, and the account
     is put back as applied when the test ends."""
+    from tests.support.stacks import Deployments
+
     with Deployments(tmp_path, applied_stacks) as deployments:
         yield deployments
 
@@ -158,6 +168,8 @@ def write_trace(tmp_path) -> Callable[..., Path]:
 
 
 def _shared_variant(applied_stacks: AppliedStacks, directory: Path, base: str, changes: dict) -> Applied:
+    from tests.support.stacks import write_variant
+
     return applied_stacks.shared(write_variant(directory, base, "variant", changes))
 
 
