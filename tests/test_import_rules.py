@@ -75,6 +75,7 @@ READ_ONLY_ENTRY_POINTS = tuple(
 )
 
 
+@pytest.mark.xdist_group("read-only-tools-imported")  # one worker, one interpreter
 @pytest.mark.parametrize("module", READ_ONLY_ENTRY_POINTS)
 def test_a_read_only_tool_loads_no_pulumi_even_indirectly(module):
     assert loaded_by_each(READ_ONLY_ENTRY_POINTS, PULUMI)[module] == []

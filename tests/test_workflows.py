@@ -102,12 +102,18 @@ def schema_verdicts(tmp_path_factory: pytest.TempPathFactory) -> dict[Path, list
     return {name: [e for e in errors if Path(e["filename"]) == path] for name, path in files.items()}
 
 
+READS_THE_SCHEMA_RUN = pytest.mark.xdist_group("workflow-schema")
+"""The tests of the one check-jsonschema run go to one worker, which makes it once."""
+
+
+@READS_THE_SCHEMA_RUN
 def test_every_workflow_is_valid_for_github(schema_verdicts):
     workflows = sorted(WORKFLOWS.glob("*.y*ml"))
     assert {CI, PREVIEW} <= set(workflows)
     assert {path: schema_verdicts[path] for path in workflows} == dict.fromkeys(workflows, [])
 
 
+@READS_THE_SCHEMA_RUN
 @pytest.mark.parametrize("breakage", BREAKAGES)
 def test_a_broken_copy_of_a_workflow_fails_the_schema(breakage, schema_verdicts):
     errors = schema_verdicts[breakage]

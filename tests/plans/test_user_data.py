@@ -49,6 +49,7 @@ def cloud_init_verdicts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, t
     return {name: verdicts[path] for name, path in paths.items()}
 
 
+@pytest.mark.xdist_group("cloud-init-schema")  # one worker, one cloud-init process
 @pytest.mark.parametrize("name", VARIANTS)
 def test_user_data_passes_cloud_init_schema(name: str, cloud_init_verdicts) -> None:
     code, stdout, stderr = cloud_init_verdicts[name]
