@@ -91,13 +91,13 @@ def test_an_emulator_can_be_given_its_account():
 
 def test_a_bucket_name_is_free_again_once_its_account_is_gone():
     """Bucket names are global (AWS and moto alike); an account the emulator forgets must free its
-    names, or the next account that makes the same bucket sends moto looking for it forever. (A name
-    no stack uses: the session's applied stacks keep theirs, shop-flow-logs among them.)"""
+    names, or the next account that makes the same bucket sends moto looking for it forever."""
+    bucket = "probe-freed-bucket"  # no stack's: the session's applied stacks keep theirs (shop-flow-logs)
     for _ in range(2):
         with Emulator(region="eu-west-1") as emulator:
             s3 = emulator.session.client("s3")
-            s3.create_bucket(Bucket="a-name-freed", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
-            assert s3.head_bucket(Bucket="a-name-freed")["ResponseMetadata"]["HTTPStatusCode"] == 200
+            s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+            assert s3.head_bucket(Bucket=bucket)["ResponseMetadata"]["HTTPStatusCode"] == 200
 
 
 def test_config_reaches_the_program_as_pulumi_config(run):

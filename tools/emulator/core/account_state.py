@@ -6,10 +6,8 @@ each S3 bucket name.
 
 - `snapshot(account_id)` deep-copies all of it for one account, and `restore(state)` makes the
   account hold exactly that again, dropping what was added since (a service first used after
-  the snapshot included). All services are copied at once: they hold each other's backends (an
-  Auto Scaling group launches through the account's EC2 and registers with its ELBv2). Copying
-  an applied stack's account takes tens of milliseconds; applying the stack again takes a
-  second or more.
+  the snapshot included). Copying an applied stack's account takes tens of milliseconds;
+  applying the stack again takes a second or more.
 - `forget(account_id)` drops an account, so a long process (a test session) does not keep
   every account it ever used: moto frees state only when its mock stops, for all accounts.
 
@@ -43,25 +41,26 @@ class AccountState:
 def snapshot(account_id: str) -> AccountState:
     """A deep copy of what `account_id` holds in in-process moto."""
     with moto_lock:
-        copied: dict[int, Any] = {}  # one copy for all services: a group's EC2 is the account's EC2
-        services = {
-            backends: copy.deepcopy(backends[account_id], copied)
-            for backends in list(BackendDict._instances)
-            if account_id in backends
-        }
-        return AccountState(account_id, services, _bucket_owners(account_id))
+        used = [backends for backends in list(BackendDict._instances) if account_id in backends]
+        return AccountState(account_id, _copied({b: b[account_id] for b in used}), _bucket_owners(account_id))
 
 
 def restore(state: AccountState) -> None:
     """Make the account hold what it held at `state` (a fresh copy: the state can be restored again)."""
     with moto_lock:
         _drop(state.account_id)
-        copied: dict[int, Any] = {}  # as in `snapshot`: services keep reaching each other
-        for backends, regions in state.services.items():
-            backends[state.account_id] = copy.deepcopy(regions, copied)
+        for backends, regions in _copied(state.services).items():
+            backends[state.account_id] = regions
         registry = _bucket_registry()
         if registry is not None:
             registry.update(state.buckets)
+
+
+def _copied(services: dict[BackendDict, Any]) -> dict[BackendDict, Any]:
+    """The account's backends of every service copied in one go: a backend that holds another
+    service's (Auto Scaling holds EC2's) then holds that service's copy, not a copy of its own."""
+    backends = list(services)
+    return dict(zip(backends, copy.deepcopy([services[b] for b in backends]), strict=True))
 
 
 def forget(account_id: str) -> None:
