@@ -77,6 +77,51 @@ def scaling_variant(applied_stacks: AppliedStacks, tmp_path_factory: pytest.Temp
     return _shared_variant(applied_stacks, tmp_path_factory.mktemp("scaling-variant"), "dev", SCALING_VARIANT)
 
 
+# --- variants several modules read (tests/support/variants.py), each applied once per session ---
+
+
+def _shared_variant(applied_stacks: AppliedStacks, directory: Path, base: str, changes: dict) -> Applied:
+    from tests.support.stacks import write_variant
+
+    return applied_stacks.shared(write_variant(directory, base, "variant", changes))
+
+
+@pytest.fixture(scope="session")
+def dev_behind_an_nlb(applied_stacks: AppliedStacks, tmp_path_factory: pytest.TempPathFactory) -> Applied:
+    return _shared_variant(applied_stacks, tmp_path_factory.mktemp("variant"), "dev", variants.DEV_BEHIND_AN_NLB)
+
+
+@pytest.fixture(scope="session")
+def prod_behind_an_nlb_in_one_zone(applied_stacks: AppliedStacks, tmp_path_factory: pytest.TempPathFactory) -> Applied:
+    changes = variants.PROD_BEHIND_AN_NLB_IN_ONE_ZONE
+    return _shared_variant(applied_stacks, tmp_path_factory.mktemp("variant"), "prod", changes)
+
+
+@pytest.fixture(scope="session")
+def dev_in_an_existing_vpc(applied_stacks: AppliedStacks, tmp_path_factory: pytest.TempPathFactory) -> Applied:
+    return _shared_variant(applied_stacks, tmp_path_factory.mktemp("variant"), "dev", variants.DEV_IN_AN_EXISTING_VPC)
+
+
+@pytest.fixture(scope="session")
+def private_dev(applied_stacks: AppliedStacks, tmp_path_factory: pytest.TempPathFactory) -> Applied:
+    return _shared_variant(applied_stacks, tmp_path_factory.mktemp("variant"), "dev", variants.PRIVATE_DEV)
+
+
+# --- the preview command in-process, on the session's applies ---
+
+
+@pytest.fixture
+def previews_read_the_session(applied_stacks: AppliedStacks, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`tools.preview.main` in this test answers with the session's apply of the stack file it is
+    given (applying it on first use), not an apply of its own: the same program run, once."""
+    from tools import emulated_stack, preview
+
+    # where the preview finds apply_stack: in tools.emulated_stack as it runs, or imported at its top
+    monkeypatch.setattr(emulated_stack, "apply_stack", applied_stacks.apply_stack)
+    if hasattr(preview, "apply_stack"):
+        monkeypatch.setattr(preview, "apply_stack", applied_stacks.apply_stack)
+
+
 @pytest.fixture
 def deploy(applied_stacks: AppliedStacks, tmp_path: Path) -> Iterator[Deploy]:
     """deploy("dev") or deploy("dev", {"elixir-cluster:nodes": {...}}): a stack this test may change.
@@ -90,7 +135,7 @@ def deploy(applied_stacks: AppliedStacks, tmp_path: Path) -> Iterator[Deploy]:
 
 SHIPPED = ("dev", "staging", "prod", "local")
 VARIANTS = ("dev_behind_an_nlb", "prod_behind_an_nlb_in_one_zone", "dev_in_an_existing_vpc", "private_dev")
-"""The fixtures of tests/support/variants.py's variants, below."""
+"""The fixtures of tests/support/variants.py's variants, above."""
 SHARED = (*SHIPPED, "scaling_variant", *VARIANTS)
 
 
@@ -106,15 +151,23 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     name_the_groups(config, items)  # these and the groups test modules declare
 
 
-GC_THRESHOLDS = (50_000, 20, 100)
-"""Python's default is (700, 10, 10): a young collection every 700 new containers, a full one
-every 100 young ones. An apply creates millions (Pulumi's outputs and futures, moto's models),
-and each full collection walks everything pulumi_aws and moto hold: about a sixth of the suite's
-CPU. Fifty thousand keeps cycles collected young, and full collections rare."""
+GC_THRESHOLDS = (100_000, 50, 100)
+"""Allocations between young-generation collections, and collections between older ones (Python's
+default is 2,000, 10, 10)."""
 
 
-def pytest_configure() -> None:
+def pytest_configure(config: pytest.Config) -> None:
+    """Collect cyclic garbage less often. A worker holds about a million long-lived objects
+    (pulumi_aws's types, moto, the applied stacks) and creates garbage in bursts (a stack apply, a
+    verify run); at the default thresholds the collector's passes over the older generations were
+    a fifth of the suite's CPU."""
     gc.set_threshold(*GC_THRESHOLDS)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """What collection imported lives until the end: out of the collector's sight from here on."""
+    gc.collect()
+    gc.freeze()
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -163,45 +216,3 @@ def write_trace(tmp_path) -> Callable[..., Path]:
         return path
 
     return write
-
-
-# --- variants several modules read (tests/support/variants.py), each applied once per session ---
-
-
-def _shared_variant(applied_stacks: AppliedStacks, directory: Path, base: str, changes: dict) -> Applied:
-    from tests.support.stacks import write_variant
-
-    return applied_stacks.shared(write_variant(directory, base, "variant", changes))
-
-
-@pytest.fixture(scope="session")
-def dev_behind_an_nlb(applied_stacks: AppliedStacks, tmp_path_factory: pytest.TempPathFactory) -> Applied:
-    return _shared_variant(applied_stacks, tmp_path_factory.mktemp("variant"), "dev", variants.DEV_BEHIND_AN_NLB)
-
-
-@pytest.fixture(scope="session")
-def prod_behind_an_nlb_in_one_zone(applied_stacks: AppliedStacks, tmp_path_factory: pytest.TempPathFactory) -> Applied:
-    changes = variants.PROD_BEHIND_AN_NLB_IN_ONE_ZONE
-    return _shared_variant(applied_stacks, tmp_path_factory.mktemp("variant"), "prod", changes)
-
-
-@pytest.fixture(scope="session")
-def dev_in_an_existing_vpc(applied_stacks: AppliedStacks, tmp_path_factory: pytest.TempPathFactory) -> Applied:
-    return _shared_variant(applied_stacks, tmp_path_factory.mktemp("variant"), "dev", variants.DEV_IN_AN_EXISTING_VPC)
-
-
-@pytest.fixture(scope="session")
-def private_dev(applied_stacks: AppliedStacks, tmp_path_factory: pytest.TempPathFactory) -> Applied:
-    return _shared_variant(applied_stacks, tmp_path_factory.mktemp("variant"), "dev", variants.PRIVATE_DEV)
-
-
-# --- the preview command in-process, on the session's applies ---
-
-
-@pytest.fixture
-def previews_read_the_session(applied_stacks: AppliedStacks, monkeypatch: pytest.MonkeyPatch) -> None:
-    """`tools.preview.main` in this test answers with the session's apply of the stack file it is
-    given (applying it on first use), not an apply of its own: the same program run, once."""
-    from tools import preview
-
-    monkeypatch.setattr(preview, "apply_stack", applied_stacks.apply_stack)
