@@ -232,8 +232,10 @@ class FakeNode:
         *command: str,
         cookie: str = "",
         edits: dict[str, tuple[str, str]] | None = None,
+        sleeps: int | None = None,
     ) -> subprocess.CompletedProcess[str]:
-        """Runs /usr/local/libexec/<release>/<script>, or `command` with {script} its path."""
+        """Runs /usr/local/libexec/<release>/<script>, or `command` with {script} its path; with
+        `sleeps`, the script is ended (SIGTERM) when it would sleep once more than that."""
         path = self.installed(settings, f"/usr/local/libexec/{settings.release.name}/{script}", edits)
         self._write_aws_state(settings, cookie)
         env = {
@@ -244,6 +246,7 @@ class FakeNode:
             "FAKE_AWS_MODEL": str(aws_cli_model()),
             "RUNTIME_DIRECTORY": str(self.root / "runtime"),
             "CURL_CA_BUNDLE": str(artifact_certificate()[0]),
+            **({"FAKE_SLEEP_LIMIT": str(sleeps)} if sleeps is not None else {}),
         }
         args = list(command) or [str(path)]  # run as systemd and runcmd run it: by its path
         return subprocess.run(
