@@ -2,13 +2,15 @@
 
 Each distinct stack file (a shipped one, or a variant a test writes) is applied at most once per
 session (per xdist worker), in an emulated account of its own, and its account is snapshotted
-(tests/support/stacks.py). `dev`, `staging`, `prod`, `local` (and `shipped("prod")`) and
-`scaling_variant` (dev with every scaling option the shipped stacks leave out) are shared: their
-clients refuse anything but reads. A test that changes AWS state uses `deploy`: the same account,
-writable, put back to its snapshot when the test ends. The helpers are in tests/support/.
+(tests/support/stacks.py). `dev`, `staging`, `prod`, `local` (and `shipped("prod")`),
+`scaling_variant` (dev with every scaling option the shipped stacks leave out) and the variants
+of tests/support/variants.py (`dev_behind_an_nlb`, `private_dev`, ...) are shared: their clients
+refuse anything but reads. `previews_read_the_session` has `tools.preview.main` read these applies
+too. A test that changes AWS state uses `deploy`: the same account, writable, put back to its
+snapshot when the test ends. The helpers are in tests/support/.
 
-Under xdist (`make test`: `--dist loadgroup`), the tests that read one shipped stack run on one
-worker, so each shipped stack is applied once per run rather than once per worker.
+Under xdist (`make test`: `--dist loadgroup`), the tests that read one shared stack run on one
+worker, so each is applied once per run rather than once per worker.
 """
 
 from __future__ import annotations
@@ -16,16 +18,26 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
+from tests.support import variants
 from tests.support.scaling import SCALING_VARIANT
-from tests.support.stacks import Applied, AppliedStacks, Deploy, Deployments, ShippedStacks, write_variant
+from tests.support.xdist_groups import name_the_groups
+
+if TYPE_CHECKING:
+    from tests.support.stacks import Applied, AppliedStacks, Deploy, ShippedStacks
+
+# tests/support/stacks.py (moto, Pulumi, boto3: a second to import) is imported by the fixtures
+# that use it: the xdist controller loads this file too, runs no test, and starts the workers after.
 
 
 @pytest.fixture(scope="session")
 def applied_stacks() -> Iterator[AppliedStacks]:
     """Every stack file the session applies, each once, with its account's snapshot."""
+    from tests.support.stacks import AppliedStacks
+
     with AppliedStacks() as stacks:
         yield stacks
 
@@ -33,6 +45,8 @@ def applied_stacks() -> Iterator[AppliedStacks]:
 @pytest.fixture(scope="session")
 def shipped(applied_stacks: AppliedStacks) -> ShippedStacks:
     """shipped("prod"): a shipped stack, applied on first use and shared read-only by the session."""
+    from tests.support.stacks import ShippedStacks
+
     return ShippedStacks(applied_stacks)
 
 
@@ -60,9 +74,52 @@ def local(shipped: ShippedStacks) -> Applied:
 def scaling_variant(applied_stacks: AppliedStacks, tmp_path_factory: pytest.TempPathFactory) -> Applied:
     """dev with every scaling option the shipped stacks leave out (tests/support/scaling.py),
     applied once per session and shared read-only."""
-    return applied_stacks.shared(
-        write_variant(tmp_path_factory.mktemp("scaling-variant"), "dev", "variant", SCALING_VARIANT)
-    )
+    return _shared_variant(applied_stacks, tmp_path_factory.mktemp("scaling-variant"), "dev", SCALING_VARIANT)
+
+
+# --- variants several modules read (tests/support/variants.py), each applied once per session ---
+
+
+def _shared_variant(applied_stacks: AppliedStacks, directory: Path, base: str, changes: dict) -> Applied:
+    from tests.support.stacks import write_variant
+
+    return applied_stacks.shared(write_variant(directory, base, "variant", changes))
+
+
+@pytest.fixture(scope="session")
+def dev_behind_an_nlb(applied_stacks: AppliedStacks, tmp_path_factory: pytest.TempPathFactory) -> Applied:
+    return _shared_variant(applied_stacks, tmp_path_factory.mktemp("variant"), "dev", variants.DEV_BEHIND_AN_NLB)
+
+
+@pytest.fixture(scope="session")
+def prod_behind_an_nlb_in_one_zone(applied_stacks: AppliedStacks, tmp_path_factory: pytest.TempPathFactory) -> Applied:
+    changes = variants.PROD_BEHIND_AN_NLB_IN_ONE_ZONE
+    return _shared_variant(applied_stacks, tmp_path_factory.mktemp("variant"), "prod", changes)
+
+
+@pytest.fixture(scope="session")
+def dev_in_an_existing_vpc(applied_stacks: AppliedStacks, tmp_path_factory: pytest.TempPathFactory) -> Applied:
+    return _shared_variant(applied_stacks, tmp_path_factory.mktemp("variant"), "dev", variants.DEV_IN_AN_EXISTING_VPC)
+
+
+@pytest.fixture(scope="session")
+def private_dev(applied_stacks: AppliedStacks, tmp_path_factory: pytest.TempPathFactory) -> Applied:
+    return _shared_variant(applied_stacks, tmp_path_factory.mktemp("variant"), "dev", variants.PRIVATE_DEV)
+
+
+# --- the preview command in-process, on the session's applies ---
+
+
+@pytest.fixture
+def previews_read_the_session(applied_stacks: AppliedStacks, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`tools.preview.main` in this test answers with the session's apply of the stack file it is
+    given (applying it on first use), not an apply of its own: the same program run, once."""
+    from tools import emulated_stack, preview
+
+    # where the preview finds apply_stack: in tools.emulated_stack as it runs, or imported at its top
+    monkeypatch.setattr(emulated_stack, "apply_stack", applied_stacks.apply_stack)
+    if hasattr(preview, "apply_stack"):
+        monkeypatch.setattr(preview, "apply_stack", applied_stacks.apply_stack)
 
 
 @pytest.fixture
@@ -70,15 +127,19 @@ def deploy(applied_stacks: AppliedStacks, tmp_path: Path) -> Iterator[Deploy]:
     """deploy("dev") or deploy("dev", {"elixir-cluster:nodes": {...}}): a stack this test may change.
     The session applies each stack file once; the test gets its account writable, and the account
     is put back as applied when the test ends."""
+    from tests.support.stacks import Deployments
+
     with Deployments(tmp_path, applied_stacks) as deployments:
         yield deployments
 
 
 SHIPPED = ("dev", "staging", "prod", "local")
-SHARED = (*SHIPPED, "scaling_variant")
+VARIANTS = ("dev_behind_an_nlb", "prod_behind_an_nlb_in_one_zone", "dev_in_an_existing_vpc", "private_dev")
+"""The fixtures of tests/support/variants.py's variants, above."""
+SHARED = (*SHIPPED, "scaling_variant", *VARIANTS)
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Send the readers of one shared stack to one xdist worker (`--dist loadgroup`)."""
     for item in items:
         params = getattr(item, "callspec", None)
@@ -87,6 +148,26 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             wanted.add(params.params["stack"])
         if len(wanted) == 1:
             item.add_marker(pytest.mark.xdist_group(wanted.pop()))
+    name_the_groups(config, items)  # these and the groups test modules declare
+
+
+GC_THRESHOLDS = (100_000, 50, 100)
+"""Allocations between young-generation collections, and collections between older ones (Python's
+default is 2,000, 10, 10)."""
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Collect cyclic garbage less often. A worker holds about a million long-lived objects
+    (pulumi_aws's types, moto, the applied stacks) and creates garbage in bursts (a stack apply, a
+    verify run); at the default thresholds the collector's passes over the older generations were
+    a fifth of the suite's CPU."""
+    gc.set_threshold(*GC_THRESHOLDS)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """What collection imported lives until the end: out of the collector's sight from here on."""
+    gc.collect()
+    gc.freeze()
 
 
 GC_THRESHOLDS = (100_000, 50, 100)
@@ -110,15 +191,16 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionfinish() -> None:
-    """Collect the session's garbage now, then freeze what is left.
+    """Freeze what the session left, uncollected.
 
     A worker's last step, pytest's own full GC at unconfigure, walks every object the session
     left (pulumi_aws, moto: about a million); on a loaded machine that outlasts the 5 s execnet
     gives a worker after the controller's shutdown, and execnet then sends the worker SIGINT,
-    which surfaced as a KeyboardInterrupt traceback in a GC callback. Here, before xdist reports
-    the worker finished, the collection runs inside the session, and the final one finds nothing.
+    which surfaced as a KeyboardInterrupt traceback in a GC callback. Frozen objects are never
+    walked again, so that collection finds only what was made after. (Collecting here first, as
+    this hook once did, took two seconds at the end of every worker: the process is about to
+    exit, and its memory goes with it.)
     """
-    gc.collect()
     gc.freeze()
 
 

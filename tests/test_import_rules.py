@@ -1,22 +1,18 @@
 """DESIGN.md's "Who may import whom", and the tests' own rule, checked on every Python file.
 
 The files are parsed, not imported: a rule is broken by the import statement itself, whether
-or not the line runs. The read-only tools are also started in a fresh interpreter to show
+or not the line runs. The read-only tools are also imported in a fresh interpreter to show
 that nothing they load pulls Pulumi in indirectly.
 """
 
 from __future__ import annotations
 
 import ast
-import json
-import subprocess
-import sys
 
 import pytest
 
-from tests.support.imports import ROOT, imports_of, python_files
+from tests.support.imports import PULUMI, ROOT, imports_of, loaded_by_each, python_files
 
-PULUMI = ("pulumi", "pulumi_aws", "pulumi_random")
 READ_ONLY_TOOLS = ["tools/verifier", "tools/simulator", "tools/verify.py", "tools/simulate.py", "tools/tune.py"]
 
 
@@ -74,31 +70,20 @@ def test_policies_judge_resources_and_import_neither_components_nor_tools():
     assert not wrong, "\n".join(map(str, wrong))
 
 
-LOADED = (
-    "import importlib, json, sys; importlib.import_module(sys.argv[1]); "
-    "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in sys.argv[2:])))"
+READ_ONLY_ENTRY_POINTS = tuple(
+    m for m in ("tools.verify", "tools.simulate", "tools.tune") if (ROOT / f"{m.replace('.', '/')}.py").exists()
 )
 
 
-def loaded_by(module: str, *packages: str) -> list[str]:
-    """The modules of `packages` that importing `module` loads, in a fresh interpreter."""
-    result = subprocess.run(
-        [sys.executable, "-c", LOADED, module, *packages], cwd=ROOT, capture_output=True, text=True, timeout=120
-    )
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
-
-
-@pytest.mark.parametrize(
-    "module",
-    [m for m in ("tools.verify", "tools.simulate", "tools.tune") if (ROOT / f"{m.replace('.', '/')}.py").exists()],
-)
+@pytest.mark.xdist_group("read-only-tools-imported")  # one worker, one interpreter
+@pytest.mark.parametrize("module", READ_ONLY_ENTRY_POINTS)
 def test_a_read_only_tool_loads_no_pulumi_even_indirectly(module):
-    assert loaded_by(module, *PULUMI) == []
+    assert loaded_by_each(READ_ONLY_ENTRY_POINTS, PULUMI)[module] == []
 
 
 def test_the_emulator_loads_no_component_even_through_the_stack_files_module_it_reads_with():
-    assert loaded_by("tools.emulator", "components") == []
+    # an interpreter of its own: the read-only tools load the settings and the plans
+    assert loaded_by_each(("tools.emulator",), ("components",))["tools.emulator"] == []
 
 
 # --- the tests' own rule -----------------------------------------------------------------------

@@ -78,15 +78,11 @@ def test_dev_has_no_flow_log_unless_it_asks(dev):
 # --- to S3 ---------------------------------------------------------------------------------
 
 
-def test_flow_logs_to_an_s3_bucket_need_no_role_and_no_log_group(deploy):
-    bucket = "arn:aws:s3:::shop-flow-logs/dev/"
-    change = {
-        "flowLogs": {"enabled": True, "destination": bucket, "trafficType": "REJECT", "maxAggregationInterval": 60}
-    }
-    applied = deploy("dev", {"elixir-cluster:network": change})
+def test_flow_logs_to_an_s3_bucket_need_no_role_and_no_log_group(private_dev):
+    applied = private_dev  # rejected traffic to a bucket, every minute (tests/support/variants.py)
     [flow_log] = _flow_logs(applied)
     assert flow_log["LogDestinationType"] == "s3"
-    assert flow_log["LogDestination"] == bucket
+    assert flow_log["LogDestination"] == "arn:aws:s3:::shop-flow-logs/dev/"
     assert flow_log["TrafficType"] == "REJECT"
     assert flow_log["MaxAggregationInterval"] == 60
     assert "DeliverLogsPermissionArn" not in flow_log

@@ -1,11 +1,10 @@
 """components/load_balancer.py: the load balancer each stack builds, read back from moto: placement,
 listeners, target group, attributes; and the variants a stack file can ask for: a network load
-balancer (TCP, and TLS with a certificate), an internal one, sticky sessions.
+balancer (TCP, and TLS with a certificate), an internal one, sticky sessions, read from the variants
+the session shares (tests/support/variants.py).
 """
 
 from __future__ import annotations
-
-from collections.abc import Iterator
 
 import pytest
 
@@ -18,11 +17,7 @@ from tests.support.aws_state import (
     target_group_of,
 )
 from tests.support.fragments import CERTIFICATE
-from tests.support.stacks import Applied, Deployments
 from tools.diagram import render_mermaid
-
-INTERNAL_AND_STICKY = pytest.mark.xdist_group("dev-internal-and-sticky")
-"""The tests reading that variant run on one worker, which applies it once."""
 
 
 @pytest.fixture(params=["dev", "prod"])
@@ -151,16 +146,8 @@ def test_prods_load_balancer_is_protected_and_logs_every_request(prod):
 # --- variants ---------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def internal_and_sticky(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Applied]:
-    """dev with an internal load balancer whose target group keeps sessions on a node for an hour."""
-    change = {"internal": True, "stickiness": {"enabled": True, "durationSeconds": 3600}}
-    with Deployments(tmp_path_factory.mktemp("stacks")) as deployments:
-        yield deployments("dev", {"elixir-cluster:loadBalancer": change})
-
-
-def test_network_load_balancer_forwards_tcp_with_an_http_health_check_and_source_ip_stickiness(deploy):
-    applied = deploy("dev", {"elixir-cluster:loadBalancer": {"type": "network", "stickiness": {"enabled": True}}})
+def test_network_load_balancer_forwards_tcp_with_an_http_health_check_and_source_ip_stickiness(dev_behind_an_nlb):
+    applied = dev_behind_an_nlb
     balancer = balancer_of(applied)
     assert balancer["Type"] == "network"
     assert balancer["SecurityGroups"] == [applied.outputs["loadBalancerSecurityGroupId"]]
@@ -185,17 +172,8 @@ def test_network_load_balancer_forwards_tcp_with_an_http_health_check_and_source
     assert applied.outputs["url"].startswith("http://")
 
 
-def test_network_load_balancer_with_a_certificate_terminates_tls_on_443_only(deploy):
-    applied = deploy(
-        "dev",
-        {
-            "elixir-cluster:loadBalancer": {
-                "type": "network",
-                "certificateArn": CERTIFICATE,
-                "sslPolicy": "ELBSecurityPolicy-TLS13-1-3-2021-06",
-            }
-        },
-    )
+def test_network_load_balancer_with_a_certificate_terminates_tls_on_443_only(prod_behind_an_nlb_in_one_zone):
+    applied = prod_behind_an_nlb_in_one_zone
     listeners = listeners_by_port(applied)
     assert set(listeners) == {443}  # a network load balancer cannot redirect
     tls = listeners[443]
@@ -205,9 +183,8 @@ def test_network_load_balancer_with_a_certificate_terminates_tls_on_443_only(dep
     assert applied.outputs["url"].startswith("https://")
 
 
-@INTERNAL_AND_STICKY
-def test_an_internal_load_balancer_lives_in_the_private_subnets(internal_and_sticky):
-    applied = internal_and_sticky
+def test_an_internal_load_balancer_lives_in_the_private_subnets(private_dev):
+    applied = private_dev
     balancer = balancer_of(applied)
     assert balancer["Scheme"] == "internal"
     assert subnet_ids_of(balancer) == set(applied.outputs["privateSubnetIds"])
@@ -216,9 +193,8 @@ def test_an_internal_load_balancer_lives_in_the_private_subnets(internal_and_sti
     assert 'lb["ALB internal' in private.split("end")[0]  # drawn where it lives
 
 
-@INTERNAL_AND_STICKY
-def test_sticky_sessions_on_an_application_load_balancer_use_its_cookie_for_the_configured_time(internal_and_sticky):
-    applied = internal_and_sticky
+def test_sticky_sessions_on_an_application_load_balancer_use_its_cookie_for_the_configured_time(private_dev):
+    applied = private_dev
     attributes = target_group_attributes(applied)
     assert (attributes["stickiness.type"], attributes["stickiness.enabled"]) == ("lb_cookie", "true")
     assert attributes["stickiness.lb_cookie.duration_seconds"] == "3600"

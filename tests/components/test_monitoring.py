@@ -1,6 +1,7 @@
 """components/monitoring.py, read back from moto: the alert topic, its key and who it mails, the
 health alarms and what they watch (prod's, field by field, against AWS's literal values), the
-dashboard about this group; and the variants: behind a network load balancer, several addresses.
+dashboard about this group; and a variant the session shares (tests/support/variants.py): behind a
+network load balancer, mailing several addresses.
 (Which alarms a group that cannot grow gets: tests/plans/test_health_alarms.py.)
 """
 
@@ -8,17 +9,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 
 import pytest
 
 from components.plans import names
 from tests.support.aws_state import alarms_of, real_request_count_label
 from tests.support.kms import key_policy, root_administers, topic_key
-from tests.support.stacks import Applied, Deployments
-
-BEHIND_AN_NLB = pytest.mark.xdist_group("dev-behind-an-nlb")
-"""The tests reading that variant run on one worker, which applies it once."""
 
 
 @pytest.fixture(params=["dev", "prod"])
@@ -242,21 +238,8 @@ def test_the_dashboard_graphs_blocked_requests(prod):
 # --- variants ---------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def behind_an_nlb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Applied]:
-    """dev behind a network load balancer, mailing two addresses."""
-    changes = {
-        "elixir-cluster:loadBalancer": {"type": "network", "idleTimeout": None, "stickiness": None, "algorithm": None},
-        "elixir-cluster:scaling": {"targetTracking": [{"metric": "cpu", "target": 60}]},
-        "elixir-cluster:alerts": {"emails": ["oncall@example.com", "platform@example.com"]},
-    }
-    with Deployments(tmp_path_factory.mktemp("stacks")) as deployments:
-        yield deployments("dev", changes)
-
-
-@BEHIND_AN_NLB
-def test_behind_a_network_load_balancer_host_alarms_stay_and_http_alarms_are_omitted(behind_an_nlb):
-    applied = behind_an_nlb
+def test_behind_a_network_load_balancer_host_alarms_stay_and_http_alarms_are_omitted(dev_behind_an_nlb):
+    applied = dev_behind_an_nlb
     alarms = alarms_of(applied)
     assert sorted(alarms) == ["at-max-size", "healthy-hosts-below-min", "unhealthy-hosts"]
     assert {alarms[role]["Namespace"] for role in ("unhealthy-hosts", "healthy-hosts-below-min")} == {"AWS/NetworkELB"}
@@ -270,9 +253,8 @@ def test_behind_a_network_load_balancer_host_alarms_stay_and_http_alarms_are_omi
     assert not metric_names & {"RequestCount", "TargetResponseTime", "HTTPCode_Target_5XX_Count"}
 
 
-@BEHIND_AN_NLB
-def test_each_alert_address_gets_its_own_subscription(behind_an_nlb):
-    applied = behind_an_nlb
+def test_each_alert_address_gets_its_own_subscription(dev_behind_an_nlb):
+    applied = dev_behind_an_nlb
     subscriptions = applied.client("sns").list_subscriptions_by_topic(TopicArn=applied.outputs["alarmTopicArn"])
     assert sorted(s["Endpoint"] for s in subscriptions["Subscriptions"]) == [
         "oncall@example.com",

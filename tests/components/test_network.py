@@ -1,38 +1,19 @@
 """components/network.py: the network each stack builds, asserted on moto's state: the VPC, its
 subnets and routes, NAT modes, endpoints, the adopted default security group, an existing VPC.
 
-The shipped stacks are read shared; a NAT mode or an existing VPC is a variant applied for the
-tests that read it (in an account of its own, see tests/conftest.py).
+The shipped stacks are read shared; a NAT mode or an existing VPC is a variant the session shares
+too (tests/support/variants.py: `private_dev`, `dev_in_an_existing_vpc`).
 """
 
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from tests.support.aws_state import default_route
 from tests.support.fragments import EXISTING_NETWORK
-from tests.support.stacks import Applied, Deployments
-
-WITHOUT_NAT = pytest.mark.xdist_group("dev-without-nat")
-IN_AN_EXISTING_VPC = pytest.mark.xdist_group("dev-in-an-existing-vpc")
-"""Tests reading one variant run on one worker, which applies it once."""
-
-
-@pytest.fixture(scope="module")
-def without_nat(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Applied]:
-    with Deployments(tmp_path_factory.mktemp("stacks")) as deployments:
-        yield deployments("dev", {"elixir-cluster:network": {"natGateways": "none"}})
-
-
-@pytest.fixture(scope="module")
-def in_an_existing_vpc(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Applied]:
-    """dev in the VPC the emulator provides for EXISTING_NETWORK, with flow logs on."""
-    with Deployments(tmp_path_factory.mktemp("stacks")) as deployments:
-        yield deployments("dev", {"elixir-cluster:network": {**EXISTING_NETWORK, "flowLogs": {"enabled": True}}})
 
 
 def _subnets(applied, key):
@@ -134,17 +115,15 @@ def test_with_nat_there_are_no_interface_endpoints(dev):
     assert [e["VpcEndpointType"] for e in endpoints] == ["Gateway"]
 
 
-@WITHOUT_NAT
-def test_without_nat_private_subnets_have_no_way_out_but_endpoints(without_nat):
-    ec2 = without_nat.client("ec2")
+def test_without_nat_private_subnets_have_no_way_out_but_endpoints(private_dev):
+    ec2 = private_dev.client("ec2")
     assert len(ec2.describe_nat_gateways()["NatGateways"]) == 0
-    routes = [default_route(ec2, s) for s in without_nat.outputs["privateSubnetIds"]]
+    routes = [default_route(ec2, s) for s in private_dev.outputs["privateSubnetIds"]]
     assert routes == [None] * len(routes)
 
 
-@WITHOUT_NAT
-def test_without_nat_the_nodes_reach_aws_apis_through_interface_endpoints(without_nat):
-    applied = without_nat
+def test_without_nat_the_nodes_reach_aws_apis_through_interface_endpoints(private_dev):
+    applied = private_dev
     ec2 = applied.client("ec2")
     interfaces = [
         e
@@ -202,9 +181,8 @@ def test_nothing_in_prod_uses_the_default_security_group(prod):
 # --- an existing VPC ----------------------------------------------------------------------
 
 
-@IN_AN_EXISTING_VPC
-def test_an_existing_vpc_is_used_as_is(in_an_existing_vpc):
-    applied = in_an_existing_vpc
+def test_an_existing_vpc_is_used_as_is(dev_in_an_existing_vpc):
+    applied = dev_in_an_existing_vpc
     vpc_id, public, private = (EXISTING_NETWORK[k] for k in ("vpcId", "publicSubnetIds", "privateSubnetIds"))
     assert applied.outputs["vpcId"] == vpc_id
     assert applied.outputs["publicSubnetIds"] == public
@@ -215,9 +193,8 @@ def test_an_existing_vpc_is_used_as_is(in_an_existing_vpc):
     assert groups["SecurityGroups"][0]["VpcId"] == vpc_id
 
 
-@IN_AN_EXISTING_VPC
-def test_an_existing_vpc_gets_the_flow_log_but_keeps_its_own_default_security_group(in_an_existing_vpc):
-    applied = in_an_existing_vpc
+def test_an_existing_vpc_gets_the_flow_log_but_keeps_its_own_default_security_group(dev_in_an_existing_vpc):
+    applied = dev_in_an_existing_vpc
     vpc = [{"Name": "resource-id", "Values": [applied.outputs["vpcId"]]}]
     [flow_log] = applied.client("ec2").describe_flow_logs(Filters=vpc)["FlowLogs"]
     assert flow_log["ResourceId"] == EXISTING_NETWORK["vpcId"]

@@ -1,5 +1,6 @@
 """Node group variants a stack file can ask for, applied in the emulator and read from moto:
-spot and several instance types, an existing VPC with extra security groups.
+spot and several instance types, several on-demand types, an existing VPC with extra security
+groups (the last two in one variant the session shares: tests/support/variants.py).
 
 Run: `.venv/bin/python -m pytest --tb=native -q tests/components/test_node_group_variants.py`
 """
@@ -8,8 +9,7 @@ from __future__ import annotations
 
 from tests.support.aws_state import group_of, template_data
 from tests.support.fragments import EXISTING_NETWORK
-
-DATABASE_ACCESS = "sg-0123456789abcdef0"
+from tests.support.variants import DATABASE_ACCESS
 
 
 def test_spot_and_several_instance_types_make_a_mixed_instances_policy(deploy):
@@ -42,21 +42,16 @@ def test_spot_and_several_instance_types_make_a_mixed_instances_policy(deploy):
     assert len(health["TargetHealthDescriptions"]) == len(group["Instances"]) == applied.settings.nodes.desired_capacity
 
 
-def test_several_on_demand_types_stay_on_demand(deploy):
-    applied = deploy("dev", {"elixir-cluster:nodes": {"instanceTypes": ["t4g.small", "t4g.medium"]}})
+def test_several_on_demand_types_stay_on_demand(dev_in_an_existing_vpc):
+    applied = dev_in_an_existing_vpc
+    assert applied.settings.nodes.instance_types == ["t4g.small", "t4g.medium"] and applied.settings.nodes.spot is None
     distribution = group_of(applied)["MixedInstancesPolicy"]["InstancesDistribution"]
     assert (distribution["OnDemandBaseCapacity"], distribution["OnDemandPercentageAboveBaseCapacity"]) == (0, 100)
     assert not group_of(applied).get("CapacityRebalance")
 
 
-def test_an_existing_vpc_hosts_the_nodes_with_their_extra_security_groups(deploy):
-    applied = deploy(
-        "dev",
-        {
-            "elixir-cluster:network": EXISTING_NETWORK,
-            "elixir-cluster:nodes": {"extraSecurityGroupIds": [DATABASE_ACCESS]},
-        },
-    )
+def test_an_existing_vpc_hosts_the_nodes_with_their_extra_security_groups(dev_in_an_existing_vpc):
+    applied = dev_in_an_existing_vpc
     group = group_of(applied)
     assert set(group["VPCZoneIdentifier"].split(",")) == set(EXISTING_NETWORK["privateSubnetIds"])
     assert template_data(applied)["SecurityGroupIds"] == [applied.outputs["nodeSecurityGroupId"], DATABASE_ACCESS]

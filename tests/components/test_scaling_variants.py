@@ -1,7 +1,8 @@
 """Scaling options a stack file can ask for beyond the shipped stacks, applied in the emulator:
 memory and custom metrics, step policies that scale in or watch a metric not published per
 group, schedules with a single size, predictive scaling that acts, and what a network load
-balancer cannot offer. All but the last read one shared variant (tests/support/scaling.py).
+balancer cannot offer. All but the last read one shared variant (tests/support/scaling.py); the last
+reads prod behind a network load balancer (tests/support/variants.py).
 
 Run: `.venv/bin/python -m pytest --tb=native -q tests/components/test_scaling_variants.py`
 """
@@ -128,24 +129,8 @@ def test_a_network_load_balancer_cannot_scale_on_request_count(tmp_path):
     assert any(line.startswith("elixir-cluster:scaling.predictive.metric: needs an application") for line in lines)
 
 
-def test_a_network_load_balancer_scales_on_beam_metrics_without_request_count(deploy):
-    applied = deploy(
-        "prod",
-        {
-            "elixir-cluster:loadBalancer": {
-                "type": "network",
-                "idleTimeout": None,
-                "stickiness": None,
-                "algorithm": None,
-                "accessLogs": None,
-                "waf": None,
-            },
-            "elixir-cluster:scaling": {
-                "targetTracking": [{"metric": "schedulerUtilization", "target": 70}],
-                "predictive": {"metric": "cpu", "target": 60},
-            },
-        },
-    )
+def test_a_network_load_balancer_scales_on_beam_metrics_without_request_count(prod_behind_an_nlb_in_one_zone):
+    applied = prod_behind_an_nlb_in_one_zone  # the schedulers tracked, CPU forecast (tests/support/variants.py)
     policies = policies_of(applied)
     assert sorted(policies) == sorted(names.scaling_policy_names(applied.settings))
     assert all("ResourceLabel" not in str(p) for p in policies.values())

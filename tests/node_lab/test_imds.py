@@ -7,12 +7,12 @@ node's scripts against this same service.
 from __future__ import annotations
 
 import http.client
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.support.local_server import LocalServer
 from tools.conformance.node_lab.imds import server, write_metadata
 
 METADATA = {"instance-id": "i-0abc123def4567890", "tags": {"aws:autoscaling:groupName": "shop-nodes-1234"}}
@@ -26,14 +26,13 @@ class Clock:
         return self.now
 
 
-class Imds:
+class Imds(LocalServer):
     def __init__(self, metadata_file: Path, clock: Clock, outages: dict[str, int]):
         self.metadata_file = metadata_file
-        self.server = server(("127.0.0.1", 0), metadata_file, [], clock=clock, outages=outages)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        super().__init__(server(("127.0.0.1", 0), metadata_file, [], clock=clock, outages=outages))
 
     def request(self, method: str, path: str, headers: dict[str, str] | None = None) -> tuple[int, str]:
-        connection = http.client.HTTPConnection("127.0.0.1", self.server.server_address[1], timeout=5)
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
         try:
             connection.request(method, path, headers=headers or {})
             answer = connection.getresponse()
@@ -68,8 +67,7 @@ def imds(tmp_path: Path, clock: Clock, outages: dict[str, int]) -> Iterator[Imds
     try:
         yield service
     finally:
-        service.server.shutdown()
-        service.server.server_close()
+        service.close()
 
 
 @pytest.mark.parametrize("ttl", [None, "", "0", "21601", "-5", "60s"])

@@ -24,6 +24,7 @@ from components.plans.node_layout import NodeLayout
 from components.plans.user_data import USER_DATA_LIMIT_BYTES, render_user_data
 from tests.support.node_bootstrap import (
     VARIANTS,
+    cloud_init_schema,
     require,
     stack_values,
     unit_settings,
@@ -37,14 +38,23 @@ GOLDEN_DIR = Path(__file__).parent.parent / "golden"
 UPDATE_GOLDEN = os.environ.get("UPDATE_GOLDEN") == "1"
 
 
+@pytest.fixture(scope="module")
+def cloud_init_verdicts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[int, str, str]]:
+    """`cloud-init schema --config-file` on each variant's user data (tests/support/node_bootstrap.py)."""
+    directory = tmp_path_factory.mktemp("user-data")
+    paths = {name: directory / f"user-data-{name}.yaml" for name in VARIANTS}
+    for name, path in paths.items():
+        path.write_text(render_user_data(variant(name)))
+    verdicts = cloud_init_schema(list(paths.values()))
+    return {name: verdicts[path] for name, path in paths.items()}
+
+
+@pytest.mark.xdist_group("cloud-init-schema")  # one worker, one cloud-init process
 @pytest.mark.parametrize("name", VARIANTS)
-def test_user_data_passes_cloud_init_schema(name: str, tmp_path: Path) -> None:
-    cloud_init = require("cloud-init")
-    path = tmp_path / "user-data.yaml"
-    path.write_text(render_user_data(variant(name)))
-    result = subprocess.run([cloud_init, "schema", "--config-file", str(path)], capture_output=True, text=True)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "Valid cloud-config" in result.stdout
+def test_user_data_passes_cloud_init_schema(name: str, cloud_init_verdicts) -> None:
+    code, stdout, stderr = cloud_init_verdicts[name]
+    assert code == 0, stdout + stderr
+    assert "Valid cloud-config" in stdout
 
 
 @pytest.mark.parametrize("name", VARIANTS)

@@ -52,6 +52,10 @@ KINDS = {proto.POLICY_TYPE_RESOURCE: RESOURCE, proto.POLICY_TYPE_STACK: STACK}
 LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
 INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 
+pytestmark = pytest.mark.xdist_group("prod")
+"""One worker runs the module, beside prod's other readers: its policy server starts once, and the
+prod it reads is the one that worker applies for them."""
+
 Diagnostic = tuple[str, str, str]
 """(rule, level, urn) of one diagnostic; the urn is empty for a resource's own Analyze."""
 

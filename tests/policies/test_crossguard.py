@@ -24,6 +24,9 @@ from tools.stack_files import PROJECT_DIR, project_name, read_stack_file, stack_
 LEVELS = {proto.ADVISORY: "advisory", proto.MANDATORY: "mandatory", proto.DISABLED: "disabled"}
 DESCRIPTIONS = {p.name: p.description for p in POLICIES}
 
+pytestmark = pytest.mark.xdist_group("crossguard")
+"""One worker runs the module: its policy server process starts once."""
+
 
 @pytest.fixture(scope="module")
 def analyzer() -> Iterator[Any]:

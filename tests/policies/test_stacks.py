@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import base64
 import copy
+import functools
 import json
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.support.stacks import Applied, write_variant
+from tests.support.fragments import merged
+from tests.support.stacks import Applied, AppliedStacks, write_variant
 from tools import policy_check, preview
 from tools.policy_check import EXIT_MANDATORY, EXIT_OK, check, mandatory
 from tools.stack_files import stack_names
@@ -221,45 +224,15 @@ def test_the_unchanged_prod_preview_exits_0(prod_preview, tmp_path):
 
 # --- careless changes to the stack YAML, through `tools.preview --policy` ------------------------
 
-
 CARELESS_STACK_FILE = {
     "elixir-cluster:nodes": {"maxSize": 60, "healthCheckGracePeriod": 10},
     "elixir-cluster:loadBalancer": {"waf": {"enabled": False, "managedRuleGroups": None}},
     "elixir-cluster:network": {"natGateways": "single"},
 }
-"""Four careless edits of prod's stack file at once (one apply): each breaks a rule of its own."""
+"""Four careless edits of prod's stack file: each breaks a rule of its own."""
 
-
-def test_preview_policy_exits_3_on_a_careless_stack_file_naming_each_rule_it_breaks(tmp_path, capsys):
-    variant = write_variant(tmp_path, "prod", "prod", CARELESS_STACK_FILE)
-    assert preview.main(["--config", str(variant), "--format", "json", "--policy"]) == EXIT_MANDATORY
-    captured = capsys.readouterr()
-    json.loads(captured.out)  # the chosen format still printed whole, the verdict beside it
-    for rule in ("asg-size-bounds", "asg-elb-health-checks", "prod-alb-has-waf", "prod-nat-per-zone"):
-        assert f"mandatory: {rule}: " in captured.err
-
-
-def test_preview_policy_exits_0_on_the_shipped_stack(capsys):
-    assert preview.main(["--stack", "prod", "--policy"]) == EXIT_OK
-    assert "0 mandatory" in capsys.readouterr().err
-
-
-# --- production opinions: the settings accept them, the pack flags them --------------------------
-
-NETWORK_LOAD_BALANCER = {
-    "elixir-cluster:loadBalancer": {"type": "network", "algorithm": None, "idleTimeout": None, "waf": None},
-    # requests per target exist on an application load balancer only
-    "elixir-cluster:scaling": {
-        "targetTracking": [{"metric": "schedulerUtilization", "target": 70, "warmup": 120}],
-        "predictive": {"metric": "cpu", "target": 60},
-    },
-}
 PROD_OPINIONS = {
     "one node": ({"elixir-cluster:nodes": {"minSize": 1}}, {("prod-min-nodes", "shop-nodes-group")}),
-    "one zone behind a network load balancer": (
-        {"elixir-cluster:network": {"availabilityZones": 1}, **NETWORK_LOAD_BALANCER},
-        {("prod-groups-span-zones", "shop-nodes-group"), ("prod-groups-span-zones", "shop-lb-nlb")},
-    ),
     "no deletion protection": (
         {"elixir-cluster:loadBalancer": {"deletionProtection": False}},
         {("prod-load-balancer-deletion-protection", "shop-lb-alb")},
@@ -269,16 +242,78 @@ PROD_OPINIONS = {
         {("prod-load-balancer-https", "shop-lb-alb")},
     ),
 }
-"""Stack-file changes to prod that were refused as if AWS rejected them, and what the pack says of each
-(one NAT gateway: the test after these)."""
+"""Stack-file changes to prod that were refused as if AWS rejected them, and what the pack says of
+each (one zone behind a network load balancer and one NAT gateway: the tests after these)."""
+
+CARELESS_PROD = functools.reduce(merged, [changes for changes, _ in PROD_OPINIONS.values()], CARELESS_STACK_FILE)
+"""prod's stack file with the careless edits and the production opinions at once: one apply (the
+session's, see `careless_prod`) that the preview and the pack both read."""
 
 
+@pytest.fixture
+def careless_prod(applied_stacks: AppliedStacks, tmp_path: Path) -> Path:
+    """Pulumi.prod.yaml with CARELESS_PROD: the session applies it once, for the tests of this group."""
+    return write_variant(tmp_path, "prod", "prod", CARELESS_PROD)
+
+
+READS_CARELESS_PROD = pytest.mark.xdist_group("careless-prod")
+"""The tests reading CARELESS_PROD run on one worker, which applies it once."""
+
+
+@READS_CARELESS_PROD
+def test_preview_policy_exits_3_on_a_careless_stack_file_naming_each_rule_it_breaks(
+    careless_prod, previews_read_the_session, capsys
+):
+    assert preview.main(["--config", str(careless_prod), "--format", "json", "--policy"]) == EXIT_MANDATORY
+    captured = capsys.readouterr()
+    json.loads(captured.out)  # the chosen format still printed whole, the verdict beside it
+    for rule in ("asg-size-bounds", "asg-elb-health-checks", "prod-alb-has-waf", "prod-nat-per-zone"):
+        assert f"mandatory: {rule}: " in captured.err
+
+
+def test_preview_policy_exits_0_on_the_shipped_stack(prod, previews_read_the_session, capsys):
+    assert preview.main(["--stack", "prod", "--policy"]) == EXIT_OK
+    assert "0 mandatory" in capsys.readouterr().err
+
+
+# --- production opinions: the settings accept them, the pack flags them --------------------------
+
+
+@READS_CARELESS_PROD
 @pytest.mark.parametrize(("changes", "expected"), PROD_OPINIONS.values(), ids=PROD_OPINIONS.keys())
-def test_a_production_opinion_is_accepted_by_the_settings_and_flagged_by_the_pack(changes, expected, deploy):
-    applied = deploy("prod", changes)  # the settings accept it and the emulator builds it
+def test_a_production_opinion_is_accepted_by_the_settings_and_flagged_by_the_pack(
+    changes, expected, careless_prod, applied_stacks
+):
+    applied = applied_stacks.shared(careless_prod)  # the settings accept it and the emulator builds it
     assert applied.settings.cluster.environment == "prod"
     violations = check(applied.deployment.to_json())
-    assert {(v.policy, v.resource) for v in violations} == expected, "\n".join(map(str, violations))
+    assert expected <= {(v.policy, v.resource) for v in violations}, "\n".join(map(str, violations))
+    assert all(v.level.value == "mandatory" for v in violations)
+
+
+@READS_CARELESS_PROD
+def test_the_careless_edits_and_the_opinions_break_their_rules_and_no_other(careless_prod, applied_stacks):
+    violations = check(applied_stacks.shared(careless_prod).deployment.to_json())
+    assert {(v.policy, v.resource) for v in violations} == {
+        ("asg-size-bounds", "shop-nodes-group"),
+        ("asg-elb-health-checks", "shop-nodes-group"),
+        ("prod-alb-has-waf", "shop-lb-alb"),
+        ("prod-nat-per-zone", "shop-network-nat-eu-west-1a"),
+        *(pair for _, expected in PROD_OPINIONS.values() for pair in expected),
+    }, "\n".join(map(str, violations))
+
+
+def test_one_zone_behind_a_network_load_balancer_is_accepted_by_the_settings_and_flagged_by_the_pack(
+    prod_behind_an_nlb_in_one_zone,
+):
+    applied = prod_behind_an_nlb_in_one_zone  # tests/support/variants.py
+    assert applied.settings.cluster.environment == "prod"
+    assert applied.settings.network.availability_zones == 1
+    violations = check(applied.deployment.to_json())
+    assert {(v.policy, v.resource) for v in violations} == {
+        ("prod-groups-span-zones", "shop-nodes-group"),
+        ("prod-groups-span-zones", "shop-lb-nlb"),
+    }, "\n".join(map(str, violations))
     assert all(v.level.value == "mandatory" for v in violations)
 
 

@@ -24,7 +24,6 @@ import ssl
 import subprocess
 import tarfile
 import tempfile
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,6 +39,7 @@ from components.plans.lifecycle_hooks import drain_hook
 from components.plans.user_data import render_user_data
 from components.settings import StackSettings
 from tests.support.fakes.aws_cli import write_cli_model
+from tests.support.local_server import LocalServer
 from tools.conformance.node_lab import imds
 from tools.conformance.node_lab.boot import shim
 
@@ -69,25 +69,7 @@ def real_curl() -> str:
     return path
 
 
-POLL_SECONDS = 0.02
-
-
-class _Server:
-    """An HTTP server on 127.0.0.1 in a thread of this process."""
-
-    def __init__(self, server: http.server.ThreadingHTTPServer):
-        self.server = server
-        self.port = server.server_address[1]
-        # A short poll: shutdown() waits for the loop to look, 0.5 s by default.
-        self._thread = threading.Thread(target=server.serve_forever, args=(POLL_SECONDS,), daemon=True)
-        self._thread.start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
-class ArtifactServer(_Server):
+class ArtifactServer(LocalServer):
     """HTTPS for ARTIFACT_HOST with a certificate of its own (curl trusts it via CURL_CA_BUNDLE)."""
 
     def __init__(self, certificate: tuple[Path, Path]):
@@ -165,7 +147,7 @@ class FakeNode:
             (self.root / directory).mkdir()
         self.metadata_file = self.root / "imds.json"
         imds.write_metadata(self.metadata_file, self.metadata)
-        self.imds_server = _Server(
+        self.imds_server = LocalServer(
             imds.server(("127.0.0.1", 0), self.metadata_file, self.imds_log, outages=self.outages)
         )
         self.artifacts = ArtifactServer(artifact_certificate())
@@ -250,8 +232,10 @@ class FakeNode:
         *command: str,
         cookie: str = "",
         edits: dict[str, tuple[str, str]] | None = None,
+        sleeps: int | None = None,
     ) -> subprocess.CompletedProcess[str]:
-        """Runs /usr/local/libexec/<release>/<script>, or `command` with {script} its path."""
+        """Runs /usr/local/libexec/<release>/<script>, or `command` with {script} its path; with
+        `sleeps`, the script is ended (SIGTERM) when it would sleep once more than that."""
         path = self.installed(settings, f"/usr/local/libexec/{settings.release.name}/{script}", edits)
         self._write_aws_state(settings, cookie)
         env = {
@@ -262,6 +246,7 @@ class FakeNode:
             "FAKE_AWS_MODEL": str(aws_cli_model()),
             "RUNTIME_DIRECTORY": str(self.root / "runtime"),
             "CURL_CA_BUNDLE": str(artifact_certificate()[0]),
+            **({"FAKE_SLEEP_LIMIT": str(sleeps)} if sleeps is not None else {}),
         }
         args = list(command) or [str(path)]  # run as systemd and runcmd run it: by its path
         return subprocess.run(

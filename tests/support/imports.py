@@ -1,12 +1,19 @@
-"""The project's Python files and what each imports, read with `ast` (nothing is executed)."""
+"""The project's Python files and what each imports, read with `ast` (nothing is executed); and what
+importing a module loads, run in a fresh interpreter."""
 
 from __future__ import annotations
 
 import ast
+import functools
+import json
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+PULUMI = ("pulumi", "pulumi_aws", "pulumi_random")
+"""Pulumi's packages, which the settings, the plans and the read-only tools never load."""
 NOT_OURS = {".venv", ".git", "node_modules", "__pycache__"}
 
 
@@ -58,3 +65,35 @@ def imports_of(path: Path) -> list[Import]:
             found.append(Import(str(relative), node.lineno, module))
             found += [Import(str(relative), node.lineno, f"{module}.{alias.name}") for alias in node.names]
     return found
+
+
+# --- what importing a module loads, in a fresh interpreter ---------------------------------------
+
+LOADED_BY_EACH = """\
+import importlib, json, sys
+modules, packages = json.loads(sys.argv[1]), tuple(sys.argv[2:])
+ours = lambda: {m for m in sys.modules if m.split(".")[0] in packages}
+loaded = {}
+for module in modules:
+    before = ours()
+    importlib.import_module(module)
+    loaded[module] = sorted(ours() - before)
+print(json.dumps(loaded))
+"""
+
+
+@functools.cache
+def loaded_by_each(modules: tuple[str, ...], packages: tuple[str, ...]) -> dict[str, list[str]]:
+    """The modules of `packages` each of `modules` loads, imported in turn in one fresh interpreter:
+    what the first loads, then what the next adds, and so on. Where none loads any, each would load
+    none alone either; one interpreter costs a few tenths of a second, so a test process starts it
+    once per question."""
+    result = subprocess.run(
+        [sys.executable, "-c", LOADED_BY_EACH, json.dumps(modules), *packages],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)

@@ -30,10 +30,10 @@ import boto3
 import yaml
 
 from components.settings import StackSettings
-from tools.emulated_stack import emulated
+from tools.emulated_stack import apply_stack, emulated
 from tools.emulator import ACCOUNT_HEADER, Deployment, Emulator
 from tools.emulator.core.account_state import AccountState
-from tools.stack_files import stack_file, stack_name
+from tools.stack_files import StackFile, stack_file, stack_name
 
 READ_ONLY_OPERATIONS = ("Describe", "Get", "List")
 """What a test may call on a shared stack: AWS's read operations, by their name's first word."""
@@ -130,6 +130,13 @@ class AppliedStacks:
             emulator, deployment, settings = self._contexts.enter_context(emulated(path))
             self._applied[key] = _Applied(emulator, deployment, settings, emulator.snapshot())
         return self._applied[key]
+
+    def apply_stack(self, stack: StackFile | Path, endpoint: str | None = None) -> Deployment:
+        """`tools.emulated_stack.apply_stack`, answered with this session's apply of the same file (in
+        in-process moto; a moto server at `endpoint` gets an apply of its own)."""
+        if endpoint is not None:
+            return apply_stack(stack, endpoint)
+        return self.applied(stack.path if isinstance(stack, StackFile) else stack).deployment
 
     def shared(self, path: Path) -> Applied:
         """The stack at `path`, read-only (its clients refuse changes)."""

@@ -82,6 +82,27 @@ def test_a_bucket_name_follows_its_account_back(aws, emulator):
     aws("s3").put_object(Bucket="probe-restored-bucket", Key="k", Body=b"v")  # moto finds the bucket's account
 
 
+def test_after_a_restore_the_instances_a_group_launches_register_in_the_accounts_target_group(aws, emulator):
+    """Services hold each other (a group registers its instances with ELBv2): a restored group must
+    register with the account's target group, not with a copy of ELBv2 made for it alone."""
+    a_group(aws, "nodes", desired=1)
+    ec2, elbv2, autoscaling = aws("ec2"), aws("elbv2"), aws("autoscaling")
+    [vpc] = [v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"] if v["CidrBlock"] == "10.0.0.0/16"]
+    target_group = elbv2.create_target_group(Name="nodes", Protocol="HTTP", Port=4000, VpcId=vpc)["TargetGroups"][0]
+    arn = target_group["TargetGroupArn"]
+    autoscaling.attach_load_balancer_target_groups(AutoScalingGroupName="nodes", TargetGroupARNs=[arn])
+    emulator.restore(emulator.snapshot())
+
+    autoscaling.set_desired_capacity(AutoScalingGroupName="nodes", DesiredCapacity=3)
+    [group] = autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=["nodes"])["AutoScalingGroups"]
+    launched = {i["InstanceId"] for i in group["Instances"]}
+    assert len(launched) == 3
+    registered = {
+        t["Target"]["Id"] for t in elbv2.describe_target_health(TargetGroupArn=arn)["TargetHealthDescriptions"]
+    }
+    assert registered == launched
+
+
 def test_another_accounts_snapshot_is_refused(emulator):
     with Emulator(region="eu-west-1", stack="other") as other:
         state = other.snapshot()

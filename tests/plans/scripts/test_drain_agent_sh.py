@@ -4,6 +4,7 @@ release and completes the lifecycle hook, in that order."""
 from __future__ import annotations
 
 import re
+import signal
 
 from components.plans.lifecycle_hooks import LIFECYCLE_HOOK_NAME
 from tests.support.fake_node import GROUP_NAME, INSTANCE_ID, NODE_IP, SERVICE_ID, FakeNode
@@ -59,9 +60,10 @@ def test_drain_agent_backoff_is_bounded(node: FakeNode) -> None:
 def test_drain_agent_polls_until_scale_in(node: FakeNode) -> None:
     node.imds("autoscaling/target-lifecycle-state", "InService")
     # The agent never returns while InService: it sleeps and polls again. Stop it after a few polls.
-    result = node.run(variant("prod"), "drain-agent", "timeout", "1", "{script}")
-    assert result.returncode == 124, "still waiting"
-    assert set(node.calls("sleep")) == {"sleep 5"}
+    result = node.run(variant("prod"), "drain-agent", sleeps=3)
+    assert result.returncode == -signal.SIGTERM, "still waiting when stopped"
+    assert node.calls("sleep") == ["sleep 5"] * 4  # the fourth is where it was stopped
+    assert len(node.calls("curl")) >= 4  # a poll before each pause
     assert not node.calls("systemctl") and not node.calls("aws")
 
 
