@@ -170,25 +170,6 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     gc.freeze()
 
 
-GC_THRESHOLDS = (100_000, 50, 100)
-"""Allocations between young-generation collections, and collections between older ones (Python's
-default is 2,000, 10, 10)."""
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    """Collect cyclic garbage less often. A worker holds about a million long-lived objects
-    (pulumi_aws's types, moto, the applied stacks) and creates garbage in bursts (a stack apply, a
-    verify run); at the default thresholds the collector's passes over the older generations were
-    a fifth of the suite's CPU."""
-    gc.set_threshold(*GC_THRESHOLDS)
-
-
-def pytest_collection_finish(session: pytest.Session) -> None:
-    """What collection imported lives until the end: out of the collector's sight from here on."""
-    gc.collect()
-    gc.freeze()
-
-
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionfinish() -> None:
     """Freeze what the session left, uncollected.
