@@ -18,8 +18,10 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 install: $(VENV)/.installed ## the virtualenv with runtime and test dependencies
 
+# Bytecode caches as Python writes them by default, even where the environment turns them off:
+# both workers and every `python -m tools.X` a test starts would compile the project again.
 test: install ## the offline suite: no AWS account, no Pulumi CLI, no network; JOBS workers (default 2)
-	$(PY) -m pytest -n $(JOBS) --dist loadgroup
+	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -n $(JOBS) --dist loadgroup
 
 conformance: install ## proof on real Erlang/OTP, HAProxy and iptables for STACKS (default "dev prod"); needs root
 	CONFORMANCE_STACKS="$(STACKS)" $(PY) -m pytest -m conformance tests/conformance

@@ -2,8 +2,8 @@
 
     .venv/bin/python -m benchmarks.suite_speed [--jobs 2] [--top 10]
 
-Runs the offline suite as `make test` runs it (`pytest -n JOBS --dist loadgroup`) in a
-fresh process and prints its wall time, the CPU time of the run and its workers (user +
+Runs the offline suite as `make test` runs it (`pytest -n JOBS --dist loadgroup`, bytecode
+caches written) in a fresh process and prints its wall time, the CPU time of the run and its workers (user +
 system), the test count, and the modules that took longest (setup, call and teardown
 summed over their tests). On a shared machine wall times move; CPU time moves less.
 """
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import os
 import re
 import resource
 import subprocess
@@ -34,7 +35,8 @@ def main(argv: list[str] | None = None) -> int:
     command += ["-p", "no:cacheprovider", "--durations=0", "--durations-min=0.05"]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    run = subprocess.run(command, cwd=PROJECT_DIR, capture_output=True, text=True)
+    environment = {**os.environ, "PYTHONDONTWRITEBYTECODE": ""}  # as `make test` runs it
+    run = subprocess.run(command, cwd=PROJECT_DIR, capture_output=True, text=True, env=environment)
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
