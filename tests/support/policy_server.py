@@ -129,6 +129,9 @@ def policy_pack(
             env=pack_environment(stack, organization, dry_run),
             stdout=subprocess.PIPE,
             stderr=stderr,
+            # SIGINT as the CLI's plugin would have it: a test run in the background of a shell
+            # (`make test &`) ignores SIGINT, and a child would inherit that and never stop.
+            preexec_fn=_default_sigint,
         )
         try:
             port = _read_port(process, stderr)
@@ -145,6 +148,10 @@ def policy_pack(
                 process.kill()
                 process.wait()
             process.stdout.close()
+
+
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _read_port(process: subprocess.Popen, stderr: Any) -> int:
