@@ -28,7 +28,7 @@ from components.plans.release_environment import release_environment
 from tests.support.node_lab import skip_unless_ready
 from tools.conformance import netns
 from tools.conformance.node_lab import release
-from tools.conformance.node_lab.database import Database, missing_database_tools
+from tools.conformance.node_lab.database import Database
 from tools.conformance.node_lab.instance import Instance
 from tools.conformance.node_lab.release_inputs import ReleaseInputs
 from tools.conformance.node_lab.secret_scan import comm, descendants, host_pids, in_processes
@@ -121,7 +121,6 @@ class DnsCluster:
 
 @pytest.fixture(scope="module")
 def dns_cluster(release_tarball, lab_tools, tmp_path_factory) -> Iterator[DnsCluster]:
-    skip_unless_ready(missing_database_tools())
     workdir = tmp_path_factory.mktemp("dns-cluster")
     settings = settings_of(release_variant("dev", workdir / "stack", discovery="dns"))
     network = netns.Network("nlrel")
