@@ -30,7 +30,8 @@ defmodule Shop.Application do
       Application.get_env(:shop, Shop.Repo, [])[:password],
       Application.get_env(:shop, :secret_key_base),
       System.get_env("DATABASE_URL"),
-      System.get_env("SECRET_KEY_BASE")
+      System.get_env("SECRET_KEY_BASE"),
+      System.get_env("RELEASE_COOKIE")
     ]
   end
 end
