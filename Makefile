@@ -26,7 +26,7 @@ test: install ## the offline suite: no AWS account, no Pulumi CLI, no network; J
 conformance: install ## proof on real Erlang/OTP, HAProxy and iptables for STACKS (default "dev prod"); needs root
 	CONFORMANCE_STACKS="$(STACKS)" $(PY) -m pytest -m conformance tests/conformance
 
-node-lab: install ## instances in namespaces boot the rendered user data with a real Elixir release; needs root
+node-lab: install ## instances in namespaces boot the rendered user data with a real Elixir release on PostgreSQL; needs root
 	$(PY) -m pytest -m node_lab tests/node_lab
 
 preview: install ## what STACK (default dev) would create, applied to an emulated AWS

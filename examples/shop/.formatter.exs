@@ -1,1 +1,1 @@
-[inputs: ["{mix,.formatter}.exs", "{config,lib}/**/*.{ex,exs}"]]
+[inputs: ["{mix,.formatter}.exs", "{config,lib,test}/**/*.{ex,exs}"]]

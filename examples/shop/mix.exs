@@ -1,5 +1,5 @@
 defmodule Shop.MixProject do
-  @moduledoc "The example release the stack boots: no Hex dependencies, OTP's inets for HTTP."
+  @moduledoc "The example release the stack boots: no Hex dependencies, OTP's inets for HTTP, Debian's p1_pgsql for PostgreSQL."
   use Mix.Project
 
   def project do
@@ -44,7 +44,10 @@ defmodule Shop.MixProject do
   def application do
     [
       mod: {Shop.Application, []},
-      extra_applications: [:logger, :inets]
+      # inets: HTTP; crypto: the receipts; runtime_tools: :scheduler.utilization for BEAM
+      # metrics; p1_pgsql: Debian's erlang-p1-pgsql, copied into the release from the OTP
+      # lib dir it is installed in, as Hex (and so Postgrex) is out of reach.
+      extra_applications: [:logger, :inets, :crypto, :runtime_tools, :p1_pgsql]
     ]
   end
 end

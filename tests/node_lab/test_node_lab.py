@@ -3,20 +3,25 @@ cloud-init, against the emulated AWS with the node role's permissions only (Node
 
 Per stack in NODE_LAB_STACKS (default dev, prod, and dev with `discovery: dns`): three
 instances serve through HAProxy, run as `<release>@<address>` inside the port range, mesh
-through the stack's discovery, keep the cookie to the release, and one leaves through the
-drain agent on scale-in without a failed request.
+through the stack's discovery, keep the cookie to the release, place orders in PostgreSQL
+(reached only through the database's security group, which the stack puts on the launch
+template), drop out of HAProxy while their database is unreachable, and one leaves through
+the drain agent on scale-in without a failed order.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
-import os
 import signal
 import subprocess
 import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
@@ -24,13 +29,18 @@ import yaml
 from components.plans.release_environment import release_environment
 from components.plans.user_data import render_user_data
 from tools.conformance.node_lab import boot, cloud_init
+from tools.conformance.node_lab.database import DATABASE_PORT
 from tools.conformance.node_lab.lab import MESH_TIMEOUT_SECONDS, Node, NodeLab
+from tools.conformance.node_lab.secret_scan import files_under, host_pids, in_files, in_processes, instance_logs
 from tools.conformance.node_lab.units import environment_file
 from tools.conformance.waiting import wait_until
 
 pytestmark = pytest.mark.node_lab
 
 SPREAD_REQUESTS = 30
+ORDERS = 30
+HEALTH_CHECK_SLACK_SECONDS = 5
+"""Beyond the health checks' own budget: one check's duration, the app's reconnect, our polling."""
 AFTER_STOP_SECONDS = 5
 """Traffic kept on after the drained node stopped: a request still routed to it would fail."""
 DRAIN_AGENT_SLACK_SECONDS = 30
@@ -47,11 +57,23 @@ def full_mesh(lab: NodeLab, nodes: list[Node]) -> bool:
     return all(visible(lab, n) == names - {n.name} for n in nodes)
 
 
-def requests_through_haproxy(lab: NodeLab, count: int) -> list[dict]:
+def requests_through_haproxy(lab: NodeLab, count: int, path: str = "/served-by", method: str = "GET") -> list[dict]:
     argv = lab.client.python(
-        "tools.conformance.traffic", f"{lab.url}/served-by", "--seconds", "60", "--count", str(count)
+        "tools.conformance.traffic", f"{lab.url}{path}", "--seconds", "60", "--count", str(count), "--method", method
     )
     return [json.loads(line) for line in lab.client.run(argv).stdout.splitlines()]
+
+
+def orders_through_haproxy(lab: NodeLab, count: int) -> list[dict]:
+    """`count` orders placed through HAProxy; each request with its order (None when it failed)."""
+    requests = requests_through_haproxy(lab, count, "/orders", "POST")
+    return [r | {"order": json.loads(r["body"]) if r["status"] == 201 else None} for r in requests]
+
+
+def receipt(lab: NodeLab, order_id: int) -> str:
+    """What the release signs an order with: HMAC-SHA256 of `order:<id>` under SECRET_KEY_BASE."""
+    mac = hmac.new(lab.inputs.secret_key_base.encode(), f"order:{order_id}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
 
 
 def test_every_node_booted_from_the_launch_templates_user_data(node_lab):
@@ -132,17 +154,74 @@ def test_the_nodes_form_a_full_mesh_through_the_stacks_discovery(node_lab):
 
 
 def test_the_cookie_reaches_the_release_and_no_command_line_user_data_or_log(node_lab):
-    cookie = node_lab.facts["cookie"]
-    assert cookie and cookie not in node_lab.facts["user_data"]
+    cookie = {"cookie": node_lab.facts["cookie"]}
+    assert cookie["cookie"] and cookie["cookie"] not in node_lab.facts["user_data"]
     for node in node_lab.nodes:
         handed = node.instance.path(f"{node_lab.layout.runtime_dir}/erlang/.erlang.cookie")
-        assert handed.read_text() == cookie
-    assert not [pid for pid, line in _command_lines() if cookie.encode() in line]
-    assert not [str(p) for p in _files_under(node_lab.workdir) if cookie.encode() in p.read_bytes()]
+        assert handed.read_text() == cookie["cookie"]
+    assert not in_processes(cookie, host_pids(), parts=("cmdline",))
+    assert not in_files(cookie, files_under(node_lab.workdir))
     for node in node_lab.nodes:
-        for log in ("/var/log/cloud-init-output.log", "/var/log/cloud-init.log", "/var/log/node-lab"):
-            found = [str(p) for p in _files_under(node.instance.path(log)) if cookie.encode() in p.read_bytes()]
-            assert not found, found
+        found = in_files(cookie, instance_logs(node.instance))
+        assert not found, found
+
+
+# --- the database --------------------------------------------------------------------------------
+
+
+def test_the_database_admits_the_nodes_through_its_security_group_and_nobody_else(node_lab):
+    assert node_lab.database_group in node_lab.facts["node_groups"], "the launch template carries the group"
+    target = f"{node_lab.database.address}:{DATABASE_PORT}"
+    seen = {}
+    for source in [*(n.instance.namespace for n in node_lab.nodes), node_lab.balancer_namespace, node_lab.client]:
+        argv = source.python("tools.conformance.probe", "--timeout", "1", target)
+        seen[source.name.rsplit("-", 1)[1]] = json.loads(source.run(argv).stdout)[target]
+    node_lab.report.database_probes = seen
+    assert seen == {**{n.server: "open" for n in node_lab.nodes}, "lb": "blocked", "client": "blocked"}
+
+
+def test_every_node_places_orders_in_postgresql_through_haproxy(node_lab):
+    orders = orders_through_haproxy(node_lab, ORDERS)
+    assert [r["status"] for r in orders] == [201] * ORDERS, [r["body"] for r in orders if r["status"] != 201][:3]
+    placed = [r["order"] for r in orders]
+    served = Counter(o["served_by"] for o in placed)
+    assert set(served) == {n.name for n in node_lab.nodes}, served
+    # Each release signed with the SECRET_KEY_BASE it was given, and links on the PHX_HOST it was given.
+    assert all(o["receipt"] == receipt(node_lab, o["id"]) for o in placed), placed[:2]
+    assert {urlsplit(o["url"]).hostname for o in placed} == {node_lab.inputs.phx_host}
+    ids = ", ".join(str(o["id"]) for o in placed)
+    rows = node_lab.database.sql(f"SELECT id, served_by FROM orders WHERE id IN ({ids}) ORDER BY id;", "shop")
+    assert rows.splitlines() == [f"{o['id']}|{o['served_by']}" for o in sorted(placed, key=lambda o: o["id"])]
+    for node in node_lab.nodes:
+        node_lab.report.row(node.name).orders = served[node.name]
+
+
+def test_a_node_that_cannot_reach_the_database_leaves_haproxy_while_the_others_keep_serving(node_lab):
+    check = node_lab.facts["target_group"].health_check
+    out_within = check.interval * (check.unhealthy_threshold + 1) + HEALTH_CHECK_SLACK_SECONDS
+    back_within = check.interval * (check.healthy_threshold + 1) + HEALTH_CHECK_SLACK_SECONDS
+    cut, others = node_lab.nodes[0], node_lab.nodes[1:]
+    with node_lab.database_unreachable_from(cut):
+        out = wait_until(lambda: node_lab.server_status(cut).startswith("DOWN"), out_within, pause=0.5)
+        assert out is not None, node_lab.server_status(cut)
+        health = node_lab.get(cut, check.path)
+        direct = node_lab.get(cut, "/orders", method="POST")
+        orders = orders_through_haproxy(node_lab, ORDERS)
+    assert health == (503, "database unavailable") and direct[0] == 503
+    assert [r["status"] for r in orders] == [201] * ORDERS
+    assert {r["order"]["served_by"] for r in orders} == {n.name for n in others}
+    back = wait_until(lambda: node_lab.server_status(cut) == "UP", back_within, pause=0.5)
+    assert back is not None, node_lab.server_status(cut)
+    assert node_lab.get(cut, "/orders", method="POST")[0] == 201
+    journal = _journal(cut, node_lab.layout.release_unit)
+    assert "database connection lost" in journal and "database connected again" in journal, journal
+    secrets = {**node_lab.inputs.secrets(), "database password": node_lab.database_password}
+    leaked = in_files(secrets, instance_logs(cut.instance))
+    assert not leaked, leaked
+    node_lab.report.database_outage = (
+        f"{cut.name} cut off: out of HAProxy in {out:.1f} s (bound {out_within} s), {ORDERS} orders through "
+        f"HAProxy meanwhile all placed by the others; back in {back:.1f} s (bound {back_within} s)"
+    )
 
 
 # --- scale-in ------------------------------------------------------------------------------------
@@ -165,7 +244,7 @@ def scale_in(node_lab) -> ScaleIn:
     bound = 5 + delay + release.drain_seconds + DRAIN_AGENT_SLACK_SECONDS
     log = node_lab.workdir / "scale-in-traffic.jsonl"
     argv = node_lab.client.python(
-        "tools.conformance.traffic", f"{node_lab.url}/served-by", "--seconds", str(bound + 30)
+        "tools.conformance.traffic", f"{node_lab.url}/orders", "--method", "POST", "--seconds", str(bound + 30)
     )
     with open(log, "wb") as out:
         loop = subprocess.Popen(node_lab.client.command(argv), stdout=out, stderr=subprocess.DEVNULL)
@@ -185,7 +264,7 @@ def scale_in(node_lab) -> ScaleIn:
             loop.kill()
             loop.wait()
     requests = [json.loads(line) for line in log.read_text().splitlines()]
-    failed = [r for r in requests if r["status"] != 200]
+    failed = [r for r in requests if r["status"] != 201]
     node_lab.report.requests_ok, node_lab.report.requests_failed = len(requests) - len(failed), len(failed)
     node_lab.report.row(
         leaving.name
@@ -197,8 +276,8 @@ def _completed(lab: NodeLab, node: Node) -> bool:
     return any(c["instance"] == node.instance_id for c in lab.account.completed_lifecycle_actions())
 
 
-def test_scale_in_fails_no_request(scale_in):
-    failed = [r for r in scale_in.requests if r["status"] != 200]
+def test_scale_in_fails_no_order(scale_in):
+    failed = [r for r in scale_in.requests if r["status"] != 201]
     assert len(scale_in.requests) > 10 and not failed, failed[:3]
 
 
@@ -252,32 +331,8 @@ def test_with_dns_discovery_the_node_leaves_cloud_map_first(node_lab, scale_in):
 # --- helpers ---------------------------------------------------------------------------------------
 
 
-def _command_lines() -> list[tuple[str, bytes]]:
-    lines = []
-    for process in Path("/proc").iterdir():
-        if process.name.isdigit() and int(process.name) != os.getpid():
-            try:
-                lines.append((process.name, (process / "cmdline").read_bytes()))
-            except OSError:
-                continue
-    return lines
-
-
-def _files_under(root: Path) -> list[Path]:
-    if root.is_file():
-        return [root]
-    found = []
-    for directory, _dirs, files in os.walk(root):
-        for name in files:
-            path = Path(directory, name)
-            if path.is_file() and not path.is_symlink() and path.stat().st_size < 50_000_000:
-                found.append(path)
-    return found
-
-
 def _journal(node: Node, unit: str) -> str:
-    log = node.instance.path(f"/var/log/node-lab/journal/{unit}.log")
-    return log.read_text()[-4000:] if log.exists() else "(no journal)"
+    return boot.journal(node.instance, unit)[-4000:] or "(no journal)"
 
 
 # --- least privilege --------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ import pytest
 from tests.support.node_lab import lab_stacks
 from tools.conformance.node_lab import boot, cloud_init
 from tools.conformance.node_lab.lab import Node, NodeLab
+from tools.conformance.node_lab.secret_scan import comm
 from tools.conformance.waiting import wait_until
 
 pytestmark = pytest.mark.node_lab
@@ -58,9 +59,9 @@ def bad_boots(node_lab: NodeLab) -> BadBoots:
             for future in booting:
                 future.result()
         gave_up = wait_until(
-            lambda: "giving up" in _journal(cookie, node_lab.layout.release_unit), FAILURE_TIMEOUT_SECONDS
+            lambda: "giving up" in boot.journal(cookie.instance, node_lab.layout.release_unit), FAILURE_TIMEOUT_SECONDS
         )
-        assert gave_up is not None, _journal(cookie, node_lab.layout.release_unit)[-2000:]
+        assert gave_up is not None, boot.journal(cookie.instance, node_lab.layout.release_unit)[-2000:]
     finally:
         node_lab.account.call(lambda aws: aws.client("s3").upload_file(str(node_lab.tarball), bucket, key))
         restore = {"Name": parameter, "Value": saved["Parameter"]["Value"], "Type": "SecureString", "Overwrite": True}
@@ -83,7 +84,7 @@ def test_a_missing_artifact_fails_the_boot_naming_it(node_lab, bad_boots):
 
 def test_an_unreadable_cookie_parameter_keeps_the_release_from_starting(node_lab, bad_boots):
     node = bad_boots.unreadable_cookie
-    journal = _journal(node, node_lab.layout.release_unit)
+    journal = boot.journal(node.instance, node_lab.layout.release_unit)
     assert "ParameterNotFound" in journal and "giving up" in journal, journal[-2000:]
     assert not node.instance.path(node_lab.layout.cookie_env_file).exists()
     _assert_failed_safely(node_lab, node)
@@ -98,7 +99,7 @@ def test_a_metadata_service_without_tokens_fails_the_boot_naming_it(node_lab, ba
 
 
 def _assert_failed_safely(lab: NodeLab, node: Node) -> None:
-    commands = [_comm(pid) for pid in node.instance.processes()]
+    commands = [comm(pid) for pid in node.instance.processes()]
     assert "beam.smp" not in commands, "the release must not run"
     assert boot.systemctl(node.instance, "is-active", lab.layout.release_unit).stdout.strip() != "active"
     assert not list(node.instance.path("/run").rglob(".erlang.cookie"))
@@ -111,20 +112,8 @@ def _assert_failed_safely(lab: NodeLab, node: Node) -> None:
 
 
 def _cause(lab: NodeLab, node: Node) -> str:
-    text = cloud_init.output_log(node.instance) + _journal(node, lab.layout.release_unit)
+    text = cloud_init.output_log(node.instance) + boot.journal(node.instance, lab.layout.release_unit)
     for needle in ("ParameterNotFound", "does not exist", "NoSuchKey", "401"):
         if needle in text:
             return needle
     return "see its logs"
-
-
-def _comm(pid: int) -> str:
-    try:
-        return open(f"/proc/{pid}/comm").read().strip()
-    except OSError:
-        return ""
-
-
-def _journal(node: Node, unit: str) -> str:
-    log = node.instance.path(f"/var/log/node-lab/journal/{unit}.log")
-    return log.read_text() if log.exists() else ""

@@ -1,5 +1,6 @@
 """The unit runner's reading of unit files: what it implements, and that it refuses the rest by
-name (offline: no root needed). Running units in an instance: tests/node_lab/test_units.py."""
+name, and how it merges drop-ins (offline: no root needed). Running units in an instance:
+tests/node_lab/test_units.py."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from tools.conformance.node_lab.units import (
     environment_file,
     parse_unit,
     seconds,
+    with_drop_ins,
 )
 
 MINIMAL = "[Service]\nExecStart=/bin/true\n"
@@ -64,3 +66,19 @@ def test_values_are_read_as_systemd_reads_them(tmp_path):
     unit = parse_unit("x.service", f'{MINIMAL}Environment=A=1 "B=2 3"\nEnvironment=C=4\nTimeoutStopSec=45\n')
     assert unit.values("Service", "Environment") == ['A=1 "B=2 3"', "C=4"]
     assert unit.timeout_stop == 45 and unit.kill_signal == signal.SIGTERM
+
+
+def test_drop_ins_are_merged_in_file_name_order_and_etc_hides_run(tmp_path):
+    etc, run = tmp_path / "etc", tmp_path / "run"
+    for directory, name, text in [
+        (etc, "20-env.conf", "[Service]\nEnvironment=FROM=etc\n"),
+        (run, "20-env.conf", "[Service]\nEnvironment=FROM=run\n"),
+        (run, "10-inputs.conf", "[Service]\nEnvironmentFile=/run/inputs.env\n"),
+        (run, "30-ignored.txt", "[Service]\nEnvironment=IGNORED=1\n"),
+    ]:
+        (directory / "x.service.d").mkdir(parents=True, exist_ok=True)
+        (directory / "x.service.d" / name).write_text(text)
+    text = with_drop_ins("x.service", f"{MINIMAL}EnvironmentFile=/etc/x.env\n", [etc, run])
+    unit = parse_unit("x.service", text)
+    assert unit.values("Service", "EnvironmentFile") == ["/etc/x.env", "/run/inputs.env"]
+    assert unit.values("Service", "Environment") == ["FROM=etc"]

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tools.conformance.node_lab.database import missing_database_tools
 from tools.conformance.node_lab.lab import NodeLab
 
 DEFAULT_STACKS = "dev prod dev:dns"
@@ -21,6 +22,7 @@ LAB_COMMANDS = {
     "ip": "iproute2",
     "unshare": "util-linux",
     "nsenter": "util-linux",
+    "setpriv": "util-linux",
     "mount": "mount",
     "curl": "curl",
     "sysctl": "procps",
@@ -42,7 +44,8 @@ def lab_stacks() -> list[str]:
 
 def missing_lab_tools() -> list[str]:
     missing = [] if os.geteuid() == 0 else ["root: namespaces and mounts need it (run as root)"]
-    return missing + [f"{c}: apt-get install {p}" for c, p in LAB_COMMANDS.items() if shutil.which(c) is None]
+    missing += [f"{c}: apt-get install {p}" for c, p in LAB_COMMANDS.items() if shutil.which(c) is None]
+    return missing + missing_database_tools()
 
 
 def skip_unless_ready(missing: list[str]) -> None:

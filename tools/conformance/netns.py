@@ -152,13 +152,14 @@ def remove_leftovers() -> list[str]:
     removed = []
     for name in lab_namespaces():
         owner = name[len(NAME_PREFIX) :].split("-", 1)[0]
-        if owner.isdigit() and not _alive(int(owner)):
+        if owner.isdigit() and not process_alive(int(owner)):
             remove_namespace(name)
             removed.append(name)
     return removed
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether a process with this id exists (the owner of a lab's namespaces or files)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

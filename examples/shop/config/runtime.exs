@@ -1,10 +1,33 @@
 import Config
 
-# Everything comes from the environment the node's bootstrap writes (release.env) and its
-# unit adds; see docs/elixir-application.md, "The environment every node writes".
+# Everything comes from the environment the node gives the release: the bootstrap's
+# release.env, the stack's release.environment and release.secrets, and what the unit adds;
+# see docs/elixir-application.md, "The environment every node writes". Like the runtime.exs
+# `mix phx.new` generates, it refuses to boot in prod without SECRET_KEY_BASE and DATABASE_URL.
+config :shop, :health_check_path, System.get_env("HEALTH_CHECK_PATH", "/health")
+
 if config_env() == :prod do
+  database_url =
+    System.get_env("DATABASE_URL") ||
+      raise """
+      environment variable DATABASE_URL is missing.
+      For example: ecto://USER:PASS@HOST/DATABASE
+      """
+
+  config :shop, Shop.Repo, Shop.DatabaseUrl.parse!(database_url)
+
+  # The secret key base is used to sign/encrypt cookies and other secrets (here: the
+  # receipts of orders). It comes from the environment, never from version control.
+  secret_key_base =
+    System.get_env("SECRET_KEY_BASE") ||
+      raise """
+      environment variable SECRET_KEY_BASE is missing.
+      You can generate one by calling: mix phx.gen.secret
+      """
+
+  config :shop, :secret_key_base, secret_key_base
+  config :shop, :url_host, System.get_env("PHX_HOST") || "example.com"
   config :shop, :port, String.to_integer(System.fetch_env!("PORT"))
-  config :shop, :health_check_path, System.fetch_env!("HEALTH_CHECK_PATH")
 
   case System.fetch_env!("CLUSTER_DISCOVERY") do
     "dns" ->

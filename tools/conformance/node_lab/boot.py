@@ -1,7 +1,8 @@
 """What an instance runs instead of systemd and the agents the AMI would bring.
 
     boot.prepare(instance)   # the unit runner, systemctl, amazon-cloudwatch-agent-ctl, apt-get
-    boot.unit_state(instance, "shop.service")
+    boot.systemctl(instance, "is-active", "shop.service")
+    boot.journal(instance, "shop.service")     # what journalctl -u would show
 
 - the unit runner (units.py) as the instance's service manager, and `systemctl` as a shim
   that talks to it;
@@ -28,6 +29,7 @@ from ..waiting import wait_until
 from . import cloud_init
 from .instance import Instance
 from .units import SOCKET
+from .units.unit_file import JOURNAL_DIR
 
 SCHEMA_NAME = "amazon-cloudwatch-agent.schema.json"
 SCHEMA_PLACES = (PROJECT_DIR.parent / "shared" / "schemas", Path("/work/shared/schemas"))
@@ -70,6 +72,12 @@ def prepare(instance: Instance, log: Path | None = None) -> None:
 
 def systemctl(instance: Instance, *argv: str, check: bool = False):
     return instance.run(["systemctl", *argv], check=check)
+
+
+def journal(instance: Instance, unit: str) -> str:
+    """What `journalctl -u <unit>` would show: the unit runner's log of it ("" before it ran)."""
+    log = instance.path(f"{JOURNAL_DIR}/{unit}.log")
+    return log.read_text() if log.exists() else ""
 
 
 def cloudwatch_agent_schema() -> Path:

@@ -13,14 +13,24 @@ Layout on the conformance lab's bridge (netns.Network, 198.18.0.0/24):
 | dns       | the VPC resolver: Cloud Map's names from moto (dns.py)                          |
 | lb        | HAProxy configured from the target group (the conformance lab's haproxy.py)     |
 | client    | the request loops                                                               |
-| node1..3  | one instance each (instance.py), firewalled with the node group's rules         |
+| database  | PostgreSQL (database.py), firewalled with its security group's rules            |
+| node1..3  | one instance each (instance.py), firewalled with the launch template's groups   |
 
 Why an existing VPC: moto gives each instance of the group a private address from its
 subnet. The lab applies the stack file with `elixir-cluster:network` switched to an
 existing VPC that it creates in moto inside the lab's own range (LAB_VPC), so the address
 moto gives an instance is the address of that instance's namespace: what the node reads
 from IMDS, registers in Cloud Map and finds through ec2:DescribeInstances is an address
-its peers can dial. Everything else in the stack file is as shipped.
+its peers can dial.
+
+The database: before the stack is applied, the lab creates the database's security group
+in moto (DATABASE_GROUP: the database port from the group's own members) and adds it to
+the stack file's `nodes.extraSecurityGroupIds`. The nodes are members only through the
+launch template the stack builds, the database because the lab puts it there (as an RDS
+instance is given its groups); both namespaces' firewalls are built from the groups' rules
+in moto, so the nodes reach PostgreSQL if, and only if, the stack put them in that group.
+The release gets its DATABASE_URL, SECRET_KEY_BASE and PHX_HOST through
+`give_release_its_inputs` (release_inputs.py). Everything else in the stack file is as shipped.
 """
 
 from __future__ import annotations
@@ -28,8 +38,11 @@ from __future__ import annotations
 import atexit
 import base64
 import ipaddress
+import secrets
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,15 +54,19 @@ from .. import firewall, netns
 from ..haproxy import LoadBalancer, Server, render_config
 from ..stack_facts import HealthCheck, TargetGroup
 from ..waiting import wait_until
-from . import boot, cloud_init
+from . import boot, cloud_init, release_inputs
 from .aws import EmulatedAccount
+from .database import DATABASE_PORT, Database
 from .instance import Instance
-from .stack_variants import NETWORK_SECTION, RELEASE_SECTION, existing_network, settings_of, variant
+from .release_inputs import ReleaseInputs
+from .stack_variants import NETWORK_SECTION, NODES_SECTION, RELEASE_SECTION, existing_network, settings_of, variant
 
 LAB_VPC = ipaddress.ip_network("198.18.0.0/24")
 PUBLIC_SUBNETS = [ipaddress.ip_network(f"198.18.0.{n}/27") for n in (32, 64, 96)]
 PRIVATE_SUBNETS = [ipaddress.ip_network(f"198.18.0.{n}/27") for n in (128, 160, 192)]
-"""Instances get addresses from .128 up; the lab's own namespaces take .1 to .4."""
+"""Instances get addresses from .128 up; the lab's own namespaces take .1 to .5."""
+DATABASE_GROUP = "database"
+"""The name of the database's security group in moto; its one rule admits its own members."""
 
 LAB_NODES = 3
 HTTP_PORT = 80
@@ -100,6 +117,10 @@ class NodeLab:
         self.resolver: str | None = None
         self.balancer: LoadBalancer | None = None
         self.settings = None
+        self.database: Database | None = None
+        self.database_group: str | None = None
+        self.inputs: ReleaseInputs | None = None
+        self.database_password = ""
         self.facts: dict[str, Any] = {}
         self.timings: dict[str, float] = {}
         self._closed = False
@@ -114,11 +135,15 @@ class NodeLab:
         self.network.create()
         aws, dns = self.network.add("aws"), self.network.add("dns")
         self.balancer_namespace, self.client = self.network.add("lb"), self.network.add("client")
+        self.database = Database(self.network.add("database"), self.workdir)
+        firewall.apply(self.database.namespace, firewall.ruleset([], {}))  # nobody in until its group says so
+        self.database.start()
         stack_path = self._stack_variant(aws)
         self.settings = settings_of(stack_path)
         self.account.apply(stack_path)
         self.facts = self.account.call(self._read_facts)
         self.account.call(self._upload_artifact)
+        self._create_app_database()
         instances = self.account.call(lambda aws: self._scale_out(aws, LAB_NODES))
         credentials = self.account.call(lambda aws: self._role_credentials(aws, instances))
         self.account.enforce_iam()
@@ -141,7 +166,11 @@ class NodeLab:
         self.account = EmulatedAccount(aws, self.workdir, shipped.region)
         self.account.start()
         vpc, public, private = self.account.call(_create_lab_vpc)
-        changes = {NETWORK_SECTION: existing_network(vpc, public, private)}
+        self.database_group = self.account.call(lambda aws: _create_database_group(aws, vpc))
+        changes = {
+            NETWORK_SECTION: existing_network(vpc, public, private),
+            NODES_SECTION: {"extraSecurityGroupIds": [*shipped.nodes.extra_security_group_ids, self.database_group]},
+        }
         if self.discovery:
             changes[RELEASE_SECTION] = {"discovery": self.discovery}
         return variant(self.stack, self.workdir / "stack", changes)
@@ -164,18 +193,17 @@ class NodeLab:
         load_balancer_arn = elbv2.describe_target_groups(TargetGroupArns=[target_group_arn])["TargetGroups"][0][
             "LoadBalancerArns"
         ][0]
-        lb_groups = elbv2.describe_load_balancers(LoadBalancerArns=[load_balancer_arn])["LoadBalancers"][0].get(
-            "SecurityGroups", []
-        )
         rules = ec2.describe_security_group_rules(Filters=[{"Name": "group-id", "Values": groups}])
         cookie = aws.client("ssm").get_parameter(Name=self.settings.release.cookie_parameter, WithDecryption=True)
+        load_balancer = elbv2.describe_load_balancers(LoadBalancerArns=[load_balancer_arn])["LoadBalancers"][0]
         return {
             "group": group["AutoScalingGroupName"],
             "user_data": base64.b64decode(template["UserData"]).decode(),
             "metadata_options": template.get("MetadataOptions", {}),
             "role": role,
             "node_groups": groups,
-            "load_balancer_groups": lb_groups,
+            "load_balancer_groups": load_balancer.get("SecurityGroups", []),
+            "load_balancer_dns_name": load_balancer["DNSName"],
             "rules": [firewall.Rule.from_aws(r) for r in rules["SecurityGroupRules"]],
             "target_group": _target_group(elbv2, target_group_arn),
             "cookie": cookie["Parameter"]["Value"],
@@ -188,6 +216,16 @@ class NodeLab:
         if bucket not in [b["Name"] for b in s3.list_buckets()["Buckets"]]:
             s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": self.settings.region})
         s3.upload_file(str(self.tarball), bucket, key)
+
+    def _create_app_database(self) -> None:
+        """The release's role and database; its inputs, with the load balancer's name as PHX_HOST.
+
+        The password holds characters a URL must escape, so that DATABASE_URL's parsing is proven.
+        """
+        password = f"{secrets.token_urlsafe(24)}@:/"
+        url = self.database.create_app_database(self.settings.release.name, password)
+        self.inputs = ReleaseInputs.generate(url, self.facts["load_balancer_dns_name"])
+        self.database_password = password
 
     def _scale_out(self, aws, count: int) -> list[dict[str, Any]]:
         """`count` more instances in the group (moto launches them); their descriptions."""
@@ -240,10 +278,7 @@ class NodeLab:
         """A firewalled namespace and an instance (not yet booted) for each described instance."""
         addresses = [n.instance.namespace.address for n in self.all_nodes]
         addresses += [ipaddress.ip_address(i["PrivateIpAddress"]) for i in instances]
-        members = {group: addresses for group in self.facts["node_groups"]}
-        for group in self.facts["load_balancer_groups"]:
-            members.setdefault(group, []).append(self.balancer_namespace.address)
-        rules = firewall.ruleset(self.facts["rules"], members)
+        rules = firewall.ruleset(self.facts["rules"], self._members(addresses))
         nodes = []
         for described in instances:
             index = len(self.all_nodes) + len(nodes) + 1
@@ -260,7 +295,45 @@ class NodeLab:
             }
             instance = Instance(namespace, self.workdir / f"node{index}", metadata, self.resolver)
             nodes.append(Node(instance, described["InstanceId"], self.settings.release.name))
+        self._firewall_database(addresses)
         return nodes
+
+    def _members(self, node_addresses: list) -> dict[str, list]:
+        """Who is in which security group: the nodes in the launch template's groups (the database's
+        among them only if the stack put it there), HAProxy in the load balancer's, the database in its own."""
+        members = {group: list(node_addresses) for group in self.facts["node_groups"]}
+        for group in self.facts["load_balancer_groups"]:
+            members.setdefault(group, []).append(self.balancer_namespace.address)
+        members.setdefault(self.database_group, []).append(self.database.namespace.address)
+        return members
+
+    def _firewall_database(self, node_addresses: list) -> None:
+        """The database namespace's firewall: its security group's rules in moto, for these nodes."""
+        rules = [r for r in self.facts["rules"] if r.group_id == self.database_group]
+        firewall.apply(self.database.namespace, firewall.ruleset(rules, self._members(node_addresses)))
+
+    def give_release_its_inputs(self, node: Node) -> None:
+        """Where the release's SECRET_KEY_BASE, DATABASE_URL and PHX_HOST come from: the one switch.
+
+        Today the lab hands them over (a drop-in of the release unit, release_inputs.py). Once
+        the stack delivers release.secrets and release.environment, this becomes: put
+        `self.inputs`' values where the stack file's release.secrets point (once, before the
+        nodes boot) and hand nothing over here.
+        """
+        release_inputs.hand_over(node.instance, self.layout, self.inputs)
+
+    @contextmanager
+    def database_unreachable_from(self, node: Node) -> Iterator[None]:
+        """During the block the node cannot reach the database, as if its instance were not in the
+        database's group: the database's firewall leaves it out, and its open sessions are ended
+        (the firewall's conntrack would keep them). Restored after."""
+        others = [n.instance.namespace.address for n in self.all_nodes if n is not node]
+        self._firewall_database(others)
+        self.database.disconnect(node.address)
+        try:
+            yield
+        finally:
+            self._firewall_database([n.instance.namespace.address for n in self.all_nodes])
 
     def add_nodes(self, count: int) -> list[Node]:
         """`count` more instances of the group, not booted and not behind HAProxy (for bad inputs)."""
@@ -284,6 +357,7 @@ class NodeLab:
         # Debian's aws-cli 2.9 ignores AWS_ENDPOINT_URL (2.13+): the endpoint comes from the PATH.
         wrapper = f'#!/bin/sh\nexec /usr/bin/aws --endpoint-url {self.account.url} "$@"\n'
         cloud_init.install_command(instance, "/usr/local/bin/aws", wrapper)
+        self.give_release_its_inputs(node)
         cloud_init.prepare(instance, self.facts["user_data"], node.instance_id)
         node.boot_runs = cloud_init.boot(instance, log=instance.workdir / "cloud-init.log")
 
@@ -321,10 +395,11 @@ class NodeLab:
     def server_status(self, node: Node) -> str:
         return self.balancer.server_states().get(node.server, "") if self.balancer else ""
 
-    def get(self, node: Node, path: str) -> tuple[int, str]:
-        """(status, body) of GET <path> on the node's app port, from the load balancer's namespace."""
+    def get(self, node: Node, path: str, method: str = "GET") -> tuple[int, str]:
+        """(status, body) of `method` <path> on the node's app port, from the load balancer's namespace."""
         url = f"http://{node.address}:{self.settings.release.http_port}{path}"
-        done = self.balancer_namespace.run(["curl", "-s", "-m", "5", "-w", "\n%{http_code}", url], check=False)
+        argv = ["curl", "-s", "-m", "5", "-X", method, "-w", "\n%{http_code}", url]
+        done = self.balancer_namespace.run(argv, check=False)
         body, _, status = done.stdout.rpartition("\n")
         return int(status or 0), body
 
@@ -341,7 +416,9 @@ class NodeLab:
         if self._closed:
             return
         self._closed = True
-        for step in [*(n.instance.close for n in self.all_nodes), *([self.balancer.close] if self.balancer else [])]:
+        steps = [n.instance.close for n in self.all_nodes]
+        steps += [part.close for part in (self.balancer, self.database) if part is not None]
+        for step in steps:
             try:
                 step()
             except Exception as problem:  # noqa: BLE001 - cleanup goes on, the problem is shown
@@ -381,6 +458,18 @@ def _create_lab_vpc(aws) -> tuple[str, list[str], list[str]]:
     public = [subnet(block, zone) for block, zone in zip(PUBLIC_SUBNETS, zones, strict=False)]
     private = [subnet(block, zone) for block, zone in zip(PRIVATE_SUBNETS, zones, strict=False)]
     return vpc, public, private
+
+
+def _create_database_group(aws, vpc: str) -> str:
+    """The database's security group: its port, from the group's own members only."""
+    ec2 = aws.client("ec2")
+    description = "The lab's PostgreSQL: its port from members of this group only"
+    group = ec2.create_security_group(GroupName=DATABASE_GROUP, Description=description, VpcId=vpc)["GroupId"]
+    rule = {"IpProtocol": "tcp", "FromPort": DATABASE_PORT, "ToPort": DATABASE_PORT}
+    ec2.authorize_security_group_ingress(
+        GroupId=group, IpPermissions=[{**rule, "UserIdGroupPairs": [{"GroupId": group, "Description": description}]}]
+    )
+    return group
 
 
 def _target_group(elbv2, arn: str) -> TargetGroup:

@@ -6,7 +6,10 @@ The tarball's top level is the release root (bin/, lib/, releases/, erts-*/), as
 docs/elixir-application.md asks of `release.artifact`. Building copies the source into the
 cache first, so the repository is never written; MIX_HOME and HOME point into the cache
 too, since a CI machine's home may not be writable. No Hex: the application has no
-dependencies, which is why it serves HTTP with OTP's inets.
+dependencies, which is why it serves HTTP with OTP's inets and talks to PostgreSQL through
+Debian's erlang-p1-pgsql, which `mix release` copies into the release from the OTP lib dir.
+
+    problems = run_app_tests(work_dir)   # the application's own ExUnit tests (mix test)
 """
 
 from __future__ import annotations
@@ -30,8 +33,14 @@ REQUIRED_COMMANDS = {"elixir": "elixir", "mix": "elixir", "erl": "erlang-base"}
 INETS_HEADER = "inets/include/httpd.hrl"
 """The application reads inets httpd's request record from it at compile time."""
 
+OTP_APPLICATIONS = {"p1_pgsql": "erlang-p1-pgsql", "runtime_tools": "erlang-base"}
+"""OTP applications the release includes from this machine's OTP lib dir, and their packages."""
+
 SOURCE_PARTS = ("mix.exs", ".formatter.exs", "config", "lib", "rel")
 """What of examples/shop goes into the build (not _build or deps from a local build)."""
+
+TEST_PARTS = (*SOURCE_PARTS, "test")
+"""What `mix test` needs besides: the application's ExUnit tests."""
 
 
 class ReleaseBuildFailed(RuntimeError):
@@ -47,6 +56,8 @@ def missing_build_tools() -> list[str]:
     ]
     if shutil.which("erl") and not _has_inets_header():
         missing.append(f"{INETS_HEADER}: apt-get install erlang-inets")
+    if shutil.which("erl"):
+        missing += [f"OTP application {app}: apt-get install {package}" for app, package in _missing_otp_apps()]
     return missing
 
 
@@ -57,6 +68,12 @@ def _has_inets_header() -> bool:
     )
     done = subprocess.run(["erl", "-noinput", "-eval", check], capture_output=True, timeout=30, check=False)
     return done.returncode == 0
+
+
+def _missing_otp_apps() -> list[tuple[str, str]]:
+    check = '[io:format("~s~n", [A]) || A <- [' + ", ".join(OTP_APPLICATIONS) + "], is_tuple(code:lib_dir(A))], halt()."
+    done = subprocess.run(["erl", "-noinput", "-eval", check], capture_output=True, text=True, timeout=30, check=False)
+    return [(app, OTP_APPLICATIONS[app]) for app in done.stdout.split()]
 
 
 def build_release(cache_dir: Path) -> Path:
@@ -88,9 +105,16 @@ def source_digest() -> str:
     return sha.hexdigest()[:16]
 
 
-def _source_files() -> list[Path]:
+def run_app_tests(work: Path) -> subprocess.CompletedProcess[str]:
+    """`mix test --no-start` on a copy of examples/shop in `work`: the application's own tests."""
+    shutil.rmtree(work, ignore_errors=True)
+    _copy_source(work / "src", TEST_PARTS)
+    return _mix(work, ["test", "--no-start"], "test")
+
+
+def _source_files(parts: tuple[str, ...] = SOURCE_PARTS) -> list[Path]:
     files = []
-    for part in SOURCE_PARTS:
+    for part in parts:
         path = APP_SOURCE / part
         files += [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()]
     return files
@@ -101,26 +125,34 @@ def _elixir_version() -> str:
     return done.stdout.strip()
 
 
-def _copy_source(target: Path) -> None:
-    for path in _source_files():
+def _copy_source(target: Path, parts: tuple[str, ...] = SOURCE_PARTS) -> None:
+    for path in _source_files(parts):
         destination = target / path.relative_to(APP_SOURCE)
         destination.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, destination)
 
 
 def _mix_release(work: Path) -> Path:
-    source = work / "src"
+    done = _mix(work, ["release", "--overwrite"], "prod")
+    tarballs = list((work / "src" / "_build" / "prod").glob(f"{RELEASE_NAME}-*.tar.gz"))
+    if done.returncode != 0 or len(tarballs) != 1:
+        raise ReleaseBuildFailed(f"mix release failed (exit {done.returncode}):\n{done.stdout}{done.stderr}")
+    return tarballs[0]
+
+
+def _mix(work: Path, argv: list[str], mix_env: str) -> subprocess.CompletedProcess[str]:
+    """`mix <argv>` in `work`/src, with HOME and MIX_HOME inside `work`; bounded."""
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(work),
         "MIX_HOME": str(work / "mix"),
-        "MIX_ENV": "prod",
+        "MIX_ENV": mix_env,
         "LANG": "C.UTF-8",
     }
     try:
-        done = subprocess.run(
-            ["mix", "release", "--overwrite"],
-            cwd=source,
+        return subprocess.run(
+            ["mix", *argv],
+            cwd=work / "src",
             env=env,
             capture_output=True,
             text=True,
@@ -128,8 +160,4 @@ def _mix_release(work: Path) -> Path:
             check=False,
         )
     except subprocess.TimeoutExpired as slow:
-        raise ReleaseBuildFailed(f"mix release did not finish within {BUILD_TIMEOUT_SECONDS} s") from slow
-    tarballs = list((source / "_build" / "prod").glob(f"{RELEASE_NAME}-*.tar.gz"))
-    if done.returncode != 0 or len(tarballs) != 1:
-        raise ReleaseBuildFailed(f"mix release failed (exit {done.returncode}):\n{done.stdout}{done.stderr}")
-    return tarballs[0]
+        raise ReleaseBuildFailed(f"mix {' '.join(argv)} did not finish within {BUILD_TIMEOUT_SECONDS} s") from slow

@@ -1,10 +1,12 @@
 """The node lab's report per stack: per node what it booted from and how it left, and the timings.
 
 node lab prod (ec2Tags): cluster in service 74.8 s after the lab started (setup 26.9 s, boot 24.1 s)
-  node                 artifact                               cookie from                      distribution  mesh  drain
-  shop@198.18.0.132    s3://shop-releases/shop-1.4.2.tar.gz   ssm:/shop/prod/release-cookie    9100          3     -
+  node               artifact                              cookie from                    dist. port mesh orders drain
+  shop@198.18.0.132  s3://shop-releases/shop-1.4.2.tar.gz  ssm:/shop/prod/release-cookie  9100       3    10     -
   ...
-  requests through HAProxy during the scale-in: ok 812, failed 0
+  database port from: node1 open, node2 open, node3 open, lb blocked, client blocked
+  database outage: shop@198.18.0.132 cut off: out of HAProxy in 21.3 s (bound 35 s), ...
+  orders placed through HAProxy during the scale-in: ok 812, failed 0
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ class NodeRow:
     cookie_source: str = ""
     distribution_port: int | None = None
     mesh_size: int | None = None
+    orders: int | None = None
     drain: str = "-"
 
 
@@ -32,6 +35,8 @@ class NodeLabReport:
     rows: dict[str, NodeRow] = field(default_factory=dict)
     requests_ok: int | None = None
     requests_failed: int | None = None
+    database_probes: dict[str, str] = field(default_factory=dict)
+    database_outage: str = ""
     iam: str = ""
     bad_inputs: list[str] = field(default_factory=list)
 
@@ -53,7 +58,7 @@ class NodeLabReport:
                 f"  full mesh through {self.discovery}: every node lists every other "
                 f"({self.mesh_seconds:.1f} s after the first check, once the group was in service)"
             )
-        header = ("node", "artifact", "cookie from", "dist. port", "mesh", "drain")
+        header = ("node", "artifact", "cookie from", "dist. port", "mesh", "orders", "drain")
         table = [header] + [
             (
                 r.name,
@@ -61,6 +66,7 @@ class NodeLabReport:
                 r.cookie_source,
                 str(r.distribution_port or "-"),
                 str(r.mesh_size or "-"),
+                "-" if r.orders is None else str(r.orders),
                 r.drain,
             )
             for r in self.rows.values()
@@ -69,9 +75,15 @@ class NodeLabReport:
         lines += [
             ("  " + "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True))).rstrip() for row in table
         ]
+        if self.database_probes:
+            seen = ", ".join(f"{source} {outcome}" for source, outcome in self.database_probes.items())
+            lines.append(f"  database port from: {seen}")
+        if self.database_outage:
+            lines.append(f"  database outage: {self.database_outage}")
         if self.requests_ok is not None:
             lines.append(
-                f"  requests through HAProxy during the scale-in: ok {self.requests_ok}, failed {self.requests_failed}"
+                f"  orders placed through HAProxy during the scale-in: ok {self.requests_ok}, "
+                f"failed {self.requests_failed}"
             )
         if self.iam:
             lines.append(f"  IAM: {self.iam}")

@@ -2,7 +2,8 @@
 
 dev and prod both discover peers by EC2 tags; the lab also boots them with `discovery:
 dns`, the same stack file with that one key changed, written next to the lab's logs. The
-node lab also moves a stack into an existing VPC whose addresses are the lab's (see lab.py).
+node lab also moves a stack into an existing VPC whose addresses are the lab's, and adds the
+database's security group to `nodes.extraSecurityGroupIds` (see lab.py).
 """
 
 from __future__ import annotations
@@ -15,9 +16,8 @@ import yaml
 from tools.stack_files import load_stack_settings, stack_file
 
 RELEASE_SECTION = "elixir-cluster:release"
-
-
 NETWORK_SECTION = "elixir-cluster:network"
+NODES_SECTION = "elixir-cluster:nodes"
 
 
 def release_variant(stack: str, directory: Path, **release: Any) -> Path:

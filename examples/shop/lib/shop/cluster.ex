@@ -21,6 +21,8 @@ defmodule Shop.Cluster do
   @ec2_interval_ms 10_000
   @connect_timeout_ms 10_000
   @aws_timeout_ms 20_000
+  # The aws CLI needs the instance role, not the release's secrets: they stay out of its environment.
+  @no_secrets for name <- ~w(RELEASE_COOKIE SECRET_KEY_BASE DATABASE_URL), do: {name, nil}
 
   def start_link(discovery), do: GenServer.start_link(__MODULE__, discovery, name: __MODULE__)
 
@@ -91,7 +93,7 @@ defmodule Shop.Cluster do
       "text"
     ]
 
-    task = Task.async(fn -> System.cmd("aws", args, stderr_to_stdout: true) end)
+    task = Task.async(fn -> System.cmd("aws", args, stderr_to_stdout: true, env: @no_secrets) end)
 
     case Task.yield(task, @aws_timeout_ms) || Task.shutdown(task, :brutal_kill) do
       {:ok, {out, 0}} ->

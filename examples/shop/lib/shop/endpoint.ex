@@ -2,7 +2,11 @@ defmodule Shop.Endpoint do
   @moduledoc """
   HTTP on PORT with OTP's inets httpd (Hex, and so Plug and Bandit, is not needed):
 
-  - `HEALTH_CHECK_PATH` answers 200 `ok`, before anything else: the load balancer's check;
+  - `HEALTH_CHECK_PATH` answers 200 `ok` while the database answers, 503 when it does not:
+    the load balancer's check is the node's readiness, so a node that cannot reach its
+    database takes no traffic rather than fail every request that needs it;
+  - `POST /orders` writes an order and reads it back: 201 and the order as JSON, with its
+    `url` on PHX_HOST and a `receipt` signed with SECRET_KEY_BASE; 503 without a database;
   - `/node` answers `{"node": ..., "nodes": [...]}`: this node and `Node.list()`;
   - `/served-by` answers the node's name: who served a request through the load balancer.
 
@@ -63,18 +67,51 @@ defmodule Shop.Endpoint do
   # inets httpd's callback: one request.
   def unquote(:do)(request) do
     path = request |> mod(:request_uri) |> to_string()
-    {status, body} = respond(mod(request, :method), path)
-    {:proceed, [response: {status, String.to_charlist(body)}]}
+    {status, type, body} = respond(mod(request, :method), path)
+
+    head = [
+      code: status,
+      content_type: type,
+      content_length: Integer.to_charlist(byte_size(body))
+    ]
+
+    {:proceed, [response: {:response, head, String.to_charlist(body)}]}
   end
 
   defp respond(~c"GET", path) do
     cond do
-      path == :persistent_term.get({__MODULE__, :health_check_path}) -> {200, "ok"}
-      path == "/node" -> {200, Shop.Json.encode(%{"node" => node(), "nodes" => Node.list()})}
-      path == "/served-by" -> {200, Atom.to_string(node())}
-      true -> {404, "not found"}
+      path == :persistent_term.get({__MODULE__, :health_check_path}) -> health()
+      path == "/node" -> json(200, %{"node" => node(), "nodes" => Node.list()})
+      path == "/served-by" -> text(200, Atom.to_string(node()))
+      true -> text(404, "not found")
     end
   end
 
-  defp respond(_method, _path), do: {405, "method not allowed"}
+  defp respond(~c"POST", "/orders") do
+    case Shop.Orders.place(node()) do
+      {:ok, order} -> json(201, Map.merge(order, links(order)))
+      {:error, _unavailable} -> text(503, "database unavailable")
+    end
+  end
+
+  defp respond(_method, _path), do: text(405, "method not allowed")
+
+  defp health do
+    if Shop.Repo.ready?(), do: text(200, "ok"), else: text(503, "database unavailable")
+  end
+
+  defp text(status, body), do: {status, ~c"text/plain", body}
+  defp json(status, map), do: {status, ~c"application/json", Shop.Json.encode(map)}
+
+  # What a Phoenix app derives from its endpoint's url (PHX_HOST) and secret_key_base.
+  defp links(order) do
+    host = Application.fetch_env!(:shop, :url_host)
+    secret = Application.fetch_env!(:shop, :secret_key_base)
+
+    receipt =
+      :crypto.mac(:hmac, :sha256, secret, "order:#{order.id}")
+      |> Base.url_encode64(padding: false)
+
+    %{url: "https://#{host}/orders/#{order.id}", receipt: receipt}
+  end
 end

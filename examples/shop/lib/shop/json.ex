@@ -1,5 +1,5 @@
 defmodule Shop.Json do
-  @moduledoc "Just enough JSON for maps of strings, atoms and lists (OTP 25 has no json module)."
+  @moduledoc "Just enough JSON for maps of strings, atoms, integers and lists (OTP 25 has no json module)."
 
   def encode(map) when is_map(map) do
     pairs =
@@ -11,6 +11,7 @@ defmodule Shop.Json do
   end
 
   def encode(list) when is_list(list), do: "[" <> Enum.map_join(list, ",", &encode/1) <> "]"
+  def encode(integer) when is_integer(integer), do: Integer.to_string(integer)
   def encode(atom) when is_atom(atom), do: encode(Atom.to_string(atom))
 
   def encode(string) when is_binary(string) do

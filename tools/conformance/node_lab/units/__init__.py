@@ -4,7 +4,8 @@ systemd cannot run as the init of a namespace that is not a container, so the no
 starts this runner in each instance instead (`python -m tools.conformance.node_lab.units
 serve`), and `systemctl` there is a shim (systemctl.py) that talks to it over a Unix socket.
 
-It reads units from /etc/systemd/system and honours the directives listed in SUPPORTED,
+It reads units from /etc/systemd/system, with their drop-ins (`<unit>.d/*.conf` there and
+in /run/systemd/system, merged in file-name order as systemd does), and honours the directives listed in SUPPORTED,
 with systemd's meaning; a unit using any other directive (or value) is refused with a
 clear error when it is enabled or started, never run half-understood:
 
@@ -32,7 +33,7 @@ stop, restart), daemon (the socket systemctl's shim talks to; `python -m` runs i
 
 from .environment import command_line, environment_file, unit_environment
 from .manager import Manager, Service
-from .unit_file import SOCKET, Unit, UnitNotFound, UnsupportedDirective, parse_unit, seconds
+from .unit_file import SOCKET, Unit, UnitNotFound, UnsupportedDirective, parse_unit, seconds, with_drop_ins
 
 __all__ = [
     "SOCKET",
@@ -46,4 +47,5 @@ __all__ = [
     "parse_unit",
     "seconds",
     "unit_environment",
+    "with_drop_ins",
 ]

@@ -19,11 +19,13 @@ from .unit_file import (
     DEFAULT_RESTART_SECONDS,
     JOURNAL_DIR,
     MAX_RESTARTS,
+    RUNTIME_UNIT_DIR,
     UNIT_DIR,
     Unit,
     UnitNotFound,
     parse_unit,
     seconds,
+    with_drop_ins,
 )
 
 # --- services ----------------------------------------------------------------------------------
@@ -45,9 +47,12 @@ class Service:
 class Manager:
     """The units of one instance and their services."""
 
-    def __init__(self, unit_dir: Path = UNIT_DIR, journal_dir: Path = JOURNAL_DIR):
+    def __init__(
+        self, unit_dir: Path = UNIT_DIR, journal_dir: Path = JOURNAL_DIR, runtime_unit_dir: Path = RUNTIME_UNIT_DIR
+    ):
         self.unit_dir = unit_dir
         self.journal_dir = journal_dir
+        self.drop_in_dirs = [unit_dir, runtime_unit_dir]
         self.units: dict[str, Unit] = {}
         self.services: dict[str, Service] = {}
 
@@ -76,7 +81,7 @@ class Manager:
             path = self.unit_dir / name
             if not path.exists():
                 raise UnitNotFound(f"Unit {name} not found.")
-            self.units[name] = parse_unit(name, path.read_text())
+            self.units[name] = parse_unit(name, with_drop_ins(name, path.read_text(), self.drop_in_dirs))
         return self.units[name]
 
     def enable(self, name: str) -> str:
