@@ -21,6 +21,7 @@ from pydantic_core import PydanticCustomError
 
 from .conventions import CLOUDWATCH, STACK_TAG_KEYS, SUBNET_PLAN_EXTRA_BITS
 from .cron import parse_cron
+from .environment_variables import environment_name_problem, environment_value_problem
 from .limits import (
     ACM_CERTIFICATE_ARN_PATTERN,
     AMI_ID_PATTERN,
@@ -71,6 +72,7 @@ from .limits import (
     ManagedRuleGroup,
 )
 from .problems import did_you_mean
+from .secret_references import secret_source_problem
 
 
 def refuse(rule: str) -> NoReturn:
@@ -408,6 +410,9 @@ ReleaseName = Annotated[
 ]
 ReleaseArtifact = Annotated[str, AfterValidator(_release_artifact)]
 SsmParameter = Annotated[str, AfterValidator(_refusing(ssm_parameter_problem))]
+ReleaseVariable = Annotated[str, AfterValidator(_refusing(environment_name_problem))]
+ReleaseValue = Annotated[str, BeforeValidator(_scalar_as_text), AfterValidator(_refusing(environment_value_problem))]
+SecretReference = Annotated[str, AfterValidator(_refusing(secret_source_problem))]
 InstanceType = Annotated[
     str, AfterValidator(_pattern(INSTANCE_TYPE_PATTERN, "must be an EC2 instance type such as c7g.large"))
 ]
