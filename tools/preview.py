@@ -47,6 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     # garbage collector by now, and `--help` or a bad stack file need none of them.
     from tools.emulated_stack import apply_stack
     from tools.emulator import EmulatorError
+
     try:
         server = _start_server(args.serve) if args.serve is not None else None
     except OSError as taken:

@@ -266,8 +266,10 @@ def test_the_cookie_built_into_user_data_is_flagged_from_what_the_emulator_recor
 def test_the_shipped_user_data_is_read_whole_and_passes(stack, shipped):
     [template] = [r for r in shipped(stack).deployment.to_json()["resources"] if r["type"] == LAUNCH_TEMPLATE]
     read = list(pieces(decoded(template["inputs"]["userData"], base64_encoded=True)))
-    # the reader reached the scripts inside the cloud-config, the cookie fetch among them
-    assert any(p.path and p.path.endswith("/fetch-cookie") and "get-parameter" in p.text for p in read)
+    # the reader reached the scripts inside the cloud-config (gzipped and base64), the secrets' fetch
+    # among them, and where the secrets are read from
+    assert any(p.path and p.path.endswith("/fetch-secrets") and "retry aws" in p.text for p in read)
+    assert any(p.path and p.path.endswith("/secrets.sh") and "get-parameter" in p.text for p in read)
     assert user_data_findings(LAUNCH_TEMPLATE, template["inputs"], [], []) == []
 
 
