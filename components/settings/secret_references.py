@@ -171,16 +171,22 @@ def _parameter_by_arn(text: str, where: str | None) -> ParameterSource:
 def _parameter_name_problem(name: str) -> str | None:
     if not name:
         return "must name an SSM parameter or a Secrets Manager secret's ARN"
-    if not re.fullmatch(f"{SSM_NAME_CHARACTERS}+", name):
-        return "an SSM parameter name allows only a-z A-Z 0-9 _ . - / (a Secrets Manager secret: its ARN)"
     if "/" in name and (not name.startswith("/") or name.endswith("/") or "//" in name):
         return "an SSM parameter path starts with '/', has no empty level (a Secrets Manager secret: its ARN)"
+    problem = ssm_name_problem(name)
+    return f"an SSM parameter name {problem}" if problem else None
+
+
+def ssm_name_problem(name: str) -> str | None:
+    """Why AWS refuses `name` as a parameter's name (a path or a plain name), or None."""
+    if not re.fullmatch(f"{SSM_NAME_CHARACTERS}+", name):
+        return "allows only a-z A-Z 0-9 _ . - /"
     if name.lstrip("/").lower().startswith(SSM_RESERVED_PREFIXES):
-        return "an SSM parameter name must not start with 'aws' or 'ssm' (reserved by AWS)"
+        return "must not start with 'aws' or 'ssm' (reserved by AWS)"
     if name.count("/") > SSM_HIERARCHY_LEVELS_MAX:
-        return f"an SSM parameter path has at most {SSM_HIERARCHY_LEVELS_MAX} levels"
+        return f"has at most {SSM_HIERARCHY_LEVELS_MAX} levels"
     if len(name) > SSM_PARAMETER_NAME_MAX:
-        return f"an SSM parameter name has at most {SSM_PARAMETER_NAME_MAX} characters"
+        return f"has at most {SSM_PARAMETER_NAME_MAX} characters"
     return None
 
 

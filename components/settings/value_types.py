@@ -53,10 +53,7 @@ from .limits import (
     S3_BUCKET_ARN_PATTERN,
     S3_KEY_MAX_BYTES,
     SECURITY_GROUP_ID_PATTERN,
-    SSM_HIERARCHY_LEVELS_MAX,
     SSM_NAME_CHARACTERS,
-    SSM_PARAMETER_NAME_MAX,
-    SSM_RESERVED_PREFIXES,
     STANDARD_PERIOD_UNIT,
     SUBNET_ID_PATTERN,
     SUBNET_PREFIX_MAX,
@@ -72,7 +69,7 @@ from .limits import (
     ManagedRuleGroup,
 )
 from .problems import did_you_mean
-from .secret_references import secret_source_problem
+from .secret_references import secret_source_problem, ssm_name_problem
 
 
 def refuse(rule: str) -> NoReturn:
@@ -230,15 +227,7 @@ def ssm_parameter_problem(name: str) -> str | None:
     """Why `name` is not a usable SSM parameter path (/a/b/c), or None."""
     if not name.startswith("/") or name.endswith("/") or "//" in name:
         return "must be a path such as /shop/prod/release-cookie (leading '/', no empty level)"
-    if not re.fullmatch(f"{SSM_NAME_CHARACTERS}+", name):
-        return "allows only a-z A-Z 0-9 _ . - /"
-    if name[1:].lower().startswith(SSM_RESERVED_PREFIXES):
-        return "must not start with 'aws' or 'ssm' (reserved by AWS)"
-    if name.count("/") > SSM_HIERARCHY_LEVELS_MAX:
-        return f"has at most {SSM_HIERARCHY_LEVELS_MAX} levels"
-    if len(name) > SSM_PARAMETER_NAME_MAX:
-        return f"has at most {SSM_PARAMETER_NAME_MAX} characters"
-    return None
+    return ssm_name_problem(name)
 
 
 def _ami(value: str) -> str:

@@ -15,18 +15,9 @@ from components.settings import STATSD_ADDRESS
 from components.settings.environment_variables import BOOTSTRAP_VARIABLES
 from tests.support.fake_node import NODE_IP
 from tests.support.node_bootstrap import VARIANTS, parse_env_file, unit_settings, variant, written_file
-from tests.support.systemd_env import sh_reads, systemd_reads
+from tests.support.systemd_env import HOSTILE_VALUES, sh_reads, systemd_reads
 
-HOSTILE = {
-    "QUOTED": """it's "quoted" `twice`""",
-    "DOLLARS": "$HOME ${PATH} $(id) \\$",
-    "BACKSLASHES": "C:\\new\\table \\",
-    "LINES": "first\nsecond\n\n",
-    "UNICODE": "Grüße, 東京 🚀 \u00a0",
-    "SPACES": "  padded  ",
-    "CONTROL": "tab\there\x1b[0m bell\x07",
-    "EMPTY": "",
-}
+HOSTILE = {kind.upper(): value for kind, value in HOSTILE_VALUES.items()}
 """release.environment values that quoting gets wrong: each must come back byte for byte."""
 
 DOCS = Path(__file__).parent.parent.parent / "docs"

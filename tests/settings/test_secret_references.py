@@ -57,7 +57,7 @@ def test_each_form_reads_as_ecs_reads_it(text, source):
         ("/shop/key/", "an SSM parameter path starts with '/', has no empty level"),
         ("/shop/ke y", "an SSM parameter name allows only a-z A-Z 0-9 _ . - /"),
         ("/aws/key", "an SSM parameter name must not start with 'aws' or 'ssm'"),
-        ("/" + "/".join("l" * 16), "an SSM parameter path has at most 15 levels"),
+        ("/" + "/".join("l" * 16), "an SSM parameter name has at most 15 levels"),
         ("/shop/key:0", "after ':' comes a version (1, 2, ...) or a label"),
         ("/shop/key:2x", "after ':' comes a version (1, 2, ...) or a label"),
         ("/shop/key:aws-live", "after ':' comes a version (1, 2, ...) or a label"),

@@ -22,6 +22,18 @@ LIBRARY_PATTERNS = (
 )
 
 
+HOSTILE_VALUES = {
+    "quotes": """it's "quoted" `twice`""",
+    "dollars": "$HOME ${PATH} $(id) \\$",
+    "backslashes": "C:\\new\\table \\",
+    "newlines": "first\nsecond\n\n",
+    "unicode": "Grüße, 東京 🚀 \u00a0",
+    "spaces": "  padded  ",
+    "control": "tab\there\x1b[0m bell\x07",
+    "empty": "",
+}
+"""Values that quoting gets wrong, by what they hold: an env file must give each back byte for byte."""
+
 Strv = ctypes.POINTER(ctypes.c_char_p)
 
 

@@ -14,7 +14,7 @@ import pytest
 from tests.support.fake_node import FakeNode
 from tests.support.fragments import PINNED_SECRET_ID
 from tests.support.node_bootstrap import variant
-from tests.support.systemd_env import sh_reads, systemd_reads
+from tests.support.systemd_env import HOSTILE_VALUES, sh_reads, systemd_reads
 
 COOKIE = "kR3ewP0q9sZt7mNv2xLc8bYh4jDf6gA1"
 KEY_BASE = "Zx8vQ2pL5nR7tY1uW3eA6sD9fG0hJ4kM2bN5cV8xZ1qW4eR7tY0uI3oP6aS9dF2g"
@@ -23,17 +23,6 @@ DATABASE_ARN = {
     "prod": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:shop/prod/db-AbCdEf",
     "dev": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:shop/dev/db-MnOpQr",
 }
-
-HOSTILE = {
-    "quotes": """it's "quoted" `twice`""",
-    "dollars": "$HOME ${PATH} $(id) \\$",
-    "backslashes": "C:\\new\\table \\",
-    "newlines": "first\nsecond\n\n",
-    "unicode": "Grüße, 東京 🚀 \u00a0",
-    "spaces": "  padded  ",
-    "control": "tab\there\x1b[0m bell\x07",
-}
-"""Values quoting gets wrong: each must reach the release byte for byte."""
 
 
 def stored(stack: str, key_base: str = KEY_BASE, database_url: str = DATABASE_URL) -> dict:
@@ -75,9 +64,9 @@ def test_the_cookie_and_the_secrets_are_written_to_one_private_file_and_nowhere_
     ]
 
 
-@pytest.mark.parametrize("kind", HOSTILE)
+@pytest.mark.parametrize("kind", HOSTILE_VALUES)
 def test_hostile_values_reach_systemd_and_sh_exactly(node: FakeNode, kind: str) -> None:
-    value = HOSTILE[kind]
+    value = HOSTILE_VALUES[kind]
     result = node.run(
         variant("prod"), "fetch-secrets", cookie=COOKIE, stored=stored("prod", key_base=value, database_url=value)
     )
