@@ -1,8 +1,9 @@
 """NodeRole: what an Elixir node may do in AWS, and nothing more.
 
-- An IAM role only EC2 may assume, with the two AWS managed policies (Session Manager instead
-  of SSH, the CloudWatch agent) and its instance profile.
-- The boot policy (plans/iam.py): discovery, the cookie, the artifact, Cloud Map. It must
+- An IAM role only EC2 may assume, and its instance profile. No AWS managed policy: each
+  grants more than a node uses (plans/iam.py says what and why).
+- The boot policy (plans/iam.py): discovery, the cookie and release.secrets, the artifact,
+  Cloud Map, Session Manager (instead of SSH) and the CloudWatch agent's metrics. It must
   exist before the group launches the first node, so the group waits for `launch_permissions`.
 - The drain policy: completing the termination lifecycle action, on the group alone. It names
   the group, which launches nodes with this role, so it is granted once the group exists
@@ -20,7 +21,7 @@ import pulumi_aws as aws
 from .base import ClusterComponent
 from .discovery import DnsDiscovery
 from .moved import formerly_under
-from .plans.iam import MANAGED_POLICY_ARNS, assume_role_policy, node_boot_policy, node_drain_policy
+from .plans.iam import assume_role_policy, node_boot_policy, node_drain_policy
 from .settings import ReleaseSettings
 
 
@@ -29,9 +30,9 @@ class NodeRoleArgs:
     cluster_name: str
     """The cluster's qualified name (`shop-prod`), in the role's description."""
     release: ReleaseSettings
-    """Where the artifact is and how nodes discover each other: what the boot policy grants."""
+    """Where the artifact and the secrets are and how nodes discover each other: what the boot policy grants."""
     region: str
-    """Where Parameter Store decrypts the cookie on a node's behalf (kms:ViaService)."""
+    """Where Parameter Store and Secrets Manager decrypt on a node's behalf (kms:ViaService)."""
     cookie_parameter_arn: pulumi.Input[str]
     cookie_key_arn: pulumi.Input[str]
     discovery: DnsDiscovery | None = None
@@ -49,7 +50,7 @@ class NodeRole(ClusterComponent):
     instance_profile_arn: pulumi.Output[str]
     """The instance profile the launch template names."""
     launch_permissions: list[pulumi.Resource]
-    """What must exist before a node starts: the boot policy and the managed policies' attachments."""
+    """What must exist before a node starts: the boot policy."""
 
     def __init__(self, name: str, args: NodeRoleArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(name, args.tags, opts)
@@ -61,12 +62,6 @@ class NodeRole(ClusterComponent):
             tags=self._tags("role"),
             opts=self._moved(),
         )
-        managed = [
-            aws.iam.RolePolicyAttachment(
-                self._child_name(arn.rsplit("/", 1)[-1]), role=self._role.name, policy_arn=arn, opts=self._moved()
-            )
-            for arn in MANAGED_POLICY_ARNS
-        ]
         profile = aws.iam.InstanceProfile(
             self._child_name("profile"), role=self._role.name, tags=self._tags("profile"), opts=self._moved()
         )
@@ -75,7 +70,7 @@ class NodeRole(ClusterComponent):
         )
         self.role_arn = self._role.arn
         self.instance_profile_arn = profile.arn
-        self.launch_permissions = [boot, *managed]
+        self.launch_permissions = [boot]
         self.register_outputs({"roleArn": self.role_arn, "instanceProfileArn": self.instance_profile_arn})
 
     def allow_drain(self, group_arn: pulumi.Input[str]) -> aws.iam.RolePolicy:

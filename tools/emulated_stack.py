@@ -3,8 +3,9 @@ and the labs.
 
 A stack file is read and validated first (tools/stack_files.py: a bad file raises SettingsError
 before anything is created); the emulated account then gets what the stack expects to exist
-already (an existing VPC, a certificate, extra security groups, a flow-log bucket, a web ACL),
-and `__main__.py` runs against it.
+already (an existing VPC, a certificate, extra security groups, a flow-log bucket, a web ACL,
+the SSM parameters and Secrets Manager secrets of release.secrets, with random values), and
+`__main__.py` runs against it.
 """
 
 from __future__ import annotations
@@ -13,9 +14,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from components.plans.secrets import release_secrets
 from components.settings import StackSettings
+from components.settings.secret_references import ParameterSource
 from tools.emulator import Deployment, Emulator
-from tools.emulator.services import acm, ec2, s3, wafv2
+from tools.emulator.services import acm, ec2, s3, secretsmanager, ssm, wafv2
 from tools.stack_files import PROJECT_DIR, StackFile, load_stack
 
 
@@ -57,3 +60,15 @@ def provide_existing_resources(emulator: Emulator, settings: StackSettings) -> N
         s3.provide_bucket(aws, flow_logs.bucket)
     if settings.load_balancer.protected_by_waf and settings.load_balancer.waf.web_acl_arn:
         wafv2.provide_web_acl(aws, settings.load_balancer.waf.web_acl_arn)
+    for secret in release_secrets(settings.release):
+        source = secret.source
+        if isinstance(source, ParameterSource):  # by ARN too: moto reads a parameter's ARN as its name
+            ssm.provide_parameter(aws, source.name, source.selector)
+        else:
+            secretsmanager.provide_secret(
+                aws,
+                source.arn,
+                json_key=source.json_key,
+                version_stage=source.version_stage,
+                version_id=source.version_id,
+            )

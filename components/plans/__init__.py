@@ -11,6 +11,8 @@ from settings to AWS API values is written once.
 - lifecycle_hooks: the hooks that hold a node while it leaves (the drain hook)
 - launch_template: what a node starts from: image, type, user data, metadata, root volume, tags
 - cookie: the release cookie's parameter and key
+- secrets: the release's secrets (the cookie and release.secrets): the node's call for each, the
+  ARN it is granted, secrets.sh
 - scaling: one plan per kind of policy (target tracking, step and its alarm, schedules, predictive)
 - iam: the node role's policy documents
 - encryption: the key policies of the KMS keys the stack creates
@@ -20,7 +22,7 @@ from settings to AWS API values is written once.
 - dashboard: the CloudWatch dashboard body
 - user_data: the node's cloud-init user data, gathering the node's plans below
 - node_layout: where the release, its configuration, scripts and units live on a node
-- node_scripts: the scripts (scripts/*.sh) and stack.env, the stack's values they read
+- node_scripts: the scripts (scripts/: *.sh, env_assignment.py) and stack.env, the stack's values they read
 - release_environment: release.env, the environment the release runs with
 - systemd_units: the release's unit and the drain agent's
 - cloudwatch_agent: the agent's configuration (memory, StatsD for BEAM metrics)

@@ -4,45 +4,64 @@ policies are in plans/encryption.py.
 Pure functions of the release settings, the region and the ARNs the stack creates (no
 Pulumi), so the documents are checked in milliseconds.
 
-The node role. A node:
+The node role carries no AWS managed policy: each grants more than a node uses
+(AmazonSSMManagedInstanceCore `ssm:GetParameter` on every parameter of the account,
+CloudWatchAgentServerPolicy log groups, X-Ray and the AmazonCloudWatch-* parameters), so what a
+node needs of them is granted inline. A node:
 
-- finds its peers (`ec2:DescribeInstances`, `ec2:DescribeTags`; dns discovery needs
-  DescribeInstances only, for Cloud Map's RegisterInstance);
-- reads the release cookie: `ssm:GetParameter` on that one parameter, and
-  `kms:Decrypt` on its key only when Parameter Store asks on the node's behalf
-  (`kms:ViaService`) for that parameter (`kms:EncryptionContext:PARAMETER_ARN`);
+- finds its peers (`ec2:DescribeInstances` and, for libcluster's EC2 strategy,
+  `ec2:DescribeTags`; dns discovery needs DescribeInstances for Cloud Map's RegisterInstance);
+- reads the release cookie: `ssm:GetParameter` on that one parameter, and `kms:Decrypt` on
+  its key only when Parameter Store asks on the node's behalf (`kms:ViaService`) for that
+  parameter (`kms:EncryptionContext:PARAMETER_ARN`);
+- reads release.secrets the same way: `ssm:GetParameter` on exactly the parameters it names
+  and `secretsmanager:GetSecretValue` on exactly its secrets, and `kms:Decrypt` with keys of
+  their accounts only through Parameter Store for those parameters, or through Secrets
+  Manager for those secrets (`kms:EncryptionContext:SecretARN`); the keys themselves are not
+  the stack's to know, so the conditions scope them;
 - fetches the release artifact (`s3:GetObject` on that object, when it is on S3);
 - completes its termination lifecycle action, on this group only;
 - with dns discovery, registers and deregisters itself in the cluster's Cloud Map
-  service, which writes its A record into the namespace's private hosted zone.
+  service, which writes its A record into the namespace's private hosted zone;
+- lets an operator in through Session Manager (no SSH): the permissions AWS documents as
+  the minimum for an instance profile, "Step 2: Verify or add instance permissions for
+  Session Manager", https://docs.aws.amazon.com/systems-manager/latest/userguide/session-manager-getting-started-instance-profile.html
+  (sessions logged to S3 or encrypted with KMS would need more; this stack configures neither);
+- publishes the CloudWatch agent's metrics, in METRICS_NAMESPACE only (`cloudwatch:namespace`),
+  the agent reading the group's name for their dimension with `ec2:DescribeTags`
+  (plans/cloudwatch_agent.py configures no logs, no traces and no configuration in SSM).
 
-SSM Session Manager (operator access, no SSH) and the CloudWatch agent come from the
-AWS managed policies in `MANAGED_POLICY_ARNS`.
+"*" is the resource only where the action has no resource-level permission (Service
+Authorization Reference: EC2 Describe*, Systems Manager's ssmmessages, CloudWatch
+PutMetricData); a condition scopes it where one exists.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..settings import ReleaseSettings
+from ..settings import METRICS_NAMESPACE, ReleaseSettings
+from .secrets import ReleaseSecret, release_secrets
 
 POLICY_VERSION = "2012-10-17"
 
 EC2_SERVICE_PRINCIPAL = "ec2.amazonaws.com"
 """Who may assume the node role: EC2, on behalf of the instances it launches."""
 
-SSM_MANAGED_INSTANCE_CORE_POLICY_ARN = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"
-"""AWS managed: the SSM agent's core functions, including Session Manager (no SSH needed)."""
-
-CLOUDWATCH_AGENT_SERVER_POLICY_ARN = "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy"
-"""AWS managed: what the CloudWatch agent needs to publish metrics (and read the group's tag)."""
-
-MANAGED_POLICY_ARNS = (SSM_MANAGED_INSTANCE_CORE_POLICY_ARN, CLOUDWATCH_AGENT_SERVER_POLICY_ARN)
-"""The managed policies the node role carries besides its inline `node_role_policy`."""
-
 DESCRIBE_ACTIONS = frozenset({"ec2:DescribeInstances", "ec2:DescribeTags"})
-"""The only actions granted on Resource "*": EC2 Describe* calls support no resource-level
-permissions (Service Authorization Reference, Amazon EC2), so "*" is the only valid scope."""
+"""EC2 Describe* calls support no resource-level permissions (Service Authorization Reference,
+Amazon EC2), so "*" is the only valid scope."""
+
+SESSION_MANAGER_ACTIONS = (
+    "ssm:UpdateInstanceInformation",
+    "ssmmessages:CreateControlChannel",
+    "ssmmessages:CreateDataChannel",
+    "ssmmessages:OpenControlChannel",
+    "ssmmessages:OpenDataChannel",
+)
+"""Session Manager on an instance, AWS's documented minimum (see the module docstring), on "*" as there."""
+
+ANY_RESOURCE = "*"
 
 S3_SCHEME = "s3://"
 
@@ -108,9 +127,9 @@ def node_boot_policy(
     first node, and the drain statement names the group.
     """
     _check_discovery_arguments(release, discovery_service_arn, discovery_hosted_zone_id)
-    partition = _partition(cookie_parameter_arn)
+    partition, account = _partition(cookie_parameter_arn), _account(cookie_parameter_arn)
     statements = [
-        _statement("DiscoverClusterNodes", sorted(_describe_actions(release)), "*"),
+        _statement("DiscoverClusterNodes", sorted(_describe_actions(release)), ANY_RESOURCE),
         _statement("ReadReleaseCookie", ["ssm:GetParameter"], cookie_parameter_arn),
         _statement(
             "DecryptReleaseCookie",
@@ -124,11 +143,21 @@ def node_boot_policy(
             },
         ),
     ]
+    statements += _secret_statements(release_secrets(release), partition, region, account)
     artifact = artifact_object_arn(release, partition)
     if artifact is not None:
         statements.append(_statement("FetchReleaseArtifact", ["s3:GetObject"], artifact))
     if discovery_service_arn is not None:
         statements += _cloud_map_statements(partition, discovery_service_arn, discovery_hosted_zone_id)
+    statements += [
+        _statement("OpenSessionManagerSessions", list(SESSION_MANAGER_ACTIONS), ANY_RESOURCE),
+        _statement(
+            "PublishNodeMetrics",
+            ["cloudwatch:PutMetricData"],
+            ANY_RESOURCE,
+            condition={"StringEquals": {"cloudwatch:namespace": METRICS_NAMESPACE}},
+        ),
+    ]
     return {"Version": POLICY_VERSION, "Statement": statements}
 
 
@@ -139,11 +168,44 @@ def node_drain_policy(group_arn: str) -> dict[str, Any]:
 
 
 def _describe_actions(release: ReleaseSettings) -> set[str]:
+    # The CloudWatch agent reads the group's name (its metrics' dimension) from the instance's tags.
+    agent = {"ec2:DescribeTags"}
     if release.discovery == "dns":
         # Cloud Map's RegisterInstance requires it (Cloud Map API permissions reference).
-        return {"ec2:DescribeInstances"}
+        return agent | {"ec2:DescribeInstances"}
     # libcluster_ec2 lists the running instances carrying the discovery tag.
-    return set(DESCRIBE_ACTIONS)
+    return agent | set(DESCRIBE_ACTIONS)
+
+
+def _secret_statements(secrets: list[ReleaseSecret], partition: str, region: str, account: str) -> list[dict[str, Any]]:
+    """Reading release.secrets: each service's read on exactly their ARNs, and decryption through
+    that service for them alone (its encryption context names the parameter or the secret)."""
+    arns = {s.variable: s.resource_arn(partition, region, account) for s in secrets}
+    parameters = sorted({arns[s.variable] for s in secrets if s.in_parameter_store})
+    managed = sorted({arns[s.variable] for s in secrets if not s.in_parameter_store})
+    statements = []
+    if parameters:
+        statements += _read_and_decrypt("Parameters", "ssm:GetParameter", parameters, "ssm", "PARAMETER_ARN", region)
+    if managed:
+        read = "secretsmanager:GetSecretValue"
+        statements += _read_and_decrypt("Secrets", read, managed, "secretsmanager", "SecretARN", region)
+    return statements
+
+
+def _read_and_decrypt(
+    noun: str, action: str, arns: list[str], service: str, context_key: str, region: str
+) -> list[dict[str, Any]]:
+    keys = sorted({f"arn:{_partition(arn)}:kms:{region}:{_account(arn)}:key/*" for arn in arns})
+    condition = {
+        "StringEquals": {
+            "kms:ViaService": f"{service}.{region}.amazonaws.com",
+            f"kms:EncryptionContext:{context_key}": arns,
+        }
+    }
+    return [
+        _statement(f"ReadRelease{noun}", [action], arns),
+        _statement(f"DecryptRelease{noun}", ["kms:Decrypt"], keys, condition=condition),
+    ]
 
 
 def _cloud_map_statements(partition: str, service_arn: str, hosted_zone_id: str | None) -> list[dict[str, Any]]:
@@ -174,7 +236,7 @@ def _check_discovery_arguments(release: ReleaseSettings, service_arn: str | None
 
 
 def _statement(
-    sid: str, actions: list[str], resource: str, *, condition: dict[str, Any] | None = None
+    sid: str, actions: list[str], resource: str | list[str], *, condition: dict[str, Any] | None = None
 ) -> dict[str, Any]:
     statement: dict[str, Any] = {"Sid": sid, "Effect": "Allow", "Action": actions, "Resource": resource}
     if condition:
@@ -185,3 +247,9 @@ def _statement(
 def _partition(arn: str) -> str:
     """`arn:aws-cn:ssm:...` -> `aws-cn`: the ARNs built here follow the ones given."""
     return arn.split(":")[1]
+
+
+def _account(arn: str) -> str:
+    """`arn:aws:ssm:eu-west-1:123456789012:...` -> `123456789012`: a parameter named without an ARN is
+    in the cookie's account, the stack's."""
+    return arn.split(":")[4]

@@ -40,8 +40,9 @@ class NodeLayout:
         return f"/run/{self.release}"
 
     @property
-    def cookie_env_file(self) -> str:
-        return f"{self.runtime_dir}/cookie.env"
+    def secrets_env_file(self) -> str:
+        """The cookie and release.secrets, written at each start of the release (tmpfs, 0600)."""
+        return f"{self.runtime_dir}/secrets.env"
 
     @property
     def libexec(self) -> str:
@@ -60,8 +61,17 @@ class NodeLayout:
         return f"{self.libexec}/bootstrap"
 
     @property
-    def cookie_script(self) -> str:
-        return f"{self.libexec}/fetch-cookie"
+    def secrets_script(self) -> str:
+        return f"{self.libexec}/fetch-secrets"
+
+    @property
+    def env_assignment_script(self) -> str:
+        return f"{self.libexec}/env-assignment"
+
+    @property
+    def secret_references(self) -> str:
+        """secrets.sh: where each secret is read from (plans/secrets.py); never a value."""
+        return f"{self.libexec}/secrets.sh"
 
     @property
     def drain_script(self) -> str:

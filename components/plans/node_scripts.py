@@ -3,13 +3,16 @@
 The scripts are the files in components/plans/scripts/, written byte for byte to
 /usr/local/libexec/<release>/ (the shellchecked file is the one that runs). Nothing in them
 depends on the stack: cloud-init writes the stack's values beside them as `stack.env`, which
-common.sh sources.
+common.sh sources, and where the release's secrets are read from as `secrets.sh` (plans/secrets.py),
+which fetch-secrets sources.
 
 - bootstrap (cloud-init's runcmd, once): reads the node's private IPv4 from IMDSv2, fetches
   and unpacks the release, adds RELEASE_NODE to release.env, enables and starts the release
   and the drain agent, starts the CloudWatch agent;
-- fetch-cookie (the release unit's ExecStartPre): the cookie from its SSM SecureString into a
-  0600 file under /run, never on a command line or in a log;
+- fetch-secrets (the release unit's ExecStartPre): at each start, the cookie and release.secrets
+  from SSM and Secrets Manager (as secrets.sh, plans/secrets.py, lists them) into a 0600 file
+  under the unit's RuntimeDirectory, through env-assignment (its values exactly as systemd reads
+  them back), never on a command line or in a log;
 - drain-agent (the drain unit): registers the node in Cloud Map (dns discovery), polls IMDS
   `autoscaling/target-lifecycle-state` and on `Terminated` deregisters, lets the load balancer
   drain, stops the release and completes the termination lifecycle hook.
@@ -23,7 +26,7 @@ the same goes for the Cloud Map service id (`DISCOVERY_SERVICE_TAG_KEY`).
 from __future__ import annotations
 
 import shlex
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from ..settings import StackSettings
 from ..settings.drain import POLL_SECONDS
@@ -39,7 +42,8 @@ def node_scripts(layout: NodeLayout) -> dict[str, Path]:
     """Where each script file of SCRIPTS_DIR goes on the node (the units and runcmd name these)."""
     return {
         layout.bootstrap_script: SCRIPTS_DIR / "bootstrap.sh",
-        layout.cookie_script: SCRIPTS_DIR / "fetch-cookie.sh",
+        layout.secrets_script: SCRIPTS_DIR / "fetch-secrets.sh",
+        layout.env_assignment_script: SCRIPTS_DIR / "env_assignment.py",
         layout.drain_script: SCRIPTS_DIR / "drain-agent.sh",
         layout.common_script: SCRIPTS_DIR / "common.sh",
     }
@@ -56,7 +60,7 @@ def stack_env(settings: StackSettings, layout: NodeLayout) -> str:
         "CLOUDWATCH_CONFIG": layout.cloudwatch_config,
         "ARTIFACT": settings.release.artifact,
         "REGION": settings.region,
-        "COOKIE_PARAMETER": settings.release.cookie_parameter,
+        "SECRETS_ENV": PurePosixPath(layout.secrets_env_file).name,
         "CLUSTER_DISCOVERY": settings.release.discovery,
         "DISCOVERY_SERVICE_TAG": DISCOVERY_SERVICE_TAG_KEY,
         "LIFECYCLE_HOOK": LIFECYCLE_HOOK_NAME,

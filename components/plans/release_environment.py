@@ -1,20 +1,19 @@
 """The release's environment: what /etc/<release>/release.env holds on a node, which the
 release script, the BEAM and the application read (docs/elixir-application.md lists it).
 
-All but RELEASE_NODE come from the stack and are written by cloud-init
-(`release_env_file`); scripts/bootstrap.sh adds RELEASE_NODE once it knows the node's
-private IPv4. The conformance lab starts its nodes from the same dictionary.
+The stack's own variables first (settings/environment_variables.py's BOOTSTRAP_VARIABLES names
+every one the node sets), then release.environment. All but RELEASE_NODE are written by
+cloud-init (`release_env_file`); scripts/bootstrap.sh adds RELEASE_NODE once it knows the node's
+private IPv4. The secrets are not here: the release unit reads them at each start into a file of
+their own (plans/secrets.py). The conformance lab starts its nodes from the same dictionary.
 """
 
 from __future__ import annotations
 
-import re
-
 from ..settings import EPMD_WELL_KNOWN_PORT, STATSD_ADDRESS, STATSD_PORT, StackSettings
+from ..settings.environment_variables import BOOTSTRAP_VARIABLES
 from .discovery import dns_cluster_query
-
-_ENV_VALUE = re.compile(r'^[^"\\`$\n]*$')
-"""What a double-quoted value in release.env may hold: read by systemd and by sh alike."""
+from .scripts.env_assignment import assignment
 
 
 def release_environment(settings: StackSettings, private_ip: str) -> dict[str, str]:
@@ -29,6 +28,11 @@ def release_environment(settings: StackSettings, private_ip: str) -> dict[str, s
 
 def stack_release_environment(settings: StackSettings) -> dict[str, str]:
     """The release environment every node of the stack shares: what cloud-init writes."""
+    return {**bootstrap_environment(settings), **settings.release.environment}
+
+
+def bootstrap_environment(settings: StackSettings) -> dict[str, str]:
+    """The variables the stack sets for the release in release.env (release.environment aside)."""
     release = settings.release
     ports = release.distribution.port_range
     env = {
@@ -48,6 +52,9 @@ def stack_release_environment(settings: StackSettings) -> dict[str, str]:
         "STATSD_HOST": STATSD_ADDRESS.rsplit(":", 1)[0],
         "STATSD_PORT": str(STATSD_PORT),
     }
+    undeclared = set(env) - set(BOOTSTRAP_VARIABLES)
+    if undeclared:  # the settings refuse exactly BOOTSTRAP_VARIABLES in release.environment
+        raise ValueError(f"{sorted(undeclared)} must be in settings/environment_variables.py's BOOTSTRAP_VARIABLES")
     return env
 
 
@@ -64,9 +71,6 @@ def _discovery_environment(settings: StackSettings) -> dict[str, str]:
 
 
 def release_env_file(settings: StackSettings) -> str:
-    """/etc/<release>/release.env as cloud-init writes it; the bootstrap adds RELEASE_NODE."""
-    env = stack_release_environment(settings)
-    for key, value in env.items():
-        if not _ENV_VALUE.match(value):
-            raise ValueError(f"release environment {key}={value!r}: quotes, backslashes and $ cannot be written safely")
-    return "".join(f'{key}="{value}"\n' for key, value in env.items())
+    """/etc/<release>/release.env as cloud-init writes it (each value exactly as systemd and sh read
+    it back: scripts/env_assignment.py); the bootstrap adds RELEASE_NODE."""
+    return "".join(assignment(key, value) for key, value in stack_release_environment(settings).items())

@@ -1,5 +1,5 @@
-"""The node's systemd units: the release, run as its system user with the cookie loaded at
-each start, and the drain agent that stops it on scale-in.
+"""The node's systemd units: the release, run as its system user with its secrets (the cookie,
+release.secrets) read at each start, and the drain agent that stops it on scale-in.
 
 The release unit's stop timeout is the drain budget's (settings/drain.py): longer than
 drainSeconds, so the BEAM finishes in-flight work before systemd kills it.
@@ -11,14 +11,17 @@ from ..settings import StackSettings
 from .node_layout import NodeLayout
 
 RESTART_DELAY_SECONDS = 5
-"""Pause before systemd restarts a release that failed (or whose cookie could not be read)."""
+"""Pause before systemd restarts a release that failed (or whose secrets could not be read)."""
+
+LOCALE = "C.UTF-8"
+"""The release's LANG: the BEAM reads file names and terminal IO as UTF-8."""
 
 MAX_OPEN_FILES = 65536
 """File descriptor limit of the release: every socket the BEAM holds is one."""
 
 
 def release_unit(settings: StackSettings, layout: NodeLayout) -> str:
-    """<release>.service: fetches the cookie (ExecStartPre), then runs `bin/<release> start`."""
+    """<release>.service: reads its secrets (ExecStartPre), then runs `bin/<release> start`."""
     release = settings.release.name
     return f"""\
 [Unit]
@@ -35,11 +38,12 @@ WorkingDirectory={layout.state_dir}
 RuntimeDirectory={release}
 RuntimeDirectoryMode=0700
 EnvironmentFile={layout.env_file}
-# Written by ExecStartPre (0600, under RuntimeDirectory), read when ExecStart runs.
-EnvironmentFile=-{layout.cookie_env_file}
+# The cookie and release.secrets: written by ExecStartPre (0600, under RuntimeDirectory), read when
+# ExecStart runs, removed with the directory when the release stops.
+EnvironmentFile=-{layout.secrets_env_file}
 Environment=RELEASE_TMP={layout.runtime_dir}
-Environment=LANG=C.UTF-8
-ExecStartPre={layout.cookie_script}
+Environment=LANG={LOCALE}
+ExecStartPre={layout.secrets_script}
 ExecStart={layout.root}/bin/{release} start
 ExecStop={layout.root}/bin/{release} stop
 # Longer than drainSeconds: the BEAM finishes in-flight work before systemd kills it.

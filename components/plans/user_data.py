@@ -6,9 +6,13 @@ plans of the node into one document:
 
 - users: the release's system user (no login shell, home in its state directory);
 - packages: the CloudWatch agent;
-- write_files: the scripts and `stack.env` (node_scripts), release.env
-  (release_environment), the two units (systemd_units), the agent's configuration
-  (cloudwatch_agent), at the paths of node_layout;
+- write_files: the scripts and `stack.env` (node_scripts), where the secrets are read from
+  (`secrets.sh`, secrets), release.env (release_environment), the two units (systemd_units),
+  the agent's configuration (cloudwatch_agent), at the paths of node_layout. The scripts are
+  the repository's files byte for byte, gzipped and base64-encoded (`encoding: gz+b64`,
+  which cloud-init's write_files decodes): EC2 takes 16 KB of user data, and in clear they
+  would leave next to nothing of it for release.environment and release.secrets. What the
+  stack's settings make (stack.env, secrets.sh, release.env, the units) stays in clear;
 - runcmd: the bootstrap script.
 
 On first boot a node then:
@@ -17,9 +21,9 @@ On first boot a node then:
 2. fetches the release artifact (`aws s3 cp`, or curl for https) and unpacks it to
    /opt/<release>, owned by root and run by the system user;
 3. adds its node name to /etc/<release>/release.env;
-4. starts the release under systemd. Each start first reads the cookie from its SSM
-   SecureString into a 0600 file under /run that the unit loads as RELEASE_COOKIE, so the
-   value never appears in user data, logs or a helper's command line;
+4. starts the release under systemd. Each start first reads the cookie and release.secrets
+   from SSM and Secrets Manager into a 0600 file under /run that the unit loads, so no value
+   appears in user data, logs or a helper's command line;
 5. starts the drain agent, which on scale-in lets the load balancer drain, stops the release
    gracefully and completes the lifecycle hook `LIFECYCLE_HOOK_NAME` (lifecycle_hooks), in the order
    settings/drain.py's DrainBudget counts;
@@ -28,19 +32,23 @@ On first boot a node then:
 
 from __future__ import annotations
 
+import base64
+import gzip
 import json
 
 import yaml
 
 from ..settings import StackSettings
+from ..settings.limits import USER_DATA_MAX_BYTES
 from .cloudwatch_agent import CLOUDWATCH_AGENT_PACKAGE, cloudwatch_agent_config
 from .node_layout import NodeLayout
 from .node_scripts import node_scripts, stack_env
 from .release_environment import release_env_file
+from .secrets import secrets_script
 from .systemd_units import drain_unit, release_unit
 
-USER_DATA_LIMIT_BYTES = 16384
-"""EC2 rejects user data larger than 16 KB (before base64 encoding)."""
+SCRIPT_ENCODING = "gz+b64"
+"""How write_files carries the scripts: gzip, then base64 (cloud-init's write_files encodings)."""
 
 RELEASE_USER_SHELL = "/sbin/nologin"
 """The release's system user runs the release and nothing else: no login."""
@@ -50,8 +58,9 @@ def render_user_data(settings: StackSettings) -> str:
     """The node's cloud-init user data (`#cloud-config` YAML) for these settings."""
     layout = NodeLayout(settings.release.name)
     files = [
-        *(_script_file(path, script.read_text()) for path, script in node_scripts(layout).items()),
+        *(_script_file(path, script.read_bytes()) for path, script in node_scripts(layout).items()),
         _file(layout.stack_env, stack_env(settings, layout), "0644"),
+        _file(layout.secret_references, secrets_script(settings.release), "0644"),
         _file(layout.env_file, release_env_file(settings), "0644"),
         _file(layout.release_unit_file, release_unit(settings, layout), "0644"),
         _file(layout.drain_unit_file, drain_unit(layout), "0644"),
@@ -73,17 +82,20 @@ def render_user_data(settings: StackSettings) -> str:
         "write_files": files,
         "runcmd": [layout.bootstrap_script],
     }
-    body = yaml.dump(document, Dumper=_LiteralDumper, sort_keys=False, width=1000)
-    return "#cloud-config\n" + body
+    text = "#cloud-config\n" + yaml.dump(document, Dumper=_LiteralDumper, sort_keys=False, width=1000)
+    if len(text.encode()) > USER_DATA_MAX_BYTES:  # the settings cap what the stack file adds: never here
+        raise ValueError(f"user data of {len(text.encode())} bytes: EC2 takes at most {USER_DATA_MAX_BYTES}")
+    return text
 
 
 def _file(path: str, content: str, permissions: str) -> dict[str, str]:
     return {"path": path, "owner": "root:root", "permissions": permissions, "content": content}
 
 
-def _script_file(path: str, text: str) -> dict[str, str]:
-    # Executables start with #!; common.sh is only sourced.
-    return _file(path, text, "0755" if text.startswith("#!") else "0644")
+def _script_file(path: str, script: bytes) -> dict[str, str]:
+    # Executables start with #!; common.sh is only sourced. mtime=0: the same script, the same bytes.
+    content = base64.b64encode(gzip.compress(script, compresslevel=9, mtime=0)).decode()
+    return {**_file(path, content, "0755" if script.startswith(b"#!") else "0644"), "encoding": SCRIPT_ENCODING}
 
 
 class _LiteralDumper(yaml.SafeDumper):

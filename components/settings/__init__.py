@@ -16,7 +16,9 @@ Where things are:
   discovery tag, metric names, environments, the subnet plan).
 - limits: every AWS limit (and the few of Linux and Erlang), each once, with its page.
 - value_types: what a key may hold (ClusterName, VpcCidr, ListenPort, Cron, ...) and the
-  validators that refuse the rest; cron: Unix cron expressions, parsed.
+  validators that refuse the rest; cron: Unix cron expressions, parsed; environment_variables:
+  a release variable's name and value, and the names the bootstrap sets (BOOTSTRAP_VARIABLES);
+  secret_references: where a secret of release.secrets is read from (SSM, Secrets Manager).
 - model: `setting()` (a field that documents its unit, limit and default), the
   SettingsModel base and the Context its rules read.
 - defaults: defaults that follow the environment, given as the validation context.

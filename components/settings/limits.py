@@ -105,6 +105,51 @@ SSM_HIERARCHY_LEVELS_MAX = 15
 SSM_RESERVED_PREFIXES = ("aws", "ssm")
 SSM_NAME_CHARACTERS = r"[a-zA-Z0-9_.\-/]"
 
+# Environment variables, as systemd passes them to the release (systemd.exec(5), EnvironmentFile=:
+# https://www.freedesktop.org/software/systemd/man/latest/systemd.exec.html#EnvironmentFile=). A name
+# is letters, digits and '_', not starting with a digit, as a POSIX shell's names
+# (https://pubs.opengroup.org/onlinepubs/9799919799/basedefs/V1_chap03.html#tag_03_216); systemd
+# drops any other assignment. A value is UTF-8 text without NUL and without unicode noncharacters
+# (U+FDD0..U+FDEF and every U+xFFFE, U+xFFFF): systemd drops those assignments too.
+ENVIRONMENT_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
+UNICODE_NONCHARACTERS = Range(0xFDD0, 0xFDEF)
+"""Besides these, every code point ending in FFFE or FFFF is a noncharacter."""
+
+# Where a release secret is read from (release.secrets), in the forms ECS's `valueFrom` takes
+# (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-ssm-paramstore.html and
+# https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-secrets-manager.html):
+# an SSM parameter by name or ARN, optionally `:version` or `:label` as GetParameter's Name takes them
+# (https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_GetParameter.html; labels are
+# 1-100 characters of letters, digits, '.', '-', '_', not starting with a digit, aws or ssm:
+# https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-paramstore-labels.html); a
+# Secrets Manager secret by its ARN, whose name (1-512 characters of letters, digits and /_+=.@-,
+# https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html) ends in the
+# '-' and six random characters Secrets Manager adds, then optionally :json-key:version-stage:version-id
+# (GetSecretValue: VersionStage 1-256 characters, VersionId 32-64, never both:
+# https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_GetSecretValue.html).
+ACCOUNT_ID_PATTERN = r"^\d{12}$"
+SSM_LABEL_PATTERN = r"^(?![0-9])[A-Za-z0-9_.-]{1,100}$"
+SECRET_NAME_PATTERN = r"^[A-Za-z0-9/_+=.@-]{1,512}$"
+SECRET_SUFFIX_PATTERN = r"-[A-Za-z0-9]{6}$"
+SECRET_VERSION_STAGE_LENGTH = Range(1, 256)
+SECRET_VERSION_ID_LENGTH = Range(32, 64)
+# User data: EC2 takes at most 16 KB of it, before base64
+# (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/user-data.html). The node's scripts (compressed),
+# units and the stack's own values take about 11.5 KB (components/plans/user_data.py), so what
+# release.environment and release.secrets add is capped, as the bytes their lines take in the user
+# data: a variable's line, escapes and indentation included; a secret's line in secrets.sh (its
+# reference twice, once as the node's call names it).
+USER_DATA_MAX_BYTES = 16384
+RELEASE_VARIABLES_MAX_BYTES = 4096
+ENVIRONMENT_LINE_BYTES = 8
+"""What a variable of release.environment takes besides its name and value: `="`, `"`, a newline, indentation."""
+SECRET_LINE_BYTES = 96
+"""What a secret's line in secrets.sh takes besides its name and twice its reference (the longest call)."""
+
+# ARN partitions by region: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html
+REGION_PARTITIONS = {"cn-": "aws-cn", "us-gov-": "aws-us-gov"}
+"""Regions whose names start so are in that partition; every other is in `aws`."""
+
 # The termination lifecycle hook's heartbeat timeout (30-7200 s,
 # https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_PutLifecycleHook.html); what a
 # leaving node spends of it is the drain budget (drain.py).

@@ -10,16 +10,28 @@ from .defaults import Defaults, FromDefaults
 from .drain import AGENT_MARGIN_SECONDS, DRAIN_SECONDS
 from .limits import (
     DISTRIBUTION_PORTS_MAX,
+    ENVIRONMENT_LINE_BYTES,
     LIFECYCLE_HEARTBEAT,
     LISTEN_PORT_TEXT,
     RELEASE_ARCHIVE_SUFFIXES,
     RELEASE_NAME_MAX_LENGTH,
     RELEASE_NAME_PATTERN,
+    RELEASE_VARIABLES_MAX_BYTES,
+    SECRET_LINE_BYTES,
     SSM_HIERARCHY_LEVELS_MAX,
 )
 from .model import Context, SettingsModel, setting
 from .problems import KeyPath, Problem, Shown
-from .value_types import ListenPort, ReleaseArtifact, ReleaseName, SsmParameter
+from .secret_references import SECRET_ARN_FORM, SSM_ARN_FORM, secret_source
+from .value_types import (
+    ListenPort,
+    ReleaseArtifact,
+    ReleaseName,
+    ReleaseValue,
+    ReleaseVariable,
+    SecretReference,
+    SsmParameter,
+)
 
 
 class PortRangeSettings(SettingsModel):
@@ -70,7 +82,10 @@ def _cookie_parameter(defaults: Defaults) -> str | None:
 class ReleaseSettings(SettingsModel):
     """The mix release every node runs, and how nodes find each other and leave.
 
-    Rules: httpPort, epmdPort, the distribution range and the StatsD port never collide.
+    Rules: httpPort, epmdPort, the distribution range and the StatsD port never collide. A
+    variable is in environment or in secrets, not both; a secret named by ARN is in the stack's
+    region (nodes read Parameter Store and Secrets Manager there); together environment and
+    secrets fit what EC2's 16 KB of user data leaves beside the node's scripts.
 
     Leaving (scale-in, instance refresh, replacement), in AWS's order: the group deregisters
     the node from the load balancer, which stops sending it requests and gives those in flight
@@ -115,6 +130,31 @@ class ReleaseSettings(SettingsModel):
         limit=f"an SSM path, at most {SSM_HIERARCHY_LEVELS_MAX} levels, not under /aws or /ssm",
         default_text="/<cluster.name>/<environment>/release-cookie",
     )
+    environment: dict[ReleaseVariable, ReleaseValue] = setting(
+        default_factory=dict,
+        description="Plain variables the release runs with (PHX_HOST, POOL_SIZE...), beside the bootstrap's. They "
+        "travel in the user data, which whoever may describe the launch template reads: a secret goes in secrets.",
+        limit="names: letters, digits and _, not starting with a digit, none the bootstrap sets (RELEASE_NODE, "
+        "RELEASE_COOKIE, RELEASE_DISTRIBUTION, ERL_AFLAGS, PORT, ...); values: text without NUL or unicode "
+        f"noncharacters (systemd drops those); with secrets at most {RELEASE_VARIABLES_MAX_BYTES} bytes of user data",
+        examples=[{"PHX_HOST": "shop.example.com", "POOL_SIZE": "10"}],
+    )
+    secrets: dict[ReleaseVariable, SecretReference] = setting(
+        default_factory=dict,
+        description="Variables the release reads from SSM SecureStrings or Secrets Manager secrets, as ECS's "
+        "valueFrom names them. Each start of the release reads them with the node role (granted exactly these) "
+        "into a 0600 file under its runtime directory; the stack holds where they are, never their values. A "
+        "version pin rolls the nodes when it changes; without one, each start reads the latest.",
+        limit=f"names as in environment, and not in it too; values: an SSM parameter name (/a/b, /a/b:3, "
+        f"/a/b:label) or {SSM_ARN_FORM}[:version], or {SECRET_ARN_FORM}[:json-key:version-stage:version-id]; an "
+        "ARN in the stack's region",
+        examples=[
+            {
+                "SECRET_KEY_BASE": "/shop/prod/secret-key-base",
+                "DATABASE_URL": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:shop/prod/db-AbCdEf:url::",
+            }
+        ],
+    )
     drain_seconds: int = setting(
         30,
         description="How long a leaving node's release gets to stop gracefully (hand off processes, leave the "
@@ -124,6 +164,16 @@ class ReleaseSettings(SettingsModel):
         unit="seconds",
         limit=DRAIN_SECONDS,
     )
+
+    @property
+    def user_data_bytes(self) -> int:
+        """What environment and secrets add to the node's user data (limits.py says how it is counted)."""
+        environment = sum(
+            len(name) + ENVIRONMENT_LINE_BYTES + len(value.encode()) + _escapes(value)
+            for name, value in self.environment.items()
+        )
+        secrets = sum(len(name) + 2 * len(reference) + SECRET_LINE_BYTES for name, reference in self.secrets.items())
+        return environment + secrets
 
     def _rules(self, at: KeyPath, context: Context) -> Iterator[Problem]:
         epmd = self.distribution.epmd_port
@@ -148,3 +198,36 @@ class ReleaseSettings(SettingsModel):
             yield Problem(
                 range_path, f"must not include the StatsD listener's port ({STATSD_ADDRESS})", Shown(str(ports))
             )
+        yield from self._variable_rules(at, context)
+
+    def _variable_rules(self, at: KeyPath, context: Context) -> Iterator[Problem]:
+        size = self.user_data_bytes
+        if size > RELEASE_VARIABLES_MAX_BYTES:
+            yield Problem(
+                self._path(at, "environment"),
+                f"with secrets, takes at most {RELEASE_VARIABLES_MAX_BYTES} bytes of the node's user data (EC2 takes "
+                "16 KB, the node's scripts most of it): move large values into secrets",
+                Shown(f"{size} bytes"),
+                refs=(self._path(at, "secrets"),),
+            )
+        for name, reference in self.secrets.items():
+            path = self._path(at, "secrets", name)
+            if name in self.environment:
+                yield Problem(
+                    path, "is in environment too: a variable has one value", refs=(self._path(at, "environment", name),)
+                )
+            located = secret_source(reference).located
+            if located is not None and located.region != context.region:
+                yield Problem(
+                    path,
+                    f"is in {located.region}, but nodes read their secrets in the stack's region ({context.region}): "
+                    f"Parameter Store and Secrets Manager are regional (replicate it to {context.region})",
+                    reference,
+                )
+
+
+def _escapes(value: str) -> int:
+    """Bytes a value's quoting adds: a backslash before \\ " ` $, a line's indentation, a control character's escape."""
+    quoted = sum(value.count(character) for character in '\\"`$')
+    controls = sum(1 for character in value if not character.isprintable() and character != "\n")
+    return quoted + 4 * value.count("\n") + 4 * controls

@@ -21,6 +21,7 @@ from pydantic_core import PydanticCustomError
 
 from .conventions import CLOUDWATCH, STACK_TAG_KEYS, SUBNET_PLAN_EXTRA_BITS
 from .cron import parse_cron
+from .environment_variables import environment_name_problem, environment_value_problem
 from .limits import (
     ACM_CERTIFICATE_ARN_PATTERN,
     AMI_ID_PATTERN,
@@ -52,10 +53,7 @@ from .limits import (
     S3_BUCKET_ARN_PATTERN,
     S3_KEY_MAX_BYTES,
     SECURITY_GROUP_ID_PATTERN,
-    SSM_HIERARCHY_LEVELS_MAX,
     SSM_NAME_CHARACTERS,
-    SSM_PARAMETER_NAME_MAX,
-    SSM_RESERVED_PREFIXES,
     STANDARD_PERIOD_UNIT,
     SUBNET_ID_PATTERN,
     SUBNET_PREFIX_MAX,
@@ -71,6 +69,7 @@ from .limits import (
     ManagedRuleGroup,
 )
 from .problems import did_you_mean
+from .secret_references import secret_source_problem, ssm_name_problem
 
 
 def refuse(rule: str) -> NoReturn:
@@ -228,15 +227,7 @@ def ssm_parameter_problem(name: str) -> str | None:
     """Why `name` is not a usable SSM parameter path (/a/b/c), or None."""
     if not name.startswith("/") or name.endswith("/") or "//" in name:
         return "must be a path such as /shop/prod/release-cookie (leading '/', no empty level)"
-    if not re.fullmatch(f"{SSM_NAME_CHARACTERS}+", name):
-        return "allows only a-z A-Z 0-9 _ . - /"
-    if name[1:].lower().startswith(SSM_RESERVED_PREFIXES):
-        return "must not start with 'aws' or 'ssm' (reserved by AWS)"
-    if name.count("/") > SSM_HIERARCHY_LEVELS_MAX:
-        return f"has at most {SSM_HIERARCHY_LEVELS_MAX} levels"
-    if len(name) > SSM_PARAMETER_NAME_MAX:
-        return f"has at most {SSM_PARAMETER_NAME_MAX} characters"
-    return None
+    return ssm_name_problem(name)
 
 
 def _ami(value: str) -> str:
@@ -408,6 +399,9 @@ ReleaseName = Annotated[
 ]
 ReleaseArtifact = Annotated[str, AfterValidator(_release_artifact)]
 SsmParameter = Annotated[str, AfterValidator(_refusing(ssm_parameter_problem))]
+ReleaseVariable = Annotated[str, AfterValidator(_refusing(environment_name_problem))]
+ReleaseValue = Annotated[str, BeforeValidator(_scalar_as_text), AfterValidator(_refusing(environment_value_problem))]
+SecretReference = Annotated[str, AfterValidator(_refusing(secret_source_problem))]
 InstanceType = Annotated[
     str, AfterValidator(_pattern(INSTANCE_TYPE_PATTERN, "must be an EC2 instance type such as c7g.large"))
 ]

@@ -11,7 +11,9 @@
 | imdsv2-required | mandatory | resource |
 | encrypted-volumes | mandatory | resource |
 | node-role-no-wildcard-actions | mandatory | resource |
+| node-role-reads-only-named-secrets | mandatory | resource |
 | no-secrets-in-user-data | mandatory | resource |
+| no-secrets-in-release-environment | mandatory | resource |
 | secret-parameters-are-secure-strings | mandatory | resource |
 | alb-drops-invalid-headers | mandatory | resource |
 | listener-tls-policy | mandatory | resource |

@@ -1,4 +1,5 @@
-"""The release cookie and credentials: never in user data, always in a SecureString.
+"""The release cookie and credentials: never in user data, always in a SecureString; and no
+secret among the release's plain variables (release.environment), which travel in user data.
 
 User data is readable by anyone who may call ec2:DescribeLaunchTemplateVersions or reach
 the instance metadata service, and it is kept in the launch template's every version. The
@@ -128,6 +129,80 @@ no_secrets_in_user_data = ResourceValidationPolicy(
     config_schema=USER_DATA_SCHEMA,
 )
 
+# --- no secrets in the release's plain environment --------------------------------------------
+
+URL_WITH_PASSWORD = re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*://[^\s/:@]*:[^\s/@]+@")
+"""scheme://user:password@host: a database or broker URL with its password in it."""
+ASSIGNMENT = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$")
+
+ENVIRONMENT_SCHEMA = schema(
+    secretNamePattern={
+        "type": "string",
+        "format": "regex",
+        "default": "(?i)_(KEY|SECRET|PASSWORD|PASSWD|TOKEN)$",
+        "description": "A variable whose name matches holds a secret.",
+    },
+    allowedNames={
+        "type": "array",
+        "items": {"type": "string"},
+        "default": [],
+        "description": "Variables whose names match but hold no secret (a publishable key, a public key id).",
+    },
+    environmentFiles={
+        "type": "array",
+        "items": {"type": "string"},
+        "default": ["release.env"],
+        "description": "Names of the files written from user data that hold the release's plain environment.",
+    },
+)
+
+
+def environment_findings(resource_type: str, props: Any, config: dict[str, Any]) -> list[str]:
+    """What in the release's plain environment files looks like a secret, one line each; never the value."""
+    found: list[str] = []
+    for key in USER_DATA_KEYS.get(resource_type, ()):
+        value = props.get(key)
+        value = value.value if isinstance(value, Secret) else value
+        if not isinstance(value, str) or not value or value == SECRET_MASK:
+            continue
+        for piece in pieces(decoded(value, is_base64(resource_type, key))):
+            if piece.path and posixpath.basename(piece.path) in config["environmentFiles"]:
+                found += _secret_looking(piece, config)
+    return list(dict.fromkeys(found))
+
+
+def _secret_looking(piece: Piece, config: dict[str, Any]) -> Iterator[str]:
+    for number, line in enumerate(piece.text.splitlines(), start=1):
+        assignment = ASSIGNMENT.match(line)
+        name, value = (assignment[1], assignment[2].strip().strip("'\"")) if assignment else ("", "")
+        if value and name not in config["allowedNames"] and re.search(config["secretNamePattern"], name):
+            yield f"{piece.path} line {number} sets {name}, a secret by its name"
+        if URL_WITH_PASSWORD.search(line):
+            yield f"{piece.path} line {number} holds a URL with a password" + (f" ({name})" if name else "")
+
+
+def validate_release_environment(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    if args.resource_type not in USER_DATA_KEYS:
+        return
+    config = settings(ENVIRONMENT_SCHEMA, args.get_config())
+    for finding in environment_findings(args.resource_type, args.props, config):
+        report_violation(
+            f"{args.name}: {finding}: plain variables travel in the user data, which whoever may describe the launch "
+            "template reads, in every version it keeps. Move it to elixir-cluster:release.secrets (an SSM "
+            "SecureString or a Secrets Manager secret the nodes read at each start); if it is no secret, name it in "
+            "this rule's allowedNames."
+        )
+
+
+no_secrets_in_release_environment = ResourceValidationPolicy(
+    name="no-secrets-in-release-environment",
+    description="The release's plain environment (release.environment, in user data) sets no variable named like a "
+    "secret and no URL with a password.",
+    validate=validate_release_environment,
+    enforcement_level=EnforcementLevel.MANDATORY,
+    config_schema=ENVIRONMENT_SCHEMA,
+)
+
 # --- secrets are SecureStrings --------------------------------------------------------------
 
 SECURE_STRING = "SecureString"
@@ -164,4 +239,4 @@ secret_parameters_are_secure_strings = ResourceValidationPolicy(
     config_schema=PARAMETER_SCHEMA,
 )
 
-POLICIES = [no_secrets_in_user_data, secret_parameters_are_secure_strings]
+POLICIES = [no_secrets_in_user_data, no_secrets_in_release_environment, secret_parameters_are_secure_strings]

@@ -115,9 +115,9 @@ def test_the_node_role_decrypts_the_cookie_through_ssm_only_which_the_key_policy
         if "kms:Decrypt" in statement["Action"]
     ]
     key_arn = prod.client("kms").describe_key(KeyId=cookie_key(prod))["KeyMetadata"]["Arn"]
-    [statement] = decrypt
-    assert statement["Resource"] == key_arn
+    [statement] = [s for s in decrypt if s["Resource"] == key_arn]  # the others: release.secrets' keys
     assert statement["Condition"]["StringEquals"]["kms:ViaService"] == "ssm.eu-west-1.amazonaws.com"
+    assert all("kms:ViaService" in s["Condition"]["StringEquals"] for s in decrypt)
 
 
 @pytest.mark.parametrize("stack", ["dev", "staging", "prod", "local"])

@@ -1,5 +1,5 @@
-"""The node role's IAM documents (plans/iam.py): valid policy grammar, and every statement
-scoped to what it needs.
+"""The node role's IAM documents (plans/iam.py): valid policy grammar, every statement scoped to
+what it needs, and prod's whole document as AWS will hold it, written out.
 
 Run: `.venv/bin/python -m pytest --tb=native -q tests/plans/test_iam_plan.py`
 """
@@ -7,17 +7,12 @@ Run: `.venv/bin/python -m pytest --tb=native -q tests/plans/test_iam_plan.py`
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 import pytest
 from moto.iam.policy_validation import IAMPolicyDocumentValidator, IAMTrustPolicyDocumentValidator
 
 from components.plans.iam import (
-    CLOUDWATCH_AGENT_SERVER_POLICY_ARN,
-    DESCRIBE_ACTIONS,
-    MANAGED_POLICY_ARNS,
-    SSM_MANAGED_INSTANCE_CORE_POLICY_ARN,
     artifact_object_arn,
     assume_role_policy,
     node_boot_policy,
@@ -25,6 +20,7 @@ from components.plans.iam import (
     node_role_policy,
 )
 from components.settings import StackSettings
+from tests.support.fragments import PINNED_SECRET_ID, PINNED_SECRETS
 from tests.support.stacks import write_variant
 from tools.stack_files import load_stack_settings
 
@@ -39,6 +35,118 @@ GROUP_ARN = (
 SERVICE_ARN = f"arn:aws:servicediscovery:{REGION}:{ACCOUNT}:service/srv-abcdef0123456789"
 HOSTED_ZONE_ID = "Z0123456789ABCDEFGHIJ"
 
+PROD_NODE_ROLE_POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Sid": "DiscoverClusterNodes",
+            "Effect": "Allow",
+            "Action": ["ec2:DescribeInstances", "ec2:DescribeTags"],
+            "Resource": "*",
+        },
+        {
+            "Sid": "ReadReleaseCookie",
+            "Effect": "Allow",
+            "Action": ["ssm:GetParameter"],
+            "Resource": "arn:aws:ssm:eu-west-1:123456789012:parameter/shop/prod/release-cookie",
+        },
+        {
+            "Sid": "DecryptReleaseCookie",
+            "Effect": "Allow",
+            "Action": ["kms:Decrypt"],
+            "Resource": "arn:aws:kms:eu-west-1:123456789012:key/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0",
+            "Condition": {
+                "StringEquals": {
+                    "kms:ViaService": "ssm.eu-west-1.amazonaws.com",
+                    "kms:EncryptionContext:PARAMETER_ARN": (
+                        "arn:aws:ssm:eu-west-1:123456789012:parameter/shop/prod/release-cookie"
+                    ),
+                }
+            },
+        },
+        {
+            "Sid": "ReadReleaseParameters",
+            "Effect": "Allow",
+            "Action": ["ssm:GetParameter"],
+            "Resource": ["arn:aws:ssm:eu-west-1:123456789012:parameter/shop/prod/secret-key-base"],
+        },
+        {
+            "Sid": "DecryptReleaseParameters",
+            "Effect": "Allow",
+            "Action": ["kms:Decrypt"],
+            "Resource": ["arn:aws:kms:eu-west-1:123456789012:key/*"],
+            "Condition": {
+                "StringEquals": {
+                    "kms:ViaService": "ssm.eu-west-1.amazonaws.com",
+                    "kms:EncryptionContext:PARAMETER_ARN": [
+                        "arn:aws:ssm:eu-west-1:123456789012:parameter/shop/prod/secret-key-base"
+                    ],
+                }
+            },
+        },
+        {
+            "Sid": "ReadReleaseSecrets",
+            "Effect": "Allow",
+            "Action": ["secretsmanager:GetSecretValue"],
+            "Resource": ["arn:aws:secretsmanager:eu-west-1:123456789012:secret:shop/prod/db-AbCdEf"],
+        },
+        {
+            "Sid": "DecryptReleaseSecrets",
+            "Effect": "Allow",
+            "Action": ["kms:Decrypt"],
+            "Resource": ["arn:aws:kms:eu-west-1:123456789012:key/*"],
+            "Condition": {
+                "StringEquals": {
+                    "kms:ViaService": "secretsmanager.eu-west-1.amazonaws.com",
+                    "kms:EncryptionContext:SecretARN": [
+                        "arn:aws:secretsmanager:eu-west-1:123456789012:secret:shop/prod/db-AbCdEf"
+                    ],
+                }
+            },
+        },
+        {
+            "Sid": "FetchReleaseArtifact",
+            "Effect": "Allow",
+            "Action": ["s3:GetObject"],
+            "Resource": "arn:aws:s3:::shop-releases/shop-1.4.2.tar.gz",
+        },
+        {
+            "Sid": "OpenSessionManagerSessions",
+            "Effect": "Allow",
+            "Action": [
+                "ssm:UpdateInstanceInformation",
+                "ssmmessages:CreateControlChannel",
+                "ssmmessages:CreateDataChannel",
+                "ssmmessages:OpenControlChannel",
+                "ssmmessages:OpenDataChannel",
+            ],
+            "Resource": "*",
+        },
+        {
+            "Sid": "PublishNodeMetrics",
+            "Effect": "Allow",
+            "Action": ["cloudwatch:PutMetricData"],
+            "Resource": "*",
+            "Condition": {"StringEquals": {"cloudwatch:namespace": "Elixir/BEAM"}},
+        },
+        {
+            "Sid": "CompleteScaleInDrain",
+            "Effect": "Allow",
+            "Action": ["autoscaling:CompleteLifecycleAction"],
+            "Resource": GROUP_ARN,
+        },
+    ],
+}
+"""Every permission a prod node has (with this file's ARNs): the whole policy, as AWS's literal values."""
+
+UNSCOPABLE = {
+    # EC2 Describe*, Systems Manager's ssmmessages and CloudWatch PutMetricData take no resource-level
+    # permission (Service Authorization Reference); Session Manager's page grants its set on "*"
+    "DiscoverClusterNodes",
+    "OpenSessionManagerSessions",
+    "PublishNodeMetrics",
+}
+
 
 @pytest.fixture(scope="module")
 def stacks(tmp_path_factory: pytest.TempPathFactory) -> dict[str, StackSettings]:
@@ -48,6 +156,8 @@ def stacks(tmp_path_factory: pytest.TempPathFactory) -> dict[str, StackSettings]
         "dev": ("dev", {}),
         "dns": ("prod", {"elixir-cluster:release": {"discovery": "dns"}}),
         "https": ("dev", {"elixir-cluster:release": {"artifact": "https://releases.example.com/shop-1.4.2.tar.gz"}}),
+        "no-secrets": ("prod", {"elixir-cluster:release": {"secrets": None}}),
+        "pinned": ("prod", {"elixir-cluster:release": {"secrets": PINNED_SECRETS}}),
     }
     return {
         name: load_stack_settings(write_variant(directory, base, name, changes))
@@ -56,72 +166,88 @@ def stacks(tmp_path_factory: pytest.TempPathFactory) -> dict[str, StackSettings]
 
 
 def policy(settings: StackSettings) -> dict[str, Any]:
-    discovery = {}
-    if settings.release.discovery == "dns":
-        discovery = {"discovery_service_arn": SERVICE_ARN, "discovery_hosted_zone_id": HOSTED_ZONE_ID}
     document = node_role_policy(
         settings.release,
         settings.region,
         cookie_parameter_arn=COOKIE_PARAMETER_ARN,
         cookie_key_arn=COOKIE_KEY_ARN,
         group_arn=GROUP_ARN,
-        **discovery,
+        **discovery(settings),
     )
     return json.loads(json.dumps(document))
+
+
+def discovery(settings: StackSettings) -> dict[str, str]:
+    if settings.release.discovery != "dns":
+        return {}
+    return {"discovery_service_arn": SERVICE_ARN, "discovery_hosted_zone_id": HOSTED_ZONE_ID}
 
 
 def statements(settings: StackSettings) -> dict[str, dict[str, Any]]:
     return {statement["Sid"]: statement for statement in policy(settings)["Statement"]}
 
 
-@pytest.mark.parametrize("variant", ["prod", "dev", "dns", "https"])
+def test_prods_node_role_policy_is_exactly_this(stacks: dict[str, StackSettings]) -> None:
+    assert policy(stacks["prod"]) == PROD_NODE_ROLE_POLICY
+
+
+@pytest.mark.parametrize("variant", ["prod", "dev", "dns", "https", "no-secrets", "pinned"])
 def test_policy_is_valid_iam_grammar(stacks: dict[str, StackSettings], variant: str) -> None:
     IAMPolicyDocumentValidator(json.dumps(policy(stacks[variant]))).validate()
 
 
-@pytest.mark.parametrize("variant", ["prod", "dev", "dns", "https"])
-def test_no_wildcard_actions_and_star_only_for_describe(stacks: dict[str, StackSettings], variant: str) -> None:
-    for statement in policy(stacks[variant])["Statement"]:
+@pytest.mark.parametrize("variant", ["prod", "dns", "pinned"])
+def test_no_wildcard_action_and_any_resource_only_where_aws_scopes_none(
+    stacks: dict[str, StackSettings], variant: str
+) -> None:
+    for sid, statement in statements(stacks[variant]).items():
         assert statement["Effect"] == "Allow"
-        actions = statement["Action"]
-        assert all(re.fullmatch(r"[a-z0-9-]+:[A-Za-z]+", action) for action in actions), actions
+        assert not any("*" in action for action in statement["Action"]), sid
         resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
         if "*" in resources:
-            assert set(actions) <= DESCRIBE_ACTIONS, f"{statement['Sid']}: '*' only for EC2 Describe*"
-        assert all(resource == "*" or "*" not in resource for resource in resources), statement
+            assert sid in UNSCOPABLE, f"{sid}: '*' only where no resource-level permission exists"
+        # a key ARN's `key/*` is scoped by its statement's conditions: the service and the secret
+        assert all(r == "*" or "*" not in r or statement.get("Condition") for r in resources), sid
 
 
-def test_each_statement_names_exactly_its_resource(stacks: dict[str, StackSettings]) -> None:
-    found = statements(stacks["prod"])
-    assert set(found) == {
-        "DiscoverClusterNodes",
-        "ReadReleaseCookie",
-        "DecryptReleaseCookie",
-        "FetchReleaseArtifact",
-        "CompleteScaleInDrain",
+def test_metrics_go_only_to_the_agents_namespace(stacks: dict[str, StackSettings]) -> None:
+    metrics = statements(stacks["prod"])["PublishNodeMetrics"]
+    assert metrics["Condition"] == {"StringEquals": {"cloudwatch:namespace": "Elixir/BEAM"}}
+
+
+def test_pinned_secrets_are_granted_without_their_pin_in_each_ones_account(stacks: dict[str, StackSettings]) -> None:
+    found = statements(stacks["pinned"])
+    parameters = [
+        "arn:aws:ssm:eu-west-1:123456789012:parameter/shop/prod/secret-key-base",  # name:2, in the stack's account
+        "arn:aws:ssm:eu-west-1:123456789012:parameter/shop/prod/signing-salt",  # name:live
+        "arn:aws:ssm:eu-west-1:210987654321:parameter/shared/mailer-key",  # as its ARN says
+    ]
+    secrets = [
+        "arn:aws:secretsmanager:eu-west-1:123456789012:secret:shop/prod/db-AbCdEf",
+        "arn:aws:secretsmanager:eu-west-1:210987654321:secret:partners/api-GhIjKl",
+    ]
+    assert found["ReadReleaseParameters"]["Resource"] == sorted(parameters)
+    assert found["ReadReleaseSecrets"]["Resource"] == sorted(secrets)
+    keys = ["arn:aws:kms:eu-west-1:123456789012:key/*", "arn:aws:kms:eu-west-1:210987654321:key/*"]
+    assert found["DecryptReleaseParameters"]["Resource"] == keys
+    assert found["DecryptReleaseSecrets"]["Resource"] == keys
+    assert found["DecryptReleaseParameters"]["Condition"]["StringEquals"] == {
+        "kms:ViaService": "ssm.eu-west-1.amazonaws.com",
+        "kms:EncryptionContext:PARAMETER_ARN": sorted(parameters),
     }
-    assert found["DiscoverClusterNodes"]["Action"] == ["ec2:DescribeInstances", "ec2:DescribeTags"]
-    assert found["ReadReleaseCookie"] == {
-        **found["ReadReleaseCookie"],
-        "Action": ["ssm:GetParameter"],
-        "Resource": COOKIE_PARAMETER_ARN,
+    assert found["DecryptReleaseSecrets"]["Condition"]["StringEquals"] == {
+        "kms:ViaService": "secretsmanager.eu-west-1.amazonaws.com",
+        "kms:EncryptionContext:SecretARN": sorted(secrets),
     }
-    assert found["FetchReleaseArtifact"]["Action"] == ["s3:GetObject"]
-    assert found["FetchReleaseArtifact"]["Resource"] == "arn:aws:s3:::shop-releases/shop-1.4.2.tar.gz"
-    assert found["CompleteScaleInDrain"]["Action"] == ["autoscaling:CompleteLifecycleAction"]
-    assert found["CompleteScaleInDrain"]["Resource"] == GROUP_ARN
+    assert PINNED_SECRET_ID not in json.dumps(found), "a version id is the node's call, not IAM's"
 
 
-def test_cookie_key_decrypts_only_through_parameter_store_for_the_cookie(stacks: dict[str, StackSettings]) -> None:
-    decrypt = statements(stacks["prod"])["DecryptReleaseCookie"]
-    assert decrypt["Action"] == ["kms:Decrypt"]
-    assert decrypt["Resource"] == COOKIE_KEY_ARN
-    assert decrypt["Condition"] == {
-        "StringEquals": {
-            "kms:ViaService": f"ssm.{REGION}.amazonaws.com",
-            "kms:EncryptionContext:PARAMETER_ARN": COOKIE_PARAMETER_ARN,
-        }
-    }
+def test_without_secrets_the_role_reads_the_cookie_only(stacks: dict[str, StackSettings]) -> None:
+    found = statements(stacks["no-secrets"])
+    assert not {"ReadReleaseParameters", "DecryptReleaseParameters", "ReadReleaseSecrets"} & set(found)
+    reads = [s["Resource"] for s in found.values() if "ssm:GetParameter" in s["Action"]]
+    assert reads == [COOKIE_PARAMETER_ARN]
+    assert not any(a.startswith("secretsmanager:") for s in found.values() for a in s["Action"])
 
 
 def test_https_artifact_needs_no_s3_access(stacks: dict[str, StackSettings]) -> None:
@@ -131,18 +257,20 @@ def test_https_artifact_needs_no_s3_access(stacks: dict[str, StackSettings]) -> 
 
 def test_dns_discovery_may_register_only_in_its_service_and_zone(stacks: dict[str, StackSettings]) -> None:
     found = statements(stacks["dns"])
-    assert found["RegisterInCloudMap"]["Action"] == [
-        "servicediscovery:DeregisterInstance",
-        "servicediscovery:RegisterInstance",
-    ]
-    assert found["RegisterInCloudMap"]["Resource"] == SERVICE_ARN
+    assert found["RegisterInCloudMap"] == {
+        "Sid": "RegisterInCloudMap",
+        "Effect": "Allow",
+        "Action": ["servicediscovery:DeregisterInstance", "servicediscovery:RegisterInstance"],
+        "Resource": SERVICE_ARN,
+    }
     assert found["PublishNodeRecord"] == {
-        **found["PublishNodeRecord"],
+        "Sid": "PublishNodeRecord",
+        "Effect": "Allow",
         "Action": ["route53:ChangeResourceRecordSets"],
         "Resource": f"arn:aws:route53:::hostedzone/{HOSTED_ZONE_ID}",
     }
-    # No libcluster EC2 polling: DescribeInstances stays for Cloud Map's RegisterInstance.
-    assert found["DiscoverClusterNodes"]["Action"] == ["ec2:DescribeInstances"]
+    # Cloud Map's RegisterInstance needs DescribeInstances; the CloudWatch agent DescribeTags
+    assert found["DiscoverClusterNodes"]["Action"] == ["ec2:DescribeInstances", "ec2:DescribeTags"]
 
 
 def test_ec2_tags_discovery_gets_no_cloud_map_access(stacks: dict[str, StackSettings]) -> None:
@@ -172,6 +300,9 @@ def test_arns_built_here_follow_the_partition_of_the_arns_given(stacks: dict[str
     }
     found = {s["Sid"]: s for s in node_role_policy(stacks["prod"].release, REGION, **china)["Statement"]}
     assert found["FetchReleaseArtifact"]["Resource"].startswith("arn:aws-cn:s3:::")
+    assert found["ReadReleaseParameters"]["Resource"] == [
+        "arn:aws-cn:ssm:eu-west-1:123456789012:parameter/shop/prod/secret-key-base"
+    ]
 
 
 def test_trust_policy_lets_only_ec2_assume_the_role() -> None:
@@ -182,15 +313,6 @@ def test_trust_policy_lets_only_ec2_assume_the_role() -> None:
     ]
 
 
-def test_managed_policies_are_ssm_core_and_the_cloudwatch_agent() -> None:
-    assert MANAGED_POLICY_ARNS == (SSM_MANAGED_INSTANCE_CORE_POLICY_ARN, CLOUDWATCH_AGENT_SERVER_POLICY_ARN)
-    assert [arn.rsplit("/", 1)[1] for arn in MANAGED_POLICY_ARNS] == [
-        "AmazonSSMManagedInstanceCore",
-        "CloudWatchAgentServerPolicy",
-    ]
-    assert all(arn.startswith("arn:aws:iam::aws:policy/") for arn in MANAGED_POLICY_ARNS)
-
-
 @pytest.mark.parametrize("variant", ["prod", "dns"])
 def test_boot_needs_nothing_from_the_group_and_drain_touches_only_the_group(
     stacks: dict[str, StackSettings], variant: str
@@ -198,15 +320,12 @@ def test_boot_needs_nothing_from_the_group_and_drain_touches_only_the_group(
     # The boot document exists before the group (it launches nodes with it): it must not need
     # the group's ARN, and together with the drain document it is the whole role policy.
     settings = stacks[variant]
-    discovery = {}
-    if settings.release.discovery == "dns":
-        discovery = {"discovery_service_arn": SERVICE_ARN, "discovery_hosted_zone_id": HOSTED_ZONE_ID}
     boot = node_boot_policy(
         settings.release,
         settings.region,
         cookie_parameter_arn=COOKIE_PARAMETER_ARN,
         cookie_key_arn=COOKIE_KEY_ARN,
-        **discovery,
+        **discovery(settings),
     )
     drain = node_drain_policy(GROUP_ARN)
     assert not any(a.startswith("autoscaling:") for s in boot["Statement"] for a in s["Action"])

@@ -14,12 +14,14 @@ def test_a_release_lives_under_its_own_name_everywhere() -> None:
         "cloudwatch_config": "/etc/shop/cloudwatch-agent.json",
         "state_dir": "/var/lib/shop",
         "runtime_dir": "/run/shop",
-        "cookie_env_file": "/run/shop/cookie.env",
+        "secrets_env_file": "/run/shop/secrets.env",
         "libexec": "/usr/local/libexec/shop",
         "stack_env": "/usr/local/libexec/shop/stack.env",
         "common_script": "/usr/local/libexec/shop/common.sh",
         "bootstrap_script": "/usr/local/libexec/shop/bootstrap",
-        "cookie_script": "/usr/local/libexec/shop/fetch-cookie",
+        "secrets_script": "/usr/local/libexec/shop/fetch-secrets",
+        "env_assignment_script": "/usr/local/libexec/shop/env-assignment",
+        "secret_references": "/usr/local/libexec/shop/secrets.sh",
         "drain_script": "/usr/local/libexec/shop/drain-agent",
         "unit_dir": "/etc/systemd/system",
         "release_unit": "shop.service",
@@ -29,8 +31,8 @@ def test_a_release_lives_under_its_own_name_everywhere() -> None:
     }
 
 
-def test_the_cookie_file_is_under_the_release_units_runtime_directory() -> None:
+def test_the_secrets_file_is_under_the_release_units_runtime_directory() -> None:
     # systemd creates RuntimeDirectory= (/run/<release>) 0700 for the unit and removes it on stop.
     layout = NodeLayout("shop_api")
-    assert layout.cookie_env_file == "/run/shop_api/cookie.env"
-    assert layout.cookie_env_file.startswith(layout.runtime_dir + "/")
+    assert layout.secrets_env_file == "/run/shop_api/secrets.env"
+    assert layout.secrets_env_file.startswith(layout.runtime_dir + "/")

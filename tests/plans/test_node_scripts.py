@@ -5,23 +5,28 @@ What the scripts do is tested by running them (tests/plans/scripts/).
 
 from __future__ import annotations
 
+import ast
 import subprocess
 
 import pytest
 
 from components.plans.node_scripts import SCRIPTS_DIR
+from tests.support.fake_node import decoded_content
 from tests.support.node_bootstrap import VARIANTS, require, stack_values, user_data, variant
 
 SCRIPT_FILES = {
     "bootstrap": "bootstrap.sh",
-    "fetch-cookie": "fetch-cookie.sh",
+    "fetch-secrets": "fetch-secrets.sh",
+    "env-assignment": "env_assignment.py",
     "drain-agent": "drain-agent.sh",
     "common.sh": "common.sh",
 }
 """Where each file of components/plans/scripts/ lands in /usr/local/libexec/<release>/."""
 
+SHELL_SCRIPTS = sorted(script for script in SCRIPT_FILES.values() if script.endswith(".sh"))
 
-@pytest.mark.parametrize("script", sorted(SCRIPT_FILES.values()))
+
+@pytest.mark.parametrize("script", SHELL_SCRIPTS)
 def test_every_script_file_passes_shellcheck(script: str) -> None:
     shellcheck = require("shellcheck")
     # --external-sources follows `source common.sh` as the directives in the files say.
@@ -34,7 +39,16 @@ def test_every_script_file_passes_shellcheck(script: str) -> None:
 
 
 def test_every_script_file_is_delivered() -> None:
-    assert sorted(path.name for path in SCRIPTS_DIR.glob("*.sh")) == sorted(SCRIPT_FILES.values())
+    delivered = [path.name for path in SCRIPTS_DIR.iterdir() if path.is_file() and path.name != "__init__.py"]
+    assert sorted(delivered) == sorted(SCRIPT_FILES.values())
+
+
+def test_the_python_helper_runs_on_amazon_linux_2023s_python() -> None:
+    # AL2023's /usr/bin/python3 is 3.9: no `X | None` evaluated at run time, no match statements
+    source = (SCRIPTS_DIR / "env_assignment.py").read_text()
+    assert source.startswith("#!/usr/bin/python3 -I\n")
+    assert "from __future__ import annotations" in source and "match " not in source
+    ast.parse(source, feature_version=(3, 9))
 
 
 @pytest.mark.parametrize("name", VARIANTS)
@@ -44,7 +58,8 @@ def test_user_data_writes_the_script_files_byte_for_byte(name: str) -> None:
     written = {entry["path"]: entry for entry in user_data(settings)["write_files"]}
     for installed, script in SCRIPT_FILES.items():
         entry = written[f"/usr/local/libexec/{release}/{installed}"]
-        assert entry["content"].encode() == (SCRIPTS_DIR / script).read_bytes(), script
+        assert entry["encoding"] == "gz+b64", script  # cloud-init decodes it (16 KB of user data otherwise run out)
+        assert decoded_content(entry).encode() == (SCRIPTS_DIR / script).read_bytes(), script
         assert entry["permissions"] == ("0644" if installed == "common.sh" else "0755"), script
 
 
@@ -58,7 +73,7 @@ def test_prod_stack_env_holds_the_stack_values_the_scripts_read() -> None:
         "CLOUDWATCH_CONFIG": "/etc/shop/cloudwatch-agent.json",
         "ARTIFACT": "s3://shop-releases/shop-1.4.2.tar.gz",
         "REGION": "eu-west-1",
-        "COOKIE_PARAMETER": "/shop/prod/release-cookie",
+        "SECRETS_ENV": "secrets.env",
         "CLUSTER_DISCOVERY": "ec2Tags",
         "DISCOVERY_SERVICE_TAG": "elixir-cluster:discovery-service-id",
         "LIFECYCLE_HOOK": "release-drain",

@@ -1,4 +1,5 @@
-"""The release's environment: release.env as cloud-init writes it, and the node's name the bootstrap adds."""
+"""The release's environment: release.env as cloud-init writes it (the stack's variables, then
+release.environment, each read back exactly by systemd and sh), and the node's name the bootstrap adds."""
 
 from __future__ import annotations
 
@@ -7,17 +8,25 @@ from pathlib import Path
 import pytest
 
 from components.plans.discovery import dns_cluster_query
-from components.plans.release_environment import release_env_file, release_environment
+from components.plans.node_layout import NodeLayout
+from components.plans.release_environment import bootstrap_environment, release_env_file, release_environment
+from components.plans.secrets import COOKIE_VARIABLE
 from components.settings import STATSD_ADDRESS
+from components.settings.environment_variables import BOOTSTRAP_VARIABLES
 from tests.support.fake_node import NODE_IP
-from tests.support.node_bootstrap import VARIANTS, parse_env_file, variant, written_file
+from tests.support.node_bootstrap import VARIANTS, parse_env_file, unit_settings, variant, written_file
+from tests.support.systemd_env import HOSTILE_VALUES, sh_reads, systemd_reads
+
+HOSTILE = {kind.upper(): value for kind, value in HOSTILE_VALUES.items()}
+"""release.environment values that quoting gets wrong: each must come back byte for byte."""
 
 DOCS = Path(__file__).parent.parent.parent / "docs"
 
 
-def test_prod_release_env_file_holds_the_stack_values() -> None:
-    env_file = written_file(variant("prod"), "/etc/shop/release.env")
-    assert parse_env_file(env_file) == {
+def test_prod_release_env_file_holds_the_stack_values(tmp_path: Path) -> None:
+    env_file = tmp_path / "release.env"
+    env_file.write_text(written_file(variant("prod"), "/etc/shop/release.env"))
+    assert systemd_reads(env_file) == {
         "RELEASE_DISTRIBUTION": "name",
         "ERL_AFLAGS": "-kernel inet_dist_listen_min 9100 inet_dist_listen_max 9155",
         "PORT": "4000",
@@ -30,6 +39,9 @@ def test_prod_release_env_file_holds_the_stack_values() -> None:
         "CLUSTER_APP_PREFIX": "shop",
         "STATSD_HOST": "127.0.0.1",
         "STATSD_PORT": "8125",
+        # release.environment, after the stack's own
+        "PHX_HOST": "shop.example.com",
+        "POOL_SIZE": "10",
     }
 
 
@@ -46,10 +58,31 @@ def test_release_env_file_quotes_every_value_for_systemd_and_sh() -> None:
     assert all(line.count('"') == 2 and line.endswith('"') for line in lines)
 
 
-def test_a_value_sh_would_expand_is_refused(settings) -> None:
-    stack = settings(loadBalancer={"healthCheck": {"path": "/health$x"}})
-    with pytest.raises(ValueError, match=r"HEALTH_CHECK_PATH='/health\$x'"):
-        release_env_file(stack)
+def test_hostile_values_come_back_exactly_to_systemd_and_to_sh(settings, tmp_path: Path) -> None:
+    stack = settings(release={"environment": HOSTILE}, loadBalancer={"healthCheck": {"path": "/health$x"}})
+    env_file = tmp_path / "release.env"
+    env_file.write_text(release_env_file(stack))
+    expected = {**bootstrap_environment(stack), **HOSTILE}
+    assert expected["HEALTH_CHECK_PATH"] == "/health$x"  # a path with a $ (the old writer refused it)
+    assert systemd_reads(env_file) == expected
+    assert sh_reads(env_file) == expected
+
+
+def test_release_environment_comes_after_the_stacks_own_variables(settings) -> None:
+    stack = settings(release={"environment": {"PHX_HOST": "shop.example.com", "POOL_SIZE": 10}})
+    lines = release_env_file(stack).splitlines()
+    assert lines[-2:] == ['PHX_HOST="shop.example.com"', 'POOL_SIZE="10"']
+
+
+def test_the_bootstrap_sets_exactly_the_variables_the_settings_keep_for_it() -> None:
+    # release.environment and release.secrets may not name these (settings/environment_variables.py)
+    written = {key for name in VARIANTS for key in bootstrap_environment(variant(name))}
+    layout = NodeLayout("shop")
+    unit = unit_settings(written_file(variant("prod"), layout.release_unit_file))
+    in_the_unit = {assignment.split("=", 1)[0] for assignment in unit["Environment"]}
+    named_by_the_bootstrap = {"RELEASE_NODE"} | {COOKIE_VARIABLE}  # bootstrap.sh; fetch-secrets
+    assert written | in_the_unit | named_by_the_bootstrap == set(BOOTSTRAP_VARIABLES)
+    assert 'RELEASE_NODE="' in (Path(__file__).parents[2] / "components/plans/scripts/bootstrap.sh").read_text()
 
 
 @pytest.mark.parametrize("name", VARIANTS)
@@ -100,5 +133,4 @@ def test_dns_discovery_hands_dns_cluster_the_cloud_map_name() -> None:
 
 def test_application_guide_documents_every_release_variable() -> None:
     guide = (DOCS / "elixir-application.md").read_text()
-    keys = {key for name in VARIANTS for key in release_environment(variant(name), NODE_IP)}
-    assert {key for key in keys if f"`{key}`" not in guide} == set()
+    assert {key for key in BOOTSTRAP_VARIABLES if f"`{key}`" not in guide and f"`{key}=" not in guide} == set()

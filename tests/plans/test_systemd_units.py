@@ -40,9 +40,9 @@ def test_prod_release_unit_says_what_systemd_needs() -> None:
             "WorkingDirectory": ["/var/lib/shop"],
             "RuntimeDirectory": ["shop"],
             "RuntimeDirectoryMode": ["0700"],
-            "EnvironmentFile": ["/etc/shop/release.env", "-/run/shop/cookie.env"],
+            "EnvironmentFile": ["/etc/shop/release.env", "-/run/shop/secrets.env"],
             "Environment": ["RELEASE_TMP=/run/shop", "LANG=C.UTF-8"],
-            "ExecStartPre": ["/usr/local/libexec/shop/fetch-cookie"],
+            "ExecStartPre": ["/usr/local/libexec/shop/fetch-secrets"],
             "ExecStart": ["/opt/shop/bin/shop start"],
             "ExecStop": ["/opt/shop/bin/shop stop"],
             # prod's drainSeconds (30) plus the drain budget's 15 s stop margin
@@ -81,6 +81,7 @@ def test_prod_drain_unit_starts_the_agent_after_the_release() -> None:
 def test_release_stops_within_a_timeout_longer_than_the_drain(name: str) -> None:
     # drainSeconds plus systemd's 15 s margin: dev (and its variants) drains 15 s, prod 30 s
     expected = {"dev": 15 + 15, "prod": 30 + 15, "dns": 30 + 15, "https-artifact": 15 + 15, "epmd-4370": 15 + 15}
+    expected["pinned-secrets"] = 30 + 15
     assert int(release_unit(name)["TimeoutStopSec"][0]) == expected[variant(name).stack]
 
 
@@ -104,9 +105,11 @@ def test_release_unit_runs_the_release_as_its_system_user(name: str) -> None:
     assert unit["ExecStart"] == [f"/opt/{release}/bin/{release} start"]
     assert unit["ExecStop"] == [f"/opt/{release}/bin/{release} stop"]
     assert unit["Restart"] == ["on-failure"]
-    assert unit["ExecStartPre"] == [layout.cookie_script]
-    assert unit["EnvironmentFile"] == [layout.env_file, f"-{layout.cookie_env_file}"]
-    assert unit["RuntimeDirectory"] == [release] and layout.cookie_env_file.startswith(f"/run/{release}/")
+    assert unit["ExecStartPre"] == [layout.secrets_script]
+    assert unit["EnvironmentFile"] == [layout.env_file, f"-{layout.secrets_env_file}"]
+    assert unit["RuntimeDirectory"] == [release] and layout.secrets_env_file.startswith(f"/run/{release}/")
+    # fetch-secrets writes ${RUNTIME_DIRECTORY}/${SECRETS_ENV}: the file the unit reads
+    assert layout.secrets_env_file == f"/run/{release}/{stack_values(settings)['SECRETS_ENV']}"
     users = [entry for entry in user_data(settings)["users"] if isinstance(entry, dict)]
     assert users == [
         {**users[0], "name": release, "system": True, "shell": "/sbin/nologin", "homedir": layout.state_dir}

@@ -21,12 +21,13 @@ from pathlib import Path
 import pytest
 
 from components.plans.node_layout import NodeLayout
-from components.plans.user_data import USER_DATA_LIMIT_BYTES, render_user_data
+from components.plans.user_data import render_user_data
+from components.settings.limits import USER_DATA_MAX_BYTES
+from tests.support.fake_node import decoded_content
 from tests.support.node_bootstrap import (
     VARIANTS,
     cloud_init_schema,
     require,
-    stack_values,
     unit_settings,
     user_data,
     variant,
@@ -69,11 +70,40 @@ def test_runcmd_passes_shellcheck(name: str) -> None:
 
 @pytest.mark.parametrize("name", VARIANTS)
 def test_user_data_fits_the_ec2_limit(name: str) -> None:
-    assert len(render_user_data(variant(name)).encode()) < USER_DATA_LIMIT_BYTES
+    assert len(render_user_data(variant(name)).encode()) < USER_DATA_MAX_BYTES
 
 
 def test_ec2_user_data_limit_is_16_kb() -> None:
-    assert USER_DATA_LIMIT_BYTES == 16 * 1024
+    assert USER_DATA_MAX_BYTES == 16 * 1024
+
+
+SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:shop/prod/db-AbCdEf"
+AT_THE_BUDGET = {
+    # what the settings count as 4096 bytes, in the shapes that cost the user data most per byte counted
+    "one-quoted-value": {"environment": {"Q": '"$`\\' * ((4096 - 9) // 8) + "x" * ((4096 - 9) % 8)}},
+    "many-small-variables": {"environment": {f"V{n:03}": "" for n in range(4096 // 12)}},
+    "control-characters": {"environment": {"C": "\x07" * ((4096 - 9) // 5)}},
+    "many-secrets": {
+        "secrets": {f"S{n:02}": f"{SECRET_ARN}:url::" for n in range(4096 // (3 + 2 * (len(SECRET_ARN) + 7) + 96))}
+    },
+}
+
+
+@pytest.mark.parametrize("shape", AT_THE_BUDGET)
+def test_environment_and_secrets_at_their_budget_still_fit_the_ec2_limit(settings, shape: str) -> None:
+    # with dns discovery (the longer release.env) and a health check path longer than most
+    stack = settings(
+        release={"discovery": "dns", **AT_THE_BUDGET[shape]}, loadBalancer={"healthCheck": {"path": "/" + "h" * 60}}
+    )
+    assert 4096 - 300 < stack.release.user_data_bytes <= 4096
+    assert len(render_user_data(stack).encode()) <= USER_DATA_MAX_BYTES
+
+
+def test_user_data_over_ec2s_limit_is_never_rendered(settings) -> None:
+    # a release name of 200 characters is in every path of the node (the settings allow 239)
+    stack = settings(release={"name": "s" * 200, "environment": {"BIG": "x" * 3000}})
+    with pytest.raises(ValueError, match=r"user data of [0-9]{5} bytes: EC2 takes at most 16384"):
+        render_user_data(stack)
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
@@ -123,10 +153,12 @@ def test_every_written_file_is_roots_with_its_mode() -> None:
     modes = {path: (entry["owner"], entry["permissions"]) for path, entry in written_files(variant("prod")).items()}
     assert modes == {
         "/usr/local/libexec/shop/bootstrap": ("root:root", "0755"),
-        "/usr/local/libexec/shop/fetch-cookie": ("root:root", "0755"),
+        "/usr/local/libexec/shop/fetch-secrets": ("root:root", "0755"),
+        "/usr/local/libexec/shop/env-assignment": ("root:root", "0755"),
         "/usr/local/libexec/shop/drain-agent": ("root:root", "0755"),
         "/usr/local/libexec/shop/common.sh": ("root:root", "0644"),
         "/usr/local/libexec/shop/stack.env": ("root:root", "0644"),
+        "/usr/local/libexec/shop/secrets.sh": ("root:root", "0644"),
         "/etc/shop/release.env": ("root:root", "0644"),
         "/etc/systemd/system/shop.service": ("root:root", "0644"),
         "/etc/systemd/system/shop-drain.service": ("root:root", "0644"),
@@ -145,14 +177,18 @@ def test_bootstrap_enables_the_release_and_the_drain_agent(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", VARIANTS)
-def test_user_data_holds_the_cookie_parameter_name_but_never_a_cookie(name: str) -> None:
+def test_user_data_names_where_the_cookie_and_secrets_are_but_holds_no_value(name: str) -> None:
     settings = variant(name)
     text = render_user_data(settings)
     layout = NodeLayout(settings.release.name)
-    assert text.count(settings.release.cookie_parameter) == 1
-    assert stack_values(settings)["COOKIE_PARAMETER"] == settings.release.cookie_parameter
-    assert '--name "${COOKIE_PARAMETER}"' in written_file(settings, layout.cookie_script)
-    # The only RELEASE_COOKIE assignment is the fetch script writing what SSM returned.
-    assignments = [line.strip() for line in text.splitlines() if "RELEASE_COOKIE=" in line]
-    assert assignments == ['printf "RELEASE_COOKIE=\'%s\'\\n" "${cookie}" > "${RUNTIME_DIRECTORY}/cookie.env"']
-    assert "set -x" not in text and "--cookie" not in text and "setcookie" not in text
+    # the cookie's parameter twice, in secrets.sh's one line: the reference and the call's --name
+    assert text.count(settings.release.cookie_parameter) == 2
+    references = written_file(settings, layout.secret_references)
+    cookie = next(line for line in references.splitlines() if line.startswith("secret RELEASE_COOKIE "))
+    name_ = settings.release.cookie_parameter
+    call = f"ssm get-parameter --name {name_} --with-decryption --query Parameter.Value"
+    assert cookie == f"secret RELEASE_COOKIE {name_} '' {call}"
+    # No assignment of a secret anywhere: fetch-secrets writes what the services return, at start.
+    scripts = "".join(decoded_content(entry) for entry in user_data(settings)["write_files"])
+    assert "RELEASE_COOKIE=" not in scripts and "SECRET_KEY_BASE=" not in scripts and "DATABASE_URL=" not in scripts
+    assert "set -x" not in scripts and "--cookie" not in scripts and "setcookie" not in scripts

@@ -1,4 +1,5 @@
-"""policies/rules/compute.py: IMDSv2, encrypted volumes, no wildcard actions in the node role."""
+"""policies/rules/compute.py: IMDSv2, encrypted volumes, no wildcard actions in the node role and
+secrets read only by name, inline or through an attached AWS managed policy."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ import pytest
 from tests.support.synthetic import add, change, cluster, findings, named, resource
 
 
-@pytest.mark.parametrize("rule", ["imdsv2-required", "encrypted-volumes", "node-role-no-wildcard-actions"])
+@pytest.mark.parametrize(
+    "rule",
+    ["imdsv2-required", "encrypted-volumes", "node-role-no-wildcard-actions", "node-role-reads-only-named-secrets"],
+)
 def test_the_stack_shape_passes(rule):
     assert findings(cluster(), rule) == []
 
@@ -107,3 +111,124 @@ def test_imds_v1_matters_only_while_the_metadata_service_is_on(endpoint, tokens,
     metadata = {"httpEndpoint": endpoint, **({"httpTokens": tokens} if tokens else {})}
     document = change(cluster(), "template", metadataOptions=metadata)
     assert len(findings(document, "imdsv2-required")) == violations
+
+
+# --- AWS managed policies a role attaches, judged through policies/rules/managed_policies.py ------
+
+WILDCARDS, SECRET_READS = "node-role-no-wildcard-actions", "node-role-reads-only-named-secrets"
+
+
+def _attaching(*arns: str) -> dict:
+    attachments = [
+        resource("aws:iam/rolePolicyAttachment:RolePolicyAttachment", f"attach-{n}", {"role": "nodes", "policyArn": a})
+        for n, a in enumerate(arns)
+    ]
+    return add(cluster(), *attachments)
+
+
+@pytest.mark.parametrize(
+    ("policy", "wildcard", "secret_reads"),
+    [
+        ("AdministratorAccess", "AdministratorAccess allows *", "AdministratorAccess allows ssm:GetParameter,"),
+        (
+            "PowerUserAccess",
+            "PowerUserAccess allows everything but NotAction",
+            "PowerUserAccess allows ssm:GetParameter,",
+        ),
+        (
+            "AmazonSSMReadOnlyAccess",
+            None,
+            "AmazonSSMReadOnlyAccess allows ssm:GetParameter, ssm:GetParameters, ssm:GetParametersByPath on *",
+        ),
+        (
+            "AmazonSSMManagedInstanceCore",
+            None,
+            "AmazonSSMManagedInstanceCore allows ssm:GetParameter, ssm:GetParameters on *",
+        ),
+        (
+            "CloudWatchAgentServerPolicy",
+            None,
+            "CloudWatchAgentServerPolicy allows ssm:GetParameter on arn:aws:ssm:*:*:parameter/AmazonCloudWatch-*",
+        ),
+    ],
+)
+def test_an_attached_aws_managed_policy_is_judged_by_what_it_allows(policy, wildcard, secret_reads):
+    document = _attaching(f"arn:aws:iam::aws:policy/{policy}")
+    messages = [v.message for v in findings(document, WILDCARDS)]
+    assert messages == ([] if wildcard is None else [messages[0]])
+    assert wildcard is None or wildcard in messages[0]
+    [violation] = findings(document, SECRET_READS)
+    assert violation.resource == "attach-0" and secret_reads in violation.message
+
+
+def test_a_role_resources_managed_policy_arns_are_judged_too():
+    role = resource("aws:iam/role:Role", "role", {"managedPolicyArns": ["arn:aws:iam::aws:policy/AdministratorAccess"]})
+    document = add(cluster(), role)
+    assert [v.resource for v in findings(document, WILDCARDS)] == ["role"]
+    assert [v.resource for v in findings(document, SECRET_READS)] == ["role"]
+
+
+@pytest.mark.parametrize(
+    "arn", ["arn:aws:iam::aws:policy/AmazonEC2ReadOnlyAccess", "arn:aws:iam::123456789012:policy/shop-debug"]
+)
+def test_a_managed_policy_the_pack_cannot_read_is_refused_saying_so(arn):
+    [violation] = findings(_attaching(arn), WILDCARDS)
+    assert f"attaches {arn}, which this pack cannot read" in violation.message
+    assert findings(_attaching(arn), SECRET_READS) == []  # said once, by the rule that judges attachments
+
+
+def test_the_packs_table_is_aws_managed_policies_as_aws_publishes_them():
+    # moto ships AWS's managed policy documents: each statement the pack keeps is one of AWS's, at the version named
+    from moto.iam.aws_managed_policies import aws_managed_policies_data
+
+    from policies.rules.managed_policies import MANAGED_POLICIES
+
+    published = json.loads(aws_managed_policies_data)
+    for name, (version, kept) in MANAGED_POLICIES.items():
+        assert published[name]["DefaultVersionId"] == version, name
+        statements = [{k: v for k, v in s.items()} for s in published[name]["Document"]["Statement"]]
+        assert all(statement in statements for statement in kept), name
+
+
+@pytest.mark.parametrize(
+    ("statement", "refused"),
+    [
+        ({"Action": "ssm:GetParameter", "Resource": "arn:aws:ssm:eu-west-1:123456789012:parameter/shop/prod/k"}, None),
+        (
+            {"Action": "ssm:GetParameter", "Resource": "arn:aws:ssm:eu-west-1:123456789012:parameter/shop/prod/*"},
+            "Extra allows ssm:GetParameter on arn:aws:ssm:eu-west-1:123456789012:parameter/shop/prod/*",
+        ),
+        ({"Action": "ssm:Get*", "Resource": "arn:aws:ssm:eu-west-1:123456789012:parameter/shop/prod/k"}, None),
+        (
+            {"Action": "ssm:Get*", "Resource": "*"},
+            "Extra allows ssm:GetParameter, ssm:GetParameters, ssm:GetParametersByPath on *",
+        ),
+        (
+            {
+                "Action": "secretsmanager:GetSecretValue",
+                "Resource": "arn:aws:secretsmanager:eu-west-1:1:secret:db-??????",
+            },
+            "Extra allows secretsmanager:GetSecretValue on arn:aws:secretsmanager:eu-west-1:1:secret:db-??????",
+        ),
+        (
+            {"Action": "secretsmanager:GetSecretValue", "NotResource": "arn:aws:secretsmanager:eu-west-1:1:secret:x"},
+            "Extra allows secretsmanager:GetSecretValue on everything but NotResource",
+        ),
+        ({"NotAction": "ssm:*", "Resource": "*"}, "Extra allows secretsmanager:GetSecretValue"),
+        ({"Action": ["kms:Decrypt"], "Resource": "arn:aws:kms:eu-west-1:123456789012:key/*"}, None),
+        ({"Action": "s3:GetObject", "Resource": "*"}, None),
+    ],
+)
+def test_secret_reads_only_on_named_resources_at_both_sides(statement, refused):
+    document = _with_statement({"Sid": "Extra", "Effect": "Allow", **statement})
+    messages = [v.message for v in findings(document, SECRET_READS)]
+    assert messages == [] if refused is None else (len(messages) == 1 and refused in messages[0])
+
+
+def test_a_denied_secret_read_passes_and_the_reads_are_configurable():
+    document = _with_statement({"Sid": "NoReads", "Effect": "Deny", "Action": "ssm:*", "Resource": "*"})
+    assert findings(document, SECRET_READS) == []
+    document = _with_statement({"Sid": "Docs", "Effect": "Allow", "Action": "ssm:GetDocument", "Resource": "*"})
+    assert findings(document, SECRET_READS) == []
+    [violation] = findings(document, SECRET_READS, {SECRET_READS: {"secretReads": ["ssm:GetDocument"]}})
+    assert "Docs allows ssm:GetDocument on *" in violation.message

@@ -266,8 +266,10 @@ def test_the_cookie_built_into_user_data_is_flagged_from_what_the_emulator_recor
 def test_the_shipped_user_data_is_read_whole_and_passes(stack, shipped):
     [template] = [r for r in shipped(stack).deployment.to_json()["resources"] if r["type"] == LAUNCH_TEMPLATE]
     read = list(pieces(decoded(template["inputs"]["userData"], base64_encoded=True)))
-    # the reader reached the scripts inside the cloud-config, the cookie fetch among them
-    assert any(p.path and p.path.endswith("/fetch-cookie") and "get-parameter" in p.text for p in read)
+    # the reader reached the scripts inside the cloud-config (gzipped and base64), the secrets' fetch
+    # among them, and where the secrets are read from
+    assert any(p.path and p.path.endswith("/fetch-secrets") and "retry aws" in p.text for p in read)
+    assert any(p.path and p.path.endswith("/secrets.sh") and "get-parameter" in p.text for p in read)
     assert user_data_findings(LAUNCH_TEMPLATE, template["inputs"], [], []) == []
 
 
@@ -306,3 +308,78 @@ def test_parameters_that_hold_no_secret_may_be_strings():
     assert findings(document, "secret-parameters-are-secure-strings") == []
     config = {"secret-parameters-are-secure-strings": {"secretNamePattern": "release"}}
     assert len(findings(document, "secret-parameters-are-secure-strings", config)) == 1
+
+
+# --- no secrets in the release's plain environment ---------------------------------------------
+
+ENVIRONMENT_RULE = "no-secrets-in-release-environment"
+
+
+def release_env(*lines: str, path: str = "/etc/shop/release.env", encoding: str | None = None) -> str:
+    """User data writing release.env with these lines (as plans/release_environment.py quotes them)."""
+    content = "".join(f"{line}\n" for line in lines)
+    entry = {"path": path, "content": content}
+    if encoding == "gz+b64":
+        entry = {**entry, "encoding": encoding, "content": base64.b64encode(gzip.compress(content.encode())).decode()}
+    body = "write_files:\n- " + "\n  ".join(
+        f"{key}: |\n    " + "\n    ".join(value.splitlines()) if key == "content" else f"{key}: {value}"
+        for key, value in entry.items()
+    )
+    return cloud_config(body + "\n")
+
+
+def environment_findings_of(user_data: str, config: dict | None = None) -> list[str]:
+    document = change(cluster(), "template", userData=user_data)
+    messages = [v.message for v in findings(document, ENVIRONMENT_RULE, config)]
+    assert not any("hunter2" in m or "sk_live" in m for m in messages)  # never the value
+    return messages
+
+
+def test_the_stack_shape_has_no_secret_in_its_environment():
+    assert findings(cluster(), ENVIRONMENT_RULE) == []
+
+
+@pytest.mark.parametrize(
+    ("line", "finding"),
+    [
+        ('PHX_HOST="shop.example.com"', None),
+        ('POOL_SIZE="10"', None),
+        (
+            'STRIPE_SECRET_KEY="sk_live_51H8"',
+            "/etc/shop/release.env line 2 sets STRIPE_SECRET_KEY, a secret by its name",
+        ),
+        ('SMTP_PASSWORD="hunter2"', "line 2 sets SMTP_PASSWORD, a secret by its name"),
+        ('GITHUB_TOKEN="ghp_hunter2"', "line 2 sets GITHUB_TOKEN, a secret by its name"),
+        ('session_secret="hunter2"', "line 2 sets session_secret, a secret by its name"),
+        ('API_TOKEN=""', None),  # declared empty: nothing to give away
+        ('TOKEN_TTL="3600"', None),  # the pattern is the name's end
+        (
+            'DATABASE_URL="ecto://shop:hunter2@db.internal/shop"',
+            "/etc/shop/release.env line 2 holds a URL with a password (DATABASE_URL)",
+        ),
+        ('DATABASE_URL="ecto://shop@db.internal/shop"', None),  # a user, no password
+        ('UPSTREAM="https://api.example.com:8443/v1"', None),  # a port is no password
+    ],
+)
+def test_a_secret_looking_variable_is_found_at_both_sides(line, finding):
+    messages = environment_findings_of(release_env('PHX_HOST="shop.example.com"', line))
+    assert messages == [] if finding is None else (len(messages) == 1 and finding in messages[0])
+    assert finding is None or "elixir-cluster:release.secrets" in messages[0]
+
+
+def test_only_the_release_environment_files_are_read_and_their_encoding_is_undone():
+    hidden = 'MAILER_API_KEY="hunter2"'
+    assert environment_findings_of(release_env(hidden, path="/usr/local/libexec/shop/stack.env")) == []
+    [message] = environment_findings_of(release_env(hidden, encoding="gz+b64"))
+    assert "line 1 sets MAILER_API_KEY" in message
+    config = {ENVIRONMENT_RULE: {"environmentFiles": ["stack.env"]}}
+    assert len(environment_findings_of(release_env(hidden, path="/usr/local/libexec/shop/stack.env"), config)) == 1
+
+
+def test_a_name_the_team_allows_passes_and_the_pattern_is_configurable():
+    public = 'STRIPE_PUBLISHABLE_KEY="pk_live_51H8"'
+    assert len(environment_findings_of(release_env(public))) == 1
+    allowed = {ENVIRONMENT_RULE: {"allowedNames": ["STRIPE_PUBLISHABLE_KEY"]}}
+    assert environment_findings_of(release_env(public), allowed) == []
+    stricter = {ENVIRONMENT_RULE: {"secretNamePattern": "(?i)(_KEY|_SALT)$"}}
+    assert len(environment_findings_of(release_env('SIGNING_SALT="hunter2"'), stricter)) == 1

@@ -122,6 +122,32 @@ def grant_a_wildcard(document: Document) -> None:
         state["policy"] = json.dumps(policy)
 
 
+def attach_ssm_managed_instance_core(document: Document) -> None:
+    [role] = _records(document, "aws:iam/role:Role", lambda i: "Elixir nodes" in (i.get("description") or ""))
+    attachment = copy.deepcopy(role)
+    inputs = {"role": role["outputs"]["name"], "policyArn": "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"}
+    attachment.update(
+        type="aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+        name="ssm-core",
+        urn=role["urn"]
+        .rsplit("::", 1)[0]
+        .replace("aws:iam/role:Role", "aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+        + "::ssm-core",
+        id="ssm-core",
+        inputs=inputs,
+        outputs=dict(inputs),
+    )
+    document["resources"].append(attachment)
+
+
+def put_a_token_in_the_release_environment(document: Document) -> None:
+    for state in _states(_records(document, "aws:ec2/launchTemplate:LaunchTemplate")[0]):
+        text = base64.b64decode(state["userData"]).decode()
+        text = text.replace('    POOL_SIZE="10"\n', '    POOL_SIZE="10"\n    MAILER_API_TOKEN="mt-8f2b1c"\n')
+        assert "MAILER_API_TOKEN" in text
+        state["userData"] = base64.b64encode(text.encode()).decode()
+
+
 def store_the_cookie_in_clear(document: Document) -> None:
     for state in _states(_records(document, "aws:ssm/parameter:Parameter")[0]):
         state["type"] = "String"
@@ -191,6 +217,8 @@ CARELESS_CHANGES = {
     leave_the_root_volume_unencrypted: {"encrypted-volumes"},
     paste_the_cookie_into_user_data: {"no-secrets-in-user-data"},
     grant_a_wildcard: {"node-role-no-wildcard-actions"},
+    attach_ssm_managed_instance_core: {"node-role-reads-only-named-secrets"},
+    put_a_token_in_the_release_environment: {"no-secrets-in-release-environment"},
     store_the_cookie_in_clear: {"secret-parameters-are-secure-strings"},
     keep_serving_plain_http: {"http-redirects-to-https"},
     allow_tls_1_0: {"listener-tls-policy"},
@@ -228,8 +256,9 @@ CARELESS_STACK_FILE = {
     "elixir-cluster:nodes": {"maxSize": 60, "healthCheckGracePeriod": 10},
     "elixir-cluster:loadBalancer": {"waf": {"enabled": False, "managedRuleGroups": None}},
     "elixir-cluster:network": {"natGateways": "single"},
+    "elixir-cluster:release": {"environment": {"REDIS_URL": "redis://shop:hunter2@cache.internal:6379/0"}},
 }
-"""Four careless edits of prod's stack file: each breaks a rule of its own."""
+"""Five careless edits of prod's stack file: each breaks a rule of its own."""
 
 PROD_OPINIONS = {
     "one node": ({"elixir-cluster:nodes": {"minSize": 1}}, {("prod-min-nodes", "shop-nodes-group")}),
@@ -267,8 +296,15 @@ def test_preview_policy_exits_3_on_a_careless_stack_file_naming_each_rule_it_bre
     assert preview.main(["--config", str(careless_prod), "--format", "json", "--policy"]) == EXIT_MANDATORY
     captured = capsys.readouterr()
     json.loads(captured.out)  # the chosen format still printed whole, the verdict beside it
-    for rule in ("asg-size-bounds", "asg-elb-health-checks", "prod-alb-has-waf", "prod-nat-per-zone"):
+    for rule in (
+        "asg-size-bounds",
+        "asg-elb-health-checks",
+        "prod-alb-has-waf",
+        "prod-nat-per-zone",
+        "no-secrets-in-release-environment",
+    ):
         assert f"mandatory: {rule}: " in captured.err
+    assert "hunter2" not in captured.err, "a finding names where the secret is, never the secret"
 
 
 def test_preview_policy_exits_0_on_the_shipped_stack(prod, previews_read_the_session, capsys):
@@ -299,6 +335,7 @@ def test_the_careless_edits_and_the_opinions_break_their_rules_and_no_other(care
         ("asg-elb-health-checks", "shop-nodes-group"),
         ("prod-alb-has-waf", "shop-lb-alb"),
         ("prod-nat-per-zone", "shop-network-nat-eu-west-1a"),
+        ("no-secrets-in-release-environment", "shop-nodes-template"),
         *(pair for _, expected in PROD_OPINIONS.values() for pair in expected),
     }, "\n".join(map(str, violations))
 

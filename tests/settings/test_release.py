@@ -176,3 +176,99 @@ def test_the_release_is_named_after_the_cluster_it_is_given():
 
 def test_dns_discovery():
     assert load(release={"discovery": "dns"}).release.discovery == "dns"
+
+
+# --- environment and secrets ----------------------------------------------------------------------
+
+SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:shop/prod/db-AbCdEf"
+
+
+def test_environment_and_secrets_load_as_the_stack_file_writes_them():
+    release = load(
+        release={
+            "environment": {"PHX_HOST": "shop.example.com", "POOL_SIZE": 10, "FEATURE_X": True},
+            "secrets": {"SECRET_KEY_BASE": "/shop/prod/secret-key-base", "DATABASE_URL": f"{SECRET_ARN}:url::"},
+        }
+    ).release
+    # YAML reads 10 and true as a number and a boolean; the release gets the text
+    assert release.environment == {"PHX_HOST": "shop.example.com", "POOL_SIZE": "10", "FEATURE_X": "true"}
+    assert release.secrets == {"SECRET_KEY_BASE": "/shop/prod/secret-key-base", "DATABASE_URL": f"{SECRET_ARN}:url::"}
+
+
+@pytest.mark.parametrize(
+    ("release", "refused"),
+    [
+        # names: as systemd passes them on, none the bootstrap sets
+        ({"environment": {"_private": "x", "pool_size2": "1"}}, None),
+        (
+            {"environment": {"2FA": "x"}},
+            "elixir-cluster:release.environment.2FA: must be a name systemd passes on: letters, digits and '_', "
+            'not starting with a digit, got "2FA"',
+        ),
+        (
+            {"environment": {"PHX-HOST": "x"}},
+            "elixir-cluster:release.environment.PHX-HOST: must be a name systemd passes on: letters, digits and '_', "
+            'not starting with a digit, got "PHX-HOST"',
+        ),
+        (
+            {"environment": {"PORT": "8080"}},
+            "elixir-cluster:release.environment.PORT: the bootstrap sets it (release.httpPort, where the load "
+            'balancer sends requests), got "PORT"',
+        ),
+        (
+            {"secrets": {"RELEASE_COOKIE": "/shop/prod/cookie"}},
+            "elixir-cluster:release.secrets.RELEASE_COOKIE: the bootstrap sets it (the distribution cookie, read "
+            'from release.cookieParameter at each start), got "RELEASE_COOKIE"',
+        ),
+        (
+            {"environment": {"ERL_AFLAGS": "+S 4"}},
+            "elixir-cluster:release.environment.ERL_AFLAGS: the bootstrap sets it (pins distribution to "
+            'release.distribution.portRange, the ports the node security group opens), got "ERL_AFLAGS"',
+        ),
+        # values: what systemd passes on
+        ({"environment": {"MOTD": 'it\'s "$5" \\ `now`\nGrüße 🚀'}}, None),
+        (
+            {"environment": {"MOTD": "a\0b"}},
+            'elixir-cluster:release.environment.MOTD: must not hold NUL: no process environment can, got "a\\u0000b"',
+        ),
+        (
+            {"environment": {"MOTD": "a\ufffeb"}},
+            "elixir-cluster:release.environment.MOTD: must not hold a unicode noncharacter (U+FDD0..U+FDEF, U+xFFFE, "
+            'U+xFFFF) or a lone surrogate: systemd drops the variable, got "a\ufffeb"',
+        ),
+        # one value per variable
+        (
+            {"environment": {"API_URL": "https://api"}, "secrets": {"API_URL": "/shop/prod/api-url"}},
+            "elixir-cluster:release.secrets.API_URL: is in environment too: a variable has one value",
+        ),
+        # an ARN in the stack's region (eu-west-1)
+        ({"secrets": {"DATABASE_URL": f"{SECRET_ARN}:url::"}}, None),
+        (
+            {"secrets": {"DATABASE_URL": f"{SECRET_ARN.replace('eu-west-1', 'us-east-1')}:url::"}},
+            "elixir-cluster:release.secrets.DATABASE_URL: is in us-east-1, but nodes read their secrets in the "
+            "stack's region (eu-west-1): Parameter Store and Secrets Manager are regional (replicate it to "
+            f'eu-west-1), got "{SECRET_ARN.replace("eu-west-1", "us-east-1")}:url::"',
+        ),
+        (
+            {"secrets": {"KEY": "arn:aws:ssm:eu-central-1:123456789012:parameter/shop/key"}},
+            "elixir-cluster:release.secrets.KEY: is in eu-central-1, but nodes read their secrets in the stack's "
+            "region (eu-west-1): Parameter Store and Secrets Manager are regional (replicate it to eu-west-1), "
+            'got "arn:aws:ssm:eu-central-1:123456789012:parameter/shop/key"',
+        ),
+    ],
+)
+def test_variable_rules_at_their_boundaries(release, refused):
+    assert refusals(release=release) == ([] if refused is None else [refused])
+
+
+def test_environment_and_secrets_fit_what_the_user_data_leaves():
+    # 4096 bytes as the user data counts them: a variable's name, value and 8 more, escapes included;
+    # a secret's name, its reference twice and 96 more
+    value = "v" * (4096 - len("BIG") - 8)
+    assert load(release={"environment": {"BIG": value}}).release.user_data_bytes == 4096
+    assert refusals(release={"environment": {"BIG": value + "v"}}) == [
+        "elixir-cluster:release.environment: with secrets, takes at most 4096 bytes of the node's user data "
+        "(EC2 takes 16 KB, the node's scripts most of it): move large values into secrets, got 4097 bytes"
+    ]
+    quoted = load(release={"environment": {"Q": '"$'}, "secrets": {"S": "/a"}}).release
+    assert quoted.user_data_bytes == (1 + 8 + 2 + 2) + (1 + 2 * 2 + 96)

@@ -15,8 +15,10 @@ Every call is appended to a log, in order (`calls`), refused ones included.
 from __future__ import annotations
 
 import atexit
+import base64
 import datetime
 import functools
+import gzip
 import http.server
 import json
 import shutil
@@ -122,6 +124,14 @@ def artifact_certificate() -> tuple[Path, Path]:
     return cert, private
 
 
+def decoded_content(entry: dict[str, Any]) -> str:
+    """A write_files entry's content as cloud-init writes it: the scripts travel gzipped and base64 (gz+b64)."""
+    if entry.get("encoding") == "gz+b64":
+        return gzip.decompress(base64.b64decode(entry["content"])).decode()
+    assert "encoding" not in entry, f"{entry['path']}: cloud-init would decode {entry['encoding']}"
+    return entry["content"]
+
+
 @functools.cache
 def aws_cli_model() -> Path:
     """The fake aws's commands and options, from botocore's models, written once per process."""
@@ -190,13 +200,15 @@ class FakeNode:
         """What the fake aws holds now (what the scripts changed included)."""
         return json.loads((self.root / "aws.json").read_text())
 
-    def _write_aws_state(self, settings: StackSettings, cookie: str) -> None:
+    def _write_aws_state(self, settings: StackSettings, cookie: str, stored: dict[str, Any] | None) -> None:
         path = self.root / "aws.json"
         state = json.loads(path.read_text()) if path.exists() else {
             "groups": {GROUP_NAME: {"hooks": [drain_hook(settings).name], "instances": [INSTANCE_ID]}},
             "services": {SERVICE_ID: {"instances": {}}},
         }  # fmt: skip
-        state["parameters"] = {settings.release.cookie_parameter: cookie}
+        stored = stored or {}
+        state["parameters"] = {settings.release.cookie_parameter: cookie, **stored.get("parameters", {})}
+        state["secrets"] = dict(stored.get("secrets", {}))
         state["objects"] = {settings.release.artifact: str(self.artifact)}
         path.write_text(json.dumps(state, indent=2))
 
@@ -209,7 +221,7 @@ class FakeNode:
         replaced by `new`, a broken script for a test to run.
         """
         for entry in yaml.safe_load(render_user_data(settings))["write_files"]:
-            content = entry["content"]
+            content = decoded_content(entry)
             if edits and entry["path"] in edits:
                 old, new = edits[entry["path"]]
                 assert old in content, f"{entry['path']} no longer holds {old!r}"
@@ -231,13 +243,15 @@ class FakeNode:
         script: str,
         *command: str,
         cookie: str = "",
+        stored: dict[str, Any] | None = None,
         edits: dict[str, tuple[str, str]] | None = None,
         sleeps: int | None = None,
     ) -> subprocess.CompletedProcess[str]:
         """Runs /usr/local/libexec/<release>/<script>, or `command` with {script} its path; with
-        `sleeps`, the script is ended (SIGTERM) when it would sleep once more than that."""
+        `sleeps`, the script is ended (SIGTERM) when it would sleep once more than that. The fake aws
+        holds `cookie` in the cookie's parameter, and `stored`'s {"parameters": ..., "secrets": ...}."""
         path = self.installed(settings, f"/usr/local/libexec/{settings.release.name}/{script}", edits)
-        self._write_aws_state(settings, cookie)
+        self._write_aws_state(settings, cookie, stored)
         env = {
             "PATH": f"{self.root / 'bin'}:/usr/bin:/bin",
             "FAKE_CALLS": str(self.root / "calls"),

@@ -22,6 +22,18 @@ CERTIFICATE = "arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-4a7b
 EXISTING_WEB_ACL = "arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/edge/0a1b2c3d-4e5f-4a7b-8c9d-0e1f2a3b4c5d"
 """A regional web ACL's ARN (loadBalancer.waf.webAclArn); the emulator makes it exist in the stack's account."""
 
+PINNED_SECRET_ID = "0a1b2c3d-4e5f-4a7b-8c9d-0e1f2a3b4c5d"
+PINNED_SECRETS: dict[str, str] = {
+    "SECRET_KEY_BASE": "/shop/prod/secret-key-base:2",  # an SSM parameter's version
+    "SIGNING_SALT": "/shop/prod/signing-salt:live",  # an SSM parameter's label
+    "MAILER_KEY": "arn:aws:ssm:eu-west-1:210987654321:parameter/shared/mailer-key",  # shared by another account
+    "DATABASE_URL": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:shop/prod/db-AbCdEf:url:AWSPREVIOUS:",
+    "PARTNER_TOKEN": f"arn:aws:secretsmanager:eu-west-1:210987654321:secret:partners/api-GhIjKl:::{PINNED_SECRET_ID}",
+}
+"""`elixir-cluster:release.secrets` in every form it takes: SSM by name with a version or a label and by
+another account's ARN; Secrets Manager with a JSON key and a version stage, and another account's
+secret pinned to a version id. The emulator provides each."""
+
 SQS_BACKLOG = {  # a queue's depth: one number for the whole cluster, not per group
     "name": "backlog",
     "metric": {

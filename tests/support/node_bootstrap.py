@@ -21,6 +21,7 @@ import yaml
 from components.plans.user_data import render_user_data
 from components.settings import StackSettings
 from tests.support.fake_node import HTTPS_ARTIFACT
+from tests.support.fragments import PINNED_SECRETS
 from tests.support.stacks import write_variant
 from tools.conformance.node_lab.stack_variants import settings_of
 
@@ -30,6 +31,7 @@ VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
     "dns": ("prod", {"elixir-cluster:release": {"discovery": "dns"}}),
     "https-artifact": ("dev", {"elixir-cluster:release": {"artifact": HTTPS_ARTIFACT}}),
     "epmd-4370": ("dev", {"elixir-cluster:release": {"distribution": {"epmdPort": 4370}}}),
+    "pinned-secrets": ("prod", {"elixir-cluster:release": {"secrets": PINNED_SECRETS}}),
 }
 """Shipped stacks, and variants that change what a node boots with."""
 

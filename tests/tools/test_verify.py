@@ -61,6 +61,7 @@ def test_a_freshly_applied_stack_verifies_clean(shipped: ShippedStacks, stack: s
         "load_balancer",
         "security",
         "launch_template",
+        "node_role",
         "cookie",
         "scaling",
         "lifecycle",

@@ -7,8 +7,8 @@ core and the services together.
 
 The extension lets a client create a resource under the id or ARN it chooses, which moto's
 API cannot: what a stack references but does not own (an existing VPC and its subnets, a
-security group, a certificate) then exists in the server exactly as the in-process emulator
-provides it (`provide_*` in ec2, acm and wafv2, through `AwsSession.pinned`).
+security group, a certificate, a secret) then exists in the server exactly as the in-process
+emulator provides it (`provide_*` in ec2, acm, wafv2 and secretsmanager, through `AwsSession.pinned`).
 
     POST /moto-api/elixir-cluster/pinned-ids  {"target": GENERATOR, "value": ID}   # pin
     POST /moto-api/elixir-cluster/pinned-ids  {"target": GENERATOR, "value": null} # unpin
@@ -38,9 +38,18 @@ from moto.server import ThreadedMotoServer
 from moto.server import main as moto_main
 
 from .core.session import PIN_PATH
-from .services import acm, ec2, wafv2
+from .services import acm, ec2, secretsmanager, wafv2
 
-PINNABLE = frozenset({ec2.VPC_IDS, ec2.SUBNET_IDS, ec2.SECURITY_GROUP_IDS, acm.CERTIFICATE_ARNS, wafv2.WEB_ACL_ARNS})
+PINNABLE = frozenset(
+    {
+        ec2.VPC_IDS,
+        ec2.SUBNET_IDS,
+        ec2.SECURITY_GROUP_IDS,
+        acm.CERTIFICATE_ARNS,
+        wafv2.WEB_ACL_ARNS,
+        secretsmanager.SECRET_ARNS,
+    }
+)
 """The generators a client may pin: those the `provide_*` fixtures create existing resources with."""
 
 _pins: dict[str, Any] = {}

@@ -14,8 +14,14 @@ from tests.support.node_bootstrap import variant
 
 LIBEXEC = "/usr/local/libexec/shop"
 COMMON, STACK_ENV = f"{LIBEXEC}/common.sh", f"{LIBEXEC}/stack.env"
-BOOTSTRAP, DRAIN, COOKIE = f"{LIBEXEC}/bootstrap", f"{LIBEXEC}/drain-agent", f"{LIBEXEC}/fetch-cookie"
+BOOTSTRAP, DRAIN, SECRETS = f"{LIBEXEC}/bootstrap", f"{LIBEXEC}/drain-agent", f"{LIBEXEC}/fetch-secrets"
+SECRET_SOURCES = f"{LIBEXEC}/secrets.sh"
 COOKIE_VALUE = "kR3ewP0q9sZt7mNv2xLc8bYh4jDf6gA1"
+DATABASE = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:shop/prod/db-AbCdEf"
+PROD_SECRETS = {
+    "parameters": {"/shop/prod/secret-key-base": "key-base"},
+    "secrets": {DATABASE: '{"url": "ecto://db"}'},
+}
 
 
 def read_metadata(node: FakeNode, edits: dict[str, tuple[str, str]]):
@@ -53,18 +59,42 @@ def test_a_misspelt_aws_option_fails_and_the_hook_is_never_completed(node: FakeN
 
 def test_an_aws_call_without_a_region_is_refused(node: FakeNode) -> None:
     result = node.run(
-        variant("prod"), "fetch-cookie", cookie=COOKIE_VALUE, edits={COOKIE: ('--region "${REGION}" ', "")}
+        variant("prod"),
+        "fetch-secrets",
+        cookie=COOKIE_VALUE,
+        stored=PROD_SECRETS,
+        edits={SECRETS: ('--region "${REGION}" ', "")},
     )
     assert result.returncode != 0
     assert "You must specify a region" in result.stderr
-    assert not (node.root / "runtime" / "cookie.env").exists()
+    assert not (node.root / "runtime" / "secrets.env").exists()
 
 
 def test_a_cookie_read_without_decryption_is_not_the_cookie(node: FakeNode) -> None:
     # SSM returns a SecureString encrypted unless asked to decrypt it: nodes would never mesh.
-    result = node.run(variant("prod"), "fetch-cookie", cookie=COOKIE_VALUE, edits={COOKIE: ("--with-decryption ", "")})
+    edits = {SECRET_SOURCES: ("--with-decryption ", "")}
+    result = node.run(variant("prod"), "fetch-secrets", cookie=COOKIE_VALUE, stored=PROD_SECRETS, edits=edits)
     assert result.returncode == 0, result.stderr
-    assert COOKIE_VALUE not in (node.root / "runtime" / "cookie.env").read_text()
+    assert COOKIE_VALUE not in (node.root / "runtime" / "secrets.env").read_text()
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "refusal"),
+    [
+        ("--secret-id", "--secret", "Unknown options: --secret"),
+        ("get-secret-value", "get-secret", "argument operation: Invalid choice: 'get-secret'"),
+        ("--query SecretString", "--query SecretString --version-stages X", "Unknown options: --version-stages"),
+    ],
+    ids=["secret-id", "operation", "version-stage"],
+)  # fmt: skip
+def test_a_secrets_manager_call_the_cli_would_refuse_fails_the_start(
+    node: FakeNode, old: str, new: str, refusal: str
+) -> None:
+    edits = {SECRET_SOURCES: (old, new)}
+    result = node.run(variant("prod"), "fetch-secrets", cookie=COOKIE_VALUE, stored=PROD_SECRETS, edits=edits)
+    assert result.returncode != 0
+    assert refusal in result.stderr and "DATABASE_URL: cannot read" in result.stderr
+    assert not (node.root / "runtime" / "secrets.env").exists()
 
 
 def test_a_hook_the_group_does_not_have_cannot_be_completed(node: FakeNode) -> None:
@@ -120,7 +150,10 @@ def test_a_script_written_without_its_x_bit_does_not_run(node: FakeNode, monkeyp
     # systemd's ExecStart= and cloud-init's runcmd run the file itself: 0644 is "Permission denied".
     from components.plans import user_data
 
-    monkeypatch.setattr(user_data, "_script_file", lambda path, text: user_data._file(path, text, "0644"))
+    original = user_data._script_file
+    monkeypatch.setattr(
+        user_data, "_script_file", lambda path, script: {**original(path, script), "permissions": "0644"}
+    )
     with pytest.raises(PermissionError):
         node.run(variant("prod"), "drain-agent")
     assert not node.calls()

@@ -11,8 +11,15 @@ What AWS would answer comes from $FAKE_AWS_STATE (JSON), and what AWS would refu
 refused with AWS's error code (exit 254, "An error occurred (<Code>) when calling the <Op>
 operation"):
 
-- ssm get-parameter: `parameters` name -> value; a SecureString comes back decrypted only
-  with --with-decryption (otherwise the ciphertext), an unknown name is ParameterNotFound;
+- ssm get-parameter: `parameters` name -> value, or -> {"versions": [value, ...], "labels":
+  {label: version}}; Name is a name or the parameter's ARN, optionally `:version` or `:label`
+  (GetParameter's selectors); a SecureString comes back decrypted only with --with-decryption
+  (otherwise the ciphertext); an unknown name or label is ParameterNotFound, an unknown version
+  ParameterVersionNotFound;
+- secretsmanager get-secret-value: `secrets` ARN -> text (one version, AWSCURRENT), or ->
+  {"versions": [{"id": ..., "stages": [...], "text": ... | "binary": ...}, ...]}; the version is
+  --version-id's, else --version-stage's, else AWSCURRENT's; a secret or version that is not
+  there is ResourceNotFoundException, a stage the version id lacks InvalidRequestException;
 - autoscaling complete-lifecycle-action: `groups` name -> {"hooks": [...], "instances": [...]};
   an unknown group, hook or instance, or a result other than CONTINUE or ABANDON, is a
   ValidationError; accepted actions are appended to `completed`;
@@ -64,7 +71,7 @@ S3_CP_OPTIONS = {
 
 OUTPUTS = ("json", "text", "table", "yaml", "yaml-stream")
 
-MODELLED_SERVICES = ("autoscaling", "servicediscovery", "ssm")
+MODELLED_SERVICES = ("autoscaling", "secretsmanager", "servicediscovery", "ssm")
 """The services the node's scripts call (and `s3 cp`, below); any other is refused."""
 
 Operation = dict[str, Any]
@@ -222,6 +229,9 @@ def _value(option: str, kind: str, values: list[str], negated: bool) -> Any:
 
 def _print(response: dict[str, Any], query: str | None, output: str) -> None:
     result = jmespath.search(query, response) if query else response
+    if result is None and output == "json":
+        print("null")  # as the CLI's JSON formatter prints a query that finds nothing
+        return
     if result is None or result == {}:
         return
     if output == "text":
@@ -241,14 +251,67 @@ def _leaves(value: Any) -> list[Any]:
 # --- what AWS answers ----------------------------------------------------------------------------
 
 
+def _parameter_name(given: str) -> tuple[str, str]:
+    """(name, selector) of GetParameter's Name: a name or an ARN, optionally `:version` or `:label`."""
+    if given.startswith("arn:"):
+        path, _, selector = given.partition(":parameter/")[2].partition(":")
+        return ("/" + path if "/" in path else path), selector
+    name, _, selector = given.partition(":")
+    return name, selector
+
+
 def _get_parameter(params: dict[str, Any], state: dict[str, Any]) -> dict[str, Any]:
-    name = params["Name"]
-    if name not in state.get("parameters", {}):
+    name, selector = _parameter_name(params["Name"])
+    stored = state.get("parameters", {}).get(name)
+    if stored is None:
         raise aws_error("ParameterNotFound", "GetParameter", "")
-    value = state["parameters"][name]
+    versions, labels = ([stored], {}) if isinstance(stored, str) else (stored["versions"], stored.get("labels", {}))
+    version = len(versions)
+    if selector.isdigit():
+        version = int(selector)
+        if not 1 <= version <= len(versions):
+            raise aws_error(
+                "ParameterVersionNotFound", "GetParameter", f"Systems Manager could not find version {version}"
+            )
+    elif selector:
+        if selector not in labels:
+            raise aws_error("ParameterNotFound", "GetParameter", "")
+        version = labels[selector]
+    value = versions[version - 1]
     if not params.get("WithDecryption"):
         value = "AQICAHh" + value.encode().hex()  # a SecureString stays encrypted
-    return {"Parameter": {"Name": name, "Type": "SecureString", "Value": value, "Version": 1}}
+    return {"Parameter": {"Name": name, "Type": "SecureString", "Value": value, "Version": version}}
+
+
+def _get_secret_value(params: dict[str, Any], state: dict[str, Any]) -> dict[str, Any]:
+    operation, arn = "GetSecretValue", params["SecretId"]
+    stored = state.get("secrets", {}).get(arn)
+    if stored is None:
+        raise aws_error("ResourceNotFoundException", operation, "Secrets Manager can't find the specified secret.")
+    versions = (
+        stored["versions"] if isinstance(stored, dict) else [{"id": "v1", "stages": ["AWSCURRENT"], "text": stored}]
+    )
+    wanted_id, stage = params.get("VersionId"), params.get("VersionStage")
+    if wanted_id:
+        found = next((v for v in versions if v["id"] == wanted_id), None)
+        missing = f"for VersionId: {wanted_id}"
+        if found is not None and stage and stage not in found["stages"]:
+            raise aws_error(
+                "InvalidRequestException",
+                operation,
+                "You provided a VersionStage that is not associated to the provided VersionId.",
+            )
+    else:
+        stage = stage or "AWSCURRENT"
+        found = next((v for v in versions if stage in v["stages"]), None)
+        missing = f"for staging label: {stage}"
+    if found is None:
+        raise aws_error(
+            "ResourceNotFoundException", operation, f"Secrets Manager can't find the specified secret value {missing}"
+        )
+    value = {"SecretString": found["text"]} if "text" in found else {"SecretBinary": found["binary"]}
+    name = arn.split(":", 6)[6][:-7]  # the ARN's name less the six characters Secrets Manager added
+    return {"ARN": arn, "Name": name, "VersionId": found["id"], **value, "VersionStages": found["stages"]}
 
 
 def _complete_lifecycle_action(params: dict[str, Any], state: dict[str, Any]) -> dict[str, Any]:
@@ -296,6 +359,7 @@ def _deregister_instance(params: dict[str, Any], state: dict[str, Any]) -> dict[
 
 HANDLERS = {
     ("ssm", "GetParameter"): _get_parameter,
+    ("secretsmanager", "GetSecretValue"): _get_secret_value,
     ("autoscaling", "CompleteLifecycleAction"): _complete_lifecycle_action,
     ("servicediscovery", "RegisterInstance"): _register_instance,
     ("servicediscovery", "DeregisterInstance"): _deregister_instance,

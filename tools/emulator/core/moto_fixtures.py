@@ -31,6 +31,18 @@ Fidelity: where moto refuses what AWS accepts.
 - Flow logs to S3: moto looks up the bucket of `arn:aws:s3:::bucket/prefix/` by the whole
   `bucket/prefix/`, so a destination with a folder fails as if the bucket were missing.
   The bucket is looked up alone; the flow log keeps the destination it was given.
+- Shared parameters: GetParameter takes another account's parameter by its ARN (AWS RAM shares
+  it); moto strips only its own account's ARN prefix, then finds nothing. The emulator keeps
+  the parameters a stack references in the stack's account (as it keeps the secrets a stack
+  references under their ARNs, tools/emulator/services/ssm.py and secretsmanager.py), so any
+  account's parameter ARN is read there by its name.
+- IAM, when checks are on (INITIAL_NO_AUTH_ACTION_COUNT, `/moto-api/reset-auth`): moto judges
+  a caller's policies against the resource its response class names (`_determine_resource`),
+  which for most services is "*": a statement scoped to one ARN, as least privilege writes
+  them, then never matches and every call is denied. For the reads of a release's secrets
+  (SSM GetParameter, Secrets Manager GetSecretValue) the resource is named as IAM's
+  authorization does (`AUTHORIZED_RESOURCE`): the parameter's ARN without its version or label,
+  the secret's ARN. Conditions are still not evaluated by moto.
 
 Copies: core/account_state.py deep-copies an account's backends. moto's KMS keys hold the
 lazy key pair above, shared by a copy (it never changes); SSM's ParameterDict takes the account
@@ -52,6 +64,7 @@ import functools
 import inspect
 import json
 import os
+import re
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -65,7 +78,9 @@ from moto.ec2.models import amis
 from moto.ec2.models import flow_logs as ec2_flow_logs
 from moto.iam import models as iam
 from moto.kms import models as kms
+from moto.secretsmanager.responses import SecretsManagerResponse
 from moto.ssm import models as ssm
+from moto.ssm.responses import SimpleSystemManagerResponse
 
 from . import group_attributes, instance_refresh
 
@@ -88,6 +103,9 @@ def install() -> None:
     backend = ec2_flow_logs.FlowLogsBackend
     backend.create_flow_logs = _flow_logs_to_a_bucket_folder(backend.create_flow_logs)
     ssm.ParameterDict.__deepcopy__ = _copy_parameters
+    ssm.SimpleSystemManagerBackend._strip_parameter_arn = _strip_any_parameter_arn
+    for response in {response for response, _ in AUTHORIZED_RESOURCE}:
+        response._determine_resource = _authorized_resource
     group_attributes.install()
     instance_refresh.install()
     _installed = True
@@ -207,3 +225,44 @@ def _flow_logs_to_a_bucket_folder(create: Callable[..., Any]) -> Callable[..., A
         return flow_logs, unsuccessful
 
     return create_flow_logs
+
+
+def _strip_any_parameter_arn(self: Any, name: str) -> str:
+    return _PARAMETER_ARN_PREFIX.sub("", name)
+
+
+_PARAMETER_ARN_PREFIX = re.compile(r"^arn:[^:]+:ssm:[^:]+:\d{12}:parameter")
+"""What makes a parameter's ARN of its name, in any account."""
+
+
+# --- IAM: what a call is authorized against ---------------------------------------------------
+
+
+def _parameter_arn(response: Any) -> str:
+    """GetParameter's Name (a name or an ARN, with `:version` or `:label`) as the parameter's ARN."""
+    name = response._get_param("Name") or ""
+    if name.startswith("arn:"):
+        head, _, path = name.partition(":parameter/")
+        return f"{head}:parameter/{path.partition(':')[0]}"
+    backend = response.ssm_backend
+    path = name.partition(":")[0].lstrip("/")
+    return f"arn:{backend.partition}:ssm:{backend.region_name}:{backend.account_id}:parameter/{path}"
+
+
+def _secret_arn(response: Any) -> str:
+    """GetSecretValue's SecretId (an ARN or a name) as the secret's ARN."""
+    secret_id = response._get_param("SecretId") or ""
+    secrets = response.backend.secrets
+    return secrets[secret_id].arn if secret_id in secrets else secret_id
+
+
+AUTHORIZED_RESOURCE: dict[tuple[type, str], Callable[[Any], str]] = {
+    (SimpleSystemManagerResponse, "GetParameter"): _parameter_arn,
+    (SecretsManagerResponse, "GetSecretValue"): _secret_arn,
+}
+"""(response class, action) -> the ARN IAM authorizes that call against; "*" for the others."""
+
+
+def _authorized_resource(self: Any) -> str:
+    named = AUTHORIZED_RESOURCE.get((type(self), self._get_action()))
+    return named(self) if named else "*"

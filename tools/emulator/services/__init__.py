@@ -2,8 +2,9 @@
 
 Every module has one shape (STYLE.md, rule 9): a docstring of what it covers and what moto
 lacks, then one function per Pulumi type, named after it, registered with `@resource(token)`
-or `@invoke(token)` (`../core/registry.py`). acm, ec2, s3 and wafv2 also hold the `provide_*`
-fixtures that create what a stack references but does not own. Importing this package
+or `@invoke(token)` (`../core/registry.py`). acm, ec2, s3, ssm and wafv2 also hold the
+`provide_*` fixtures that create what a stack references but does not own; secretsmanager holds
+only its fixture (a stack references secrets, it never creates one). Importing this package
 registers every handler.
 """
 
@@ -18,6 +19,7 @@ from . import (  # noqa: F401 - each registers its handlers
     logs,
     random_provider,
     s3,
+    secretsmanager,
     servicediscovery,
     sns,
     ssm,

@@ -9,9 +9,22 @@ from . import (
     load_balancer,
     monitoring,
     network,
+    node_role,
     scaling,
     security,
 )
 
-AREAS = [group, load_balancer, security, launch_template, cookie, scaling, lifecycle, monitoring, network, encryption]
+AREAS = [
+    group,
+    load_balancer,
+    security,
+    launch_template,
+    node_role,
+    cookie,
+    scaling,
+    lifecycle,
+    monitoring,
+    network,
+    encryption,
+]
 """Each module has NAME (what the progress display says) and run(env) -> list[Finding]."""
