@@ -23,6 +23,7 @@ from tools.conformance.node_lab.secret_scan import (
     main_pid,
 )
 from tools.conformance.node_lab.units.unit_file import JOURNAL_DIR
+from tools.conformance.waiting import wait_until
 
 SECRET = "s3cret-value-for-the-scan"
 
@@ -35,6 +36,9 @@ def parent_and_child() -> Iterator[tuple[subprocess.Popen, int]]:
         [sys.executable, "-c", program], env={"DATABASE_URL": SECRET}, stdout=subprocess.PIPE, text=True
     )
     child = int(parent.stdout.readline())
+    # Popen returns once the child has exec'd (vfork), possibly before the kernel has laid out its
+    # environment: /proc/<pid>/environ reads empty for that instant.
+    assert wait_until(lambda: Path(f"/proc/{child}/environ").read_bytes(), timeout=5, pause=0.01) is not None
     try:
         yield parent, child
     finally:
