@@ -14,9 +14,10 @@ from tools.stack_files import StackConfig, project_name, read_stack_file
 from . import services
 from .core import moto_fixtures, provider  # noqa: F401 - provider registers the provider's invokes
 from .core.mocks import ResourceRecord
-from .core.program import Deployment, Emulator, ProgramFailed, fresh_account_id
+from .core.program import Changes, Deployment, Emulator, ProgramFailed, fresh_account_id
 from .core.registry import EmulatorError, UnsupportedType
 from .core.session import ACCOUNT_HEADER
+from .core.update import ChangeFailed, Step
 from .core.wire import SECRET_MASK
 from .services import acm, ec2, s3, wafv2  # the fixtures of what a stack references but does not own
 
@@ -25,6 +26,8 @@ moto_fixtures.install()
 __all__ = [
     "ACCOUNT_HEADER",
     "SECRET_MASK",
+    "ChangeFailed",
+    "Changes",
     "Deployment",
     "Emulator",
     "EmulatorError",
@@ -39,5 +42,6 @@ __all__ = [
     "read_stack_file",
     "s3",
     "services",
+    "Step",
     "wafv2",
 ]

@@ -32,6 +32,14 @@ Fidelity: where moto refuses what AWS accepts.
   `bucket/prefix/`, so a destination with a folder fails as if the bucket were missing.
   The bucket is looked up alone; the flow log keeps the destination it was given.
 
+Strictness: where AWS refuses what moto accepts.
+
+- Deletion protection: moto deletes a load balancer whose `deletion_protection.enabled` is
+  true. AWS refuses (OperationNotPermitted, "Load balancer '<arn>' cannot be deleted because
+  deletion protection is enabled": API_DeleteLoadBalancer.html; the message as users meet it,
+  rebuy-de/aws-nuke#1240, aws-cloudformation/rain#187), and so does `pulumi up` when it deletes
+  one (the provider sends DeleteLoadBalancer as it is, elbv2/load_balancer.go).
+
 Copies: core/account_state.py deep-copies an account's backends. moto's KMS keys hold the
 lazy key pair above, shared by a copy (it never changes); SSM's ParameterDict takes the account
 and region in its constructor, which copy's route for a defaultdict does not pass.
@@ -63,6 +71,8 @@ from moto.core import base_backend, loaders, responses
 from moto.core import utils as core_utils
 from moto.ec2.models import amis
 from moto.ec2.models import flow_logs as ec2_flow_logs
+from moto.elbv2 import models as elbv2
+from moto.elbv2.exceptions import ELBClientError
 from moto.iam import models as iam
 from moto.kms import models as kms
 from moto.ssm import models as ssm
@@ -87,6 +97,7 @@ def install() -> None:
     responses.method_names_from_class = functools.cache(responses.method_names_from_class)
     backend = ec2_flow_logs.FlowLogsBackend
     backend.create_flow_logs = _flow_logs_to_a_bucket_folder(backend.create_flow_logs)
+    elbv2.ELBv2Backend.delete_load_balancer = _refusing_protected(elbv2.ELBv2Backend.delete_load_balancer)
     ssm.ParameterDict.__deepcopy__ = _copy_parameters
     group_attributes.install()
     instance_refresh.install()
@@ -207,3 +218,22 @@ def _flow_logs_to_a_bucket_folder(create: Callable[..., Any]) -> Callable[..., A
         return flow_logs, unsuccessful
 
     return create_flow_logs
+
+
+# --- strictness -----------------------------------------------------------------------------
+
+
+class OperationNotPermitted(ELBClientError):
+    code = "OperationNotPermitted"
+
+
+def _refusing_protected(delete: Callable[[Any, str], None]) -> Callable[[Any, str], None]:
+    def delete_load_balancer(backend: Any, arn: str) -> None:
+        balancer = backend.load_balancers.get(arn)
+        if balancer is not None and str(balancer.attrs.get("deletion_protection.enabled")).lower() == "true":
+            raise OperationNotPermitted(
+                f"Load balancer '{arn}' cannot be deleted because deletion protection is enabled"
+            )
+        delete(backend, arn)
+
+    return delete_load_balancer

@@ -4,15 +4,21 @@ Covers: aws:ssm Parameter (String, StringList, SecureString with the default or 
 named KMS key). `value` is secret in state, as the provider marks it. moto encrypts
 nothing, but `get_parameter(WithDecryption=False)` on a SecureString returns a
 placeholder rather than the value, as AWS returns ciphertext.
+
+A create never overwrites a parameter that exists (the provider sends Overwrite only for an
+update, so AWS refuses with ParameterAlreadyExists); an update puts the parameter again with
+Overwrite, and its version grows.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..core.registry import Created, Request, resource
-from ..core.session import AwsSession, aws_call
-from ..core.wire import request_tags, tags_state
+from ..core.registry import Created, Existing, Request, deletes, resource, updates
+from ..core.session import AwsSession, aws_call, gone
+from ..core.wire import aws_tags, request_tags, retagged, tags_state
+
+PARAMETER_SETTINGS = ("allowedPattern", "description", "insecureValue", "keyId", "tier", "type", "value")
 
 
 def _ssm(aws: AwsSession) -> Any:
@@ -37,3 +43,35 @@ def parameter(aws: AwsSession, req: Request) -> Created:
     found = _ssm(aws).get_parameter(Name=name)["Parameter"]
     state = {**req.inputs, **tags_state(req), "name": name, "arn": found["ARN"], "version": found["Version"]}
     return Created(name, state, secret_outputs=("value",))
+
+
+# --- changes to an applied stack: updates in place and deletes ------------------------------
+
+
+@updates("aws:ssm/parameter:Parameter", handles=(*PARAMETER_SETTINGS, "tags"))
+def update_parameter(aws: AwsSession, req: Request, old: Existing) -> Created:
+    ssm, name = _ssm(aws), old.id
+    if any(req.get(key) != old.inputs.get(key) for key in PARAMETER_SETTINGS):
+        aws_call(
+            req,
+            ssm.put_parameter,
+            Name=name,
+            Type=req.get("type"),
+            Value=req.get("value") if req.get("value") is not None else req.get("insecureValue"),
+            KeyId=req.get("keyId"),
+            Description=req.get("description"),
+            Tier=req.get("tier"),
+            Overwrite=True,
+        )
+    to_set, to_remove = retagged(old, req)
+    if to_remove:
+        aws_call(req, ssm.remove_tags_from_resource, ResourceType="Parameter", ResourceId=name, TagKeys=to_remove)
+    if to_set:
+        aws_call(req, ssm.add_tags_to_resource, ResourceType="Parameter", ResourceId=name, Tags=aws_tags(to_set))
+    version = ssm.get_parameter(Name=name)["Parameter"]["Version"]
+    return Created(name, old.updated(req, **tags_state(req), version=version), secret_outputs=("value",))
+
+
+@deletes("aws:ssm/parameter:Parameter")
+def delete_parameter(aws: AwsSession, old: Existing) -> None:
+    gone(old, _ssm(aws).delete_parameter, "ParameterNotFound", Name=old.id)
