@@ -19,7 +19,7 @@ from pulumi.runtime import mocks, rpc
 from pulumi.runtime.proto import resource_pb2
 from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
-from .aliases import alias_urns
+from .aliases import ROOT_STACK_TYPE, alias_urns
 from .registry import (
     Created,
     EmulatorError,
@@ -33,8 +33,6 @@ from .registry import (
 from .session import AwsSession
 from .update import ChangeEngine, Handlers, Previous
 from .wire import SECRET_MASK, as_secret, is_secret, mask_secrets, unwrap_secrets
-
-STACK_TYPE = "pulumi:pulumi:Stack"
 
 
 def _as_secrets(state: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
@@ -170,11 +168,11 @@ class RecordingMonitor(mocks.MockMonitor):
         self._lock = threading.Lock()
 
     def RegisterResource(self, request):  # noqa: N802 - the gRPC method name
-        if request.type == STACK_TYPE or self._engine is None:
+        if request.type == ROOT_STACK_TYPE or self._engine is None:
             response = super().RegisterResource(request)
         else:
             response = self._register_over_the_earlier_run(request)
-        if request.type != STACK_TYPE:
+        if request.type != ROOT_STACK_TYPE:
             self._record(request, response)
         return response
 

@@ -29,6 +29,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from .aliases import ROOT_STACK_TYPE
 from .diff import changed, differs_at, top_level
 from .registry import EmulatorError, Existing, ForceNew, Request, force_new_facts, update_handler
 from .wire import SECRET_MASK, as_secret
@@ -111,8 +112,8 @@ class ChangeEngine:
     """Decides, registration by registration, what an update does, and does it."""
 
     def __init__(self, previous: Sequence[Previous]):
-        self._previous = {record.urn: record for record in previous}
-        self._order = [record.urn for record in previous]
+        self._previous = {_as_the_engine_has_it(record.urn): record for record in previous}
+        self._order = list(self._previous)
         self._handlers: Handlers | None = None
         self._matched: set[str] = set()
         self._replaced: dict[str, Step] = {}
@@ -177,12 +178,12 @@ class ChangeEngine:
         if step.delete_first:
             self._handlers.delete(old.existing())
         else:
-            self._replaced[old.urn] = step
+            self._replaced[_as_the_engine_has_it(old.urn)] = step
         return self._handlers.create(new)
 
     def _match(self, urn: str, aliases: list[str]) -> Previous | None:
         with self._lock:
-            for candidate in (urn, *aliases):
+            for candidate in map(_as_the_engine_has_it, (urn, *aliases)):
                 if candidate in self._previous and candidate not in self._matched:
                     self._matched.add(candidate)
                     return self._previous[candidate]
@@ -269,6 +270,12 @@ def _ignoring(inputs: dict[str, Any], old: Previous | None, ignored: Sequence[st
         else:
             kept.pop(name, None)
     return kept
+
+
+def _as_the_engine_has_it(urn: str) -> str:
+    """The mock runtime puts the stack's type before a top-level resource's type; the engine (and an
+    alias, aliases.py) does not."""
+    return urn.replace(f"::{ROOT_STACK_TYPE}$", "::", 1)
 
 
 def _masked_at(value: Any, path: str) -> Any:
