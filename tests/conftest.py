@@ -6,8 +6,8 @@ session (per xdist worker), in an emulated account of its own, and its account i
 `scaling_variant` (dev with every scaling option the shipped stacks leave out) and the variants
 of tests/support/variants.py (`dev_behind_an_nlb`, `private_dev`, ...) are shared: their clients
 refuse anything but reads. `previews_read_the_session` has `tools.preview.main` read these applies
-too (and apply a change, `--changes-from`, over them). A test that changes AWS state uses `deploy`: the same account, writable, put back to its
-snapshot when the test ends. The helpers are in tests/support/.
+too (and apply a change, `--changes-from`, over them). A test that changes AWS state uses
+`deploy`: the same account, writable, put back to its snapshot when the test ends. The helpers are in tests/support/.
 
 Under xdist (`make test`: `--dist loadgroup`), the tests that read one shared stack run on one
 worker, so each is applied once per run rather than once per worker.
