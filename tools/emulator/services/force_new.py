@@ -12,6 +12,7 @@ camelCase (`cidr_block` -> `cidrBlock`); where it renames one the entry says so 
 
 Read at these commits of hashicorp/terraform-provider-aws (the others from the same tree's files,
 named per entry): autoscaling/group.go 00a919d1, autoscaling/lifecycle_hook.go 00a35305,
+autoscaling/policy.go 007ce0a8,
 ec2/ec2_launch_template.go 025e4f81, ec2/vpc_.go 00081ce4, ec2/vpc_subnet.go 00cda125,
 ec2/vpc_security_group.go 01606926, ec2/vpc_security_group_ingress_rule.go 00a32209,
 elbv2/load_balancer.go 00edc94b, elbv2/target_group.go 013cfb4c, elbv2/listener.go 01c08000,
@@ -159,7 +160,9 @@ TABLE: dict[str, ForceNew] = {
         sets=("enabledMetrics", "loadBalancers", "suspendedProcesses", "tags", "targetGroupArns", "vpcZoneIdentifiers"),
     ),
     "aws:autoscaling/lifecycleHook:LifecycleHook": ForceNew(AWS + "autoscaling/lifecycle_hook.go", ("name",)),
-    "aws:autoscaling/policy:Policy": ForceNew(AWS + "autoscaling/policy.go", ("autoscalingGroupName", "name")),
+    "aws:autoscaling/policy:Policy": ForceNew(
+        AWS + "autoscaling/policy.go", ("autoscalingGroupName", "name"), sets=("stepAdjustments",)
+    ),
     "aws:autoscaling/schedule:Schedule": ForceNew(
         AWS + "autoscaling/schedule.go", ("autoscalingGroupName", "scheduledActionName"), autonamed=None
     ),
