@@ -1,8 +1,10 @@
 """An emulated AWS for Pulumi programs: the mock runtime in front, moto behind.
 
-`core/` is the plumbing (how a program is run: `core.program.Emulator`; the mocks, the handler
-registry, the boto3 session, wire conversions, every patch to moto); `services/` holds one module
-per AWS service, each registering a handler per Pulumi type; `server` is this project's moto
+`core/` is the plumbing (how a program is run: `core.program.Emulator`, `run` and, over an
+applied run, `update`; the mocks, the handler registry, the change engine, the boto3 session, wire
+conversions, every patch to moto); `services/` holds one module per AWS service, each registering
+create, update and delete handlers per Pulumi type, and `services/force_new` the properties that
+force a replacement, from terraform-provider-aws's schemas; `server` is this project's moto
 server (`python -m tools.emulator.server`). A program's stack file is read by
 tools/stack_files.py and handed to `Emulator.run` as a `StackConfig`. This package never imports
 the program it runs. Importing it registers every handler and patches moto for speed

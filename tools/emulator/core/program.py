@@ -144,13 +144,11 @@ class Emulator:
 
     def run(self, program_dir: Path, config: StackConfig) -> Deployment:
         """Run `program_dir/__main__.py` with `config`; raise EmulatorError naming what failed."""
-        self.session.stack = config.stack
         return self._in_a_fresh_runtime(Path(program_dir), config, engine=None).deployment
 
     def update(self, program_dir: Path, config: StackConfig, previous: Deployment) -> Changes:
         """Run the program with `config` over `previous` (a run in this account), as `pulumi up` over
         the stack's last state (core/update.py). Raise ChangeFailed, with the steps done, when one fails."""
-        self.session.stack = config.stack
         engine = ChangeEngine([record.previous() for record in previous.resources])
         try:
             return self._in_a_fresh_runtime(Path(program_dir), config, engine=engine)
