@@ -24,6 +24,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from .moto_fixtures import pinned as pinned_in_process
 from .registry import EmulatorError, Existing, Request
+from .wire import aws_tags, retagged
 
 # Pulumi's auto-naming appends a dash and seven random hex characters to the logical name.
 AUTONAME_SUFFIX_LENGTH = 7
@@ -132,6 +133,16 @@ def aws_call(req: Request | Existing, fn: Any, **kwargs: Any) -> Any:
         ) from None
     except BotoCoreError as err:  # e.g. a parameter AWS's API would not accept
         raise EmulatorError(f"{req.type} '{req.name}': {err}") from None
+
+
+def retag(req: Request, old: Existing, untag: Any, tag: Any, **resource: Any) -> None:
+    """An update's tags, as the provider's updateTags: the keys gone removed (`untag(**resource,
+    TagKeys=...)`), the tags new or changed set (`tag(**resource, Tags=[{"Key", "Value"}, ...])`)."""
+    to_set, to_remove = retagged(old, req)
+    if to_remove:
+        aws_call(req, untag, **resource, TagKeys=to_remove)
+    if to_set:
+        aws_call(req, tag, **resource, Tags=aws_tags(to_set))
 
 
 def gone(req: Request | Existing, fn: Any, *codes: str, missing: str | None = None, **kwargs: Any) -> None:

@@ -13,8 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..core.registry import Created, Existing, Request, deletes, resource, updates
-from ..core.session import AwsSession, aws_call, gone
-from ..core.wire import aws_tags, request_tags, retagged, tags_state, to_int
+from ..core.session import AwsSession, aws_call, gone, retag
+from ..core.wire import request_tags, tags_state, to_int
 
 NAME_MAX = 255
 
@@ -115,19 +115,12 @@ ALARM_SETTINGS = (
 )
 
 
-def _retag(aws: AwsSession, req: Request, old: Existing, arn: str) -> None:
-    to_set, to_remove = retagged(old, req)
-    if to_remove:
-        aws_call(req, _cloudwatch(aws).untag_resource, ResourceARN=arn, TagKeys=to_remove)
-    if to_set:
-        aws_call(req, _cloudwatch(aws).tag_resource, ResourceARN=arn, Tags=aws_tags(to_set))
-
-
 @updates("aws:cloudwatch/metricAlarm:MetricAlarm", handles=("tags", *ALARM_SETTINGS))
 def update_metric_alarm(aws: AwsSession, req: Request, old: Existing) -> Created:
     if any(req.get(key) != old.inputs.get(key) for key in ALARM_SETTINGS):
         _put_alarm(aws, Request(req.type, req.name, {**req.inputs, "tags": old.inputs.get("tags")}), old.id)
-    _retag(aws, req, old, old.get("arn"))
+    cloudwatch = _cloudwatch(aws)
+    retag(req, old, cloudwatch.untag_resource, cloudwatch.tag_resource, ResourceARN=old.get("arn"))
     return Created(old.id, old.updated(req, **tags_state(req)))
 
 

@@ -723,9 +723,7 @@ def delete_internet_gateway(aws: AwsSession, old: Existing) -> None:
     gone(old, _ec2(aws).delete_internet_gateway, InternetGatewayId=old.id)
 
 
-@updates("aws:ec2/eip:Eip", handles=TAGS)
-def update_eip(aws: AwsSession, req: Request, old: Existing) -> Created:
-    return _tags_only(aws, req, old)
+updates("aws:ec2/eip:Eip", handles=TAGS)(_tags_only)
 
 
 @deletes("aws:ec2/eip:Eip")
@@ -733,9 +731,7 @@ def delete_eip(aws: AwsSession, old: Existing) -> None:
     gone(old, _ec2(aws).release_address, AllocationId=old.id)
 
 
-@updates("aws:ec2/natGateway:NatGateway", handles=TAGS)
-def update_nat_gateway(aws: AwsSession, req: Request, old: Existing) -> Created:
-    return _tags_only(aws, req, old)
+updates("aws:ec2/natGateway:NatGateway", handles=TAGS)(_tags_only)
 
 
 @deletes("aws:ec2/natGateway:NatGateway")
@@ -743,9 +739,7 @@ def delete_nat_gateway(aws: AwsSession, old: Existing) -> None:
     gone(old, _ec2(aws).delete_nat_gateway, NatGatewayId=old.id)
 
 
-@updates("aws:ec2/routeTable:RouteTable", handles=TAGS)
-def update_route_table(aws: AwsSession, req: Request, old: Existing) -> Created:
-    return _tags_only(aws, req, old)
+updates("aws:ec2/routeTable:RouteTable", handles=TAGS)(_tags_only)
 
 
 @deletes("aws:ec2/routeTable:RouteTable")
@@ -853,9 +847,7 @@ def delete_default_security_group(aws: AwsSession, old: Existing) -> None:
     """AWS keeps a VPC's default group as long as the VPC: the provider only forgets it."""
 
 
-@updates("aws:ec2/flowLog:FlowLog", handles=TAGS)
-def update_flow_log(aws: AwsSession, req: Request, old: Existing) -> Created:
-    return _tags_only(aws, req, old)
+updates("aws:ec2/flowLog:FlowLog", handles=TAGS)(_tags_only)
 
 
 @deletes("aws:ec2/flowLog:FlowLog")

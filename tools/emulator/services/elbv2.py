@@ -23,8 +23,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..core.registry import Created, Existing, Request, deletes, resource, updates
-from ..core.session import AwsSession, aws_call, gone
-from ..core.wire import aws_tags, request_tags, retagged, tags_state, to_int, without_none
+from ..core.session import AwsSession, aws_call, gone, retag
+from ..core.wire import request_tags, tags_state, to_int, without_none
 
 NAME_MAX = 32  # load balancer and target group names
 
@@ -104,7 +104,6 @@ def _balancer_attributes(req: Request, kind: str) -> dict[str, Any]:
 def target_group(aws: AwsSession, req: Request) -> Created:
     elbv2 = _elbv2(aws)
     name = aws.physical_name(req, NAME_MAX)
-    health = req.get("healthCheck", {})
     created = aws_call(
         req,
         elbv2.create_target_group,
@@ -113,15 +112,7 @@ def target_group(aws: AwsSession, req: Request) -> Created:
         Port=int(req.get("port")),
         VpcId=req.get("vpcId"),
         TargetType=req.get("targetType", "instance"),
-        HealthCheckEnabled=health.get("enabled", True),
-        HealthCheckProtocol=health.get("protocol"),
-        HealthCheckPort=health.get("port"),
-        HealthCheckPath=health.get("path"),
-        HealthCheckIntervalSeconds=to_int(health.get("interval")),
-        HealthCheckTimeoutSeconds=to_int(health.get("timeout")),
-        HealthyThresholdCount=to_int(health.get("healthyThreshold")),
-        UnhealthyThresholdCount=to_int(health.get("unhealthyThreshold")),
-        Matcher={"HttpCode": health["matcher"]} if health.get("matcher") else None,
+        **_health_check(req.get("healthCheck", {})),
         Tags=request_tags(req),
     )["TargetGroups"][0]
     arn = created["TargetGroupArn"]
@@ -149,6 +140,21 @@ def _group_attributes(req: Request) -> dict[str, Any]:
         "stickiness.lb_cookie.duration_seconds": stickiness.get("cookieDuration")
         if stickiness.get("enabled")
         else None,
+    }
+
+
+def _health_check(health: dict[str, Any]) -> dict[str, Any]:
+    """The target group's `healthCheck` as CreateTargetGroup and ModifyTargetGroup take it."""
+    return {
+        "HealthCheckEnabled": health.get("enabled", True),
+        "HealthCheckProtocol": health.get("protocol"),
+        "HealthCheckPort": health.get("port"),
+        "HealthCheckPath": health.get("path"),
+        "HealthCheckIntervalSeconds": to_int(health.get("interval")),
+        "HealthCheckTimeoutSeconds": to_int(health.get("timeout")),
+        "HealthyThresholdCount": to_int(health.get("healthyThreshold")),
+        "UnhealthyThresholdCount": to_int(health.get("unhealthyThreshold")),
+        "Matcher": {"HttpCode": health["matcher"]} if health.get("matcher") else None,
     }
 
 
@@ -210,11 +216,7 @@ BALANCER_ATTRIBUTES = (
 
 
 def _retag(aws: AwsSession, req: Request, old: Existing, arn: str) -> None:
-    to_set, to_remove = retagged(old, req)
-    if to_remove:
-        aws_call(req, _elbv2(aws).remove_tags, ResourceArns=[arn], TagKeys=to_remove)
-    if to_set:
-        aws_call(req, _elbv2(aws).add_tags, ResourceArns=[arn], Tags=aws_tags(to_set))
+    retag(req, old, _elbv2(aws).remove_tags, _elbv2(aws).add_tags, ResourceArns=[arn])
 
 
 def _changed_attributes(wanted: dict[str, Any], before: dict[str, Any]) -> list[dict[str, str]]:
@@ -254,20 +256,7 @@ def update_target_group(aws: AwsSession, req: Request, old: Existing) -> Created
     elbv2, arn = _elbv2(aws), old.id
     health = req.get("healthCheck", {})
     if health != (old.inputs.get("healthCheck") or {}):
-        aws_call(
-            req,
-            elbv2.modify_target_group,
-            TargetGroupArn=arn,
-            HealthCheckEnabled=health.get("enabled", True),
-            HealthCheckProtocol=health.get("protocol"),
-            HealthCheckPort=health.get("port"),
-            HealthCheckPath=health.get("path"),
-            HealthCheckIntervalSeconds=to_int(health.get("interval")),
-            HealthCheckTimeoutSeconds=to_int(health.get("timeout")),
-            HealthyThresholdCount=to_int(health.get("healthyThreshold")),
-            UnhealthyThresholdCount=to_int(health.get("unhealthyThreshold")),
-            Matcher={"HttpCode": health["matcher"]} if health.get("matcher") else None,
-        )
+        aws_call(req, elbv2.modify_target_group, TargetGroupArn=arn, **_health_check(health))
     before = _group_attributes(Request(old.type, old.name, old.inputs))
     changed = _changed_attributes(_group_attributes(req), before)
     if changed:

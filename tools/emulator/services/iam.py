@@ -16,8 +16,8 @@ import json
 from typing import Any
 
 from ..core.registry import Created, Existing, Request, deletes, no_update, resource, updates
-from ..core.session import AwsSession, aws_call, gone
-from ..core.wire import aws_tags, request_tags, retagged, tags_state, to_int
+from ..core.session import AwsSession, aws_call, gone, retag
+from ..core.wire import request_tags, tags_state, to_int
 
 ROLE_NAME_MAX = 64
 PROFILE_NAME_MAX = 128
@@ -112,11 +112,7 @@ def update_role(aws: AwsSession, req: Request, old: Existing) -> Created:
             Description=req.get("description", ""),
             MaxSessionDuration=to_int(req.get("maxSessionDuration")),
         )
-    to_set, to_remove = retagged(old, req)
-    if to_remove:
-        aws_call(req, iam.untag_role, RoleName=name, TagKeys=to_remove)
-    if to_set:
-        aws_call(req, iam.tag_role, RoleName=name, Tags=aws_tags(to_set))
+    retag(req, old, iam.untag_role, iam.tag_role, RoleName=name)
     return Created(name, old.updated(req, **tags_state(req)))
 
 
@@ -185,11 +181,7 @@ def update_instance_profile(aws: AwsSession, req: Request, old: Existing) -> Cre
             aws_call(req, iam.remove_role_from_instance_profile, InstanceProfileName=name, RoleName=old.inputs["role"])
         if req.get("role"):
             aws_call(req, iam.add_role_to_instance_profile, InstanceProfileName=name, RoleName=req.get("role"))
-    to_set, to_remove = retagged(old, req)
-    if to_remove:
-        aws_call(req, iam.untag_instance_profile, InstanceProfileName=name, TagKeys=to_remove)
-    if to_set:
-        aws_call(req, iam.tag_instance_profile, InstanceProfileName=name, Tags=aws_tags(to_set))
+    retag(req, old, iam.untag_instance_profile, iam.tag_instance_profile, InstanceProfileName=name)
     return Created(name, old.updated(req, **tags_state(req)))
 
 

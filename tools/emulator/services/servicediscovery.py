@@ -17,8 +17,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..core.registry import Created, Existing, Request, deletes, resource, updates
-from ..core.session import AwsSession, aws_call, gone
-from ..core.wire import aws_tags, request_tags, retagged, tags_state, without_none
+from ..core.session import AwsSession, aws_call, gone, retag
+from ..core.wire import request_tags, tags_state, without_none
 
 
 def _cloud_map(aws: AwsSession) -> Any:
@@ -77,11 +77,7 @@ def service(aws: AwsSession, req: Request) -> Created:
 
 
 def _retag(aws: AwsSession, req: Request, old: Existing) -> None:
-    to_set, to_remove = retagged(old, req)
-    if to_remove:
-        aws_call(req, _cloud_map(aws).untag_resource, ResourceARN=old.get("arn"), TagKeys=to_remove)
-    if to_set:
-        aws_call(req, _cloud_map(aws).tag_resource, ResourceARN=old.get("arn"), Tags=aws_tags(to_set))
+    retag(req, old, _cloud_map(aws).untag_resource, _cloud_map(aws).tag_resource, ResourceARN=old.get("arn"))
 
 
 @updates("aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace", handles=("tags",))

@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..core.registry import Created, Existing, Request, deletes, resource, updates
-from ..core.session import AwsSession, aws_call, gone
-from ..core.wire import aws_tags, request_tags, retagged, tags_state
+from ..core.session import AwsSession, aws_call, gone, retag
+from ..core.wire import request_tags, tags_state
 
 NAME_MAX = 256
 
@@ -68,11 +68,7 @@ def update_topic(aws: AwsSession, req: Request, old: Existing) -> Created:
             aws_call(
                 req, sns.set_topic_attributes, TopicArn=arn, AttributeName=theirs, AttributeValue=req.get(ours, "")
             )
-    to_set, to_remove = retagged(old, req)
-    if to_remove:
-        aws_call(req, sns.untag_resource, ResourceArn=arn, TagKeys=to_remove)
-    if to_set:
-        aws_call(req, sns.tag_resource, ResourceArn=arn, Tags=aws_tags(to_set))
+    retag(req, old, sns.untag_resource, sns.tag_resource, ResourceArn=arn)
     return Created(arn, old.updated(req, **tags_state(req)))
 
 

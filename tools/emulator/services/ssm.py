@@ -15,8 +15,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..core.registry import Created, Existing, Request, deletes, resource, updates
-from ..core.session import AwsSession, aws_call, gone
-from ..core.wire import aws_tags, request_tags, retagged, tags_state
+from ..core.session import AwsSession, aws_call, gone, retag
+from ..core.wire import request_tags, tags_state
 
 PARAMETER_SETTINGS = ("allowedPattern", "description", "insecureValue", "keyId", "tier", "type", "value")
 
@@ -32,17 +32,24 @@ def parameter(aws: AwsSession, req: Request) -> Created:
         req,
         _ssm(aws).put_parameter,
         Name=name,
-        Type=req.get("type"),
-        Value=req.get("value") if req.get("value") is not None else req.get("insecureValue"),
-        KeyId=req.get("keyId"),
-        Description=req.get("description"),
-        Tier=req.get("tier"),
-        DataType=req.get("dataType"),
+        **_settings(req),
         Tags=request_tags(req),
     )
     found = _ssm(aws).get_parameter(Name=name)["Parameter"]
     state = {**req.inputs, **tags_state(req), "name": name, "arn": found["ARN"], "version": found["Version"]}
     return Created(name, state, secret_outputs=("value",))
+
+
+def _settings(req: Request) -> dict[str, Any]:
+    """What PutParameter sets of the parameter, creating it or overwriting it."""
+    return {
+        "Type": req.get("type"),
+        "Value": req.get("value") if req.get("value") is not None else req.get("insecureValue"),
+        "KeyId": req.get("keyId"),
+        "Description": req.get("description"),
+        "Tier": req.get("tier"),
+        "DataType": req.get("dataType"),
+    }
 
 
 # --- changes to an applied stack: updates in place and deletes ------------------------------
@@ -56,18 +63,10 @@ def update_parameter(aws: AwsSession, req: Request, old: Existing) -> Created:
             req,
             ssm.put_parameter,
             Name=name,
-            Type=req.get("type"),
-            Value=req.get("value") if req.get("value") is not None else req.get("insecureValue"),
-            KeyId=req.get("keyId"),
-            Description=req.get("description"),
-            Tier=req.get("tier"),
+            **_settings(req),
             Overwrite=True,
         )
-    to_set, to_remove = retagged(old, req)
-    if to_remove:
-        aws_call(req, ssm.remove_tags_from_resource, ResourceType="Parameter", ResourceId=name, TagKeys=to_remove)
-    if to_set:
-        aws_call(req, ssm.add_tags_to_resource, ResourceType="Parameter", ResourceId=name, Tags=aws_tags(to_set))
+    retag(req, old, ssm.remove_tags_from_resource, ssm.add_tags_to_resource, ResourceType="Parameter", ResourceId=name)
     version = ssm.get_parameter(Name=name)["Parameter"]["Version"]
     return Created(name, old.updated(req, **tags_state(req), version=version), secret_outputs=("value",))
 

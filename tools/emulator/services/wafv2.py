@@ -23,8 +23,8 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from ..core.registry import Created, EmulatorError, Existing, Request, deletes, no_update, resource, updates
-from ..core.session import AwsSession, aws_call, gone
-from ..core.wire import aws_tags, request_tags, retagged, tags_state
+from ..core.session import AwsSession, aws_call, gone, retag
+from ..core.wire import request_tags, tags_state
 
 LOG_GROUP_PREFIX = "aws-waf-logs-"
 APPLICATION = "application"
@@ -187,11 +187,7 @@ def update_web_acl(aws: AwsSession, req: Request, old: Existing) -> Created:
             Rules=_api(req.get("rules", [])),
             VisibilityConfig=_api(req.get("visibilityConfig")),
         )["NextLockToken"]
-    to_set, to_remove = retagged(old, req)
-    if to_remove:
-        aws_call(req, wafv2.untag_resource, ResourceARN=old.get("arn"), TagKeys=to_remove)
-    if to_set:
-        aws_call(req, wafv2.tag_resource, ResourceARN=old.get("arn"), Tags=aws_tags(to_set))
+    retag(req, old, wafv2.untag_resource, wafv2.tag_resource, ResourceARN=old.get("arn"))
     capacity = aws_call(req, wafv2.get_web_acl, Name=name, Scope=scope, Id=old.id)["WebACL"].get("Capacity", 0)
     return Created(old.id, old.updated(req, **tags_state(req), lockToken=token, capacity=capacity))
 
