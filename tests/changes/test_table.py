@@ -51,6 +51,17 @@ def test_json_text_shows_the_lines_it_changes():
     assert table.rstrip().endswith("1 to update; 4 unchanged.")
 
 
+def test_a_list_that_grows_shows_the_lines_of_the_element_it_gains():
+    rule = {"name": "AWSManagedRulesCommonRuleSet", "priority": 1.0, "overrideAction": {"none": {}}}
+    added = {"name": "AWSManagedRulesAnonymousIpList", "priority": 4.0, "overrideAction": {"none": {}}}
+    step = Step("update", "urn", "aws:wafv2/webAcl:WebAcl", "acl", {"rules": ([rule], [rule, added])})
+    table = render_table(report_of(step))
+    assert "rules (JSON; changed lines):" in table
+    assert '+    "name": "AWSManagedRulesAnonymousIpList",' in table
+    assert '+    "priority": 4\n' in table  # whole numbers as the stack file writes them
+    assert "AWSManagedRulesCommonRuleSet" not in table  # the rule that stays is not repeated
+
+
 def test_a_long_changed_text_is_cut_to_its_first_changed_lines():
     old = base64.b64encode("\n".join(f"line {i}" for i in range(40)).encode()).decode()
     new = base64.b64encode("\n".join(f"LINE {i}" for i in range(40)).encode()).decode()

@@ -2,7 +2,8 @@
 
 One line per resource the change touches (`+` create, `~` update, `+-` replace, `-` delete, as
 `pulumi preview` marks them), under it what changes: `path: old -> new`, or the changed lines of
-a value that is text inside (user data in base64, a JSON policy or dashboard body); a replacement
+a value that is text inside (user data in base64, a JSON policy or dashboard body) or too long a
+list or block for one line (a web ACL's rules, one more); a replacement
 names the properties that force it. Then the node refresh the change starts, in words: how many
 nodes, how many at a time and why, the checkpoints, and the least time it takes. Then the count,
 and, when `pulumi up` would stop at a step, that step and AWS's refusal.
@@ -59,6 +60,8 @@ def _step(step: Step) -> list[str]:
 
 
 def _value(path: str, old: Any, new: Any) -> list[str]:
+    if len(_shown(old)) + len(_shown(new)) > 2 * INLINE_MAX and isinstance(old or new, (dict, list)):
+        old, new = _laid_out(old), _laid_out(new)  # a list that changed length, a block: by its lines
     before, after = _readable(old), _readable(new)
     if not _text(before) and not _text(after):
         if len(_shown(old)) + len(_shown(new)) <= 2 * INLINE_MAX:
@@ -88,6 +91,19 @@ def _readable(value: Any) -> Any:
         except ValueError:
             return text
     return text
+
+
+def _laid_out(value: Any) -> str | None:
+    """A structured value as JSON text, one key a line (whole numbers as the stack file writes them)."""
+    return None if value is None else json.dumps(_whole(value), indent=2, sort_keys=True)
+
+
+def _whole(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _whole(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_whole(item) for item in value]
+    return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 def _decoded(value: str) -> str | None:
