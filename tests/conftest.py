@@ -6,8 +6,8 @@ session (per xdist worker), in an emulated account of its own, and its account i
 `scaling_variant` (dev with every scaling option the shipped stacks leave out) and the variants
 of tests/support/variants.py (`dev_behind_an_nlb`, `private_dev`, ...) are shared: their clients
 refuse anything but reads. `previews_read_the_session` has `tools.preview.main` read these applies
-too. A test that changes AWS state uses `deploy`: the same account, writable, put back to its
-snapshot when the test ends. The helpers are in tests/support/.
+too (and apply a change, `--changes-from`, over them). A test that changes AWS state uses
+`deploy`: the same account, writable, put back to its snapshot when the test ends. The helpers are in tests/support/.
 
 Under xdist (`make test`: `--dist loadgroup`), the tests that read one shared stack run on one
 worker, so each is applied once per run rather than once per worker.
@@ -113,11 +113,13 @@ def private_dev(applied_stacks: AppliedStacks, tmp_path_factory: pytest.TempPath
 @pytest.fixture
 def previews_read_the_session(applied_stacks: AppliedStacks, monkeypatch: pytest.MonkeyPatch) -> None:
     """`tools.preview.main` in this test answers with the session's apply of the stack file it is
-    given (applying it on first use), not an apply of its own: the same program run, once."""
+    given (applying it on first use), not an apply of its own: the same program run, once; with
+    `--changes-from`, the change is applied over the session's apply of the old file."""
     from tools import emulated_stack, preview
 
     # where the preview finds apply_stack: in tools.emulated_stack as it runs, or imported at its top
     monkeypatch.setattr(emulated_stack, "apply_stack", applied_stacks.apply_stack)
+    monkeypatch.setattr(emulated_stack, "apply_change", applied_stacks.apply_change)
     if hasattr(preview, "apply_stack"):
         monkeypatch.setattr(preview, "apply_stack", applied_stacks.apply_stack)
 

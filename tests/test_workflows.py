@@ -1,15 +1,18 @@
 """The GitHub workflows teams run: valid for GitHub, and doing what they are there for.
 
 `.github/workflows/ci.yml` runs the offline suite and the policy pack on every shipped stack on
-each pull request; `preview.yml` runs `pulumi preview` with the pack on each real stack. GitHub
-only reports a broken workflow once it is pushed, so each file is validated here against the
-GitHub workflow schema check-jsonschema vendors (no network), and a broken copy must fail it.
+each pull request; `preview.yml` runs `pulumi preview` with the pack on each real stack;
+`stack-changes.yml` puts the change report of each stack file a pull request edits in the job's
+summary (its shell step is run here, in a git repository of its own, on a stand-in for Python).
+GitHub only reports a broken workflow once it is pushed, so each file is validated here against
+the GitHub workflow schema check-jsonschema vendors (no network), and a broken copy must fail it.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import re
 import subprocess
 import sys
@@ -24,7 +27,7 @@ from tools.policy_check import check, mandatory, read_pack_config, reconcile
 from tools.stack_files import PROJECT_DIR, stack_names
 
 WORKFLOWS = PROJECT_DIR / ".github" / "workflows"
-CI, PREVIEW = WORKFLOWS / "ci.yml", WORKFLOWS / "preview.yml"
+CI, PREVIEW, CHANGES = WORKFLOWS / "ci.yml", WORKFLOWS / "preview.yml", WORKFLOWS / "stack-changes.yml"
 POLICY_PACK_CONFIG = ".github/policy-pack-config.json"
 SERVER_ONLY_STACKS = {"local"}
 """Stacks for a moto server on 127.0.0.1 (README), never previewed against an AWS account."""
@@ -109,7 +112,7 @@ READS_THE_SCHEMA_RUN = pytest.mark.xdist_group("workflow-schema")
 @READS_THE_SCHEMA_RUN
 def test_every_workflow_is_valid_for_github(schema_verdicts):
     workflows = sorted(WORKFLOWS.glob("*.y*ml"))
-    assert {CI, PREVIEW} <= set(workflows)
+    assert {CI, PREVIEW, CHANGES} <= set(workflows)
     assert {path: schema_verdicts[path] for path in workflows} == dict.fromkeys(workflows, [])
 
 
@@ -175,10 +178,74 @@ def test_preview_creates_the_virtualenvs_the_project_files_name():
     assert f"policies/{pack}/bin/pip install --quiet -r policies/requirements.txt" in run
 
 
+def test_the_change_report_runs_on_pull_requests_that_edit_a_stack_file_from_the_base_commit():
+    changes = load(CHANGES)
+    assert triggers(changes) == {"pull_request": {"paths": ["stacks/Pulumi.*.yaml"]}}
+    checkout = step_using(changes, "report", "actions/checkout")
+    assert checkout["with"]["fetch-depth"] == 0  # the base commit's files are read
+    [report] = [s for s in steps(changes, "report") if "tools.preview" in s.get("run", "")]
+    assert report["env"] == {"BASE": "${{ github.event.pull_request.base.sha }}"}
+
+
+def _report_step() -> str:
+    [report] = [s["run"] for s in steps(load(CHANGES), "report") if "tools.preview" in s.get("run", "")]
+    return report
+
+
+def _git(repo: Path, *args: str) -> str:
+    identity = ("-c", "user.name=ci", "-c", "user.email=ci@example.com")
+    return subprocess.run(["git", *identity, *args], cwd=repo, check=True, capture_output=True, text=True).stdout
+
+
+@pytest.fixture
+def edited_stacks(tmp_path: Path) -> tuple[Path, str]:
+    """A repository whose head edits dev, adds `new` and deletes `gone` since its base commit; its
+    `.venv/bin/python` says what it was asked and which base file it read (exit 1 for `new`)."""
+    repo = tmp_path / "repo"
+    (repo / "stacks").mkdir(parents=True)
+    _git(repo, "init", "--quiet")
+    (repo / "stacks" / "Pulumi.dev.yaml").write_text("config: {base: dev}\n")
+    (repo / "stacks" / "Pulumi.gone.yaml").write_text("config: {}\n")
+    _git(repo, "add", ".")
+    _git(repo, "commit", "--quiet", "-m", "base")
+    base = _git(repo, "rev-parse", "HEAD").strip()
+    (repo / "stacks" / "Pulumi.dev.yaml").write_text("config: {head: dev}\n")
+    (repo / "stacks" / "Pulumi.new.yaml").write_text("config: {}\n")
+    (repo / "stacks" / "Pulumi.gone.yaml").unlink()
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "--quiet", "-m", "head")
+    python = repo / ".venv" / "bin" / "python"
+    python.parent.mkdir(parents=True)
+    python.write_text(
+        '#!/bin/bash\necho "asked: $*"\n'
+        'if [[ "$*" == *--changes-from* ]]; then echo "base file: $(cat "${@: -1}")"; fi\n'
+        'if [[ "$*" == *"--stack new"* ]]; then echo "new: invalid" >&2; exit 1; fi\n'
+    )
+    python.chmod(0o755)
+    return repo, base
+
+
+def test_the_change_report_step_reports_each_edited_stack_against_its_base_file(edited_stacks, tmp_path):
+    repo, base = edited_stacks
+    summary = tmp_path / "summary.md"
+    env = {**os.environ, "BASE": base, "RUNNER_TEMP": str(tmp_path / "runner"), "GITHUB_STEP_SUMMARY": str(summary)}
+    run = subprocess.run(["bash", "-c", _report_step()], cwd=repo, env=env, capture_output=True, text=True, check=False)
+    assert run.returncode == 1  # the new stack's report failed: the job fails
+    text = summary.read_text()
+    runner = tmp_path / "runner"
+    assert (
+        f"## Stack dev\n\n```\nasked: -m tools.preview --stack dev --changes-from {runner}/base/Pulumi.dev.yaml\n"
+        in text
+    )
+    assert "base file: config: {base: dev}\n```" in text  # the base commit's file, not the head's
+    assert "## Stack new\n\n```\nasked: -m tools.preview --stack new\nnew: invalid\n```" in text  # stderr too
+    assert "gone" not in text  # a deleted stack file has nothing to apply
+
+
 # --- least privilege and hygiene --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", [CI, PREVIEW], ids=lambda p: p.name)
+@pytest.mark.parametrize("path", [CI, PREVIEW, CHANGES], ids=lambda p: p.name)
 def test_a_workflow_reads_the_repository_only_unless_a_job_says_why(path):
     workflow = load(path)
     assert workflow["permissions"] == {"contents": "read"}
@@ -189,7 +256,7 @@ def test_a_workflow_reads_the_repository_only_unless_a_job_says_why(path):
     assert widened == expected
 
 
-@pytest.mark.parametrize("path", [CI, PREVIEW], ids=lambda p: p.name)
+@pytest.mark.parametrize("path", [CI, PREVIEW, CHANGES], ids=lambda p: p.name)
 def test_a_workflow_runs_once_per_branch_and_pins_actions_to_a_major_version(path):
     workflow = load(path)
     assert "${{ github.ref }}" in workflow["concurrency"]["group"]

@@ -1,5 +1,5 @@
 """Apply one of this project's stacks in the emulator: the shared start of the preview, the tests
-and the labs.
+and the labs; or apply an edited stack file over an earlier one (`apply_change`).
 
 A stack file is read and validated first (tools/stack_files.py: a bad file raises SettingsError
 before anything is created); the emulated account then gets what the stack expects to exist
@@ -12,14 +12,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from components.plans.secrets import release_secrets
 from components.settings import StackSettings
 from components.settings.secret_references import ParameterSource
-from tools.emulator import Deployment, Emulator
+from tools.emulator import ChangeFailed, Deployment, Emulator, EmulatorError, Step
+from tools.emulator.core.update import UPDATE
 from tools.emulator.services import acm, ec2, s3, secretsmanager, ssm, wafv2
 from tools.stack_files import PROJECT_DIR, StackFile, load_stack
+
+GROUP_TYPE = "aws:autoscaling/group:Group"
 
 
 @contextmanager
@@ -40,6 +45,57 @@ def apply_stack(stack: StackFile | Path, endpoint: str | None = None) -> Deploym
     """Apply `stack` and return what it created (the account is then discarded)."""
     with emulated(stack, endpoint) as (_, deployment, _settings):
         return deployment
+
+
+@dataclass
+class AppliedChange:
+    """An edited stack file applied over the earlier one, as `pulumi up` applies it."""
+
+    steps: list[Step]
+    """What happened to each resource, in order (`same` ones included)."""
+    deployment: Deployment | None
+    """What the new run registered; None when a step failed."""
+    failure: EmulatorError | None
+    """The step's refusal that stopped the change (it names the resource), else None."""
+    refreshes: list[StartedRefresh]
+    """The instance refreshes the change started."""
+
+
+@dataclass(frozen=True)
+class StartedRefresh:
+    """A refresh as DescribeInstanceRefreshes reports it, and its group as DescribeAutoScalingGroups does."""
+
+    refresh: dict[str, Any]
+    group: dict[str, Any]
+
+
+def apply_change(old: StackFile, new: StackFile, endpoint: str | None = None) -> AppliedChange:
+    """Apply `old` (an earlier version of the stack file `new`, applied as `new`'s stack), then
+    `new` over it; the account is then discarded."""
+    with emulated(old, endpoint) as (emulator, deployment, _settings):
+        return change(emulator, deployment, new)
+
+
+def change(emulator: Emulator, applied: Deployment, new: StackFile) -> AppliedChange:
+    """`new` applied over `applied`, a run of the same stack in `emulator`'s account."""
+    provide_existing_resources(emulator, new.settings)
+    try:
+        changes = emulator.update(PROJECT_DIR, new.config, applied)
+    except ChangeFailed as failed:
+        return AppliedChange(failed.steps, None, failed.cause, started_refreshes(emulator, failed.steps))
+    return AppliedChange(changes.steps, changes.deployment, None, started_refreshes(emulator, changes.steps))
+
+
+def started_refreshes(emulator: Emulator, steps: list[Step]) -> list[StartedRefresh]:
+    """The refreshes of the groups the change updated (a group the change created starts none)."""
+    autoscaling = emulator.session.client("autoscaling")
+    started = []
+    for step in steps:
+        if step.type == GROUP_TYPE and step.action == UPDATE and step.error is None:
+            [group] = autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=[step.new_id])["AutoScalingGroups"]
+            found = autoscaling.describe_instance_refreshes(AutoScalingGroupName=step.new_id)["InstanceRefreshes"]
+            started += [StartedRefresh(refresh, group) for refresh in found]
+    return started
 
 
 def provide_existing_resources(emulator: Emulator, settings: StackSettings) -> None:

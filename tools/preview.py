@@ -2,6 +2,7 @@
 
     python -m tools.preview [--stack NAME | --config FILE] [--format table|json|mermaid]
                             [--endpoint URL | --serve [PORT]] [--policy]
+                            [--changes-from OLD_FILE [--fail-on replace]]
 
 In-process moto by default; `--endpoint URL` applies into a running moto server instead
 (the state stays there for the aws CLI); `--serve` starts such a server here, applies the
@@ -13,10 +14,17 @@ tools.emulator.server`): a stock one cannot, and the command says so.
 `--policy` then runs the policy pack (policies/) on what was built, as
 `python -m tools.policy_check` does, and prints its violations to stderr.
 
-Exit 0: done. Exit 2: the stack file is invalid (stderr: one line per problem, each
+`--changes-from OLD_FILE` applies OLD_FILE (an earlier version of the stack's file, whatever
+it is named) first, then the stack file over it, as `pulumi up` applies an edit, and prints
+what changes instead of the resources (tools/changes/): each resource created, updated,
+replaced (and why) or deleted, and the node refresh the change starts (`--format table` for
+a reviewer, `json` as DESIGN.md's contract gives it).
+
+Exit 0: done. Exit 2: a stack file is invalid (stderr: one line per problem, each
 starting with its key path; nothing was created). Exit 1: anything else, with a message
-naming the resource that failed. Exit 3 (with `--policy`): the output was printed, but a
-mandatory policy is violated.
+naming the resource that failed (with `--changes-from`, the change is still reported, up
+to the step `pulumi up` would stop at). Exit 3: the output was printed, but a mandatory
+policy is violated (`--policy`), or the change replaces a resource (`--fail-on replace`).
 """
 
 from __future__ import annotations
@@ -25,27 +33,39 @@ import argparse
 import json
 import sys
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tools.cli import EXIT_FAILED, EXIT_OK, add_stack_arguments, chosen_stack, refuse, resume_gc, run_once
 from tools.diagram import render_mermaid
 
 if TYPE_CHECKING:
+    from tools.changes.report import ChangeReport
     from tools.emulator import Deployment
+    from tools.stack_files import StackFile
 
 DEFAULT_STACK = "dev"
 DEFAULT_SERVE_PORT = 5000
+EXIT_VIOLATION = 3
+"""A mandatory policy is violated (--policy), or the change replaces a resource (--fail-on replace)."""
+FAIL_ON_REPLACE = "replace"
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.changes_from is None and args.fail_on is not None:
+        parser.error("--fail-on needs --changes-from")
+    if args.changes_from is not None and args.format not in CHANGE_RENDERERS:
+        parser.error(f"--changes-from prints {' or '.join(sorted(CHANGE_RENDERERS))}, not {args.format}")
     problems: list[str] = []
     stack = chosen_stack(args, problems)
+    old = _old_stack(args.changes_from, stack, problems) if args.changes_from and stack else None
     if problems:
         return refuse(problems)  # before any server starts: nothing is created
     # Pulumi, pulumi_aws and moto load here rather than at the top: `run_once` has paused the
     # garbage collector by now, and `--help` or a bad stack file need none of them.
-    from tools.emulated_stack import apply_stack
+    from tools import emulated_stack
     from tools.emulator import EmulatorError
 
     try:
@@ -58,7 +78,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_FAILED
     endpoint = server[1] if server else args.endpoint
     try:
-        deployment = apply_stack(stack, endpoint=endpoint)
+        if old is not None:
+            return _report_change(args, old, stack, endpoint, server)
+        deployment = emulated_stack.apply_stack(stack, endpoint=endpoint)
     except EmulatorError as failure:
         print(f"error: {failure}", file=sys.stderr)
         return EXIT_FAILED
@@ -69,6 +91,43 @@ def main(argv: list[str] | None = None) -> int:
     verdict = _check_policies(deployment) if args.policy else EXIT_OK
     if server:
         _serve_until_interrupted(server, deployment)
+    return verdict
+
+
+def _old_stack(path: str, stack: StackFile, problems: list[str]) -> StackFile | None:
+    """The earlier stack file, read as an earlier version of `stack`'s file (its own name aside)."""
+    from components.settings import SettingsError
+    from tools.stack_files import load_stack
+
+    if not Path(path).exists():
+        problems.append(f"{path}: no stack file at this path (--changes-from)")
+        return None
+    try:
+        return load_stack(path, stack=stack.stack)
+    except SettingsError as invalid:
+        problems.extend(f"{path}: {line}" for line in invalid.problems)
+        return None
+
+
+def _report_change(
+    args: argparse.Namespace, old: StackFile, stack: StackFile, endpoint: str | None, server: Any
+) -> int:
+    from tools import emulated_stack
+    from tools.changes.report import change_report
+
+    applied = emulated_stack.apply_change(old, stack, endpoint=endpoint)
+    report = change_report(stack.stack, args.changes_from, applied, stack.settings.drain.total_seconds)
+    print(CHANGE_RENDERERS[args.format](report), end="")
+    if applied.failure is not None:
+        print(f"error: {applied.failure}", file=sys.stderr)
+        return EXIT_FAILED
+    verdict = _check_policies(applied.deployment) if args.policy else EXIT_OK
+    if args.fail_on == FAIL_ON_REPLACE and report.replaces:
+        replaced = ", ".join(f"{s.type} '{s.name}'" for s in report.changes if s.action == "replace")
+        print(f"error: --fail-on replace: the change replaces {replaced}", file=sys.stderr)
+        verdict = EXIT_VIOLATION
+    if server:
+        _serve_until_interrupted(server, applied.deployment)
     return verdict
 
 
@@ -83,6 +142,16 @@ def _parser() -> argparse.ArgumentParser:
     add_stack_arguments(parser, default=DEFAULT_STACK)
     parser.add_argument("--format", choices=sorted(RENDERERS), default="table")
     parser.add_argument("--policy", action="store_true", help="then run the policy pack (exit 3: mandatory violation)")
+    parser.add_argument(
+        "--changes-from",
+        metavar="OLD_FILE",
+        help="apply OLD_FILE first, then the stack over it, and print what changes (table or json)",
+    )
+    parser.add_argument(
+        "--fail-on",
+        choices=[FAIL_ON_REPLACE],
+        help="with --changes-from: exit 3 when the change replaces a resource",
+    )
     target = parser.add_mutually_exclusive_group()
     target.add_argument("--endpoint", metavar="URL", help="apply into the moto server at URL")
     target.add_argument(
@@ -132,6 +201,19 @@ def _scalar(value: Any) -> str:
 
 
 RENDERERS = {"table": render_table, "json": render_json, "mermaid": render_mermaid}
+
+
+def render_change_table(report: ChangeReport) -> str:
+    from tools.changes.table import render_table as table
+
+    return table(report)
+
+
+def render_change_json(report: ChangeReport) -> str:
+    return json.dumps(report.to_json(), indent=2, default=str) + "\n"
+
+
+CHANGE_RENDERERS = {"table": render_change_table, "json": render_change_json}
 
 
 # --- --serve ------------------------------------------------------------------------------

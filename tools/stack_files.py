@@ -119,17 +119,19 @@ def stack_name(path: Path) -> str:
     return match["stack"]
 
 
-def read_stack_file(path: Path, project: str | None = None) -> StackConfig:
-    """The config of the stack file at `path`, for a program of `project` (this one's by default).
+def read_stack_file(path: Path, project: str | None = None, stack: str | None = None) -> StackConfig:
+    """The config of the stack file at `path`, for a program of `project` (this one's by default),
+    as the config of `stack` when given (an earlier version of a stack's file, whatever it is named),
+    else of the stack its name says.
 
     Raises StackFileError, each line starting with the project, when the file is not named
-    like a stack file, is not YAML, is not a map whose `config` is a map, or gives a key
-    both with and without the project's namespace.
+    like a stack file (and no `stack` is given), is not YAML, is not a map whose `config` is a
+    map, or gives a key both with and without the project's namespace.
     """
     path = Path(path)
     project = project or project_name()
     try:
-        result = StackConfig(project=project, stack=stack_name(path))
+        result = StackConfig(project=project, stack=stack or stack_name(path))
     except StackFileError as misnamed:
         raise StackFileError([f"{project}: {line}" for line in misnamed.problems]) from None
     problems = []
@@ -200,8 +202,9 @@ class StackFile:
         return self.config.stack
 
 
-def load_stack(path: str | Path) -> StackFile:
-    """The stack file `Pulumi.<stack>.yaml` at `path`, its settings validated as `pulumi up` would.
+def load_stack(path: str | Path, stack: str | None = None) -> StackFile:
+    """The stack file `Pulumi.<stack>.yaml` at `path`, its settings validated as `pulumi up` would
+    (as the stack `stack` when given: see `read_stack_file`).
 
     The config goes through the program's own entry point, `load_pulumi_config`, with every
     project key the file holds (so an unknown section is reported, which pulumi.Config alone
@@ -213,7 +216,7 @@ def load_stack(path: str | Path) -> StackFile:
     from components.settings import NAMESPACE, SettingsError, load_pulumi_config
 
     try:
-        config = read_stack_file(Path(path))
+        config = read_stack_file(Path(path), stack=stack)
     except StackFileError as unreadable:
         raise SettingsError(unreadable.problems) from None
     project = config.namespace(NAMESPACE)

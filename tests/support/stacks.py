@@ -10,7 +10,10 @@ per session (per xdist worker) and keeps a snapshot of its account:
   their clients refuse anything but reads;
 - a test that changes state gets the same account writable (`Deployments`, the `deploy`
   fixture), and the account is put back to its snapshot when the test ends, so the next test
-  finds it as applied.
+  finds it as applied;
+- an edited stack file applied over one (`AppliedStacks.apply_change`, what `--changes-from`
+  does) is applied over the session's apply of the old file, once per pair of files, and the
+  old file's account put back after.
 
 `Deployments` without an `AppliedStacks` applies afresh, in an account of its own, for state a
 fixture keeps changing beyond one test.
@@ -30,7 +33,7 @@ import boto3
 import yaml
 
 from components.settings import StackSettings
-from tools.emulated_stack import apply_stack, emulated
+from tools.emulated_stack import AppliedChange, apply_change, apply_stack, change, emulated
 from tools.emulator import ACCOUNT_HEADER, Deployment, Emulator
 from tools.emulator.core.account_state import AccountState
 from tools.stack_files import StackFile, stack_file, stack_name
@@ -116,6 +119,7 @@ class AppliedStacks:
 
     def __init__(self) -> None:
         self._applied: dict[tuple[str, str], _Applied] = {}
+        self._changes: dict[tuple[str, str, str], AppliedChange] = {}
         self._contexts = ExitStack()
 
     def __enter__(self) -> AppliedStacks:
@@ -124,12 +128,29 @@ class AppliedStacks:
     def __exit__(self, *exc: object) -> None:
         self._contexts.close()
 
-    def applied(self, path: Path) -> _Applied:
-        key = (stack_name(path), Path(path).read_text())
+    def applied(self, stack: Path | StackFile) -> _Applied:
+        """The stack file at a path (its stack from its name), or a stack file read already."""
+        read = stack if isinstance(stack, StackFile) else None
+        path = read.path if read else Path(stack)
+        key = (read.stack if read else stack_name(path), path.read_text())
         if key not in self._applied:
-            emulator, deployment, settings = self._contexts.enter_context(emulated(path))
+            emulator, deployment, settings = self._contexts.enter_context(emulated(read or path))
             self._applied[key] = _Applied(emulator, deployment, settings, emulator.snapshot())
         return self._applied[key]
+
+    def apply_change(self, old: StackFile, new: StackFile, endpoint: str | None = None) -> AppliedChange:
+        """`tools.emulated_stack.apply_change`, over this session's apply of `old`, once per pair of
+        files (the old file's account is put back after, as applied)."""
+        if endpoint is not None:
+            return apply_change(old, new, endpoint)
+        key = (old.stack, old.path.read_text(), new.path.read_text())
+        if key not in self._changes:
+            applied = self.applied(old)
+            try:
+                self._changes[key] = change(applied.emulator, applied.deployment, new)
+            finally:
+                applied.emulator.restore(applied.state)
+        return self._changes[key]
 
     def apply_stack(self, stack: StackFile | Path, endpoint: str | None = None) -> Deployment:
         """`tools.emulated_stack.apply_stack`, answered with this session's apply of the same file (in

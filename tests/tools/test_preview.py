@@ -3,7 +3,8 @@
 The real command line runs twice: the local stack applied into the session's moto server
 (`served_local`: exit 0, the JSON document on stdout), and an invalid stack file (exit 2, stderr). The other tests call
 `preview.main` in-process; those about its output render the session's shared apply of the stack
-instead of running the program again (the same `emulated` run `apply_stack` makes).
+instead of running the program again (the same `emulated` run `apply_stack` makes), and those of
+`--changes-from` apply the change over the session's apply of the old file (once per pair of files).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 import boto3
 import pytest
 
+from tests.support.changes import PROD_CHANGES
 from tests.support.commands import run_command
 from tests.support.moto_server import MotoServer, Served, server_account
 from tests.support.stacks import Applied, ShippedStacks, write_variant
@@ -192,3 +194,79 @@ def test_serve_on_a_taken_port_exits_1_naming_it(capsys):
     error = capsys.readouterr().err
     assert f"cannot serve on 127.0.0.1:{port}" in error
     assert "--serve PORT" in error
+
+
+# --- --changes-from: the change report ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("stack", ["dev", "staging", "prod", "local"])
+def test_every_shipped_stack_against_its_own_file_changes_nothing(
+    stack, shipped: ShippedStacks, previews_read_the_session, capsys
+):
+    """What `--changes-from` prints for a stack file a pull request leaves as it was (today, HEAD~1's)."""
+    shipped(stack)
+    assert preview.main(["--stack", stack, "--changes-from", str(stack_file(stack))]) == 0
+    out = capsys.readouterr().out
+    assert "\n  No changes.\n" in out and "Nothing to do;" in out
+    assert "Node refresh" not in out
+
+
+def test_changes_from_prints_the_contract_document(prod: Applied, previews_read_the_session, tmp_path, capsys):
+    old, new = PROD_CHANGES["new artifact"].files(tmp_path)
+    assert preview.main(["--config", str(new), "--changes-from", str(old), "--format", "json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert set(document) == {"stack", "changes", "refresh"} and document["stack"] == "prod"
+    assert {c["action"] for c in document["changes"]} == {"update"}
+    assert (document["refresh"]["nodes"], document["refresh"]["batch"]) == (3, 1)
+
+
+def test_an_old_file_is_read_as_the_stacks_own_whatever_its_name(
+    prod: Applied, previews_read_the_session, tmp_path, capsys
+):
+    """A base branch's file saved anywhere (`git show base:stacks/Pulumi.prod.yaml > old.yaml`)."""
+    old = tmp_path / "old.yaml"
+    old.write_text(stack_file("prod").read_text())
+    assert preview.main(["--stack", "prod", "--changes-from", str(old)]) == 0
+    assert "No changes." in capsys.readouterr().out
+
+
+def test_fail_on_replace_exits_3_naming_what_is_replaced(dev: Applied, previews_read_the_session, tmp_path, capsys):
+    """The cookie parameter's name is ForceNew (ssm/parameter.go): a new name replaces it."""
+    new = write_variant(tmp_path, "dev", "dev", {"elixir-cluster:release": {"cookieParameter": "/shop/dev/cookie-2"}})
+    argv = ["--config", str(new), "--changes-from", str(stack_file("dev"))]
+    assert preview.main(argv) == 0  # a replacement alone is no failure
+    assert "+- replace aws:ssm/parameter:Parameter" in capsys.readouterr().out
+    assert preview.main([*argv, "--fail-on", "replace"]) == 3
+    err = capsys.readouterr().err
+    assert err.startswith("error: --fail-on replace: the change replaces aws:ssm/parameter:Parameter")
+
+
+def test_a_change_pulumi_up_would_stop_at_is_reported_then_exits_1(
+    prod: Applied, previews_read_the_session, tmp_path, capsys
+):
+    old, new = PROD_CHANGES["internet-facing load balancer"].files(tmp_path)
+    assert preview.main(["--config", str(new), "--changes-from", str(old), "--fail-on", "replace"]) == 1
+    captured = capsys.readouterr()
+    assert "+- replace aws:lb/loadBalancer:LoadBalancer" in captured.out
+    assert captured.err.startswith("error: aws:lb/loadBalancer:LoadBalancer 'shop-lb-alb': OperationNotPermitted")
+
+
+def test_an_invalid_old_file_exits_2_naming_the_file_and_every_key(tmp_path, capsys):
+    old = write_variant(tmp_path, "dev", "dev", {"elixir-cluster:nodes": {"minSize": 3, "maxSize": 2}})
+    assert preview.main(["--stack", "dev", "--changes-from", str(old)]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert lines and all(line.startswith(f"{old}: elixir-cluster:") for line in lines)
+    assert preview.main(["--stack", "dev", "--changes-from", str(tmp_path / "gone.yaml")]) == 2
+    assert "no stack file at this path (--changes-from)" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["--fail-on", "replace"], ["--changes-from", "old.yaml", "--format", "mermaid"]],
+    ids=["no-base", "mermaid"],
+)
+def test_options_that_need_a_change_or_cannot_show_one_are_usage_errors(argv, capsys):
+    with pytest.raises(SystemExit) as usage:
+        preview.main(["--stack", "dev", *argv])
+    assert usage.value.code == 2
+    assert "--changes-from" in capsys.readouterr().err

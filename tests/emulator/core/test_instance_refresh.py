@@ -1,6 +1,7 @@
 """Instance refreshes in the emulated AWS (tools/emulator/core/instance_refresh.py), through boto3 as
-a caller sees them: StartInstanceRefresh, DescribeInstanceRefreshes, CancelInstanceRefresh, their
-states, AWS's defaults and refusals, in-process and through this project's moto server."""
+a caller sees them: StartInstanceRefresh, DescribeInstanceRefreshes, CancelInstanceRefresh,
+RollbackInstanceRefresh, their states, AWS's defaults and refusals, in-process and through this
+project's moto server."""
 
 from __future__ import annotations
 
@@ -142,6 +143,7 @@ def test_a_group_that_does_not_exist_is_a_validation_error(aws):
         autoscaling.start_instance_refresh,
         autoscaling.describe_instance_refreshes,
         autoscaling.cancel_instance_refresh,
+        autoscaling.rollback_instance_refresh,
     ):
         assert _refused(call, AutoScalingGroupName="nowhere")["Code"] == "ValidationError"
 
@@ -176,6 +178,82 @@ def test_a_driver_moves_a_refresh_on_to_success(emulator: Emulator, autoscaling)
     assert (done["Status"], done["PercentageComplete"], done["InstancesToUpdate"]) == ("Successful", 100, 0)
     assert "EndTime" in done
     autoscaling.start_instance_refresh(AutoScalingGroupName="nodes")  # a finished refresh blocks nothing
+
+
+# --- rollback (API_RollbackInstanceRefresh.html) -------------------------------------------------
+
+DESIRED = {"LaunchTemplate": {"LaunchTemplateName": "nodes-template", "Version": "1"}}
+
+
+def test_a_rollback_takes_the_active_refresh_back_and_a_driver_finishes_it(emulator: Emulator, autoscaling):
+    started = autoscaling.start_instance_refresh(AutoScalingGroupName="nodes", DesiredConfiguration=DESIRED)
+    backend = autoscaling_backends[emulator.account_id][REGION]
+    (refresh,) = instance_refresh.refreshes(backend, "nodes")
+    refresh.move_to("InProgress")
+    refresh.percentage_complete = 50  # one of the two nodes replaced so far
+    rolled = autoscaling.rollback_instance_refresh(AutoScalingGroupName="nodes")
+    assert rolled["InstanceRefreshId"] == started["InstanceRefreshId"]  # the same refresh, rolling back
+    (rolling,) = _refreshes(autoscaling)
+    assert rolling["Status"] == "RollbackInProgress"
+    details = rolling["RollbackDetails"]
+    assert (details["RollbackReason"], details["PercentageCompleteOnRollback"]) == ("Rollback requested by user", 0)
+    assert details["InstancesToUpdateOnRollback"] == 1
+    assert "RollbackStartTime" in details
+    assert _refused(autoscaling.start_instance_refresh, AutoScalingGroupName="nodes")["Code"] == (
+        "InstanceRefreshInProgress"
+    )  # a rollback in progress is still active
+    refresh.move_to("RollbackSuccessful")
+    assert "EndTime" in _refreshes(autoscaling)[0]
+    autoscaling.start_instance_refresh(AutoScalingGroupName="nodes")
+
+
+def test_without_a_desired_configuration_a_refresh_cannot_roll_back(autoscaling):
+    autoscaling.start_instance_refresh(AutoScalingGroupName="nodes")
+    error = _refused(autoscaling.rollback_instance_refresh, AutoScalingGroupName="nodes")
+    assert error["Code"] == "IrreversibleInstanceRefresh"
+    assert "desired configuration was not found" in error["Message"]
+    assert _refreshes(autoscaling)[0]["Status"] == "Pending"  # untouched
+
+
+def test_nothing_to_roll_back_without_an_active_refresh(autoscaling):
+    error = _refused(autoscaling.rollback_instance_refresh, AutoScalingGroupName="nodes")
+    assert error["Code"] == "ActiveInstanceRefreshNotFound"
+    autoscaling.start_instance_refresh(AutoScalingGroupName="nodes", DesiredConfiguration=DESIRED)
+    autoscaling.cancel_instance_refresh(AutoScalingGroupName="nodes")
+    assert _refused(autoscaling.rollback_instance_refresh, AutoScalingGroupName="nodes")["Code"] == (
+        "ActiveInstanceRefreshNotFound"
+    )
+
+
+@pytest.mark.parametrize("moving", ["$Latest", "$Default"])
+def test_a_group_on_latest_or_default_cannot_roll_back(autoscaling, moving):
+    autoscaling.update_auto_scaling_group(
+        AutoScalingGroupName="nodes", LaunchTemplate={"LaunchTemplateName": "nodes-template", "Version": moving}
+    )
+    autoscaling.start_instance_refresh(AutoScalingGroupName="nodes", DesiredConfiguration=DESIRED)
+    assert _refused(autoscaling.rollback_instance_refresh, AutoScalingGroupName="nodes")["Code"] == (
+        "IrreversibleInstanceRefresh"
+    )
+
+
+def test_a_group_whose_image_is_an_ssm_parameter_cannot_roll_back(aws, autoscaling):
+    """This stack's case: its AMI is `resolve:ssm:...`, so AWS refuses its rollbacks (issue 22)."""
+    aws("ec2").create_launch_template_version(
+        LaunchTemplateName="nodes-template",
+        LaunchTemplateData={
+            "ImageId": "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023",
+            "InstanceType": "t4g.small",
+        },
+    )
+    autoscaling.update_auto_scaling_group(
+        AutoScalingGroupName="nodes",
+        DesiredCapacity=0,
+        LaunchTemplate={"LaunchTemplateName": "nodes-template", "Version": "2"},
+    )
+    autoscaling.start_instance_refresh(AutoScalingGroupName="nodes", DesiredConfiguration=DESIRED)
+    assert _refused(autoscaling.rollback_instance_refresh, AutoScalingGroupName="nodes")["Code"] == (
+        "IrreversibleInstanceRefresh"
+    )
 
 
 @pytest.fixture(scope="module")

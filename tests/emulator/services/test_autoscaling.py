@@ -117,3 +117,75 @@ def test_a_group_with_a_missing_target_group_fails_like_aws(run):
     program = NETWORK + TARGET_GROUP + GROUP.replace("target_group_arns=[tg.arn]", f"target_group_arns=[{missing!r}]")
     with pytest.raises(EmulatorError, match="'asg'"):
         run(program)
+
+
+# --- an applied group changed (autoscaling/group.go resourceGroupUpdate) ---------------------------
+
+REFRESHED_GROUP = GROUP.replace(
+    "    tags=[",
+    '    instance_refresh={"strategy": "Rolling", "preferences": {"min_healthy_percentage": 75, '
+    '"instance_warmup": "60"}},\n    tags=[',
+)
+PROGRAM = NETWORK + TARGET_GROUP + REFRESHED_GROUP + EXPORT
+
+
+def _refreshes(aws, group: str) -> list[dict]:
+    return aws("autoscaling").describe_instance_refreshes(AutoScalingGroupName=group)["InstanceRefreshes"]
+
+
+def test_a_new_template_version_updates_the_group_and_starts_the_refresh_the_provider_sends(run, update, aws):
+    first = run(PROGRAM)
+    changes = update(PROGRAM.replace('instance_type="t4g.small"', 'instance_type="t4g.medium"'), first)
+    assert {s.name: s.action for s in changes.steps if s.action != "same"} == {"lt": "update", "asg": "update"}
+    group_name = first.outputs["group"]
+    assert changes.deployment.outputs["group"] == group_name  # the same group, changed in place
+    template = aws("ec2").describe_launch_templates(LaunchTemplateIds=[first.outputs["template"]])["LaunchTemplates"][0]
+    # a new version; the default moves only with update_default_version, which this template lacks
+    assert (template["LatestVersionNumber"], template["DefaultVersionNumber"]) == (2, 1)
+    [group] = aws("autoscaling").describe_auto_scaling_groups(AutoScalingGroupNames=[group_name])["AutoScalingGroups"]
+    assert group["LaunchTemplate"]["Version"] == "2"
+    (refresh,) = _refreshes(aws, group_name)
+    assert (refresh["Status"], refresh["Strategy"], refresh["InstancesToUpdate"]) == ("Pending", "Rolling", 2)
+    # expandRefreshPreferences sends the schema's defaults with the given values: MaxHealthyPercentage
+    # 100 among them, which AWS would not report had it not been sent
+    assert refresh["Preferences"] == {
+        "MinHealthyPercentage": 75,
+        "MaxHealthyPercentage": 100,
+        "InstanceWarmup": 60,
+        "SkipMatching": False,
+        "AutoRollback": False,
+        "ScaleInProtectedInstances": "Ignore",
+        "StandbyInstances": "Ignore",
+    }
+    assert "DesiredConfiguration" not in refresh  # only with auto-rollback
+
+
+def test_a_refresh_in_progress_is_cancelled_before_the_new_one_starts(run, update, aws):
+    first = run(PROGRAM)
+    group_name = first.outputs["group"]
+    earlier = aws("autoscaling").start_instance_refresh(AutoScalingGroupName=group_name)["InstanceRefreshId"]
+    update(PROGRAM.replace('instance_type="t4g.small"', 'instance_type="t4g.medium"'), first)
+    refreshes = _refreshes(aws, group_name)
+    assert [r["Status"] for r in refreshes] == ["Pending", "Cancelled"]
+    assert refreshes[1]["InstanceRefreshId"] == earlier
+
+
+def test_a_group_change_that_keeps_the_template_starts_no_refresh(run, update, aws):
+    first = run(PROGRAM)
+    update(PROGRAM.replace("min_size=2", "min_size=1"), first)
+    group_name = first.outputs["group"]
+    [group] = aws("autoscaling").describe_auto_scaling_groups(AutoScalingGroupNames=[group_name])["AutoScalingGroups"]
+    assert group["MinSize"] == 1
+    assert _refreshes(aws, group_name) == []
+
+
+def test_a_group_the_program_drops_is_drained_and_deleted(run, update, aws):
+    first = run(PROGRAM)
+    update(NETWORK + TARGET_GROUP, first)
+    autoscaling = aws("autoscaling")
+    assert (
+        autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=[first.outputs["group"]])["AutoScalingGroups"]
+        == []
+    )
+    states = {i["State"]["Name"] for r in aws("ec2").describe_instances()["Reservations"] for i in r["Instances"]}
+    assert states <= {"shutting-down", "terminated"}

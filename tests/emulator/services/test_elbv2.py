@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+from botocore.exceptions import ClientError
+
 from tests.support.programs import NETWORK, TARGET_GROUP
 from tools.emulator.services import acm
 
@@ -96,3 +99,36 @@ pulumi.export("nlb", nlb.arn)
     attributes = _attributes(elbv2.describe_load_balancer_attributes(LoadBalancerArn=out["nlb"])["Attributes"])
     assert attributes["load_balancing.cross_zone.enabled"] == "true"
     assert elbv2.describe_load_balancers(LoadBalancerArns=[out["nlb"]])["LoadBalancers"][0]["SecurityGroups"]
+
+
+def test_a_load_balancer_with_deletion_protection_cannot_be_deleted(run, aws):
+    """AWS: OperationNotPermitted, "Load balancer '<arn>' cannot be deleted because deletion protection
+    is enabled" (API_DeleteLoadBalancer; the message as rebuy-de/aws-nuke#1240 quotes it)."""
+    arn = run(NETWORK + TARGET_GROUP + ALB).outputs["lb"]
+    elbv2 = aws("elbv2")
+    with pytest.raises(ClientError) as refused:
+        elbv2.delete_load_balancer(LoadBalancerArn=arn)
+    assert refused.value.response["Error"]["Code"] == "OperationNotPermitted"
+    assert refused.value.response["Error"]["Message"] == (
+        f"Load balancer '{arn}' cannot be deleted because deletion protection is enabled"
+    )
+    assert elbv2.describe_load_balancers(LoadBalancerArns=[arn])["LoadBalancers"]  # still there
+    elbv2.modify_load_balancer_attributes(
+        LoadBalancerArn=arn, Attributes=[{"Key": "deletion_protection.enabled", "Value": "false"}]
+    )
+    elbv2.delete_load_balancer(LoadBalancerArn=arn)
+    assert elbv2.describe_load_balancers()["LoadBalancers"] == []
+
+
+def test_turning_deletion_protection_off_is_an_update_in_place(run, update, aws):
+    first = run(NETWORK + TARGET_GROUP + ALB)
+    changes = update(
+        NETWORK + TARGET_GROUP + ALB.replace("enable_deletion_protection=True", "enable_deletion_protection=False"),
+        first,
+    )
+    (step,) = [s for s in changes.steps if s.action != "same"]
+    assert (step.name, step.action, step.changed) == ("lb", "update", {"enableDeletionProtection": (True, False)})
+    attributes = _attributes(
+        aws("elbv2").describe_load_balancer_attributes(LoadBalancerArn=first.outputs["lb"])["Attributes"]
+    )
+    assert attributes["deletion_protection.enabled"] == "false"

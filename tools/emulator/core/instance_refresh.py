@@ -1,9 +1,11 @@
 """EC2 Auto Scaling instance refreshes, which moto 5.2 lacks: StartInstanceRefresh,
-DescribeInstanceRefreshes and CancelInstanceRefresh, on moto's own groups, in-process and in
-this project's moto server alike (`install()` adds them to moto's Auto Scaling responses).
+DescribeInstanceRefreshes, CancelInstanceRefresh and RollbackInstanceRefresh, on moto's own
+groups, in-process and in this project's moto server alike (`install()` adds them to moto's
+Auto Scaling responses).
 
 As AWS's API reference has them (https://docs.aws.amazon.com/autoscaling/ec2/APIReference/
-API_StartInstanceRefresh.html, API_DescribeInstanceRefreshes.html, API_CancelInstanceRefresh.html):
+API_StartInstanceRefresh.html, API_DescribeInstanceRefreshes.html, API_CancelInstanceRefresh.html,
+API_RollbackInstanceRefresh.html):
 
 - a group has one active refresh at most (Pending, InProgress, Cancelling, Baking,
   RollbackInProgress): starting another fails with InstanceRefreshInProgress, cancelling
@@ -15,11 +17,18 @@ API_StartInstanceRefresh.html, API_DescribeInstanceRefreshes.html, API_CancelIns
   refuses them (RefreshPreferences: the percentages' ranges, MaxHealthyPercentage without
   MinHealthyPercentage or more than 100 above it, a checkpoint delay without percentages,
   percentages that do not rise);
-- refreshes are described newest first, `MaxRecords` at a time (50 unless asked, at most 100).
+- refreshes are described newest first, `MaxRecords` at a time (50 unless asked, at most 100);
+- a rollback takes an active refresh (Pending, InProgress or Baking; else
+  ActiveInstanceRefreshNotFound) that has a desired configuration, on a group whose launch
+  template is referred to by a version number and names an AMI, not a `resolve:ssm:` parameter
+  (else IrreversibleInstanceRefresh: "A rollback is not supported in the following situations");
+  the refresh is then RollbackInProgress, with RollbackDetails (the manual reason, its start, and
+  the nodes replaced so far to put back).
 
 What it does not do: replace instances. A started refresh stays Pending until something moves
-it on (`move_to`, for a driver such as the node lab's); a cancel, with no replacement in
-flight, completes at once (Cancelled).
+it on (`move_to`, for a driver such as the node lab's: InProgress, Successful, Failed, and after
+a rollback RollbackSuccessful or RollbackFailed); a cancel, with no replacement in flight,
+completes at once (Cancelled).
 """
 
 from __future__ import annotations
@@ -36,6 +45,12 @@ from moto.core.responses import ActionResult
 
 ACTIVE = frozenset({"Pending", "InProgress", "Cancelling", "Baking", "RollbackInProgress"})
 """The statuses that block another refresh (and that a cancel stops)."""
+ROLLS_BACK = frozenset({"Pending", "InProgress", "Baking"})
+"""The statuses a rollback takes a refresh from."""
+ROLLBACK_IN_PROGRESS = "RollbackInProgress"
+MANUAL_ROLLBACK_REASON = "Rollback requested by user"
+MOVING_VERSIONS = frozenset({"$latest", "$default"})
+RESOLVE_SSM = "resolve:ssm:"
 FINISHED = frozenset({"Successful", "Failed", "Cancelled", "RollbackFailed", "RollbackSuccessful"})
 
 STRATEGIES = frozenset({"Rolling", "ReplaceRootVolume"})
@@ -71,6 +86,15 @@ class InvalidNextToken(AutoscalingClientError):
     message = "The token passed as NextToken is not valid."
 
 
+class IrreversibleInstanceRefresh(AutoscalingClientError):
+    code = "IrreversibleInstanceRefresh"
+    message = (
+        "The request failed because a desired configuration was not found or an incompatible launch template "
+        "(uses a Systems Manager parameter instead of an AMI ID) or launch template version ($Latest or $Default) "
+        "is present on the Auto Scaling group."
+    )
+
+
 class ActiveInstanceRefreshNotFound(AutoscalingClientError):
     code = "ActiveInstanceRefreshNotFound"
 
@@ -93,6 +117,7 @@ class InstanceRefresh:
     id: str = field(default_factory=lambda: str(uuid.uuid4()))
     start_time: datetime = field(default_factory=lambda: datetime.now(UTC))
     end_time: datetime | None = None
+    rollback_details: dict[str, Any] | None = None
 
     def move_to(self, status: str, reason: str | None = None) -> None:
         """A driver's step (InProgress, Successful, Failed...): a finished refresh gets its end time."""
@@ -115,8 +140,20 @@ class InstanceRefresh:
             "Preferences": self.preferences,
             "DesiredConfiguration": self.desired_configuration,
             "Strategy": self.strategy,
+            "RollbackDetails": self.rollback_details,
         }
         return {key: value for key, value in described.items() if value is not None}
+
+    def roll_back(self, reason: str) -> None:
+        """RollbackInProgress: the nodes replaced so far are to be put back."""
+        replaced = round(self.instances_to_update * self.percentage_complete / 100)
+        self.rollback_details = {
+            "RollbackReason": reason,
+            "RollbackStartTime": datetime.now(UTC),
+            "PercentageCompleteOnRollback": 0,
+            "InstancesToUpdateOnRollback": replaced,
+        }
+        self.status, self.status_reason = ROLLBACK_IN_PROGRESS, None
 
 
 def refreshes(backend: AutoScalingBackend, group_name: str) -> list[InstanceRefresh]:
@@ -162,6 +199,26 @@ def cancel(backend: AutoScalingBackend, group_name: str) -> InstanceRefresh:
         raise ActiveInstanceRefreshNotFound(group_name)
     refresh.move_to("Cancelled")  # nothing is being replaced: the cancel completes at once
     return refresh
+
+
+def rollback(backend: AutoScalingBackend, group_name: str) -> InstanceRefresh:
+    refresh = active(backend, group_name)
+    if refresh is None or refresh.status not in ROLLS_BACK:
+        raise ActiveInstanceRefreshNotFound(group_name)
+    if not refresh.desired_configuration or _irreversible(backend.autoscaling_groups[group_name]):
+        raise IrreversibleInstanceRefresh()
+    refresh.roll_back(MANUAL_ROLLBACK_REASON)
+    return refresh
+
+
+def _irreversible(group: Any) -> bool:
+    """The group's configuration cannot be restored: its template is referred to by $Latest or
+    $Default, or names its image by an SSM parameter (resolved at launch: AWS cannot tell the old one)."""
+    template = getattr(group, "ec2_launch_template", None)
+    version = str(getattr(group, "launch_template_version", "") or "")
+    if template is None or version.lower() in MOVING_VERSIONS:
+        return True
+    return template.get_version(version).image_id.startswith(RESOLVE_SSM)
 
 
 def _check(preferences: dict[str, Any]) -> None:
@@ -222,7 +279,17 @@ def cancel_instance_refresh(self: AutoScalingResponse) -> ActionResult:
     return ActionResult({"InstanceRefreshId": refresh.id})
 
 
+def rollback_instance_refresh(self: AutoScalingResponse) -> ActionResult:
+    refresh = rollback(self.autoscaling_backend, self._get_param("AutoScalingGroupName"))
+    return ActionResult({"InstanceRefreshId": refresh.id})
+
+
 def install() -> None:
-    """Add the three operations to moto's Auto Scaling responses (idempotent)."""
-    for operation in (start_instance_refresh, describe_instance_refreshes, cancel_instance_refresh):
+    """Add the four operations to moto's Auto Scaling responses (idempotent)."""
+    for operation in (
+        start_instance_refresh,
+        describe_instance_refreshes,
+        cancel_instance_refresh,
+        rollback_instance_refresh,
+    ):
         setattr(AutoScalingResponse, operation.__name__, operation)

@@ -44,6 +44,14 @@ Fidelity: where moto refuses what AWS accepts.
   authorization does (`AUTHORIZED_RESOURCE`): the parameter's ARN without its version or label,
   the secret's ARN. Conditions are still not evaluated by moto.
 
+Strictness: where AWS refuses what moto accepts.
+
+- Deletion protection: moto deletes a load balancer whose `deletion_protection.enabled` is
+  true. AWS refuses (OperationNotPermitted, "Load balancer '<arn>' cannot be deleted because
+  deletion protection is enabled": API_DeleteLoadBalancer.html; the message as users meet it,
+  rebuy-de/aws-nuke#1240, aws-cloudformation/rain#187), and so does `pulumi up` when it deletes
+  one (the provider sends DeleteLoadBalancer as it is, elbv2/load_balancer.go).
+
 Copies: core/account_state.py deep-copies an account's backends. moto's KMS keys hold the
 lazy key pair above, shared by a copy (it never changes); SSM's ParameterDict takes the account
 and region in its constructor, which copy's route for a defaultdict does not pass.
@@ -76,6 +84,8 @@ from moto.core import base_backend, loaders, responses
 from moto.core import utils as core_utils
 from moto.ec2.models import amis
 from moto.ec2.models import flow_logs as ec2_flow_logs
+from moto.elbv2 import models as elbv2
+from moto.elbv2.exceptions import ELBClientError
 from moto.iam import models as iam
 from moto.kms import models as kms
 from moto.secretsmanager.responses import SecretsManagerResponse
@@ -102,6 +112,7 @@ def install() -> None:
     responses.method_names_from_class = functools.cache(responses.method_names_from_class)
     backend = ec2_flow_logs.FlowLogsBackend
     backend.create_flow_logs = _flow_logs_to_a_bucket_folder(backend.create_flow_logs)
+    elbv2.ELBv2Backend.delete_load_balancer = _refusing_protected(elbv2.ELBv2Backend.delete_load_balancer)
     ssm.ParameterDict.__deepcopy__ = _copy_parameters
     ssm.SimpleSystemManagerBackend._strip_parameter_arn = _strip_any_parameter_arn
     for response in {response for response, _ in AUTHORIZED_RESOURCE}:
@@ -266,3 +277,22 @@ AUTHORIZED_RESOURCE: dict[tuple[type, str], Callable[[Any], str]] = {
 def _authorized_resource(self: Any) -> str:
     named = AUTHORIZED_RESOURCE.get((type(self), self._get_action()))
     return named(self) if named else "*"
+
+
+# --- strictness -----------------------------------------------------------------------------
+
+
+class OperationNotPermitted(ELBClientError):
+    code = "OperationNotPermitted"
+
+
+def _refusing_protected(delete: Callable[[Any, str], None]) -> Callable[[Any, str], None]:
+    def delete_load_balancer(backend: Any, arn: str) -> None:
+        balancer = backend.load_balancers.get(arn)
+        if balancer is not None and str(balancer.attrs.get("deletion_protection.enabled")).lower() == "true":
+            raise OperationNotPermitted(
+                f"Load balancer '{arn}' cannot be deleted because deletion protection is enabled"
+            )
+        delete(backend, arn)
+
+    return delete_load_balancer

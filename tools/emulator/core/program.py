@@ -3,6 +3,8 @@
     with Emulator(region="eu-west-1") as emulator:          # a fresh account in in-process moto
         deployment = emulator.run(Path("."), config)          # a StackConfig; a fresh mock runtime
         deployment.outputs["vpcId"]                            # moto's real VPC id
+        changes = emulator.update(Path("."), edited, deployment)   # the edited config over it
+        changes.steps                                          # what was created, updated, replaced, deleted
 
 In-process moto starts once per process and is never reset: each Emulator is an account of
 its own in it (a fresh 12-digit id unless `account_id=` names one), and every call its
@@ -41,6 +43,7 @@ from .account_state import AccountState, forget, moto_lock
 from .mocks import AwsMocks, RecordingMonitor, ResourceRecord
 from .registry import EmulatorError
 from .session import AwsSession
+from .update import ChangeEngine, ChangeFailed, Step
 from .wire import SECRET_MASK
 
 # Fake credentials for a moto server; in-process moto sets its own.
@@ -74,6 +77,15 @@ class Deployment:
             "resources": [r.to_json() for r in self.resources],
             "outputs": {k: (SECRET_MASK if k in self.secret_outputs else v) for k, v in self.outputs.items()},
         }
+
+
+@dataclass
+class Changes:
+    """An update: what the new run registered, and what it did to each resource, in order (the
+    deletes last). Unchanged resources are `same` steps."""
+
+    deployment: Deployment
+    steps: list[Step]
 
 
 class ProgramFailed(EmulatorError):
@@ -132,22 +144,38 @@ class Emulator:
 
     def run(self, program_dir: Path, config: StackConfig) -> Deployment:
         """Run `program_dir/__main__.py` with `config`; raise EmulatorError naming what failed."""
+        return self._in_a_fresh_runtime(Path(program_dir), config, engine=None).deployment
+
+    def update(self, program_dir: Path, config: StackConfig, previous: Deployment) -> Changes:
+        """Run the program with `config` over `previous` (a run in this account), as `pulumi up` over
+        the stack's last state (core/update.py). Raise ChangeFailed, with the steps done, when one fails."""
+        engine = ChangeEngine([record.previous() for record in previous.resources])
+        try:
+            return self._in_a_fresh_runtime(Path(program_dir), config, engine=engine)
+        except EmulatorError as failure:
+            raise ChangeFailed(failure, list(engine.steps)) from None
+
+    def _in_a_fresh_runtime(self, program_dir: Path, config: StackConfig, engine: ChangeEngine | None) -> Changes:
         self.session.stack = config.stack
         outcome: dict[str, Any] = {}
         worker = threading.Thread(
             target=self._run_in_fresh_runtime,
-            args=(Path(program_dir), config, outcome),
+            args=(program_dir, config, engine, outcome),
             name=f"pulumi-{config.stack}",
         )
         worker.start()
         worker.join()
         if "error" in outcome:
             raise outcome["error"]
-        return outcome["deployment"]
+        return Changes(outcome["deployment"], list(engine.steps) if engine else [])
 
-    def _run_in_fresh_runtime(self, program_dir: Path, config: StackConfig, outcome: dict) -> None:
+    def _run_in_fresh_runtime(
+        self, program_dir: Path, config: StackConfig, engine: ChangeEngine | None, outcome: dict
+    ) -> None:
         aws_mocks = AwsMocks(self.session)
-        monitor = RecordingMonitor(aws_mocks)
+        if engine is not None:
+            engine.use(aws_mocks.handlers())
+        monitor = RecordingMonitor(aws_mocks, engine)
         loop = asyncio.new_event_loop()
         asyncio.set_event_loop(loop)
         try:
@@ -162,6 +190,8 @@ class Emulator:
             finally:
                 sys.path.remove(str(program_dir))
             outputs, secret = _stack_outputs()
+            if engine is not None:
+                engine.finish()  # what the program no longer declares goes, dependents first
         except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
             outcome["error"] = _explain(exc, aws_mocks)
             return

@@ -23,7 +23,8 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from .moto_fixtures import pinned as pinned_in_process
-from .registry import EmulatorError, Request
+from .registry import EmulatorError, Existing, Request
+from .wire import aws_tags, retagged
 
 # Pulumi's auto-naming appends a dash and seven random hex characters to the logical name.
 AUTONAME_SUFFIX_LENGTH = 7
@@ -110,16 +111,18 @@ class AwsSession:
         return f"arn:aws:{service}:{where}:{self.account_id}:{resource}"
 
     def physical_name(self, req: Request, max_length: int = 255, *, key: str = "name") -> str:
-        """The name Pulumi gives a resource: the explicit one, a prefix + suffix, or logical name + suffix."""
+        """The name Pulumi gives a resource: the explicit one, a prefix + suffix, or logical name + suffix
+        (a replacement gets a suffix of its own: the engine checks it again without the old state)."""
         if req.inputs.get(key):
             return req.inputs[key]
         prefix = req.inputs.get(f"{key}Prefix") or f"{req.name}-"
-        digest = hashlib.sha256(f"{self.stack}/{req.type}/{req.name}".encode()).hexdigest()
+        seed = f"{self.stack}/{req.type}/{req.name}" + (f"/{req.replacing}" if req.replacing else "")
+        digest = hashlib.sha256(seed.encode()).hexdigest()
         suffix = digest[:AUTONAME_SUFFIX_LENGTH]
         return prefix[: max_length - AUTONAME_SUFFIX_LENGTH] + suffix
 
 
-def aws_call(req: Request, fn: Any, **kwargs: Any) -> Any:
+def aws_call(req: Request | Existing, fn: Any, **kwargs: Any) -> Any:
     """Call a boto3 operation; an AWS refusal becomes an EmulatorError naming the resource."""
     try:
         return fn(**{k: v for k, v in kwargs.items() if v is not None})
@@ -130,3 +133,27 @@ def aws_call(req: Request, fn: Any, **kwargs: Any) -> Any:
         ) from None
     except BotoCoreError as err:  # e.g. a parameter AWS's API would not accept
         raise EmulatorError(f"{req.type} '{req.name}': {err}") from None
+
+
+def retag(req: Request, old: Existing, untag: Any, tag: Any, **resource: Any) -> None:
+    """An update's tags, as the provider's updateTags: the keys gone removed (`untag(**resource,
+    TagKeys=...)`), the tags new or changed set (`tag(**resource, Tags=[{"Key", "Value"}, ...])`)."""
+    to_set, to_remove = retagged(old, req)
+    if to_remove:
+        aws_call(req, untag, **resource, TagKeys=to_remove)
+    if to_set:
+        aws_call(req, tag, **resource, Tags=aws_tags(to_set))
+
+
+def gone(req: Request | Existing, fn: Any, *codes: str, missing: str | None = None, **kwargs: Any) -> None:
+    """A delete: a refusal because the resource is already gone (one of `codes`, a code ending in
+    NotFound, or a message containing `missing`) is done, as the provider treats it; any other
+    refusal names the resource."""
+    try:
+        fn(**{k: v for k, v in kwargs.items() if v is not None})
+    except ClientError as err:
+        error = err.response.get("Error", {})
+        code, message = error.get("Code", ""), str(error.get("Message", err))
+        if code in codes or code.endswith(("NotFound", "NotFoundException")) or (missing and missing in message):
+            return
+        raise EmulatorError(f"{req.type} '{req.name}': {code}: {message}") from None

@@ -64,6 +64,13 @@ def tags_state(req: Request) -> dict[str, Any]:
     return {"tags": tags, "tagsAll": dict(tags)}
 
 
+def retagged(old: Any, req: Request) -> tuple[dict[str, str], list[str]]:
+    """What an update does to tags, as the provider's updateTags: (tags to set, keys to remove)."""
+    before, after = old.inputs.get("tags") or {}, req.get("tags", {})
+    to_set = {k: v for k, v in after.items() if before.get(k) != v}
+    return to_set, sorted(k for k in before if k not in after)
+
+
 # --- secrets ---------------------------------------------------------------------------
 
 

@@ -8,6 +8,16 @@ moto launches the group's instances and registers them with its target groups. A
 `instanceRefresh` is what the provider sends with the refresh it starts when an update
 changes the template; a create starts none, so it is kept in state (the refresh API moto
 lacks is instance_refresh.py's; the default warmup it forgets, group_attributes.py keeps).
+
+An update does what the provider's resourceGroupUpdate does (terraform-provider-aws
+internal/service/autoscaling/group.go): one UpdateAutoScalingGroup with the changed settings;
+tags, target groups and metrics through their own calls; and, when the launch template or the
+mixed instances policy changed and the group has `instanceRefresh`, StartInstanceRefresh with
+the preferences expandRefreshPreferences sends (the schema's defaults included: min 90, max
+100, Ignore for scale-in-protected and standby instances, no skip matching, no auto-rollback;
+a desired configuration only with auto-rollback), cancelling a refresh in progress first and
+starting again, as startInstanceRefresh does. A deleted group is drained first (sizes 0).
+Hooks, policies and schedules are Put again with their new settings.
 What moto lacks besides: it never fires alarm actions, so policies never run; and it
 ignores the launch template's metadata options on the instances it launches. With a
 mixed instances policy it launches from the template without the overrides' instance
@@ -19,8 +29,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..core.registry import Created, Request, resource
-from ..core.session import AwsSession, aws_call
+from botocore.exceptions import ClientError
+
+from ..core.registry import Created, EmulatorError, Existing, Request, deletes, resource, updates
+from ..core.session import AwsSession, aws_call, gone
 from ..core.wire import to_int, without_none
 
 NAME_MAX = 255
@@ -141,7 +153,10 @@ def lifecycle_hook(aws: AwsSession, req: Request) -> Created:
 
 @resource("aws:autoscaling/policy:Policy")
 def policy(aws: AwsSession, req: Request) -> Created:
-    name = aws.physical_name(req, NAME_MAX)
+    return _put_policy(aws, req, aws.physical_name(req, NAME_MAX))
+
+
+def _put_policy(aws: AwsSession, req: Request, name: str) -> Created:
     kind = req.get("policyType", "SimpleScaling")
     client = _autoscaling(aws)
     aws_call(
@@ -248,3 +263,263 @@ def schedule(aws: AwsSession, req: Request) -> Created:
 def _size(value: Any) -> int | None:
     size = ABSENT_SIZE_DEFAULT if value is None else int(value)
     return None if size == UNSET_SIZE else size
+
+
+# --- changes to an applied stack: updates in place and deletes ------------------------------
+
+SEPARATE_CALLS = ("enabledMetrics", "tags", "targetGroupArns")
+"""Group settings the provider changes through their own calls, not UpdateAutoScalingGroup."""
+REFRESH_TRIGGERS = ("launchTemplate", "mixedInstancesPolicy")
+"""What starts an instance refresh when it changes (the provider's shouldRefreshInstances)."""
+TERMINATION_POLICY_DEFAULT = "Default"
+
+REFRESH_DEFAULTS: dict[str, Any] = {
+    "minHealthyPercentage": 90,
+    "maxHealthyPercentage": 100,
+    "scaleInProtectedInstances": "Ignore",
+    "skipMatching": False,
+    "standbyInstances": "Ignore",
+    "autoRollback": False,
+}
+"""The instance_refresh.preferences schema's defaults, which the provider sends like any value."""
+
+GROUP_SETTINGS = {
+    "capacityRebalance": ("CapacityRebalance", lambda v: bool(v)),
+    "defaultCooldown": ("DefaultCooldown", to_int),
+    "defaultInstanceWarmup": ("DefaultInstanceWarmup", to_int),
+    "desiredCapacity": ("DesiredCapacity", to_int),
+    "healthCheckGracePeriod": ("HealthCheckGracePeriod", to_int),
+    "maxInstanceLifetime": ("MaxInstanceLifetime", to_int),
+    "maxSize": ("MaxSize", to_int),
+    "minSize": ("MinSize", to_int),
+    "launchTemplate": ("LaunchTemplate", _launch_template),
+    "mixedInstancesPolicy": ("MixedInstancesPolicy", _mixed_instances),
+    "terminationPolicies": ("TerminationPolicies", lambda v: v or [TERMINATION_POLICY_DEFAULT]),
+    "vpcZoneIdentifiers": ("VPCZoneIdentifier", lambda v: ",".join(v or [])),
+}
+"""Wire property -> UpdateAutoScalingGroup parameter and how its value is sent (resourceGroupUpdate)."""
+
+
+@updates(
+    "aws:autoscaling/group:Group",
+    handles=(
+        *GROUP_SETTINGS,
+        *SEPARATE_CALLS,
+        "healthCheckType",
+        "instanceRefresh",
+        "metricsGranularity",
+        "protectFromScaleIn",
+        "waitForCapacityTimeout",
+    ),
+)
+def update_group(aws: AwsSession, req: Request, old: Existing) -> Created:
+    client, name = _autoscaling(aws), old.id
+    changes = {key for key in {*old.inputs, *req.inputs} if old.inputs.get(key) != req.inputs.get(key)}
+    if changes - set(SEPARATE_CALLS):
+        update = {GROUP_SETTINGS[key][0]: GROUP_SETTINGS[key][1](req.get(key)) for key in changes & set(GROUP_SETTINGS)}
+        if "healthCheckType" in changes:
+            update["HealthCheckType"] = req.get("healthCheckType")
+            update["HealthCheckGracePeriod"] = to_int(req.get("healthCheckGracePeriod"))
+        aws_call(
+            req,
+            client.update_auto_scaling_group,
+            AutoScalingGroupName=name,
+            NewInstancesProtectedFromScaleIn=bool(req.get("protectFromScaleIn", False)),
+            **update,
+        )
+    if "tags" in changes:
+        _retag_group(aws, req, old)
+    if "targetGroupArns" in changes:
+        _move_target_groups(aws, req, old)
+    if changes & set(REFRESH_TRIGGERS) and req.get("instanceRefresh"):
+        start_refresh(aws, req, name, req.get("instanceRefresh"))
+    if "enabledMetrics" in changes:
+        _switch_metrics(aws, req, old)
+    granularity = req.get("metricsGranularity", "1Minute")
+    return Created(name, old.updated(req, metricsGranularity=granularity))
+
+
+def start_refresh(aws: AwsSession, req: Request, group_name: str, refresh: dict[str, Any]) -> str:
+    """StartInstanceRefresh as the provider sends it; a refresh in progress is cancelled first."""
+    client = _autoscaling(aws)
+    request = without_none(
+        {
+            "AutoScalingGroupName": group_name,
+            "Strategy": refresh.get("strategy"),
+            "Preferences": refresh_preferences(refresh["preferences"]) if refresh.get("preferences") else None,
+        }
+    )
+    if request.get("Preferences", {}).get("AutoRollback"):  # "cannot be set to true when DesiredConfiguration is empty"
+        request["DesiredConfiguration"] = without_none(
+            {
+                "LaunchTemplate": _launch_template(req.get("launchTemplate")),
+                "MixedInstancesPolicy": _mixed_instances(req.get("mixedInstancesPolicy")),
+            }
+        )
+    try:
+        return client.start_instance_refresh(**request)["InstanceRefreshId"]
+    except ClientError as err:
+        if err.response.get("Error", {}).get("Code") != "InstanceRefreshInProgress":
+            raise EmulatorError(f"{req.type} '{req.name}': {err}") from None
+    aws_call(req, client.cancel_instance_refresh, AutoScalingGroupName=group_name)
+    return aws_call(req, client.start_instance_refresh, **request)["InstanceRefreshId"]
+
+
+def refresh_preferences(preferences: dict[str, Any]) -> dict[str, Any]:
+    """expandRefreshPreferences: the wire preferences, with the schema's defaults, as the API takes them."""
+    given = {**REFRESH_DEFAULTS, **{k: v for k, v in preferences.items() if v is not None}}
+    result: dict[str, Any] = {
+        "MinHealthyPercentage": int(given["minHealthyPercentage"]),
+        "MaxHealthyPercentage": int(given["maxHealthyPercentage"]),
+        "ScaleInProtectedInstances": given["scaleInProtectedInstances"],
+        "SkipMatching": bool(given["skipMatching"]),
+        "StandbyInstances": given["standbyInstances"],
+        "AutoRollback": bool(given["autoRollback"]),
+    }
+    for ours, theirs in (("instanceWarmup", "InstanceWarmup"), ("checkpointDelay", "CheckpointDelay")):
+        if given.get(ours) not in (None, ""):  # nullable ints the provider carries as strings
+            result[theirs] = int(given[ours])
+    if given.get("checkpointPercentages"):
+        result["CheckpointPercentages"] = [int(p) for p in given["checkpointPercentages"]]
+    if given.get("alarmSpecification"):
+        result["AlarmSpecification"] = {"Alarms": list(given["alarmSpecification"].get("alarms") or [])}
+    return result
+
+
+def _retag_group(aws: AwsSession, req: Request, old: Existing) -> None:
+    before = {t["key"]: t for t in old.inputs.get("tags") or []}
+    after = {t["key"]: t for t in req.get("tags", [])}
+    client, name = _autoscaling(aws), old.id
+    removed = [_tag(name, tag) for key, tag in before.items() if key not in after]
+    if removed:
+        aws_call(req, client.delete_tags, Tags=removed)
+    changed = [_tag(name, tag) for key, tag in after.items() if before.get(key) != tag]
+    if changed:
+        aws_call(req, client.create_or_update_tags, Tags=changed)
+
+
+def _move_target_groups(aws: AwsSession, req: Request, old: Existing) -> None:
+    before, after = set(old.inputs.get("targetGroupArns") or []), set(req.get("targetGroupArns", []))
+    client, name = _autoscaling(aws), old.id
+    if before - after:
+        aws_call(
+            req,
+            client.detach_load_balancer_target_groups,
+            AutoScalingGroupName=name,
+            TargetGroupARNs=sorted(before - after),
+        )
+    if after - before:
+        aws_call(
+            req,
+            client.attach_load_balancer_target_groups,
+            AutoScalingGroupName=name,
+            TargetGroupARNs=sorted(after - before),
+        )
+
+
+def _switch_metrics(aws: AwsSession, req: Request, old: Existing) -> None:
+    before, after = set(old.inputs.get("enabledMetrics") or []), set(req.get("enabledMetrics", []))
+    client, name = _autoscaling(aws), old.id
+    if before - after:
+        aws_call(req, client.disable_metrics_collection, AutoScalingGroupName=name, Metrics=sorted(before - after))
+    if after - before:
+        aws_call(
+            req,
+            client.enable_metrics_collection,
+            AutoScalingGroupName=name,
+            Metrics=sorted(after - before),
+            Granularity=req.get("metricsGranularity", "1Minute"),
+        )
+
+
+@deletes("aws:autoscaling/group:Group")
+def delete_group(aws: AwsSession, old: Existing) -> None:
+    """drainGroup first (no instance left to a forced delete), then DeleteAutoScalingGroup."""
+    client = _autoscaling(aws)
+    gone(
+        old,
+        client.update_auto_scaling_group,
+        missing="not found",
+        AutoScalingGroupName=old.id,
+        MinSize=0,
+        MaxSize=0,
+        DesiredCapacity=0,
+    )
+    gone(old, client.delete_auto_scaling_group, missing="not found", AutoScalingGroupName=old.id)
+
+
+@updates(
+    "aws:autoscaling/lifecycleHook:LifecycleHook",
+    handles=(
+        "autoscalingGroupName",
+        "defaultResult",
+        "heartbeatTimeout",
+        "lifecycleTransition",
+        "notificationMetadata",
+        "notificationTargetArn",
+        "roleArn",
+    ),
+)
+def update_lifecycle_hook(aws: AwsSession, req: Request, old: Existing) -> Created:
+    return lifecycle_hook(aws, req)  # the provider's update is its create: PutLifecycleHook
+
+
+@deletes("aws:autoscaling/lifecycleHook:LifecycleHook")
+def delete_lifecycle_hook(aws: AwsSession, old: Existing) -> None:
+    gone(
+        old,
+        _autoscaling(aws).delete_lifecycle_hook,
+        missing="No Lifecycle Hook found",
+        AutoScalingGroupName=old.inputs.get("autoscalingGroupName"),
+        LifecycleHookName=old.id,
+    )
+
+
+@updates(
+    "aws:autoscaling/policy:Policy",
+    handles=(
+        "adjustmentType",
+        "cooldown",
+        "enabled",
+        "estimatedInstanceWarmup",
+        "metricAggregationType",
+        "minAdjustmentMagnitude",
+        "policyType",
+        "predictiveScalingConfiguration",
+        "scalingAdjustment",
+        "stepAdjustments",
+        "targetTrackingConfiguration",
+    ),
+)
+def update_policy(aws: AwsSession, req: Request, old: Existing) -> Created:
+    return _put_policy(aws, req, old.id)  # PutScalingPolicy replaces the policy's settings
+
+
+@deletes("aws:autoscaling/policy:Policy")
+def delete_policy(aws: AwsSession, old: Existing) -> None:
+    gone(
+        old,
+        _autoscaling(aws).delete_policy,
+        missing="not found",
+        AutoScalingGroupName=old.inputs.get("autoscalingGroupName"),
+        PolicyName=old.id,
+    )
+
+
+@updates(
+    "aws:autoscaling/schedule:Schedule",
+    handles=("desiredCapacity", "endTime", "maxSize", "minSize", "recurrence", "startTime", "timeZone"),
+)
+def update_schedule(aws: AwsSession, req: Request, old: Existing) -> Created:
+    return schedule(aws, req)  # PutScheduledUpdateGroupAction replaces the action's settings
+
+
+@deletes("aws:autoscaling/schedule:Schedule")
+def delete_schedule(aws: AwsSession, old: Existing) -> None:
+    gone(
+        old,
+        _autoscaling(aws).delete_scheduled_action,
+        missing="not found",
+        AutoScalingGroupName=old.inputs.get("autoscalingGroupName"),
+        ScheduledActionName=old.id,
+    )

@@ -17,6 +17,12 @@ group's name instead (AWS takes either), because moto looks the group up by name
 would otherwise report the delivery as failed. What moto lacks: it never assumes the
 delivery role, so a role the flow logs service may not assume is not noticed here.
 
+A change to an applied stack updates in place what the provider updates in place (tags
+everywhere; DNS attributes; inline rules; a route's target; a rule through
+ModifySecurityGroupRules; a launch template by a new version, made the default when
+`updateDefaultVersion` says so) and deletes as the provider does (an internet gateway detached
+first; a default security group left in place, only forgotten).
+
 What moto lacks: choosing an id at creation, so the fixtures pin moto's id generators
 (`AwsSession.pinned`: in-process, or through this project's moto server, tools/emulator/server.py).
 moto keeps a launch template's `resolve:ssm:` image id as given, as AWS does until
@@ -32,9 +38,9 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from ..core.registry import Created, EmulatorError, Request, invoke, resource
-from ..core.session import AwsSession, aws_call
-from ..core.wire import aws_tags, tag_specifications, tags_state, text_bool, to_int, without_none
+from ..core.registry import Created, EmulatorError, Existing, Request, deletes, invoke, resource, updates
+from ..core.session import AwsSession, aws_call, gone
+from ..core.wire import aws_tags, retagged, tag_specifications, tags_state, text_bool, to_int, without_none
 
 ALL_TRAFFIC = "-1"
 
@@ -640,4 +646,323 @@ def _block_device(device: dict[str, Any]) -> dict[str, Any]:
                 }
             ),
         }
+    )
+
+
+# --- changes to an applied stack: updates in place and deletes ------------------------------
+
+TAGS = ("tags",)
+
+
+def _retag(aws: AwsSession, req: Request, old: Existing, resource_id: str) -> None:
+    """EC2's tags of one resource, as the provider's updateTags changes them."""
+    to_set, to_remove = retagged(old, req)
+    if to_remove:
+        aws_call(req, _ec2(aws).delete_tags, Resources=[resource_id], Tags=[{"Key": k} for k in to_remove])
+    if to_set:
+        aws_call(req, _ec2(aws).create_tags, Resources=[resource_id], Tags=aws_tags(to_set))
+
+
+def _tags_only(aws: AwsSession, req: Request, old: Existing) -> Created:
+    _retag(aws, req, old, old.id)
+    return Created(old.id, old.updated(req, **tags_state(req)))
+
+
+@updates("aws:ec2/vpc:Vpc", handles=(*TAGS, "enableDnsHostnames", "enableDnsSupport"))
+def update_vpc(aws: AwsSession, req: Request, old: Existing) -> Created:
+    for attribute in ("enableDnsHostnames", "enableDnsSupport"):
+        if req.get(attribute) != old.inputs.get(attribute) and req.get(attribute) is not None:
+            key = attribute[0].upper() + attribute[1:]
+            aws_call(req, _ec2(aws).modify_vpc_attribute, VpcId=old.id, **{key: {"Value": bool(req.get(attribute))}})
+    return _tags_only(aws, req, old)
+
+
+@deletes("aws:ec2/vpc:Vpc")
+def delete_vpc(aws: AwsSession, old: Existing) -> None:
+    gone(old, _ec2(aws).delete_vpc, VpcId=old.id)
+
+
+@updates("aws:ec2/subnet:Subnet", handles=(*TAGS, "mapPublicIpOnLaunch"))
+def update_subnet(aws: AwsSession, req: Request, old: Existing) -> Created:
+    if bool(req.get("mapPublicIpOnLaunch", False)) != bool(old.inputs.get("mapPublicIpOnLaunch", False)):
+        aws_call(
+            req,
+            _ec2(aws).modify_subnet_attribute,
+            SubnetId=old.id,
+            MapPublicIpOnLaunch={"Value": bool(req.get("mapPublicIpOnLaunch", False))},
+        )
+    return _tags_only(aws, req, old)
+
+
+@deletes("aws:ec2/subnet:Subnet")
+def delete_subnet(aws: AwsSession, old: Existing) -> None:
+    gone(old, _ec2(aws).delete_subnet, SubnetId=old.id)
+
+
+@updates("aws:ec2/internetGateway:InternetGateway", handles=(*TAGS, "vpcId"))
+def update_internet_gateway(aws: AwsSession, req: Request, old: Existing) -> Created:
+    before, after = old.inputs.get("vpcId"), req.get("vpcId")
+    if before != after:
+        if before:
+            aws_call(req, _ec2(aws).detach_internet_gateway, InternetGatewayId=old.id, VpcId=before)
+        if after:
+            aws_call(req, _ec2(aws).attach_internet_gateway, InternetGatewayId=old.id, VpcId=after)
+    return _tags_only(aws, req, old)
+
+
+@deletes("aws:ec2/internetGateway:InternetGateway")
+def delete_internet_gateway(aws: AwsSession, old: Existing) -> None:
+    if old.inputs.get("vpcId"):  # the provider detaches it first; AWS refuses to delete an attached one
+        gone(
+            old,
+            _ec2(aws).detach_internet_gateway,
+            "Gateway.NotAttached",
+            InternetGatewayId=old.id,
+            VpcId=old.inputs["vpcId"],
+        )
+    gone(old, _ec2(aws).delete_internet_gateway, InternetGatewayId=old.id)
+
+
+updates("aws:ec2/eip:Eip", handles=TAGS)(_tags_only)
+
+
+@deletes("aws:ec2/eip:Eip")
+def delete_eip(aws: AwsSession, old: Existing) -> None:
+    gone(old, _ec2(aws).release_address, AllocationId=old.id)
+
+
+updates("aws:ec2/natGateway:NatGateway", handles=TAGS)(_tags_only)
+
+
+@deletes("aws:ec2/natGateway:NatGateway")
+def delete_nat_gateway(aws: AwsSession, old: Existing) -> None:
+    gone(old, _ec2(aws).delete_nat_gateway, NatGatewayId=old.id)
+
+
+updates("aws:ec2/routeTable:RouteTable", handles=TAGS)(_tags_only)
+
+
+@deletes("aws:ec2/routeTable:RouteTable")
+def delete_route_table(aws: AwsSession, old: Existing) -> None:
+    gone(old, _ec2(aws).delete_route_table, RouteTableId=old.id)
+
+
+ROUTE_TARGETS = ("gatewayId", "natGatewayId", "vpcEndpointId", "networkInterfaceId")
+
+
+@updates("aws:ec2/route:Route", handles=ROUTE_TARGETS)
+def update_route(aws: AwsSession, req: Request, old: Existing) -> Created:
+    target = {key[0].upper() + key[1:]: req.get(key) for key in ROUTE_TARGETS}
+    aws_call(
+        req,
+        _ec2(aws).replace_route,
+        RouteTableId=req.get("routeTableId"),
+        DestinationCidrBlock=req.get("destinationCidrBlock"),
+        DestinationIpv6CidrBlock=req.get("destinationIpv6CidrBlock"),
+        **target,
+    )
+    return Created(old.id, old.updated(req))
+
+
+@deletes("aws:ec2/route:Route")
+def delete_route(aws: AwsSession, old: Existing) -> None:
+    gone(
+        old,
+        _ec2(aws).delete_route,
+        "InvalidRoute.NotFound",
+        RouteTableId=old.inputs.get("routeTableId"),
+        DestinationCidrBlock=old.inputs.get("destinationCidrBlock"),
+        DestinationIpv6CidrBlock=old.inputs.get("destinationIpv6CidrBlock"),
+    )
+
+
+@updates("aws:ec2/routeTableAssociation:RouteTableAssociation", handles=("routeTableId",))
+def update_route_table_association(aws: AwsSession, req: Request, old: Existing) -> Created:
+    # ReplaceRouteTableAssociation answers with a new association id, which the provider keeps
+    new_id = aws_call(
+        req, _ec2(aws).replace_route_table_association, AssociationId=old.id, RouteTableId=req.get("routeTableId")
+    )["NewAssociationId"]
+    return Created(new_id, old.updated(req))
+
+
+@deletes("aws:ec2/routeTableAssociation:RouteTableAssociation")
+def delete_route_table_association(aws: AwsSession, old: Existing) -> None:
+    gone(old, _ec2(aws).disassociate_route_table, "InvalidAssociationID.NotFound", AssociationId=old.id)
+
+
+@updates("aws:ec2/vpcEndpoint:VpcEndpoint", handles=(*TAGS, "routeTableIds"))
+def update_vpc_endpoint(aws: AwsSession, req: Request, old: Existing) -> Created:
+    before, after = set(old.inputs.get("routeTableIds") or []), set(req.get("routeTableIds", []))
+    if before != after:
+        aws_call(
+            req,
+            _ec2(aws).modify_vpc_endpoint,
+            VpcEndpointId=old.id,
+            AddRouteTableIds=sorted(after - before) or None,
+            RemoveRouteTableIds=sorted(before - after) or None,
+        )
+    return _tags_only(aws, req, old)
+
+
+@deletes("aws:ec2/vpcEndpoint:VpcEndpoint")
+def delete_vpc_endpoint(aws: AwsSession, old: Existing) -> None:
+    gone(old, _ec2(aws).delete_vpc_endpoints, VpcEndpointIds=[old.id])
+
+
+def _replace_inline_rules(aws: AwsSession, req: Request, old: Existing) -> None:
+    """The provider's updateSecurityGroupRules: the rules that went are revoked, the new authorized."""
+    ec2 = _ec2(aws)
+    for direction, revoke, authorize in (
+        ("ingress", ec2.revoke_security_group_ingress, ec2.authorize_security_group_ingress),
+        ("egress", ec2.revoke_security_group_egress, ec2.authorize_security_group_egress),
+    ):
+        before, after = old.inputs.get(direction) or [], req.get(direction, [])
+        for rule in [r for r in before if r not in after]:
+            aws_call(req, revoke, GroupId=old.id, IpPermissions=[_inline_permission(rule)])
+        for rule in [r for r in after if r not in before]:
+            aws_call(req, authorize, GroupId=old.id, IpPermissions=[_inline_permission(rule)])
+
+
+@updates("aws:ec2/securityGroup:SecurityGroup", handles=(*TAGS, "ingress", "egress", "revokeRulesOnDelete"))
+def update_security_group(aws: AwsSession, req: Request, old: Existing) -> Created:
+    _replace_inline_rules(aws, req, old)
+    _retag(aws, req, old, old.id)
+    return Created(old.id, old.updated(req, **tags_state(req), **_group_state(aws, req, old.id)))
+
+
+@deletes("aws:ec2/securityGroup:SecurityGroup")
+def delete_security_group(aws: AwsSession, old: Existing) -> None:
+    gone(old, _ec2(aws).delete_security_group, GroupId=old.id)
+
+
+@updates("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", handles=(*TAGS, "ingress", "egress"))
+def update_default_security_group(aws: AwsSession, req: Request, old: Existing) -> Created:
+    _replace_inline_rules(aws, req, old)
+    _retag(aws, req, old, old.id)
+    return Created(old.id, old.updated(req, **tags_state(req), **_group_state(aws, req, old.id)))
+
+
+@deletes("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup")
+def delete_default_security_group(aws: AwsSession, old: Existing) -> None:
+    """AWS keeps a VPC's default group as long as the VPC: the provider only forgets it."""
+
+
+updates("aws:ec2/flowLog:FlowLog", handles=TAGS)(_tags_only)
+
+
+@deletes("aws:ec2/flowLog:FlowLog")
+def delete_flow_log(aws: AwsSession, old: Existing) -> None:
+    gone(old, _ec2(aws).delete_flow_logs, FlowLogIds=[old.id])
+
+
+LAUNCH_DATA = (
+    "imageId",
+    "instanceType",
+    "userData",
+    "vpcSecurityGroupIds",
+    "ebsOptimized",
+    "iamInstanceProfile",
+    "metadataOptions",
+    "monitoring",
+    "blockDeviceMappings",
+    "tagSpecifications",
+    "description",
+)
+"""What the provider's update puts in a new template version (its updateKeys, as we declare them)."""
+
+
+@updates("aws:ec2/launchTemplate:LaunchTemplate", handles=(*TAGS, *LAUNCH_DATA, "updateDefaultVersion"))
+def update_launch_template(aws: AwsSession, req: Request, old: Existing) -> Created:
+    """A changed template is a new version (the whole data again, as the provider sends it), made the
+    default when `updateDefaultVersion`; the group then refers to it by its number."""
+    ec2 = _ec2(aws)
+    latest, default = old.get("latestVersion"), old.get("defaultVersion")
+    if any(req.get(key) != old.inputs.get(key) for key in LAUNCH_DATA):
+        _check_image(aws, req)
+        latest = aws_call(
+            req,
+            ec2.create_launch_template_version,
+            LaunchTemplateId=old.id,
+            VersionDescription=req.get("description"),
+            LaunchTemplateData=_launch_template_data(req),
+        )["LaunchTemplateVersion"]["VersionNumber"]
+    if req.get("updateDefaultVersion") and default != latest:
+        aws_call(req, ec2.modify_launch_template, LaunchTemplateId=old.id, DefaultVersion=str(latest))
+        default = latest
+    _retag(aws, req, old, old.id)
+    return Created(old.id, old.updated(req, **tags_state(req), latestVersion=latest, defaultVersion=default))
+
+
+@deletes("aws:ec2/launchTemplate:LaunchTemplate")
+def delete_launch_template(aws: AwsSession, old: Existing) -> None:
+    gone(old, _ec2(aws).delete_launch_template, "InvalidLaunchTemplateId.NotFound", LaunchTemplateId=old.id)
+
+
+RULE_FIELDS = (
+    "ipProtocol",
+    "fromPort",
+    "toPort",
+    "description",
+    *("cidrIpv4", "cidrIpv6", "referencedSecurityGroupId", "prefixListId"),
+)
+
+
+def _update_rule(aws: AwsSession, req: Request, old: Existing) -> Created:
+    """ModifySecurityGroupRules, as the provider's Update (the source keeps its kind: force_new.py)."""
+    if any(req.get(key) != old.inputs.get(key) for key in RULE_FIELDS):
+        permission = _rule_permission(req)
+        rule = without_none(
+            {
+                "IpProtocol": permission["IpProtocol"],
+                "FromPort": permission.get("FromPort", -1),
+                "ToPort": permission.get("ToPort", -1),
+                "CidrIpv4": req.get("cidrIpv4"),
+                "CidrIpv6": req.get("cidrIpv6"),
+                "PrefixListId": req.get("prefixListId"),
+                "ReferencedGroupId": req.get("referencedSecurityGroupId"),
+                "Description": req.get("description"),
+            }
+        )
+        aws_call(
+            req,
+            _ec2(aws).modify_security_group_rules,
+            GroupId=req.get("securityGroupId"),
+            SecurityGroupRules=[{"SecurityGroupRuleId": old.id, "SecurityGroupRule": rule}],
+        )
+    _retag(aws, req, old, old.id)
+    return Created(old.id, old.updated(req, **tags_state(req)))
+
+
+@updates("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", handles=(*TAGS, *RULE_FIELDS))
+def update_security_group_ingress_rule(aws: AwsSession, req: Request, old: Existing) -> Created:
+    return _update_rule(aws, req, old)
+
+
+@updates("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", handles=(*TAGS, *RULE_FIELDS))
+def update_security_group_egress_rule(aws: AwsSession, req: Request, old: Existing) -> Created:
+    return _update_rule(aws, req, old)
+
+
+RULE_GONE = ("InvalidGroup.NotFound", "InvalidSecurityGroupRuleId.NotFound")
+
+
+@deletes("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+def delete_security_group_ingress_rule(aws: AwsSession, old: Existing) -> None:
+    gone(
+        old,
+        _ec2(aws).revoke_security_group_ingress,
+        *RULE_GONE,
+        GroupId=old.inputs.get("securityGroupId"),
+        SecurityGroupRuleIds=[old.id],
+    )
+
+
+@deletes("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")
+def delete_security_group_egress_rule(aws: AwsSession, old: Existing) -> None:
+    gone(
+        old,
+        _ec2(aws).revoke_security_group_egress,
+        *RULE_GONE,
+        GroupId=old.inputs.get("securityGroupId"),
+        SecurityGroupRuleIds=[old.id],
     )

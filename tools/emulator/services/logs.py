@@ -13,9 +13,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..core.registry import Created, EmulatorError, Request, resource
-from ..core.session import AwsSession, aws_call
-from ..core.wire import tags_state, to_int
+from ..core.registry import Created, EmulatorError, Existing, Request, deletes, resource, updates
+from ..core.session import AwsSession, aws_call, gone
+from ..core.wire import retagged, tags_state, to_int
 
 NAME_MAX = 512
 LOGS_CONTEXT_KEY = "kms:EncryptionContext:aws:logs:arn"
@@ -70,3 +70,29 @@ def _check_key_lets_logs_encrypt(aws: AwsSession, req: Request, key: str, group_
         f"{req.type} '{req.name}': AccessDeniedException: The specified KMS key does not exist or is not "
         f"allowed to be used with Arn '{group_arn}'"
     )
+
+
+# --- changes to an applied stack: updates in place and deletes ------------------------------
+
+
+@updates("aws:cloudwatch/logGroup:LogGroup", handles=("retentionInDays", "skipDestroy", "tags"))
+def update_log_group(aws: AwsSession, req: Request, old: Existing) -> Created:
+    logs, name = _logs(aws), old.id
+    retention = to_int(req.get("retentionInDays")) or 0
+    if retention != (to_int(old.inputs.get("retentionInDays")) or 0):
+        if retention:
+            aws_call(req, logs.put_retention_policy, logGroupName=name, retentionInDays=retention)
+        else:
+            aws_call(req, logs.delete_retention_policy, logGroupName=name)
+    to_set, to_remove = retagged(old, req)
+    if to_remove:
+        aws_call(req, logs.untag_resource, resourceArn=old.get("arn"), tagKeys=to_remove)
+    if to_set:
+        aws_call(req, logs.tag_resource, resourceArn=old.get("arn"), tags=to_set)
+    return Created(name, old.updated(req, **tags_state(req), retentionInDays=retention))
+
+
+@deletes("aws:cloudwatch/logGroup:LogGroup")
+def delete_log_group(aws: AwsSession, old: Existing) -> None:
+    if not old.inputs.get("skipDestroy"):
+        gone(old, _logs(aws).delete_log_group, logGroupName=old.id)

@@ -2,6 +2,7 @@
 
 Covers: random RandomPassword (the release cookie) and RandomId. `result` is secret, as
 the real provider marks it. Values come from `secrets`, so no two runs share a cookie.
+Every input of both forces a replacement (a new value); deleting one deletes nothing anywhere.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import secrets
 import string
 
-from ..core.registry import Created, Request, resource
+from ..core.registry import Created, Existing, Request, deletes, no_update, resource
 from ..core.session import AwsSession
 
 SPECIAL_DEFAULT = "!@#$%&*()-_=+[]{}<>:?"
@@ -37,3 +38,19 @@ def random_id(aws: AwsSession, req: Request) -> Created:
     raw = secrets.token_bytes(int(req.get("byteLength")))
     state = {**req.inputs, "hex": raw.hex(), "dec": str(int.from_bytes(raw, "big")), "b64Url": raw.hex()}
     return Created(raw.hex(), state)
+
+
+# --- changes to an applied stack ------------------------------------------------------------
+
+no_update("random:index/randomPassword:RandomPassword", "every input makes a new password")
+no_update("random:index/randomId:RandomId", "every input makes a new id")
+
+
+@deletes("random:index/randomPassword:RandomPassword")
+def delete_random_password(aws: AwsSession, old: Existing) -> None:
+    """A generated value lives in the stack's state alone."""
+
+
+@deletes("random:index/randomId:RandomId")
+def delete_random_id(aws: AwsSession, old: Existing) -> None:
+    """A generated value lives in the stack's state alone."""

@@ -7,15 +7,18 @@ answers no DNS queries: tests read registrations with list_instances.
 What moto lacks: it neither checks that a private namespace's VPC exists nor associates
 the namespace's hosted zone with it. The handler does both, as AWS does, so the zone's
 VPCs are read back with route53 get_hosted_zone.
+
+An update changes tags, and a service's description and DNS records (UpdateService); a
+namespace changes only by replacement otherwise.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..core.registry import Created, Request, resource
-from ..core.session import AwsSession, aws_call
-from ..core.wire import request_tags, tags_state
+from ..core.registry import Created, Existing, Request, deletes, resource, updates
+from ..core.session import AwsSession, aws_call, gone, retag
+from ..core.wire import request_tags, tags_state, without_none
 
 
 def _cloud_map(aws: AwsSession) -> Any:
@@ -68,3 +71,49 @@ def service(aws: AwsSession, req: Request) -> Created:
     )["Service"]
     state = {**req.inputs, **tags_state(req), "arn": created["Arn"]}
     return Created(created["Id"], state)
+
+
+# --- changes to an applied stack: updates in place and deletes ------------------------------
+
+
+def _retag(aws: AwsSession, req: Request, old: Existing) -> None:
+    retag(req, old, _cloud_map(aws).untag_resource, _cloud_map(aws).tag_resource, ResourceARN=old.get("arn"))
+
+
+@updates("aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace", handles=("tags",))
+def update_private_dns_namespace(aws: AwsSession, req: Request, old: Existing) -> Created:
+    _retag(aws, req, old)
+    return Created(old.id, old.updated(req, **tags_state(req)))
+
+
+@deletes("aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace")
+def delete_private_dns_namespace(aws: AwsSession, old: Existing) -> None:
+    gone(old, _cloud_map(aws).delete_namespace, "NamespaceNotFound", Id=old.id)
+
+
+@updates("aws:servicediscovery/service:Service", handles=("description", "dnsConfig", "tags"))
+def update_service(aws: AwsSession, req: Request, old: Existing) -> Created:
+    dns = req.get("dnsConfig", {})
+    if (req.get("description"), dns) != (old.inputs.get("description"), old.inputs.get("dnsConfig") or {}):
+        aws_call(
+            req,
+            _cloud_map(aws).update_service,
+            Id=old.id,
+            Service=without_none(
+                {
+                    "Description": req.get("description"),
+                    "DnsConfig": {
+                        "DnsRecords": [{"Type": r["type"], "TTL": int(r["ttl"])} for r in dns.get("dnsRecords", [])]
+                    }
+                    if dns
+                    else None,
+                }
+            ),
+        )
+    _retag(aws, req, old)
+    return Created(old.id, old.updated(req, **tags_state(req)))
+
+
+@deletes("aws:servicediscovery/service:Service")
+def delete_service(aws: AwsSession, old: Existing) -> None:
+    gone(old, _cloud_map(aws).delete_service, "ServiceNotFound", Id=old.id)

@@ -6,6 +6,12 @@ nothing, but `get_parameter(WithDecryption=False)` on a SecureString returns a
 placeholder rather than the value, as AWS returns ciphertext. And the fixture
 `provide_parameter`: a SecureString a stack names but does not own, with a random value,
 as many versions as its pin needs or the label it pins (one that exists is kept).
+
+placeholder rather than the value, as AWS returns ciphertext.
+
+A create never overwrites a parameter that exists (the provider sends Overwrite only for an
+update, so AWS refuses with ParameterAlreadyExists); an update puts the parameter again with
+Overwrite, and its version grows.
 """
 
 from __future__ import annotations
@@ -14,13 +20,15 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from ..core.registry import Created, Request, resource
-from ..core.session import AwsSession, aws_call
+from ..core.registry import Created, Existing, Request, deletes, resource, updates
+from ..core.session import AwsSession, aws_call, gone, retag
 from ..core.wire import request_tags, tags_state
 from .secretsmanager import random_value
 
 SECURE_STRING = "SecureString"
 NOT_FOUND = "ParameterNotFound"
+
+PARAMETER_SETTINGS = ("allowedPattern", "description", "insecureValue", "keyId", "tier", "type", "value")
 
 
 def _ssm(aws: AwsSession) -> Any:
@@ -34,12 +42,7 @@ def parameter(aws: AwsSession, req: Request) -> Created:
         req,
         _ssm(aws).put_parameter,
         Name=name,
-        Type=req.get("type"),
-        Value=req.get("value") if req.get("value") is not None else req.get("insecureValue"),
-        KeyId=req.get("keyId"),
-        Description=req.get("description"),
-        Tier=req.get("tier"),
-        DataType=req.get("dataType"),
+        **_settings(req),
         Tags=request_tags(req),
     )
     found = _ssm(aws).get_parameter(Name=name)["Parameter"]
@@ -63,3 +66,39 @@ def provide_parameter(aws: AwsSession, name: str, selector: str | None = None) -
         version = aws_call(request, ssm.put_parameter, **put)["Version"]
     if selector and not selector.isdigit():
         aws_call(request, ssm.label_parameter_version, Name=name, ParameterVersion=version, Labels=[selector])
+
+
+def _settings(req: Request) -> dict[str, Any]:
+    """What PutParameter sets of the parameter, creating it or overwriting it."""
+    return {
+        "Type": req.get("type"),
+        "Value": req.get("value") if req.get("value") is not None else req.get("insecureValue"),
+        "KeyId": req.get("keyId"),
+        "Description": req.get("description"),
+        "Tier": req.get("tier"),
+        "DataType": req.get("dataType"),
+    }
+
+
+# --- changes to an applied stack: updates in place and deletes ------------------------------
+
+
+@updates("aws:ssm/parameter:Parameter", handles=(*PARAMETER_SETTINGS, "tags"))
+def update_parameter(aws: AwsSession, req: Request, old: Existing) -> Created:
+    ssm, name = _ssm(aws), old.id
+    if any(req.get(key) != old.inputs.get(key) for key in PARAMETER_SETTINGS):
+        aws_call(
+            req,
+            ssm.put_parameter,
+            Name=name,
+            **_settings(req),
+            Overwrite=True,
+        )
+    retag(req, old, ssm.remove_tags_from_resource, ssm.add_tags_to_resource, ResourceType="Parameter", ResourceId=name)
+    version = ssm.get_parameter(Name=name)["Parameter"]["Version"]
+    return Created(name, old.updated(req, **tags_state(req), version=version), secret_outputs=("value",))
+
+
+@deletes("aws:ssm/parameter:Parameter")
+def delete_parameter(aws: AwsSession, old: Existing) -> None:
+    gone(old, _ssm(aws).delete_parameter, "ParameterNotFound", Name=old.id)

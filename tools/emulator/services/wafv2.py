@@ -10,6 +10,10 @@ AWS takes an application load balancer but refuses a network load balancer
 CloudWatch log group whose name starts with `aws-waf-logs-`. moto cannot create a web ACL
 with a given ARN, so the fixture pins moto's ARN generator (`AwsSession.pinned`: in-process,
 or through this project's moto server, tools/emulator/server.py).
+
+An update replaces a web ACL's rules, default action and visibility (UpdateWebACL with the lock
+token GetWebACL returns) and changes tags, or puts a logging configuration again; an
+association changes only by replacement. A deleted web ACL is deleted with its lock token.
 """
 
 from __future__ import annotations
@@ -18,8 +22,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from ..core.registry import Created, EmulatorError, Request, resource
-from ..core.session import AwsSession, aws_call
+from ..core.registry import Created, EmulatorError, Existing, Request, deletes, no_update, resource, updates
+from ..core.session import AwsSession, aws_call, gone, retag
 from ..core.wire import request_tags, tags_state
 
 LOG_GROUP_PREFIX = "aws-waf-logs-"
@@ -159,3 +163,60 @@ def provide_web_acl(aws: AwsSession, arn: str) -> None:
             ],
             VisibilityConfig={**visibility, "MetricName": arn.split("/")[-2]},
         )
+
+
+# --- changes to an applied stack: updates in place and deletes ------------------------------
+
+ACL_SETTINGS = ("defaultAction", "description", "rules", "visibilityConfig")
+
+
+@updates("aws:wafv2/webAcl:WebAcl", handles=(*ACL_SETTINGS, "tags"))
+def update_web_acl(aws: AwsSession, req: Request, old: Existing) -> Created:
+    wafv2, name, scope = _wafv2(aws), old.get("name"), req.get("scope")
+    token = aws_call(req, wafv2.get_web_acl, Name=name, Scope=scope, Id=old.id)["LockToken"]
+    if any(req.get(key) != old.inputs.get(key) for key in ACL_SETTINGS):
+        token = aws_call(
+            req,
+            wafv2.update_web_acl,
+            Name=name,
+            Scope=scope,
+            Id=old.id,
+            LockToken=token,
+            DefaultAction=_api(req.get("defaultAction")),
+            Description=req.get("description"),
+            Rules=_api(req.get("rules", [])),
+            VisibilityConfig=_api(req.get("visibilityConfig")),
+        )["NextLockToken"]
+    retag(req, old, wafv2.untag_resource, wafv2.tag_resource, ResourceARN=old.get("arn"))
+    capacity = aws_call(req, wafv2.get_web_acl, Name=name, Scope=scope, Id=old.id)["WebACL"].get("Capacity", 0)
+    return Created(old.id, old.updated(req, **tags_state(req), lockToken=token, capacity=capacity))
+
+
+@deletes("aws:wafv2/webAcl:WebAcl")
+def delete_web_acl(aws: AwsSession, old: Existing) -> None:
+    wafv2, name, scope = _wafv2(aws), old.get("name"), old.inputs.get("scope")
+    if not _web_acl_exists(wafv2, old.get("arn")):
+        return
+    token = aws_call(old, wafv2.get_web_acl, Name=name, Scope=scope, Id=old.id)["LockToken"]
+    gone(old, wafv2.delete_web_acl, NOT_FOUND, Name=name, Scope=scope, Id=old.id, LockToken=token)
+
+
+no_update("aws:wafv2/webAclAssociation:WebAclAssociation", "its web ACL and resource ARNs both force a replacement")
+
+
+@deletes("aws:wafv2/webAclAssociation:WebAclAssociation")
+def delete_web_acl_association(aws: AwsSession, old: Existing) -> None:
+    gone(old, _wafv2(aws).disassociate_web_acl, NOT_FOUND, ResourceArn=old.inputs.get("resourceArn"))
+
+
+@updates(
+    "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration",
+    handles=("logDestinationConfigs", "loggingFilter", "redactedFields"),
+)
+def update_web_acl_logging_configuration(aws: AwsSession, req: Request, old: Existing) -> Created:
+    return web_acl_logging_configuration(aws, req)  # PutLoggingConfiguration replaces it
+
+
+@deletes("aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration")
+def delete_web_acl_logging_configuration(aws: AwsSession, old: Existing) -> None:
+    gone(old, _wafv2(aws).delete_logging_configuration, NOT_FOUND, ResourceArn=old.id)
