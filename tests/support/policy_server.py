@@ -122,16 +122,13 @@ def policy_pack(
 
     On leaving, the process is sent SIGINT (PolicyPack stops its server on KeyboardInterrupt) and must
     exit 0 with nothing on stderr: an exception in the pack would show there."""
-    with engine() as engine_address, tempfile.TemporaryFile() as stderr:
+    with engine() as engine_address, tempfile.TemporaryFile() as stderr, _sigint_not_ignored():
         process = subprocess.Popen(
             [sys.executable, "-u", "-m", "pulumi.policy", engine_address, str(POLICY_PACK_DIR)],
             cwd=POLICY_PACK_DIR,
             env=pack_environment(stack, organization, dry_run),
             stdout=subprocess.PIPE,
             stderr=stderr,
-            # SIGINT as the CLI's plugin would have it: a test run in the background of a shell
-            # (`make test &`) ignores SIGINT, and a child would inherit that and never stop.
-            preexec_fn=_default_sigint,
         )
         try:
             port = _read_port(process, stderr)
@@ -150,8 +147,17 @@ def policy_pack(
             process.stdout.close()
 
 
-def _default_sigint() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
+@contextmanager
+def _sigint_not_ignored() -> Iterator[None]:
+    """SIGINT as the CLI's plugin would have it. A test run in the background of a shell (`make
+    test &`) ignores SIGINT, and a child inherits an ignored signal and would never stop; a handler
+    is reset at exec. Not with `preexec_fn`: that makes Python fork() a process whose gRPC threads
+    (the engine above) are running, and the child's gRPC then fails at random."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _read_port(process: subprocess.Popen, stderr: Any) -> int:
