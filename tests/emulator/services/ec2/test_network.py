@@ -1,11 +1,10 @@
-"""EC2 and VPC handlers, asserted on moto's state."""
+"""EC2 network handlers (tools/emulator/services/ec2/network.py), asserted on moto's state."""
 
 from __future__ import annotations
 
 import pytest
 
 from tools.emulator import EmulatorError
-from tools.emulator.services import ec2 as ec2_handlers
 
 NETWORK = """
 zones = aws.get_availability_zones(state="available").names
@@ -56,67 +55,6 @@ def test_route_table_with_inline_routes_is_refused(run):
         )
 
 
-SECURITY = """
-vpc = aws.ec2.Vpc("vpc", cidr_block="10.4.0.0/16")
-lb = aws.ec2.SecurityGroup("lb", vpc_id=vpc.id, description="lb")
-nodes = aws.ec2.SecurityGroup("nodes", vpc_id=vpc.id, description="nodes")
-aws.vpc.SecurityGroupIngressRule("https", security_group_id=lb.id, ip_protocol="tcp", from_port=443, to_port=443,
-                                 cidr_ipv4="0.0.0.0/0", description="clients")
-aws.vpc.SecurityGroupIngressRule("app", security_group_id=nodes.id, ip_protocol="tcp", from_port=4000, to_port=4000,
-                                 referenced_security_group_id=lb.id)
-aws.vpc.SecurityGroupIngressRule("v6", security_group_id=lb.id, ip_protocol="tcp", from_port=443, to_port=443,
-                                 cidr_ipv6="::/0")
-aws.vpc.SecurityGroupEgressRule("out", security_group_id=nodes.id, ip_protocol="-1", cidr_ipv4="0.0.0.0/0")
-pulumi.export("lb", lb.id)
-pulumi.export("nodes", nodes.id)
-"""
-
-
-def _rules(ec2, group_id):
-    return ec2.describe_security_group_rules(Filters=[{"Name": "group-id", "Values": [group_id]}])["SecurityGroupRules"]
-
-
-def test_security_group_rules_land_on_their_groups(run, aws):
-    deployment = run(SECURITY)
-    ec2 = aws("ec2")
-    lb, nodes = deployment.outputs["lb"], deployment.outputs["nodes"]
-    app = [r for r in _rules(ec2, nodes) if not r["IsEgress"]]
-    assert len(app) == 1
-    assert (app[0]["FromPort"], app[0]["ToPort"], app[0]["ReferencedGroupInfo"]["GroupId"]) == (4000, 4000, lb)
-    lb_in = sorted(
-        (r.get("CidrIpv4") or r.get("CidrIpv6"), r["FromPort"]) for r in _rules(ec2, lb) if not r["IsEgress"]
-    )
-    assert lb_in == [("0.0.0.0/0", 443), ("::/0", 443)]
-    assert deployment.named("app").id == app[0]["SecurityGroupRuleId"]
-
-
-def test_a_new_security_group_has_no_egress_until_declared(run, aws):
-    deployment = run(SECURITY)
-    ec2 = aws("ec2")
-    assert [r for r in _rules(ec2, deployment.outputs["lb"]) if r["IsEgress"]] == []
-    egress = [r for r in _rules(ec2, deployment.outputs["nodes"]) if r["IsEgress"]]
-    assert [(r["IpProtocol"], r["CidrIpv4"]) for r in egress] == [("-1", "0.0.0.0/0")]
-
-
-def test_a_rule_needs_exactly_one_peer(run):
-    with pytest.raises(EmulatorError, match="exactly one of cidrIpv4"):
-        run(
-            """
-            vpc = aws.ec2.Vpc("vpc", cidr_block="10.4.0.0/16")
-            sg = aws.ec2.SecurityGroup("sg", vpc_id=vpc.id)
-            aws.vpc.SecurityGroupIngressRule("r", security_group_id=sg.id, ip_protocol="tcp", from_port=1, to_port=1)
-            """
-        )
-
-
-def test_a_rule_on_a_missing_group_fails_like_aws(run):
-    with pytest.raises(EmulatorError, match="InvalidGroup.NotFound"):
-        run(
-            'aws.vpc.SecurityGroupIngressRule("r", security_group_id="sg-0123456789abcdef0", ip_protocol="tcp",'
-            ' from_port=1, to_port=1, cidr_ipv4="10.0.0.0/8")\n'
-        )
-
-
 def test_invokes_answer_from_moto(run, aws):
     deployment = run(
         """
@@ -134,41 +72,6 @@ def test_invokes_answer_from_moto(run, aws):
     assert deployment.outputs["region"] == "eu-west-1"
     assert deployment.outputs["account"] == aws("sts").get_caller_identity()["Account"]
     assert deployment.outputs["found"] == "10.5.0.0/16"
-
-
-def test_provide_network_makes_the_named_vpc_and_subnets_exist(emulator, aws, run):
-    ec2_handlers.provide_network(
-        emulator.session,
-        "vpc-0aaaabbbbccccdddd",
-        ["subnet-0aaaa00000000001", "subnet-0aaaa00000000002"],
-        ["subnet-0bbbb00000000001", "subnet-0bbbb00000000002"],
-    )
-    subnets = aws("ec2").describe_subnets(Filters=[{"Name": "vpc-id", "Values": ["vpc-0aaaabbbbccccdddd"]}])["Subnets"]
-    assert len(subnets) == 4
-    public_zones = {s["AvailabilityZone"] for s in subnets if s["SubnetId"].startswith("subnet-0aaaa")}
-    assert len(public_zones) == 2  # an ALB needs two zones
-    out = run('pulumi.export("az", aws.ec2.get_subnet(id="subnet-0bbbb00000000002").availability_zone)\n').outputs
-    assert out["az"] in {s["AvailabilityZone"] for s in subnets}
-
-
-def test_a_default_security_group_is_adopted_with_only_the_declared_rules(run, aws):
-    out = run(
-        """
-vpc = aws.ec2.Vpc("vpc", cidr_block="10.5.0.0/16")
-group = aws.ec2.DefaultSecurityGroup("default", vpc_id=vpc.id, tags={"Name": "closed"},
-    egress=[{"protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_blocks": ["10.5.0.0/16"]}])
-pulumi.export("vpc", vpc.id)
-pulumi.export("group", group.id)
-"""
-    ).outputs
-    [group] = aws("ec2").describe_security_groups(
-        Filters=[{"Name": "vpc-id", "Values": [out["vpc"]]}, {"Name": "group-name", "Values": ["default"]}]
-    )["SecurityGroups"]
-    assert group["GroupId"] == out["group"]
-    assert group["IpPermissions"] == []
-    [egress] = group["IpPermissionsEgress"]  # AWS's allow-all egress is gone, the declared rule is there
-    assert (egress["IpProtocol"], egress["FromPort"], egress["IpRanges"]) == ("tcp", 443, [{"CidrIp": "10.5.0.0/16"}])
-    assert {"Key": "Name", "Value": "closed"} in group["Tags"]
 
 
 FLOW_LOG_ROLE = """
