@@ -18,7 +18,8 @@ On the node (scripts/launch-hook.sh):
    its retries).
 
 The launch hook's heartbeat covers the whole budget; the settings refuse a joinSeconds that would
-not fit the heartbeat's maximum. The hook, the script and the simulator all read this one budget.
+not fit the heartbeat's maximum. The hook and the script read this one budget; the simulator
+holds a node in the hook for its boot (tools/simulator/model.py).
 """
 
 from __future__ import annotations

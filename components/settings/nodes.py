@@ -124,8 +124,8 @@ class InstanceRefreshSettings(SettingsModel):
     )
     skip_matching: bool = setting(
         True,
-        description="Leave nodes that already run the group's launch template alone: a deploy run again after a "
-        "failed one replaces only the nodes still on the old release.",
+        description="Leave nodes that already run the group's launch template version alone: a refresh started "
+        "again after one that stopped replaces only the nodes it had not reached.",
     )
     scale_in_protected_instances: ScaleInProtectedInstances = setting(
         "Ignore",
