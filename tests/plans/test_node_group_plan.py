@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from components.plans.node_group import GROUP_METRICS, group_plan, node_group_plan
+from tests.support.fragments import RUN_QUEUE_STEP
 
 EVERY_GROUP_METRIC = [  # as AWS spells them, sorted: every group metric but the warm pool's
     "GroupDesiredCapacity",
@@ -90,15 +91,9 @@ def test_a_refresh_without_checkpoints_or_alarms_sends_neither(settings):
 
 
 def test_a_step_policy_fails_a_refresh_by_its_alarm(settings):
-    step = {
-        "name": "run-queue",
-        "metric": {"namespace": "Elixir/BEAM", "name": "TotalRunQueueLength"},
-        "threshold": 50,
-        "comparison": "GreaterThanOrEqualToThreshold",
-        "steps": [{"from": 0, "change": 1}],
-    }
     stack = settings(
-        nodes={"instanceTypes": ["c7g.large"], "instanceRefresh": {"alarms": ["run-queue"]}}, scaling={"step": [step]}
+        nodes={"instanceTypes": ["c7g.large"], "instanceRefresh": {"alarms": ["run-queue"]}},
+        scaling={"step": [RUN_QUEUE_STEP]},
     )
     assert group_plan(stack).refresh.preferences.alarms == ("shop-dev-step-run-queue",)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.fragments import RUN_QUEUE_STEP
 from tests.support.sections import load, problems, refusals
 
 X86_IMAGE = "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
@@ -242,12 +243,6 @@ def test_behind_a_network_load_balancer_prods_default_keeps_the_alarm_it_has():
 
 
 def test_refresh_alarms_name_health_alarms_by_role_and_step_policies_by_name():
-    step = {
-        "name": "run-queue",
-        "metric": {"namespace": "Elixir/BEAM", "name": "TotalRunQueueLength"},
-        "threshold": 50,
-        "comparison": "GreaterThanOrEqualToThreshold",
-        "steps": [{"from": 0, "change": 1}],
-    }
-    loaded = load(nodes={"instanceRefresh": {"alarms": ["p99-latency", "run-queue"]}}, scaling={"step": [step]})
+    refresh = {"alarms": ["p99-latency", "run-queue"]}
+    loaded = load(nodes={"instanceRefresh": refresh}, scaling={"step": [RUN_QUEUE_STEP]})
     assert loaded.refresh_alarms == ["p99-latency", "run-queue"]
