@@ -192,7 +192,7 @@ class ElixirCluster(ClusterComponent):
             ),
             self._child(),
         )
-        self.node_role.allow_drain(self.nodes.group_arn)
+        self.node_role.allow_lifecycle_actions(self.nodes.group_arn)
 
     def outputs(self) -> dict[str, pulumi.Input]:
         """The stack outputs DESIGN.md promises, under their contract names."""

@@ -12,6 +12,14 @@ node group's plan (plans/node_group.py) alone.
   spot or several instance types through a mixed instances policy, every group metric
   on, tags propagated to the instances (discovery reads them). `desiredCapacity` is set
   at creation only: afterwards scaling owns it and `pulumi up` never resets it.
+- The instance refresh's preferences, exactly as the plan has them (checkpoints, the alarms
+  that fail it, skip matching, protected and standby nodes): the provider sends them with the
+  refresh it starts after updating the group.
+- A launch lifecycle hook that holds a new node out of the load balancer until the bootstrap
+  has seen its release serve and join the cluster (CONTINUE), or gives up (ABANDON). It is a
+  resource of its own, not an initial hook of the group: the nodes' permission to complete it
+  names the group (NodeRole.allow_lifecycle_actions), so the group's first nodes, launched
+  before that permission exists, must not wait for it.
 - A termination lifecycle hook that holds a leaving node until the drain agent has let
   the load balancer drain and stopped the release (or until the heartbeat runs out).
 """
@@ -27,13 +35,14 @@ import pulumi_aws as aws
 from .base import ClusterComponent
 from .plans.discovery import DISCOVERY_SERVICE_TAG_KEY
 from .plans.launch_template import LaunchTemplatePlan
-from .plans.node_group import GroupPlan, MixedInstances, NodeGroupPlan
+from .plans.lifecycle_hooks import LifecycleHookPlan
+from .plans.node_group import GroupPlan, MixedInstances, NodeGroupPlan, RefreshPreferences
 
 
 @dataclass
 class NodeGroupArgs:
     plan: NodeGroupPlan
-    """The group, its launch template (with the rendered user data) and its drain hook."""
+    """The group, its launch template (with the rendered user data) and its launch and drain hooks."""
     private_subnet_ids: pulumi.Input[list[str]]
     """Where the nodes run, one subnet per zone."""
     security_group_id: pulumi.Input[str]
@@ -64,21 +73,24 @@ class NodeGroup(ClusterComponent):
         self._args = args
         template = self._launch_template(args.plan.template)
         group = self._group(args.plan.group, template)
-        hook = args.plan.drain_hook
+        self._hook("join", args.plan.launch_hook, group)
+        self._hook("drain", args.plan.drain_hook, group)
+        self.group_name = group.name
+        self.group_arn = group.arn
+        self.launch_template_id = template.id
+        self.register_outputs(
+            {"groupName": self.group_name, "groupArn": self.group_arn, "launchTemplateId": self.launch_template_id}
+        )
+
+    def _hook(self, role: str, hook: LifecycleHookPlan, group: aws.autoscaling.Group) -> None:
         aws.autoscaling.LifecycleHook(
-            self._child_name("drain"),
+            self._child_name(role),
             name=hook.name,
             autoscaling_group_name=group.name,
             lifecycle_transition=hook.transition,
             heartbeat_timeout=hook.heartbeat_timeout,
             default_result=hook.default_result,
             opts=self._child(),
-        )
-        self.group_name = group.name
-        self.group_arn = group.arn
-        self.launch_template_id = template.id
-        self.register_outputs(
-            {"groupName": self.group_name, "groupArn": self.group_arn, "launchTemplateId": self.launch_template_id}
         )
 
     def _launch_template(self, plan: LaunchTemplatePlan) -> aws.ec2.LaunchTemplate:
@@ -138,12 +150,7 @@ class NodeGroup(ClusterComponent):
             health_check_grace_period=plan.health_check_grace_period,
             default_instance_warmup=plan.default_instance_warmup,
             instance_refresh=aws.autoscaling.GroupInstanceRefreshArgs(
-                strategy=refresh.strategy,
-                preferences=aws.autoscaling.GroupInstanceRefreshPreferencesArgs(
-                    min_healthy_percentage=refresh.preferences.min_healthy_percentage,
-                    max_healthy_percentage=refresh.preferences.max_healthy_percentage,
-                    instance_warmup=str(refresh.preferences.instance_warmup),  # a string in the provider
-                ),
+                strategy=refresh.strategy, preferences=_refresh_preferences(refresh.preferences)
             ),
             capacity_rebalance=plan.capacity_rebalance,
             enabled_metrics=list(plan.metrics),
@@ -159,6 +166,25 @@ class NodeGroup(ClusterComponent):
             # the node registers itself in this Cloud Map service, read through instance metadata
             tags[DISCOVERY_SERVICE_TAG_KEY] = self._args.discovery_service_id
         return [aws.autoscaling.GroupTagArgs(key=k, value=v, propagate_at_launch=True) for k, v in tags.items()]
+
+
+def _refresh_preferences(plan: RefreshPreferences) -> aws.autoscaling.GroupInstanceRefreshPreferencesArgs:
+    """The plan's preferences under the provider's names (its instance_refresh.preferences block)."""
+    return aws.autoscaling.GroupInstanceRefreshPreferencesArgs(
+        min_healthy_percentage=plan.min_healthy_percentage,
+        max_healthy_percentage=plan.max_healthy_percentage,
+        instance_warmup=str(plan.instance_warmup),  # the provider takes these two seconds as strings
+        checkpoint_percentages=list(plan.checkpoint_percentages) or None,
+        checkpoint_delay=None if plan.checkpoint_delay is None else str(plan.checkpoint_delay),
+        alarm_specification=aws.autoscaling.GroupInstanceRefreshPreferencesAlarmSpecificationArgs(
+            alarms=list(plan.alarms)
+        )
+        if plan.alarms
+        else None,
+        skip_matching=plan.skip_matching,
+        scale_in_protected_instances=plan.scale_in_protected_instances,
+        standby_instances=plan.standby_instances,
+    )
 
 
 def _mixed_instances(

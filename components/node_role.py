@@ -2,12 +2,15 @@
 
 - An IAM role only EC2 may assume, and its instance profile. No AWS managed policy: each
   grants more than a node uses (plans/iam.py says what and why).
-- The boot policy (plans/iam.py): discovery, the cookie and release.secrets, the artifact,
-  Cloud Map, Session Manager (instead of SSH) and the CloudWatch agent's metrics. It must
-  exist before the group launches the first node, so the group waits for `launch_permissions`.
-- The drain policy: completing the termination lifecycle action, on the group alone. It names
-  the group, which launches nodes with this role, so it is granted once the group exists
-  (`allow_drain`): one policy would reach the nodes only after they booted.
+- The boot policy (plans/iam.py): discovery, its group's state, the cookie and release.secrets,
+  the artifact, Cloud Map, Session Manager (instead of SSH) and the CloudWatch agent's metrics.
+  It must exist before the group launches the first node, so the group waits for
+  `launch_permissions`.
+- The lifecycle policy: completing the launch and termination lifecycle actions, on the group
+  alone. It names the group, which launches nodes with this role, so it is granted once the group
+  exists (`allow_lifecycle_actions`): one policy would reach the nodes only after they booted. The
+  group's first nodes are held by no launch hook (it is declared after the group), so none waits
+  for it.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import pulumi_aws as aws
 from .base import ClusterComponent
 from .discovery import DnsDiscovery
 from .moved import formerly_under
-from .plans.iam import assume_role_policy, node_boot_policy, node_drain_policy
+from .plans.iam import assume_role_policy, node_boot_policy, node_lifecycle_policy
 from .settings import ReleaseSettings
 
 
@@ -73,12 +76,12 @@ class NodeRole(ClusterComponent):
         self.launch_permissions = [boot]
         self.register_outputs({"roleArn": self.role_arn, "instanceProfileArn": self.instance_profile_arn})
 
-    def allow_drain(self, group_arn: pulumi.Input[str]) -> aws.iam.RolePolicy:
-        """Let the nodes' drain agent complete the termination lifecycle action on this group."""
+    def allow_lifecycle_actions(self, group_arn: pulumi.Input[str]) -> aws.iam.RolePolicy:
+        """Let the nodes complete their launch and termination lifecycle actions on this group."""
         return aws.iam.RolePolicy(
-            self._child_name("drain"),
+            self._child_name("drain"),  # its name since it held the drain alone: renaming would replace it
             role=self._role.id,
-            policy=pulumi.Output.from_input(group_arn).apply(lambda arn: json.dumps(node_drain_policy(arn))),
+            policy=pulumi.Output.from_input(group_arn).apply(lambda arn: json.dumps(node_lifecycle_policy(arn))),
             opts=self._moved(),
         )
 

@@ -88,7 +88,8 @@ def add_model_arguments(parser: argparse.ArgumentParser, traces: str = "the trac
         "--boot-seconds",
         type=_not_negative,
         metavar="S",
-        help="launch to serving (default: the stack's nodes.healthCheckGracePeriod)",
+        help="launch to serving, which the launch hook holds a node for (default: the stack's "
+        "nodes.healthCheckGracePeriod)",
     )
     parser.add_argument(
         "--start",

@@ -20,7 +20,10 @@ node needs of them is granted inline. A node:
   Manager for those secrets (`kms:EncryptionContext:SecretARN`); the keys themselves are not
   the stack's to know, so the conditions scope them;
 - fetches the release artifact (`s3:GetObject` on that object, when it is on S3);
-- completes its termination lifecycle action, on this group only;
+- completes its own lifecycle actions, launch and termination, on this group only (the
+  group's ARN carries a UUID: no other group matches it); before completing its launch
+  action it reads its group's instances (`autoscaling:DescribeAutoScalingGroups`, which has no
+  resource-level permission) and their private IPv4s (`ec2:DescribeInstances`);
 - with dns discovery, registers and deregisters itself in the cluster's Cloud Map
   service, which writes its A record into the namespace's private hosted zone;
 - lets an operator in through Session Manager (no SSH): the permissions AWS documents as
@@ -32,8 +35,8 @@ node needs of them is granted inline. A node:
   (plans/cloudwatch_agent.py configures no logs, no traces and no configuration in SSM).
 
 "*" is the resource only where the action has no resource-level permission (Service
-Authorization Reference: EC2 Describe*, Systems Manager's ssmmessages, CloudWatch
-PutMetricData); a condition scopes it where one exists.
+Authorization Reference: EC2 Describe*, Auto Scaling's Describe*, Systems Manager's
+ssmmessages, CloudWatch PutMetricData); a condition scopes it where one exists.
 """
 
 from __future__ import annotations
@@ -51,6 +54,14 @@ EC2_SERVICE_PRINCIPAL = "ec2.amazonaws.com"
 DESCRIBE_ACTIONS = frozenset({"ec2:DescribeInstances", "ec2:DescribeTags"})
 """EC2 Describe* calls support no resource-level permissions (Service Authorization Reference,
 Amazon EC2), so "*" is the only valid scope."""
+
+GROUP_STATE_ACTIONS = ("autoscaling:DescribeAutoScalingGroups",)
+"""The launch hook script reads its group's instances and their lifecycle states; Auto Scaling's
+Describe* calls support no resource-level permissions either (Service Authorization Reference,
+Amazon EC2 Auto Scaling)."""
+
+LIFECYCLE_ACTIONS = ("autoscaling:CompleteLifecycleAction",)
+"""What the launch hook script and the drain agent call, on the group's ARN."""
 
 SESSION_MANAGER_ACTIONS = (
     "ssm:UpdateInstanceInformation",
@@ -94,7 +105,7 @@ def node_role_policy(
     discovery_service_arn: str | None = None,
     discovery_hosted_zone_id: str | None = None,
 ) -> dict[str, Any]:
-    """Everything the node role grants: `node_boot_policy` and `node_drain_policy` together.
+    """Everything the node role grants: `node_boot_policy` and `node_lifecycle_policy` together.
 
     `cookie_key_arn` is the KMS key the cookie parameter is encrypted with; `group_arn`
     the Auto Scaling group's ARN. With `discovery: dns`, `discovery_service_arn` is the
@@ -109,7 +120,7 @@ def node_role_policy(
         discovery_service_arn=discovery_service_arn,
         discovery_hosted_zone_id=discovery_hosted_zone_id,
     )
-    return {"Version": POLICY_VERSION, "Statement": boot["Statement"] + node_drain_policy(group_arn)["Statement"]}
+    return {"Version": POLICY_VERSION, "Statement": boot["Statement"] + node_lifecycle_policy(group_arn)["Statement"]}
 
 
 def node_boot_policy(
@@ -121,15 +132,16 @@ def node_boot_policy(
     discovery_service_arn: str | None = None,
     discovery_hosted_zone_id: str | None = None,
 ) -> dict[str, Any]:
-    """What a node needs before its release runs: peers, the cookie, the artifact, Cloud Map.
+    """What a node needs from its boot on: peers, its group's state, the cookie, the artifact, Cloud Map.
 
-    Separate from the drain statement because it must exist before the group launches the
-    first node, and the drain statement names the group.
+    Separate from the lifecycle statement because it must exist before the group launches the
+    first node, and the lifecycle statement names the group.
     """
     _check_discovery_arguments(release, discovery_service_arn, discovery_hosted_zone_id)
     partition, account = _partition(cookie_parameter_arn), _account(cookie_parameter_arn)
     statements = [
         _statement("DiscoverClusterNodes", sorted(_describe_actions(release)), ANY_RESOURCE),
+        _statement("ReadGroupMembers", list(GROUP_STATE_ACTIONS), ANY_RESOURCE),
         _statement("ReadReleaseCookie", ["ssm:GetParameter"], cookie_parameter_arn),
         _statement(
             "DecryptReleaseCookie",
@@ -161,9 +173,10 @@ def node_boot_policy(
     return {"Version": POLICY_VERSION, "Statement": statements}
 
 
-def node_drain_policy(group_arn: str) -> dict[str, Any]:
-    """What the drain agent needs on scale-in: completing its lifecycle action, on this group only."""
-    statement = _statement("CompleteScaleInDrain", ["autoscaling:CompleteLifecycleAction"], group_arn)
+def node_lifecycle_policy(group_arn: str) -> dict[str, Any]:
+    """What the launch hook script and the drain agent need: completing the node's lifecycle actions
+    (the launch hook's, the termination hook's), on this group only."""
+    statement = _statement("CompleteLifecycleActions", list(LIFECYCLE_ACTIONS), group_arn)
     return {"Version": POLICY_VERSION, "Statement": [statement]}
 
 

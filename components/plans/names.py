@@ -14,21 +14,14 @@ from __future__ import annotations
 import hashlib
 import re
 
-from ..settings import ScheduleSettings, StackSettings, StepPolicySettings, TargetTrackingSettings
-from ..settings import web_acl_name as _existing_web_acl_name
-
-HEALTH_ALARM_ROLES = (
-    "unhealthy-hosts",
-    "healthy-hosts-below-min",
-    "5xx-rate",
-    "p99-latency",
-    "at-max-size",
-    "waf-blocked-requests",
+from ..settings import (
+    HEALTH_ALARM_ROLES,
+    ScheduleSettings,
+    StackSettings,
+    StepPolicySettings,
+    TargetTrackingSettings,
 )
-"""Every health alarm Monitoring can create, by role; `health_alarm_names` says which a stack has."""
-
-APPLICATION_ONLY_ALARMS = ("5xx-rate", "p99-latency")
-"""Alarms on HTTP metrics, which only an application load balancer publishes."""
+from ..settings import web_acl_name as _existing_web_acl_name
 
 
 def target_tracking_policy_name(settings: StackSettings, tracking: TargetTrackingSettings) -> str:
@@ -88,27 +81,22 @@ def health_alarm_name(settings: StackSettings, role: str) -> str:
 
 
 def health_alarm_roles(settings: StackSettings) -> list[str]:
-    """The health alarms this stack has: HTTP ones only behind an application load balancer,
-    the ceiling alarm only when the group can grow at all."""
-    roles = list(HEALTH_ALARM_ROLES)
-    if settings.load_balancer.type != "application":
-        roles = [r for r in roles if r not in APPLICATION_ONLY_ALARMS]
-    if not can_grow(settings):
-        roles.remove("at-max-size")
-    if not settings.load_balancer.protected_by_waf:
-        roles.remove("waf-blocked-requests")
-    return roles
+    """The health alarms this stack has (settings/alarms.py decides which, from the stack file)."""
+    return settings.health_alarm_roles
 
 
 def health_alarm_names(settings: StackSettings) -> list[str]:
     return [health_alarm_name(settings, role) for role in health_alarm_roles(settings)]
 
 
-def can_grow(settings: StackSettings) -> bool:
-    """Whether the group's size ever changes: maxSize above minSize, or a schedule that moves the sizes.
-    A group fixed at maxSize is always 'at its ceiling', so that alarm would mean nothing."""
-    nodes = settings.nodes
-    return nodes.max_size > nodes.min_size or bool(settings.scaling.schedules)
+def refresh_alarm_names(settings: StackSettings) -> list[str]:
+    """The alarms that fail an instance refresh, as AWS names them: each of the stack file's names
+    (settings.refresh_alarms) is a health alarm's role or a step policy's name (never both)."""
+    steps = {step.name: step for step in settings.scaling.step}
+    return [
+        step_alarm_name(settings, steps[name]) if name in steps else health_alarm_name(settings, name)
+        for name in settings.refresh_alarms
+    ]
 
 
 def alarm_topic_name(settings: StackSettings) -> str:

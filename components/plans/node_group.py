@@ -1,6 +1,7 @@
-"""The node group, as AWS API values: the Auto Scaling group, the launch template it starts
-nodes from (plans/launch_template.py), and the lifecycle hook that holds a leaving node while
-it drains. One plan, built from the settings alone: `node_group_plan(settings)`.
+"""The node group, as AWS API values: the Auto Scaling group and how an instance refresh rolls it,
+the launch template it starts nodes from (plans/launch_template.py), and the lifecycle hooks
+(plans/lifecycle_hooks.py) that hold a new node until it has joined and a leaving node while it
+drains. One plan, built from the settings alone: `node_group_plan(settings)`.
 
 The NodeGroup component declares it; `tools.verify` compares the deployed group, template and
 hook with it. Each part's `described()` says how AWS's Describe* API reports it
@@ -10,12 +11,14 @@ compares like with like.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from ..settings import NodesSettings, StackSettings
 from .launch_template import LaunchTemplatePlan, is_mixed, launch_template_plan, node_tags
-from .lifecycle_hooks import LifecycleHookPlan, drain_hook
+from .lifecycle_hooks import LifecycleHookPlan, drain_hook, launch_hook
+from .names import refresh_alarm_names
 
 HEALTH_CHECK_TYPE = "ELB"
 """The group replaces nodes the load balancer finds unhealthy, not only those EC2 finds broken."""
@@ -51,6 +54,9 @@ DESIRED_CAPACITY = "desiredCapacity"
 
 ALL_ON_DEMAND_PERCENT = 100
 
+ROUNDING_SLACK = 1e-9
+"""A checkpoint's node count is a ceiling: 3 x 34% is 1.02 nodes, so 2; 10 x 20% is 2, not 2.0000001."""
+
 
 # --- the group --------------------------------------------------------------------------------
 
@@ -71,21 +77,80 @@ class Sizes:
 
 @dataclass(frozen=True)
 class RefreshPreferences:
-    """How a refresh replaces nodes. Issue 22 adds checkpoints, alarms and skip matching here, each
-    with its line in `described()`."""
+    """How a refresh replaces nodes, as StartInstanceRefresh takes its RefreshPreferences:
+    https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_RefreshPreferences.html
+
+    No AutoRollback: the provider updates the group before it starts the refresh, so AWS would roll
+    back to the new template (terraform-provider-aws#34189), and AWS refuses a rollback when the AMI
+    comes from an SSM parameter (the settings say so to whoever asks for it)."""
 
     min_healthy_percentage: int
     max_healthy_percentage: int
     instance_warmup: int
+    checkpoint_percentages: tuple[int, ...]
+    """Empty: no checkpoint, one pass. The first is the canary."""
+    checkpoint_delay: int | None
+    """Seconds after each checkpoint; None without checkpoints (AWS refuses a delay without them)."""
+    alarms: tuple[str, ...]
+    """Alarm names as CloudWatch has them: one in ALARM fails the refresh."""
+    skip_matching: bool
+    scale_in_protected_instances: str
+    standby_instances: str
+
+    KEYS: ClassVar[tuple[str, ...]] = (
+        "MinHealthyPercentage",
+        "MaxHealthyPercentage",
+        "InstanceWarmup",
+        "CheckpointPercentages",
+        "CheckpointDelay",
+        "AlarmSpecification",
+        "SkipMatching",
+        "ScaleInProtectedInstances",
+        "StandbyInstances",
+    )
+    """Every preference the stack decides; AWS reports its defaults for the others (AutoRollback...)."""
 
     def described(self) -> dict[str, Any]:
-        """As DescribeInstanceRefreshes reports them under Preferences (AWS adds its defaults for
-        what the provider does not send: SkipMatching, StandbyInstances...; verify ignores those)."""
-        return {
+        """As DescribeInstanceRefreshes reports them under Preferences: what the stack sends (the
+        checkpoints and the alarm specification only when there are any: AWS then reports none)."""
+        described: dict[str, Any] = {
             "MinHealthyPercentage": self.min_healthy_percentage,
             "MaxHealthyPercentage": self.max_healthy_percentage,
             "InstanceWarmup": self.instance_warmup,
         }
+        if self.checkpoint_percentages:
+            described["CheckpointPercentages"] = list(self.checkpoint_percentages)
+            described["CheckpointDelay"] = self.checkpoint_delay
+        if self.alarms:
+            described["AlarmSpecification"] = {"Alarms": list(self.alarms)}
+        return described | {
+            "SkipMatching": self.skip_matching,
+            "ScaleInProtectedInstances": self.scale_in_protected_instances,
+            "StandbyInstances": self.standby_instances,
+        }
+
+    def canary_nodes(self, nodes: int) -> int:
+        """How many of `nodes` the first checkpoint replaces (all of them without checkpoints): AWS
+        reaches a checkpoint once at least its percentage of the nodes is new."""
+        if not self.checkpoint_percentages or nodes == 0:
+            return nodes
+        return max(1, math.ceil(nodes * self.checkpoint_percentages[0] / 100 - ROUNDING_SLACK))
+
+
+def refresh_preferences(settings: StackSettings) -> RefreshPreferences:
+    refresh = settings.nodes.instance_refresh
+    checkpoints = refresh.checkpoints
+    return RefreshPreferences(
+        min_healthy_percentage=refresh.min_healthy_percentage,
+        max_healthy_percentage=refresh.max_healthy_percentage,
+        instance_warmup=refresh.instance_warmup,
+        checkpoint_percentages=tuple(checkpoints.percentages) if checkpoints else (),
+        checkpoint_delay=checkpoints.delay if checkpoints else None,
+        alarms=tuple(refresh_alarm_names(settings)),
+        skip_matching=refresh.skip_matching,
+        scale_in_protected_instances=refresh.scale_in_protected_instances,
+        standby_instances=refresh.standby_instances,
+    )
 
 
 @dataclass(frozen=True)
@@ -195,10 +260,7 @@ def group_plan(settings: StackSettings) -> GroupPlan:
         health_check_grace_period=nodes.health_check_grace_period,
         # the group's own warmup (scaling policies and refreshes fall back on it) is the refresh's
         default_instance_warmup=refresh.instance_warmup,
-        refresh=InstanceRefresh(
-            REFRESH_STRATEGY,
-            RefreshPreferences(refresh.min_healthy_percentage, refresh.max_healthy_percentage, refresh.instance_warmup),
-        ),
+        refresh=InstanceRefresh(REFRESH_STRATEGY, refresh_preferences(settings)),
         mixed_instances=mixed,
         capacity_rebalance=nodes.spot is not None,
         tags=node_tags(settings),
@@ -210,17 +272,20 @@ def group_plan(settings: StackSettings) -> GroupPlan:
 
 @dataclass(frozen=True)
 class NodeGroupPlan:
-    """The group, the template it launches from, and the hook on it: what the NodeGroup declares."""
+    """The group, the template it launches from, and the hooks on it: what the NodeGroup declares."""
 
     group: GroupPlan
     template: LaunchTemplatePlan
+    launch_hook: LifecycleHookPlan
     drain_hook: LifecycleHookPlan
 
     @property
     def hooks(self) -> tuple[LifecycleHookPlan, ...]:
         """Every lifecycle hook the group has: one nobody declared holds nodes nothing completes."""
-        return (self.drain_hook,)
+        return (self.launch_hook, self.drain_hook)
 
 
 def node_group_plan(settings: StackSettings) -> NodeGroupPlan:
-    return NodeGroupPlan(group_plan(settings), launch_template_plan(settings), drain_hook(settings))
+    return NodeGroupPlan(
+        group_plan(settings), launch_template_plan(settings), launch_hook(settings), drain_hook(settings)
+    )

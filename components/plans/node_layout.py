@@ -74,6 +74,10 @@ class NodeLayout:
         return f"{self.libexec}/secrets.sh"
 
     @property
+    def launch_hook_script(self) -> str:
+        return f"{self.libexec}/launch-hook"
+
+    @property
     def drain_script(self) -> str:
         return f"{self.libexec}/drain-agent"
 

@@ -1,14 +1,21 @@
 """The scripts a node runs, and the stack's values they read.
 
-The scripts are the files in components/plans/scripts/, written byte for byte to
-/usr/local/libexec/<release>/ (the shellchecked file is the one that runs). Nothing in them
-depends on the stack: cloud-init writes the stack's values beside them as `stack.env`, which
-common.sh sources, and where the release's secrets are read from as `secrets.sh` (plans/secrets.py),
-which fetch-secrets sources.
+The scripts are the files in components/plans/scripts/, written to /usr/local/libexec/<release>/
+as `node_copy` gives them: the shell scripts less their comment lines, every other byte as in the
+file (the shellchecked code is the code that runs; EC2's 16 KB of user data hold the code, the
+repository keeps the explanation). Nothing in them depends on the stack: cloud-init writes the
+stack's values beside them as `stack.env`, which common.sh sources, and where the release's
+secrets are read from as `secrets.sh` (plans/secrets.py), which fetch-secrets sources.
 
 - bootstrap (cloud-init's runcmd, once): reads the node's private IPv4 from IMDSv2, fetches
   and unpacks the release, adds RELEASE_NODE to release.env, enables and starts the release
-  and the drain agent, starts the CloudWatch agent;
+  and the drain agent, starts the CloudWatch agent, then hands over to launch-hook (or, when
+  it fails, has launch-hook abandon the node at once);
+- launch-hook: when the group's launch hook holds the node, waits at most release.joinSeconds
+  for the release to answer the load balancer's health check (the same path and matcher) and,
+  when the group has nodes in service, to see one of them in Node.list() (through
+  `bin/<release> rpc`, as the release user with its unit's environment); then completes the
+  launch lifecycle action, CONTINUE, or ABANDON saying why;
 - fetch-secrets (the release unit's ExecStartPre): at each start, the cookie and release.secrets
   from SSM and Secrets Manager (as secrets.sh, plans/secrets.py, lists them) into a 0600 file
   under the unit's RuntimeDirectory, through env-assignment (its values exactly as systemd reads
@@ -25,13 +32,15 @@ the same goes for the Cloud Map service id (`DISCOVERY_SERVICE_TAG_KEY`).
 
 from __future__ import annotations
 
+import re
 import shlex
 from pathlib import Path, PurePosixPath
 
 from ..settings import StackSettings
 from ..settings.drain import POLL_SECONDS
+from ..settings.launch import POLL_SECONDS as JOIN_POLL_SECONDS
 from .discovery import DISCOVERY_SERVICE_TAG_KEY
-from .lifecycle_hooks import LIFECYCLE_HOOK_NAME
+from .lifecycle_hooks import LAUNCH_HOOK_NAME, LIFECYCLE_HOOK_NAME
 from .node_layout import NodeLayout
 
 SCRIPTS_DIR = Path(__file__).with_name("scripts")
@@ -44,13 +53,35 @@ def node_scripts(layout: NodeLayout) -> dict[str, Path]:
         layout.bootstrap_script: SCRIPTS_DIR / "bootstrap.sh",
         layout.secrets_script: SCRIPTS_DIR / "fetch-secrets.sh",
         layout.env_assignment_script: SCRIPTS_DIR / "env_assignment.py",
+        layout.launch_hook_script: SCRIPTS_DIR / "launch-hook.sh",
         layout.drain_script: SCRIPTS_DIR / "drain-agent.sh",
         layout.common_script: SCRIPTS_DIR / "common.sh",
     }
 
 
+KEPT_COMMENTS = re.compile(rb"^(#!|\s*# shellcheck )")
+"""Comment lines a node copy keeps: the interpreter line, and shellcheck's directives (so that the
+copy passes shellcheck as the file does)."""
+
+HERE_DOCUMENT = re.compile(rb"<<-?\s*['\"]?[A-Za-z_]")
+"""A here-document, whose lines are text, comment-like or not: a script with one is not stripped."""
+
+
+def node_copy(script: Path) -> bytes:
+    """The script as the node gets it: a shell script (*.sh) less its comment lines, whole lines
+    only, but the interpreter line and shellcheck's directives; any other file as it is."""
+    content = script.read_bytes()
+    if script.suffix != ".sh":
+        return content
+    if HERE_DOCUMENT.search(content):
+        raise ValueError(f"{script.name} has a here-document: its comment lines cannot be told from its text")
+    lines = content.splitlines(keepends=True)
+    return b"".join(line for line in lines if not line.lstrip().startswith(b"#") or KEPT_COMMENTS.match(line))
+
+
 def stack_env(settings: StackSettings, layout: NodeLayout) -> str:
     """stack.env: the stack's values the scripts read (common.sh sources it)."""
+    health = settings.load_balancer.health_check
     values: dict[str, str | int] = {
         "RELEASE": settings.release.name,
         "RELEASE_ROOT": layout.root,
@@ -60,9 +91,18 @@ def stack_env(settings: StackSettings, layout: NodeLayout) -> str:
         "CLOUDWATCH_CONFIG": layout.cloudwatch_config,
         "ARTIFACT": settings.release.artifact,
         "REGION": settings.region,
+        "RUNTIME_DIR": layout.runtime_dir,
         "SECRETS_ENV": PurePosixPath(layout.secrets_env_file).name,
         "CLUSTER_DISCOVERY": settings.release.discovery,
         "DISCOVERY_SERVICE_TAG": DISCOVERY_SERVICE_TAG_KEY,
+        "LAUNCH_HOOK": LAUNCH_HOOK_NAME,
+        "JOIN_SECONDS": settings.release.join_seconds,
+        "JOIN_POLL_SECONDS": JOIN_POLL_SECONDS,
+        # the launch hook asks the release what the load balancer will ask it
+        "HTTP_PORT": settings.release.http_port,
+        "HEALTH_CHECK_PATH": health.path,
+        "HEALTH_MATCHER": health.matcher,
+        "HEALTH_TIMEOUT": health.timeout,
         "LIFECYCLE_HOOK": LIFECYCLE_HOOK_NAME,
         "LOAD_BALANCER_DRAIN_SECONDS": settings.load_balancer.deregistration_delay,
         "DRAIN_POLL_SECONDS": POLL_SECONDS,

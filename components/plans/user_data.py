@@ -9,10 +9,11 @@ plans of the node into one document:
 - write_files: the scripts and `stack.env` (node_scripts), where the secrets are read from
   (`secrets.sh`, secrets), release.env (release_environment), the two units (systemd_units),
   the agent's configuration (cloudwatch_agent), at the paths of node_layout. The scripts are
-  the repository's files byte for byte, gzipped and base64-encoded (`encoding: gz+b64`,
-  which cloud-init's write_files decodes): EC2 takes 16 KB of user data, and in clear they
-  would leave next to nothing of it for release.environment and release.secrets. What the
-  stack's settings make (stack.env, secrets.sh, release.env, the units) stays in clear;
+  the repository's files less their comment lines (node_scripts.node_copy), gzipped and
+  base64-encoded (`encoding: gz+b64`, which cloud-init's write_files decodes): EC2 takes 16 KB
+  of user data, and in clear they would leave next to nothing of it for release.environment
+  and release.secrets. What the stack's settings make (stack.env, secrets.sh, release.env, the
+  units) stays in clear;
 - runcmd: the bootstrap script.
 
 On first boot a node then:
@@ -27,7 +28,10 @@ On first boot a node then:
 5. starts the drain agent, which on scale-in lets the load balancer drain, stops the release
    gracefully and completes the lifecycle hook `LIFECYCLE_HOOK_NAME` (lifecycle_hooks), in the order
    settings/drain.py's DrainBudget counts;
-6. starts the CloudWatch agent.
+6. starts the CloudWatch agent;
+7. completes the launch hook `LAUNCH_HOOK_NAME` once the release serves and has joined the
+   cluster (CONTINUE), or when it has not within release.joinSeconds (ABANDON): the load
+   balancer sends it nothing before (settings/launch.py's LaunchBudget counts the wait).
 """
 
 from __future__ import annotations
@@ -42,7 +46,7 @@ from ..settings import StackSettings
 from ..settings.limits import USER_DATA_MAX_BYTES
 from .cloudwatch_agent import CLOUDWATCH_AGENT_PACKAGE, cloudwatch_agent_config
 from .node_layout import NodeLayout
-from .node_scripts import node_scripts, stack_env
+from .node_scripts import node_copy, node_scripts, stack_env
 from .release_environment import release_env_file
 from .secrets import secrets_script
 from .systemd_units import drain_unit, release_unit
@@ -58,7 +62,7 @@ def render_user_data(settings: StackSettings) -> str:
     """The node's cloud-init user data (`#cloud-config` YAML) for these settings."""
     layout = NodeLayout(settings.release.name)
     files = [
-        *(_script_file(path, script.read_bytes()) for path, script in node_scripts(layout).items()),
+        *(_script_file(path, node_copy(script)) for path, script in node_scripts(layout).items()),
         _file(layout.stack_env, stack_env(settings, layout), "0644"),
         _file(layout.secret_references, secrets_script(settings.release), "0644"),
         _file(layout.env_file, release_env_file(settings), "0644"),

@@ -27,7 +27,10 @@ Where things are:
   keys of a section live in its model's `_rules`; they report `Problem`s instead of raising,
   so every mistake in a file is reported at once.
 - drain: the drain budget (how long a leaving node takes), read by validation, the
-  termination hook, the release unit's stop timeout and the simulator.
+  termination hook, the release unit's stop timeout and the simulator; launch: the launch
+  budget (how long a new node may take to serve), read by the launch hook and its script.
+- alarms: the stack's alarms by the names the stack file knows them (health alarm roles, step
+  policies), which nodes.instanceRefresh.alarms names.
 - stack (StackSettings), cross_section (rules between sections), problems (the lines a
   user reads), pydantic_errors (pydantic's errors in those words, broken keys taken out)
   and loading.
@@ -35,6 +38,7 @@ Where things are:
 Nothing here imports pulumi: components, plans, tools and tests use these models directly.
 """
 
+from .alarms import APPLICATION_ONLY_ALARMS, HEALTH_ALARM_ROLES, can_grow, health_alarm_roles
 from .alerts import AlertsSettings
 from .cluster import ClusterSettings
 from .conventions import (
@@ -65,6 +69,7 @@ from .cross_section import cross_section_rules
 from .defaults import ENVIRONMENT_DEFAULTS, Defaults, EnvironmentRequired
 from .drain import DRAIN_SECONDS, DrainBudget
 from .flow_logs import FlowLogsSettings
+from .launch import JOIN_SECONDS, LaunchBudget
 from .limits import (
     ACCESS_LOG_PREFIX_REFUSED,
     ACM_CERTIFICATE_ARN_PATTERN,
@@ -159,7 +164,7 @@ from .load_balancer import AccessLogsSettings, HealthCheckSettings, LoadBalancer
 from .loading import load_pulumi_config, load_settings, to_snake
 from .model import Context, SettingsModel, nested_model, setting
 from .network import NetworkSettings
-from .nodes import InstanceRefreshSettings, NodesSettings, SpotSettings
+from .nodes import CheckpointSettings, InstanceRefreshSettings, NodesSettings, SpotSettings
 from .problems import KeyPath, Problem, SettingsError, Shown, format_path
 from .release import DistributionSettings, PortRangeSettings, ReleaseSettings
 from .scaling import ScalingSettings
@@ -218,6 +223,13 @@ __all__ = [
     "DistributionSettings",
     "DRAIN_SECONDS",
     "DrainBudget",
+    "JOIN_SECONDS",
+    "LaunchBudget",
+    "HEALTH_ALARM_ROLES",
+    "APPLICATION_ONLY_ALARMS",
+    "can_grow",
+    "health_alarm_roles",
+    "CheckpointSettings",
     "EMAIL_PATTERN",
     "Environment",
     "ENVIRONMENT_DEFAULTS",

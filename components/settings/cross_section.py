@@ -6,6 +6,7 @@ import math
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from .alarms import health_alarm_roles
 from .drain import AGENT_MARGIN_SECONDS, DrainBudget
 from .limits import (
     ALB_FREE_ADDRESSES_PER_SUBNET,
@@ -35,6 +36,9 @@ def cross_section_rules(sections: Mapping[str, Any]) -> Iterator[Problem]:
     - ExactCapacity step changes and schedule sizes stay within nodes.minSize..maxSize.
     - loadBalancer.deregistrationDelay + release.drainSeconds + the drain agent's margin fit the
       termination lifecycle hook's heartbeat (7200 s): AWS drains the load balancer before the hook.
+    - nodes.instanceRefresh.alarms names alarms the stack has: health alarms by role (which exist
+      follows the load balancer, the sizes and the schedules) and step policies by name, never a
+      name that is both.
     """
     network, release, nodes = sections.get("network"), sections.get("release"), sections.get("nodes")
     lb, scaling = sections.get("loadBalancer"), sections.get("scaling")
@@ -55,6 +59,8 @@ def cross_section_rules(sections: Mapping[str, Any]) -> Iterator[Problem]:
         yield from _scaling_and_load_balancer(scaling, lb)
     if scaling and nodes:
         yield from _scaling_and_sizes(scaling, nodes)
+    if scaling and nodes and lb and nodes.instance_refresh.is_set("alarms"):
+        yield from _refresh_alarms(nodes, lb, scaling)
     if release and lb and not DrainBudget(lb.deregistration_delay, release.drain_seconds).fits_the_heartbeat:
         yield Problem(
             ("release", "drainSeconds"),
@@ -169,3 +175,20 @@ def _scaling_and_sizes(scaling: ScalingSettings, nodes: NodesSettings) -> Iterat
                 schedule.desired_capacity,
                 refs=sizes,
             )
+
+
+def _refresh_alarms(nodes: NodesSettings, lb: LoadBalancerSettings, scaling: ScalingSettings) -> Iterator[Problem]:
+    health = health_alarm_roles(lb, nodes, scaling)
+    steps = {step.name: index for index, step in enumerate(scaling.step)}
+    known = ", ".join([*health, *(f"{name} (step)" for name in steps)])
+    for index, name in enumerate(nodes.instance_refresh.alarms):
+        at = ("nodes", "instanceRefresh", "alarms", index)
+        if name in health and name in steps:
+            yield Problem(
+                at,
+                f"is both a health alarm and the step policy scaling.step[{steps[name]}]: rename the step policy",
+                name,
+                refs=(("scaling", "step", steps[name], "name"),),
+            )
+        elif name not in health and name not in steps:
+            yield Problem(at, f"names no alarm of this stack; it has: {known}", name, refs=(("scaling", "step"),))

@@ -35,6 +35,9 @@ ENVIRONMENT_DEFAULTS: Mapping[str, Mapping[Environment, Any]] = {
     "nodes.maxSize": {"dev": 3, "staging": 6, "prod": 12},
     # how much capacity a rolling replacement keeps serving
     "nodes.instanceRefresh.minHealthyPercentage": {"dev": 50, "staging": 75, "prod": 90},
+    # what stops a bad release in prod: errors users see, nodes the load balancer takes out (of these,
+    # the ones the stack has: a network load balancer publishes no 5xx)
+    "nodes.instanceRefresh.alarms": {"dev": [], "staging": [], "prod": ["5xx-rate", "unhealthy-hosts"]},
     "loadBalancer.deletionProtection": {"dev": False, "staging": False, "prod": True},
     # for an internet-facing application load balancer only: no other kind ever gets a web ACL
     "loadBalancer.waf.enabled": {"dev": False, "staging": False, "prod": True},

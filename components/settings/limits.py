@@ -134,8 +134,9 @@ SECRET_SUFFIX_PATTERN = r"-[A-Za-z0-9]{6}$"
 SECRET_VERSION_STAGE_LENGTH = Range(1, 256)
 SECRET_VERSION_ID_LENGTH = Range(32, 64)
 # User data: EC2 takes at most 16 KB of it, before base64
-# (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/user-data.html). The node's scripts (compressed),
-# units and the stack's own values take about 11.5 KB (components/plans/user_data.py), so what
+# (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/user-data.html). The node's scripts (compressed,
+# less their comment lines), units and the stack's own values take about 12 KB
+# (components/plans/user_data.py), so what
 # release.environment and release.secrets add is capped, as the bytes their lines take in the user
 # data: a variable's line, escapes and indentation included; a secret's line in secrets.sh (its
 # reference twice, once as the node's call names it).
@@ -176,6 +177,17 @@ HEALTH_CHECK_GRACE_SECONDS = Range(0, 3600)  # ceiling of ours: AWS warns a long
 HEALTHY_PERCENTAGE_MIN = Range(0, 100)
 HEALTHY_PERCENTAGE_MAX = Range(100, 200)
 HEALTHY_PERCENTAGE_SPREAD_MAX = 100
+# The rest of RefreshPreferences (same page): checkpoints at percentages of the group replaced,
+# 1-100, unique and ascending (the last 100 to replace every node), each followed by a delay of
+# 0-172800 s (3600 when left out); the scale-in protected and standby instances' behaviours; and,
+# https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_AlarmSpecification.html, up to 10
+# alarms whose ALARM state fails the refresh.
+CHECKPOINT_PERCENT = Range(1, 100)
+CHECKPOINT_DELAY_SECONDS = Range(0, 172800)
+CHECKPOINT_DELAY_DEFAULT = 3600
+REFRESH_ALARMS_MAX = 10
+ScaleInProtectedInstances = Literal["Refresh", "Ignore", "Wait"]
+StandbyInstances = Literal["Terminate", "Ignore", "Wait"]
 WARMUP_SECONDS = Range(0, 3600)  # ceiling of ours: a node that needs longer is broken
 PERCENT = Range(0, 100)
 

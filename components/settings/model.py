@@ -13,7 +13,7 @@ import typing
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
-from typing import Annotated, Any, Self, get_args, get_origin
+from typing import Annotated, Any, ClassVar, Self, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 from pydantic.alias_generators import to_camel
@@ -103,6 +103,9 @@ class SettingsModel(BaseModel):
         serialize_by_alias=True,
         extra="forbid",
     )
+
+    not_offered: ClassVar[dict[str, str]] = {}
+    """Keys AWS has that this model leaves out on purpose, each with why: the refusal says it."""
 
     @classmethod
     def for_environment(cls, environment: Environment, data: Any = None, *, cluster_name: str | None = None) -> Self:

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import Field
 
 from .conventions import NODE_WARMUP_SECONDS
 from .limits import (
+    CHECKPOINT_DELAY_DEFAULT,
+    CHECKPOINT_DELAY_SECONDS,
+    CHECKPOINT_PERCENT,
     EXTRA_SECURITY_GROUPS_MAX,
     GROUP_SIZE,
     HEALTH_CHECK_GRACE_SECONDS,
@@ -16,19 +21,75 @@ from .limits import (
     INSTANCE_TYPES_MAX,
     MAX_SIZE,
     PERCENT,
+    REFRESH_ALARMS_MAX,
     ROOT_VOLUME_GIB,
     WARMUP_SECONDS,
+    ScaleInProtectedInstances,
+    StandbyInstances,
 )
 from .model import Context, SettingsModel, setting
 from .problems import KeyPath, Problem
 from .value_types import Ami, InstanceType, SecurityGroupId, ami_architecture, instance_architecture
 
+CheckpointPercent = Annotated[int, Field(ge=CHECKPOINT_PERCENT.min, le=CHECKPOINT_PERCENT.max)]
+
+AUTO_ROLLBACK_NOT_OFFERED = (
+    "pulumi-aws updates the group to the new launch template before it starts the refresh, so AWS's rollback "
+    "would return to the new template (https://github.com/hashicorp/terraform-provider-aws/issues/34189), and "
+    "AWS refuses a rollback when the AMI comes from an SSM parameter (nodes.ami's resolve:ssm:): to roll back, "
+    "revert the stack file and run `pulumi up`"
+)
+BAKE_TIME_NOT_OFFERED = "pulumi-aws's instance_refresh preferences have no bake time to pass on"
+
+
+class CheckpointSettings(SettingsModel):
+    """Phases of a refresh: it pauses when each percentage of the nodes is new, for `delay`.
+
+    The first percentage is the canary: that share of the nodes runs the new release, in service,
+    while the refresh's alarms watch it for `delay` seconds before the rest follows.
+    Rules: percentages unique and ascending, as AWS requires. A last percentage below 100 ends the
+    refresh there (AWS allows it: the rest of the nodes keep the old launch template, and
+    `tools.verify` names them).
+    """
+
+    percentages: list[CheckpointPercent] = setting(
+        description="Share of the nodes replaced at each checkpoint, ascending; 100 last to replace every node.",
+        unit="percent",
+        limit=f"{CHECKPOINT_PERCENT} each, unique and ascending",
+        min_length=1,
+        examples=[[34, 100]],
+    )
+    delay: int = setting(
+        CHECKPOINT_DELAY_DEFAULT,
+        description="Pause after each checkpoint, while the refresh's alarms watch the new nodes.",
+        unit="seconds",
+        limit=CHECKPOINT_DELAY_SECONDS,
+    )
+
+    def _rules(self, at: KeyPath, context: Context) -> Iterator[Problem]:
+        path = self._path(at, "percentages")
+        for index, (earlier, later) in enumerate(zip(self.percentages, self.percentages[1:], strict=False), start=1):
+            if later <= earlier:
+                yield Problem(
+                    (*path, index), f"must be above percentages[{index - 1}] ({earlier}), as AWS requires", later
+                )
+
 
 class InstanceRefreshSettings(SettingsModel):
-    """How `pulumi up` replaces nodes after a launch template change (rolling).
+    """How `pulumi up` replaces nodes after a launch template change (rolling), as AWS's
+    RefreshPreferences defines it: https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_RefreshPreferences.html
 
-    Rules: maxHealthyPercentage - minHealthyPercentage <= 100, and they are not both 100.
+    Rules: maxHealthyPercentage - minHealthyPercentage <= 100, and they are not both 100; at most
+    10 alarms, each once. Not offered: autoRollback (pulumi-aws updates the group before it starts
+    the refresh, so a rollback would return to the new template, terraform-provider-aws#34189, and AWS
+    refuses one when the AMI comes from an SSM parameter: revert the stack file and `pulumi up`
+    instead) and bakeTime (the provider has no such preference).
     """
+
+    not_offered: ClassVar[dict[str, str]] = {
+        "autoRollback": AUTO_ROLLBACK_NOT_OFFERED,
+        "bakeTime": BAKE_TIME_NOT_OFFERED,
+    }
 
     min_healthy_percentage: int = setting(
         by_environment="nodes.instanceRefresh.minHealthyPercentage",
@@ -44,10 +105,37 @@ class InstanceRefreshSettings(SettingsModel):
     )
     instance_warmup: int = setting(
         NODE_WARMUP_SECONDS,
-        description="Time a new node gets before the refresh moves on.",
+        description="Time a new node gets, once in service, before the refresh moves on.",
         unit="seconds",
         limit=WARMUP_SECONDS,
         ours="a node that needs longer is broken",
+    )
+    checkpoints: CheckpointSettings | None = setting(
+        None,
+        description="Pause at these shares of new nodes (the first is the canary) while the alarms watch them.",
+        default_text="none: one pass",
+    )
+    alarms: list[str] = setting(
+        by_environment="nodes.instanceRefresh.alarms",
+        description="Alarms of this stack whose ALARM state fails the refresh: health alarms by role "
+        "(unhealthy-hosts, 5xx-rate, p99-latency, ...) and step policies by their name (run-queue).",
+        limit=f"at most {REFRESH_ALARMS_MAX}, each an alarm this stack has, once",
+        max_length=REFRESH_ALARMS_MAX,
+    )
+    skip_matching: bool = setting(
+        True,
+        description="Leave nodes that already run the group's launch template version alone: a refresh started "
+        "again after one that stopped replaces only the nodes it had not reached.",
+    )
+    scale_in_protected_instances: ScaleInProtectedInstances = setting(
+        "Ignore",
+        description="Nodes protected from scale-in: Refresh replaces them too, Ignore leaves them (verify names "
+        "them), Wait waits an hour for the protection to go, then fails the refresh.",
+    )
+    standby_instances: StandbyInstances = setting(
+        "Ignore",
+        description="Nodes in Standby: Terminate replaces them, Ignore leaves them (verify names them), Wait waits "
+        "an hour for them to return to service, then fails the refresh.",
     )
 
     def _rules(self, at: KeyPath, context: Context) -> Iterator[Problem]:
@@ -68,6 +156,11 @@ class InstanceRefreshSettings(SettingsModel):
                 100,
                 refs=(min_path,),
             )
+        seen: set[str] = set()
+        for index, name in enumerate(self.alarms):
+            if name in seen:
+                yield Problem(self._path(at, "alarms", index), "listed twice", name)
+            seen.add(name)
 
 
 class SpotSettings(SettingsModel):

@@ -122,6 +122,8 @@ def problem_from_pydantic(section: str, model: type[SettingsModel], error: dict)
     path = (section, *loc)
     if kind == "extra_forbidden":
         parent = _model_at(model, loc[:-1])
+        if parent is not None and loc[-1] in parent.not_offered:
+            return Problem(path, f"not offered: {parent.not_offered[loc[-1]]}")
         keys = [f.alias or n for n, f in parent.model_fields.items()] if parent else []
         suggestion = did_you_mean(str(loc[-1]), keys)
         hint = f"did you mean {suggestion}?" if suggestion else f"expected one of: {', '.join(keys)}"

@@ -8,6 +8,7 @@ from typing import Literal
 from .conventions import EPMD_WELL_KNOWN_PORT, STATSD_ADDRESS, STATSD_PORT
 from .defaults import Defaults, FromDefaults
 from .drain import AGENT_MARGIN_SECONDS, DRAIN_SECONDS
+from .launch import BOOT_SECONDS, JOIN_SECONDS
 from .limits import (
     DISTRIBUTION_PORTS_MAX,
     ENVIRONMENT_LINE_BYTES,
@@ -87,6 +88,11 @@ class ReleaseSettings(SettingsModel):
     region (nodes read Parameter Store and Secrets Manager there); together environment and
     secrets fit what EC2's 16 KB of user data leaves beside the node's scripts.
 
+    Joining (scale-out, instance refresh, replacement): the launch lifecycle hook holds a new node
+    out of the load balancer until its release answers the health check and, when the group has
+    nodes in service, sees one of them in Node.list(); joinSeconds bounds that wait, then the node
+    is abandoned (launch.py budgets it).
+
     Leaving (scale-in, instance refresh, replacement), in AWS's order: the group deregisters
     the node from the load balancer, which stops sending it requests and gives those in flight
     loadBalancer.deregistrationDelay to finish; only then does the termination lifecycle hook
@@ -163,6 +169,15 @@ class ReleaseSettings(SettingsModel):
         f"{AGENT_MARGIN_SECONDS} s, at most {LIFECYCLE_HEARTBEAT.max} s.",
         unit="seconds",
         limit=DRAIN_SECONDS,
+    )
+    join_seconds: int = setting(
+        120,
+        description="How long a new node's release gets, from its start, to answer the load balancer's health "
+        "check and see a node already in service (`bin/<name> rpc`, Node.list()); the launch lifecycle hook keeps "
+        f"the node out of the load balancer meanwhile and abandons it after. The hook's heartbeat adds {BOOT_SECONDS} "
+        "s for the boot before it.",
+        unit="seconds",
+        limit=JOIN_SECONDS,
     )
 
     @property

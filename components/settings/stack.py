@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from .alarms import health_alarm_roles, refresh_alarms
 from .alerts import AlertsSettings
 from .cluster import ClusterSettings
 from .conventions import DISCOVERY_TAG_KEY
 from .drain import DrainBudget
+from .launch import LaunchBudget
 from .load_balancer import LoadBalancerSettings
 from .model import SettingsModel
 from .network import NetworkSettings
@@ -64,3 +66,18 @@ class StackSettings(SettingsModel):
     def drain(self) -> DrainBudget:
         """How long a leaving node takes: the load balancer's drain, then the release's (drain.py)."""
         return DrainBudget(self.load_balancer.deregistration_delay, self.release.drain_seconds)
+
+    @property
+    def launch(self) -> LaunchBudget:
+        """How long a new node may take to serve: boot, then the release's join (launch.py)."""
+        return LaunchBudget(self.release.join_seconds)
+
+    @property
+    def health_alarm_roles(self) -> list[str]:
+        """The health alarms this stack has, by role (alarms.py)."""
+        return health_alarm_roles(self.load_balancer, self.nodes, self.scaling)
+
+    @property
+    def refresh_alarms(self) -> list[str]:
+        """The alarms that fail an instance refresh, by their stack-file names (alarms.py)."""
+        return refresh_alarms(self.load_balancer, self.nodes, self.scaling)

@@ -1,5 +1,5 @@
 """The NodeGroup each shipped stack builds, read back from moto: the group, its launch
-template and its drain hook.
+template and its launch and drain hooks.
 
 Run: `.venv/bin/python -m pytest --tb=native -q tests/components/test_node_group.py`
 """
@@ -48,7 +48,19 @@ def test_nodes_run_in_the_private_subnets_only(stack):
 
 # What the shipped stack files say (desiredCapacity: dev leaves it to minSize).
 SIZES = {"dev": (1, 3, 1), "prod": (3, 12, 3)}
-REFRESH = {"dev": (50, 100, "120"), "prod": (90, 110, "120")}
+COMMON_REFRESH = {"instanceWarmup": "120", "skipMatching": True, "scaleInProtectedInstances": "Ignore"}
+REFRESH = {  # the provider's instance_refresh.preferences, by its wire names (the two seconds as strings)
+    "dev": {"minHealthyPercentage": 50, "maxHealthyPercentage": 100, **COMMON_REFRESH, "standbyInstances": "Ignore"},
+    "prod": {
+        "minHealthyPercentage": 90,
+        "maxHealthyPercentage": 110,
+        **COMMON_REFRESH,
+        "standbyInstances": "Ignore",
+        "checkpointPercentages": [8, 100],
+        "checkpointDelay": "600",
+        "alarmSpecification": {"alarms": ["shop-prod-5xx-rate", "shop-prod-unhealthy-hosts"]},
+    },
+}
 CLUSTER_TAGS = {"dev": {"team": "payments"}, "prod": {"team": "payments", "cost-center": "4711"}}
 
 
@@ -78,11 +90,8 @@ def test_instance_refresh_rolls_nodes_as_configured(stack):
     # AWS keeps the preferences on each refresh, which the provider starts on an update: on a
     # fresh stack the group's registered inputs are what the provider will send
     (group,) = stack.deployment.of_type(GROUP)
-    low, high, warmup = REFRESH[stack.settings.stack]
-    assert group.inputs["instanceRefresh"] == {
-        "strategy": "Rolling",
-        "preferences": {"minHealthyPercentage": low, "maxHealthyPercentage": high, "instanceWarmup": warmup},
-    }
+    assert group.inputs["instanceRefresh"] == {"strategy": "Rolling", "preferences": REFRESH[stack.settings.stack]}
+    assert "autoRollback" not in group.inputs["instanceRefresh"]["preferences"]
     assert not stack.client("autoscaling").describe_instance_refreshes(
         AutoScalingGroupName=stack.outputs["autoScalingGroupName"]
     )["InstanceRefreshes"]
@@ -134,11 +143,26 @@ def test_ec2_tag_discovery_needs_no_cloud_map(stack):
     assert "elixir-cluster:discovery-service-id" not in {t["Key"] for t in group_of(stack)["Tags"]}
 
 
-def test_a_leaving_node_is_held_until_the_load_balancer_and_the_release_have_drained(stack):
+def hooks(stack) -> dict[str, dict]:
     client = stack.client("autoscaling")
-    hooks = client.describe_lifecycle_hooks(AutoScalingGroupName=stack.outputs["autoScalingGroupName"])
-    (hook,) = hooks["LifecycleHooks"]
-    assert hook["LifecycleHookName"] == "release-drain"
+    found = client.describe_lifecycle_hooks(AutoScalingGroupName=stack.outputs["autoScalingGroupName"])
+    return {hook["LifecycleHookName"]: hook for hook in found["LifecycleHooks"]}
+
+
+def test_the_group_has_a_launch_hook_and_a_drain_hook_and_no_other(stack):
+    assert sorted(hooks(stack)) == ["release-drain", "release-join"]
+
+
+def test_a_new_node_is_held_until_it_has_joined_and_abandoned_if_it_never_says_so(stack):
+    hook = hooks(stack)["release-join"]
+    assert hook["LifecycleTransition"] == "autoscaling:EC2_INSTANCE_LAUNCHING"
+    assert hook["DefaultResult"] == "ABANDON"
+    # boot 300 + release.joinSeconds (120 in both) + completion 10
+    assert hook["HeartbeatTimeout"] == 430
+
+
+def test_a_leaving_node_is_held_until_the_load_balancer_and_the_release_have_drained(stack):
+    hook = hooks(stack)["release-drain"]
     assert hook["LifecycleTransition"] == "autoscaling:EC2_INSTANCE_TERMINATING"
     assert hook["DefaultResult"] == "CONTINUE"
     # poll 5 + deregistrationDelay + drainSeconds + stop margin 15 + completion 10:
@@ -197,17 +221,18 @@ def test_node_volumes_and_interfaces_carry_the_stack_tags(stack):
 # --- what it kept from before the node role and the cookie moved out -------------------------
 
 
-def test_the_group_template_and_hook_stay_where_they_always_were(stack):
+def test_the_group_template_and_drain_hook_stay_where_they_always_were(stack):
     # their URNs are unchanged: still children of the NodeGroup shop-nodes, under the same names
     (component,) = stack.deployment.of_type(NODE_GROUP)
     assert component.name == "shop-nodes"
-    children = {r.type: r for r in children_of(stack.deployment, NODE_GROUP)}
-    assert {t: r.name for t, r in children.items()} == {
-        "aws:ec2/launchTemplate:LaunchTemplate": "shop-nodes-template",
-        "aws:autoscaling/group:Group": "shop-nodes-group",
-        "aws:autoscaling/lifecycleHook:LifecycleHook": "shop-nodes-drain",
-    }
-    assert not [r.aliases for r in children.values() if r.aliases]
+    children = children_of(stack.deployment, NODE_GROUP)
+    assert sorted((r.type, r.name) for r in children) == [
+        ("aws:autoscaling/group:Group", "shop-nodes-group"),
+        ("aws:autoscaling/lifecycleHook:LifecycleHook", "shop-nodes-drain"),
+        ("aws:autoscaling/lifecycleHook:LifecycleHook", "shop-nodes-join"),  # new beside them
+        ("aws:ec2/launchTemplate:LaunchTemplate", "shop-nodes-template"),
+    ]
+    assert not [r.aliases for r in children if r.aliases]
 
 
 def test_exports_the_group_name(stack):

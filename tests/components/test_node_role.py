@@ -81,6 +81,8 @@ def test_prods_node_role_holds_exactly_these_documents(prod):
     boot = [
         {"Sid": "DiscoverClusterNodes", "Effect": "Allow", "Action": ["ec2:DescribeInstances", "ec2:DescribeTags"],
          "Resource": "*"},
+        {"Sid": "ReadGroupMembers", "Effect": "Allow", "Action": ["autoscaling:DescribeAutoScalingGroups"],
+         "Resource": "*"},
         {"Sid": "ReadReleaseCookie", "Effect": "Allow", "Action": ["ssm:GetParameter"], "Resource": cookie},
         {"Sid": "DecryptReleaseCookie", "Effect": "Allow", "Action": ["kms:Decrypt"], "Resource": cookie_key,
          "Condition": {"StringEquals": {"kms:ViaService": "ssm.eu-west-1.amazonaws.com",
@@ -106,8 +108,8 @@ def test_prods_node_role_holds_exactly_these_documents(prod):
         {"Sid": "PublishNodeMetrics", "Effect": "Allow", "Action": ["cloudwatch:PutMetricData"], "Resource": "*",
          "Condition": {"StringEquals": {"cloudwatch:namespace": "Elixir/BEAM"}}},
     ]  # fmt: skip
-    drain = [
-        {"Sid": "CompleteScaleInDrain", "Effect": "Allow", "Action": ["autoscaling:CompleteLifecycleAction"],
+    lifecycle = [  # the launch hook's and the drain hook's actions, on this group's ARN alone
+        {"Sid": "CompleteLifecycleActions", "Effect": "Allow", "Action": ["autoscaling:CompleteLifecycleAction"],
          "Resource": group_arn},
     ]  # fmt: skip
     documents = inline_policies(prod)
@@ -115,7 +117,7 @@ def test_prods_node_role_holds_exactly_these_documents(prod):
     assert len(by_kind) == len(documents) == 2
     assert by_kind == {
         "boot": {"Version": "2012-10-17", "Statement": boot},
-        "drain": {"Version": "2012-10-17", "Statement": drain},
+        "drain": {"Version": "2012-10-17", "Statement": lifecycle},  # its resource's name since it held the drain alone
     }
 
 

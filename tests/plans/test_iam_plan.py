@@ -7,6 +7,7 @@ Run: `.venv/bin/python -m pytest --tb=native -q tests/plans/test_iam_plan.py`
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -16,7 +17,7 @@ from components.plans.iam import (
     artifact_object_arn,
     assume_role_policy,
     node_boot_policy,
-    node_drain_policy,
+    node_lifecycle_policy,
     node_role_policy,
 )
 from components.settings import StackSettings
@@ -42,6 +43,12 @@ PROD_NODE_ROLE_POLICY = {
             "Sid": "DiscoverClusterNodes",
             "Effect": "Allow",
             "Action": ["ec2:DescribeInstances", "ec2:DescribeTags"],
+            "Resource": "*",
+        },
+        {
+            "Sid": "ReadGroupMembers",
+            "Effect": "Allow",
+            "Action": ["autoscaling:DescribeAutoScalingGroups"],
             "Resource": "*",
         },
         {
@@ -130,7 +137,7 @@ PROD_NODE_ROLE_POLICY = {
             "Condition": {"StringEquals": {"cloudwatch:namespace": "Elixir/BEAM"}},
         },
         {
-            "Sid": "CompleteScaleInDrain",
+            "Sid": "CompleteLifecycleActions",
             "Effect": "Allow",
             "Action": ["autoscaling:CompleteLifecycleAction"],
             "Resource": GROUP_ARN,
@@ -140,9 +147,10 @@ PROD_NODE_ROLE_POLICY = {
 """Every permission a prod node has (with this file's ARNs): the whole policy, as AWS's literal values."""
 
 UNSCOPABLE = {
-    # EC2 Describe*, Systems Manager's ssmmessages and CloudWatch PutMetricData take no resource-level
-    # permission (Service Authorization Reference); Session Manager's page grants its set on "*"
+    # EC2 and Auto Scaling Describe*, Systems Manager's ssmmessages and CloudWatch PutMetricData take no
+    # resource-level permission (Service Authorization Reference); Session Manager's page grants its set on "*"
     "DiscoverClusterNodes",
+    "ReadGroupMembers",
     "OpenSessionManagerSessions",
     "PublishNodeMetrics",
 }
@@ -314,11 +322,11 @@ def test_trust_policy_lets_only_ec2_assume_the_role() -> None:
 
 
 @pytest.mark.parametrize("variant", ["prod", "dns"])
-def test_boot_needs_nothing_from_the_group_and_drain_touches_only_the_group(
+def test_boot_needs_nothing_from_the_group_and_lifecycle_actions_touch_only_the_group(
     stacks: dict[str, StackSettings], variant: str
 ) -> None:
     # The boot document exists before the group (it launches nodes with it): it must not need
-    # the group's ARN, and together with the drain document it is the whole role policy.
+    # the group's ARN, and together with the lifecycle document it is the whole role policy.
     settings = stacks[variant]
     boot = node_boot_policy(
         settings.release,
@@ -327,9 +335,32 @@ def test_boot_needs_nothing_from_the_group_and_drain_touches_only_the_group(
         cookie_key_arn=COOKIE_KEY_ARN,
         **discovery(settings),
     )
-    drain = node_drain_policy(GROUP_ARN)
-    assert not any(a.startswith("autoscaling:") for s in boot["Statement"] for a in s["Action"])
-    assert [(s["Action"], s["Resource"]) for s in drain["Statement"]] == [
+    lifecycle = node_lifecycle_policy(GROUP_ARN)
+    # of Auto Scaling, boot reads the group's instances (Describe* takes no resource) and changes nothing
+    assert {a for s in boot["Statement"] for a in s["Action"] if a.startswith("autoscaling:")} == {
+        "autoscaling:DescribeAutoScalingGroups"
+    }
+    assert [(s["Action"], s["Resource"]) for s in lifecycle["Statement"]] == [
         (["autoscaling:CompleteLifecycleAction"], GROUP_ARN)
     ]
-    assert boot["Statement"] + drain["Statement"] == policy(settings)["Statement"]
+    assert boot["Statement"] + lifecycle["Statement"] == policy(settings)["Statement"]
+
+
+def iam_matches(pattern: str, arn: str) -> bool:
+    """IAM's Resource matching: * any run of characters, ? one, everything else literal."""
+    return (
+        re.fullmatch("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern), arn) is not None
+    )
+
+
+def test_nodes_complete_lifecycle_actions_of_their_own_group_and_no_other(stacks: dict[str, StackSettings]) -> None:
+    # one statement grants it, on the group's ARN: its launch hook and its drain hook alike (a hook's name
+    # is no part of the ARN); another group, even one of the same name made again, has another UUID
+    granting = [s for s in policy(stacks["prod"])["Statement"] if "autoscaling:CompleteLifecycleAction" in s["Action"]]
+    assert [s["Resource"] for s in granting] == [GROUP_ARN]
+    other = GROUP_ARN.replace("autoScalingGroupName/", "autoScalingGroupName/other-")
+    remade = re.sub(
+        r"autoScalingGroup:[0-9a-f-]+:", "autoScalingGroup:00000000-0000-4000-8000-000000000000:", GROUP_ARN
+    )
+    assert iam_matches(granting[0]["Resource"], GROUP_ARN)
+    assert not iam_matches(granting[0]["Resource"], other) and not iam_matches(granting[0]["Resource"], remade)

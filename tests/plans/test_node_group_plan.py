@@ -1,12 +1,15 @@
 """The node group's plan (plans/node_group.py) as AWS reports each part: the group's sizes,
 health checks, warmup, metrics, instance mix and tags (DescribeAutoScalingGroups), the refresh
-preferences (DescribeInstanceRefreshes), the drain hook (DescribeLifecycleHooks).
+preferences (DescribeInstanceRefreshes), the launch and drain hooks (DescribeLifecycleHooks).
 
 Expected values are AWS's literals, or computed here by hand from the settings given."""
 
 from __future__ import annotations
 
+import pytest
+
 from components.plans.node_group import GROUP_METRICS, group_plan, node_group_plan
+from tests.support.fragments import RUN_QUEUE_STEP
 
 EVERY_GROUP_METRIC = [  # as AWS spells them, sorted: every group metric but the warm pool's
     "GroupDesiredCapacity",
@@ -45,13 +48,73 @@ def test_the_load_balancer_judges_health_after_the_grace_period(settings):
 
 
 def test_a_refresh_rolls_with_the_preferences_of_the_stack_file(settings):
-    refresh = {"minHealthyPercentage": 75, "maxHealthyPercentage": 150, "instanceWarmup": 200}
+    refresh = {
+        "minHealthyPercentage": 75,
+        "maxHealthyPercentage": 150,
+        "instanceWarmup": 200,
+        "checkpoints": {"percentages": [20, 100], "delay": 600},
+        "alarms": ["unhealthy-hosts", "p99-latency"],
+        "skipMatching": False,
+        "scaleInProtectedInstances": "Refresh",
+        "standbyInstances": "Terminate",
+    }
     group = group_plan(settings(nodes={"instanceTypes": ["c7g.large"], "instanceRefresh": refresh}))
     assert group.refresh.described() == {
         "Strategy": "Rolling",
-        "Preferences": {"MinHealthyPercentage": 75, "MaxHealthyPercentage": 150, "InstanceWarmup": 200},
+        "Preferences": {
+            "MinHealthyPercentage": 75,
+            "MaxHealthyPercentage": 150,
+            "InstanceWarmup": 200,
+            "CheckpointPercentages": [20, 100],
+            "CheckpointDelay": 600,
+            # CloudWatch's names for them: the cluster's qualified name, then the role
+            "AlarmSpecification": {"Alarms": ["shop-dev-unhealthy-hosts", "shop-dev-p99-latency"]},
+            "SkipMatching": False,
+            "ScaleInProtectedInstances": "Refresh",
+            "StandbyInstances": "Terminate",
+        },
     }
     assert group.default_instance_warmup == 200  # as DescribeAutoScalingGroups reports DefaultInstanceWarmup
+
+
+def test_a_refresh_without_checkpoints_or_alarms_sends_neither(settings):
+    preferences = group_plan(settings(nodes={"instanceTypes": ["c7g.large"]})).refresh.described()["Preferences"]
+    # a checkpoint delay without percentages is refused by AWS; an empty alarm list means nothing
+    assert preferences == {
+        "MinHealthyPercentage": 50,  # dev's default
+        "MaxHealthyPercentage": 100,
+        "InstanceWarmup": 120,
+        "SkipMatching": True,
+        "ScaleInProtectedInstances": "Ignore",
+        "StandbyInstances": "Ignore",
+    }
+
+
+def test_a_step_policy_fails_a_refresh_by_its_alarm(settings):
+    stack = settings(
+        nodes={"instanceTypes": ["c7g.large"], "instanceRefresh": {"alarms": ["run-queue"]}},
+        scaling={"step": [RUN_QUEUE_STEP]},
+    )
+    assert group_plan(stack).refresh.preferences.alarms == ("shop-dev-step-run-queue",)
+
+
+@pytest.mark.parametrize(
+    ("percentages", "nodes", "canary"),
+    [
+        # AWS reaches a checkpoint once at least its share of the nodes is new
+        ([34, 100], 3, 2),  # 1 of 3 is 33.3% < 34
+        ([33, 100], 3, 1),
+        ([8, 100], 12, 1),  # 1 of 12 is 8.3%
+        ([10, 100], 12, 2),
+        ([20, 100], 10, 2),  # exactly 2: no float noise
+        ([100], 3, 3),
+        (None, 5, 5),  # no checkpoints: one pass over every node
+    ],
+)
+def test_the_first_checkpoint_is_the_canary(settings, percentages, nodes, canary):
+    refresh = {"checkpoints": {"percentages": percentages}} if percentages else {}
+    stack = settings(nodes={"instanceTypes": ["c7g.large"], "instanceRefresh": refresh})
+    assert group_plan(stack).refresh.preferences.canary_nodes(nodes) == canary
 
 
 def test_every_group_metric_but_the_warm_pools_is_collected_each_minute(settings):
@@ -124,7 +187,18 @@ def test_the_drain_hook_holds_a_leaving_node_for_the_whole_drain(settings):
         "HeartbeatTimeout": 135,
         "DefaultResult": "CONTINUE",
     }
-    assert [hook.name for hook in plan.hooks] == ["release-drain"]
+    assert [hook.name for hook in plan.hooks] == ["release-join", "release-drain"]
+
+
+def test_the_launch_hook_holds_a_new_node_until_it_joined_and_abandons_it_after(settings):
+    plan = node_group_plan(settings(release={"joinSeconds": 200}, nodes={"instanceTypes": ["c7g.large"]}))
+    assert plan.launch_hook.name == "release-join"
+    # boot 300 + the join wait 200 + completion 10; a node nobody vouched for never serves
+    assert plan.launch_hook.described() == {
+        "LifecycleTransition": "autoscaling:EC2_INSTANCE_LAUNCHING",
+        "HeartbeatTimeout": 510,
+        "DefaultResult": "ABANDON",
+    }
 
 
 def test_dev_drains_in_a_minute(settings):

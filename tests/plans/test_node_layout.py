@@ -22,6 +22,7 @@ def test_a_release_lives_under_its_own_name_everywhere() -> None:
         "secrets_script": "/usr/local/libexec/shop/fetch-secrets",
         "env_assignment_script": "/usr/local/libexec/shop/env-assignment",
         "secret_references": "/usr/local/libexec/shop/secrets.sh",
+        "launch_hook_script": "/usr/local/libexec/shop/launch-hook",
         "drain_script": "/usr/local/libexec/shop/drain-agent",
         "unit_dir": "/etc/systemd/system",
         "release_unit": "shop.service",

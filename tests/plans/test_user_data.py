@@ -155,6 +155,7 @@ def test_every_written_file_is_roots_with_its_mode() -> None:
         "/usr/local/libexec/shop/bootstrap": ("root:root", "0755"),
         "/usr/local/libexec/shop/fetch-secrets": ("root:root", "0755"),
         "/usr/local/libexec/shop/env-assignment": ("root:root", "0755"),
+        "/usr/local/libexec/shop/launch-hook": ("root:root", "0755"),
         "/usr/local/libexec/shop/drain-agent": ("root:root", "0755"),
         "/usr/local/libexec/shop/common.sh": ("root:root", "0644"),
         "/usr/local/libexec/shop/stack.env": ("root:root", "0644"),

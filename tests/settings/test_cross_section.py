@@ -1,5 +1,6 @@
 """Rules between sections: zones and subnets for the load balancer, subnet capacity for the
-group, egress for the artifact, request-count scaling, sizes in scaling, the drain budget.
+group, egress for the artifact, request-count scaling, sizes in scaling, the drain budget, the
+alarms an instance refresh watches.
 
 Each rule is tested at the last value it accepts and the first it refuses: a rule whose
 boundary is untested lets `>` for `>=` slip through."""
@@ -386,3 +387,47 @@ def test_the_drain_must_fit_the_lifecycle_hook_after_the_load_balancer_drained()
 def test_the_drain_budget_at_its_boundaries(delay, drain, refused):
     lines = refusals(release={"drainSeconds": drain}, loadBalancer={"deregistrationDelay": delay})
     assert lines == ([] if refused is None else [refused])
+
+
+# --- the alarms that fail an instance refresh -------------------------------------------------
+
+
+def alarms(*names: str) -> dict:
+    return {"instanceRefresh": {"alarms": list(names)}}
+
+
+def test_refresh_alarms_must_be_alarms_the_stack_has():
+    assert problems(nodes=alarms("5xx", "unhealthy-hosts")) == [
+        "elixir-cluster:nodes.instanceRefresh.alarms[0]: names no alarm of this stack; it has: unhealthy-hosts, "
+        'healthy-hosts-below-min, 5xx-rate, p99-latency, at-max-size, got "5xx"'
+    ]
+
+
+def test_a_step_policy_is_named_as_the_stack_file_names_it():
+    steps = {"step": [step_policy(name="backlog")]}
+    assert refusals(nodes=alarms("backlog"), scaling=steps) == []
+    assert problems(nodes=alarms("run-queue"), scaling=steps)[0].endswith(
+        'at-max-size, backlog (step), got "run-queue"'
+    )
+
+
+def test_an_http_alarm_behind_a_network_load_balancer_is_refused():
+    # a network load balancer publishes no HTTP codes: the stack makes no 5xx-rate alarm to watch
+    assert refusals(nodes=alarms("unhealthy-hosts"), loadBalancer=NLB) == []
+    (line,) = problems(nodes=alarms("5xx-rate"), loadBalancer=NLB)
+    assert line.startswith("elixir-cluster:nodes.instanceRefresh.alarms[0]: names no alarm of this stack; it has: ")
+    assert "5xx-rate," not in line
+
+
+def test_the_ceiling_alarm_exists_only_when_the_group_can_grow():
+    fixed = {"minSize": 2, "maxSize": 2, **alarms("at-max-size")}
+    assert problems(nodes=fixed)[0].startswith("elixir-cluster:nodes.instanceRefresh.alarms[0]: names no alarm")
+    assert refusals(nodes={"minSize": 2, "maxSize": 3, **alarms("at-max-size")}) == []
+
+
+def test_a_step_policy_named_like_a_health_alarm_is_ambiguous():
+    (line,) = problems(nodes=alarms("p99-latency"), scaling={"step": [step_policy(name="p99-latency")]})
+    assert line == (
+        "elixir-cluster:nodes.instanceRefresh.alarms[0]: is both a health alarm and the step policy "
+        'scaling.step[0]: rename the step policy, got "p99-latency"'
+    )

@@ -29,6 +29,7 @@ DEFAULTS_BY_ENVIRONMENT = {  # key: (dev, staging, prod)
     "nodes.maxSize": (3, 6, 12),
     "nodes.desiredCapacity": (1, 2, 3),
     "nodes.instanceRefresh.minHealthyPercentage": (50, 75, 90),
+    "nodes.instanceRefresh.alarms": ([], [], ["5xx-rate", "unhealthy-hosts"]),
     "loadBalancer.deletionProtection": (False, False, True),
     "loadBalancer.waf.enabled": (False, False, True),
 }

@@ -27,6 +27,9 @@ def test_a_model_takes_the_environment_it_is_given():
 
 def test_a_model_given_every_key_that_follows_the_environment_needs_none():
     nodes = NodesSettings(
-        instance_types=["m7g.large"], min_size=1, max_size=2, instance_refresh={"minHealthyPercentage": 50}
+        instance_types=["m7g.large"],
+        min_size=1,
+        max_size=2,
+        instance_refresh={"minHealthyPercentage": 50, "alarms": []},
     )
     assert (nodes.min_size, nodes.desired_capacity, nodes.instance_refresh.min_healthy_percentage) == (1, 1, 50)

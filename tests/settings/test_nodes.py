@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.fragments import RUN_QUEUE_STEP
 from tests.support.sections import load, problems, refusals
 
 X86_IMAGE = "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
@@ -130,3 +131,118 @@ def test_x86_nodes_with_an_x86_image():
 def test_an_ami_id_names_no_architecture_so_any_type_goes():
     loaded = load(nodes={"instanceTypes": ["m7i.large"], "ami": "ami-0123456789abcdef0"})
     assert loaded.nodes.architecture == "x86_64"
+
+
+# --- instanceRefresh as AWS's RefreshPreferences defines it ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("refresh", "refused"),
+    [
+        # checkpoints: each 1..100, unique and ascending; a last one below 100 stops there, as AWS allows
+        ({"checkpoints": {"percentages": [1, 100]}}, None),
+        ({"checkpoints": {"percentages": [100]}}, None),
+        ({"checkpoints": {"percentages": [20, 50]}}, None),
+        (
+            {"checkpoints": {"percentages": [0, 100]}},
+            "elixir-cluster:nodes.instanceRefresh.checkpoints.percentages[0]: must be >= 1, got 0",
+        ),
+        (
+            {"checkpoints": {"percentages": [50, 101]}},
+            "elixir-cluster:nodes.instanceRefresh.checkpoints.percentages[1]: must be <= 100, got 101",
+        ),
+        (
+            {"checkpoints": {"percentages": [50, 50, 100]}},
+            "elixir-cluster:nodes.instanceRefresh.checkpoints.percentages[1]: must be above percentages[0] (50), "
+            "as AWS requires, got 50",
+        ),
+        (
+            {"checkpoints": {"percentages": [60, 30, 100]}},
+            "elixir-cluster:nodes.instanceRefresh.checkpoints.percentages[1]: must be above percentages[0] (60), "
+            "as AWS requires, got 30",
+        ),
+        (
+            {"checkpoints": {"percentages": []}},
+            "elixir-cluster:nodes.instanceRefresh.checkpoints.percentages: must have at least 1 items",
+        ),
+        ({"checkpoints": {"delay": 300}}, "elixir-cluster:nodes.instanceRefresh.checkpoints.percentages: required"),
+        # the delay: 0..172800 s (two days)
+        ({"checkpoints": {"percentages": [50, 100], "delay": 0}}, None),
+        ({"checkpoints": {"percentages": [50, 100], "delay": 172800}}, None),
+        (
+            {"checkpoints": {"percentages": [50, 100], "delay": 172801}},
+            "elixir-cluster:nodes.instanceRefresh.checkpoints.delay: must be <= 172800, got 172801",
+        ),
+        # at most 10 alarms, each once
+        ({"alarms": ["unhealthy-hosts", "healthy-hosts-below-min", "5xx-rate", "p99-latency"]}, None),
+        (
+            {"alarms": ["unhealthy-hosts"] * 11},
+            "elixir-cluster:nodes.instanceRefresh.alarms: must have at most 10 items",
+        ),
+        (
+            {"alarms": ["5xx-rate", "unhealthy-hosts", "5xx-rate"]},
+            'elixir-cluster:nodes.instanceRefresh.alarms[2]: listed twice, got "5xx-rate"',
+        ),
+        # protected and standby nodes: AWS's choices for each, which differ
+        ({"scaleInProtectedInstances": "Refresh", "standbyInstances": "Terminate"}, None),
+        ({"scaleInProtectedInstances": "Wait", "standbyInstances": "Wait"}, None),
+        (
+            {"standbyInstances": "Refresh"},
+            "elixir-cluster:nodes.instanceRefresh.standbyInstances: must be one of: Terminate, Ignore, Wait",
+        ),
+        (
+            {"scaleInProtectedInstances": "Terminate"},
+            "elixir-cluster:nodes.instanceRefresh.scaleInProtectedInstances: must be one of: Refresh, Ignore, Wait",
+        ),
+    ],
+)
+def test_refresh_preferences_at_awss_boundaries(refresh, refused):
+    found = refusals(nodes={"instanceRefresh": refresh})
+    if refused is None:
+        assert found == []
+    else:
+        assert len(found) == 1 and found[0].startswith(refused), found
+
+
+@pytest.mark.parametrize("key", ["autoRollback", "bakeTime"])
+def test_what_the_provider_cannot_carry_is_refused_saying_why(key):
+    (line,) = problems(nodes={"instanceRefresh": {key: True}})
+    assert line.startswith(f"elixir-cluster:nodes.instanceRefresh.{key}: not offered: pulumi-aws")
+
+
+def test_auto_rollback_is_refused_with_the_upstream_issue_and_the_way_back():
+    (line,) = problems(nodes={"instanceRefresh": {"autoRollback": True}})
+    assert "https://github.com/hashicorp/terraform-provider-aws/issues/34189" in line
+    assert "revert the stack file and run `pulumi up`" in line
+    assert "SSM parameter" in line
+
+
+def test_a_refresh_skips_matching_nodes_and_leaves_protected_and_standby_ones_unless_told():
+    refresh = load().nodes.instance_refresh
+    assert (refresh.skip_matching, refresh.scale_in_protected_instances, refresh.standby_instances) == (
+        True,
+        "Ignore",
+        "Ignore",
+    )
+    assert refresh.checkpoints is None
+    assert (
+        load(nodes={"instanceRefresh": {"checkpoints": {"percentages": [50]}}}).nodes.instance_refresh.checkpoints.delay
+        == 3600
+    )
+
+
+def test_prods_refresh_fails_on_its_5xx_and_unhealthy_host_alarms_by_default():
+    assert load(stack="prod").refresh_alarms == ["5xx-rate", "unhealthy-hosts"]
+    assert load(stack="staging").refresh_alarms == [] and load().refresh_alarms == []
+
+
+def test_behind_a_network_load_balancer_prods_default_keeps_the_alarm_it_has():
+    # an NLB publishes no HTTP codes, so the stack has no 5xx-rate alarm: the default names what exists
+    nlb = {"type": "network", "certificateArn": None, "waf": {"enabled": False}}
+    assert load(stack="prod", loadBalancer=nlb).refresh_alarms == ["unhealthy-hosts"]
+
+
+def test_refresh_alarms_name_health_alarms_by_role_and_step_policies_by_name():
+    refresh = {"alarms": ["p99-latency", "run-queue"]}
+    loaded = load(nodes={"instanceRefresh": refresh}, scaling={"step": [RUN_QUEUE_STEP]})
+    assert loaded.refresh_alarms == ["p99-latency", "run-queue"]

@@ -26,9 +26,16 @@ def test_boot_and_drain_come_from_the_stack_rounded_up_to_minutes():
         loadBalancer={"deregistrationDelay": 45},
         release={"artifact": "s3://shop-releases/shop-1.0.0.tar.gz", "drainSeconds": 30},
     )
-    # drain: 5 s poll + 45 s deregistration + 30 s release + 15 s stop margin + 10 s completion = 105 s
-    assert NodeModel.for_stack(settings, 10) == NodeModel(10, boot_minutes=3, drain_minutes=2)
-    assert NodeModel.for_stack(settings, 10, boot_seconds=60).boot_minutes == 1
+    # drain: 5 s poll + 45 s deregistration + 30 s release + 15 s stop margin + 10 s completion = 105 s;
+    # the launch hook holds a node until its release serves: the whole boot
+    assert NodeModel.for_stack(settings, 10) == NodeModel(10, boot_minutes=3, drain_minutes=2, join_minutes=3)
+    node = NodeModel.for_stack(settings, 10, boot_seconds=60)
+    assert (node.boot_minutes, node.join_minutes) == (1, 1)
+
+
+def test_a_node_model_refuses_a_launch_hook_longer_than_the_boot():
+    with pytest.raises(ValueError, match="a node serves only once it is InService"):
+        NodeModel(10, boot_minutes=1, join_minutes=2)
 
 
 def test_a_scale_out_is_held_to_the_maximum_size():

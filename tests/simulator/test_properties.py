@@ -131,7 +131,8 @@ def test_skipping_quiet_stretches_changes_nothing(
         st.lists(st.one_of(st.none(), st.floats(0, 200)), min_size=len(demand), max_size=len(demand))
         | st.lists(st.floats(0, 200), min_size=len(demand), max_size=len(demand))
     )
-    prepared = prepare(Trace(list(demand), {"Queue": queue}), NodeModel(NODE_RPS, boot, drain))
+    join = data.draw(st.integers(0, boot))  # a launch hook holding new nodes for part or all of the boot
+    prepared = prepare(Trace(list(demand), {"Queue": queue}), NodeModel(NODE_RPS, boot, drain, join))
     choices = ModellingChoices(scale_in_step=step, period_minutes=period)
     skipping = replay(settings_.nodes, settings_.scaling, prepared, choices, record_metrics=True)
     every_minute = replay(settings_.nodes, settings_.scaling, prepared, choices, record_metrics=True, skip_quiet=False)

@@ -5,8 +5,12 @@ against fakes as strict as what they stand in for.
   header, expiring tokens), on 127.0.0.1;
 - curl: the real curl, its connections to 169.254.169.254 sent to that IMDS and to the
   artifact host to a local HTTPS server (`ArtifactServer`), every other host to a closed port;
-- aws, systemctl, sleep: tests/support/fakes/ (the CLI's own parsing from botocore's models,
-  units that must exist, GNU sleep's intervals);
+- aws, systemctl, sleep, date, runuser: tests/support/fakes/ (the CLI's own parsing from
+  botocore's models, units that must exist, GNU sleep's intervals on a fake clock that date reads,
+  runuser's form);
+- the release's HTTP port on the node's address: `ReleaseServer`, answering its health check with
+  the statuses a test gives; and its `bin/<release> rpc` (fakes/release.sh), answering Node.list()
+  with the peers a test gives (`release_sees`);
 - amazon-cloudwatch-agent-ctl: the node lab's stub (the real control script's options).
 
 Every call is appended to a log, in order (`calls`), refused ones included.
@@ -37,7 +41,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from components.plans.lifecycle_hooks import drain_hook
+from components.plans.lifecycle_hooks import LAUNCHING, TERMINATING, drain_hook, launch_hook
 from components.plans.user_data import render_user_data
 from components.settings import StackSettings
 from tests.support.fakes.aws_cli import write_cli_model
@@ -62,6 +66,33 @@ FAKES = {
 agent's polling calls it often."""
 
 FAKES_DIR = Path(__file__).with_name("fakes")
+SHELL_FAKES = ("sleep", "date", "runuser")
+"""Commands that are shell scripts in fakes/: the polling loops call them often."""
+
+CLOCK_START = 1_767_225_600
+"""The fake clock's first second (2026-01-01 00:00 UTC): what `date +%s` answers before any sleep."""
+
+
+class ReleaseServer(LocalServer):
+    """The release's HTTP port: each request gets the next of `statuses` (the last one repeats)."""
+
+    def __init__(self, statuses: list[int]):
+        self.requests: list[str] = []
+        pending, requests = list(statuses), self.requests
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+                requests.append(self.path)
+                status = pending.pop(0) if len(pending) > 1 else pending[0]
+                self.send_response(status)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+                pass
+
+        super().__init__(http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler))
 
 
 def real_curl() -> str:
@@ -150,6 +181,11 @@ class FakeNode:
     outages: dict[str, int] = field(default_factory=dict)
     """IMDS item -> how many of its next reads answer 503."""
     imds_log: list[str] = field(default_factory=list)
+    group: dict[str, str] = field(default_factory=lambda: {INSTANCE_ID: "Terminating:Wait"})
+    """The group's instances and their lifecycle states, as DescribeAutoScalingGroups reports them
+    (this node's first: by default about to be scaled in)."""
+    addresses: dict[str, str] = field(default_factory=lambda: {INSTANCE_ID: NODE_IP})
+    """Each instance's private IPv4, as DescribeInstances reports it."""
 
     def __post_init__(self) -> None:
         curl = real_curl()  # skips before any server starts when curl is missing
@@ -166,11 +202,14 @@ class FakeNode:
             f"{ARTIFACT_HOST}:443:127.0.0.1:{self.artifacts.port}",
             "::127.0.0.1:1",  # any other host: refused, never the network
         ]
-        routes = " ".join(f"--connect-to {route}" for route in connect)
-        self._tool("curl", f'#!/bin/bash\necho "curl $*" >> "$FAKE_CALLS"\nexec {curl} -q {routes} "$@"\n')
+        self._curl, self._routes = curl, connect
+        self._write_curl()
+        self.release_server: ReleaseServer | None = None
         for name, module in FAKES.items():
             self._tool(name, shim(module))
-        self._tool("sleep", (FAKES_DIR / "sleep.sh").read_text())
+        for name in SHELL_FAKES:
+            self._tool(name, (FAKES_DIR / f"{name}.sh").read_text())
+        (self.root / "clock").write_text(f"{CLOCK_START}\n")
         self.artifact = self.root / "release.tar.gz"
         with tarfile.open(self.artifact, "w:gz") as artifact:
             artifact.add(self._tool("shop", "#!/bin/bash\n"), arcname="bin/shop")
@@ -178,6 +217,13 @@ class FakeNode:
     def close(self) -> None:
         self.imds_server.close()
         self.artifacts.close()
+        if self.release_server is not None:
+            self.release_server.close()
+
+    def _write_curl(self) -> None:
+        # the first route that matches a host and port wins: the catch-all comes last
+        routes = " ".join(f"--connect-to {route}" for route in self._routes)
+        self._tool("curl", f'#!/bin/bash\necho "curl $*" >> "$FAKE_CALLS"\nexec {self._curl} -q {routes} "$@"\n')
 
     def _tool(self, name: str, text: str) -> Path:
         path = self.root / "bin" / name
@@ -196,14 +242,39 @@ class FakeNode:
         imds.write_metadata(self.metadata_file, self.metadata)
         self.outages[item] = failures
 
+    def serve_release(self, port: int, statuses: list[int]) -> ReleaseServer:
+        """The release listens on `port` of the node's address, answering `statuses` in turn."""
+        self.release_server = ReleaseServer(statuses)
+        self._routes.insert(0, f"{NODE_IP}:{port}:127.0.0.1:{self.release_server.port}")
+        self._write_curl()
+        return self.release_server
+
+    def release_sees(self, *nodes: str) -> None:
+        """What the release's Node.list() answers from now on (its rpc fails until this is called)."""
+        (self.root / "fs" / "release-peers").write_text("".join(f"{node}\n" for node in nodes))
+
+    def install_release(self, root: str) -> Path:
+        """The release's bin/<name> under `root` (the node's path): the fake that answers rpc."""
+        binary = self.fs(f"{root}/bin/shop")
+        binary.parent.mkdir(parents=True, exist_ok=True)
+        binary.write_text((FAKES_DIR / "release.sh").read_text())
+        binary.chmod(0o755)
+        return binary
+
+    def clock(self) -> int:
+        """The fake clock's second now: where the sleeps took it."""
+        return int((self.root / "clock").read_text())
+
     def aws_state(self) -> dict[str, Any]:
         """What the fake aws holds now (what the scripts changed included)."""
         return json.loads((self.root / "aws.json").read_text())
 
     def _write_aws_state(self, settings: StackSettings, cookie: str, stored: dict[str, Any] | None) -> None:
         path = self.root / "aws.json"
+        hooks = {launch_hook(settings).name: LAUNCHING, drain_hook(settings).name: TERMINATING}
         state = json.loads(path.read_text()) if path.exists() else {
-            "groups": {GROUP_NAME: {"hooks": [drain_hook(settings).name], "instances": [INSTANCE_ID]}},
+            "groups": {GROUP_NAME: {"hooks": hooks, "instances": dict(self.group)}},
+            "instances": {instance: {"PrivateIpAddress": ip} for instance, ip in self.addresses.items()},
             "services": {SERVICE_ID: {"instances": {}}},
         }  # fmt: skip
         stored = stored or {}
@@ -260,6 +331,7 @@ class FakeNode:
             "FAKE_AWS_MODEL": str(aws_cli_model()),
             "RUNTIME_DIRECTORY": str(self.root / "runtime"),
             "CURL_CA_BUNDLE": str(artifact_certificate()[0]),
+            "FAKE_CLOCK": str(self.root / "clock"),
             **({"FAKE_SLEEP_LIMIT": str(sleeps)} if sleeps is not None else {}),
         }
         args = list(command) or [str(path)]  # run as systemd and runcmd run it: by its path

@@ -1,8 +1,8 @@
 """Tiny stacks and traces for the simulator's tests, with a node model easy to compute by hand.
 
 A node serves NODE_RPS = 10 requests/s at 100% CPU, so 12 rps on 2 nodes is 60% CPU and
-600 requests per node per minute is a full node. Nodes boot in 0 minutes and drain in 0
-unless a test says otherwise; the group starts with `desiredCapacity` nodes warmed up.
+600 requests per node per minute is a full node. Nodes boot in 0 minutes, drain in 0 and
+have no launch hook unless a test says otherwise; the group starts with `desiredCapacity` nodes warmed up.
 """
 
 from __future__ import annotations
@@ -44,11 +44,13 @@ def run(
     *,
     boot_minutes: int = 0,
     drain_minutes: int = 0,
+    join_minutes: int = 0,
     start: datetime = DEFAULT_START,
     alarms: ModellingChoices = DEFAULT_CHOICES,
 ) -> Simulation:
     trace = Trace(list(demand), columns or {})
-    return simulate(settings, trace, NodeModel(NODE_RPS, boot_minutes, drain_minutes), start, alarms)
+    node = NodeModel(NODE_RPS, boot_minutes, drain_minutes, join_minutes)
+    return simulate(settings, trace, node, start, alarms)
 
 
 def changes(simulation: Simulation, variant: str = "policy") -> list[tuple[int, int, int]]:

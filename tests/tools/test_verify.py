@@ -58,6 +58,7 @@ def test_a_freshly_applied_stack_verifies_clean(shipped: ShippedStacks, stack: s
     areas = {check.split(".")[0] for check in verdicts(document)}
     assert areas == {
         "group",
+        "refresh",
         "load_balancer",
         "security",
         "launch_template",

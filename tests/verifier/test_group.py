@@ -1,6 +1,6 @@
 """tools/verifier/checks/group.py against the node group's plan: sizes, capacity, load balancing
-and health checks, the template version, warmup, metrics, the instance mix, tags and the latest
-refresh's preferences; each tamper fails its check and no other.
+and health checks, the template version, warmup, metrics, the instance mix and tags; each tamper
+fails its check and no other (the group's instance refreshes: tests/verifier/test_refresh.py).
 
 The instance mix is walked on prod's variant with spot and two instance types
 (tests/support/verify.py's PROD_VARIANT); the rest on dev. Expected details are AWS's values and
@@ -98,14 +98,6 @@ def change_the_tag(key: str, **change: Any) -> Change:
     return tamper
 
 
-def refresh_the_nodes_by_hand_half_at_a_time(env: Applied) -> None:
-    """What `aws autoscaling start-instance-refresh --preferences MinHealthyPercentage=50` starts."""
-    env.client("autoscaling").start_instance_refresh(
-        AutoScalingGroupName=env.outputs["autoScalingGroupName"],
-        Preferences={"MinHealthyPercentage": 50, "InstanceWarmup": 120},
-    )
-
-
 TAMPERS = {
     "dev": [
         Tamper(raise_the_minimum_to_the_maximum, "group.size", "MinSize 3, declared 1"),
@@ -139,12 +131,6 @@ VARIANT_TAMPERS = [
     Tamper(change_the_tag("Name", PropagateAtLaunch=False), "group.tags", "tag Name no longer propagates to new nodes"),
     Tamper(change_the_tag("team", Value="platform"), "group.tags", "tag team 'platform', declared 'payments'"),
     Tamper(launch_the_latest_template_version, "group.template_version", "version $Latest"),
-    # the provider would have sent 90 and 110 (prod's instanceRefresh); AWS's default max is 100
-    Tamper(
-        refresh_the_nodes_by_hand_half_at_a_time,
-        "group.refresh",
-        "Preferences.MinHealthyPercentage 50, declared 90; Preferences.MaxHealthyPercentage None, declared 110",
-    ),
 ]
 """On prod's variant with spot and two instance types, in this order (they add up)."""
 
@@ -158,22 +144,7 @@ def test_each_group_tamper_fails_its_check_and_no_other(deploy: Deploy, stack: s
 def test_each_instance_mix_tamper_fails_its_check_and_no_other(deploy: Deploy) -> None:
     env = deploy("prod", PROD_VARIANT)
     clean = findings(env)
-    assert clean["group.refresh"].detail.startswith("no instance refresh has run yet")
     assert clean["group.instances"].detail == "mixed instances c7g.large, c6g.large; capacity rebalance True"
-    # a refresh as the provider starts it on an update (prod's instanceRefresh), then cancelled: the
-    # latest refresh passes, and the walk's refresh by hand becomes the latest
-    autoscaling, group = env.client("autoscaling"), env.outputs["autoScalingGroupName"]
-    autoscaling.start_instance_refresh(
-        AutoScalingGroupName=group,
-        Strategy="Rolling",
-        Preferences={"MinHealthyPercentage": 90, "MaxHealthyPercentage": 110, "InstanceWarmup": 120},
-    )
-    refresh = findings(env)["group.refresh"]
-    assert (refresh.status, refresh.detail.split(": ", 1)[1]) == (
-        "pass",
-        "Rolling, MinHealthyPercentage 90, MaxHealthyPercentage 110, InstanceWarmup 120",
-    )
-    autoscaling.cancel_instance_refresh(AutoScalingGroupName=group)
     walk(env, VARIANT_TAMPERS)
 
 

@@ -79,7 +79,7 @@ def test_each_node_role_tamper_fails_its_check_and_no_other(deploy: Deploy) -> N
             Tamper(
                 delete_the_drain_policy,
                 "node_role.policies",
-                "CompleteScaleInDrain missing: Allow autoscaling:CompleteLifecycleAction on arn:aws:autoscaling:",
+                "CompleteLifecycleActions missing: Allow autoscaling:CompleteLifecycleAction on arn:aws:autoscaling:",
             ),
         ],
     )

@@ -2,11 +2,12 @@
 
 Each minute t, in this order:
 1. nodes whose drain has ended leave; scheduled actions due at t set the group's sizes
-   (nodes they launch are InService from t, serve from t + boot);
+   (nodes they launch are InService once their launch hook ends, t + join, and serve from
+   t + boot);
 2. the group serves demand[t] with the nodes in service (what the figures count);
 3. every policy sees minute t's datapoint and, while its alarm is in ALARM, asks for a
    capacity; the group carries out what they ask for together (decisions.py), from t + 1:
-   nodes launched are InService from t + 1 and serve from t + 1 + boot, nodes removed stop
+   nodes launched are InService from t + 1 + join and serve from t + 1 + boot, nodes removed stop
    serving and drain from t + 1 (model.py).
 The group starts at the stack's desiredCapacity, its nodes serving and warmed up.
 
@@ -247,7 +248,7 @@ def _replay(
     run = Run()
     desired_log, in_service_log, nodes_log = run.desired, run.in_service, run.nodes
     launched, draining = group.launched, group.draining
-    boot = group.boot_minutes
+    serves_after = group.serves_after
     voters = [policy for policy in tracking if policy.scales_in]
     policies = [*tracking, *steps]
     warmups = sorted({policy.warmup_minutes for policy in policies})
@@ -260,7 +261,7 @@ def _replay(
             quiet = quiet_until(group, tracking, steps, warmups, firings, minute, limit)
             lookout.found(minute, limit, quiet)
             if quiet > minute:
-                in_service = bisect_right(launched, minute - boot)
+                in_service = bisect_right(launched, minute - serves_after)
                 stretch = quiet - minute
                 desired_log.extend([group.desired] * stretch)
                 in_service_log.extend([in_service] * stretch)
@@ -276,7 +277,7 @@ def _replay(
         if actions:
             for action in actions:
                 _carry_out(group, action.apply(group), minute, minute, run)
-        in_service = bisect_right(launched, minute - boot)
+        in_service = bisect_right(launched, minute - serves_after)
         desired_log.append(group.desired)
         in_service_log.append(in_service)
         nodes_log.append(len(launched) + len(draining))

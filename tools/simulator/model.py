@@ -3,18 +3,26 @@
 A node's life, minute by minute (AWS's rules quoted where they decide it):
 
 - Launched at minute L (a scheduled action: the minute it fires; a policy: the minute after
-  the datapoint that decided it), it is InService from L. The stack has no launch lifecycle
-  hook, so an instance reaches InService once EC2 runs it, within its launch minute (a
-  modelling choice: AWS gives no figure).
-- Its warmup runs from InService: "how long after an instance reaches the InService state it
-  waits before contributing usage data to the aggregated metrics"
+  the datapoint that decided it), it waits in Pending:Wait for the launch lifecycle hook
+  until L + join, then is InService: "The instance remains in a wait state until you either
+  complete the lifecycle action, or the timeout period ends" ... "The instance enters the
+  InService state and the health check grace period starts"
+  (https://docs.aws.amazon.com/autoscaling/ec2/userguide/lifecycle-hooks-overview.html).
+  The stack's launch hook completes once the release answers its health path and has joined
+  the cluster (plans/scripts/launch-hook.sh), which is when the node is ready to serve: for
+  the stack's nodes join = boot. Without a hook (join 0) an instance reaches InService within
+  its launch minute (a modelling choice: AWS gives no figure).
+- Its warmup runs from InService, so from the end of the launch hook: "how long after an
+  instance reaches the InService state it waits before contributing usage data to the
+  aggregated metrics"
   (https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-default-instance-warmup.html).
-  A policy with warmup W counts it as warmed from L + W.
-- It serves from L + boot minutes: boot is the time from launch to passing the load
-  balancer's health checks (the stack's nodes.healthCheckGracePeriod unless given), the
-  grace period AWS counts from InService: it "waits before checking the health status of an
-  EC2 instance that has come into service ... useful if your instances do not immediately
-  pass their health checks after they enter the InService state"
+  A policy with warmup W counts it as warmed from L + join + W.
+- It serves from L + boot minutes (boot >= join: the load balancer registers it on its way
+  to InService): boot is the time from launch to passing the load balancer's health checks
+  (the stack's nodes.healthCheckGracePeriod unless given), the grace period AWS counts from
+  InService: it "waits before checking the health status of an EC2 instance that has come
+  into service ... useful if your instances do not immediately pass their health checks
+  after they enter the InService state"
   (https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_CreateAutoScalingGroup.html).
 - Removed at minute R (when the change takes effect), it stops serving at once (the load
   balancer deregisters it first) and keeps running, draining in Terminating:Wait, for the
@@ -69,24 +77,41 @@ numbers a Source gives minute by minute, computed in one go for a stretch where 
 
 @dataclass(frozen=True)
 class NodeModel:
-    """How much one node serves, how long it takes from launch to serving, and to drain."""
+    """How much one node serves, how long it takes from launch to serving, and to drain, and how
+    long its launch lifecycle hook holds it before it is InService (0: no launch hook)."""
 
     node_rps: float
     boot_minutes: int
     drain_minutes: int = 0
+    join_minutes: int = 0
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.join_minutes <= self.boot_minutes:
+            raise ValueError(
+                f"the launch hook's {self.join_minutes} min must be within the boot's {self.boot_minutes} min: "
+                "a node serves only once it is InService"
+            )
 
     @classmethod
-    def from_seconds(cls, node_rps: float, boot_seconds: float, drain_seconds: float = 0) -> NodeModel:
+    def from_seconds(
+        cls, node_rps: float, boot_seconds: float, drain_seconds: float = 0, join_seconds: float = 0
+    ) -> NodeModel:
         """A partial minute counts as a whole one: a node serves from the next full minute."""
-        return cls(node_rps, round_up(boot_seconds / SECONDS_PER_MINUTE), round_up(drain_seconds / SECONDS_PER_MINUTE))
+        return cls(
+            node_rps,
+            round_up(boot_seconds / SECONDS_PER_MINUTE),
+            round_up(drain_seconds / SECONDS_PER_MINUTE),
+            round_up(join_seconds / SECONDS_PER_MINUTE),
+        )
 
     @classmethod
     def for_stack(cls, settings: StackSettings, node_rps: float, boot_seconds: float | None = None) -> NodeModel:
         """The stack's nodes: boot defaults to nodes.healthCheckGracePeriod (the time the stack gives
         a node to start serving), drain is the stack's drain budget (settings/drain.py: the load
-        balancer drains, the release stops, the hook completes), the longest a leaving node runs."""
+        balancer drains, the release stops, the hook completes), the longest a leaving node runs.
+        Its launch hook holds it for the whole boot: it completes once the release serves."""
         boot = settings.nodes.health_check_grace_period if boot_seconds is None else boot_seconds
-        return cls.from_seconds(node_rps, boot, settings.drain.total_seconds)
+        return cls.from_seconds(node_rps, boot, settings.drain.total_seconds, join_seconds=boot)
 
     def nodes_for(self, demand: float) -> int:
         """The fewest nodes that serve `demand` requests/s."""
@@ -187,7 +212,8 @@ class MetricCatalog:
 
 
 class Group:
-    """The Auto Scaling group: its sizes and its nodes, each known by the minute it reached InService.
+    """The Auto Scaling group: its sizes and its nodes, each known by the minute it reaches InService
+    (its launch minute + the launch hook's join minutes), from which it serves after `serves_after`.
 
     `launched` stays sorted: launches are appended in time order and removals take the
     newest first (an assumption: AWS's default termination policy balances zones and then
@@ -195,7 +221,17 @@ class Group:
     express). `draining` holds the minute each removed node finishes its drain, in order.
     """
 
-    __slots__ = ("boot_minutes", "desired", "drain_minutes", "draining", "launched", "max_size", "min_size")
+    __slots__ = (
+        "boot_minutes",
+        "desired",
+        "drain_minutes",
+        "draining",
+        "join_minutes",
+        "launched",
+        "max_size",
+        "min_size",
+        "serves_after",
+    )
 
     def __init__(
         self,
@@ -205,19 +241,31 @@ class Group:
         boot_minutes: int = 0,
         drain_minutes: int = 0,
         launched: list[int] | None = None,
+        join_minutes: int = 0,
     ):
         self.min_size = min_size
         self.max_size = max_size
         self.desired = desired
         self.boot_minutes = boot_minutes
         self.drain_minutes = drain_minutes
+        self.join_minutes = join_minutes
+        self.serves_after = boot_minutes - join_minutes
+        """Minutes from InService to serving."""
         self.launched: list[int] = [] if launched is None else launched
         self.draining: deque[int] = deque()
 
     @classmethod
     def running(cls, min_size: int, max_size: int, desired: int, node: NodeModel) -> Group:
         """A group whose `desired` nodes are all serving and warmed up when the trace starts."""
-        return cls(min_size, max_size, desired, node.boot_minutes, node.drain_minutes, [ALREADY_RUNNING] * desired)
+        return cls(
+            min_size,
+            max_size,
+            desired,
+            node.boot_minutes,
+            node.drain_minutes,
+            [ALREADY_RUNNING] * desired,
+            node.join_minutes,
+        )
 
     @property
     def nodes(self) -> int:
@@ -245,12 +293,14 @@ class Group:
     def resize(self, desired: int, at: int) -> None:
         """Set the desired capacity (within min and max) from minute `at`; launch or remove nodes to match.
 
-        Launched nodes are InService from `at`; removed nodes that were serving drain from `at`."""
+        Launched nodes are InService from `at` + the launch hook's minutes; removed nodes that were
+        serving drain from `at` (one still in its launch hook never served: it goes at once)."""
         self.desired = desired = self.clamp(desired)
         launched = self.launched
+        in_service_at = at + self.join_minutes
         while len(launched) < desired:
-            launched.append(at)
-        served_by = at - 1 - self.boot_minutes
+            launched.append(in_service_at)
+        served_by = at - 1 - self.serves_after
         while len(launched) > desired:
             if launched.pop() <= served_by:
                 self.draining.append(at + self.drain_minutes)

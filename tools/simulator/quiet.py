@@ -54,12 +54,12 @@ def quiet_until(
         if firings[next_firing] == minute:
             return minute
         end = min(end, firings[next_firing])
-    boot = group.boot_minutes
-    for delay in {boot, *warmups}:  # the next node to start serving, or to finish a warmup
+    serves_after = group.serves_after
+    for delay in {serves_after, *warmups}:  # the next node to start serving, or to finish a warmup
         index = bisect_right(launched, minute - delay)
         if index < len(launched):
             end = min(end, launched[index] + delay)
-    in_service = bisect_right(launched, minute - boot)
+    in_service = bisect_right(launched, minute - serves_after)
     for policy in steps:
         end = policy.scan(minute, end, group, in_service)
         if end <= minute:

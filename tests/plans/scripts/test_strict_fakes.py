@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.fake_node import FakeNode
+from tests.support.fake_node import INSTANCE_ID, FakeNode
 from tests.support.node_bootstrap import variant
 
 LIBEXEC = "/usr/local/libexec/shop"
 COMMON, STACK_ENV = f"{LIBEXEC}/common.sh", f"{LIBEXEC}/stack.env"
 BOOTSTRAP, DRAIN, SECRETS = f"{LIBEXEC}/bootstrap", f"{LIBEXEC}/drain-agent", f"{LIBEXEC}/fetch-secrets"
+LAUNCH_HOOK = f"{LIBEXEC}/launch-hook"
 SECRET_SOURCES = f"{LIBEXEC}/secrets.sh"
 COOKIE_VALUE = "kR3ewP0q9sZt7mNv2xLc8bYh4jDf6gA1"
 DATABASE = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:shop/prod/db-AbCdEf"
@@ -102,6 +103,47 @@ def test_a_hook_the_group_does_not_have_cannot_be_completed(node: FakeNode) -> N
     result = node.run(variant("prod"), "drain-agent", edits=edits)
     assert result.returncode != 0
     assert "(ValidationError) when calling the CompleteLifecycleAction operation" in result.stderr
+
+
+def test_a_launch_action_the_hook_does_not_hold_cannot_be_completed(node: FakeNode) -> None:
+    # without asking whether the hook holds it: a node already in service has no action to complete
+    node.group = {INSTANCE_ID: "InService"}
+    node.serve_release(4000, [200])
+    result = node.run(variant("prod"), "launch-hook", edits={LAUNCH_HOOK: ("  held || return 0\n", "")})
+    assert result.returncode != 0
+    assert (
+        f"(ValidationError) when calling the CompleteLifecycleAction operation: No active Lifecycle Action found "
+        f"with instance ID {INSTANCE_ID}" in result.stderr
+    )
+    assert "completed" not in node.aws_state()
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "refusal"),
+    [
+        ("--auto-scaling-group-names ", "--auto-scaling-group-name ", "Unknown options: --auto-scaling-group-name"),
+        ("--instance-ids ${ids}", "--instance-ids", "argument --instance-ids: expected at least one argument"),
+    ],
+    ids=["group-names-misspelt", "instance-ids-without-ids"],
+)
+def test_a_launch_hook_call_the_cli_would_refuse_completes_nothing_in_service(
+    node: FakeNode, old: str, new: str, refusal: str
+) -> None:
+    node.group = {INSTANCE_ID: "Pending:Wait", "i-0aaaaaaaaaaaaaaa1": "InService"}
+    node.serve_release(4000, [200])
+    edits = {LAUNCH_HOOK: (old, new), STACK_ENV: ("JOIN_SECONDS=120", "JOIN_SECONDS=5")}
+    result = node.run(variant("prod"), "launch-hook", edits=edits)
+    assert refusal in result.stderr
+    assert [c["LifecycleActionResult"] for c in node.aws_state().get("completed", [])] in ([], ["ABANDON"])
+
+
+def test_an_instance_aws_does_not_know_fails_the_whole_describe(node: FakeNode) -> None:
+    # DescribeInstances refuses the call when one id is unknown (no address for the node in service)
+    node.group = {INSTANCE_ID: "Pending:Wait", "i-0aaaaaaaaaaaaaaa1": "InService"}
+    node.serve_release(4000, [200])
+    result = node.run(variant("prod"), "launch-hook", edits={STACK_ENV: ("JOIN_SECONDS=120", "JOIN_SECONDS=5")})
+    assert "(InvalidInstanceID.NotFound) when calling the DescribeInstances operation" in result.stderr
+    assert "not joined within 5s: the nodes in service could not be read" in result.stderr
 
 
 def test_an_unknown_s3_cp_option_fails_the_fetch(node: FakeNode) -> None:

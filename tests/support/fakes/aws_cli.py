@@ -20,16 +20,25 @@ operation"):
   {"versions": [{"id": ..., "stages": [...], "text": ... | "binary": ...}, ...]}; the version is
   --version-id's, else --version-stage's, else AWSCURRENT's; a secret or version that is not
   there is ResourceNotFoundException, a stage the version id lacks InvalidRequestException;
-- autoscaling complete-lifecycle-action: `groups` name -> {"hooks": [...], "instances": [...]};
-  an unknown group, hook or instance, or a result other than CONTINUE or ABANDON, is a
-  ValidationError; accepted actions are appended to `completed`;
+- autoscaling describe-auto-scaling-groups: `groups` name -> {"hooks": {name: transition},
+  "instances": {id: lifecycle state}}; the groups named that exist (AWS leaves the others out),
+  each instance with its LifecycleState;
+- autoscaling complete-lifecycle-action: a ValidationError for an unknown group or hook, a
+  result other than CONTINUE or ABANDON, or an instance that hook does not hold (Pending:Wait for
+  a launch hook, Terminating:Wait for a termination hook: "No active Lifecycle Action found");
+  accepted actions are appended to `completed`, and the instance moves on as AWS moves it
+  (a launch: CONTINUE to InService, ABANDON to Terminating; a termination: Terminating:Proceed);
+- ec2 describe-instances: `instances` id -> {"PrivateIpAddress": ...}; an id that is not there
+  is InvalidInstanceID.NotFound, as AWS refuses the whole call;
 - servicediscovery register-instance / deregister-instance: `services` id -> {"instances": {}};
   an unknown service is ServiceNotFound, registering without an address attribute is
   InvalidInput, deregistering an instance never registered is InstanceNotFound;
 - s3 cp s3://bucket/key FILE: `objects` URL -> local file; a missing key fails as the CLI
   does (exit 1). Its options are the documented ones of `aws s3 cp`.
 
-`--query` is JMESPath and `--output` json or text, as the CLI applies them.
+`--query` is JMESPath and `--output` json or text, as the CLI applies them (text: a list of lists
+one row a line, a list of values on one line, tab-separated, and null as None). A list option
+takes its values as the words after it (`--instance-ids i-1 i-2`).
 """
 
 from __future__ import annotations
@@ -71,7 +80,7 @@ S3_CP_OPTIONS = {
 
 OUTPUTS = ("json", "text", "table", "yaml", "yaml-stream")
 
-MODELLED_SERVICES = ("autoscaling", "secretsmanager", "servicediscovery", "ssm")
+MODELLED_SERVICES = ("autoscaling", "ec2", "secretsmanager", "servicediscovery", "ssm")
 """The services the node's scripts call (and `s3 cp`, below); any other is refused."""
 
 Operation = dict[str, Any]
@@ -207,6 +216,10 @@ def _parameters(operation: Operation, options: dict[str, list[str]]) -> dict[str
 
 
 def _value(option: str, kind: str, values: list[str], negated: bool) -> Any:
+    if kind == "list":
+        if not values:
+            raise usage(f"argument {option}: expected at least one argument")
+        return values
     if kind == "boolean":
         if values:
             raise usage(f"Unknown options: {', '.join(values)}")
@@ -229,15 +242,18 @@ def _value(option: str, kind: str, values: list[str], negated: bool) -> Any:
 
 def _print(response: dict[str, Any], query: str | None, output: str) -> None:
     result = jmespath.search(query, response) if query else response
-    if result is None and output == "json":
-        print("null")  # as the CLI's JSON formatter prints a query that finds nothing
+    if result is None:
+        print("null" if output == "json" else "None")  # as the CLI prints a query that finds nothing
         return
-    if result is None or result == {}:
+    if result == {}:
         return
-    if output == "text":
-        print(result if isinstance(result, str) else "\t".join(map(str, _leaves(result))))
-    else:
+    if output != "text":
         print(json.dumps(result, indent=4))
+    elif isinstance(result, list) and result and all(isinstance(row, list) for row in result):
+        for row in result:  # the text formatter's rows
+            print("\t".join(map(str, _leaves(row))))
+    else:
+        print(result if isinstance(result, str) else "\t".join(map(str, _leaves(result))))
 
 
 def _leaves(value: Any) -> list[Any]:
@@ -314,6 +330,38 @@ def _get_secret_value(params: dict[str, Any], state: dict[str, Any]) -> dict[str
     return {"ARN": arn, "Name": name, "VersionId": found["id"], **value, "VersionStages": found["stages"]}
 
 
+HELD = {
+    "autoscaling:EC2_INSTANCE_LAUNCHING": "Pending:Wait",
+    "autoscaling:EC2_INSTANCE_TERMINATING": "Terminating:Wait",
+}
+"""The state each kind of hook holds an instance in."""
+
+AFTER = {
+    ("Pending:Wait", "CONTINUE"): "InService",
+    ("Pending:Wait", "ABANDON"): "Terminating",
+    ("Terminating:Wait", "CONTINUE"): "Terminating:Proceed",
+    ("Terminating:Wait", "ABANDON"): "Terminating:Proceed",
+}
+
+
+def _describe_auto_scaling_groups(params: dict[str, Any], state: dict[str, Any]) -> dict[str, Any]:
+    groups = state.get("groups", {})
+    names = params.get("AutoScalingGroupNames") or list(groups)
+    return {
+        "AutoScalingGroups": [
+            {
+                "AutoScalingGroupName": name,
+                "Instances": [
+                    {"InstanceId": instance, "LifecycleState": lifecycle, "HealthStatus": "Healthy"}
+                    for instance, lifecycle in groups[name]["instances"].items()
+                ],
+            }
+            for name in names
+            if name in groups
+        ]
+    }
+
+
 def _complete_lifecycle_action(params: dict[str, Any], state: dict[str, Any]) -> dict[str, Any]:
     operation = "CompleteLifecycleAction"
     group = state.get("groups", {}).get(params["AutoScalingGroupName"])
@@ -323,16 +371,28 @@ def _complete_lifecycle_action(params: dict[str, Any], state: dict[str, Any]) ->
             operation,
             f"No active Lifecycle Action found with hook name {params['LifecycleHookName']}",
         )
-    if params.get("InstanceId") not in group["instances"] and "LifecycleActionToken" not in params:
-        raise aws_error(
-            "ValidationError",
-            operation,
-            f"No active Lifecycle Action found with instance ID {params.get('InstanceId')}",
-        )
     if params["LifecycleActionResult"] not in ("CONTINUE", "ABANDON"):
         raise aws_error("ValidationError", operation, "LifecycleActionResult must be CONTINUE or ABANDON")
+    instance = params.get("InstanceId")
+    held = HELD[group["hooks"][params["LifecycleHookName"]]]
+    if group["instances"].get(instance) != held and "LifecycleActionToken" not in params:
+        raise aws_error("ValidationError", operation, f"No active Lifecycle Action found with instance ID {instance}")
+    if instance in group["instances"]:
+        group["instances"][instance] = AFTER[held, params["LifecycleActionResult"]]
     state.setdefault("completed", []).append(params)
     return {}
+
+
+def _describe_instances(params: dict[str, Any], state: dict[str, Any]) -> dict[str, Any]:
+    known = state.get("instances", {})
+    wanted = params.get("InstanceIds", [])
+    missing = [instance for instance in wanted if instance not in known]
+    if missing:
+        raise aws_error(
+            "InvalidInstanceID.NotFound", "DescribeInstances", f"The instance ID '{missing[0]}' does not exist"
+        )
+    found = [{"InstanceId": instance, **known[instance]} for instance in wanted or known]
+    return {"Reservations": [{"Instances": found}] if found else []}
 
 
 def _service(params: dict[str, Any], state: dict[str, Any], operation: str) -> dict[str, Any]:
@@ -361,6 +421,8 @@ HANDLERS = {
     ("ssm", "GetParameter"): _get_parameter,
     ("secretsmanager", "GetSecretValue"): _get_secret_value,
     ("autoscaling", "CompleteLifecycleAction"): _complete_lifecycle_action,
+    ("autoscaling", "DescribeAutoScalingGroups"): _describe_auto_scaling_groups,
+    ("ec2", "DescribeInstances"): _describe_instances,
     ("servicediscovery", "RegisterInstance"): _register_instance,
     ("servicediscovery", "DeregisterInstance"): _deregister_instance,
 }

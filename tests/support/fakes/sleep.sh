@@ -4,6 +4,7 @@
 # operand"; both exit 1. The pauses are recorded in $FAKE_CALLS: the tests read a backoff there.
 # With $FAKE_SLEEP_LIMIT, the sleep after that many ends the script that sleeps (SIGTERM): how a
 # test stops a loop that waits for ever, after a count of rounds rather than a time.
+# With $FAKE_CLOCK, the pause moves that clock on (whole seconds, rounded up): the fake date reads it.
 echo "sleep $*" >> "$FAKE_CALLS"
 if [[ -n "${FAKE_SLEEP_LIMIT:-}" ]] && (( $(grep -c '^sleep ' "$FAKE_CALLS") > FAKE_SLEEP_LIMIT )); then
   kill -TERM "$PPID"
@@ -19,3 +20,10 @@ for interval in "$@"; do
     exit 1
   fi
 done
+if [[ -n "${FAKE_CLOCK:-}" ]]; then
+  printf '%s\n' "$@" | awk -v now="$(cat "${FAKE_CLOCK}")" '
+    { unit = substr($0, length($0)); n = $0 + 0
+      total += n * (unit == "m" ? 60 : unit == "h" ? 3600 : unit == "d" ? 86400 : 1) }
+    END { printf "%d\n", now + int(total + 0.999999) }' > "${FAKE_CLOCK}.new"
+  mv "${FAKE_CLOCK}.new" "${FAKE_CLOCK}"
+fi

@@ -10,12 +10,14 @@ from . import (
     monitoring,
     network,
     node_role,
+    refresh,
     scaling,
     security,
 )
 
 AREAS = [
     group,
+    refresh,
     load_balancer,
     security,
     launch_template,

@@ -1,6 +1,6 @@
 """The Auto Scaling group against the node group's plan (plans/node_group.py): its sizes, enough
 nodes in service, the target group and health checks, the template version it launches, its
-default warmup, metrics, instance mix, tags, and the preferences of its latest instance refresh.
+default warmup, metrics, instance mix and tags. Its instance refreshes are refresh.py's.
 
 The group's min and max may also be what one of the stack's schedules sets (prod's
 weekday-morning raises min to 6): those are declared too. Desired capacity belongs to
@@ -32,7 +32,6 @@ def run(env: Environment) -> list[Finding]:
         _metrics(env),
         _instances(env),
         _tags(env),
-        _refresh(env),
     ]
 
 
@@ -172,29 +171,3 @@ def _tags(env: Environment) -> Finding:
     if problems:
         return failed("group.tags", "; ".join(problems), UP_FIX)
     return passed("group.tags", f"{len(env.node_group.group.tags)} tags, each propagated to new nodes")
-
-
-def _refresh(env: Environment) -> Finding:
-    declared = env.node_group.group.refresh.described()
-    refreshes = env.aws.client("autoscaling").describe_instance_refreshes(
-        AutoScalingGroupName=env.group_name, MaxRecords=1
-    )["InstanceRefreshes"]
-    wanted = ", ".join(f"{key} {value}" for key, value in declared["Preferences"].items())
-    if not refreshes:
-        return passed(
-            "group.refresh",
-            f"no instance refresh has run yet: the first `pulumi up` that changes the launch template "
-            f"starts one, {declared['Strategy']}, {wanted}",
-        )
-    latest = refreshes[0]  # AWS lists the newest first
-    problems = _differences(declared, latest)
-    name = f"latest refresh {latest['InstanceRefreshId']} ({latest['Status']})"
-    if problems:
-        return failed(
-            "group.refresh",
-            f"{name}: {'; '.join(problems)}",
-            "a refresh started by hand replaced nodes with other preferences than the stack's: if it is still "
-            f"active, cancel it (aws autoscaling cancel-instance-refresh --auto-scaling-group-name {env.group_name}) "
-            "and let `pulumi up` roll the nodes",
-        )
-    return passed("group.refresh", f"{name}: {declared['Strategy']}, {wanted}")
