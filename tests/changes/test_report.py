@@ -10,11 +10,11 @@ import pytest
 
 CONTRACT_KEYS = {"urn", "type", "name", "action", "changed", "replaceBecause"}
 PROD_GROUP = "shop-nodes-group"
-PROD_REFRESH_SECONDS = 3 * 120 + (5 + 45 + 30 + 15 + 10)
+PROD_REFRESH_SECONDS = 3 * 120 + (5 + 45 + 30 + 15 + 10) + 600
 """prod replaces 3 nodes one at a time (90 % of 3 rounds up to 3 in service, 110 % up to 4 running),
 each after a 120 s warmup (nodes.instanceRefresh.instanceWarmup), then the last old node drains:
 a 5 s poll, the 45 s deregistration delay, 30 s drainSeconds and systemd's 15 s stop margin, 10 s
-to complete the lifecycle action."""
+to complete the lifecycle action; and the canary's 600 s pause at 8 % (none at 100 %, the end)."""
 
 
 def actions(document: dict[str, Any]) -> set[tuple[str, str, str]]:
@@ -53,7 +53,11 @@ def test_a_new_artifact_is_a_new_template_version_a_group_update_and_a_refresh(p
     assert change(document, PROD_GROUP)["changed"] == {"launchTemplate.version": {"old": "1", "new": "2"}}
     refresh = document["refresh"]
     assert refresh["group"].startswith(f"{PROD_GROUP}-")
-    assert (refresh["nodes"], refresh["batch"], refresh["checkpoints"]) == (3, 1, [])
+    assert (refresh["nodes"], refresh["batch"], refresh["checkpoints"]) == (
+        3,
+        1,
+        [{"percentage": 8, "delaySeconds": 600}, {"percentage": 100, "delaySeconds": 600}],
+    )
     assert refresh["minimumSeconds"] == PROD_REFRESH_SECONDS
     assert report.failure is None and not report.replaces
 

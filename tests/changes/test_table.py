@@ -24,8 +24,11 @@ def test_a_new_artifact_reads_as_the_line_of_user_data_it_changes_and_the_refres
     assert 'launchTemplate.version: "1" -> "2"' in table
     assert "3 nodes, 1 at a time (3 batches): at least 3 stay in service (minHealthyPercentage 90" in table
     assert "at most 4 run (maxHealthyPercentage 110, rounded up): a new node starts before an old one stops." in table
-    assert "Checkpoints: none" in table
-    assert "Takes at least 7m45s: 3 x 120 s warmup, then 105 s for the last old node to drain" in table
+    assert "Checkpoints: pauses at 8% (then 600 s), 100% (the end: no pause)." in table
+    assert (
+        "Takes at least 17m45s: 3 x 120 s warmup, then 105 s for the last old node to drain, "
+        "600 s of checkpoint pauses (boot and health checks come on top)."
+    ) in table
     assert table.rstrip().endswith("3 to update; " + f"{prod_change('new artifact').unchanged} unchanged.")
 
 

@@ -22,7 +22,10 @@ Preferences the provider sent) and the stack's drain budget (components/settings
   complete", same page), and an old node takes the drain budget to leave; when new nodes launch
   first, the last old node's drain follows the last warmup, else it overlaps it;
 - each checkpoint pauses the refresh for `CheckpointDelay` (3600 s when only percentages are
-  given: API_RefreshPreferences).
+  given: API_RefreshPreferences), "the amount of time to wait after a checkpoint before
+  continuing". At 100 % nothing is left to continue (and AWS "emits events for each checkpoint,
+  except for the 100 percent complete checkpoint": asg-adding-checkpoints-instance-refresh), so
+  the least duration counts no pause there.
 
 The least duration leaves out what AWS does not let the stack know: how long an instance takes
 to boot and pass its health checks before it is InService.
@@ -34,8 +37,10 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-CHECKPOINT_DELAY_DEFAULT = 3600
-"""API_RefreshPreferences: CheckpointDelay when CheckpointPercentages are given without it."""
+from components.settings.limits import CHECKPOINT_DELAY_DEFAULT
+
+COMPLETE = 100
+"""The checkpoint percentage at which every node is new: the refresh ends there."""
 
 
 @dataclass(frozen=True)
@@ -79,8 +84,12 @@ class RefreshPlan:
             if self.launches_first
             else max(self.warmup_seconds, self.drain_seconds)
         )
-        pauses = sum(checkpoint.delay_seconds for checkpoint in self.checkpoints)
-        return (self.batches - 1) * self.warmup_seconds + last + pauses
+        return (self.batches - 1) * self.warmup_seconds + last + self.pause_seconds
+
+    @property
+    def pause_seconds(self) -> int:
+        """The checkpoints' pauses before the end (none after the last node is replaced)."""
+        return sum(c.delay_seconds for c in self.checkpoints if c.percentage < COMPLETE)
 
 
 def refresh_plan(

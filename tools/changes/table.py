@@ -18,6 +18,7 @@ import gzip
 import json
 from typing import Any
 
+from tools.changes.refresh import COMPLETE, Checkpoint
 from tools.changes.report import ChangeReport, Refresh
 from tools.emulator import SECRET_MASK, Step
 from tools.emulator.core.update import CREATE, DELETE, REPLACE, UPDATE
@@ -158,7 +159,7 @@ def _refresh(refresh: Refresh) -> list[str]:
         f"{plan.running_at_most} run (maxHealthyPercentage {plan.max_healthy_percentage}, rounded up): {order}.",
     ]
     if plan.checkpoints:
-        pauses = ", ".join(f"{c.percentage}% (then {c.delay_seconds} s)" for c in plan.checkpoints)
+        pauses = ", ".join(_checkpoint(c) for c in plan.checkpoints)
         lines.append(f"  Checkpoints: pauses at {pauses}.")
     else:
         lines.append("  Checkpoints: none; the refresh does not pause.")
@@ -166,10 +167,16 @@ def _refresh(refresh: Refresh) -> list[str]:
     lines.append(
         f"  Takes at least {_duration(plan.minimum_seconds)}: {plan.batches} x {plan.warmup_seconds} s warmup, "
         f"{drain} {plan.drain_seconds} s for the last old node to drain"
-        + (f", {sum(c.delay_seconds for c in plan.checkpoints)} s of checkpoint pauses" if plan.checkpoints else "")
+        + (f", {plan.pause_seconds} s of checkpoint pauses" if plan.pause_seconds else "")
         + " (boot and health checks come on top)."
     )
     return lines
+
+
+def _checkpoint(checkpoint: Checkpoint) -> str:
+    if checkpoint.percentage >= COMPLETE:
+        return f"{checkpoint.percentage}% (the end: no pause)"
+    return f"{checkpoint.percentage}% (then {checkpoint.delay_seconds} s)"
 
 
 def _summary(report: ChangeReport) -> str:
