@@ -5,7 +5,7 @@ that nothing completes, until its heartbeat runs out)."""
 from __future__ import annotations
 
 from ..discovery import Environment
-from ..findings import UP_FIX, Finding, failed, passed
+from ..findings import UP_FIX, Finding, failed, passed, remove_by_hand
 from .common import not_found
 
 NAME = "lifecycle hook"
@@ -40,7 +40,9 @@ def run(env: Environment) -> list[Finding]:
         if h["LifecycleHookName"] not in known
     ]
     if problems:
-        return [failed("lifecycle.hook", "; ".join(problems), UP_FIX)]
+        undeclared = [h["LifecycleHookName"] for h in hooks if h["LifecycleHookName"] not in known]
+        delete = f"delete {', '.join(undeclared)} (aws autoscaling delete-lifecycle-hook)"
+        return [failed("lifecycle.hook", "; ".join(problems), remove_by_hand(delete) if undeclared else UP_FIX)]
     return [
         passed(
             "lifecycle.hook",
