@@ -46,7 +46,7 @@ from .engine import (
     replay,
     simulate,
 )
-from .model import NodeModel
+from .model import NodeModel, Unsimulated
 from .target_tracking import AWS_ALARMS, TargetTrackingAlarms
 from .trace import Trace, TraceError, read_trace
 
@@ -64,6 +64,7 @@ __all__ = [
     "TargetTrackingAlarms",
     "Trace",
     "TraceError",
+    "Unsimulated",
     "oracle",
     "prepare",
     "read_trace",
