@@ -128,6 +128,19 @@ class Unsimulated(str):
         return Unsimulated, (str(self), self.path, self.name, self.column)
 
 
+DERIVED_METRICS = frozenset(
+    (
+        PREDEFINED_TARGET_METRICS["cpu"],
+        "CPUUtilization",
+        PREDEFINED_TARGET_METRICS["requestsPerTarget"],
+        "RequestCountPerTarget",
+        BEAM_METRICS["schedulerUtilization"],
+    )
+)
+"""The metrics the node model derives from demand and the nodes in service (CloudWatch names): a
+what-if changes how many nodes serve, so these are not replayed as one run recorded them."""
+
+
 class MetricCatalog:
     """Where each CloudWatch metric's value comes from: a trace column, or the node model.
 
