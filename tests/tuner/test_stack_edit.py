@@ -157,3 +157,13 @@ def test_a_section_as_the_file_writes_it_ends_before_the_comment_that_introduces
     assert scaling.startswith("  elixir-cluster:scaling:\n    targetTracking:\n")
     assert scaling.endswith("      schedulingBufferTime: 300\n")
     assert "# review the forecasts before letting them scale" in scaling
+
+
+def test_a_changed_line_that_keeps_its_comment_is_named_with_its_line(tmp_path):
+    path = tmp_path / "Pulumi.prod.yaml"
+    path.write_text(stack_file("prod").read_text())
+    edited = edit_stack_file(path, *proposal(path, {("scaling", "step", 0, "steps", 1, "change"): 2, **FOUR_NUMBERS}))
+    lines = edited.after.splitlines()
+    assert edited.commented_changes() == [
+        (lines.index("          - {from: 50, change: 2}          # 100+: three more") + 1, "# 100+: three more")
+    ]

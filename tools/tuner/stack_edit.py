@@ -61,6 +61,14 @@ class EditedStackFile:
     def write(self) -> None:
         self.path.write_text(self.after)
 
+    def commented_changes(self) -> list[tuple[int, str]]:
+        """(line number, comment) of each changed line that keeps a comment: the comment was
+        written for the old value, and may no longer say what the new one does."""
+        before, after = self.before.splitlines(), self.after.splitlines()
+        matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
+        changed = [j for tag, _, _, j1, j2 in matcher.get_opcodes() if tag == "replace" for j in range(j1, j2)]
+        return [(j + 1, comment) for j in changed if (comment := _comment(after[j]))]
+
 
 def edit_stack_file(path: Path, written: Sections, tuned: Sections) -> EditedStackFile:
     """The stack file at `path` with every value that differs between `written` (its sections as
@@ -135,6 +143,19 @@ def _section_lines(lines: list[str], key: str) -> list[str]:
     while end > start + 1 and not _is_key(lines[end - 1]) and _indent(lines[end - 1]) <= indent:
         end -= 1  # a comment or blank line that introduces the next key is the next key's
     return lines[start:end]
+
+
+def _comment(line: str) -> str:
+    """The comment that ends `line` ("" if none): a `#` after a blank, outside quotes."""
+    quote = None
+    for index, char in enumerate(line):
+        if quote:
+            quote = None if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char == "#" and (index == 0 or line[index - 1] in " \t"):
+            return line[index:].strip()
+    return ""
 
 
 def _is_key(line: str) -> bool:

@@ -74,11 +74,16 @@ class Tuning:
     @property
     def advice(self) -> list[str]:
         """What to know before applying the proposal: values at the edge of their search range, schedules
-        it leaves with nothing to do, policies the traces could not drive."""
+        it leaves with nothing to do, policies the traces could not drive, comments on changed lines."""
         return [
             *at_the_edge(self.changes),
             *idle_schedules(self.stack.sections, self.sections),
             *(policy.statement() for policy in self.unsimulated),
+            *(
+                f"{self.edited.path.name}:{line} keeps its comment ({comment}), written for the old value: "
+                "check that it still says what the new one does"
+                for line, comment in self.edited.commented_changes()
+            ),
         ]
 
     @cached_property
