@@ -168,11 +168,11 @@ CONDITIONAL_PERMISSIONS: dict[str, Callable[[StackSettings], bool]] = {
 from the checks: e.g. flow logs are read only where they are on)."""
 
 
-def readme_permissions() -> list[str]:
-    """The actions of the policy README prints for verify, in README's order."""
+def readme_permissions(sid: str = POLICY_SID) -> list[str]:
+    """The actions of the policy README prints with Sid `sid` (verify's by default), in README's order."""
     blocks = re.findall(r"```json\n(.*?)```", README.read_text(), flags=re.DOTALL)
-    policies = [json.loads(block) for block in blocks if POLICY_SID in block]
-    assert len(policies) == 1, f"README.md prints no single policy with Sid {POLICY_SID}"
+    policies = [json.loads(block) for block in blocks if f'"Sid": "{sid}"' in block]
+    assert len(policies) == 1, f"README.md prints no single policy with Sid {sid}"
     (statement,) = policies[0]["Statement"]
     return statement["Action"]
 

@@ -13,7 +13,7 @@ import pytest
 from tests.support import variants
 from tests.support.moto_server import server_account
 from tests.support.stacks import Deploy, write_variant
-from tests.support.verify import recorded_permissions
+from tests.support.verify import readme_permissions, recorded_permissions
 from tools import simulate, trace
 from tools.cli import EXIT_FAILED, EXIT_INVALID, EXIT_OK
 from tools.simulator import read_trace
@@ -21,17 +21,8 @@ from tools.simulator import read_trace
 NOW = datetime.now(UTC).replace(second=0, microsecond=0)
 START = NOW - timedelta(minutes=6)
 
-TRACE_PERMISSIONS = {
-    "sts:GetCallerIdentity",
-    "autoscaling:DescribeAutoScalingGroups",
-    "elasticloadbalancing:DescribeTargetGroups",
-    "elasticloadbalancing:DescribeLoadBalancers",
-    "elasticloadbalancing:DescribeTags",
-    "ec2:DescribeSecurityGroups",
-    "ec2:DescribeLaunchTemplateVersions",
-    "cloudwatch:GetMetricData",
-}
-"""What README grants the identity that exports a trace: verify's discovery, and GetMetricData."""
+TRACE_POLICY_SID = "ExportElixirClusterTrace"
+"""The Sid of the policy README prints for the identity that exports a trace."""
 
 
 def iso(moment: datetime) -> str:
@@ -98,7 +89,7 @@ def test_a_deployed_stack_s_requests_and_run_queue_become_one_row_per_minute(
         "trace: TotalRunQueueLength: 1 of 6 minutes without a datapoint in Elixir/BEAM/TotalRunQueueLength "
         "(Average), left empty: no datapoint, as its alarm saw it",
     ]
-    assert calls == TRACE_PERMISSIONS
+    assert calls == set(readme_permissions(TRACE_POLICY_SID)), "README's policy for tools.trace and its calls part ways"
     # the simulator replays it with prod's run-queue step policy driven, nothing skipped
     assert (
         simulate.main(["--stack", "prod", "--trace", str(path), "--start", iso(START), "--format", "json"]) == EXIT_OK
