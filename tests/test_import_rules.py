@@ -13,7 +13,10 @@ import pytest
 
 from tests.support.imports import PULUMI, ROOT, imports_of, loaded_by_each, python_files
 
-READ_ONLY_TOOLS = ["tools/verifier", "tools/simulator", "tools/verify.py", "tools/simulate.py", "tools/tune.py"]
+READ_ONLY_TOOLS = [
+    *("tools/verifier", "tools/simulator", "tools/tuner", "tools/trace_export"),
+    *("tools/verify.py", "tools/simulate.py", "tools/tune.py", "tools/trace.py"),
+]
 
 
 def imports_under(*paths: str):
@@ -71,7 +74,9 @@ def test_policies_judge_resources_and_import_neither_components_nor_tools():
 
 
 READ_ONLY_ENTRY_POINTS = tuple(
-    m for m in ("tools.verify", "tools.simulate", "tools.tune") if (ROOT / f"{m.replace('.', '/')}.py").exists()
+    m
+    for m in ("tools.verify", "tools.simulate", "tools.tune", "tools.trace")
+    if (ROOT / f"{m.replace('.', '/')}.py").exists()
 )
 
 

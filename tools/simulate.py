@@ -2,7 +2,7 @@
 
     python -m tools.simulate (--stack NAME | --config FILE) --trace FILE [--node-rps N]
                              [--boot-seconds S] [--start ISO-8601] [--scale-in-step FRACTION]
-                             [--plot OUT.png] [--format table|json]
+                             [--fill-gaps] [--plot OUT.png] [--format table|json]
 
 Reads the stack's nodes and scaling sections through the project's settings, replays the
 trace (CSV: minute,requests_per_second[,<CloudWatch metric>...]) minute by minute, and
@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     problems: list[str] = []
     stack = chosen_stack(args, problems)
-    trace = _read(args.trace, problems)
+    trace = _read(args.trace, problems, args.fill_gaps)
     start = parse_start(args.start, problems)
     if problems:
         return refuse(problems)
@@ -76,7 +76,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def add_model_arguments(parser: argparse.ArgumentParser, traces: str = "the trace's") -> None:
-    """What both the simulator and the tuner take about the nodes and the modelling choices."""
+    """What both the simulator and the tuner take about the nodes, the modelling choices and the traces' gaps."""
     parser.add_argument(
         "--node-rps",
         type=_positive,
@@ -105,6 +105,12 @@ def add_model_arguments(parser: argparse.ArgumentParser, traces: str = "the trac
         f"0 < FRACTION <= 1 (default {DEFAULT_CHOICES.scale_in_step:g}: all the way; AWS only says "
         "it scales in 'more gradually')",
     )
+    parser.add_argument(
+        "--fill-gaps",
+        action="store_true",
+        help="minutes missing from a trace had no requests (a load balancer publishes none for them) and no "
+        "datapoint in the other columns, rather than an error",
+    )
 
 
 def _fraction(text: str) -> float:
@@ -131,9 +137,9 @@ def _not_negative(text: str) -> float:
     return value
 
 
-def _read(path: str, problems: list[str]):
+def _read(path: str, problems: list[str], fill_gaps: bool):
     try:
-        return read_trace(path)
+        return read_trace(path, fill_gaps=fill_gaps)
     except TraceError as invalid:
         problems.extend(invalid.problems)
         return None

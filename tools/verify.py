@@ -29,6 +29,7 @@ from tools import cli
 from tools.cli import add_stack_arguments, chosen_stack, refuse
 from tools.verifier.aws import Aws, Unreachable
 from tools.verifier.checks import AREAS
+from tools.verifier.checks.common import environment_missing
 from tools.verifier.discovery import Environment, discover
 from tools.verifier.findings import Finding, Status, failed
 from tools.verifier.report import RENDERERS, Progress
@@ -64,9 +65,10 @@ def main(argv: list[str] | None = None, *, stdout: TextIO | None = None, stderr:
 
 def verify(aws: Aws, settings: StackSettings, progress: Progress) -> list[Finding]:
     """Every area's findings, in report order."""
-    with progress.step("discovery (resources tagged with the stack)"):
+    with progress.step("discovery (resources tagged with the stack)") as missing:
         env = discover(aws, settings)
-    findings: list[Finding] = []
+        missing += environment_missing(env)
+    findings: list[Finding] = list(missing)
     for area in AREAS:
         with progress.step(area.NAME) as found:
             found += _run(area, env)

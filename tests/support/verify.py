@@ -11,14 +11,19 @@ from __future__ import annotations
 import functools
 import io
 import json
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import botocore.client
 import botocore.exceptions
 import pytest
 
+from components.plans.waf import web_acl_plan
+from components.settings import StackSettings
 from tests.support.fragments import CERTIFICATE, EXISTING_NETWORK, EXISTING_WEB_ACL, SQS_BACKLOG
 from tests.support.stacks import Applied
 from tools import verify
@@ -133,7 +138,73 @@ def refuse(monkeypatch: pytest.MonkeyPatch, operation: str, code: str = "AccessD
     monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", refusing)
 
 
+# --- the permissions verify needs: the calls it makes, and README's policy ---------------------
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+POLICY_SID = "VerifyElixirCluster"
+"""The Sid of the policy README prints for the identity verify runs as."""
+
+IAM_PREFIXES = {"monitoring": "cloudwatch"}
+"""Where a service's IAM action prefix is not the name botocore signs its calls with (CloudWatch
+signs as `monitoring`; elbv2 signs as `elasticloadbalancing`, its IAM prefix too)."""
+
+CONDITIONAL_PERMISSIONS: dict[str, Callable[[StackSettings], bool]] = {
+    "ec2:DescribeVpcs": lambda s: not s.network.existing,  # an existing VPC is named by network.vpcId
+    "ec2:DescribeFlowLogs": lambda s: s.network.flow_logs.enabled,
+    "logs:DescribeLogGroups": lambda s: (
+        (s.network.flow_logs.enabled and s.network.flow_logs.to_cloudwatch) or web_acl_plan(s) is not None
+    ),
+    **dict.fromkeys(
+        ("servicediscovery:ListNamespaces", "servicediscovery:GetNamespace", "servicediscovery:ListServices"),
+        lambda s: s.release.discovery == "dns",
+    ),
+    "wafv2:GetWebACLForResource": lambda s: s.load_balancer.protected_by_waf,
+    **dict.fromkeys(
+        ("wafv2:ListWebACLs", "wafv2:GetWebACL", "wafv2:GetLoggingConfiguration"),
+        lambda s: web_acl_plan(s) is not None,
+    ),
+}
+"""The actions of README's policy that verify needs only for some stacks, and which (hand-written
+from the checks: e.g. flow logs are read only where they are on)."""
+
+
+def readme_permissions(sid: str = POLICY_SID) -> list[str]:
+    """The actions of the policy README prints with Sid `sid` (verify's by default), in README's order."""
+    blocks = re.findall(r"```json\n(.*?)```", README.read_text(), flags=re.DOTALL)
+    policies = [json.loads(block) for block in blocks if f'"Sid": "{sid}"' in block]
+    assert len(policies) == 1, f"README.md prints no single policy with Sid {sid}"
+    (statement,) = policies[0]["Statement"]
+    return statement["Action"]
+
+
+def permissions_for(settings: StackSettings) -> set[str]:
+    """What README's policy says verify needs for the stack of `settings`."""
+    return {a for a in readme_permissions() if CONDITIONAL_PERMISSIONS.get(a, lambda _: True)(settings)}
+
+
+@contextmanager
+def recorded_permissions(monkeypatch: pytest.MonkeyPatch) -> Iterator[set[str]]:
+    """The IAM action of every AWS call made inside (`service:Operation`), as botocore sends them."""
+    recorded: set[str] = set()
+    real = botocore.client.BaseClient._make_api_call
+
+    def recording(self: Any, operation: str, params: dict[str, Any]) -> Any:
+        signing = self.meta.service_model.signing_name
+        recorded.add(f"{IAM_PREFIXES.get(signing, signing)}:{operation}")
+        return real(self, operation, params)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(botocore.client.BaseClient, "_make_api_call", recording)
+        yield recorded
+
+
 # --- walking tampers ----------------------------------------------------------------------------
+
+
+UP_WITHOUT_REFRESH = {"refresh.preferences", "refresh.latest"}
+"""Checks whose fix names `pulumi up` for what it does next, not to undo drift: a refresh started
+by hand is cancelled and the next `pulumi up` that changes the launch template rolls the nodes; a
+failed refresh is undone by reverting the stack file and applying it."""
 
 
 @dataclass(frozen=True)
@@ -166,5 +237,9 @@ def walk(env: Applied, tampers: list[Tamper], *, cumulative: bool = True) -> Non
         reference = before if cumulative else {}
         others = {key: detail for key, detail in after.items() if key != tamper.check}
         assert others == {key: detail for key, detail in reference.items() if key != tamper.check}, (name, others)
-        assert found[tamper.check].fix, "every failure says what to do"
+        fix = found[tamper.check].fix
+        assert fix, "every failure says what to do"
+        # a plain `pulumi up` compares the program with the saved state, which still holds what was
+        # declared: after drift it changes nothing, so no fix may advise it without the refresh
+        assert "pulumi up`" not in fix or "`pulumi refresh`" in fix or tamper.check in UP_WITHOUT_REFRESH, (name, fix)
         before = after

@@ -30,10 +30,15 @@ def run(capsys, *args) -> tuple[int, str, str]:
         ),
         (
             "minute,requests_per_second\n0,1\n1,1\n3,1\n4,1\n5,1\n",
-            "{path}:4: minute: must be 2 (minutes count up from 0), got '3' (and 2 more in this file)",
+            "{path}:4: minute 2 is missing: a load balancer publishes no RequestCount for a minute without "
+            "requests; fill the gap with such minutes (--fill-gaps), or export the trace again",
+        ),
+        (
+            "minute,requests_per_second\n0,1\n0,1\n1,x\n",
+            "{path}:3: minute: must be 1 (minutes count up from 0), got '0' (and 2 more in this file)",
         ),
     ],
-    ids=["missing column", "not a number", "gap"],
+    ids=["missing column", "not a number", "gap", "several problems"],
 )
 def test_a_bad_trace_is_one_line_naming_the_file_and_row(capsys, small_stack, tmp_path, text, expected):
     path = tmp_path / "bad.csv"
@@ -174,14 +179,56 @@ def test_the_modelling_choices_in_force_are_reported_and_passed_to_every_replay(
     assert half["current"]["instanceHours"] > whole["current"]["instanceHours"]
 
 
-def test_a_policy_the_traces_cannot_drive_is_one_warning_not_one_per_replay(capsys, write_trace):
-    # prod steps on TotalRunQueueLength; a trace of demand alone cannot drive that policy
-    code, _, err = run(capsys, "--stack", "prod", "--trace", str(write_trace([30] * 30)))
-    assert code == EXIT_OK
+def test_a_policy_the_traces_cannot_drive_is_refused_in_one_line_naming_the_column(capsys, write_trace):
+    # prod steps on TotalRunQueueLength; traces of demand alone cannot drive that policy
+    traces = (str(write_trace([30] * 30, "monday.csv")), str(write_trace([40] * 30, "tuesday.csv")))
+    code, out, err = run(capsys, "--stack", "prod", "--trace", *traces)
+    assert (code, out) == (EXIT_INVALID, "")
     assert err.splitlines() == [
-        "warning: elixir-cluster:scaling.step[0].metric: the trace has no TotalRunQueueLength column: "
-        "policy run-queue skipped"
+        "monday.csv, tuesday.csv: no TotalRunQueueLength column: elixir-cluster:scaling.step[0] (run-queue) "
+        "cannot be simulated without it; add the column (README: Traces), or pass --allow-unsimulated to tune "
+        "without that policy"
     ]
+
+
+def test_allowed_a_policy_the_traces_cannot_drive_is_one_warning_and_left_as_it_is(capsys, write_trace):
+    traces = (str(write_trace([30] * 30, "monday.csv")), str(write_trace([40] * 30, "tuesday.csv")))
+    code, out, err = run(capsys, "--stack", "prod", "--trace", *traces, "--allow-unsimulated", "--format", "json")
+    assert code == EXIT_OK
+    unsimulated = [line for line in err.splitlines() if "run-queue" in line]
+    assert unsimulated == [
+        "warning: elixir-cluster:scaling.step[0] (run-queue) was not simulated on any trace (no "
+        "TotalRunQueueLength column): the proposal leaves it as the stack file has it, and its figures leave it out"
+    ]
+    assert not [change for change in json.loads(out)["changes"] if change["key"].startswith("scaling.step[0]")]
+
+
+def test_write_edits_the_stack_file_in_place_and_diff_prints_that_change(capsys, small_stack, write_trace):
+    # one CPU policy at 60% on nodes of 10 rps under a flat 25 rps: the tuner moves the target
+    trace = str(write_trace([25] * 60))
+    before = small_stack.read_text()
+    code, patch, _ = run(capsys, "--config", str(small_stack), "--trace", trace, "--format", "diff")
+    assert code == EXIT_OK
+    removed = [line for line in patch.splitlines() if line.startswith("-") and not line.startswith("---")]
+    assert removed == ["-    targetTracking: [{metric: cpu, target: 60, warmup: 0}]"]
+    assert small_stack.read_text() == before, "--format diff alone writes nothing"
+    code, _, err = run(capsys, "--config", str(small_stack), "--trace", trace, "--format", "json", "--write")
+    assert code == EXIT_OK
+    after = small_stack.read_text()
+    assert err.splitlines()[-1] == f"{small_stack}: wrote scaling.targetTracking[0].target"
+    changed = [(old, new) for old, new in zip(before.splitlines(), after.splitlines(), strict=True) if old != new]
+    assert len(changed) == 1 and changed[0][1].startswith("    targetTracking: [{metric: cpu, target: ")
+    assert [line for line in patch.splitlines() if line.startswith("+") and not line.startswith("+++")] == [
+        f"+{changed[0][1]}"
+    ]
+
+
+def test_fill_gaps_tunes_a_trace_with_missing_minutes(capsys, small_stack, tmp_path):
+    path = tmp_path / "gappy.csv"
+    path.write_text("minute,requests_per_second\n" + "".join(f"{m},25\n" for m in (*range(30), *range(40, 60))))
+    code, out, _ = run(capsys, "--config", str(small_stack), "--trace", str(path), "--format", "json", "--fill-gaps")
+    assert code == EXIT_OK
+    assert json.loads(out)["current"]["traces"]["gappy.csv"]["minutes"] == 60
 
 
 def test_traces_that_share_a_file_name_are_told_apart_by_their_path(capsys, small_stack, tmp_path):

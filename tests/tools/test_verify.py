@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import socket
 import subprocess
 from pathlib import Path
@@ -21,15 +22,27 @@ import botocore.client
 import pytest
 
 from components.plans import names
+from tests.support import variants
 from tests.support.commands import run_command
 from tests.support.fragments import EXISTING_NETWORK
-from tests.support.moto_server import Served
+from tests.support.moto_server import Served, server_account
 from tests.support.stacks import Applied, Deploy, ShippedStacks, write_variant
-from tests.support.verify import DEV_VARIANT, PROD_VARIANT, failing, refuse, run_verify, verdicts
+from tests.support.verify import (
+    CONDITIONAL_PERMISSIONS,
+    DEV_VARIANT,
+    PROD_VARIANT,
+    failing,
+    permissions_for,
+    readme_permissions,
+    recorded_permissions,
+    refuse,
+    run_verify,
+    verdicts,
+)
 from tools import verify
 from tools.emulated_stack import emulated
 from tools.emulator import fresh_account_id
-from tools.stack_files import stack_file, stack_names
+from tools.stack_files import load_stack, stack_file, stack_names
 
 
 class Terminal(io.StringIO):
@@ -49,10 +62,14 @@ def _free_port() -> int:
 
 
 @pytest.mark.parametrize("stack", stack_names())
-def test_a_freshly_applied_stack_verifies_clean(shipped: ShippedStacks, stack: str) -> None:
+def test_a_freshly_applied_stack_verifies_clean(
+    shipped: ShippedStacks, stack: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     env = shipped(stack)
-    code, document, _ = run_verify(env, "--stack", stack, "--format", "json")
+    with recorded_permissions(monkeypatch) as calls:
+        code, document, _ = run_verify(env, "--stack", stack, "--format", "json")
     assert failing(document) == {}
+    assert calls == permissions_for(env.settings), "README's policy for verify and its calls part ways"
     assert code == verify.EXIT_OK
     assert document["environment"] == env.settings.qualified_name
     areas = {check.split(".")[0] for check in verdicts(document)}
@@ -73,14 +90,58 @@ def test_a_freshly_applied_stack_verifies_clean(shipped: ShippedStacks, stack: s
 
 
 @pytest.mark.xdist_group("prod-variant")  # with the instance mix's tampers (tests/verifier/test_group.py): one apply
-def test_prod_with_the_options_the_shipped_stacks_leave_out_verifies_clean(deploy: Deploy, tmp_path: Path) -> None:
+def test_prod_with_the_options_the_shipped_stacks_leave_out_verifies_clean(
+    deploy: Deploy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """PROD_VARIANT: spot and two instance types, an extra security group, an existing web ACL,
     flow logs to S3 (DEV_VARIANT's options are verified through the moto server, below)."""
     env = deploy("prod", PROD_VARIANT)
     path = write_variant(tmp_path, "prod", "variant", PROD_VARIANT)
-    code, document, _ = run_verify(env, "--config", str(path), "--format", "json")
+    with recorded_permissions(monkeypatch) as calls:
+        code, document, _ = run_verify(env, "--config", str(path), "--format", "json")
+    assert failing(document) == {}
+    assert calls == permissions_for(env.settings)
+    assert code == verify.EXIT_OK
+
+
+SHARED_VARIANTS = {
+    "dev_behind_an_nlb": "dev",
+    "prod_behind_an_nlb_in_one_zone": "prod",
+    "dev_in_an_existing_vpc": "dev",
+    "private_dev": "dev",
+}
+"""tests/support/variants.py's variants (the fixture of each, and its shipped stack), each read on the
+worker that applies it (its xdist group)."""
+
+
+@pytest.mark.parametrize(
+    "variant", [pytest.param(name, marks=pytest.mark.xdist_group(name)) for name in SHARED_VARIANTS]
+)
+def test_a_shared_variant_verifies_clean_with_the_calls_readme_grants(
+    request: pytest.FixtureRequest, variant: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env: Applied = request.getfixturevalue(variant)
+    path = write_variant(tmp_path, SHARED_VARIANTS[variant], "variant", getattr(variants, variant.upper()))
+    with recorded_permissions(monkeypatch) as calls:
+        code, document, _ = run_verify(env, "--config", str(path), "--format", "json")
     assert failing(document) == {}
     assert code == verify.EXIT_OK
+    assert calls == permissions_for(env.settings)
+
+
+def test_each_call_readme_grants_only_to_some_stacks_is_made_by_one_the_tests_verify(tmp_path: Path) -> None:
+    """The conditional actions of README's policy (tests/support/verify.py) are each recorded on a
+    stack above: none is granted for nothing."""
+    files = [stack_file(name) for name in stack_names()]
+    files += [write_variant(tmp_path, "prod", "prodvariant", PROD_VARIANT)]
+    files += [write_variant(tmp_path, "dev", "devvariant", DEV_VARIANT)]
+    files += [
+        write_variant(tmp_path, base, name, getattr(variants, name.upper())) for name, base in SHARED_VARIANTS.items()
+    ]
+    verified = [load_stack(path).settings for path in files]
+    assert set(CONDITIONAL_PERMISSIONS) <= set(readme_permissions())
+    for action, applies in CONDITIONAL_PERMISSIONS.items():
+        assert any(applies(settings) for settings in verified), action
 
 
 def test_prod_checks_every_declared_policy_schedule_and_alarm_by_name(prod: Applied) -> None:
@@ -223,15 +284,17 @@ verified by it below; prod by preview's test of the user's story (tests/tools/te
 
 @pytest.mark.parametrize(("stack", "changes"), SERVED)
 def test_a_stack_applied_into_the_moto_server_verifies_clean_through_it(
-    moto_server: str, stack: str, changes: dict[str, Any] | None, tmp_path: Path
+    moto_server: str, stack: str, changes: dict[str, Any] | None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """What it references but does not own (staging's certificate, an existing VPC and its
     subnets) is created in the server under the ids it names, as in-process."""
     path = stack_file(stack) if changes is None else write_variant(tmp_path, stack, "variant", changes)
     with emulated(path, endpoint=moto_server, account_id=fresh_account_id()) as applied:
         env = Applied(*applied)
-        code, document, _ = run_verify(env, "--config", str(path), "--endpoint", moto_server, "--format", "json")
+        with recorded_permissions(monkeypatch) as calls:
+            code, document, _ = run_verify(env, "--config", str(path), "--endpoint", moto_server, "--format", "json")
     assert failing(document) == {}
+    assert calls == permissions_for(env.settings)
     assert code == verify.EXIT_OK
     assert document["where"] == f"{moto_server} (region {env.settings.region})"
     if env.settings.load_balancer.certificate_arn:
@@ -281,7 +344,38 @@ class TestTheCommandLine:
         finally:
             ec2.revoke_security_group_ingress(GroupId=group, IpPermissions=epmd)  # local as applied, for the others
         assert result.returncode == verify.EXIT_DRIFTED, result.stdout + result.stderr
-        line = next(line for line in result.stdout.splitlines() if "security.nodes" in line)
+        lines = result.stdout.splitlines()
+        at = next(i for i, line in enumerate(lines) if "security.nodes" in line)
+        line, fix = lines[at], lines[at + 1].strip()
         assert line.startswith("FAIL")
+        # the rule is no resource of the stack's: no refresh removes it, the operator revokes it
+        assert fix.startswith(
+            f"fix: revoke the extra rules (aws ec2 revoke-security-group-{{ingress,egress}} --group-id {group})"
+        )
+        assert "no refresh or update removes what was added beside it" in fix
         assert "extra rule: ingress tcp 4369-4369" not in line  # a single port reads as one
         assert "extra rule: ingress tcp 4369 from 0.0.0.0/0" in line
+
+
+# --- an environment that is not there -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("stack", ["prod", "dev"])
+def test_an_environment_that_does_not_exist_passes_no_check_and_says_what_was_not_found(
+    moto_server: str, stack: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An empty account: every check fails or warns, naming what it did not find; none passes (it
+    once said "ok encryption.rotation on for the no keys")."""
+    for name, value in server_account(moto_server).credentials.items():
+        monkeypatch.setenv(name, value)
+    code, document, _ = run_verify(None, "--stack", stack, "--endpoint", moto_server, "--format", "json")
+    assert code == verify.EXIT_DRIFTED
+    assert [c["check"] for c in document["checks"] if c["status"] == "pass"] == []
+    first = document["checks"][0]
+    assert (first["check"], first["status"]) == ("discovery.environment", "fail")
+    assert first["detail"].startswith("nothing tagged ")
+    unsaid = [c for c in document["checks"][1:] if not re.search(r"\bno |\bmissing |not found", c["detail"])]
+    assert unsaid == []
+    rotation = verdicts(document)["encryption.rotation"]
+    assert rotation["status"] == "warn"
+    assert rotation["detail"].startswith("not found, so not checked: the cookie key (no SecureString cookie parameter)")

@@ -46,15 +46,18 @@ from .engine import (
     replay,
     simulate,
 )
-from .model import NodeModel
+from .model import DERIVED_METRICS, NodeModel, Unsimulated
 from .target_tracking import AWS_ALARMS, TargetTrackingAlarms
-from .trace import Trace, TraceError, read_trace
+from .trace import DEMAND_COLUMN, MINUTE_COLUMN, Trace, TraceError, read_trace
 
 __all__ = [
     "AWS_ALARMS",
     "BASELINE_SCALING",
     "DEFAULT_CHOICES",
+    "DEMAND_COLUMN",
+    "DERIVED_METRICS",
     "DEFAULT_START",
+    "MINUTE_COLUMN",
     "ModellingChoices",
     "NodeModel",
     "PreparedTrace",
@@ -64,6 +67,7 @@ __all__ = [
     "TargetTrackingAlarms",
     "Trace",
     "TraceError",
+    "Unsimulated",
     "oracle",
     "prepare",
     "read_trace",

@@ -135,6 +135,37 @@ def scheduler_utilization(cpu: float) -> float:
     return PERCENT.max * (cpu / PERCENT.max) ** SCHEDULER_BUSY_WAIT_EXPONENT
 
 
+class Unsimulated(str):
+    """A warning line: a policy the trace cannot drive, skipped by the replay. It is the line
+    itself (a str), and says which policy (`path`, its stack-file path under the namespace, and
+    `name`) and which trace column (`column`, a CloudWatch metric name) would drive it."""
+
+    path: tuple[str | int, ...]
+    name: str
+    column: str
+
+    def __new__(cls, line: str, path: tuple[str | int, ...], name: str, column: str) -> Unsimulated:
+        warning = super().__new__(cls, line)
+        warning.path, warning.name, warning.column = path, name, column
+        return warning
+
+    def __reduce__(self):  # pickled as itself (a str subclass with attributes), for worker processes
+        return Unsimulated, (str(self), self.path, self.name, self.column)
+
+
+DERIVED_METRICS = frozenset(
+    (
+        PREDEFINED_TARGET_METRICS["cpu"],
+        "CPUUtilization",
+        PREDEFINED_TARGET_METRICS["requestsPerTarget"],
+        "RequestCountPerTarget",
+        BEAM_METRICS["schedulerUtilization"],
+    )
+)
+"""The metrics the node model derives from demand and the nodes in service (CloudWatch names): a
+what-if changes how many nodes serve, so these are not replayed as one run recorded them."""
+
+
 class MetricCatalog:
     """Where each CloudWatch metric's value comes from: a trace column, or the node model.
 

@@ -52,7 +52,7 @@ from components.settings import NAMESPACE, StepPolicySettings, StepSettings, for
 
 from .alarms import COMPARISONS, Alarm
 from .decisions import Proposal
-from .model import SECONDS_PER_MINUTE, Group, MetricCatalog, Segment, Source, round_up
+from .model import SECONDS_PER_MINUTE, Group, MetricCatalog, Segment, Source, Unsimulated, round_up
 
 PER_NODE_STATISTICS = ("Average", "Minimum", "Maximum")
 
@@ -212,16 +212,19 @@ def build_policies(
     """The policies the trace can drive, and a warning for each it cannot."""
     policies, warnings = [], []
     for index, spec in enumerate(specs):
-        path = f"{NAMESPACE}:{format_path(('scaling', 'step', index, 'metric'))}"
+        at = ("scaling", "step", index)
+        path = f"{NAMESPACE}:{format_path((*at, 'metric'))}"
         name = spec.metric.name
         source = catalog.source(name)
         if source is None:
-            warnings.append(f"{path}: the trace has no {name} column: policy {spec.name} skipped")
+            line = f"{path}: the trace has no {name} column: policy {spec.name} skipped"
+            warnings.append(Unsimulated(line, at, spec.name, name))
         elif catalog.is_derived(name) and spec.metric.statistic not in PER_NODE_STATISTICS:
-            warnings.append(
+            line = (
                 f"{path}.statistic: {spec.metric.statistic} of the derived {name} is not simulated: "
                 f"policy {spec.name} skipped"
             )
+            warnings.append(Unsimulated(line, at, spec.name, name))
         else:
             policies.append(
                 StepScalingPolicy(f"step {spec.name}", spec, source, record=record, segment=catalog.segment(name))

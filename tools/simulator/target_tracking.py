@@ -48,7 +48,16 @@ from components.settings import NAMESPACE, TargetTrackingSettings, format_path
 from .alarms import Alarm
 from .choices import DEFAULT_CHOICES, ModellingChoices
 from .decisions import Proposal
-from .model import ROUNDING_SLACK, SECONDS_PER_MINUTE, Group, MetricCatalog, Segment, Source, round_up
+from .model import (
+    ROUNDING_SLACK,
+    SECONDS_PER_MINUTE,
+    Group,
+    MetricCatalog,
+    Segment,
+    Source,
+    Unsimulated,
+    round_up,
+)
 
 TargetTrackingAlarms = ModellingChoices  # the earlier names, kept for their callers
 AWS_ALARMS = DEFAULT_CHOICES
@@ -258,11 +267,13 @@ def build_policies(
     """The policies the trace can drive, and a warning for each it cannot."""
     policies, warnings = [], []
     for index, spec in enumerate(specs):
-        path = f"{NAMESPACE}:{format_path(('scaling', 'targetTracking', index))}"
+        at = ("scaling", "targetTracking", index)
+        path = f"{NAMESPACE}:{format_path(at)}"
         name = tracked_metric_name(spec)
         source = catalog.source(name)
         if source is None:
-            warnings.append(f"{path}: the trace has no {name} column: policy skipped")
+            line = f"{path}: the trace has no {name} column: policy skipped"
+            warnings.append(Unsimulated(line, at, spec.metric, name))
             continue
         policies.append(
             TargetTrackingPolicy(

@@ -4,10 +4,17 @@
     0,120.5,12
     1,131.0,
 
-`minute` counts from the simulation's start, 0, 1, 2, ... with no gaps. Any further
-column stands for the CloudWatch metric of that name (`TotalRunQueueLength`,
-`mem_used_percent`, `SchedulerUtilization`, ...) as the group reported it that minute;
-an empty cell is a minute without a datapoint.
+`minute` counts from the simulation's start, 0, 1, 2, ... Any further column stands for the
+CloudWatch metric of that name (`TotalRunQueueLength`, `mem_used_percent`,
+`SchedulerUtilization`, ...) as the group reported it that minute; an empty cell is a minute
+without a datapoint.
+
+Minutes missing between two rows (a gap) are one problem, named once, or filled when the
+caller asks (`fill_gaps`): a missing minute had no requests, and no datapoint in the other
+columns. That is what CloudWatch means by it: a load balancer publishes RequestCount (a
+count) only for minutes with requests, so its missing minute is zero; a gauge (run queue,
+memory) has no value to carry over, so its minute stays without a datapoint, as the alarm
+watching it saw it (its TreatMissingData decides).
 """
 
 from __future__ import annotations
@@ -42,18 +49,19 @@ class Trace:
         return len(self.demand)
 
 
-def read_trace(path: str | Path) -> Trace:
+def read_trace(path: str | Path, *, fill_gaps: bool = False) -> Trace:
     """Read and check a trace CSV; raise TraceError listing every problem found."""
     path = Path(path)
     try:
         with path.open(newline="") as handle:
-            return parse_trace(csv.reader(handle), str(path))
+            return parse_trace(csv.reader(handle), str(path), fill_gaps=fill_gaps)
     except OSError as unreadable:
         raise TraceError([f"{path}: cannot read the trace: {unreadable.strerror or unreadable}"]) from None
 
 
-def parse_trace(rows, name: str) -> Trace:
-    """Parse CSV rows (the header first); `name` prefixes every problem."""
+def parse_trace(rows, name: str, *, fill_gaps: bool = False) -> Trace:
+    """Parse CSV rows (the header first); `name` prefixes every problem. `fill_gaps`: minutes
+    missing between rows are added, without requests or datapoints, rather than refused."""
     header = next(iter(rows), None)
     if header is None:
         raise TraceError([f"{name}: empty file: expected the header {MINUTE_COLUMN},{DEMAND_COLUMN}"])
@@ -72,7 +80,17 @@ def parse_trace(rows, name: str) -> Trace:
             problems.append(f"{where}: expected {len(header)} fields, got {len(row)}")
             continue
         minute, rate, *values = (cell.strip() for cell in row)
-        if minute != str(len(demand)):
+        missing = _missing_minutes(minute, len(demand))
+        if missing and fill_gaps:
+            demand += [0.0] * missing
+            for column in columns.values():
+                column += [None] * missing
+        elif missing:
+            problems.append(f"{where}: {_gap(len(demand), missing)}")
+            demand += [0.0] * missing  # counted on as if filled, so the rows after the gap read as theirs
+            for column in columns.values():
+                column += [None] * missing
+        elif minute != str(len(demand)):
             problems.append(
                 f"{where}: {MINUTE_COLUMN}: must be {len(demand)} (minutes count up from 0), got {minute!r}"
             )
@@ -87,6 +105,19 @@ def parse_trace(rows, name: str) -> Trace:
     if problems:
         raise TraceError(problems)
     return Trace(demand, columns)
+
+
+def _missing_minutes(minute: str, expected: int) -> int:
+    """How many minutes a row's minute skips ahead of the one expected (0: none, or not a gap)."""
+    return int(minute) - expected if minute.isdigit() and int(minute) > expected else 0
+
+
+def _gap(first: int, count: int) -> str:
+    minutes = f"minute {first} is" if count == 1 else f"minutes {first}..{first + count - 1} are"
+    return (
+        f"{minutes} missing: a load balancer publishes no RequestCount for a minute "
+        "without requests; fill the gap with such minutes (--fill-gaps), or export the trace again"
+    )
 
 
 def _header_problems(header: list[str], name: str):

@@ -2,8 +2,10 @@
 
 One module per idea: `stack_sections` (the stack file as written), `space` (the knobs and their
 values), `objective` (the service objective and the ranking), `evaluate` (a candidate
-through the settings and the simulator), `search` (coordinate descent and joint moves over
-worker processes), `tuning` (one run end to end) and `output` (YAML, table, JSON, plot).
+through the settings and the simulator), `unsimulated` (policies a trace cannot drive),
+`search` (coordinate descent and joint moves over worker processes), `tuning` (one run end
+to end), `advice` (what to know before applying it), `stack_edit` (the proposal written into
+the stack file, comments and layout kept) and `output` (table, YAML, JSON, diff, plot).
 Reads settings and the simulator only: no Pulumi, no AWS.
 """
 
@@ -13,6 +15,7 @@ from .search import DEFAULT_BUDGET, SearchResult, search
 from .space import BoundsError, SearchSpace, SizeRange, build_space, parse_size_range
 from .stack_sections import StackSections, sections_as_written
 from .tuning import Tuning, tune
+from .unsimulated import UnsimulatedPolicies
 
 __all__ = [
     "DEFAULT_BUDGET",
@@ -28,6 +31,7 @@ __all__ = [
     "SizeRange",
     "StackSections",
     "Tuning",
+    "UnsimulatedPolicies",
     "build_space",
     "parse_objective",
     "parse_size_range",

@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from components.settings import SettingsError, StackSettings, load_settings
-from tools.simulator import DEFAULT_CHOICES, ModellingChoices, NodeModel, Trace, prepare, replay
+from tools.simulator import DEFAULT_CHOICES, ModellingChoices, NodeModel, Trace, Unsimulated, prepare, replay
 
 from .objective import Figures, figures
 from .space import Sections
@@ -74,6 +74,14 @@ class Evaluator:
         except SettingsError as refused:
             return Outcome(problems=tuple(refused.problems))
         return Outcome(figures=self.replay(settings))
+
+    def unsimulated(self, settings: StackSettings) -> list[tuple[Path, Unsimulated]]:
+        """Each policy of `settings` that a trace cannot drive (no column for its metric), with the trace's file."""
+        found = []
+        for named, prepared in zip(self.traces, self._prepared, strict=True):
+            run = replay(settings.nodes, settings.scaling, prepared, self.choices)
+            found += [(named.path, warning) for warning in run.warnings if isinstance(warning, Unsimulated)]
+        return found
 
     def replay(self, settings: StackSettings) -> tuple[Figures, ...]:
         """The candidate's figures on each trace."""

@@ -47,9 +47,23 @@ def config(tuning: Tuning) -> dict[str, Any]:
 
 
 def render_yaml(tuning: Tuning) -> str:
-    """The keys to paste under `config:` in the stack file, replacing the ones of the same name."""
-    text = yaml.safe_dump(config(tuning), sort_keys=False, default_flow_style=False, width=100)
+    """The keys to paste under `config:` in the stack file, replacing the ones of the same name: as
+    the edited stack file writes them (its comments and flow mappings kept), or, for a section the
+    file leaves out, written out."""
+    return "".join(_section_yaml(tuning, key, value) for key, value in config(tuning).items())
+
+
+def _section_yaml(tuning: Tuning, key: str, value: Any) -> str:
+    written = tuning.edited.sections_text([key.removeprefix(f"{NAMESPACE}:")])
+    if written:
+        return written
+    text = yaml.safe_dump({key: value}, sort_keys=False, default_flow_style=False, width=100)
     return "".join(INDENT + line if line.strip() else line for line in text.splitlines(keepends=True))
+
+
+def render_patch(tuning: Tuning) -> str:
+    """The unified diff of the stack file the proposal makes (empty: nothing changes)."""
+    return tuning.edited.patch(_stack_path(tuning))
 
 
 def to_json(tuning: Tuning) -> dict[str, Any]:
@@ -132,8 +146,18 @@ def render_table(tuning: Tuning) -> str:
     lines += [f"  {knob.label:<{width}}  {knob.current:g} -> {value:g}" for knob, value in tuning.changes]
     lines += ["", "Modelling choices (AWS leaves these open; tools/simulator/choices.py)"]
     lines += [f"  {line}" for line in tuning.choices.describe()]
-    lines += ["", f"Paste under config: in {_stack_path(tuning)} (replacing the keys of the same name)", ""]
-    return "\n".join(lines) + "\n" + render_yaml(tuning)
+    if tuning.advice:
+        lines += ["", "Before applying it"]
+        lines += [f"  {line}" for line in tuning.advice]
+    if not tuning.changes:
+        return "\n".join(lines) + "\n"
+    lines += [
+        "",
+        f"The change to {_stack_path(tuning)} (--write makes it; --format diff prints it alone, "
+        "--format yaml the keys to paste)",
+        "",
+    ]
+    return "\n".join(lines) + "\n" + render_patch(tuning)
 
 
 def _stack_path(tuning: Tuning) -> str:

@@ -91,6 +91,9 @@ class Knob:
     note: str = ""
     continuous: bool = False
     """A target or a threshold: any number between two grid values is valid, so the grid may be refined."""
+    beyond: tuple[str | None, str | None] = (None, None)
+    """What searches below the lowest value and above the highest (a flag to widen, a second run),
+    or None where the end is a limit of its own (no step changes by less than one node)."""
 
     @property
     def key(self) -> str:
@@ -132,6 +135,11 @@ class SearchSpace:
             knobs.append(knob)
         return dataclasses.replace(self, knobs=tuple(knobs))
 
+    def without(self, policies: Sequence[Path]) -> SearchSpace:
+        """The same space without the knobs of `policies` (their paths, e.g. ("scaling", "step", 0))."""
+        kept = [i for i, knob in enumerate(self.knobs) if not any(knob.path[: len(p)] == p for p in policies)]
+        return SearchSpace(self.sections, tuple(self.knobs[i] for i in kept), tuple(self.start[i] for i in kept))
+
     def changes(self, values: Sequence[float | int]) -> list[tuple[Knob, float | int]]:
         """The knobs whose value differs from the stack file's, with the new value."""
         return [(knob, value) for knob, value in zip(self.knobs, values, strict=True) if value != knob.current]
@@ -162,11 +170,15 @@ def build_space(
     return SearchSpace(sections, tuple(knobs), start)
 
 
+AGAIN = "tune again from the edited stack file (--write): the search ranges around its values"
+
+
 def _size_knobs(nodes: dict[str, Any], min_range: SizeRange, max_range: SizeRange) -> Iterator[Knob]:
-    for key, span in (("minSize", min_range), ("maxSize", max_range)):
+    for key, span, flag in (("minSize", min_range, "--min-size"), ("maxSize", max_range, "--max-size")):
         current = nodes[key]
         if tuple(span) != (current,):
-            yield Knob(("nodes", key), tuple(span), current)
+            widen = f"widen {flag} ({span})"
+            yield Knob(("nodes", key), tuple(span), current, beyond=(widen, widen))
 
 
 def _scaling_knobs(scaling: dict[str, Any], node_rps: float, sizes: SizeRange) -> Iterator[Knob]:
@@ -177,11 +189,13 @@ def _scaling_knobs(scaling: dict[str, Any], node_rps: float, sizes: SizeRange) -
     for index, schedule in enumerate(scaling.get("schedules") or []):
         for key in SIZE_KEYS:
             if schedule.get(key) is not None:
+                # the group's own sizes bound a schedule's: nothing lies beyond them
                 yield Knob(("scaling", "schedules", index, key), tuple(sizes), schedule[key])
 
 
 def _target_knob(index: int, policy: dict[str, Any], node_rps: float) -> Knob:
     metric, current = policy["metric"], _number(policy["target"])
+    beyond: tuple[str | None, str | None] = (None, None)  # utilisations: 20..95% is the range that makes sense
     if metric in PERCENT_TARGET_METRICS:
         values = UTILISATIONS
     elif metric == "requestsPerTarget":
@@ -189,7 +203,9 @@ def _target_knob(index: int, policy: dict[str, Any], node_rps: float) -> Knob:
         values = tuple(round(per_node_minute * utilisation / 100) for utilisation in UTILISATIONS)
     else:
         values = tuple(_significant(current * factor) for factor in CUSTOM_TARGET_FACTORS)
-    return Knob(("scaling", "targetTracking", index, "target"), _with(values, current), current, metric, True)
+        beyond = (AGAIN, AGAIN)
+    at = ("scaling", "targetTracking", index, "target")
+    return Knob(at, _with(values, current), current, metric, True, beyond)
 
 
 def _step_knobs(index: int, policy: dict[str, Any], sizes: SizeRange) -> Iterator[Knob]:
@@ -197,21 +213,25 @@ def _step_knobs(index: int, policy: dict[str, Any], sizes: SizeRange) -> Iterato
     threshold = _number(policy["threshold"])
     if threshold:
         values = tuple(_significant(threshold * factor) for factor in THRESHOLD_FACTORS)
-        yield Knob((*at, "threshold"), _with(values, threshold), threshold, policy.get("name", ""), True)
+        yield Knob(
+            (*at, "threshold"), _with(values, threshold), threshold, policy.get("name", ""), True, (AGAIN, AGAIN)
+        )
     scales_out = str(policy["comparison"]).startswith("GreaterThan")
     kind = policy.get("adjustmentType", "ChangeInCapacity")
     for step_index, step in enumerate(policy["steps"]):
         current = int(step["change"])
         if kind == "ExactCapacity":
-            yield Knob((*at, "steps", step_index, "change"), tuple(sizes), current, kind)
+            yield Knob((*at, "steps", step_index, "change"), tuple(sizes), current, kind)  # within the sizes
             continue
         if kind == "PercentChangeInCapacity":
-            magnitudes = PERCENT_CHANGES
+            magnitudes, larger = PERCENT_CHANGES, None
         else:
-            magnitudes = tuple(range(1, max(CHANGE_NODES, 2 * abs(current)) + 1))
+            magnitudes, larger = tuple(range(1, max(CHANGE_NODES, 2 * abs(current)) + 1)), AGAIN
         sign = 1 if scales_out else -1
         values = _with(tuple(sign * m for m in magnitudes), current)
-        yield Knob((*at, "steps", step_index, "change"), values, current, kind)
+        # the smallest change is a limit of its own; the largest, the search's
+        beyond = (None, larger) if scales_out else (larger, None)
+        yield Knob((*at, "steps", step_index, "change"), values, current, kind, beyond=beyond)
 
 
 def _start_value(knob: Knob) -> float | int:

@@ -9,15 +9,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 
 from components.settings import SettingsError, StackSettings
-from tools.simulator import DEFAULT_CHOICES, ModellingChoices, NodeModel, Simulation, simulate
+from tools.simulator import DEFAULT_CHOICES, ModellingChoices, NodeModel, Simulation, Unsimulated, simulate
 
+from .advice import at_the_edge, idle_schedules
 from .evaluate import Evaluator, NamedTrace
 from .objective import Figures, Limits, Objective, figures, limits_for, meets
 from .search import DEFAULT_BUDGET, SearchResult, search
 from .space import BoundsError, SearchSpace, Sections, SizeRange, build_space
+from .stack_edit import EditedStackFile, edit_stack_file
 from .stack_sections import StackSections
+from .unsimulated import NotSimulated, not_simulated
 
 VARIANTS = ("tuned", "current", "baseline", "oracle")
 
@@ -37,6 +41,8 @@ class Tuning:
     """The tuned stack file's settings."""
     simulations: dict[str, list[Simulation]]
     """"tuned" and "current": each trace replayed, with the baseline and the oracle."""
+    unsimulated: list[NotSimulated]
+    """The policies some trace could not drive (allowed by the caller): the proposal ignores them there."""
 
     @property
     def changes(self):
@@ -61,9 +67,29 @@ class Tuning:
 
     @property
     def warnings(self) -> list[str]:
-        """What the simulator could not drive, once per line."""
+        """What the simulator left out, once per line (a policy a trace cannot drive: `unsimulated`)."""
         lines = (w for simulations in self.simulations.values() for s in simulations for w in s.warnings)
-        return list(dict.fromkeys(lines))
+        return list(dict.fromkeys(line for line in lines if not isinstance(line, Unsimulated)))
+
+    @property
+    def advice(self) -> list[str]:
+        """What to know before applying the proposal: values at the edge of their search range, schedules
+        it leaves with nothing to do, policies the traces could not drive, comments on changed lines."""
+        return [
+            *at_the_edge(self.changes),
+            *idle_schedules(self.stack.sections, self.sections),
+            *(policy.statement() for policy in self.unsimulated),
+            *(
+                f"{self.edited.path.name}:{line} keeps its comment ({comment}), written for the old value: "
+                "check that it still says what the new one does"
+                for line, comment in self.edited.commented_changes()
+            ),
+        ]
+
+    @cached_property
+    def edited(self) -> EditedStackFile:
+        """The stack file with the proposal written in, its comments and layout kept."""
+        return edit_stack_file(self.stack.path, self.stack.sections, self.sections)
 
 
 def tune(
@@ -77,14 +103,19 @@ def tune(
     budget: int = DEFAULT_BUDGET,
     processes: int = 2,
     choices: ModellingChoices = DEFAULT_CHOICES,
+    allow_unsimulated: bool = False,
 ) -> Tuning:
     """Search the stack's scaling for the cheapest policy that meets `objective` on every trace.
 
-    Raises BoundsError when the size bounds leave no valid stack file, SettingsError never
-    (every candidate the settings refuse is skipped)."""
+    Raises BoundsError when the size bounds leave no valid stack file, UnsimulatedPolicies when a
+    trace cannot drive one of the stack's policies (unless `allow_unsimulated`: then the search
+    leaves a policy no trace drives as it is), SettingsError never (every candidate the settings
+    refuse is skipped)."""
     space = build_space(stack.sections, node.node_rps, min_size, max_size)
     evaluator = Evaluator(stack.stack, stack.region, traces, node, start, choices)
     _check_bounds(space, evaluator, min_size, max_size)
+    unsimulated = not_simulated(traces, evaluator.unsimulated(stack.settings), allow=allow_unsimulated)
+    space = space.without([policy.path for policy in unsimulated if policy.on_every_trace])
     limits = [limits_for(objective, current) for current in evaluator.replay(stack.settings)]
     result = search(space, evaluator, limits, budget, processes)
     sections = space.sections_for(result.best.values)
@@ -93,7 +124,7 @@ def tune(
         "tuned": [simulate(settings, named.trace, node, start, choices) for named in traces],
         "current": [simulate(stack.settings, named.trace, node, start, choices) for named in traces],
     }
-    return Tuning(stack, traces, node, objective, limits, space, result, sections, settings, simulations)
+    return Tuning(stack, traces, node, objective, limits, space, result, sections, settings, simulations, unsimulated)
 
 
 def _check_bounds(

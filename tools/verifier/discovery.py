@@ -49,6 +49,12 @@ class Environment:
     def group_name(self) -> str | None:
         return self.group["AutoScalingGroupName"] if self.group else None
 
+    @property
+    def nothing_found(self) -> bool:
+        """The tag found none of the resources discovery looks for: the environment is not here."""
+        found = (self.group, self.target_group, self.load_balancer, self.security_groups, self.ambiguities)
+        return not any(found)
+
     @cached_property
     def node_group(self) -> NodeGroupPlan:
         """What the stack declares for its nodes: the group, its launch template, its hook."""

@@ -12,6 +12,10 @@ says, a "*" principal is named: it opens the key to every AWS account.
   network checks').
 - `encryption.lookup` (a warning): a key that could not be found because AWS refused the
   call that reads what it encrypts; that call's own area fails for it.
+
+A key whose resource is missing (no cookie parameter, no topic) is not checked, and both checks
+say so as a warning, naming it: they pass only on keys they found. The missing resource's own
+check (cookie.parameter, monitoring.topic, ...) fails for it.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from components.plans.waf import web_acl_plan
 
 from ..discovery import Environment
 from ..findings import UP_FIX, Finding, failed, passed, warned
+from .common import not_compared
 
 NAME = "encryption keys"
 DEFAULT_POLICY = "default"
@@ -40,7 +45,8 @@ PolicyOf = Callable[[str, str], dict[str, Any]]
 def run(env: Environment) -> list[Finding]:
     refused: list[str] = []
     unencrypted: list[str] = []
-    keys = _stack_keys(env, refused, unencrypted)
+    missing: list[str] = []
+    keys = _stack_keys(env, refused, unencrypted, missing)
     kms = env.aws.client("kms")
     rotation_off = [role for role, (key_id, _) in keys.items() if not _rotates(kms, key_id)]
     policy_problems = unencrypted + [
@@ -53,11 +59,11 @@ def run(env: Environment) -> list[Finding]:
         detail = "; ".join(f"{role} key: rotation off" for role in rotation_off)
         findings.append(failed("encryption.rotation", detail, UP_FIX))
     else:
-        findings.append(passed("encryption.rotation", f"on for the {', '.join(keys) or 'no'} keys"))
+        findings.append(_on_the_found_keys("encryption.rotation", "on", keys, missing))
     if policy_problems:
         findings.append(failed("encryption.key_policies", "; ".join(policy_problems), UP_FIX))
     else:
-        findings.append(passed("encryption.key_policies", f"as declared for the {', '.join(keys) or 'no'} keys"))
+        findings.append(_on_the_found_keys("encryption.key_policies", "as declared", keys, missing))
     if refused:
         findings.append(
             warned(
@@ -69,12 +75,21 @@ def run(env: Environment) -> list[Finding]:
     return findings
 
 
-def _stack_keys(env: Environment, refused: list[str], unencrypted: list[str]) -> dict[str, tuple[str, PolicyOf]]:
+def _on_the_found_keys(check: str, verdict: str, keys: dict[str, Any], missing: list[str]) -> Finding:
+    """A pass for the keys found, or a warning naming the keys that were not (none found: nothing passes)."""
+    if not missing:
+        return passed(check, f"{verdict} for the {', '.join(keys)} keys")
+    return not_compared(check, f"{verdict} for the {', '.join(keys)} keys" if keys else "", missing)
+
+
+def _stack_keys(
+    env: Environment, refused: list[str], unencrypted: list[str], missing: list[str]
+) -> dict[str, tuple[str, PolicyOf]]:
     """Each key the stack creates that is found through what it encrypts, by role: (its id, its declared policy).
 
-    What is missing, or a cookie that is not a SecureString, is another check's finding; a lookup
-    AWS refuses leaves that key unchecked (`refused`, for a warning) rather than failing the area.
-    An alert topic without a key is this area's (`unencrypted`).
+    What is missing, or a cookie that is not a SecureString, is another check's finding: the key is
+    named in `missing`, not checked. A lookup AWS refuses leaves that key unchecked (`refused`, for
+    a warning) rather than failing the area. An alert topic without a key is this area's (`unencrypted`).
     """
     settings = env.settings
     keys: dict[str, tuple[str, PolicyOf]] = {}
@@ -104,7 +119,18 @@ def _stack_keys(env: Environment, refused: list[str], unencrypted: list[str]) ->
             continue
         if key_id is not None:
             keys[role] = (key_id, policy_of)
+        elif not any(u.startswith(role) for u in unencrypted):
+            missing.append(f"the {role} key ({_WHAT_HOLDS_IT[role]})")
     return keys
+
+
+_WHAT_HOLDS_IT = {
+    "cookie": "no SecureString cookie parameter",
+    "alert topic": "no alert topic",
+    "flow log group": "no flow log group",
+    "WAF log group": "no WAF log group",
+}
+"""Why a key could not be found, by role: what it encrypts is not there as declared."""
 
 
 def _log_group_finder(env: Environment, name: str) -> tuple[Callable[[], str | None], PolicyOf]:

@@ -13,7 +13,7 @@ from typing import Any
 
 from ..discovery import Environment
 from ..findings import UP_FIX, Finding, failed, passed, warned
-from .common import not_found
+from .common import not_compared, not_found
 
 NAME = "Auto Scaling group"
 IN_SERVICE = "InService"
@@ -89,6 +89,8 @@ def _attachment(env: Environment) -> Finding:
         )
     if problems:
         return failed("group.load_balancing", "; ".join(problems), UP_FIX)
+    if env.target_group is None:
+        return not_compared("group.load_balancing", "ELB health checks", ["the target group it should be attached to"])
     return passed("group.load_balancing", "attached to the target group, ELB health checks")
 
 

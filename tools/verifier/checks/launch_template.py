@@ -19,7 +19,7 @@ from components.plans.security import NODE_SECURITY_GROUP
 
 from ..discovery import Environment
 from ..findings import UP_FIX, Finding, failed, passed
-from .common import not_found
+from .common import not_compared, not_found
 
 NAME = "launch template"
 DEFAULT, LATEST = "$Default", "$Latest"
@@ -56,6 +56,8 @@ def run(env: Environment) -> list[Finding]:
         ]
         if problems:
             findings.append(failed(f"launch_template.{check}", f"{template_id}: {'; '.join(problems)}", _FIX))
+        elif check == "security_groups" and NODE_SECURITY_GROUP not in env.security_groups:
+            findings.append(not_compared(f"launch_template.{check}", template_id, ["the node security group"]))
         else:
             findings.append(passed(f"launch_template.{check}", f"{template_id} version {numbers}: {summary(plan)}"))
     return findings

@@ -10,7 +10,7 @@ from typing import Any
 from components.plans.lifecycle_hooks import LAUNCHING, TERMINATING, LifecycleHookPlan
 
 from ..discovery import Environment
-from ..findings import UP_FIX, Finding, failed, passed
+from ..findings import UP_FIX, Finding, failed, passed, remove_by_hand
 from .common import not_found
 
 NAME = "lifecycle hooks"
@@ -66,7 +66,10 @@ def _undeclared(hooks: list[dict[str, Any]], known: set[str]) -> Finding:
         if h["LifecycleHookName"] not in known
     ]
     if others:
+        undeclared = ", ".join(h["LifecycleHookName"] for h in hooks if h["LifecycleHookName"] not in known)
         return failed(
-            "lifecycle.undeclared", "; ".join(others), "delete it (aws autoscaling delete-lifecycle-hook) or declare it"
+            "lifecycle.undeclared",
+            "; ".join(others),
+            remove_by_hand(f"delete {undeclared} (aws autoscaling delete-lifecycle-hook)"),
         )
     return passed("lifecycle.undeclared", "no hook but the stack's")

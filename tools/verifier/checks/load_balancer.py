@@ -30,9 +30,9 @@ from components.plans.load_balancer import (
 )
 
 from ..discovery import Environment
-from ..findings import UP_FIX, Finding, failed, passed, warned
+from ..findings import UP_FIX, Finding, failed, passed, remove_by_hand, warned
 from . import waf
-from .common import not_found
+from .common import not_compared, not_found
 
 NAME = "load balancer"
 HEALTHY = "healthy"
@@ -60,6 +60,8 @@ def run(env: Environment) -> list[Finding]:
 
 
 def _targets(env: Environment) -> Finding:
+    if env.group is None:
+        return not_compared("load_balancer.targets", "", ["the Auto Scaling group whose nodes it should serve"])
     elbv2 = env.aws.client("elbv2")
     health = {
         d["Target"]["Id"]: d["TargetHealth"]
@@ -67,7 +69,7 @@ def _targets(env: Environment) -> Finding:
             "TargetHealthDescriptions"
         ]
     }
-    nodes = [i["InstanceId"] for i in (env.group or {}).get("Instances", []) if i["LifecycleState"] == IN_SERVICE]
+    nodes = [i["InstanceId"] for i in env.group.get("Instances", []) if i["LifecycleState"] == IN_SERVICE]
     problems = []
     for node in nodes:
         state = health.get(node)
@@ -80,7 +82,7 @@ def _targets(env: Environment) -> Finding:
         return failed(
             "load_balancer.targets",
             "; ".join(problems),
-            "re-attach the target group to the group (pulumi up), or replace unhealthy nodes: "
+            "re-attach the target group to the group (`pulumi refresh`, then `pulumi up`), or replace unhealthy nodes: "
             "aws autoscaling set-instance-health --health-status Unhealthy",
         )
     strangers = sorted(set(health) - set(nodes))
@@ -166,11 +168,13 @@ def _listeners(env: Environment) -> Finding:
         for port in sorted(expected.keys() & actual.keys())
         if actual[port] != expected[port]
     ]
-    problems += [f"extra {actual[port]}" for port in sorted(actual.keys() - expected.keys())]
+    extra = sorted(actual.keys() - expected.keys())
+    problems += [f"extra {actual[port]}" for port in extra]
+    if extra:
+        delete = f"delete the listeners on port {', '.join(map(str, extra))} (aws elbv2 delete-listener)"
+        return failed("load_balancer.listeners", "; ".join(problems), remove_by_hand(delete))
     if problems:
-        return failed(
-            "load_balancer.listeners", "; ".join(problems), f"{UP_FIX} (it removes listeners it does not own)"
-        )
+        return failed("load_balancer.listeners", "; ".join(problems), UP_FIX)
     return passed("load_balancer.listeners", ", ".join(actual[port] for port in sorted(actual)))
 
 

@@ -24,7 +24,8 @@ from components.plans.health_alarms import HealthAlarm, Watched, alarm_arn, heal
 from components.plans.load_balancer import arn_suffix
 
 from ..discovery import Environment
-from ..findings import UP_FIX, Finding, failed, passed, warned
+from ..findings import UP_FIX, Finding, failed, passed, remove_by_hand, warned
+from .common import not_compared
 from .scaling import FIRING, acts_on, alarms_named
 
 NAME = "health alarms"
@@ -55,8 +56,12 @@ def _topic(env: Environment, topic: str | None) -> Finding:
         if s["Protocol"] == "email"
     }
     declared = {email.lower() for email in env.settings.alerts.emails}
+    strangers = sorted(subscribed - declared)
     problems = [f"{email} is not subscribed" for email in sorted(declared - subscribed)]
-    problems += [f"{email} is subscribed but not in alerts.emails" for email in sorted(subscribed - declared)]
+    problems += [f"{email} is subscribed but not in alerts.emails" for email in strangers]
+    if strangers:
+        unsubscribe = f"unsubscribe {', '.join(strangers)} (aws sns unsubscribe)"
+        return failed("monitoring.topic", f"{topic_name}: {'; '.join(problems)}", remove_by_hand(unsubscribe))
     if problems:
         return failed("monitoring.topic", f"{topic_name}: {'; '.join(problems)}", UP_FIX)
     return passed("monitoring.topic", f"{topic_name}: mails {', '.join(sorted(declared)) or 'nobody'}")
@@ -90,6 +95,10 @@ def _alarms(env: Environment, topic: str | None) -> Finding:
         )
     prefix = f"{env.settings.qualified_name}-"
     states = ", ".join(f"{a.name.removeprefix(prefix)} {found[a.name]['StateValue']}" for a in declared)
+    missing = [] if topic else [f"the alert topic {topic_name} they notify"]
+    missing += [f"{what} in their dimensions" for what, value in watched.items() if value is None]
+    if missing:
+        return not_compared("monitoring.alarms", states, missing)
     return passed("monitoring.alarms", states)
 
 

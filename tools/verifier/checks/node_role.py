@@ -18,7 +18,7 @@ from components.settings.secret_references import ParameterSource, partition_of
 
 from ..discovery import Environment
 from ..findings import UP_FIX, Finding, failed, passed
-from .common import not_found
+from .common import not_compared, not_found
 
 NAME = "node role"
 CHECK = "node_role.policies"
@@ -44,7 +44,7 @@ def run(env: Environment) -> list[Finding]:
     unchecked = ""
     if cookie_key is None and COOKIE_KEY_SID in found:  # the cookie area says why: not failed twice
         declared[COOKIE_KEY_SID] = {**declared[COOKIE_KEY_SID], "Resource": found[COOKIE_KEY_SID].get("Resource")}
-        unchecked = " (the cookie's key not compared: its parameter could not be read)"
+        unchecked = f" ({COOKIE_KEY_SID}'s Resource not compared: the cookie's key could not be found or read)"
     attached = [p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]]
     problems = [f"managed policy {arn} attached (the stack attaches none)" for arn in attached]
     problems += [f"{sid} missing: {_grant(declared[sid])}" for sid in declared if sid not in found]
@@ -57,7 +57,10 @@ def run(env: Environment) -> list[Finding]:
     if problems:
         fix = f"detach and delete what was added to {name} by hand; {UP_FIX}"
         return [failed(CHECK, f"{name}: {'; '.join(problems)}{unchecked}", fix)]
-    return [passed(CHECK, f"{name}: the {len(declared)} declared statements, no managed policy{unchecked}")]
+    detail = f"{name}: the {len(declared)} declared statements, no managed policy"
+    if unchecked:
+        return [not_compared(CHECK, detail, [f"the cookie's key, which {COOKIE_KEY_SID} grants"])]
+    return [passed(CHECK, detail)]
 
 
 def _role(env: Environment) -> dict[str, Any] | None:

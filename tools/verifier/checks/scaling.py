@@ -24,8 +24,8 @@ from components.plans.scaling import (
 )
 
 from ..discovery import Environment
-from ..findings import UP_FIX, Finding, failed, passed, warned
-from .common import not_found
+from ..findings import UP_FIX, Finding, failed, passed, remove_by_hand, warned
+from .common import not_compared, not_found
 
 NAME = "scaling policies and alarms"
 NO_DATA, FIRING = "INSUFFICIENT_DATA", "ALARM"
@@ -86,8 +86,8 @@ def _target_tracking(
     missing = sorted(set(listed) - set(alarms_named(env, listed)))
     drift += [f"its alarm {alarm} was deleted: the policy cannot scale" for alarm in missing]
     if drift:
-        return failed(check, f"{tracking.name}: {'; '.join(drift)}", UP_FIX)
-    return passed(check, f"{tracking.name}: {tracking.metric_name} at {tracking.target:g}")
+        return failed(check, f"{tracking.name}: {'; '.join(drift)}", _TRACKING_ALARMS_FIX if missing else UP_FIX)
+    return _label_compared(check, f"{tracking.name}: {tracking.metric_name} at {tracking.target:g}", tracking, label)
 
 
 def _step(env: Environment, step: StepPlan, policies: dict[str, dict]) -> Finding:
@@ -123,7 +123,22 @@ def _predictive(env: Environment, forecast: PredictivePlan, policies: dict[str, 
     drift = _drift(policy, forecast.described(label), label_known=label is not None)
     if drift:
         return failed(check, f"{forecast.name}: {'; '.join(drift)}", UP_FIX)
-    return passed(check, f"{forecast.name}: {forecast.mode} on {forecast.metric_pair}")
+    return _label_compared(check, f"{forecast.name}: {forecast.mode} on {forecast.metric_pair}", forecast, label)
+
+
+_TRACKING_ALARMS_FIX = (
+    "AWS re-creates a target tracking policy's alarms only when the policy is put again, and Pulumi's state "
+    "holds the policy, not its alarms: replace the policy (`pulumi up --target-replace <its URN>`, "
+    "`pulumi stack --show-urns` lists it)"
+)
+
+
+def _label_compared(check: str, detail: str, plan: TargetTrackingPlan | PredictivePlan, label: str | None) -> Finding:
+    """A pass, unless the policy tracks requests per target and the load balancer or target group
+    its ResourceLabel names was not found: then that part was not compared."""
+    if label is None and plan.counts_requests:
+        return not_compared(check, detail, ["the load balancer or target group its ResourceLabel names"])
+    return passed(check, detail)
 
 
 def _undeclared_policies(env: Environment, policies: dict[str, dict]) -> Finding:
@@ -163,6 +178,9 @@ def _schedules(schedules: tuple[ScheduledActionPlan, ...], actions: list[dict[st
             continue
         problems += [f"{schedule.name}: {d}" for d in _drift(action, schedule.described())]
     problems += [f"undeclared {name}" for name in sorted(by_name)]
+    if by_name:
+        delete = f"delete {', '.join(sorted(by_name))} (aws autoscaling delete-scheduled-action)"
+        return failed("scaling.schedules", "; ".join(problems), remove_by_hand(delete))
     if problems:
         return failed("scaling.schedules", "; ".join(problems), UP_FIX)
     count = len(schedules)

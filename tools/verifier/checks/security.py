@@ -22,7 +22,7 @@ from components.plans.security import (
 )
 
 from ..discovery import Environment
-from ..findings import UP_FIX, Finding, failed, passed
+from ..findings import UP_FIX, Finding, failed, passed, remove_by_hand
 from .common import not_found
 
 NAME = "security groups"
@@ -72,13 +72,10 @@ def _group(env: Environment, role: str) -> Finding:
     extra, missing = sorted(map(str, actual - expected)), sorted(map(str, expected - actual))
     title = f"{GROUP_TITLES[role]} group {group['GroupId']}"
     if extra or missing:
+        group_id = group["GroupId"]
         problems = [f"extra rule: {rule}" for rule in extra] + [f"missing rule: {rule}" for rule in missing]
-        fix = (
-            f"revoke the extra rules (aws ec2 revoke-security-group-{{ingress,egress}} --group-id {group['GroupId']}), "
-            f"then {UP_FIX}"
-            if extra
-            else UP_FIX
-        )
+        revoke = f"revoke the extra rules (aws ec2 revoke-security-group-{{ingress,egress}} --group-id {group_id})"
+        fix = remove_by_hand(revoke) if extra else UP_FIX
         return failed(check, f"{title}: {'; '.join(problems)}", fix)
     return passed(check, f"{title}: {len(expected)} rules as declared")
 
