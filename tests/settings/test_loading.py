@@ -73,14 +73,28 @@ def test_the_region_is_an_aws_region():
     assert problems(region="Ireland") == ['aws:region: must be an AWS region such as eu-west-1, got "Ireland"']
 
 
-def test_without_a_region_the_providers_variables_apply_then_us_east_1(monkeypatch):
+def test_without_a_region_the_providers_variables_apply_in_its_order(monkeypatch):
+    monkeypatch.delenv("AWS_REGION", raising=False)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-north-1")
+    loaded = load_settings(MINIMAL, stack="dev")
+    assert (loaded.region, loaded.region_source) == ("eu-north-1", "AWS_DEFAULT_REGION")
+    monkeypatch.setenv("AWS_REGION", "ap-southeast-2")
+    loaded = load_settings(MINIMAL, stack="dev")
+    assert (loaded.region, loaded.region_source) == ("ap-southeast-2", "AWS_REGION")
+    loaded = load_settings(MINIMAL, stack="dev", region="eu-west-1")
+    assert (loaded.region, loaded.region_source) == ("eu-west-1", "aws:region")
+
+
+def test_without_a_region_anywhere_the_file_is_refused_naming_aws_region(monkeypatch):
+    """The AWS provider has no default region either: no silent us-east-1."""
     monkeypatch.delenv("AWS_REGION", raising=False)
     monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
-    assert load_settings(MINIMAL, stack="dev").region == "us-east-1"
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-north-1")
-    assert load_settings(MINIMAL, stack="dev").region == "eu-north-1"
-    monkeypatch.setenv("AWS_REGION", "ap-southeast-2")
-    assert load_settings(MINIMAL, stack="dev").region == "ap-southeast-2"
+    with pytest.raises(SettingsError) as refused:
+        load_settings(MINIMAL, stack="dev")
+    assert refused.value.problems == [
+        "aws:region: required: the stack file names no region and neither AWS_REGION nor AWS_DEFAULT_REGION "
+        "is set (`pulumi config set aws:region eu-west-1`)"
+    ]
 
 
 # --- how problems are told -------------------------------------------------------------------

@@ -6,7 +6,8 @@ import ipaddress
 
 import pytest
 
-from tests.support.fragments import CERTIFICATE
+from components.settings import load_settings
+from tests.support.fragments import CERTIFICATE, MINIMAL, merged
 from tests.support.sections import load, problems, refusals
 
 A, B = "subnet-0a00000000000000a", "subnet-0a00000000000000b"
@@ -53,11 +54,33 @@ def test_the_subnet_plan_is_deterministic_and_fits_the_vpc():
 
 
 def test_six_zones_take_the_first_six_public_and_private_blocks():
-    plan = load(network={"vpcCidr": "10.40.0.0/16", "availabilityZones": 6}).network.subnet_cidrs()
+    # us-east-1: the one region where AWS publishes six zones
+    plan = load(region="us-east-1", network={"vpcCidr": "10.40.0.0/16", "availabilityZones": 6}).network.subnet_cidrs()
     assert plan[-1] == ("10.40.80.0/20", "10.40.208.0/20")
-    assert refusals(network={"availabilityZones": 7}) == [
+    assert refusals(region="us-east-1", network={"availabilityZones": 7}) == [
         "elixir-cluster:network.availabilityZones: must be <= 6, got 7"
     ]
+
+
+@pytest.mark.parametrize(("region", "zones"), [("eu-west-1", 3), ("us-west-2", 4), ("ap-northeast-1", 4)])
+def test_more_zones_than_aws_publishes_for_the_region_is_refused_naming_the_count(region, zones):
+    assert refusals(region=region, network={"availabilityZones": zones}) == []
+    assert refusals(region=region, network={"availabilityZones": zones + 1}) == [
+        f"elixir-cluster:network.availabilityZones: must be <= {zones}: AWS publishes {zones} Availability Zones in "
+        f"{region}; set it to {zones} or fewer, or choose another aws:region, got {zones + 1}"
+    ]
+
+
+def test_a_region_whose_zones_are_not_published_here_leaves_the_count_to_the_account():
+    """A region AWS opened after the list (let through by aws:skipRegionValidation): the network asks
+    the account's zones at `pulumi up` instead."""
+    loaded = load_settings(
+        merged(MINIMAL, {"network": {"availabilityZones": 6}}),
+        stack="dev",
+        region="eu-west-9",
+        skip_region_validation=True,
+    )
+    assert (loaded.region, loaded.network.availability_zones) == ("eu-west-9", 6)
 
 
 def test_an_existing_vpc():
