@@ -88,6 +88,7 @@ from moto.elbv2 import models as elbv2
 from moto.elbv2.exceptions import ELBClientError
 from moto.iam import models as iam
 from moto.kms import models as kms
+from moto.moto_api._internal import mock_random
 from moto.secretsmanager.responses import SecretsManagerResponse
 from moto.ssm import models as ssm
 from moto.ssm.responses import SimpleSystemManagerResponse
@@ -128,6 +129,19 @@ def pinned(target: str, value: str) -> Iterator[None]:
     arguments (wafv2's ARN maker takes keywords)."""
     with _PIN_LOCK, mock.patch(target, lambda *_, **__: value):
         yield
+
+
+@contextmanager
+def ids_from(seed: str) -> Iterator[None]:
+    """Inside the block, the ids moto makes up follow from `seed` alone (moto draws every one from its
+    one generator, `mock_random`, which it lets callers seed); after it, the generator goes on as if
+    the block had not drawn from it."""
+    state = mock_random.getstate()
+    mock_random.seed(seed)
+    try:
+        yield
+    finally:
+        mock_random.setstate(state)
 
 
 # --- the speed patches --------------------------------------------------------------
