@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 
 import pytest
 
@@ -27,6 +28,23 @@ C, D = "subnet-0b00000000000000a", "subnet-0b00000000000000b"
 def test_vpc_cidr(cidr, rule):
     (line,) = problems(network={"vpcCidr": cidr})
     assert line.startswith(f"elixir-cluster:network.vpcCidr: {rule}")
+
+
+@pytest.mark.parametrize(
+    ("cidr", "rule"),
+    [
+        # the block meant (10.0.0.0/8, 172.15.0.0/16) would be refused too: say that, not "did you mean" it
+        ("10.0.0.1/8", "prefix must be /16 to /24"),
+        ("172.15.0.1/16", "must be inside a private range"),
+        ("10.1.2.3/16", "host bits must be zero (did you mean 10.1.0.0/16?)"),
+    ],
+)
+def test_a_suggested_vpc_cidr_is_itself_valid(cidr, rule):
+    (line,) = problems(network={"vpcCidr": cidr})
+    assert line.startswith(f"elixir-cluster:network.vpcCidr: {rule}")
+    suggested = re.search(r"did you mean (\S+)\?", line)
+    if suggested:  # the suggestion, through the same validator
+        assert load(network={"vpcCidr": suggested[1]}).network.vpc_cidr == suggested[1]
 
 
 def test_a_vpc_cidr_is_16_to_24_bits():
