@@ -22,7 +22,7 @@ tools.emulator.server`): a stock one cannot, and the command says so.
 it is named) first, then the stack file over it, as `pulumi up` applies an edit, and prints
 what changes instead of the resources (tools/changes/): each resource created, updated,
 replaced (and why) or deleted, and the node refresh the change starts (`--format table` for
-a reviewer, `json` as DESIGN.md's contract gives it).
+a reviewer, `json` as docs/design.md's contract gives it).
 
 Exit 0: done. Exit 2: a stack file is invalid (stderr: one line per problem, each
 starting with its key path; nothing was created). Exit 1: anything else, with a message

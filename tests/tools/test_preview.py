@@ -1,4 +1,4 @@
-"""`python -m tools.preview`, end to end: the contract in DESIGN.md.
+"""`python -m tools.preview`, end to end: the contract in docs/design.md.
 
 The real command line runs twice: the local stack applied into the session's moto server
 (`served_local`: exit 0, the JSON document on stdout), and an invalid stack file (exit 2, stderr). The other tests call
