@@ -50,6 +50,8 @@ def read_trace(path: str | Path) -> Trace:
             return parse_trace(csv.reader(handle), str(path))
     except OSError as unreadable:
         raise TraceError([f"{path}: cannot read the trace: {unreadable.strerror or unreadable}"]) from None
+    except UnicodeDecodeError:
+        raise TraceError([f"{path}: not a trace: not UTF-8 text (a CSV of minute,requests_per_second)"]) from None
 
 
 def parse_trace(rows, name: str) -> Trace:
