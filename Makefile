@@ -11,7 +11,7 @@ FORMAT ?= table
 STACKS ?= dev prod
 JOBS   ?= 2
 
-.PHONY: install test conformance node-lab preview lint schema clean
+.PHONY: install test walkthroughs conformance node-lab preview lint schema clean
 
 MAKEFLAGS += --no-print-directory
 
@@ -27,6 +27,9 @@ install: $(VENV)/.installed ## the virtualenv with runtime and test dependencies
 # both workers and every `python -m tools.X` a test starts would compile the project again.
 test: install ## the offline suite: no AWS account, no Pulumi CLI, no network; JOBS workers (default 2)
 	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -n $(JOBS) --dist loadgroup
+
+walkthroughs: install ## README's walkthroughs that need real processes (--serve with verify and the aws CLI, make preview), pasted into bash
+	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -m walkthrough tests/test_readme.py
 
 conformance: install ## proof on real Erlang/OTP, HAProxy and iptables for STACKS (default "dev prod"); needs root
 	CONFORMANCE_STACKS="$(STACKS)" $(PY) -m pytest -m conformance tests/conformance
