@@ -15,7 +15,7 @@ from components.settings import (
     load_settings,
     stack_region,
 )
-from tests.support.fragments import CERTIFICATE, MINIMAL
+from tests.support.fragments import CERTIFICATE, EXISTING_WEB_ACL, MINIMAL
 from tests.support.sections import problems
 
 STACK_PARTITIONS = ("aws", "aws-cn", "aws-us-gov")
@@ -64,9 +64,14 @@ def test_an_unknown_region_from_the_environment_says_where_it_came_from(monkeypa
     assert line.endswith('got "zz-north-1" (from AWS_REGION)')
 
 
-def test_a_bad_region_takes_no_other_line_with_it():
-    """The certificate's region is compared with a region that is one, not with a typo."""
-    lines = problems(region="eu-west-9", stack="prod", loadBalancer={"certificateArn": CERTIFICATE})
+@pytest.mark.parametrize(
+    "load_balancer",
+    [{"certificateArn": CERTIFICATE}, {"certificateArn": CERTIFICATE, "waf": {"webAclArn": EXISTING_WEB_ACL}}],
+    ids=["certificate", "web ACL"],
+)
+def test_a_bad_region_takes_no_other_line_with_it(load_balancer):
+    """The certificate's and the web ACL's regions are compared with a region that is one, not with a typo."""
+    lines = problems(region="eu-west-9", stack="prod", loadBalancer=load_balancer)
     assert [line.split(":")[0] + ":" + line.split(":")[1] for line in lines] == ["aws:region"]
 
 
