@@ -56,17 +56,29 @@ def test_an_empty_json_string_is_an_empty_section_and_broken_json_is_named():
     ]
 
 
+class Config:
+    """What `pulumi.Config(namespace)` offers the program: `get(key)`, a string or None."""
+
+    def __init__(self, values):
+        self.values = values
+
+    def get(self, key):
+        return self.values.get(key)
+
+
 def test_load_pulumi_config_reads_duck_typed_config_objects():
-    class Config:
-        def __init__(self, values):
-            self.values = values
-
-        def get(self, key):
-            return self.values.get(key)
-
     project = Config({key: json.dumps(value) for key, value in MINIMAL.items()})
     loaded = load_pulumi_config(project, Config({"region": "eu-central-1"}), "staging")
     assert (loaded.region, loaded.cluster.environment) == ("eu-central-1", "staging")
+
+
+def test_aws_skip_region_validation_reaches_the_settings_as_the_provider_reads_it():
+    """`aws:skipRegionValidation: true` in the stack file (a string, as config values are)."""
+    project = Config({key: json.dumps(value) for key, value in MINIMAL.items()})
+    with pytest.raises(SettingsError):
+        load_pulumi_config(project, Config({"region": "eu-west-9"}), "dev")
+    loaded = load_pulumi_config(project, Config({"region": "eu-west-9", "skipRegionValidation": "true"}), "dev")
+    assert loaded.region == "eu-west-9"
 
 
 def test_the_region_is_an_aws_region():

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import botocore
 import botocore.loaders
 import pytest
@@ -11,7 +9,6 @@ import pytest
 from components.settings import (
     AVAILABILITY_ZONES_BY_REGION,
     SettingsError,
-    load_pulumi_config,
     load_settings,
     stack_region,
 )
@@ -64,6 +61,12 @@ def test_an_unknown_region_from_the_environment_says_where_it_came_from(monkeypa
     assert line.endswith('got "zz-north-1" (from AWS_REGION)')
 
 
+def test_skip_region_validation_takes_a_region_aws_opened_since():
+    with pytest.raises(SettingsError):
+        load_settings(MINIMAL, stack="dev", region="eu-west-9")
+    assert load_settings(MINIMAL, stack="dev", region="eu-west-9", skip_region_validation=True).region == "eu-west-9"
+
+
 @pytest.mark.parametrize(
     "load_balancer",
     [{"certificateArn": CERTIFICATE}, {"certificateArn": CERTIFICATE, "waf": {"webAclArn": EXISTING_WEB_ACL}}],
@@ -73,21 +76,6 @@ def test_a_bad_region_takes_no_other_line_with_it(load_balancer):
     """The certificate's and the web ACL's regions are compared with a region that is one, not with a typo."""
     lines = problems(region="eu-west-9", stack="prod", loadBalancer=load_balancer)
     assert [line.split(":")[0] + ":" + line.split(":")[1] for line in lines] == ["aws:region"]
-
-
-def test_skip_region_validation_takes_a_region_aws_opened_since():
-    class Config:
-        def __init__(self, values):
-            self.values = values
-
-        def get(self, key):
-            return self.values.get(key)
-
-    project = Config({key: json.dumps(value) for key, value in MINIMAL.items()})
-    with pytest.raises(SettingsError):
-        load_pulumi_config(project, Config({"region": "eu-west-9"}), "dev")
-    loaded = load_pulumi_config(project, Config({"region": "eu-west-9", "skipRegionValidation": "true"}), "dev")
-    assert loaded.region == "eu-west-9"
 
 
 def test_the_stack_file_wins_over_the_environment(monkeypatch):
