@@ -211,3 +211,30 @@ def test_records_come_in_dependency_order_ties_by_urn():
         record("d", parent="urn:a", dependencies=("urn:gone",)),  # a dependency the run does not hold
     ]
     assert [r.name for r in in_dependency_order(registered)] == ["a", "b", "c", "d", "z"]
+
+
+TWO_ROLES = """
+trust = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+    "Principal": {"Service": "ec2.amazonaws.com"}}]})
+before = aws.iam.Role("BEFORE", assume_role_policy=trust)
+after = aws.iam.Role("AFTER", assume_role_policy=trust, opts=pulumi.ResourceOptions(depends_on=[before]))
+pulumi.export("ids", {"BEFORE": before.unique_id, "AFTER": after.unique_id})
+"""
+
+
+def _two_roles(tmp_path: Path, before: str, after: str) -> dict[str, str]:
+    """The ids of two roles, `before` created first, `after` once it exists."""
+    program = TWO_ROLES.replace("BEFORE", before).replace("AFTER", after)
+    (tmp_path / "Pulumi.yaml").write_text("name: probe\nruntime: python\n")
+    (tmp_path / "__main__.py").write_text("import json\nimport pulumi\nimport pulumi_aws as aws\n" + program)
+    config = StackConfig(project="probe", stack="test", config={"aws:region": "eu-west-1"})
+    return _repeatable_run(tmp_path, config)["outputs"]["ids"]
+
+
+def test_a_repeatable_runs_role_ids_do_not_follow_which_role_came_first(tmp_path):
+    """moto starts IAM at the account's first IAM call, drawing ids as it does: a repeatable run
+    starts it before the program, so the thread that reaches IAM first changes nothing."""
+    first_first = _two_roles(tmp_path, "first", "second")
+    second_first = _two_roles(tmp_path, "second", "first")
+    assert first_first == second_first
+    assert all(role_id.startswith("AROA") for role_id in first_first.values()), "as AWS's role ids"

@@ -118,6 +118,7 @@ class Emulator:
         if self._own_account:
             account_id = stack_account_id(stack) if repeatable else fresh_account_id()
         self.session = AwsSession(region=region, endpoint=endpoint, stack=stack, account_id=account_id)
+        self._repeatable = repeatable and self._own_account
         self._saved_env: dict[str, str | None] = {}
 
     @property
@@ -127,6 +128,8 @@ class Emulator:
     def __enter__(self) -> Emulator:
         if self.session.endpoint is None:
             _start_in_process_moto()
+            if self._repeatable:
+                self.session.start_backends()
         else:
             reachable(self.session.endpoint)
             for key, value in MOTO_CREDENTIALS.items():

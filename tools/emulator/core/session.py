@@ -97,6 +97,14 @@ class AwsSession:
         with ids_from(f"{resource}/{draw}"):
             yield
 
+    def start_backends(self) -> None:
+        """Start the account's IAM backend now, from a seed of the account's own. moto starts a service's
+        backend at its first call and draws ids while it does (IAM: one per AWS managed policy); a
+        stack's first IAM call is whichever of its independent roles and policies a thread registers
+        first, so started then, the roles' ids would follow thread timing (see `ids_for`)."""
+        with ids_from(f"{self.account_id}/backends"):
+            self.client("iam").list_roles(MaxItems=1)
+
     @contextmanager
     def pinned(self, req: Request, generator: str, value: str) -> Iterator[None]:
         """Inside the block, moto's id generator `generator` (a dotted path) returns `value`: in
