@@ -1,5 +1,7 @@
 # elixir-cluster: the two everyday commands are `make test` and `make preview`.
 # Both build the virtualenv (.venv, the one Pulumi.yaml names) when it is missing.
+# `make preview` prints the preview alone on stdout (`make preview FORMAT=json > f.json` is JSON):
+# its command is not echoed, and what building the virtualenv says goes to stderr.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -9,12 +11,15 @@ FORMAT ?= table
 STACKS ?= dev prod
 JOBS   ?= 2
 
-.PHONY: install test conformance node-lab preview lint schema clean
+.PHONY: install test walkthroughs conformance node-lab preview lint schema clean
+
+MAKEFLAGS += --no-print-directory
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
-	touch $@
+	@echo "creating $(VENV) from requirements-dev.txt" >&2
+	@$(PYTHON) -m venv $(VENV) >&2
+	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt >&2
+	@touch $@
 
 install: $(VENV)/.installed ## the virtualenv with runtime and test dependencies
 
@@ -23,14 +28,17 @@ install: $(VENV)/.installed ## the virtualenv with runtime and test dependencies
 test: install ## the offline suite: no AWS account, no Pulumi CLI, no network; JOBS workers (default 2)
 	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -n $(JOBS) --dist loadgroup
 
+walkthroughs: install ## README's walkthroughs that need real processes (--serve with verify and the aws CLI, make preview), pasted into bash
+	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -m walkthrough tests/test_readme.py
+
 conformance: install ## proof on real Erlang/OTP, HAProxy and iptables for STACKS (default "dev prod"); needs root
 	CONFORMANCE_STACKS="$(STACKS)" $(PY) -m pytest -m conformance tests/conformance
 
 node-lab: install ## instances in namespaces boot the rendered user data with a real Elixir release on PostgreSQL; needs root
 	$(PY) -m pytest -m node_lab tests/node_lab
 
-preview: install ## what STACK (default dev) would create, applied to an emulated AWS
-	$(PY) -m tools.preview --stack $(STACK) --format $(FORMAT)
+preview: install ## what STACK (default dev) would create, applied to an emulated AWS; FORMAT table, json or mermaid
+	@$(PY) -m tools.preview --stack $(STACK) --format $(FORMAT)
 
 lint: install ## style, and the generated schema and reference docs up to date
 	$(PY) -m ruff check .

@@ -195,7 +195,7 @@ class ElixirCluster(ClusterComponent):
         self.node_role.allow_lifecycle_actions(self.nodes.group_arn)
 
     def outputs(self) -> dict[str, pulumi.Input]:
-        """The stack outputs DESIGN.md promises, under their contract names."""
+        """The stack outputs docs/design.md promises, under their contract names."""
         return {
             "vpcId": self.network.vpc_id,
             "publicSubnetIds": self.network.public_subnet_ids,

@@ -1,4 +1,4 @@
-"""DESIGN.md's "Who may import whom", and the tests' own rule, checked on every Python file.
+"""docs/design.md's "Who may import whom", and the tests' own rule, checked on every Python file.
 
 The files are parsed, not imported: a rule is broken by the import statement itself, whether
 or not the line runs. The read-only tools are also imported in a fresh interpreter to show

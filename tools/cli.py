@@ -19,11 +19,13 @@ from __future__ import annotations
 import argparse
 import gc
 import sys
+import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
 from components.settings import SettingsError
+from components.settings.region import REGION_KEY
 from tools.stack_files import StackFile, load_stack, stack_file
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
@@ -72,18 +74,40 @@ def add_stack_arguments(parser: argparse.ArgumentParser, default: str | None = N
     source.add_argument("--config", metavar="FILE", help=f"{purpose} any stack file named Pulumi.<stack>.yaml")
 
 
-def chosen_stack(args: argparse.Namespace, problems: list[str]) -> StackFile | None:
+def chosen_stack(args: argparse.Namespace, problems: list[str], stderr: TextIO | None = None) -> StackFile | None:
     """The stack file the arguments name, read and validated; None, with one line per problem
-    appended to `problems`, when it is missing or invalid. `--config` names any file, `--stack` a shipped one."""
+    appended to `problems`, when it is missing or invalid. `--config` names any file, `--stack` a shipped one.
+    A region the file does not name, taken from the environment as the AWS provider takes it, is
+    said on stderr: the same file elsewhere would build in another region."""
     path = Path(args.config) if args.config else stack_file(args.stack)
     if not path.exists():
         problems.append(f"{path}: no stack file at this path")
         return None
     try:
-        return load_stack(path)
+        stack = load_stack(path)
     except SettingsError as invalid:
         problems.extend(invalid.problems)
         return None
+    settings = stack.settings
+    if settings.region_source != REGION_KEY:
+        print(
+            f"note: {path.name} names no {REGION_KEY}: region {settings.region} from {settings.region_source}, "
+            "as the AWS provider takes it",
+            file=stderr or sys.stderr,
+        )
+    return stack
+
+
+def endpoint_url(value: str) -> str:
+    """argparse's type for `--endpoint URL`: an http(s) URL with a host (a usage error otherwise)."""
+    url = urllib.parse.urlsplit(value)
+    try:
+        url.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r}: the port is not a number") from None
+    if url.scheme not in ("http", "https") or not url.hostname:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a URL such as http://127.0.0.1:5000")
+    return value
 
 
 def refuse(problems: list[str], stderr: TextIO | None = None) -> int:

@@ -2,8 +2,9 @@
 
 Drawn from the emulator's records, not from the settings: the VPC and its subnets per
 zone, who may reach whom (one arrow per security-group rule, labelled with its ports),
-the load balancer, its listeners and target group, the node group, and what watches and
-scales it. Whatever the stack did not create is simply not drawn.
+the load balancer, its listeners and target group, the web ACL in front of it, the node group,
+what watches and scales it, and where the VPC's flow logs go. Whatever the stack did not create
+is simply not drawn.
 """
 
 from __future__ import annotations
@@ -30,6 +31,10 @@ T_POLICY = "aws:autoscaling/policy:Policy"
 T_ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 T_TOPIC = "aws:sns/topic:Topic"
 T_NAMESPACE = "aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace"
+T_WEB_ACL = "aws:wafv2/webAcl:WebAcl"
+T_WEB_ACL_ASSOCIATION = "aws:wafv2/webAclAssociation:WebAclAssociation"
+T_WEB_ACL_LOGGING = "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration"
+T_FLOW_LOG = "aws:ec2/flowLog:FlowLog"
 
 
 def render_mermaid(deployment: Deployment) -> str:
@@ -50,7 +55,9 @@ class _Diagram:
         out += self._vpc()
         out += self._rules()
         out += self._load_balancer_edges()
+        out += self._firewall()
         out += self._operations()
+        out += self._flow_logs()
         return out
 
     # --- shapes ------------------------------------------------------------------
@@ -154,6 +161,30 @@ class _Diagram:
         health = groups[0].inputs.get("healthCheck") or {}
         path = health.get("path") or "TCP"
         return [f'  lb -.-|"health check {path} every {_int(health.get("interval"))}s"| nodes']
+
+    def _firewall(self) -> list[str]:
+        """The web ACL the load balancer is associated with: its rules when the stack made it."""
+        if not self.by_type[T_WEB_ACL_ASSOCIATION]:
+            return []
+        acls = self.by_type[T_WEB_ACL]
+        label = (
+            f"AWS WAF web ACL: {len(acls[0].inputs.get('rules') or [])} rules" if acls else "AWS WAF: existing web ACL"
+        )
+        out = [f'  waf{{{{"{label}"}}}}', "  waf -.-|inspects requests to| lb"]
+        if self.by_type[T_WEB_ACL_LOGGING]:
+            out += ['  waflogs[("CloudWatch Logs: WAF requests")]', "  waf -.->|logs| waflogs"]
+        return out
+
+    def _flow_logs(self) -> list[str]:
+        """Where the VPC's flow logs go, and which traffic."""
+        out = []
+        for index, flow_log in enumerate(self.by_type[T_FLOW_LOG]):
+            inputs = flow_log.inputs
+            destination = "S3" if inputs.get("logDestinationType") == "s3" else "CloudWatch Logs"
+            shape = f"flowlogs{index or ''}"
+            out.append(f'  {shape}[("VPC flow logs: {inputs.get("trafficType")} traffic to {destination}")]')
+            out.append(f"  vpc -.->|flow records| {shape}")
+        return out
 
     def _operations(self) -> list[str]:
         out = []

@@ -29,21 +29,24 @@ GROUP_TYPE = "aws:autoscaling/group:Group"
 
 @contextmanager
 def emulated(
-    stack: StackFile | Path, endpoint: str | None = None, account_id: str | None = None
+    stack: StackFile | Path, endpoint: str | None = None, account_id: str | None = None, *, repeatable: bool = False
 ) -> Iterator[tuple[Emulator, Deployment, StackSettings]]:
     """Apply `stack` (a stack file read already, or the path of one) in an account of its own (a fresh
-    one unless `account_id` names it; a moto server's default with `endpoint`); the account stays up
-    inside the `with` block."""
+    one unless `account_id` names it, or `repeatable` asks for the stack's own; a moto server's default
+    with `endpoint`); the account stays up inside the `with` block."""
     stack = stack if isinstance(stack, StackFile) else load_stack(stack)
     settings, config = stack.settings, stack.config
-    with Emulator(region=config.region, endpoint=endpoint, stack=config.stack, account_id=account_id) as emulator:
+    with Emulator(
+        region=settings.region, endpoint=endpoint, stack=config.stack, account_id=account_id, repeatable=repeatable
+    ) as emulator:
         provide_existing_resources(emulator, settings)
         yield emulator, emulator.run(PROJECT_DIR, config), settings
 
 
 def apply_stack(stack: StackFile | Path, endpoint: str | None = None) -> Deployment:
-    """Apply `stack` and return what it created (the account is then discarded)."""
-    with emulated(stack, endpoint) as (_, deployment, _settings):
+    """Apply `stack` and return what it created (the account is then discarded). In-process, in the
+    stack's own account: an unchanged stack file gives the same account, ids and order every time."""
+    with emulated(stack, endpoint, repeatable=True) as (_, deployment, _settings):
         return deployment
 
 
@@ -71,8 +74,8 @@ class StartedRefresh:
 
 def apply_change(old: StackFile, new: StackFile, endpoint: str | None = None) -> AppliedChange:
     """Apply `old` (an earlier version of the stack file `new`, applied as `new`'s stack), then
-    `new` over it; the account is then discarded."""
-    with emulated(old, endpoint) as (emulator, deployment, _settings):
+    `new` over it, in the stack's own account as `apply_stack`; the account is then discarded."""
+    with emulated(old, endpoint, repeatable=True) as (emulator, deployment, _settings):
         return change(emulator, deployment, new)
 
 

@@ -25,6 +25,7 @@ import argparse
 import csv
 import math
 import random
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -115,11 +116,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.make_traces", description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=TRACES_DIR, help=f"directory (default {TRACES_DIR.name}/)")
     out = parser.parse_args(argv).out
-    out.mkdir(parents=True, exist_ok=True)
-    for name, shape in SHAPES.items():
-        rng = random.Random(f"{SEED}-{name}")  # one stream per trace: changing one leaves the others alone
-        write_trace(out / f"{name}.csv", shape(rng), rng)
-        print(out / f"{name}.csv")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for name, shape in SHAPES.items():
+            rng = random.Random(f"{SEED}-{name}")  # one stream per trace: changing one leaves the others alone
+            write_trace(out / f"{name}.csv", shape(rng), rng)
+            print(out / f"{name}.csv")
+    except OSError as unwritable:
+        reason = unwritable.strerror or unwritable
+        print(f"error: --out {out}: cannot write the traces there: {reason}", file=sys.stderr)
+        return 1
     return 0
 
 

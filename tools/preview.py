@@ -1,12 +1,16 @@
 """Offline preview: build a stack against an emulated AWS and show what it created.
 
     python -m tools.preview [--stack NAME | --config FILE] [--format table|json|mermaid]
-                            [--endpoint URL | --serve [PORT]] [--policy]
+                            [--endpoint URL | --serve [PORT] [--access-log]] [--policy]
                             [--changes-from OLD_FILE [--fail-on replace]]
 
-In-process moto by default; `--endpoint URL` applies into a running moto server instead
-(the state stays there for the aws CLI); `--serve` starts such a server here, applies the
-stack into it, and keeps it up until Ctrl-C. What the stack references but does not own (a
+In-process moto by default, in the stack's own account: an unchanged stack file prints the same
+account, ids and order every time, whole numbers as integers (`make preview FORMAT=json > f.json`
+diffs). `--endpoint URL` applies into a running moto server instead (the state stays there for the
+aws CLI; nothing listening there is one line, exit 1); `--serve` starts such a server here,
+applies the stack into it, prints the output, then one line on stderr starting `ready:` (what a
+script waits for), and serves until Ctrl-C or SIGTERM; a line per request only with
+`--access-log`. What the stack references but does not own (a
 certificate, an existing VPC and its subnets) is created in the server under the ids the
 stack names, which takes this project's moto server (`--serve`, or `python -m
 tools.emulator.server`): a stock one cannot, and the command says so.
@@ -18,7 +22,7 @@ tools.emulator.server`): a stock one cannot, and the command says so.
 it is named) first, then the stack file over it, as `pulumi up` applies an edit, and prints
 what changes instead of the resources (tools/changes/): each resource created, updated,
 replaced (and why) or deleted, and the node refresh the change starts (`--format table` for
-a reviewer, `json` as DESIGN.md's contract gives it).
+a reviewer, `json` as docs/design.md's contract gives it).
 
 Exit 0: done. Exit 2: a stack file is invalid (stderr: one line per problem, each
 starting with its key path; nothing was created). Exit 1: anything else, with a message
@@ -31,12 +35,22 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tools.cli import EXIT_FAILED, EXIT_OK, add_stack_arguments, chosen_stack, refuse, resume_gc, run_once
+from tools.cli import (
+    EXIT_FAILED,
+    EXIT_OK,
+    add_stack_arguments,
+    chosen_stack,
+    endpoint_url,
+    refuse,
+    resume_gc,
+    run_once,
+)
 from tools.diagram import render_mermaid
 
 if TYPE_CHECKING:
@@ -46,6 +60,9 @@ if TYPE_CHECKING:
 
 DEFAULT_STACK = "dev"
 DEFAULT_SERVE_PORT = 5000
+MAX_PORT = 65535
+READY = "ready:"
+"""How the one line `--serve` prints once the stack is applied and the server serves it starts."""
 EXIT_VIOLATION = 3
 """A mandatory policy is violated (--policy), or the change replaces a resource (--fail-on replace)."""
 FAIL_ON_REPLACE = "replace"
@@ -58,24 +75,37 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--fail-on needs --changes-from")
     if args.changes_from is not None and args.format not in CHANGE_RENDERERS:
         parser.error(f"--changes-from prints {' or '.join(sorted(CHANGE_RENDERERS))}, not {args.format}")
+    if args.access_log and args.serve is None:
+        parser.error("--access-log needs --serve")
     problems: list[str] = []
     stack = chosen_stack(args, problems)
     old = _old_stack(args.changes_from, stack, problems) if args.changes_from and stack else None
     if problems:
         return refuse(problems)  # before any server starts: nothing is created
-    # Pulumi, pulumi_aws and moto load here rather than at the top: `run_once` has paused the
-    # garbage collector by now, and `--help` or a bad stack file need none of them.
-    from tools import emulated_stack
-    from tools.emulator import EmulatorError
-
     try:
-        server = _start_server(args.serve) if args.serve is not None else None
+        server = _start_server(args.serve, args.access_log) if args.serve is not None else None
     except OSError as taken:
         print(
             f"error: cannot serve on 127.0.0.1:{args.serve}: {taken.strerror}; choose another: --serve PORT",
             file=sys.stderr,
         )
         return EXIT_FAILED
+    try:
+        return _apply(args, stack, old, server)
+    finally:
+        if server:
+            server[0].stop()
+
+
+def _apply(args: argparse.Namespace, stack: StackFile, old: StackFile | None, server: Any) -> int:
+    """Apply the stack (or the change), print it, judge it, serve it: the exit code."""
+    # Pulumi, pulumi_aws and moto load here rather than at the top: `run_once` has paused the
+    # garbage collector by now, and `--help` or a bad stack file need none of them.
+    from botocore.exceptions import BotoCoreError
+
+    from tools import emulated_stack
+    from tools.emulator import EmulatorError
+
     endpoint = server[1] if server else args.endpoint
     try:
         if old is not None:
@@ -84,13 +114,13 @@ def main(argv: list[str] | None = None) -> int:
     except EmulatorError as failure:
         print(f"error: {failure}", file=sys.stderr)
         return EXIT_FAILED
-    except OSError as unreachable:  # a moto server that is not there
-        print(f"error: cannot reach the AWS endpoint {endpoint}: {unreachable}", file=sys.stderr)
+    except (OSError, BotoCoreError) as unreachable:  # a moto server that went away
+        print(f"error: the AWS endpoint {endpoint} failed: {unreachable}", file=sys.stderr)
         return EXIT_FAILED
     print(RENDERERS[args.format](deployment), end="")
     verdict = _check_policies(deployment) if args.policy else EXIT_OK
     if server:
-        _serve_until_interrupted(server, deployment)
+        _serve_until_stopped(server, deployment)
     return verdict
 
 
@@ -127,7 +157,7 @@ def _report_change(
         print(f"error: --fail-on replace: the change replaces {replaced}", file=sys.stderr)
         verdict = EXIT_VIOLATION
     if server:
-        _serve_until_interrupted(server, applied.deployment)
+        _serve_until_stopped(server, applied.deployment)
     return verdict
 
 
@@ -135,6 +165,17 @@ def _check_policies(deployment: Deployment) -> int:
     from tools import policy_check  # its imports (jsonschema, pulumi_policy) are only needed here
 
     return policy_check.report(policy_check.check(deployment.to_json()), out=sys.stderr)
+
+
+def port_number(value: str) -> int:
+    """argparse's type for `--serve PORT`: 0 (any free port) to 65535."""
+    try:
+        port = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a port number") from None
+    if not 0 <= port <= MAX_PORT:
+        raise argparse.ArgumentTypeError(f"{port} is not a port: 0 (any free one) to {MAX_PORT}")
+    return port
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -153,15 +194,16 @@ def _parser() -> argparse.ArgumentParser:
         help="with --changes-from: exit 3 when the change replaces a resource",
     )
     target = parser.add_mutually_exclusive_group()
-    target.add_argument("--endpoint", metavar="URL", help="apply into the moto server at URL")
+    target.add_argument("--endpoint", metavar="URL", type=endpoint_url, help="apply into the moto server at URL")
     target.add_argument(
         "--serve",
         metavar="PORT",
-        type=int,
+        type=port_number,
         nargs="?",
         const=DEFAULT_SERVE_PORT,
         help=f"start a moto server on 127.0.0.1:PORT (default {DEFAULT_SERVE_PORT}), apply, keep it up",
     )
+    parser.add_argument("--access-log", action="store_true", help="with --serve: log a line per request")
     return parser
 
 
@@ -210,7 +252,9 @@ def render_change_table(report: ChangeReport) -> str:
 
 
 def render_change_json(report: ChangeReport) -> str:
-    return json.dumps(report.to_json(), indent=2, default=str) + "\n"
+    from tools.emulator import whole_numbers
+
+    return json.dumps(whole_numbers(report.to_json()), indent=2, default=str) + "\n"
 
 
 CHANGE_RENDERERS = {"table": render_change_table, "json": render_change_json}
@@ -219,20 +263,24 @@ CHANGE_RENDERERS = {"table": render_change_table, "json": render_change_json}
 # --- --serve ------------------------------------------------------------------------------
 
 
-def _start_server(port: int) -> tuple[Any, str]:
+def _start_server(port: int, access_log: bool) -> tuple[Any, str]:
     from tools.emulator import server
 
-    return server.start("127.0.0.1", port)
+    return server.start("127.0.0.1", port, access_log=access_log)
 
 
-def _serve_until_interrupted(server: tuple[Any, str], deployment: Deployment) -> None:
-    moto, endpoint = server
+def _serve_until_stopped(server: tuple[Any, str], deployment: Deployment) -> None:
+    """Say, in one line on stderr, that the stack is applied and the server ready (a script waits
+    for it), then serve until Ctrl-C or SIGTERM, which stop it the same way."""
+    endpoint = server[1]
     resume_gc()
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    sys.stdout.flush()
     print(
-        f"\nmoto server with stack {deployment.stack} applied: {endpoint}\n"
-        f"  try: aws --endpoint-url {endpoint} ec2 describe-security-groups\n"
-        "Ctrl-C stops it.",
+        f"{READY} stack {deployment.stack} applied into the moto server at {endpoint} "
+        f"(aws --endpoint-url {endpoint} ...); Ctrl-C or SIGTERM stops it",
         file=sys.stderr,
+        flush=True,
     )
     try:
         while True:
@@ -240,7 +288,11 @@ def _serve_until_interrupted(server: tuple[Any, str], deployment: Deployment) ->
     except KeyboardInterrupt:
         pass
     finally:
-        moto.stop()
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
 
 
 if __name__ == "__main__":

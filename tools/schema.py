@@ -56,7 +56,14 @@ def stack_file_schema() -> dict[str, Any]:
     for schema in definitions.values():
         _describe_properties(schema)
     config_properties = {
-        "aws:region": {"type": "string", "pattern": REGION_PATTERN, "description": "AWS region of the stack."}
+        "aws:region": {
+            "type": "string",
+            "pattern": REGION_PATTERN,
+            "description": (
+                "AWS region of the stack, one botocore knows (a newer one with aws:skipRegionValidation: true). "
+                "Left out: AWS_REGION, then AWS_DEFAULT_REGION, as the AWS provider reads them; no default."
+            ),
+        }
     }
     for key, reference in sections.items():
         config_properties[f"{NAMESPACE}:{key}"] = reference

@@ -11,7 +11,9 @@ read-only tool see exactly what `pulumi up` sees.
   a namespace belong to the project; every value reaches the program as a string, a
   structured one (map, list) as JSON; `secure:` values are secrets whose ciphertext cannot
   be decrypted here, so the program sees a placeholder.
-- The region is `aws:region`, else the AWS provider's environment variables, else us-east-1.
+- The region is `aws:region`, else the AWS provider's environment variables (AWS_REGION, then
+  AWS_DEFAULT_REGION), as components/settings/region.py reads it; with none, the settings refuse
+  the file naming `aws:region` (the provider has no default either).
 
 Importing this module loads yaml only: no pulumi, no moto, no project code (the settings are
 imported when `load_stack` first runs), so the emulator, which applies any program, reads stack
@@ -21,7 +23,6 @@ files here without loading this project's components, and any tool reads them ch
 from __future__ import annotations
 
 import json
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,7 +36,6 @@ if TYPE_CHECKING:
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 STACKS_DIR = PROJECT_DIR / "stacks"
 STACK_FILE = re.compile(r"^Pulumi\.(?P<stack>[A-Za-z0-9_.-]+)\.ya?ml$")
-DEFAULT_REGION = "us-east-1"
 SECRET_PLACEHOLDER = "emulator-secret-placeholder"
 
 
@@ -73,13 +73,11 @@ class StackConfig:
     secret_keys: list[str] = field(default_factory=list)
 
     @property
-    def region(self) -> str:
-        return (
-            self.config.get("aws:region")
-            or os.environ.get("AWS_REGION")
-            or os.environ.get("AWS_DEFAULT_REGION")
-            or DEFAULT_REGION
-        )
+    def region(self) -> str | None:
+        """`aws:region`, else the environment's, as the AWS provider reads it; None when neither names one."""
+        from components.settings.region import stack_region  # the settings' rule; loaded only when asked
+
+        return stack_region(self.config.get("aws:region")).name
 
     def namespace(self, name: str) -> Namespace:
         """The keys of one namespace, read like `pulumi.Config(name)`."""
@@ -150,7 +148,13 @@ def read_stack_file(path: Path, project: str | None = None, stack: str | None = 
 
 def _config(path: Path, project: str) -> dict[str, Any]:
     try:
-        document = yaml.safe_load(path.read_text()) or {}
+        text = path.read_text(encoding="utf-8")
+    except OSError as unreadable:  # a directory, no permission...
+        raise StackFileError([f"{project}: {path}: cannot read it: {unreadable.strerror or unreadable}"]) from None
+    except UnicodeDecodeError:
+        raise StackFileError([f"{project}: {path.name}: not a stack file: not UTF-8 text"]) from None
+    try:
+        document = yaml.safe_load(text) or {}
     except yaml.YAMLError as broken:
         raise StackFileError([f"{project}: {path.name}: not valid YAML: {_one_line(broken)}"]) from None
     config = document.get("config") if isinstance(document, dict) else None

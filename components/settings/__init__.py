@@ -15,6 +15,8 @@ Where things are:
 - conventions: the names the stack's parts agree on (NAMESPACE, listener ports, the
   discovery tag, metric names, environments, the subnet plan).
 - limits: every AWS limit (and the few of Linux and Erlang), each once, with its page.
+- region: the stack's region as the AWS provider reads it (aws:region, then the environment),
+  and whether AWS has it.
 - value_types: what a key may hold (ClusterName, VpcCidr, ListenPort, Cron, ...) and the
   validators that refuse the rest; cron: Unix cron expressions, parsed; environment_variables:
   a release variable's name and value, and the names the bootstrap sets (BOOTSTRAP_VARIABLES);
@@ -82,13 +84,13 @@ from .limits import (
     ALERT_WINDOW_MINUTES,
     AMI_ID_PATTERN,
     AVAILABILITY_ZONES,
+    AVAILABILITY_ZONES_BY_REGION,
     BUCKET_NAME_LENGTH,
     BUCKET_NAME_PATTERN,
     BUCKET_PREFIXES_REFUSED,
     BUCKET_SUFFIXES_REFUSED,
     CLUSTER_NAME_PATTERN,
     CRON_FIELDS,
-    DEFAULT_REGION,
     DEFAULT_TLS_POLICY,
     DEREGISTRATION_DELAY,
     DIMENSION_VALUE_MAX_LENGTH,
@@ -126,6 +128,7 @@ from .limits import (
     PORT,
     PRIVATE_IPV4_RANGES,
     REGION_PATTERN,
+    REGION_VARIABLES,
     RELEASE_ARCHIVE_SUFFIXES,
     RELEASE_NAME_MAX_LENGTH,
     RELEASE_NAME_PATTERN,
@@ -166,6 +169,7 @@ from .model import Context, SettingsModel, nested_model, setting
 from .network import NetworkSettings
 from .nodes import CheckpointSettings, InstanceRefreshSettings, NodesSettings, SpotSettings
 from .problems import KeyPath, Problem, SettingsError, Shown, format_path
+from .region import StackRegion, published_zones, region_problems, stack_region
 from .release import DistributionSettings, PortRangeSettings, ReleaseSettings
 from .scaling import ScalingSettings
 from .scaling.metric import MetricSettings
@@ -212,7 +216,7 @@ __all__ = [
     "CRON_FIELDS",
     "CronSchedule",
     "cross_section_rules",
-    "DEFAULT_REGION",
+    "AVAILABILITY_ZONES_BY_REGION",
     "DEFAULT_TLS_POLICY",
     "Defaults",
     "DEREGISTRATION_DELAY",
@@ -266,6 +270,9 @@ __all__ = [
     "LISTEN_PORT_TEXT",
     "load_pulumi_config",
     "load_settings",
+    "published_zones",
+    "region_problems",
+    "stack_region",
     "LoadBalancerSettings",
     "MANAGED_RULE_GROUP_VENDOR",
     "MATCHER_PATTERN",
@@ -297,6 +304,7 @@ __all__ = [
     "Problem",
     "Range",
     "REGION_PATTERN",
+    "REGION_VARIABLES",
     "RELEASE_ARCHIVE_SUFFIXES",
     "RELEASE_NAME_MAX_LENGTH",
     "RELEASE_NAME_PATTERN",
@@ -323,6 +331,7 @@ __all__ = [
     "ssm_parameter_problem",
     "SSM_RESERVED_PREFIXES",
     "STACK_TAG_KEYS",
+    "StackRegion",
     "StackSettings",
     "STANDARD_PERIOD_UNIT",
     "STATSD_ADDRESS",

@@ -223,7 +223,57 @@ ACM_CERTIFICATE_ARN_PATTERN = (
 )
 # Regions: https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-regions.html
 REGION_PATTERN = r"^[a-z]{2}(?:-[a-z]+)+-\d+$"
-DEFAULT_REGION = "us-east-1"  # when neither the stack file nor AWS_REGION names one
+# Every region of the partitions a stack can be in (aws, aws-cn, aws-us-gov), as botocore 1.44.8's
+# endpoint data lists them (botocore/data/endpoints.json: tests/settings/test_region.py compares the
+# installed botocore's with these names), with the Availability Zones AWS publishes for each
+# (https://aws.amazon.com/about-aws/global-infrastructure/regions_az/, the zone ids per region in
+# https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-availability-zones.html; China's
+# at https://www.amazonaws.cn/en/about-aws/global-infrastructure/). An account may see fewer: AWS
+# gives newer accounts two of us-west-1's three, for one; the network component asks the account's
+# own zones at `pulumi up` and refuses a count it cannot give, naming the key.
+AVAILABILITY_ZONES_BY_REGION = {
+    "af-south-1": 3,
+    "ap-east-1": 3,
+    "ap-east-2": 3,
+    "ap-northeast-1": 4,
+    "ap-northeast-2": 4,
+    "ap-northeast-3": 3,
+    "ap-south-1": 3,
+    "ap-south-2": 3,
+    "ap-southeast-1": 3,
+    "ap-southeast-2": 3,
+    "ap-southeast-3": 3,
+    "ap-southeast-4": 3,
+    "ap-southeast-5": 3,
+    "ap-southeast-6": 3,
+    "ap-southeast-7": 3,
+    "ca-central-1": 3,
+    "ca-west-1": 3,
+    "cn-north-1": 3,
+    "cn-northwest-1": 3,
+    "eu-central-1": 3,
+    "eu-central-2": 3,
+    "eu-north-1": 3,
+    "eu-south-1": 3,
+    "eu-south-2": 3,
+    "eu-west-1": 3,
+    "eu-west-2": 3,
+    "eu-west-3": 3,
+    "il-central-1": 3,
+    "me-central-1": 3,
+    "me-south-1": 3,
+    "mx-central-1": 3,
+    "sa-east-1": 3,
+    "us-east-1": 6,
+    "us-east-2": 3,
+    "us-gov-east-1": 3,
+    "us-gov-west-1": 3,
+    "us-west-1": 3,
+    "us-west-2": 4,
+}
+REGION_VARIABLES = ("AWS_REGION", "AWS_DEFAULT_REGION")
+"""Where the AWS provider looks for the region when the stack file names none, in its order
+(https://www.pulumi.com/registry/packages/aws/installation-configuration/)."""
 
 # The predefined ELB security policies (same names on NLB TLS listeners):
 # https://docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html

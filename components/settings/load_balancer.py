@@ -230,7 +230,7 @@ class LoadBalancerSettings(SettingsModel):
                 self.ssl_policy,
                 refs=(certificate_path,),
             )
-        if self.https:
+        if self.https and context.region is not None:
             region = re.match(ACM_CERTIFICATE_ARN_PATTERN, self.certificate_arn)["region"]
             if region != context.region:
                 yield Problem(

@@ -10,7 +10,6 @@ involves a broken key is dropped.
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -20,32 +19,45 @@ from pydantic import TypeAdapter, ValidationError
 from .conventions import ENVIRONMENTS, Environment
 from .cross_section import cross_section_rules
 from .defaults import Defaults
-from .limits import DEFAULT_REGION, REGION_PATTERN
 from .model import Context, SettingsModel
-from .problems import KeyPath, Problem, SettingsError, did_you_mean, show
+from .problems import KeyPath, Problem, SettingsError, did_you_mean
 from .pydantic_errors import problem_from_pydantic, without_broken_keys
+from .region import region_problems, stack_region
 from .stack import SECTIONS, StackSettings
 from .value_types import ClusterName
 
 
-def load_settings(sections: Mapping[str, Any], *, stack: str, region: str | None = None) -> StackSettings:
+def load_settings(
+    sections: Mapping[str, Any], *, stack: str, region: str | None = None, skip_region_validation: bool = False
+) -> StackSettings:
     """Validate the config sections of one stack; raise SettingsError listing every problem.
 
     `sections` maps section keys ("cluster", "loadBalancer", ...) to a map, a JSON string
-    (as Pulumi hands structured config to a program) or None. Without `region`, the AWS
-    provider's environment variables apply, then us-east-1.
+    (as Pulumi hands structured config to a program) or None. `region` is the stack file's
+    `aws:region`; without it, the AWS provider's environment variables apply (region.py), and
+    without those the stack is refused. `skip_region_validation` (`aws:skipRegionValidation`)
+    takes a region botocore does not know yet.
     """
     raw, problems = _read_sections(sections)
-    region = region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
-    context = Context(stack=stack, environment=_environment(raw.get("cluster"), stack), region=region)
+    where = stack_region(region)
+    region_lines = region_problems(where, skip_validation=skip_region_validation)
+    # rules that compare a key with the region judge only a region that is one
+    context = Context(
+        stack=stack,
+        environment=_environment(raw.get("cluster"), stack),
+        region=None if region_lines else where.name,
+    )
     defaults = Defaults(context.environment, _cluster_name(raw.get("cluster")))
     models, found = _validate_sections(raw, context, defaults)
-    lines = list(dict.fromkeys(p.line() for p in problems + found))
-    if not re.match(REGION_PATTERN, region):
-        lines.append(f"aws:region: must be an AWS region such as eu-west-1, got {show(region)}")
+    lines = list(dict.fromkeys(p.line() for p in problems + found)) + region_lines
     if lines:
         raise SettingsError(lines)
-    return StackSettings(stack=stack, region=region, **{to_snake(key): model for key, model in models.items()})
+    return StackSettings(
+        stack=stack,
+        region=where.name,
+        region_source=where.source,
+        **{to_snake(key): model for key, model in models.items()},
+    )
 
 
 def _read_sections(sections: Mapping[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
@@ -97,7 +109,8 @@ def load_pulumi_config(config: Any, aws_config: Any, stack: str, *, keys: Iterab
     a reader of the stack file passes every key it holds, so unknown sections are reported.
     """
     sections = {key: config.get(key) for key in keys}
-    return load_settings(sections, stack=stack, region=aws_config.get("region"))
+    skip = (aws_config.get("skipRegionValidation") or "").lower() == "true"
+    return load_settings(sections, stack=stack, region=aws_config.get("region"), skip_region_validation=skip)
 
 
 def _section_value(key: str, value: Any) -> tuple[Any, list[Problem]]:

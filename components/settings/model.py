@@ -86,7 +86,8 @@ class Context:
 
     stack: str
     environment: Environment
-    region: str
+    region: str | None
+    """None when the stack's region is missing or not one AWS has (aws:region's own line says so)."""
 
 
 class SettingsModel(BaseModel):

@@ -11,6 +11,7 @@ from .flow_logs import FlowLogsSettings
 from .limits import AVAILABILITY_ZONES, VPC_ID_PATTERN, VPC_PREFIX
 from .model import Context, SettingsModel, setting
 from .problems import KeyPath, Problem
+from .region import published_zones
 from .value_types import SubnetId, VpcCidr, VpcId
 
 
@@ -20,7 +21,8 @@ class NetworkSettings(SettingsModel):
 
     Rules: the two modes exclude each other; the three existing-VPC keys go together, with
     no subnet listed twice. How many zones and NAT gateways production deserves is the policy
-    pack's call (prod-groups-span-zones, prod-nat-per-zone), not a refusal here. Subnet plan
+    pack's call (prod-groups-span-zones, prod-nat-per-zone), not a refusal here; more zones than
+    AWS publishes for the stack's region is one (limits.AVAILABILITY_ZONES_BY_REGION). Subnet plan
     (`subnet_cidrs`): the VPC is cut into 16 equal blocks; zone i gets public block i and
     private block 8 + i.
     """
@@ -97,6 +99,18 @@ class NetworkSettings(SettingsModel):
                         self._path(at, name), "not used with an existing VPC (vpcId): remove it", getattr(self, name)
                     )
             yield from self._existing_subnet_rules(at)
+        else:
+            yield from self._zone_rules(at, context)
+
+    def _zone_rules(self, at: KeyPath, context: Context) -> Iterator[Problem]:
+        zones = published_zones(context.region) if context.region else None
+        if zones is not None and self.availability_zones > zones:
+            yield Problem(
+                self._path(at, "availability_zones"),
+                f"must be <= {zones}: AWS publishes {zones} Availability Zones in {context.region}; "
+                f"set it to {zones} or fewer, or choose another aws:region",
+                self.availability_zones,
+            )
 
     def _existing_subnet_rules(self, at: KeyPath) -> Iterator[Problem]:
         public = set(self.public_subnet_ids)

@@ -137,8 +137,9 @@ def problem_from_pydantic(section: str, model: type[SettingsModel], error: dict)
     if kind == "literal_error":
         choices = re.findall(r"'([^']*)'", ctx.get("expected", ""))
         suggestion = did_you_mean(str(got), choices) if isinstance(got, str) else None
-        hint = f" (did you mean {suggestion}?)" if suggestion else ""
-        return Problem(path, f"must be one of: {', '.join(choices)}{hint}", got)
+        # the likely fix before a list that may run to 40 names (sslPolicy's)
+        hint = f"did you mean {suggestion}? " if suggestion else ""
+        return Problem(path, f"{hint}must be one of: {', '.join(choices)}", got)
     if kind in ("too_short", "too_long"):
         entries = "entries" if ctx.get("field_type") == "Dictionary" else "items"
         if kind == "too_short":

@@ -232,7 +232,7 @@ class ReleaseSettings(SettingsModel):
                     path, "is in environment too: a variable has one value", refs=(self._path(at, "environment", name),)
                 )
             located = secret_source(reference).located
-            if located is not None and located.region != context.region:
+            if located is not None and context.region is not None and located.region != context.region:
                 yield Problem(
                     path,
                     f"is in {located.region}, but nodes read their secrets in the stack's region ({context.region}): "

@@ -34,6 +34,8 @@ class StackSettings(SettingsModel):
 
     stack: str
     region: str
+    region_source: str = "aws:region"
+    """Where the region was read from: `aws:region`, or the environment variable (region.py)."""
     cluster: ClusterSettings
     network: NetworkSettings
     release: ReleaseSettings

@@ -141,15 +141,20 @@ def _cidr_block(value: str, parse: Callable[..., Any], form: str) -> Any:
 
 
 def _vpc_cidr(value: str) -> str:
-    network = _cidr_block(value, ipaddress.IPv4Network, "must be an IPv4 CIDR block such as 10.0.0.0/16")
-    if not VPC_PREFIX.min <= network.prefixlen <= VPC_PREFIX.max:
+    form = "must be an IPv4 CIDR block such as 10.0.0.0/16"
+    try:
+        block = ipaddress.IPv4Network(value, strict=False)
+    except ValueError:
+        refuse(form)
+    # the block's own rules first: a host-bits hint then names a block these rules take
+    if not VPC_PREFIX.min <= block.prefixlen <= VPC_PREFIX.max:
         refuse(
             f"prefix must be /{VPC_PREFIX.min} to /{VPC_PREFIX.max}: subnets are /prefix+{SUBNET_PLAN_EXTRA_BITS} "
             f"and AWS's smallest subnet is /{SUBNET_PREFIX_MAX}"
         )
-    if not any(network.subnet_of(ipaddress.IPv4Network(block)) for block in PRIVATE_IPV4_RANGES):
+    if not any(block.subnet_of(ipaddress.IPv4Network(private)) for private in PRIVATE_IPV4_RANGES):
         refuse(f"must be inside a private range ({', '.join(PRIVATE_IPV4_RANGES)})")
-    return str(network)
+    return str(_cidr_block(value, ipaddress.IPv4Network, form))
 
 
 def _client_cidr(value: str) -> str:

@@ -115,7 +115,7 @@ class WafSettings(SettingsModel):
         arn_path = self._path(at, "web_acl_arn")
         if self.web_acl_arn is not None:
             region = re.match(WEB_ACL_ARN_PATTERN, self.web_acl_arn)["region"]
-            if region != context.region:
+            if context.region is not None and region != context.region:
                 yield Problem(
                     arn_path,
                     f"must be in the stack's region ({context.region}): a load balancer takes its region's web ACLs",

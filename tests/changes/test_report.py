@@ -1,4 +1,4 @@
-"""tools/changes/report.py: the change reports of five edits to prod, as DESIGN.md's contract gives
+"""tools/changes/report.py: the change reports of five edits to prod, as docs/design.md's contract gives
 them, against expectations derived by hand from the stack file and the provider's schemas."""
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ account of its own; one runs `python -m tools.emulator.server` as a user does, i
 from __future__ import annotations
 
 import json
+import logging
 import urllib.error
 import urllib.request
 
@@ -65,3 +66,25 @@ def test_the_command_serves_the_extension_and_aws_managed_policies() -> None:
             policy = iam.get_policy(PolicyArn="arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore")["Policy"]
     assert created == VPC_ID
     assert policy["PolicyName"] == "AmazonSSMManagedInstanceCore"
+
+
+def test_a_request_is_logged_only_when_asked(caplog) -> None:
+    """No line per request by default (a terminal shared with the aws CLI stays readable); `--access-log`
+    (`start(access_log=True)`) logs each, as moto's server does."""
+    from tools.emulator import server
+
+    caplog.set_level(logging.DEBUG, logger="werkzeug")
+    logged = {}
+    try:
+        for access_log in (False, True):
+            moto, endpoint = server.start(access_log=access_log)
+            try:
+                caplog.clear()
+                urllib.request.urlopen(f"{endpoint}/moto-api/data.json").close()
+                logged[access_log] = [r.getMessage() for r in caplog.records if r.levelno == logging.INFO]
+            finally:
+                moto.stop()
+    finally:
+        server.install(access_log=False)
+    assert logged[False] == []
+    assert any("GET /moto-api/data.json" in line for line in logged[True])

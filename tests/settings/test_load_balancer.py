@@ -18,11 +18,11 @@ from tests.support.sections import load, problems, refusals
         ),
         (
             {"certificateArn": CERTIFICATE, "sslPolicy": "ELBSecurityPolicy-TLS13-1-2-2099-01"},
-            "elixir-cluster:loadBalancer.sslPolicy: must be one of",
+            "elixir-cluster:loadBalancer.sslPolicy: did you mean ELBSecurityPolicy-TLS13-1-2-2021-06? must be one of",
         ),
-        (
+        (  # the closest policy first, before the 40 names AWS has
             {"certificateArn": CERTIFICATE, "sslPolicy": "ELBSecurityPolicy-TLS13-1-2-2021-6"},
-            "elixir-cluster:loadBalancer.sslPolicy: must be one of: ",
+            "elixir-cluster:loadBalancer.sslPolicy: did you mean ELBSecurityPolicy-TLS13-1-2-2021-06? must be one of: ",
         ),
         (
             {"certificateArn": CERTIFICATE.replace("eu-west-1", "us-east-1")},

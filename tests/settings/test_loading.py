@@ -56,31 +56,57 @@ def test_an_empty_json_string_is_an_empty_section_and_broken_json_is_named():
     ]
 
 
+class Config:
+    """What `pulumi.Config(namespace)` offers the program: `get(key)`, a string or None."""
+
+    def __init__(self, values):
+        self.values = values
+
+    def get(self, key):
+        return self.values.get(key)
+
+
 def test_load_pulumi_config_reads_duck_typed_config_objects():
-    class Config:
-        def __init__(self, values):
-            self.values = values
-
-        def get(self, key):
-            return self.values.get(key)
-
     project = Config({key: json.dumps(value) for key, value in MINIMAL.items()})
     loaded = load_pulumi_config(project, Config({"region": "eu-central-1"}), "staging")
     assert (loaded.region, loaded.cluster.environment) == ("eu-central-1", "staging")
+
+
+def test_aws_skip_region_validation_reaches_the_settings_as_the_provider_reads_it():
+    """`aws:skipRegionValidation: true` in the stack file (a string, as config values are)."""
+    project = Config({key: json.dumps(value) for key, value in MINIMAL.items()})
+    with pytest.raises(SettingsError):
+        load_pulumi_config(project, Config({"region": "eu-west-9"}), "dev")
+    loaded = load_pulumi_config(project, Config({"region": "eu-west-9", "skipRegionValidation": "true"}), "dev")
+    assert loaded.region == "eu-west-9"
 
 
 def test_the_region_is_an_aws_region():
     assert problems(region="Ireland") == ['aws:region: must be an AWS region such as eu-west-1, got "Ireland"']
 
 
-def test_without_a_region_the_providers_variables_apply_then_us_east_1(monkeypatch):
+def test_without_a_region_the_providers_variables_apply_in_its_order(monkeypatch):
+    monkeypatch.delenv("AWS_REGION", raising=False)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-north-1")
+    loaded = load_settings(MINIMAL, stack="dev")
+    assert (loaded.region, loaded.region_source) == ("eu-north-1", "AWS_DEFAULT_REGION")
+    monkeypatch.setenv("AWS_REGION", "ap-southeast-2")
+    loaded = load_settings(MINIMAL, stack="dev")
+    assert (loaded.region, loaded.region_source) == ("ap-southeast-2", "AWS_REGION")
+    loaded = load_settings(MINIMAL, stack="dev", region="eu-west-1")
+    assert (loaded.region, loaded.region_source) == ("eu-west-1", "aws:region")
+
+
+def test_without_a_region_anywhere_the_file_is_refused_naming_aws_region(monkeypatch):
+    """The AWS provider has no default region either: no silent us-east-1."""
     monkeypatch.delenv("AWS_REGION", raising=False)
     monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
-    assert load_settings(MINIMAL, stack="dev").region == "us-east-1"
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-north-1")
-    assert load_settings(MINIMAL, stack="dev").region == "eu-north-1"
-    monkeypatch.setenv("AWS_REGION", "ap-southeast-2")
-    assert load_settings(MINIMAL, stack="dev").region == "ap-southeast-2"
+    with pytest.raises(SettingsError) as refused:
+        load_settings(MINIMAL, stack="dev")
+    assert refused.value.problems == [
+        "aws:region: required: the stack file names no region and neither AWS_REGION nor AWS_DEFAULT_REGION "
+        "is set (`pulumi config set aws:region eu-west-1`)"
+    ]
 
 
 # --- how problems are told -------------------------------------------------------------------

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 
 import pytest
 
-from tests.support.fragments import CERTIFICATE
+from components.settings import load_settings
+from tests.support.fragments import CERTIFICATE, MINIMAL, merged
 from tests.support.sections import load, problems, refusals
 
 A, B = "subnet-0a00000000000000a", "subnet-0a00000000000000b"
@@ -26,6 +28,23 @@ C, D = "subnet-0b00000000000000a", "subnet-0b00000000000000b"
 def test_vpc_cidr(cidr, rule):
     (line,) = problems(network={"vpcCidr": cidr})
     assert line.startswith(f"elixir-cluster:network.vpcCidr: {rule}")
+
+
+@pytest.mark.parametrize(
+    ("cidr", "rule"),
+    [
+        # the block meant (10.0.0.0/8, 172.15.0.0/16) would be refused too: say that, not "did you mean" it
+        ("10.0.0.1/8", "prefix must be /16 to /24"),
+        ("172.15.0.1/16", "must be inside a private range"),
+        ("10.1.2.3/16", "host bits must be zero (did you mean 10.1.0.0/16?)"),
+    ],
+)
+def test_a_suggested_vpc_cidr_is_itself_valid(cidr, rule):
+    (line,) = problems(network={"vpcCidr": cidr})
+    assert line.startswith(f"elixir-cluster:network.vpcCidr: {rule}")
+    suggested = re.search(r"did you mean (\S+)\?", line)
+    if suggested:  # the suggestion, through the same validator
+        assert load(network={"vpcCidr": suggested[1]}).network.vpc_cidr == suggested[1]
 
 
 def test_a_vpc_cidr_is_16_to_24_bits():
@@ -53,11 +72,33 @@ def test_the_subnet_plan_is_deterministic_and_fits_the_vpc():
 
 
 def test_six_zones_take_the_first_six_public_and_private_blocks():
-    plan = load(network={"vpcCidr": "10.40.0.0/16", "availabilityZones": 6}).network.subnet_cidrs()
+    # us-east-1: the one region where AWS publishes six zones
+    plan = load(region="us-east-1", network={"vpcCidr": "10.40.0.0/16", "availabilityZones": 6}).network.subnet_cidrs()
     assert plan[-1] == ("10.40.80.0/20", "10.40.208.0/20")
-    assert refusals(network={"availabilityZones": 7}) == [
+    assert refusals(region="us-east-1", network={"availabilityZones": 7}) == [
         "elixir-cluster:network.availabilityZones: must be <= 6, got 7"
     ]
+
+
+@pytest.mark.parametrize(("region", "zones"), [("eu-west-1", 3), ("us-west-2", 4), ("ap-northeast-1", 4)])
+def test_more_zones_than_aws_publishes_for_the_region_is_refused_naming_the_count(region, zones):
+    assert refusals(region=region, network={"availabilityZones": zones}) == []
+    assert refusals(region=region, network={"availabilityZones": zones + 1}) == [
+        f"elixir-cluster:network.availabilityZones: must be <= {zones}: AWS publishes {zones} Availability Zones in "
+        f"{region}; set it to {zones} or fewer, or choose another aws:region, got {zones + 1}"
+    ]
+
+
+def test_a_region_whose_zones_are_not_published_here_leaves_the_count_to_the_account():
+    """A region AWS opened after the list (let through by aws:skipRegionValidation): the network asks
+    the account's zones at `pulumi up` instead."""
+    loaded = load_settings(
+        merged(MINIMAL, {"network": {"availabilityZones": 6}}),
+        stack="dev",
+        region="eu-west-9",
+        skip_region_validation=True,
+    )
+    assert (loaded.region, loaded.network.availability_zones) == ("eu-west-9", 6)
 
 
 def test_an_existing_vpc():

@@ -65,7 +65,7 @@ def test_required_keys_show_an_example():
 
 def test_choices_suggest_the_closest():
     assert problems(network={"natGateways": "perAZ"}) == [
-        'elixir-cluster:network.natGateways: must be one of: none, single, perAz (did you mean perAz?), got "perAZ"'
+        'elixir-cluster:network.natGateways: did you mean perAz? must be one of: none, single, perAz, got "perAZ"'
     ]
 
 

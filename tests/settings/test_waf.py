@@ -105,8 +105,7 @@ def test_rule_groups_are_aws_managed_ones_that_need_no_configuration_each_listed
         "this stack does not set: add it to a web ACL of your own and give its webAclArn, got "
         '"AWSManagedRulesBotControlRuleSet"'
     )
-    assert "managedRuleGroups[3]: must be one of:" in found[1]
-    assert "(did you mean AWSManagedRulesCommonRuleSet?)" in found[1]
+    assert "managedRuleGroups[3]: did you mean AWSManagedRulesCommonRuleSet? must be one of:" in found[1]
     assert (
         found[2]
         == 'elixir-cluster:loadBalancer.waf.managedRuleGroups[1]: listed twice, got "AWSManagedRulesSQLiRuleSet"'

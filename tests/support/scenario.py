@@ -29,6 +29,7 @@ def stack(
             **sections,
         },
         stack="test",
+        region="eu-west-1",
     )
 
 

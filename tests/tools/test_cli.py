@@ -51,6 +51,25 @@ def test_stack_names_a_shipped_stack_and_config_any_file(tmp_path):
     assert problems == []
 
 
+def test_a_region_from_the_environment_is_said_on_stderr(tmp_path, monkeypatch, capsys):
+    """The same file elsewhere would build in another region: the commands say where this one does."""
+    path = tmp_path / "Pulumi.qa.yaml"
+    path.write_text(stack_file("dev").read_text().replace("aws:region: eu-west-1", ""))
+    monkeypatch.delenv("AWS_REGION", raising=False)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    problems: list[str] = []
+    assert cli.chosen_stack(parse("--config", str(path)), problems).settings.region == "eu-west-1"
+    assert capsys.readouterr().err == (
+        "note: Pulumi.qa.yaml names no aws:region: region eu-west-1 from AWS_DEFAULT_REGION, "
+        "as the AWS provider takes it\n"
+    )
+    assert cli.chosen_stack(parse("--stack", "dev"), problems).settings.region == "eu-west-1"
+    assert capsys.readouterr().err == "", "a file that names its region: nothing to say"
+    monkeypatch.delenv("AWS_DEFAULT_REGION")
+    assert cli.chosen_stack(parse("--config", str(path)), problems) is None
+    assert [line.split(":")[0] + ":" + line.split(":")[1] for line in problems] == ["aws:region"]
+
+
 def test_an_invalid_stack_file_is_one_line_per_problem(tmp_path):
     path = tmp_path / "Pulumi.bad.yaml"
     path.write_text(stack_file("dev").read_text().replace("elixir-cluster:nodes:", "elixir-cluster:nodez:"))

@@ -1,4 +1,4 @@
-"""`python -m tools.preview`, end to end: the contract in DESIGN.md.
+"""`python -m tools.preview`, end to end: the contract in docs/design.md.
 
 The real command line runs twice: the local stack applied into the session's moto server
 (`served_local`: exit 0, the JSON document on stdout), and an invalid stack file (exit 2, stderr). The other tests call
@@ -10,6 +10,8 @@ instead of running the program again (the same `emulated` run `apply_stack` make
 from __future__ import annotations
 
 import json
+import re
+import signal
 import socket
 from typing import Any
 
@@ -17,7 +19,7 @@ import boto3
 import pytest
 
 from tests.support.changes import PROD_CHANGES
-from tests.support.commands import run_command
+from tests.support.commands import first_line, run_command, started_command
 from tests.support.moto_server import MotoServer, Served, server_account
 from tests.support.stacks import Applied, ShippedStacks, write_variant
 from tools import emulated_stack, preview, verify
@@ -170,19 +172,66 @@ def test_a_stock_moto_server_cannot_hold_what_the_stack_references_and_says_what
     assert "python -m tools.emulator.server" in lines[0]
 
 
+@pytest.mark.parametrize("stack", ["dev", "staging", "prod", "local"])
+def test_an_endpoint_where_nothing_listens_is_one_line_and_exit_1(stack, capsys):
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        endpoint = f"http://127.0.0.1:{closed.getsockname()[1]}"  # bound, never listening
+        assert preview.main(["--stack", stack, "--endpoint", endpoint]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.splitlines() == [
+        f"error: cannot reach the AWS endpoint {endpoint}: Connection refused; is a moto server running there? "
+        "(python -m tools.emulator.server -p PORT)"
+    ]
+
+
 def test_a_missing_stack_file_is_refused():
     assert preview.main(["--stack", "nonexistent"]) == 2
 
 
-def test_more_zones_than_the_region_has_exits_1_naming_the_key(tmp_path, capsys):
-    # moto's eu-west-1 has three zones, as AWS's does
+def test_more_zones_than_aws_publishes_for_the_region_is_an_invalid_stack_file(tmp_path, capsys):
     path = write_variant(
         tmp_path, "dev", "zones", {"aws:region": "eu-west-1", "elixir-cluster:network": {"availabilityZones": 4}}
+    )
+    assert preview.main(["--config", str(path)]) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith("elixir-cluster:network.availabilityZones: must be <= 3: AWS publishes 3")
+
+
+def test_more_zones_than_the_account_has_exits_1_naming_the_key(tmp_path, capsys):
+    """AWS publishes three zones in us-west-1 but gives newer accounts two, as moto's account has."""
+    path = tmp_path / "Pulumi.zones.yaml"
+    path.write_text(
+        "config:\n"
+        "  aws:region: us-west-1\n"
+        "  elixir-cluster:cluster: {name: shop, environment: dev}\n"
+        "  elixir-cluster:network: {availabilityZones: 3}\n"
+        "  elixir-cluster:release: {artifact: s3://shop-releases/shop-1.0.0.tar.gz}\n"
     )
     assert preview.main(["--config", str(path)]) == 1
     error = capsys.readouterr().err
     assert "elixir-cluster:network.availabilityZones" in error
-    assert "set it to 3 or fewer" in error
+    assert "set it to 2 or fewer" in error
+
+
+def test_serve_says_ready_in_one_line_logs_no_request_and_stops_on_sigterm(tmp_path):
+    """The README's walkthrough waits for that line, then calls the server; SIGTERM (a script's kill)
+    stops it as Ctrl-C does."""
+    output = tmp_path / "preview.json"
+    with started_command("preview", "--stack", "local", "--serve", "0", "--format", "json", output=output) as serving:
+        ready = first_line(serving.stderr)
+        match = re.match(r"ready: stack local applied into the moto server at (http://127\.0\.0\.1:\d+) ", ready)
+        assert match, ready
+        ec2 = boto3.client(
+            "ec2", region_name="us-east-1", endpoint_url=match[1], aws_access_key_id="x", aws_secret_access_key="x"
+        )
+        assert ec2.describe_vpcs()["Vpcs"], "the stack is there"
+        serving.send_signal(signal.SIGTERM)
+        _, err = serving.communicate(timeout=30)
+    assert serving.returncode == 0
+    assert err == "", "no line per request, no traceback"
+    assert json.loads(output.read_text())["stack"] == "local"
 
 
 def test_serve_on_a_taken_port_exits_1_naming_it(capsys):

@@ -186,7 +186,7 @@ def test_the_region_comes_from_the_stack_file(tmp_path):
 
 
 def test_unknown_sections_in_a_stack_file_are_reported(tmp_path):
-    text = json.dumps({"config": {**MINIMAL, "elixir-cluster:nodez": {"minSize": 2}}})
+    text = json.dumps({"config": {"aws:region": "eu-west-1", **MINIMAL, "elixir-cluster:nodez": {"minSize": 2}}})
     assert refusal(tmp_path, text) == ["elixir-cluster:nodez: unknown section; did you mean nodes?"]
 
 

@@ -1,4 +1,4 @@
-"""The change report's document: what an edited stack file does, as DESIGN.md's contract gives it.
+"""The change report's document: what an edited stack file does, as docs/design.md's contract gives it.
 
     {"stack": str,
      "changes": [{"urn", "type", "name", "action": "create"|"update"|"replace"|"delete",

@@ -20,7 +20,7 @@ from .core.program import Changes, Deployment, Emulator, ProgramFailed, fresh_ac
 from .core.registry import EmulatorError, UnsupportedType
 from .core.session import ACCOUNT_HEADER
 from .core.update import ChangeFailed, Step
-from .core.wire import SECRET_MASK
+from .core.wire import SECRET_MASK, whole_numbers
 from .services import acm, ec2, s3, wafv2  # the fixtures of what a stack references but does not own
 
 moto_fixtures.install()
@@ -46,4 +46,5 @@ __all__ = [
     "services",
     "Step",
     "wafv2",
+    "whole_numbers",
 ]

@@ -1,6 +1,6 @@
 """This project's moto server: stock moto, the emulator's speed patches, and one extension.
 
-    python -m tools.emulator.server [-H HOST] [-p PORT]      # moto_server's own options
+    python -m tools.emulator.server [-H HOST] [-p PORT] [--access-log]   # moto_server's options, and one
 
 It sits at the package's top, beside `Emulator`, not in core/: like it, a way in that puts the
 core and the services together.
@@ -20,12 +20,16 @@ server answers 404 there; `AwsSession.pinned` then says which server to start in
 
 `start()` serves it from a thread of this process (`tools.preview --serve`, the tests);
 the node lab's server (tools/conformance/node_lab/moto_server.py) is this one plus what
-its nodes need.
+its nodes need. Either way it logs no line per request unless asked (`--access-log`,
+`start(access_log=True)`): a terminal the server shares with the aws CLI stays readable, and a
+process that waits for the preview's one ready line reads nothing else. Errors are still logged.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
+import logging
 import os
 import socket
 import sys
@@ -52,14 +56,19 @@ PINNABLE = frozenset(
 )
 """The generators a client may pin: those the `provide_*` fixtures create existing resources with."""
 
+ACCESS_LOG = logging.getLogger("werkzeug")
+"""Where moto's server (werkzeug) logs each request, at INFO, and its errors."""
+
 _pins: dict[str, Any] = {}
 _pins_lock = threading.Lock()
 
 
-def install() -> None:
-    """Add the extension to moto's server (idempotent); AWS's managed policies exist, as in every account."""
+def install(access_log: bool = False) -> None:
+    """Add the extension to moto's server (idempotent); AWS's managed policies exist, as in every
+    account; a line per request only with `access_log`."""
     os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
     moto_api_urls.url_paths["{0}" + PIN_PATH] = pin_response
+    ACCESS_LOG.setLevel(logging.INFO if access_log else logging.WARNING)
 
 
 def pin_response(request: Any, full_url: str, headers: Any) -> tuple[int, dict[str, str], str]:
@@ -86,10 +95,10 @@ def pin_response(request: Any, full_url: str, headers: Any) -> tuple[int, dict[s
     return 200, {}, json.dumps({"pinned": target, "value": value})
 
 
-def start(host: str = "127.0.0.1", port: int = 0) -> tuple[ThreadedMotoServer, str]:
+def start(host: str = "127.0.0.1", port: int = 0, access_log: bool = False) -> tuple[ThreadedMotoServer, str]:
     """The server on a thread of this process (port 0: a free one) and its URL; `.stop()` ends it.
     Raises OSError if the port is taken (moto's thread would die there and its start wait forever)."""
-    install()
+    install(access_log)
     if port:
         with socket.socket() as probe:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as werkzeug binds
@@ -101,8 +110,14 @@ def start(host: str = "127.0.0.1", port: int = 0) -> tuple[ThreadedMotoServer, s
 
 
 def main(argv: list[str] | None = None) -> None:
-    install()
-    moto_main(argv if argv is not None else sys.argv[1:])
+    ours = argparse.ArgumentParser(add_help=False)
+    ours.add_argument("--access-log", action="store_true", help="log a line per request (off by default)")
+    args, moto_argv = ours.parse_known_args(argv if argv is not None else sys.argv[1:])
+    if {"-h", "--help"} & set(moto_argv):
+        print("moto's server with this project's extension: moto_server's options, and\n")
+        print("  --access-log          log a line per request (off by default)\n")
+    install(args.access_log)
+    moto_main(moto_argv)
 
 
 if __name__ == "__main__":

@@ -57,6 +57,8 @@ def read_trace(path: str | Path, *, fill_gaps: bool = False) -> Trace:
             return parse_trace(csv.reader(handle), str(path), fill_gaps=fill_gaps)
     except OSError as unreadable:
         raise TraceError([f"{path}: cannot read the trace: {unreadable.strerror or unreadable}"]) from None
+    except UnicodeDecodeError:
+        raise TraceError([f"{path}: not a trace: not UTF-8 text (a CSV of minute,requests_per_second)"]) from None
 
 
 def parse_trace(rows, name: str, *, fill_gaps: bool = False) -> Trace:

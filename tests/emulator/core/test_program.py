@@ -3,9 +3,21 @@ outputs, secrets, failures, and accounts kept apart."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
-from tools.emulator import SECRET_MASK, Emulator, EmulatorError, ProgramFailed, UnsupportedType
+from tools.emulator import (
+    SECRET_MASK,
+    Emulator,
+    EmulatorError,
+    ProgramFailed,
+    ResourceRecord,
+    StackConfig,
+    UnsupportedType,
+)
+from tools.emulator.core.program import in_dependency_order
 
 
 def test_an_unknown_aws_type_is_an_error_not_an_echo(run):
@@ -134,3 +146,95 @@ def test_unmasked_records_show_where_a_secret_went_and_json_still_masks_it(run):
     value = deployment.named("cookie").unmasked_outputs["result"]
     assert deployment.named("holder").unmasked_inputs["value"] == value
     assert value not in str(deployment.to_json())
+
+
+# --- the same program, the same document ------------------------------------------------------
+
+GROUPS_AND_RULES = """
+vpc = aws.ec2.Vpc("net", cidr_block="10.3.0.0/16")
+for index in range(8):
+    group = aws.ec2.SecurityGroup(f"group-{index}", vpc_id=vpc.id, description="probe")
+    aws.vpc.SecurityGroupIngressRule(
+        f"epmd-{index}", security_group_id=group.id, ip_protocol="tcp", from_port=4369, to_port=4369,
+        referenced_security_group_id=group.id,
+    )
+pulumi.export("vpcId", vpc.id)
+"""
+"""Sixteen resources the mock runtime registers from its threads as their inputs resolve."""
+
+
+def _repeatable_run(program_dir: Path, config: StackConfig) -> dict:
+    with Emulator(region="eu-west-1", stack="test", repeatable=True) as emulator:
+        return emulator.run(program_dir, config).to_json()
+
+
+def test_a_repeatable_run_gives_the_same_ids_account_and_order_every_time(tmp_path):
+    (tmp_path / "Pulumi.yaml").write_text("name: probe\nruntime: python\n")
+    (tmp_path / "__main__.py").write_text("import pulumi\nimport pulumi_aws as aws\n" + GROUPS_AND_RULES)
+    config = StackConfig(project="probe", stack="test", config={"aws:region": "eu-west-1"})
+    first, second = _repeatable_run(tmp_path, config), _repeatable_run(tmp_path, config)
+    assert first == second
+    ids = [resource["id"] for resource in first["resources"]]
+    assert len(set(ids)) == len(ids) and ids[0].startswith("vpc-"), "moto's ids, each its own"
+    arns = [r["outputs"]["arn"] for r in first["resources"] if r["type"] == "aws:ec2/securityGroup:SecurityGroup"]
+    assert len({arn.split(":")[4] for arn in arns}) == 1, "one account"
+    names = [resource["name"] for resource in first["resources"]]
+    assert names.index("net") < names.index("group-0") < names.index("epmd-0"), "each after what it depends on"
+    with Emulator(region="eu-west-1", stack="test") as fresh:  # another account: other ids
+        assert fresh.run(tmp_path, config).outputs["vpcId"] != first["outputs"]["vpcId"]
+
+
+def test_whole_numbers_print_as_integers(run):
+    deployment = run(
+        """
+        vpc = aws.ec2.Vpc("net", cidr_block="10.4.0.0/16")
+        group = aws.ec2.SecurityGroup("nodes", vpc_id=vpc.id, description="probe")
+        aws.vpc.SecurityGroupIngressRule("epmd", security_group_id=group.id, ip_protocol="tcp", from_port=4369,
+            to_port=4369, cidr_ipv4="10.4.0.0/16")
+        """
+    )
+    rule = deployment.named("epmd")
+    assert rule.inputs["fromPort"] == 4369.0 and isinstance(rule.inputs["fromPort"], float), "as the wire has it"
+    printed = next(r for r in deployment.to_json()["resources"] if r["name"] == "epmd")
+    assert json.dumps([printed["inputs"]["fromPort"], printed["outputs"]["toPort"]]) == "[4369, 4369]"
+
+
+def test_records_come_in_dependency_order_ties_by_urn():
+    def record(name: str, parent: str | None = None, dependencies: tuple[str, ...] = ()) -> ResourceRecord:
+        return ResourceRecord(f"urn:{name}", "t", name, parent, None, {}, {}, True, list(dependencies))
+
+    registered = [
+        record("c", dependencies=("urn:b",)),
+        record("b", parent="urn:a"),
+        record("z"),
+        record("a"),
+        record("d", parent="urn:a", dependencies=("urn:gone",)),  # a dependency the run does not hold
+    ]
+    assert [r.name for r in in_dependency_order(registered)] == ["a", "b", "c", "d", "z"]
+
+
+TWO_ROLES = """
+trust = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+    "Principal": {"Service": "ec2.amazonaws.com"}}]})
+before = aws.iam.Role("BEFORE", assume_role_policy=trust)
+after = aws.iam.Role("AFTER", assume_role_policy=trust, opts=pulumi.ResourceOptions(depends_on=[before]))
+pulumi.export("ids", {"BEFORE": before.unique_id, "AFTER": after.unique_id})
+"""
+
+
+def _two_roles(tmp_path: Path, before: str, after: str) -> dict[str, str]:
+    """The ids of two roles, `before` created first, `after` once it exists."""
+    program = TWO_ROLES.replace("BEFORE", before).replace("AFTER", after)
+    (tmp_path / "Pulumi.yaml").write_text("name: probe\nruntime: python\n")
+    (tmp_path / "__main__.py").write_text("import json\nimport pulumi\nimport pulumi_aws as aws\n" + program)
+    config = StackConfig(project="probe", stack="test", config={"aws:region": "eu-west-1"})
+    return _repeatable_run(tmp_path, config)["outputs"]["ids"]
+
+
+def test_a_repeatable_runs_role_ids_do_not_follow_which_role_came_first(tmp_path):
+    """moto starts IAM at the account's first IAM call, drawing ids as it does: a repeatable run
+    starts it before the program, so the thread that reaches IAM first changes nothing."""
+    first_first = _two_roles(tmp_path, "first", "second")
+    second_first = _two_roles(tmp_path, "second", "first")
+    assert first_first == second_first
+    assert all(role_id.startswith("AROA") for role_id in first_first.values()), "as AWS's role ids"

@@ -91,14 +91,20 @@ def test_a_network_load_balancer_balances_across_zones_when_asked(run, aws):
         NETWORK
         + """
 nlb = aws.lb.LoadBalancer("nlb", load_balancer_type="network", subnets=[s.id for s in subnets],
-    security_groups=[sg.id], enable_cross_zone_load_balancing=True)
+    security_groups=[sg.id], enable_cross_zone_load_balancing=True, tags={"Team": "shop"})
 pulumi.export("nlb", nlb.arn)
+pulumi.export("nlbSuffix", nlb.arn_suffix)
 """
     ).outputs
     elbv2 = aws("elbv2")
     attributes = _attributes(elbv2.describe_load_balancer_attributes(LoadBalancerArn=out["nlb"])["Attributes"])
     assert attributes["load_balancing.cross_zone.enabled"] == "true"
     assert elbv2.describe_load_balancers(LoadBalancerArns=[out["nlb"]])["LoadBalancers"][0]["SecurityGroups"]
+    # AWS: arn:aws:elasticloadbalancing:<region>:<account>:loadbalancer/net/<name>/<id>
+    assert ":loadbalancer/net/" in out["nlb"] and out["nlbSuffix"].startswith("net/")
+    assert out["nlb"].endswith(out["nlbSuffix"])
+    [described] = elbv2.describe_tags(ResourceArns=[out["nlb"]])["TagDescriptions"]
+    assert {tag["Key"]: tag["Value"] for tag in described["Tags"]}["Team"] == "shop", "its tags under the ARN AWS gives"
 
 
 def test_a_load_balancer_with_deletion_protection_cannot_be_deleted(run, aws):

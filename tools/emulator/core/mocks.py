@@ -32,7 +32,7 @@ from .registry import (
 )
 from .session import AwsSession
 from .update import ChangeEngine, Handlers, Previous
-from .wire import SECRET_MASK, as_secret, is_secret, mask_secrets, unwrap_secrets
+from .wire import SECRET_MASK, as_secret, is_secret, mask_secrets, unwrap_secrets, whole_numbers
 
 
 def _as_secrets(state: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
@@ -63,14 +63,15 @@ class ResourceRecord:
     """`outputs` with secrets in clear, likewise."""
 
     def to_json(self) -> dict[str, Any]:
+        """As `--format json` prints it: whole numbers as integers."""
         return {
             "urn": self.urn,
             "type": self.type,
             "name": self.name,
             "parent": self.parent,
             "id": self.id,
-            "inputs": self.inputs,
-            "outputs": self.outputs,
+            "inputs": whole_numbers(self.inputs),
+            "outputs": whole_numbers(self.outputs),
         }
 
     def previous(self) -> Previous:
@@ -135,7 +136,7 @@ class AwsMocks(mocks.Mocks):
 
     def _handled(self, about: Request | Existing, call: Any) -> Any:
         try:
-            with _ONE_AWS_CALL_AT_A_TIME:
+            with _ONE_AWS_CALL_AT_A_TIME, self.aws.ids_for(about):
                 return call()
         except EmulatorError as err:
             raise self.fail(err) from None

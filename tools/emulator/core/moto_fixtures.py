@@ -44,6 +44,12 @@ Fidelity: where moto refuses what AWS accepts.
   authorization does (`AUTHORIZED_RESOURCE`): the parameter's ARN without its version or label,
   the secret's ARN. Conditions are still not evaluated by moto.
 
+- Load balancer ARNs: moto names every one `loadbalancer/app/<name>/<id>`; AWS names a network
+  load balancer's `loadbalancer/net/<name>/<id>` (and a gateway one's `gwy/`:
+  elasticloadbalancingv2 ARN formats in the Service Authorization Reference). A network load
+  balancer is renamed at creation, so its listeners' ARNs, `arnSuffix` and the CloudWatch
+  dimensions derived from it read `net/` too.
+
 Strictness: where AWS refuses what moto accepts.
 
 - Deletion protection: moto deletes a load balancer whose `deletion_protection.enabled` is
@@ -88,6 +94,7 @@ from moto.elbv2 import models as elbv2
 from moto.elbv2.exceptions import ELBClientError
 from moto.iam import models as iam
 from moto.kms import models as kms
+from moto.moto_api._internal import mock_random
 from moto.secretsmanager.responses import SecretsManagerResponse
 from moto.ssm import models as ssm
 from moto.ssm.responses import SimpleSystemManagerResponse
@@ -113,6 +120,7 @@ def install() -> None:
     backend = ec2_flow_logs.FlowLogsBackend
     backend.create_flow_logs = _flow_logs_to_a_bucket_folder(backend.create_flow_logs)
     elbv2.ELBv2Backend.delete_load_balancer = _refusing_protected(elbv2.ELBv2Backend.delete_load_balancer)
+    elbv2.ELBv2Backend.create_load_balancer = _arn_of_its_type(elbv2.ELBv2Backend.create_load_balancer)
     ssm.ParameterDict.__deepcopy__ = _copy_parameters
     ssm.SimpleSystemManagerBackend._strip_parameter_arn = _strip_any_parameter_arn
     for response in {response for response, _ in AUTHORIZED_RESOURCE}:
@@ -128,6 +136,19 @@ def pinned(target: str, value: str) -> Iterator[None]:
     arguments (wafv2's ARN maker takes keywords)."""
     with _PIN_LOCK, mock.patch(target, lambda *_, **__: value):
         yield
+
+
+@contextmanager
+def ids_from(seed: str) -> Iterator[None]:
+    """Inside the block, the ids moto makes up follow from `seed` alone (moto draws every one from its
+    one generator, `mock_random`, which it lets callers seed); after it, the generator goes on as if
+    the block had not drawn from it."""
+    state = mock_random.getstate()
+    mock_random.seed(seed)
+    try:
+        yield
+    finally:
+        mock_random.setstate(state)
 
 
 # --- the speed patches --------------------------------------------------------------
@@ -284,6 +305,25 @@ def _authorized_resource(self: Any) -> str:
 
 class OperationNotPermitted(ELBClientError):
     code = "OperationNotPermitted"
+
+
+ARN_KIND = {"application": "app", "network": "net", "gateway": "gwy"}
+"""The load balancer type's part of its ARN, as AWS writes it."""
+
+
+def _arn_of_its_type(create: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(create)
+    def create_load_balancer(backend: Any, *args: Any, **kwargs: Any) -> Any:
+        balancer = create(backend, *args, **kwargs)
+        arn = balancer.arn.replace(":loadbalancer/app/", f":loadbalancer/{ARN_KIND.get(balancer.type, 'app')}/", 1)
+        if arn != balancer.arn:
+            backend.tagging_service.copy_tags(balancer.arn, arn)
+            backend.tagging_service.delete_all_tags_for_resource(balancer.arn)
+            backend.load_balancers[arn] = backend.load_balancers.pop(balancer.arn)
+            balancer.arn = arn
+        return balancer
+
+    return create_load_balancer
 
 
 def _refusing_protected(delete: Callable[[Any, str], None]) -> Callable[[Any, str], None]:

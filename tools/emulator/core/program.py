@@ -19,6 +19,8 @@ a new runtime and runs cannot leak into each other.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import heapq
 import os
 import random
 import runpy
@@ -42,9 +44,9 @@ from . import account_state
 from .account_state import AccountState, forget, moto_lock
 from .mocks import AwsMocks, RecordingMonitor, ResourceRecord
 from .registry import EmulatorError
-from .session import AwsSession
+from .session import AwsSession, reachable
 from .update import ChangeEngine, ChangeFailed, Step
-from .wire import SECRET_MASK
+from .wire import SECRET_MASK, whole_numbers
 
 # Fake credentials for a moto server; in-process moto sets its own.
 MOTO_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
@@ -71,11 +73,13 @@ class Deployment:
         return matches[0]
 
     def to_json(self) -> dict[str, Any]:
-        """The `--format json` document: secrets masked."""
+        """The `--format json` document: secrets masked, whole numbers as integers."""
         return {
             "stack": self.stack,
             "resources": [r.to_json() for r in self.resources],
-            "outputs": {k: (SECRET_MASK if k in self.secret_outputs else v) for k, v in self.outputs.items()},
+            "outputs": {
+                k: (SECRET_MASK if k in self.secret_outputs else whole_numbers(v)) for k, v in self.outputs.items()
+            },
         }
 
 
@@ -99,11 +103,22 @@ class ProgramFailed(EmulatorError):
 class Emulator:
     """An emulated AWS account: in in-process moto, or in a moto server at `endpoint`."""
 
-    def __init__(self, region: str, endpoint: str | None = None, stack: str = "stack", account_id: str | None = None):
+    def __init__(
+        self,
+        region: str,
+        endpoint: str | None = None,
+        stack: str = "stack",
+        account_id: str | None = None,
+        *,
+        repeatable: bool = False,
+    ):
+        """`repeatable`: in-process, the stack's own account (`stack_account_id`) instead of a fresh one,
+        so that two runs of an unchanged program print the same account, ids and ARNs (a preview)."""
         self._own_account = endpoint is None and account_id is None  # made for it, dropped after it
         if self._own_account:
-            account_id = fresh_account_id()
+            account_id = stack_account_id(stack) if repeatable else fresh_account_id()
         self.session = AwsSession(region=region, endpoint=endpoint, stack=stack, account_id=account_id)
+        self._repeatable = repeatable and self._own_account
         self._saved_env: dict[str, str | None] = {}
 
     @property
@@ -113,7 +128,10 @@ class Emulator:
     def __enter__(self) -> Emulator:
         if self.session.endpoint is None:
             _start_in_process_moto()
+            if self._repeatable:
+                self.session.start_backends()
         else:
+            reachable(self.session.endpoint)
             for key, value in MOTO_CREDENTIALS.items():
                 self._saved_env[key] = os.environ.get(key)
                 os.environ.setdefault(key, value)
@@ -167,7 +185,8 @@ class Emulator:
         worker.join()
         if "error" in outcome:
             raise outcome["error"]
-        return Changes(outcome["deployment"], list(engine.steps) if engine else [])
+        deployment = outcome["deployment"]
+        return Changes(deployment, _in_the_order_of(deployment, engine.steps) if engine else [])
 
     def _run_in_fresh_runtime(
         self, program_dir: Path, config: StackConfig, engine: ChangeEngine | None, outcome: dict
@@ -197,7 +216,44 @@ class Emulator:
             return
         finally:
             loop.close()
-        outcome["deployment"] = Deployment(config.stack, list(monitor.records), outputs, secret)
+        outcome["deployment"] = Deployment(config.stack, in_dependency_order(monitor.records), outputs, secret)
+
+
+def in_dependency_order(records: list[ResourceRecord]) -> list[ResourceRecord]:
+    """`records` with each after its parent and what it depends on, ties in URN order.
+
+    The mock runtime registers a resource once its inputs resolve, on whichever thread gets there
+    first: the order it saw them in differs from run to run, this one does not (and still puts a
+    resource after everything it depends on, as the change engine's deletes need)."""
+    by_urn = {record.urn: record for record in records}
+    waits_for = {
+        record.urn: {urn for urn in (record.parent, *record.dependencies) if urn in by_urn and urn != record.urn}
+        for record in records
+    }
+    dependents: dict[str, list[str]] = {urn: [] for urn in by_urn}
+    for urn, needed in waits_for.items():
+        for other in needed:
+            dependents[other].append(urn)
+    ready = [urn for urn, needed in waits_for.items() if not needed]
+    heapq.heapify(ready)
+    ordered: list[ResourceRecord] = []
+    while ready:
+        urn = heapq.heappop(ready)
+        ordered.append(by_urn[urn])
+        for dependent in dependents[urn]:
+            waits_for[dependent].discard(urn)
+            if not waits_for[dependent]:
+                heapq.heappush(ready, dependent)
+    placed = {record.urn for record in ordered}
+    return ordered + [record for record in records if record.urn not in placed]  # a cycle: as registered
+
+
+def _in_the_order_of(deployment: Deployment, steps: list[Step]) -> list[Step]:
+    """An update's steps in the order of the resources the run registered (dependency order), the
+    deletes after them as they happened (dependents first)."""
+    position = {record.urn: index for index, record in enumerate(deployment.resources)}
+    kept = sorted((step for step in steps if step.urn in position), key=lambda step: position[step.urn])
+    return kept + [step for step in steps if step.urn not in position]
 
 
 _moto_started = False
@@ -221,6 +277,16 @@ def fresh_account_id() -> str:
             if account not in _issued_accounts:
                 _issued_accounts.add(account)
                 return account
+
+
+def stack_account_id(stack: str) -> str:
+    """A 12-digit account id of the stack's own, the same in every process (fresh_account_id never
+    gives it out)."""
+    digest = int(hashlib.sha256(f"elixir-cluster emulated account/{stack}".encode()).hexdigest(), 16)
+    account = str(10**11 + digest % (9 * 10**11))
+    with moto_lock:
+        _issued_accounts.add(account)
+    return account
 
 
 def _stack_outputs() -> tuple[dict[str, Any], set[str]]:

@@ -6,7 +6,7 @@ Service modules register their functions with `@resource("aws:ec2/vpc:Vpc")` (cr
 properties can change in place says so with `no_update(token, why)`. The provider's replacement
 facts (ForceNew) are registered per type with `force_new(...)` (services/force_new.py). The mocks
 and the change engine (`update.py`) look them up here. An unknown `aws:` token is an error, never a
-silent echo (DESIGN.md, "The emulator"); so is an update nobody handles.
+silent echo (docs/design.md, "The emulator"); so is an update nobody handles.
 """
 
 from __future__ import annotations

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import socket
 import threading
 import urllib.error
+import urllib.parse
 import urllib.request
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -22,6 +25,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from .moto_fixtures import ids_from
 from .moto_fixtures import pinned as pinned_in_process
 from .registry import EmulatorError, Existing, Request
 from .wire import aws_tags, retagged
@@ -52,6 +56,7 @@ class AwsSession:
         self._lock = threading.Lock()
         self._pinned_account = account_id
         self._account_id: str | None = account_id
+        self._draws: Counter[str] = Counter()
 
     def client(self, service: str) -> Any:
         """A boto3 client on this account (clients are thread-safe; the session that makes them is not)."""
@@ -75,6 +80,30 @@ class AwsSession:
         if self._account_id is None:
             self._account_id = self.client("sts").get_caller_identity()["Account"]
         return self._account_id
+
+    @contextmanager
+    def ids_for(self, about: Request | Existing) -> Iterator[None]:
+        """Inside the block, the ids moto makes up while it handles `about` follow from the account, the
+        stack, the resource and how often it was handled before, not from which of the mock runtime's
+        threads came first: an unchanged stack applied in the same account gets the same ids. (A moto
+        server picks its own.)"""
+        if self.endpoint is not None:
+            yield
+            return
+        resource = f"{self.account_id}/{self.stack}/{about.type}/{about.name}/{getattr(about, 'replacing', None)}"
+        with self._lock:
+            self._draws[resource] += 1
+            draw = self._draws[resource]
+        with ids_from(f"{resource}/{draw}"):
+            yield
+
+    def start_backends(self) -> None:
+        """Start the account's IAM backend now, from a seed of the account's own. moto starts a service's
+        backend at its first call and draws ids while it does (IAM: one per AWS managed policy); a
+        stack's first IAM call is whichever of its independent roles and policies a thread registers
+        first, so started then, the roles' ids would follow thread timing (see `ids_for`)."""
+        with ids_from(f"{self.account_id}/backends"):
+            self.client("iam").list_roles(MaxItems=1)
 
     @contextmanager
     def pinned(self, req: Request, generator: str, value: str) -> Iterator[None]:
@@ -120,6 +149,27 @@ class AwsSession:
         digest = hashlib.sha256(seed.encode()).hexdigest()
         suffix = digest[:AUTONAME_SUFFIX_LENGTH]
         return prefix[: max_length - AUTONAME_SUFFIX_LENGTH] + suffix
+
+
+CONNECT_TIMEOUT_SECONDS = 5
+
+
+def reachable(endpoint: str) -> None:
+    """Raise EmulatorError, one line, unless something listens at `endpoint` (an http(s) URL)."""
+    url = urllib.parse.urlsplit(endpoint)
+    try:
+        host, port = url.hostname, url.port or (443 if url.scheme == "https" else 80)
+    except ValueError:  # a port that is not a number
+        host = None
+    if url.scheme not in ("http", "https") or not host:
+        raise EmulatorError(f"the AWS endpoint {endpoint!r} is not a URL such as http://127.0.0.1:5000")
+    try:
+        socket.create_connection((host, port), timeout=CONNECT_TIMEOUT_SECONDS).close()
+    except OSError as unreachable:
+        reason = unreachable.strerror or str(unreachable) or type(unreachable).__name__
+        raise EmulatorError(
+            f"cannot reach the AWS endpoint {endpoint}: {reason}; is a moto server running there? ({SERVER_COMMAND})"
+        ) from None
 
 
 def aws_call(req: Request | Existing, fn: Any, **kwargs: Any) -> Any:

@@ -26,6 +26,18 @@ def to_int(value: Any) -> int | None:
     return None if value is None else int(value)
 
 
+def whole_numbers(value: Any) -> Any:
+    """`value` with every whole wire number as an integer (64.0 -> 64), for printing: a number is a
+    float on the wire whatever the schema says, and a reader expects `"length": 64`."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: whole_numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [whole_numbers(v) for v in value]
+    return value
+
+
 def text_bool(value: Any) -> bool | None:
     """The provider passes some booleans as the strings "true"/"false"; "" means unset."""
     if value is None or value == "":

@@ -13,9 +13,8 @@ balancer with deletion protection cannot be deleted (core/moto_fixtures.py makes
 it as AWS does), so a change that replaces or removes one fails there, as `pulumi up` does.
 
 What moto lacks: it does not run health checks; a registered target of a running
-instance reports healthy. It accepts any bucket for access logs. It names every load
-balancer's ARN `loadbalancer/app/...`, a network one's too (AWS: `loadbalancer/net/...`),
-so a network load balancer's `arnSuffix` starts with `app/` here.
+instance reports healthy. It accepts any bucket for access logs. (A network load balancer's
+ARN reads `loadbalancer/net/...`, as AWS's does: core/moto_fixtures.py renames moto's `app/`.)
 """
 
 from __future__ import annotations
@@ -34,7 +33,7 @@ def _elbv2(aws: AwsSession) -> Any:
 
 
 def _arn_suffix(arn: str) -> str:
-    """What CloudWatch dimensions use: `app/<name>/<id>` or `targetgroup/<name>/<id>`."""
+    """What CloudWatch dimensions use: `app/<name>/<id>`, `net/<name>/<id>` or `targetgroup/<name>/<id>`."""
     return arn.split(":", 5)[5].removeprefix("loadbalancer/")
 
 

@@ -1,0 +1,193 @@
+"""What README.md tells a user, checked against the code: its claims, and its walkthroughs
+run as pasted (or in-process with the same arguments)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+import socket
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from components.plans import names
+from components.plans.discovery import discovery_namespace_name
+from components.plans.flow_logs import log_group_name
+from components.settings import StackSettings
+from tests.support.changes import NEW_ARTIFACT
+from tests.support.commands import TIMEOUT_SECONDS
+from tests.support.stacks import write_variant
+from tools import policy_check, preview, simulate
+from tools.stack_files import PROJECT_DIR, load_stack_settings, stack_file
+
+README = (PROJECT_DIR / "README.md").read_text()
+FENCED = re.compile(r"^```(\w*)\n(.*?)^```", re.MULTILINE | re.DOTALL)
+
+
+def fenced(language: str, containing: str) -> str:
+    """The one block of README in `language` that contains `containing`."""
+    [block] = [body for lang, body in FENCED.findall(README) if lang == language and containing in body]
+    return block
+
+
+def example(command: str, containing: str = "") -> tuple[list[str], list[str]]:
+    """A `text` block's `$ .venv/bin/python -m tools.<command> ...` line (in the block that also
+    contains `containing`), as argv, and the lines it prints in README (up to the next `$` line)."""
+    block = fenced("text", f"-m tools.{command} {containing}")
+    lines = block.splitlines()
+    [at] = [i for i, line in enumerate(lines) if line.startswith(f"$ .venv/bin/python -m tools.{command} ")]
+    shown = lines[at + 1 :]
+    shown = shown[: next((i for i, line in enumerate(shown) if line.startswith("$ ")), len(shown))]
+    return shlex.split(lines[at])[4:], shown
+
+
+def _names_aws_holds_once(settings: StackSettings) -> set[str]:
+    """Every name prod sets itself that AWS allows once per account and region (the dashboard's:
+    per account)."""
+    return {
+        *names.health_alarm_names(settings),
+        *names.step_alarm_names(settings),
+        names.alarm_topic_name(settings),
+        names.dashboard_name(settings),
+        names.web_acl_name(settings),
+        names.waf_log_group_name(settings),
+        log_group_name(settings),
+        discovery_namespace_name(settings),
+        settings.release.cookie_parameter,
+        "=".join(settings.discovery_tag),  # not a name, but nodes under one value join each other
+    }
+
+
+def test_copying_a_stack_file_collides_unless_the_keys_readme_lists_change(tmp_path: Path):
+    """README, "Copy a stack file": the file's name names nothing in AWS; the cluster's name and
+    environment, and prod's explicit cookie parameter, do."""
+    prod = load_stack_settings(write_variant(tmp_path, "prod", "prod", {}))
+    renamed_only = load_stack_settings(write_variant(tmp_path, "prod", "prod-copy", {}))
+    assert _names_aws_holds_once(renamed_only) == _names_aws_holds_once(prod), "a copy under another stack name"
+    moved = load_stack_settings(
+        write_variant(
+            tmp_path,
+            "prod",
+            "payments",
+            {"elixir-cluster:cluster": {"name": "payments"}, "elixir-cluster:release": {"cookieParameter": None}},
+        )
+    )
+    assert _names_aws_holds_once(moved).isdisjoint(_names_aws_holds_once(prod))
+    assert moved.release.cookie_parameter == "/payments/prod/release-cookie"
+    kept_cookie = load_stack_settings(
+        write_variant(tmp_path, "prod", "payments-kept", {"elixir-cluster:cluster": {"name": "payments"}})
+    )
+    assert kept_cookie.release.cookie_parameter == prod.release.cookie_parameter, "an explicit one stays: change it"
+
+
+# --- the walkthroughs, as pasted -----------------------------------------------------------------
+
+
+def test_a_broken_stack_file_prints_what_readme_shows(tmp_path: Path, capsys):
+    """ "Mistakes are caught before anything is created, all at once": the two lines, exit 2."""
+    argv, shown = example("preview", "--config Pulumi.broken.yaml")
+    assert argv == ["--config", "Pulumi.broken.yaml"]
+    broken = write_variant(
+        tmp_path,
+        "prod",
+        "broken",
+        {
+            "elixir-cluster:release": {"distribution": {"portRange": {"from": 4300, "to": 4400}}},
+            "elixir-cluster:nodes": {"maxSize": 2},
+        },
+    )
+    assert preview.main(["--config", str(broken)]) == 2
+    captured = capsys.readouterr()
+    assert (captured.out, captured.err.splitlines()) == ("", shown)
+
+
+@pytest.mark.usefixtures("previews_read_the_session")
+def test_the_change_report_walkthrough_prints_what_readme_shows(tmp_path: Path, capsys):
+    """git show HEAD:stacks/Pulumi.prod.yaml > /tmp/Pulumi.prod.yaml, the artifact edited, then the
+    preview with --changes-from: README's table line for line (the old file's path is this test's)."""
+    block = fenced("text", "--changes-from")
+    [command] = [line for line in block.splitlines() if "--changes-from" in line]
+    assert shlex.split(command)[4:] == ["--stack", "prod", "--changes-from", "/tmp/Pulumi.prod.yaml"]
+    assert "release.artifact shop-1.4.2 -> shop-1.5.0" in block and NEW_ARTIFACT == {
+        "elixir-cluster:release": {"artifact": "s3://shop-releases/shop-1.5.0.tar.gz"}
+    }
+    old = tmp_path / "old" / "Pulumi.prod.yaml"
+    old.parent.mkdir()
+    old.write_text(stack_file("prod").read_text())  # the shipped file is HEAD's
+    edited = write_variant(tmp_path, "prod", "prod", NEW_ARTIFACT)
+    assert preview.main(["--config", str(edited), "--changes-from", str(old)]) == 0
+    printed = capsys.readouterr().out.replace(str(old), "/tmp/Pulumi.prod.yaml")
+    shown = block.split(command + "\n", 1)[1]
+    assert printed.splitlines() == shown.splitlines()
+
+
+def test_the_what_if_walkthrough_prints_what_readme_shows(monkeypatch, capsys):
+    argv, shown = example("simulate")
+    monkeypatch.chdir(PROJECT_DIR)  # README's paths are the project's
+    assert simulate.main(argv) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[: len(shown)] == shown
+
+
+@pytest.mark.usefixtures("previews_read_the_session")
+def test_the_offline_policy_walkthrough_runs_as_pasted(tmp_path: Path, monkeypatch, capsys):
+    """preview --format json > prod.json, then policy_check with README's policy-config.json: exit 0
+    or 3 as README says, each violation as `level: rule: resource: message`; --policy agrees."""
+    block = fenced("sh", "tools.policy_check")
+    commands = [shlex.split(line.split("#")[0]) for line in block.splitlines()]
+    assert commands[0][2:] == ["tools.preview", "--stack", "prod", "--format", "json", ">", "prod.json"]
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "policy-config.json").write_text(fenced("json", '"all": "mandatory"'))
+    assert preview.main(commands[0][3:-2]) == 0
+    Path("prod.json").write_text(capsys.readouterr().out)
+    verdict = policy_check.main(commands[1][3:])
+    report = capsys.readouterr().out
+    assert verdict in (0, 3)
+    violations = [line for line in report.splitlines() if line.startswith(("mandatory: ", "advisory: "))]
+    assert all(len(line.split(": ", 3)) == 4 for line in violations)
+    assert (verdict == 3) == any(line.startswith("mandatory: ") for line in violations)
+
+
+# --- the walkthroughs that need real processes (pytest -m walkthrough; .ci/run) -------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.walkthrough
+def test_the_serve_walkthrough_runs_as_pasted_in_bash(tmp_path: Path):
+    """README's --serve block, pasted into bash in a folder of its own (on a free port instead of
+    5000): the server comes up, verify passes through it, the aws CLI lists the load balancer, kill
+    stops the server."""
+    port = _free_port()
+    block = fenced("sh", "--serve > prod.txt").replace("5000", str(port)).replace("--serve ", f"--serve {port} ")
+    script = f"set -e\ncd {shlex.quote(str(PROJECT_DIR))}\n" + block.replace("prod.txt", f"{tmp_path}/prod.txt")
+    script = script.replace("serve.log", f"{tmp_path}/serve.log")
+    script += 'wait $! && echo "server exit 0"\n'  # kill is SIGTERM: a clean stop, exit 0
+    ran = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=4 * TIMEOUT_SECONDS)
+    assert ran.returncode == 0, ran.stderr  # set -e: verify's exit 0 too
+    balancers = json.loads(ran.stdout[ran.stdout.index("{") : ran.stdout.rindex("}") + 1])["LoadBalancers"]
+    assert [balancer["Type"] for balancer in balancers] == ["application"]
+    assert ran.stdout.rstrip().endswith("server exit 0")
+    assert (tmp_path / "serve.log").read_text().startswith("ready: stack prod applied into the moto server at ")
+    assert (tmp_path / "prod.txt").read_text().startswith("Stack prod")
+
+
+@pytest.mark.walkthrough
+def test_make_preview_as_json_writes_json_alone(tmp_path: Path):
+    """make preview FORMAT=json > f.json: make echoes nothing onto stdout (the virtualenv is not
+    remade here: -o)."""
+    ran = subprocess.run(
+        ["make", "-o", ".venv/.installed", "preview", "FORMAT=json"],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=2 * TIMEOUT_SECONDS,
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert json.loads(ran.stdout)["stack"] == "dev"
