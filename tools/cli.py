@@ -1,5 +1,5 @@
 """What the commands that read a stack file share: `--stack/--config`, the exit for a bad stack
-file, and `--plot`.
+file, `--endpoint` for the read-only ones, and `--plot`.
 
     parser = argparse.ArgumentParser(...)
     add_stack_arguments(parser)                      # --stack NAME | --config FILE (one required)
@@ -10,7 +10,7 @@ file, and `--plot`.
     ...
     return write_plot(args.plot, lambda pyplot: draw(pyplot, ...))   # exit 0, or 1 with one line
 
-Read-only tools use it (verify, simulate, tune), so it loads no Pulumi: only the stack-files
+Read-only tools use it (verify, simulate, tune, trace), so it loads no Pulumi: only the stack-files
 module and the settings; matplotlib only when a plot is written.
 """
 
@@ -108,6 +108,13 @@ def endpoint_url(value: str) -> str:
     if url.scheme not in ("http", "https") or not url.hostname:
         raise argparse.ArgumentTypeError(f"{value!r} is not a URL such as http://127.0.0.1:5000")
     return value
+
+
+def add_endpoint_argument(parser: argparse.ArgumentParser) -> None:
+    """`--endpoint URL` for a read-only tool: every AWS call goes there (e.g. a moto server)."""
+    parser.add_argument(
+        "--endpoint", metavar="URL", type=endpoint_url, help="send every AWS call to URL (e.g. a moto server)"
+    )
 
 
 def refuse(problems: list[str], stderr: TextIO | None = None) -> int:

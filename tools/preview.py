@@ -62,6 +62,9 @@ DEFAULT_STACK = "dev"
 DEFAULT_SERVE_PORT = 5000
 MAX_PORT = 65535
 READY = "ready:"
+
+EXIT_INTERRUPTED = 128 + signal.SIGINT
+"""What a shell reports for a command stopped by Ctrl-C (130)."""
 """How the one line `--serve` prints once the stack is applied and the server serves it starts."""
 EXIT_VIOLATION = 3
 """A mandatory policy is violated (--policy), or the change replaces a resource (--fail-on replace)."""
@@ -92,6 +95,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_FAILED
     try:
         return _apply(args, stack, old, server)
+    except KeyboardInterrupt:  # Ctrl-C while the stack is applied, before `ready:`
+        print("interrupted: the emulated account is discarded, nothing is kept", file=sys.stderr)
+        return EXIT_INTERRUPTED
     finally:
         if server:
             server[0].stop()

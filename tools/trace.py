@@ -156,7 +156,7 @@ def _parser() -> argparse.ArgumentParser:
         "--start", required=True, metavar="ISO-8601", help="the trace's minute 0 (UTC unless an offset is given)"
     )
     parser.add_argument("--end", metavar="ISO-8601", help="the minute after the last (default: now)")
-    parser.add_argument("--endpoint", metavar="URL", help="send every AWS call to URL (e.g. a moto server)")
+    cli.add_endpoint_argument(parser)
     parser.add_argument("--output", metavar="FILE", help="write the trace to FILE (default: stdout)")
     return parser
 

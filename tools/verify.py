@@ -96,9 +96,7 @@ def _ask_for(refused: ClientError) -> str:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m tools.verify", description=__doc__.split("\n\n")[0])
     add_stack_arguments(parser, purpose="verify the environment of")
-    parser.add_argument(
-        "--endpoint", metavar="URL", type=cli.endpoint_url, help="send every AWS call to URL (e.g. a moto server)"
-    )
+    cli.add_endpoint_argument(parser)
     parser.add_argument("--format", choices=sorted(RENDERERS), default="table")
     return parser
 

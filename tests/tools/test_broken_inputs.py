@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from tests.support.commands import run_command
-from tools import make_traces, policy_check, preview, schema, simulate, tune, verify
+from tools import make_traces, policy_check, preview, schema, simulate, trace, tune, verify
 from tools.emulator import server
 from tools.stack_files import stack_file
 
@@ -27,6 +27,7 @@ COMMANDS: dict[str, Callable[[list[str]], int | None]] = {
     "verify": verify.main,
     "simulate": simulate.main,
     "tune": tune.main,
+    "trace": trace.main,
     "policy_check": policy_check.main,
     "schema": schema.main,
     "make_traces": make_traces.main,
@@ -123,6 +124,7 @@ def cases(corpus: Corpus, endpoint: str) -> Iterator[tuple[str, str, list[str]]]
         yield "verify", what, ["--config", path, "--endpoint", endpoint]
         yield "simulate", what, ["--config", path, "--trace", trace]
         yield "tune", what, ["--config", path, "--trace", trace]
+        yield "trace", what, ["--config", path, "--start", "2026-12-01T00:00:00Z", "--endpoint", endpoint]
     for what, path in broken_traces(corpus).items():
         yield "simulate", what, ["--stack", "dev", "--trace", path]
         yield "tune", what, ["--stack", "dev", "--trace", path]
@@ -142,6 +144,18 @@ def cases(corpus: Corpus, endpoint: str) -> Iterator[tuple[str, str, list[str]]]
     yield "verify", "endpoint where nothing listens", ["--stack", "dev", "--endpoint", endpoint]
     yield "verify", "endpoint not a URL", ["--stack", "dev", "--endpoint", "localhost:5000"]
     yield "verify", "unknown stack", ["--stack", "nonexistent"]
+    for what, argv in {
+        "endpoint where nothing listens": ["--start", "2026-12-01T00:00:00Z", "--endpoint", endpoint],
+        "endpoint not a URL": ["--start", "2026-12-01T00:00:00Z", "--endpoint", "localhost:5000"],
+        "start not a date": ["--start", "monday", "--endpoint", endpoint],
+        "start missing": ["--endpoint", endpoint],
+        "end before start": ["--start", "2026-12-01T00:00:00Z", "--end", "2026-11-30T00:00:00Z"],
+        "output into a missing folder": [
+            *("--start", "2026-12-01T00:00:00Z", "--endpoint", endpoint),
+            *("--output", str(corpus.directory / "no" / "such" / "trace.csv")),
+        ],
+    }.items():
+        yield "trace", what, ["--stack", "dev", *argv]
     for what, argv in {
         "node-rps not a number": ["--node-rps", "fast"],
         "start not a date": ["--start", "monday"],

@@ -186,6 +186,17 @@ def test_an_endpoint_where_nothing_listens_is_one_line_and_exit_1(stack, capsys)
     ]
 
 
+def test_ctrl_c_while_the_stack_is_applied_is_one_line_and_exit_130(monkeypatch, capsys):
+    def interrupted(*args: Any, **kwargs: Any) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(emulated_stack, "apply_stack", interrupted)
+    assert preview.main(["--stack", "dev"]) == 130  # what a shell reports for SIGINT: 128 + 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.splitlines() == ["interrupted: the emulated account is discarded, nothing is kept"]
+
+
 def test_a_missing_stack_file_is_refused():
     assert preview.main(["--stack", "nonexistent"]) == 2
 

@@ -1,5 +1,5 @@
 """`python -m tools.verify`: the command line (exit codes, --endpoint, progress, credentials,
-profiles) and what a whole run reports, as DESIGN.md's contract says.
+profiles) and what a whole run reports, as docs/design.md's contract says.
 
 Most tests call `verify.main` in-process against the in-process moto the emulator runs, as the
 caller of the stack's account; the shipped stacks are the session's, shared read-only. A stack

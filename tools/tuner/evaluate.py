@@ -65,8 +65,11 @@ class Evaluator:
         self._prepared = [prepare(named.trace, node, start) for named in traces]
 
     def settings_for(self, sections: Sections) -> StackSettings:
-        """The candidate's settings, as the program would load them; SettingsError when refused."""
-        return load_settings(sections, stack=self.stack, region=self.region)
+        """The candidate's settings, as the program would load them; SettingsError when refused.
+
+        The region was judged when the stack file was read (`aws:skipRegionValidation` included) and
+        no candidate changes it, so it is not judged again."""
+        return load_settings(sections, stack=self.stack, region=self.region, skip_region_validation=True)
 
     def evaluate(self, sections: Sections) -> Outcome:
         try:
