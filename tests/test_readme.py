@@ -171,7 +171,9 @@ def test_the_serve_walkthrough_runs_as_pasted_in_bash(tmp_path: Path):
     script += 'wait $! && echo "server exit 0"\n'  # kill is SIGTERM: a clean stop, exit 0
     ran = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=4 * TIMEOUT_SECONDS)
     assert ran.returncode == 0, ran.stderr  # set -e: verify's exit 0 too
-    balancers = json.loads(ran.stdout[ran.stdout.index("{") : ran.stdout.rindex("}") + 1])["LoadBalancers"]
+    # the aws CLI's JSON starts on a line of its own ("{"): verify's lines above may hold braces
+    cli_output = ran.stdout[ran.stdout.index("\n{\n") : ran.stdout.rindex("\n}") + 2]
+    balancers = json.loads(cli_output)["LoadBalancers"]
     assert [balancer["Type"] for balancer in balancers] == ["application"]
     assert ran.stdout.rstrip().endswith("server exit 0")
     assert (tmp_path / "serve.log").read_text().startswith("ready: stack prod applied into the moto server at ")
