@@ -16,9 +16,12 @@
 from __future__ import annotations
 
 import base64
+import gzip
 import re
 from dataclasses import dataclass
 from typing import Any
+
+import yaml
 
 from components.plans.load_balancer import (
     ALGORITHM,
@@ -29,6 +32,7 @@ from components.plans.load_balancer import (
     read_health_check,
 )
 from components.plans.release_environment import release_environment
+from components.plans.user_data import SCRIPT_ENCODING
 from components.settings import EPMD_WELL_KNOWN_PORT, StackSettings
 from tools.emulated_stack import emulated
 from tools.stack_files import stack_file
@@ -124,7 +128,7 @@ def read_stack_facts(stack: str) -> StackFacts:
             target_group=_read_target_group(elbv2, target_group_arn),
             idle_timeout=int(_attributes(lb_attributes)[IDLE_TIMEOUT]),
         )
-        _check_user_data_writes_environment(facts, base64.b64decode(template["UserData"]).decode())
+        _check_user_data_writes_environment(facts, _as_written(base64.b64decode(template["UserData"]).decode()))
         return facts
 
 
@@ -164,6 +168,19 @@ def _read_target_group(elbv2: Any, arn: str) -> TargetGroup:
         algorithm=attributes[ALGORITHM],
         deregistration_delay=int(attributes[DEREGISTRATION_DELAY]),
     )
+
+
+def _as_written(user_data: str) -> str:
+    """The user data with every write_files entry as cloud-init writes it: the scripts travel
+    gzipped and base64-encoded, and the line that adds RELEASE_NODE is in one of them."""
+    document = yaml.safe_load(user_data)
+    files = [
+        gzip.decompress(base64.b64decode(entry["content"])).decode()
+        if entry.get("encoding") == SCRIPT_ENCODING
+        else entry["content"]
+        for entry in document.get("write_files", [])
+    ]
+    return "\n".join([user_data, *files])
 
 
 def _check_user_data_writes_environment(facts: StackFacts, user_data: str) -> None:
