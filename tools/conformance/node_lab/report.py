@@ -9,6 +9,7 @@ node lab prod (ec2Tags): cluster in service 74.8 s after the lab started (setup 
   orders placed through HAProxy during the scale-in: ok 812, failed 0
   secrets report:
     from: SECRET_KEY_BASE: SSM SecureString /shop/prod/secret-key-base, version 1; read by 3 of 3 nodes ...
+    role: ReadReleaseParameters: ssm:GetParameter on arn:aws:ssm:eu-west-1:123456789012:parameter/shop/prod/...
     leak check: command lines of the machine's 412 processes: clean
     probe: ssm:GetParameter /node-lab/not-the-cookie (not in the stack file), with the node role: denied
     missing: ...
@@ -18,9 +19,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-SECRET_FINDINGS = ("from", "leak check", "probe", "missing")
-"""The secrets report's kinds of line, in its order: where each came from, where none showed, what the
-node role was denied, how a node without one failed."""
+SECRET_FINDINGS = ("from", "role", "leak check", "probe", "missing")
+"""The secrets report's kinds of line, in its order: where each came from, the node role's permissions,
+where none showed, what the node role was denied, how a node without one failed."""
 
 
 @dataclass
