@@ -22,7 +22,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import pytest
 import yaml
@@ -207,6 +207,61 @@ def test_each_node_reads_each_secret_where_the_stack_file_says(node_lab):
     )
 
 
+READS_OF_A_VALUE = {
+    "ssm:GetParameter",
+    "ssm:GetParameters",
+    "ssm:GetParametersByPath",
+    "ssm:GetParameterHistory",
+    "secretsmanager:GetSecretValue",
+    "secretsmanager:BatchGetSecretValue",
+}
+"""Every call that returns a parameter's or a secret's value (Service Authorization Reference)."""
+
+
+def test_the_node_role_reads_the_values_of_exactly_the_cookie_and_the_secrets_the_stack_file_names(node_lab):
+    """The role's final permissions, as IAM holds them: inline only, and a value read on nothing else."""
+    release, role = node_lab.settings.release, node_lab.facts["role"]
+
+    def read(aws) -> tuple[list, list]:
+        iam = aws.client("iam")
+        attached = iam.list_attached_role_policies(RoleName=role["RoleName"])["AttachedPolicies"]
+        names = iam.list_role_policies(RoleName=role["RoleName"])["PolicyNames"]
+        return attached, [iam.get_role_policy(RoleName=role["RoleName"], PolicyName=n)["PolicyDocument"] for n in names]
+
+    attached, documents = node_lab.account.call(read)
+    assert attached == [], "no managed policy"
+    statements = [s for document in documents for s in _policy(document)["Statement"]]
+    assert all(s["Effect"] == "Allow" for s in statements)
+    reads: dict[str, set[str]] = {}
+    for statement in statements:
+        for action in _listed(statement["Action"]):
+            assert "*" not in action, statement
+            if action in READS_OF_A_VALUE:
+                reads.setdefault(action, set()).update(_listed(statement["Resource"]))
+    account = role["Arn"].split(":")[4]
+    parameters = [release.cookie_parameter, release.secrets["SECRET_KEY_BASE"]]
+    assert reads == {
+        "ssm:GetParameter": {f"arn:aws:ssm:{node_lab.settings.region}:{account}:parameter{p}" for p in parameters},
+        "secretsmanager:GetSecretValue": {release.secrets["DATABASE_URL"].removesuffix(":url::")},
+    }
+    for statement in statements:
+        conditioned = " when " + json.dumps(statement["Condition"]) if "Condition" in statement else ""
+        node_lab.report.secret(
+            "role",
+            f"{statement.get('Sid', '-')}: {', '.join(_listed(statement['Action']))} "
+            f"on {', '.join(_listed(statement['Resource']))}{conditioned}",
+        )
+
+
+def _policy(document: str | dict) -> dict:
+    """A policy document as IAM returns it: JSON, URL-encoded by the API (boto3 decodes it)."""
+    return json.loads(unquote(document)) if isinstance(document, str) else document
+
+
+def _listed(value: str | list[str]) -> list[str]:
+    return [value] if isinstance(value, str) else list(value)
+
+
 def test_the_release_holds_the_cookie_and_the_secrets_exactly_and_no_other_process_does(node_lab):
     values = {"RELEASE_COOKIE": node_lab.facts["cookie"], **node_lab.secrets.by_variable()}
     scanned = {"release": 0, "other": 0}
@@ -250,6 +305,9 @@ def test_no_secret_is_on_a_command_line_in_a_log_or_in_the_labs_files(node_lab):
     assert not found, found
     logs = [path for node in node_lab.nodes for path in instance_logs(node.instance)]
     lab_files = files_under(node_lab.workdir)  # moto's, the stages' and the unit runner's logs among them
+    assert node_lab.account.workdir / "moto.log" in lab_files, "the scan reads what the lab's AWS logged"
+    journals = {path.name for path in logs}
+    assert f"{node_lab.layout.release_unit}.log" in journals and "aws.log" in journals, journals
     found = in_files(values, logs + lab_files)
     assert not found, found
     node_lab.report.secret("leak check", f"command lines of the machine's {len(pids)} processes: clean")

@@ -109,7 +109,7 @@ def test_a_missing_secret_fails_the_release_naming_the_variable_and_where_it_was
     node_lab.report.secret(
         "missing",
         f"{missing_secrets.node.name} booted while DATABASE_URL's secret had no key url, then lost SECRET_KEY_BASE's "
-        f"parameter: its release unit failed ({missing_secrets.state}) before the release started, its log naming "
+        f"parameter: its release unit stopped ({missing_secrets.state}) before the release started, its log naming "
         f'each ("DATABASE_URL: {reference} has no JSON key \'url\'", "SECRET_KEY_BASE: cannot read {parameter}"); '
         "no secret in its logs or files; the others kept serving",
     )
