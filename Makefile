@@ -35,9 +35,11 @@ walkthroughs: install ## README's walkthroughs that need real processes (--serve
 	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -m walkthrough tests/test_readme.py
 
 conformance: install ## proof on real Erlang/OTP, HAProxy and iptables for STACKS (default "dev prod"); needs root
+	mkdir -p $(LAB_TMP)
 	CONFORMANCE_STACKS="$(STACKS)" $(PY) -m pytest -m conformance --basetemp=$(LAB_TMP)/conformance tests/conformance
 
 node-lab: install ## instances in namespaces boot the rendered user data with a real Elixir release on PostgreSQL; needs root
+	mkdir -p $(LAB_TMP)
 	$(PY) -m pytest -m node_lab --basetemp=$(LAB_TMP)/node-lab tests/node_lab
 
 preview: install ## what STACK (default dev) would create, applied to an emulated AWS; FORMAT table, json or mermaid
