@@ -1,0 +1,89 @@
+"""The metric path in the emulator: the release's datagrams, the agent stand-in on a node of an
+applied stack (with the node role's credentials, IAM enforced), and the contract over what landed.
+
+    run = MetricsRun.start(applied)       # the agent on the group's first node, at a clock of its own
+    run.minutes(3)                        # a datagram every 10 s, as the release sends them
+    findings = run.contract()
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from components.plans.cloudwatch_agent import cloudwatch_agent_config
+from tests.support.stacks import Applied
+from tools.conformance.metrics.agent import Agent, ManualClock
+from tools.conformance.metrics.agent_config import AgentConfig
+from tools.conformance.metrics.contract import Finding, check_metrics
+from tools.conformance.metrics.iam import iam_enforced
+from tools.conformance.metrics.node import Node, group_node
+from tools.stack_files import PROJECT_DIR
+
+RELEASE_DATAGRAM = (PROJECT_DIR / "examples" / "shop" / "test" / "fixtures" / "beam_metrics.statsd").read_bytes()
+"""What examples/shop sends every 10 s, byte for byte (its ExUnit test checks Shop.BeamMetrics
+against the same file): `SchedulerUtilization:42.50|g` and `TotalRunQueueLength:7|g`."""
+
+HALF_USED = {
+    "MemTotal": 4_000_000,
+    "MemFree": 1_000_000,
+    "Buffers": 100_000,
+    "Cached": 800_000,
+    "SReclaimable": 100_000,
+}
+"""/proc/meminfo (kB) with 4,000,000 - 1,000,000 - 100,000 - (800,000 + 100,000) = 2,000,000 kB used: 50 %."""
+
+COLLECTION_SECONDS = 10
+"""How often the release sends: every collection interval gets one datagram."""
+
+
+@dataclass
+class MetricsRun:
+    applied: Applied
+    node: Node
+    agent: Agent
+    clock: ManualClock
+    start: datetime
+
+    @classmethod
+    def start_on(cls, applied: Applied, config: dict[str, Any] | None = None) -> MetricsRun:
+        """The agent on the group's first node; the clock starts 3 s into a minute ten minutes ago."""
+        start = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(minutes=10)
+        clock = ManualClock(start + timedelta(seconds=3))
+        node = group_node(applied.client, applied.outputs["autoScalingGroupName"])
+        with iam_enforced():
+            agent = Agent.on_node(
+                AgentConfig.read(config or cloudwatch_agent_config()),
+                node.instance_id,
+                node.session,
+                clock=clock,
+                meminfo=lambda: HALF_USED,
+            )
+        return cls(applied, node, agent, clock, start)
+
+    def minutes(self, minutes: int, datagram: bytes = RELEASE_DATAGRAM) -> None:
+        """`datagram` every 10 s for `minutes`, the agent running on the clock, IAM enforced."""
+        with iam_enforced():
+            for _ in range(minutes * 60 // COLLECTION_SECONDS):
+                self.agent.receive(datagram)
+                self.clock.advance(COLLECTION_SECONDS)
+                self.agent.advance()
+
+    def contract(self) -> list[Finding]:
+        client = self.applied.client
+        end = self.clock() + timedelta(minutes=1)
+        return check_metrics(
+            client("cloudwatch"),
+            client("autoscaling"),
+            self.applied.outputs["autoScalingGroupName"],
+            self.start,
+            end,
+            self.agent.record,
+        )
+
+
+def finding(findings: list[Finding], subject: str) -> Finding:
+    matches = [f for f in findings if f.subject == subject]
+    assert len(matches) == 1, f"{subject}: {len(matches)} findings in {[f.subject for f in findings]}"
+    return matches[0]
