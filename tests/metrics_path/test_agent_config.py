@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from components.plans.cloudwatch_agent import cloudwatch_agent_config
+from tests.support.metrics_path import node_agent_config_path
 from tools.conformance.metrics.agent_config import AgentConfig, AgentConfigError
+from tools.conformance.metrics.rendered import NoAgentConfig, rendered_agent_config
 
 
 def test_the_rendered_configuration_publishes_beam_metrics_per_group():
@@ -19,6 +21,25 @@ def test_the_rendered_configuration_publishes_beam_metrics_per_group():
     assert config.memory_metrics == ("mem_used_percent",)
     assert config.memory_seconds == 60
     assert config.drops_host
+
+
+@pytest.mark.xdist_group("prod")
+def test_the_node_receives_that_configuration_in_its_user_data(prod):
+    group = prod.outputs["autoScalingGroupName"]
+    received = rendered_agent_config(prod.client, group, node_agent_config_path(prod))
+
+    assert received == cloudwatch_agent_config()
+    assert AgentConfig.read(received).namespace == "Elixir/BEAM"
+
+
+@pytest.mark.xdist_group("prod")
+def test_a_path_the_user_data_does_not_write_names_what_it_writes(prod):
+    group = prod.outputs["autoScalingGroupName"]
+
+    with pytest.raises(
+        NoAgentConfig, match=r"writes no /etc/shop/agent\.json; it writes \[.*'/etc/shop/cloudwatch-agent\.json'"
+    ):
+        rendered_agent_config(prod.client, group, "/etc/shop/agent.json")
 
 
 def test_what_the_configuration_leaves_out_takes_the_agents_defaults():

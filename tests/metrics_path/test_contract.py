@@ -10,8 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from components.plans.cloudwatch_agent import cloudwatch_agent_config
-from tests.support.metrics_path import RELEASE_DATAGRAM, MetricsRun, finding
+from tests.support.metrics_path import RELEASE_DATAGRAM, MetricsRun, finding, received_agent_config
 from tests.support.scaling import SCALING_VARIANT
 from tools.conformance.metrics.agent import PublishDenied
 from tools.conformance.metrics.contract import AWS_PUBLISHED, NO_DATA, OK, Finding, check_metrics, render
@@ -60,9 +59,10 @@ class TestProd:
         }
 
     def test_without_the_rollup_the_group_alone_series_is_missing_and_named(self, deploy):
-        config = cloudwatch_agent_config()
+        prod = deploy("prod")
+        config = received_agent_config(prod)
         del config["metrics"]["aggregation_dimensions"]
-        run = MetricsRun.start_on(deploy("prod"), config)
+        run = MetricsRun.start_on(prod, config)
         run.minutes(2)
         findings = run.contract()
 
@@ -73,9 +73,10 @@ class TestProd:
         )
 
     def test_without_the_group_dimension_the_agent_config_is_named(self, deploy):
-        config = cloudwatch_agent_config()
+        prod = deploy("prod")
+        config = received_agent_config(prod)
         del config["metrics"]["append_dimensions"]
-        run = MetricsRun.start_on(deploy("prod"), config)
+        run = MetricsRun.start_on(prod, config)
         run.minutes(2)
         detail = finding(run.contract(), RUN_QUEUE_ALARM).detail
 

@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from components.plans.cloudwatch_agent import cloudwatch_agent_config
+from components.plans.node_layout import NodeLayout
 from tests.support.stacks import Applied
 from tools.conformance.metrics.agent import Agent, ManualClock
 from tools.conformance.metrics.agent_config import AgentConfig
 from tools.conformance.metrics.contract import Finding, check_metrics
 from tools.conformance.metrics.iam import iam_enforced
 from tools.conformance.metrics.node import Node, group_node
+from tools.conformance.metrics.rendered import rendered_agent_config
 from tools.stack_files import PROJECT_DIR
 
 RELEASE_DATAGRAM = (PROJECT_DIR / "examples" / "shop" / "test" / "fixtures" / "beam_metrics.statsd").read_bytes()
@@ -48,13 +49,16 @@ class MetricsRun:
 
     @classmethod
     def start_on(cls, applied: Applied, config: dict[str, Any] | None = None) -> MetricsRun:
-        """The agent on the group's first node; the clock starts 3 s into a minute ten minutes ago."""
+        """The agent on the group's first node, with `config` or else the file the node's user data
+        writes; the clock starts 3 s into a minute ten minutes ago."""
         start = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(minutes=10)
         clock = ManualClock(start + timedelta(seconds=3))
-        node = group_node(applied.client, applied.outputs["autoScalingGroupName"])
+        group = applied.outputs["autoScalingGroupName"]
+        node = group_node(applied.client, group)
+        config = config or received_agent_config(applied)
         with iam_enforced():
             agent = Agent.on_node(
-                AgentConfig.read(config or cloudwatch_agent_config()),
+                AgentConfig.read(config),
                 node.instance_id,
                 node.session,
                 clock=clock,
@@ -81,6 +85,18 @@ class MetricsRun:
             end,
             self.agent.record,
         )
+
+
+def received_agent_config(applied: Applied) -> dict[str, Any]:
+    """The agent configuration the group's nodes receive in their user data."""
+    return rendered_agent_config(
+        applied.client, applied.outputs["autoScalingGroupName"], node_agent_config_path(applied)
+    )
+
+
+def node_agent_config_path(applied: Applied) -> str:
+    """Where the node's agent reads its configuration (the path the user data writes it to)."""
+    return NodeLayout(applied.settings.release.name).cloudwatch_config
 
 
 def finding(findings: list[Finding], subject: str) -> Finding:

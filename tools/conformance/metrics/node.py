@@ -26,16 +26,21 @@ class Node:
     """boto3 Session with the role's temporary credentials."""
 
 
-def group_node(client: Callable[[str], Any], group_name: str, index: int = 0) -> Node:
-    """The group's `index`-th instance, with its role's credentials."""
-    group = client("autoscaling").describe_auto_scaling_groups(AutoScalingGroupNames=[group_name])["AutoScalingGroups"][
-        0
-    ]
-    instance_id = group["Instances"][index]["InstanceId"]
+def launch_template_data(client: Callable[[str], Any], group_name: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The group, and the launch template version it launches (its LaunchTemplateData)."""
+    autoscaling = client("autoscaling")
+    group = autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=[group_name])["AutoScalingGroups"][0]
     spec = group.get("LaunchTemplate") or group["MixedInstancesPolicy"]["LaunchTemplate"]["LaunchTemplateSpecification"]
     template = client("ec2").describe_launch_template_versions(
         LaunchTemplateId=spec["LaunchTemplateId"], Versions=[spec["Version"]]
     )["LaunchTemplateVersions"][0]["LaunchTemplateData"]
+    return group, template
+
+
+def group_node(client: Callable[[str], Any], group_name: str, index: int = 0) -> Node:
+    """The group's `index`-th instance, with its role's credentials."""
+    group, template = launch_template_data(client, group_name)
+    instance_id = group["Instances"][index]["InstanceId"]
     profile = template["IamInstanceProfile"]
     profile_name = profile.get("Name") or profile["Arn"].rsplit("/", 1)[1]
     role = client("iam").get_instance_profile(InstanceProfileName=profile_name)["InstanceProfile"]["Roles"][0]
