@@ -32,7 +32,7 @@ METRIC_TYPES = {"g": "gauge", "c": "counter", "ms": "timing", "h": "histogram", 
 MODELLED_TYPES = ("g", "c")
 
 
-class UnsupportedLine(ValueError):
+class UnsupportedLine(Exception):
     """A line the real agent reads but this stand-in does not model (a timing, histogram or set)."""
 
 
@@ -113,8 +113,6 @@ class StatsdInput:
                 continue
             try:
                 samples = parse_line(line.strip())
-            except UnsupportedLine:
-                raise
             except ValueError as dropped:
                 self.rejected.append(str(dropped))
                 continue
