@@ -33,7 +33,19 @@ if config_env() == :prod do
   # not built by the stack) the release runs and publishes no BEAM metrics.
   with host when is_binary(host) <- System.get_env("STATSD_HOST"),
        port when is_binary(port) <- System.get_env("STATSD_PORT") do
-    config :shop, :statsd, host: host, port: String.to_integer(port)
+    port =
+      case Integer.parse(port) do
+        {number, ""} when number in 1..65_535 ->
+          number
+
+        _ ->
+          raise """
+          environment variable STATSD_PORT must be a UDP port (1-65535), got: #{inspect(port)}.
+          The bootstrap writes the CloudWatch agent's listener port there (8125 by default).
+          """
+      end
+
+    config :shop, :statsd, host: host, port: port
   end
 
   case System.fetch_env!("CLUSTER_DISCOVERY") do

@@ -71,7 +71,7 @@ defmodule Shop.BeamMetrics do
       List.keyfind(:scheduler.utilization(state.sample, sample), :total, 0)
 
     run_queue = :erlang.statistics(:total_run_queue_lengths)
-    sent = :gen_udp.send(state.socket, state.host, state.port, payload(busy * 100, run_queue))
+    sent = send_datagram(state, payload(busy * 100, run_queue))
     Process.send_after(self(), :tick, state.interval)
     {:noreply, %{state | sample: sample, failing: note_failure(sent, state)}}
   end
@@ -79,6 +79,13 @@ defmodule Shop.BeamMetrics do
   # A refused datagram surfaces on the socket as a message (ICMP port unreachable): drop it.
   def handle_info({:udp_error, _socket, _reason}, state), do: {:noreply, state}
   def handle_info(_other, state), do: {:noreply, state}
+
+  # A send that raises (an address inet cannot use) is a failed send too: never a crash.
+  defp send_datagram(state, datagram) do
+    :gen_udp.send(state.socket, state.host, state.port, datagram)
+  catch
+    :error, reason -> {:error, reason}
+  end
 
   # Say once when sending starts failing and once when it recovers, not every 10 s.
   defp note_failure(:ok, %{failing: true}) do

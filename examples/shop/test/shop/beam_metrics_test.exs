@@ -57,6 +57,17 @@ defmodule Shop.BeamMetricsTest do
     assert Process.alive?(pid)
   end
 
+  test "an address the socket cannot send to is a failed send, not a crash" do
+    pid =
+      start_supervised!(
+        {BeamMetrics,
+         host: "127.0.0.1", port: 70_000, interval_ms: 20, name: :beam_metrics_bad_port}
+      )
+
+    Process.sleep(200)
+    assert Process.alive?(pid)
+  end
+
   test "without a listener configured it does not start" do
     assert BeamMetrics.start_link(nil) == :ignore
   end
