@@ -41,7 +41,7 @@ if config_env() == :prod do
         _ ->
           raise """
           environment variable STATSD_PORT must be a UDP port (1-65535), got: #{inspect(port)}.
-          The bootstrap writes the CloudWatch agent's listener port there (8125 by default).
+          The bootstrap writes the CloudWatch agent's StatsD listener port there.
           """
       end
 
