@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from components.plans.names import health_alarm_names, step_alarm_names
 from components.plans.node_layout import NodeLayout
 from tests.support.stacks import Applied
 from tools.conformance.metrics.agent import Agent, ManualClock
@@ -84,6 +85,7 @@ class MetricsRun:
             self.start,
             end,
             self.agent.record,
+            alarm_names=health_alarm_names(self.applied.settings) + step_alarm_names(self.applied.settings),
         )
 
 

@@ -1,9 +1,9 @@
 """The metrics contract: every alarm and every scaling policy of a stack finds data where it looks.
 
-    findings = check_metrics(aws, group_name, start, end, record=agent.record)
+    findings = check_metrics(cloudwatch, autoscaling, group_name, start, end, agent.record, alarm_names)
     print(render(findings))
 
-For each alarm (DescribeAlarms: its metric, or each metric of its metric math) and each scaling
+For each of the stack's alarms (DescribeAlarms: its metric, or each metric of its metric math) and each scaling
 policy of the group (DescribePolicies: a target tracking policy's customized metric, a step
 policy through the alarms whose action it is, a predictive policy's customized queries), the
 metric is read as the alarm reads it: namespace, name, exactly its dimensions, its statistic and
@@ -86,9 +86,14 @@ class Finding:
     detail: str
 
 
-def watched_metrics(cloudwatch: Any, autoscaling: Any, group_name: str) -> list[Watched]:
-    """Every metric an alarm of the account or a scaling policy of the group reads."""
-    alarms = [a for page in cloudwatch.get_paginator("describe_alarms").paginate() for a in page["MetricAlarms"]]
+def watched_metrics(
+    cloudwatch: Any, autoscaling: Any, group_name: str, alarm_names: list[str] | None = None
+) -> list[Watched]:
+    """Every metric a scaling policy of the group reads, or one of the alarms named (None: every alarm of
+    the account; the stack's are `names.health_alarm_names` and `names.step_alarm_names`)."""
+    query = {} if alarm_names is None else {"AlarmNames": alarm_names}
+    pages = cloudwatch.get_paginator("describe_alarms").paginate(**query)
+    alarms = [alarm for page in pages for alarm in page["MetricAlarms"]]
     policies = [
         p
         for page in autoscaling.get_paginator("describe_policies").paginate(AutoScalingGroupName=group_name)
@@ -200,9 +205,10 @@ def check_metrics(
     start: datetime,
     end: datetime,
     record: AgentRecord | None = None,
+    alarm_names: list[str] | None = None,
 ) -> list[Finding]:
     """The contract's findings, one per alarm, policy or query (see the module docstring)."""
-    watched = watched_metrics(cloudwatch, autoscaling, group_name)
+    watched = watched_metrics(cloudwatch, autoscaling, group_name, alarm_names)
     by_alarm: dict[str, list[Finding]] = {}
     findings = []
     for item in [w for w in watched if w.via is None]:
