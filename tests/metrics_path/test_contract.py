@@ -58,13 +58,18 @@ class TestProd:
             "ALBRequestCount",
         }
 
-    def test_without_the_rollup_the_group_alone_series_is_missing_and_named(self, deploy):
+    @staticmethod
+    def _contract_without(deploy, key):
+        """Two minutes of the release's datagrams, through an agent whose configuration lacks `key`."""
         prod = deploy("prod")
         config = received_agent_config(prod)
-        del config["metrics"]["aggregation_dimensions"]
+        del config["metrics"][key]
         run = MetricsRun.start_on(prod, config)
         run.minutes(2)
-        findings = run.contract()
+        return run.contract()
+
+    def test_without_the_rollup_the_group_alone_series_is_missing_and_named(self, deploy):
+        findings = self._contract_without(deploy, "aggregation_dimensions")
 
         for subject in BEAM_SUBJECTS:
             assert finding(findings, subject).status == NO_DATA
@@ -73,12 +78,7 @@ class TestProd:
         )
 
     def test_without_the_group_dimension_the_agent_config_is_named(self, deploy):
-        prod = deploy("prod")
-        config = received_agent_config(prod)
-        del config["metrics"]["append_dimensions"]
-        run = MetricsRun.start_on(prod, config)
-        run.minutes(2)
-        detail = finding(run.contract(), RUN_QUEUE_ALARM).detail
+        detail = finding(self._contract_without(deploy, "append_dimensions"), RUN_QUEUE_ALARM).detail
 
         assert detail.startswith("published only as {host=")  # without append_dimensions the agent adds the host
         assert "metric_type=gauge}" in detail
@@ -115,7 +115,7 @@ class TestProd:
         for subject in BEAM_SUBJECTS:
             assert finding(findings, subject).status == NO_DATA
         assert finding(findings, RUN_QUEUE_ALARM).detail.startswith(
-            "the agent's PutMetricData was refused: PutMetricData: AccessDenied: User: arn:aws:sts::"
+            "the agent's PutMetricData was refused: AccessDenied: User: arn:aws:sts::"
         )
 
 

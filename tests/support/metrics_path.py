@@ -69,11 +69,30 @@ class MetricsRun:
 
     def minutes(self, minutes: int, datagram: bytes = RELEASE_DATAGRAM) -> None:
         """`datagram` every 10 s for `minutes`, the agent running on the clock, IAM enforced."""
+        for _ in range(minutes * 60 // COLLECTION_SECONDS):
+            self.tick(datagram)
+
+    def tick(self, *datagrams: bytes, seconds: float = COLLECTION_SECONDS) -> None:
+        """`datagrams` arrive, then `seconds` pass and the agent does what falls due, IAM enforced."""
         with iam_enforced():
-            for _ in range(minutes * 60 // COLLECTION_SECONDS):
+            for datagram in datagrams:
                 self.agent.receive(datagram)
-                self.clock.advance(COLLECTION_SECONDS)
-                self.agent.advance()
+            self.clock.advance(seconds)
+            self.agent.advance()
+
+    def statistics(self, name: str, statistics: list[str], period: int, **dimensions: str) -> list[dict[str, Any]]:
+        """GetMetricStatistics of `name` in the agent's namespace from the start to a minute past now, by
+        the group alone unless `dimensions` adds more."""
+        group = {"AutoScalingGroupName": self.applied.outputs["autoScalingGroupName"]}
+        return self.applied.client("cloudwatch").get_metric_statistics(
+            Namespace=self.agent.config.namespace,
+            MetricName=name,
+            Dimensions=[{"Name": key, "Value": value} for key, value in (group | dimensions).items()],
+            StartTime=self.start,
+            EndTime=self.clock() + timedelta(minutes=1),
+            Period=period,
+            Statistics=statistics,
+        )["Datapoints"]
 
     def contract(self) -> list[Finding]:
         client = self.applied.client

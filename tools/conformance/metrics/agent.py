@@ -219,9 +219,9 @@ class Agent:
             try:
                 self.cloudwatch.put_metric_data(Namespace=self.config.namespace, MetricData=batch)
             except ClientError as refused:
-                message = f"PutMetricData: {_aws_error(refused)}"
-                self.record.denied.append(message)
-                raise PublishDenied(message) from refused
+                error = _aws_error(refused)
+                self.record.denied.append(error)
+                raise PublishDenied(f"PutMetricData: {error}") from refused
             for datum in batch:
                 dimensions = tuple((d["Name"], d["Value"]) for d in datum["Dimensions"])
                 self.record.published.setdefault(datum["MetricName"], set()).add(dimensions)

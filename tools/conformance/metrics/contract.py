@@ -109,21 +109,8 @@ def _alarm_metrics(alarm: dict[str, Any]) -> list[Watched]:
     subject = f"alarm {alarm['AlarmName']}"
     if alarm.get("MetricName"):
         statistic = alarm.get("Statistic") or alarm.get("ExtendedStatistic")
-        return [
-            _watched(
-                subject,
-                alarm["Namespace"],
-                alarm["MetricName"],
-                alarm.get("Dimensions", []),
-                statistic,
-                alarm["Period"],
-            )
-        ]
-    return [
-        _watched(f"{subject} ({query['Id']})", **_metric_stat(query["MetricStat"]))
-        for query in alarm.get("Metrics", [])
-        if "MetricStat" in query
-    ]
+        return [_watched(subject, alarm, statistic, alarm["Period"])]
+    return _queries(subject, alarm.get("Metrics", []))
 
 
 def _policy_metrics(policy: dict[str, Any], alarms: list[dict[str, Any]]) -> list[Watched]:
@@ -135,22 +122,8 @@ def _policy_metrics(policy: dict[str, Any], alarms: list[dict[str, Any]]) -> lis
             return [Watched(subject, None, aws_metric=config["PredefinedMetricSpecification"]["PredefinedMetricType"])]
         spec = config["CustomizedMetricSpecification"]
         if "MetricName" in spec:
-            period = spec.get("Period", TARGET_TRACKING_PERIOD)
-            return [
-                _watched(
-                    subject,
-                    spec["Namespace"],
-                    spec["MetricName"],
-                    spec.get("Dimensions", []),
-                    spec["Statistic"],
-                    period,
-                )
-            ]
-        return [
-            _watched(f"{subject} ({query['Id']})", **_metric_stat(query["MetricStat"], TARGET_TRACKING_PERIOD))
-            for query in spec.get("Metrics", [])
-            if "MetricStat" in query
-        ]
+            return [_watched(subject, spec, spec["Statistic"], spec.get("Period", TARGET_TRACKING_PERIOD))]
+        return _queries(subject, spec.get("Metrics", []), TARGET_TRACKING_PERIOD)
     if kind == "PredictiveScaling":
         return [
             w
@@ -171,31 +144,27 @@ def _predictive(subject: str, spec: dict[str, Any]) -> list[Watched]:
     ]
     for key, value in spec.items():
         if key.startswith("Customized"):
-            watched += [
-                _watched(f"{subject} ({query['Id']})", **_metric_stat(query["MetricStat"], PREDICTIVE_PERIOD))
-                for query in value["MetricDataQueries"]
-                if "MetricStat" in query
-            ]
+            watched += _queries(subject, value["MetricDataQueries"], PREDICTIVE_PERIOD)
     return watched
 
 
-def _metric_stat(stat: dict[str, Any], period: int | None = None) -> dict[str, Any]:
-    metric = stat["Metric"]
-    return {
-        "namespace": metric["Namespace"],
-        "name": metric["MetricName"],
-        "dimensions": metric.get("Dimensions", []),
-        "statistic": stat["Stat"],
-        "period": stat.get("Period", period),
-    }
+def _queries(subject: str, queries: list[dict[str, Any]], period: int | None = None) -> list[Watched]:
+    """The metrics of a metric-math query list (each MetricStat's own Period, else `period`); expressions
+    read those metrics, so they are checked through them."""
+    return [
+        _watched(f"{subject} ({query['Id']})", stat["Metric"], stat["Stat"], stat.get("Period", period))
+        for query in queries
+        if (stat := query.get("MetricStat"))
+    ]
 
 
-def _watched(subject: str, namespace: str, name: str, dimensions: list[dict], statistic: str, period: int) -> Watched:
-    pairs = tuple(sorted((d["Name"], d["Value"]) for d in dimensions))
-    metric = Metric(namespace, name, pairs, statistic, int(period))
+def _watched(subject: str, source: dict[str, Any], statistic: str, period: int) -> Watched:
+    """The metric `source` names (Namespace, MetricName, Dimensions: an alarm, a metric, a specification)."""
+    pairs = tuple(sorted((d["Name"], d["Value"]) for d in source.get("Dimensions", [])))
+    namespace, name = source["Namespace"], source["MetricName"]
     if namespace.startswith(AWS_NAMESPACE_PREFIX):
         return Watched(subject, None, aws_metric=f"{namespace}/{name}")
-    return Watched(subject, metric)
+    return Watched(subject, Metric(namespace, name, pairs, statistic, int(period)))
 
 
 def check_metrics(
