@@ -4,11 +4,14 @@ lands in CloudWatch (moto), read back with boto3."""
 from __future__ import annotations
 
 import socket
+import threading
+import time
 
 import pytest
 
 from tests.support.metrics_path import RELEASE_DATAGRAM, MetricsRun
 from tools.conformance.metrics.agent import AgentFailed, StatsdListener
+from tools.conformance.metrics.iam import iam_enforced
 
 pytestmark = pytest.mark.xdist_group("prod")  # the session's apply of prod, on the worker that has it
 
@@ -67,13 +70,31 @@ def test_memory_is_published_in_percent_each_minute(deploy):
     assert {(p["Average"], p["Unit"]) for p in points} == {(50.0, "Percent")}
 
 
-def test_the_agent_listens_where_the_release_sends(deploy):
+def test_the_agent_serves_its_listener_and_publishes_on_its_clock(deploy):
     run = MetricsRun.start_on(deploy("prod"))
-    with StatsdListener(run.agent, ("127.0.0.1", 0)) as listener, socket.socket(type=socket.SOCK_DGRAM) as release:
-        release.sendto(RELEASE_DATAGRAM, listener.address)
-        assert listener.poll(timeout=5) == 1
+    stop = threading.Event()
+    with StatsdListener(run.agent, port=0) as listener, socket.socket(type=socket.SOCK_DGRAM) as release:
+        assert listener.address[0] == "127.0.0.1"  # the rendered host; the port is the test's
+        with iam_enforced():
+            agent = threading.Thread(target=listener.serve, args=(stop, 0.05))
+            agent.start()
+            try:
+                release.sendto(RELEASE_DATAGRAM, listener.address)
+                _wait_until(lambda: run.agent.record.received == {"SchedulerUtilization", "TotalRunQueueLength"})
+                run.clock.advance(120)
+                _wait_until(lambda: "SchedulerUtilization" in run.agent.record.published)
+            finally:
+                stop.set()
+                agent.join(5)
 
-    assert run.agent.record.received == {"SchedulerUtilization", "TotalRunQueueLength"}
+    assert run.statistics("SchedulerUtilization", ["Average"], 600)[0]["Average"] == 42.5
+
+
+def _wait_until(condition, seconds=5.0):
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "the agent did not get there in time"
+        time.sleep(0.01)
 
 
 def test_an_instance_without_its_group_tag_cannot_start_the_agent(deploy):

@@ -1,7 +1,7 @@
 """A stand-in for the CloudWatch agent on one node, driven by the configuration the stack renders.
 
     agent = Agent.on_node(config, instance_id, session, clock=clock)   # session: the node role's credentials
-    agent.receive(datagram)    # or StatsdListener(agent).poll(): datagrams from its UDP address
+    agent.receive(datagram)    # or StatsdListener(agent).serve(stop): datagrams from its UDP address
     agent.advance()            # everything due by clock(): collections, then each minute's publish
 
 The real agent cannot be installed where the suite runs, so this one does what its source does
@@ -34,6 +34,7 @@ from __future__ import annotations
 import re
 import select
 import socket
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -271,16 +272,17 @@ def _memory_field(name: str) -> str:
 
 
 class StatsdListener:
-    """The agent's UDP listener, at the configured address or at `address` (a lab namespace's own, or
-    port 0 in a test): `poll()` hands what arrived to the agent."""
+    """The agent's UDP listener, at the configured address; `host` binds another (a lab namespace's own
+    address), `port` another port (0 in a test). `poll()` hands what arrived to the agent; `serve()`
+    runs the agent on its clock until told to stop, as the agent's process would."""
 
-    def __init__(self, agent: Agent, address: tuple[str, int] | None = None):
+    def __init__(self, agent: Agent, host: str | None = None, port: int | None = None):
         statsd = agent.config.statsd
         if statsd is None:
             raise AgentFailed("metrics.metrics_collected.statsd: absent; the agent opens no StatsD listener")
         self.agent = agent
         self.socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.socket.bind(address or (statsd.host, statsd.port))
+        self.socket.bind((statsd.host if host is None else host, statsd.port if port is None else port))
         self.address = self.socket.getsockname()
 
     def poll(self, timeout: float = 0.0) -> int:
@@ -291,6 +293,13 @@ class StatsdListener:
             self.agent.receive(datagram)
             count += 1
         return count
+
+    def serve(self, stop: threading.Event, tick: float = 1.0) -> None:
+        """Until `stop` is set: datagrams to the agent, and what falls due on its clock, every `tick` s at most.
+        A refused publish ends it (PublishDenied, raised in the serving thread)."""
+        while not stop.is_set():
+            self.poll(timeout=tick)
+            self.agent.advance()
 
     def close(self) -> None:
         self.socket.close()
