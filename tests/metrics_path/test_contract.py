@@ -84,6 +84,13 @@ class TestProd:
         assert "metric_type=gauge}" in detail
         assert detail.endswith("the agent configuration's append_dimensions lacks AutoScalingGroupName")
 
+    def test_an_agent_publishing_in_its_default_namespace_is_named(self, deploy):
+        # On AWS the role's cloudwatch:namespace condition would refuse the publish as well; moto does not
+        # evaluate conditions, so the contract finds the namespace itself.
+        detail = finding(self._contract_without(deploy, "namespace"), SCHEDULER_POLICY).detail
+
+        assert detail == "namespace Elixir/BEAM is not the node agent's (CWAgent): nothing on the nodes publishes it"
+
     def test_a_metric_name_the_release_no_longer_sends_is_named(self, deploy):
         run = MetricsRun.start_on(deploy("prod"))
         run.minutes(2, RELEASE_DATAGRAM.replace(b"SchedulerUtilization", b"SchedulerUtilisation"))
