@@ -9,8 +9,8 @@ import time
 
 import pytest
 
-from tests.support.metrics_path import RELEASE_DATAGRAM, MetricsRun
-from tools.conformance.metrics.agent import AgentFailed, StatsdListener
+from tests.support.metrics_path import RELEASE_DATAGRAM, MetricsRun, finding
+from tools.conformance.metrics.agent import StatsdListener
 from tools.conformance.metrics.iam import iam_enforced
 
 pytestmark = pytest.mark.xdist_group("prod")  # the session's apply of prod, on the worker that has it
@@ -97,12 +97,16 @@ def _wait_until(condition, seconds=5.0):
         time.sleep(0.01)
 
 
-def test_an_instance_without_its_group_tag_cannot_start_the_agent(deploy):
+def test_an_instance_without_its_group_tag_publishes_without_the_dimension_and_says_why(deploy):
     prod = deploy("prod")
-    ec2 = prod.client("ec2")
     group = prod.client("autoscaling").describe_auto_scaling_groups()["AutoScalingGroups"][0]
     instance = group["Instances"][0]["InstanceId"]
-    ec2.delete_tags(Resources=[instance], Tags=[{"Key": "aws:autoscaling:groupName"}])
+    prod.client("ec2").delete_tags(Resources=[instance], Tags=[{"Key": "aws:autoscaling:groupName"}])
+    run = MetricsRun.start_on(prod)
+    run.minutes(2)
 
-    with pytest.raises(AgentFailed, match=f"instance {instance} has no aws:autoscaling:groupName tag"):
-        MetricsRun.start_on(prod)
+    why = f"instance {instance} has no aws:autoscaling:groupName tag (Auto Scaling tags its instances)"
+    assert run.agent.record.unresolved == {"AutoScalingGroupName": why}
+    assert run.agent.record.published["SchedulerUtilization"] == {(("metric_type", "gauge"),)}
+    detail = finding(run.contract(), "alarm shop-prod-step-run-queue").detail
+    assert detail.startswith("the agent could not resolve AutoScalingGroupName on its instance: instance i-")

@@ -11,8 +11,10 @@ the files they come from):
 - at start it resolves `append_dimensions` on its instance: `${aws:AutoScalingGroupName}` is the
   instance's `aws:autoscaling:groupName` tag, read with ec2:DescribeTags (plugins/processors/
   ec2tagger/ec2tagger.go, constants.go `Ec2InstanceTagKeyASG`); the instance's id, image and type
-  (which the agent reads from IMDS) through ec2:DescribeInstances; a missing tag fails the start,
-  as the ec2tagger does not start without the tags it was asked for;
+  (which the agent reads from IMDS) through ec2:DescribeInstances; a tag the instance lacks leaves
+  its dimension off, and DescribeTags refused stops the agent (ec2tagger.go
+  `initialRetrievalOfTagsAndVolumes`: it retries, and `processMetrics` drops every metric until
+  it has started);
 - every StatsD collection interval it gathers the input (the 10 s collection), tags each value
   with the resolved dimensions (and, with none, the host) and hands it to the CloudWatch output
   with the aggregation interval (the 60 s aggregation); the mem input every memory interval;
@@ -99,6 +101,8 @@ class AgentRecord:
     """Metrics the agent measures itself (mem_used_percent)."""
     dimensions: Mapping[str, str] = field(default_factory=dict)
     """The append_dimensions as resolved on the instance."""
+    unresolved: Mapping[str, str] = field(default_factory=dict)
+    """append_dimensions it could not resolve there, and why: their dimension is left off."""
     published: dict[str, set[Dimensions]] = field(default_factory=dict)
     """Metric name -> every dimension set CloudWatch accepted a datum with."""
     denied: list[str] = field(default_factory=list)
@@ -150,9 +154,12 @@ class Agent:
         **options: Any,
     ) -> Agent:
         """The agent as it starts on `instance_id`, calling AWS with `session`'s credentials (the node role's)."""
-        ec2 = session.client("ec2", endpoint_url=endpoint_url)
-        dimensions = resolve_dimensions(config, instance_id, ec2)
-        return cls(config, dimensions, session.client("cloudwatch", endpoint_url=endpoint_url), clock, **options)
+        resolved = resolve_dimensions(config, instance_id, session.client("ec2", endpoint_url=endpoint_url))
+        agent = cls(
+            config, resolved.dimensions, session.client("cloudwatch", endpoint_url=endpoint_url), clock, **options
+        )
+        agent.record.unresolved = resolved.unresolved
+        return agent
 
     def _plan(self, start: datetime) -> list[_Schedule]:
         schedules = []
@@ -236,35 +243,50 @@ def _aws_error(refused: ClientError) -> str:
     return f"{xml[1]}: {xml[2]}" if xml else f"{code}: {message}"
 
 
-def resolve_dimensions(config: AgentConfig, instance_id: str, ec2: Any) -> dict[str, str]:
-    """append_dimensions as the agent resolves them on `instance_id`; AgentFailed naming what is missing."""
-    resolved = {}
-    for key, value in config.append_dimensions.items():
-        if value != SUPPORTED_APPEND_DIMENSIONS.get(key):
-            resolved[key] = value  # a literal dimension value
-        elif key == "AutoScalingGroupName":
-            resolved[key] = _group_name(instance_id, ec2)
-        elif key == "InstanceId":
-            resolved[key] = instance_id
-        else:
-            reservations = ec2.describe_instances(InstanceIds=[instance_id])["Reservations"]
-            resolved[key] = reservations[0]["Instances"][0][key]
-    return resolved
+@dataclass(frozen=True)
+class Resolved:
+    """append_dimensions on one instance: the values found, and why any was not."""
+
+    dimensions: dict[str, str]
+    unresolved: dict[str, str]
 
 
-def _group_name(instance_id: str, ec2: Any) -> str:
+def resolve_dimensions(config: AgentConfig, instance_id: str, ec2: Any) -> Resolved:
+    """append_dimensions as ec2tagger resolves them on `instance_id`. A tag the instance lacks leaves its
+    dimension off (ec2tagger counts the tags as retrieved once DescribeTags answers, and adds what it
+    found); DescribeTags refused is AgentFailed (ec2tagger retries, and publishes nothing meanwhile)."""
+    resolved, unresolved = {}, {}
+    try:
+        for key, value in config.append_dimensions.items():
+            if value != SUPPORTED_APPEND_DIMENSIONS.get(key):
+                resolved[key] = value  # a literal dimension value
+            elif key == "AutoScalingGroupName":
+                group = _group_name(instance_id, ec2)
+                if group is None:
+                    unresolved[key] = f"instance {instance_id} has no {GROUP_TAG} tag (Auto Scaling tags its instances)"
+                else:
+                    resolved[key] = group
+            elif key == "InstanceId":
+                resolved[key] = instance_id
+            else:
+                reservations = ec2.describe_instances(InstanceIds=[instance_id])["Reservations"]
+                resolved[key] = reservations[0]["Instances"][0][key]
+    except ClientError as refused:
+        raise AgentFailed(
+            f"ec2tagger on {instance_id}: {_aws_error(refused)}; the agent publishes nothing until it can read "
+            "its instance's tags"
+        ) from refused
+    return Resolved(resolved, unresolved)
+
+
+def _group_name(instance_id: str, ec2: Any) -> str | None:
     filters = [
         {"Name": "resource-type", "Values": ["instance"]},
         {"Name": "resource-id", "Values": [instance_id]},
         {"Name": "key", "Values": [GROUP_TAG]},
     ]
     tags = ec2.describe_tags(Filters=filters)["Tags"]
-    if not tags:
-        raise AgentFailed(
-            f"metrics.append_dimensions.AutoScalingGroupName: instance {instance_id} has no {GROUP_TAG} tag "
-            "(Auto Scaling tags the instances it launches); the agent cannot resolve ${aws:AutoScalingGroupName}"
-        )
-    return tags[0]["Value"]
+    return tags[0]["Value"] if tags else None
 
 
 def _memory_field(name: str) -> str:

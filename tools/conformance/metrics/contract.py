@@ -262,6 +262,11 @@ def _broken_link(cloudwatch: Any, metric: Metric, series: set, record: AgentReco
     present = {key for dims in series for key, _ in dims}
     shown = "; ".join("{" + ",".join(f"{k}={v}" for k, v in dims) + "}" for dims in sorted(series))
     if wanted - present:
+        unresolved = {key: why for key, why in (record.unresolved if record else {}).items() if key in wanted}
+        if unresolved:
+            return "; ".join(
+                f"the agent could not resolve {key} on its instance: {why}" for key, why in unresolved.items()
+            )
         return (
             f"published only as {shown}: the agent configuration's append_dimensions lacks "
             f"{', '.join(sorted(wanted - present))}"
