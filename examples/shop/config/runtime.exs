@@ -29,6 +29,25 @@ if config_env() == :prod do
   config :shop, :url_host, System.get_env("PHX_HOST") || "example.com"
   config :shop, :port, String.to_integer(System.fetch_env!("PORT"))
 
+  # The CloudWatch agent's StatsD listener, as the bootstrap writes it; without it (a node
+  # not built by the stack) the release runs and publishes no BEAM metrics.
+  with host when is_binary(host) <- System.get_env("STATSD_HOST"),
+       port when is_binary(port) <- System.get_env("STATSD_PORT") do
+    port =
+      case Integer.parse(port) do
+        {number, ""} when number in 1..65_535 ->
+          number
+
+        _ ->
+          raise """
+          environment variable STATSD_PORT must be a UDP port (1-65535), got: #{inspect(port)}.
+          The bootstrap writes the CloudWatch agent's StatsD listener port there.
+          """
+      end
+
+    config :shop, :statsd, host: host, port: port
+  end
+
   case System.fetch_env!("CLUSTER_DISCOVERY") do
     "dns" ->
       config :shop, :discovery, {:dns, System.fetch_env!("DNS_CLUSTER_QUERY")}

@@ -1,6 +1,7 @@
 defmodule Shop.Application do
   @moduledoc """
-  The supervision tree: cluster discovery, the database connection, the HTTP endpoint last.
+  The supervision tree: the BEAM metrics, cluster discovery, the database connection, the
+  HTTP endpoint last.
 
   Before anything starts, the release's secrets are kept out of every log
   (`Shop.LogRedaction`). On `System.stop/0` (bin/shop stop, or SIGTERM from the unit)
@@ -14,6 +15,7 @@ defmodule Shop.Application do
     Shop.LogRedaction.install(secrets())
 
     children = [
+      {Shop.BeamMetrics, Application.get_env(:shop, :statsd)},
       {Shop.Cluster, Application.get_env(:shop, :discovery, :none)},
       {Shop.Repo, after_connect: {Shop.Orders, :migrate, []}},
       {Shop.Endpoint,

@@ -8,7 +8,9 @@ defmodule Shop.Endpoint do
   - `POST /orders` writes an order and reads it back: 201 and the order as JSON, with its
     `url` on PHX_HOST and a `receipt` signed with SECRET_KEY_BASE; 503 without a database;
   - `/node` answers `{"node": ..., "nodes": [...]}`: this node and `Node.list()`;
-  - `/served-by` answers the node's name: who served a request through the load balancer.
+  - `/served-by` answers the node's name: who served a request through the load balancer;
+  - `/work?ms=N` keeps a scheduler busy for N ms (`Shop.Work`): load that shows in the BEAM
+    metrics; 400 when N is not an integer from 1 to 1000.
 
   It traps exits, so on shutdown `terminate/2` stops the listener and gives requests in
   flight up to `@drain_ms` (shorter than the smallest `drainSeconds`, 15 s in dev).
@@ -78,6 +80,9 @@ defmodule Shop.Endpoint do
     {:proceed, [response: {:response, head, String.to_charlist(body)}]}
   end
 
+  defp respond(~c"GET", "/work?" <> query), do: work(query)
+  defp respond(~c"GET", "/work"), do: work(nil)
+
   defp respond(~c"GET", path) do
     cond do
       path == :persistent_term.get({__MODULE__, :health_check_path}) -> health()
@@ -95,6 +100,17 @@ defmodule Shop.Endpoint do
   end
 
   defp respond(_method, _path), do: text(405, "method not allowed")
+
+  defp work(query) do
+    case Shop.Work.parse(query) do
+      {:ok, ms} ->
+        Shop.Work.spin(ms)
+        text(200, "worked #{ms} ms")
+
+      {:error, why} ->
+        text(400, why)
+    end
+  end
 
   defp health do
     if Shop.Repo.ready?(), do: text(200, "ok"), else: text(503, "database unavailable")
