@@ -15,8 +15,9 @@ from tests.support.fake_fleet import ABANDONS, SERVES, UNHEALTHY, FakeClock, Fak
 from tests.support.stacks import Applied, write_variant
 from tools.conformance.auto_scaling.fleet import Node
 from tools.conformance.auto_scaling.instance_refresh import InstanceRefresh, RefreshOutcome
-from tools.conformance.auto_scaling.order import RefreshOrder, pending_refresh
+from tools.conformance.auto_scaling.order import NoRefreshToPerform, RefreshOrder, pending_refresh
 from tools.conformance.auto_scaling.record import InProcessRecord
+from tools.conformance.auto_scaling.report import RolloutReport
 from tools.emulated_stack import change
 from tools.stack_files import load_stack
 
@@ -326,3 +327,43 @@ def test_checkpoints_make_a_batch_smaller_to_stop_at_their_percentage_as_in_aws_
     assert [p.split()[1] for p in pauses] == ["20%", "50%"]
     # the old nodes leave first (no room above 100 %), two at most: never fewer than 10 - 2 = 8 in service
     assert min(fleet.capacity) == 8
+
+
+def test_in_dev_the_old_node_has_left_when_the_bad_release_abandons_and_the_refresh_fails(deploy, tmp_path):
+    rollout = Rollout(deploy("dev", TWO_DEV_NODES, name="dev"), tmp_path, "dev", TWO_DEV_NODES)
+    order = rollout.ship("3.0.0-crashes")
+    fleet = rollout.fleet({order.desired_version: ABANDONS})
+    outcome = rollout.perform(order, fleet)
+
+    # at 100 % the old node leaves first: one node of two is gone when both launches are abandoned
+    assert outcome.status == "Failed"
+    assert fleet.capacity == [2, 1]
+    assert fleet.versions() == [rollout.first_version]
+    assert not {n.id for n in fleet.launched} & fleet.served
+
+
+def test_a_refresh_is_performed_once(prod_rollout):
+    order = prod_rollout.ship("2.0.0")
+    prod_rollout.perform(order, prod_rollout.fleet({order.desired_version: SERVES}))
+    with pytest.raises(NoRefreshToPerform, match="latest: Successful"):
+        pending_refresh(prod_rollout.autoscaling, prod_rollout.group)
+
+
+def test_the_rollout_report_says_how_prods_refresh_went_and_what_each_node_did(prod_rollout):
+    order = prod_rollout.ship("2.0.0")
+    fleet = prod_rollout.fleet({order.desired_version: SERVES})
+    outcome = prod_rollout.perform(order, fleet)
+    report = RolloutReport("prod", order, outcome, least_in_service=min(fleet.capacity))
+
+    document = report.to_json()
+    assert {k: document[k] for k in ("status", "replaced", "toReplace", "batch", "launchesFirst")} == {
+        "status": "Successful",
+        "replaced": 3,
+        "toReplace": 3,
+        "batch": 1,
+        "launchesFirst": True,
+    }
+    assert (document["inServiceAtLeast"], document["leastInService"]) == (3, 3)  # ceil(3 x 0.9) = 3
+    assert [n["version"] for n in document["nodes"]] == ["1", "1", "1", "2", "2", "2"]
+    text = report.text()
+    assert "Successful" in text and "1 at a time, new nodes first" in text

@@ -50,7 +50,9 @@ The refresh's record in moto moves as DescribeInstanceRefreshes reports one: InP
 PercentageComplete (of the nodes to update) and InstancesToUpdate (those left), then Successful,
 or Failed with the status reason. Not modelled: scale-in protected and Standby instances (the
 stack's preferences leave them to `Ignore`, and the lab has none), scaling during a refresh, bake
-time and rollbacks (the settings refuse auto-rollback).
+time and rollbacks (the settings refuse auto-rollback), and the group launching again to its
+desired capacity after a failed refresh (AWS would, from the same bad launch template version:
+docs/shipping-a-release.md, "When a refresh fails").
 """
 
 from __future__ import annotations
@@ -107,13 +109,14 @@ def alarm_reason(name: str) -> str:
     return f"The instance refresh failed because alarm {name} went into the ALARM state."
 
 
-def launch_reason(hook: str | None, failures: Sequence[tuple[str, str]]) -> str:
+def launch_reason(failures: Sequence[tuple[str, str]]) -> str:
     nodes = "; ".join(f"{node}: {why}" for node, why in failures)
-    gate = f"the lifecycle hook {hook} completed with ABANDON or " if hook else ""
-    return (
-        f"The instance refresh failed because {len(failures)} replacement instances failed to launch "
-        f"({gate}the instance never passed its health checks): {nodes}"
-    )
+    return f"The instance refresh failed because {len(failures)} replacement instances failed to launch ({nodes})."
+
+
+def abandoned(hook: str | None, why: str) -> str:
+    """Why a launch failed at its launch hook, as the refresh's reason names it."""
+    return f"lifecycle hook {hook or '(launching)'} completed with ABANDON" + (f": {why}" if why else "")
 
 
 def checkpoint_reason(percentage: int, delay: int) -> str:
@@ -196,7 +199,7 @@ class InstanceRefresh:
             launch = self.fleet.launch(self.order.desired_version)
             entry = self.timeline.node(launch.node.id, launch.node.version)
             entry.launched = launched_at
-            why = launch.reason or "launch hook ABANDON"
+            why = abandoned(self.order.launch_hook, launch.reason)
             if launch.result == CONTINUE:
                 if self.fleet.wait_healthy(launch.node):
                     entry.in_service = self.clock.now()
@@ -206,7 +209,7 @@ class InstanceRefresh:
             self.fleet.terminate(launch.node)
             entry.terminated = self.clock.now()
             failures.append((launch.node.id, why))
-        raise RefreshFailed(launch_reason(self.order.launch_hook, failures))
+        raise RefreshFailed(launch_reason(failures))
 
     def _take_out(self, batch: list[Node]) -> None:
         for node in batch:
