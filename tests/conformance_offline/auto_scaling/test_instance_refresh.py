@@ -61,6 +61,12 @@ class Rollout:
         record = InProcessRecord(self.applied.account_id, self.applied.settings.region, self.group, order.refresh_id)
         return InstanceRefresh(order, fleet, record, self.clock, self.drain_seconds).perform()
 
+    def roll(self, version: str, does: str = SERVES, **fleet: Any) -> tuple[RefreshOrder, FakeFleet, RefreshOutcome]:
+        """Ship `version`, whose release `does` SERVES, ABANDONS..., to a fleet on the first version."""
+        order = self.ship(version)
+        on = self.fleet({order.desired_version: does}, **fleet)
+        return order, on, self.perform(order, on)
+
     def described(self) -> dict[str, Any]:
         return self.autoscaling.describe_instance_refreshes(AutoScalingGroupName=self.group)["InstanceRefreshes"][0]
 
@@ -73,13 +79,16 @@ def prod_rollout(deploy, tmp_path) -> Rollout:
 TWO_DEV_NODES = {"elixir-cluster:nodes": {"minSize": 2}}
 
 
+@pytest.fixture
+def two_node_dev_rollout(deploy, tmp_path) -> Rollout:
+    return Rollout(deploy("dev", TWO_DEV_NODES, name="dev"), tmp_path, "dev", TWO_DEV_NODES)
+
+
 # --- batches and capacity ---
 
 
 def test_prod_launches_each_replacement_before_its_old_node_leaves_and_keeps_three_in_service(prod_rollout):
-    order = prod_rollout.ship("2.0.0")
-    fleet = prod_rollout.fleet({order.desired_version: SERVES})
-    outcome = prod_rollout.perform(order, fleet)
+    order, fleet, outcome = prod_rollout.roll("2.0.0", SERVES)
 
     assert outcome.status == "Successful"
     # 3 nodes at 90/110: keep ceil(3 x 0.9) = ceil(2.7) = 3 in service, run at most ceil(3 x 1.1) = 4:
@@ -98,11 +107,8 @@ def test_prod_launches_each_replacement_before_its_old_node_leaves_and_keeps_thr
     )
 
 
-def test_dev_at_two_nodes_takes_an_old_node_out_first_and_keeps_one_in_service(deploy, tmp_path):
-    rollout = Rollout(deploy("dev", TWO_DEV_NODES, name="dev"), tmp_path, "dev", TWO_DEV_NODES)
-    order = rollout.ship("2.0.0")
-    fleet = rollout.fleet({order.desired_version: SERVES})
-    outcome = rollout.perform(order, fleet)
+def test_dev_at_two_nodes_takes_an_old_node_out_first_and_keeps_one_in_service(two_node_dev_rollout):
+    _order, fleet, outcome = two_node_dev_rollout.roll("2.0.0", SERVES)
 
     assert outcome.status == "Successful"
     # dev's 50/100 over 2 nodes: keep ceil(2 x 0.5) = 1, run at most ceil(2 x 1.0) = 2: a batch of
@@ -114,9 +120,7 @@ def test_dev_at_two_nodes_takes_an_old_node_out_first_and_keeps_one_in_service(d
 
 def test_dev_with_its_one_node_is_without_a_node_while_it_is_replaced_as_aws_replaces_at_least_one(deploy, tmp_path):
     rollout = Rollout(deploy("dev"), tmp_path, "dev")
-    order = rollout.ship("2.0.0")
-    fleet = rollout.fleet({order.desired_version: SERVES})
-    outcome = rollout.perform(order, fleet)
+    order, fleet, outcome = rollout.roll("2.0.0", SERVES)
 
     # 1 node at 50/100: keep ceil(0.5) = 1 but a batch is at least one node, and the maximum (1)
     # leaves no room to launch first: the node leaves, then its replacement comes
@@ -193,9 +197,7 @@ def test_a_release_whose_launch_hook_abandons_never_serves_fails_the_refresh_and
 
 
 def test_a_release_that_joins_but_fails_the_load_balancers_health_check_fails_the_refresh(prod_rollout):
-    order = prod_rollout.ship("3.0.0-unhealthy")
-    fleet = prod_rollout.fleet({order.desired_version: UNHEALTHY})
-    outcome = prod_rollout.perform(order, fleet)
+    order, fleet, outcome = prod_rollout.roll("3.0.0-unhealthy", UNHEALTHY)
 
     assert outcome.status == "Failed"
     assert "never healthy behind the load balancer" in outcome.reason
@@ -329,16 +331,13 @@ def test_checkpoints_make_a_batch_smaller_to_stop_at_their_percentage_as_in_aws_
     assert min(fleet.capacity) == 8
 
 
-def test_in_dev_the_old_node_has_left_when_the_bad_release_abandons_and_the_refresh_fails(deploy, tmp_path):
-    rollout = Rollout(deploy("dev", TWO_DEV_NODES, name="dev"), tmp_path, "dev", TWO_DEV_NODES)
-    order = rollout.ship("3.0.0-crashes")
-    fleet = rollout.fleet({order.desired_version: ABANDONS})
-    outcome = rollout.perform(order, fleet)
+def test_in_dev_the_old_node_has_left_when_the_bad_release_abandons_and_the_refresh_fails(two_node_dev_rollout):
+    _order, fleet, outcome = two_node_dev_rollout.roll("3.0.0-crashes", ABANDONS)
 
     # at 100 % the old node leaves first: one node of two is gone when both launches are abandoned
     assert outcome.status == "Failed"
     assert fleet.capacity == [2, 1]
-    assert fleet.versions() == [rollout.first_version]
+    assert fleet.versions() == [two_node_dev_rollout.first_version]
     assert not {n.id for n in fleet.launched} & fleet.served
 
 
@@ -350,9 +349,7 @@ def test_a_refresh_is_performed_once(prod_rollout):
 
 
 def test_the_rollout_report_says_how_prods_refresh_went_and_what_each_node_did(prod_rollout):
-    order = prod_rollout.ship("2.0.0")
-    fleet = prod_rollout.fleet({order.desired_version: SERVES})
-    outcome = prod_rollout.perform(order, fleet)
+    order, fleet, outcome = prod_rollout.roll("2.0.0", SERVES)
     report = RolloutReport("prod", order, outcome, least_in_service=min(fleet.capacity))
 
     document = report.to_json()
