@@ -13,6 +13,7 @@ import pytest
 
 from tests.support.fake_fleet import ABANDONS, SERVES, UNHEALTHY, FakeClock, FakeFleet
 from tests.support.stacks import Applied, write_variant
+from tests.support.verify import findings
 from tools.conformance.auto_scaling.fleet import Node
 from tools.conformance.auto_scaling.instance_refresh import InstanceRefresh, RefreshOutcome
 from tools.conformance.auto_scaling.order import NoRefreshToPerform, RefreshOrder, pending_refresh
@@ -20,6 +21,7 @@ from tools.conformance.auto_scaling.record import InProcessRecord
 from tools.conformance.auto_scaling.report import RolloutReport
 from tools.emulated_stack import change
 from tools.stack_files import load_stack
+from tools.verifier.findings import Finding, Status
 
 
 def release(version: str) -> dict[str, Any]:
@@ -55,6 +57,7 @@ class Rollout:
         assert changed.failure is None, changed.failure
         self.deployment = changed.deployment
         self.drain_seconds = new.settings.drain.total_seconds
+        self.settings = new.settings
         return pending_refresh(self.autoscaling, self.group)
 
     def perform(self, order: RefreshOrder, fleet: FakeFleet) -> RefreshOutcome:
@@ -66,6 +69,10 @@ class Rollout:
         order = self.ship(version)
         on = self.fleet({order.desired_version: does}, **fleet)
         return order, on, self.perform(order, on)
+
+    def verified(self) -> dict[str, Finding]:
+        """What `tools.verify` finds in the stack as the last release left it."""
+        return findings(Applied(self.applied.emulator, self.deployment, self.settings))
 
     def described(self) -> dict[str, Any]:
         return self.autoscaling.describe_instance_refreshes(AutoScalingGroupName=self.group)["InstanceRefreshes"][0]
@@ -364,3 +371,11 @@ def test_the_rollout_report_says_how_prods_refresh_went_and_what_each_node_did(p
     assert [n["version"] for n in document["nodes"]] == ["1", "1", "1", "2", "2", "2"]
     text = report.text()
     assert "Successful" in text and "1 at a time, new nodes first" in text
+
+
+def test_verify_reads_the_stand_ins_failed_refresh_as_it_reads_aws_s(prod_rollout):
+    _order, _fleet, outcome = prod_rollout.roll("3.0.0-crashes", ABANDONS)
+
+    latest = prod_rollout.verified()["refresh.latest"]
+    assert latest.status == Status.FAIL
+    assert "Failed" in latest.detail and outcome.reason in latest.detail
