@@ -48,10 +48,13 @@ StartInstanceRefresh, DescribeInstanceRefreshes):
 
 The refresh's record in moto moves as DescribeInstanceRefreshes reports one: InProgress with
 PercentageComplete (of the nodes to update) and InstancesToUpdate (those left), then Successful,
-or Failed with the status reason. Not modelled: scale-in protected and Standby instances (the
-stack's preferences leave them to `Ignore`, and the lab has none), scaling during a refresh, bake
-time and rollbacks (the settings refuse auto-rollback), and the group launching again to its
-desired capacity after a failed refresh (AWS would, from the same bad launch template version:
+or Failed with the status reason.
+
+Not modelled: scale-in protected and Standby instances (the stack's preferences leave them to
+`Ignore`, and the lab has none), scaling during a refresh, bake time and rollbacks (the settings
+refuse auto-rollback), a node outside the batch going unhealthy (AWS would wait for the healthy
+capacity to come back before it goes on), and the group launching again to its desired capacity
+after a failed refresh (AWS would, from the same bad launch template version:
 docs/shipping-a-release.md, "When a refresh fails").
 """
 
