@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from components.plans.lifecycle_hooks import ABANDON, CONTINUE
 from tools.conformance.auto_scaling.fleet import ALARM, Launch, Node
 
 SERVES, ABANDONS, UNHEALTHY = "serves", "abandons", "unhealthy"
@@ -70,13 +71,13 @@ class FakeFleet:
         self.launched.append(node)
         self.clock.sleep(self.boot_seconds)
         if self.releases[version] == ABANDONS:
-            self._pending[node.id] = "ABANDON"
-            return Launch(node, "ABANDON", "release did not answer /health within joinSeconds")
-        self._pending[node.id] = "CONTINUE"
-        return Launch(node, "CONTINUE")
+            self._pending[node.id] = ABANDON
+            return Launch(node, ABANDON, "release did not answer /health within joinSeconds")
+        self._pending[node.id] = CONTINUE
+        return Launch(node, CONTINUE)
 
     def wait_healthy(self, node: Node) -> bool:
-        if self._pending.get(node.id) != "CONTINUE":
+        if self._pending.get(node.id) != CONTINUE:
             raise AssertionError(f"{node.id} registered with the target group without its launch hook's CONTINUE")
         self.clock.sleep(self.health_seconds)
         if self.releases[node.version] == UNHEALTHY:
