@@ -35,7 +35,9 @@ StartInstanceRefresh, DescribeInstanceRefreshes):
 - Alarms: "If any of the alarms goes into ALARM state, the instance refresh fails" (the provider's
   AlarmSpecification, after RefreshPreferences), checked before each batch and throughout every
   wait, checkpoints included. A failed refresh rolls nothing back: "any instances that were
-  already replaced are not rolled back to their previous configuration".
+  already replaced are not rolled back to their previous configuration". The status reason names
+  the alarm; its words are this stand-in's (DescribeInstanceRefreshes documents that a Failed
+  refresh has a reason to troubleshoot with, not its text).
 - A launch that fails. "An instance refresh might fail for several reasons, such as EC2 launch
   failures, misconfigured health checks" (StartInstanceRefresh). A node whose launch hook says
   ABANDON is terminated without ever being registered with the load balancer (lifecycle hooks:
