@@ -379,3 +379,16 @@ def test_verify_reads_the_stand_ins_failed_refresh_as_it_reads_aws_s(prod_rollou
     latest = prod_rollout.verified()["refresh.latest"]
     assert latest.status == Status.FAIL
     assert "Failed" in latest.detail and outcome.reason in latest.detail
+
+
+def test_stagings_canary_is_one_node_of_two_that_serves_alone_for_five_minutes(deploy, tmp_path):
+    rollout = Rollout(deploy("staging"), tmp_path, "staging")
+    _order, fleet, outcome = rollout.roll("2.0.0", SERVES)
+
+    # 2 nodes at 50/100: keep ceil(2 x 0.5) = 1, a batch of ceil(2 x 1.0) - 1 = 1, the old node first
+    assert (outcome.status, outcome.plan.batch, outcome.plan.launches_first) == ("Successful", 1, False)
+    assert fleet.capacity == [2, 1, 2, 1, 2]
+    canary, second = (outcome.timeline.nodes[n.id] for n in fleet.launched)
+    # 1 of 2 is 50 %: the checkpoint. The canary's 120 s warmup, staging's 300 s delay, then the
+    # second old node's drain (45 s in the fake) before its replacement: 120 + 300 + 45 = 465
+    assert second.launched - canary.in_service == 465
