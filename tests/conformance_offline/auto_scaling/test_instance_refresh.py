@@ -105,7 +105,8 @@ def test_prod_launches_each_replacement_before_its_old_node_leaves_and_keeps_thr
     assert max(fleet.capacity) == 4
     # three batches: up to 4 with the new node, back to 3 when the old one is drained
     assert fleet.capacity == [3, 4, 3, 4, 3, 4, 3]
-    assert fleet.versions() == [order.desired_version] * 3
+    assert order.desired_version == "2"  # the new artifact made the launch template's second version
+    assert fleet.versions() == ["2", "2", "2"]
     described = prod_rollout.described()
     assert (described["Status"], described["PercentageComplete"], described["InstancesToUpdate"]) == (
         "Successful",
