@@ -11,12 +11,14 @@ from typing import Any
 
 import pytest
 
+from tests.support.changes import PROD_CHANGES
 from tests.support.fake_fleet import ABANDONS, SERVES, UNHEALTHY, FakeClock, FakeFleet
 from tests.support.stacks import Applied, write_variant
 from tests.support.verify import findings
+from tools.changes.report import change_report
 from tools.conformance.auto_scaling.fleet import Node
 from tools.conformance.auto_scaling.instance_refresh import InstanceRefresh, RefreshOutcome
-from tools.conformance.auto_scaling.order import NoRefreshToPerform, RefreshOrder, pending_refresh
+from tools.conformance.auto_scaling.order import NoRefreshToPerform, RefreshOrder, pending_refresh, started_refresh
 from tools.conformance.auto_scaling.record import InProcessRecord
 from tools.conformance.auto_scaling.report import RolloutReport
 from tools.emulated_stack import change
@@ -393,3 +395,29 @@ def test_stagings_canary_is_one_node_of_two_that_serves_alone_for_five_minutes(d
     # 1 of 2 is 50 %: the checkpoint. The canary's 120 s warmup, staging's 300 s delay, then the
     # second old node's drain (45 s in the fake) before its replacement: 120 + 300 + 45 = 465
     assert second.launched - canary.in_service == 465
+
+
+# --- the refresh the change report shows is the one performed ---
+
+
+def test_the_stand_in_performs_the_refresh_prods_change_report_shows_and_takes_no_less_than_it_says(
+    applied_stacks, tmp_path
+):
+    old_path, new_path = PROD_CHANGES["new artifact"].files(tmp_path)
+    new = load_stack(new_path)
+    applied = applied_stacks.apply_change(load_stack(old_path, stack=new.stack), new)
+    drain = new.settings.drain.total_seconds
+    shown = change_report(new.stack, old_path.name, applied, drain).refresh
+    order = started_refresh(applied.refreshes[0])
+    clock = FakeClock()
+    old = [Node(f"i-old-{n}", "1") for n in range(3)]
+    fleet = FakeFleet(clock, old, {"1": SERVES, order.desired_version: SERVES}, drain_seconds=drain)
+
+    outcome = InstanceRefresh(order, fleet, RecordedRefresh(), clock, drain).perform()
+
+    assert outcome.status == "Successful"
+    assert outcome.plan == shown.plan  # one computation of batches, for the reviewer and the stand-in
+    # the report's least duration leaves out boot and health checks (40 + 20 s a node in the fake),
+    # and overlaps the first two old nodes' drains with the next launches, which the stand-in waits for
+    assert clock.now() >= shown.plan.minimum_seconds
+    assert clock.now() - shown.plan.minimum_seconds == 3 * (40 + 20) + 2 * drain

@@ -20,7 +20,10 @@ StartInstanceRefresh, DescribeInstanceRefreshes):
   warm-up period does not start until the lifecycle hook actions are complete and the instance
   enters the InService state."
 - An old node leaves through the termination hook: drained (deregistered, its drain agent stopped
-  the release), then terminated.
+  the release), then terminated. The stand-in waits for that before the next batch. AWS may launch
+  the next batch while an old node drains (MaxHealthyPercentage counts the nodes "in service and
+  healthy, or pending", not those leaving), as the change report's least duration assumes; waiting
+  is the slower reading, and in-service capacity is the same under both.
 - Skip matching "skips replacing instances that match the desired configuration. If no desired
   configuration is specified, then it skips replacing instances that have the same configuration
   that is already set on the group": a node on the desired launch template version stays. With

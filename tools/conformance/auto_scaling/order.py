@@ -15,6 +15,7 @@ from typing import Any
 
 from components.plans.lifecycle_hooks import LAUNCHING
 from tools.changes.refresh import RefreshPlan, refresh_plan
+from tools.emulated_stack import StartedRefresh
 
 NOT_STARTED = "Pending"
 DEFAULT_MAX_HEALTHY_PERCENTAGE = 100
@@ -65,19 +66,29 @@ def pending_refresh(autoscaling: Any, group: str) -> RefreshOrder:
     if not found or found[0]["Status"] != NOT_STARTED:
         status = found[0]["Status"] if found else "none started"
         raise NoRefreshToPerform(f"{group}: no Pending instance refresh (latest: {status})")
-    refresh = found[0]
     [described] = autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=[group])["AutoScalingGroups"]
     hooks = autoscaling.describe_lifecycle_hooks(AutoScalingGroupName=group)["LifecycleHooks"]
+    return refresh_order(found[0], described, hooks)
+
+
+def started_refresh(started: StartedRefresh) -> RefreshOrder:
+    """The order of a refresh `tools.emulated_stack.apply_change` reports (its account is gone:
+    the group's hooks are not known)."""
+    return refresh_order(started.refresh, started.group, [])
+
+
+def refresh_order(refresh: dict[str, Any], group: dict[str, Any], hooks: list[dict[str, Any]]) -> RefreshOrder:
+    """From DescribeInstanceRefreshes', DescribeAutoScalingGroups' and DescribeLifecycleHooks' answers."""
     preferences = refresh["Preferences"]
     # without InstanceWarmup AWS uses the group's default instance warmup, else its grace period
     warmup = preferences.get(
-        "InstanceWarmup", described.get("DefaultInstanceWarmup", described.get("HealthCheckGracePeriod", 0))
+        "InstanceWarmup", group.get("DefaultInstanceWarmup", group.get("HealthCheckGracePeriod", 0))
     )
     return RefreshOrder(
-        group=group,
+        group=group["AutoScalingGroupName"],
         refresh_id=refresh["InstanceRefreshId"],
-        desired_version=_desired_version(refresh.get("DesiredConfiguration") or {}, described),
-        desired_capacity=described["DesiredCapacity"],
+        desired_version=_desired_version(refresh.get("DesiredConfiguration") or {}, group),
+        desired_capacity=group["DesiredCapacity"],
         preferences=preferences,
         launch_hook=next((h["LifecycleHookName"] for h in hooks if h["LifecycleTransition"] == LAUNCHING), None),
         warmup_seconds=int(warmup),
