@@ -10,6 +10,9 @@ STACK  ?= dev
 FORMAT ?= table
 STACKS ?= dev prod
 JOBS   ?= 2
+# The labs' working folders (instances' roots, logs), their own: pytest's numbered folders under
+# /tmp/pytest-of-<user> are pruned by any other pytest run of the same user, even mid-lab.
+LAB_TMP ?= /tmp/elixir-cluster-labs
 
 .PHONY: install test walkthroughs conformance node-lab preview lint schema clean
 
@@ -32,10 +35,12 @@ walkthroughs: install ## README's walkthroughs that need real processes (--serve
 	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -m walkthrough tests/test_readme.py
 
 conformance: install ## proof on real Erlang/OTP, HAProxy and iptables for STACKS (default "dev prod"); needs root
-	CONFORMANCE_STACKS="$(STACKS)" $(PY) -m pytest -m conformance tests/conformance
+	mkdir -p $(LAB_TMP)
+	CONFORMANCE_STACKS="$(STACKS)" $(PY) -m pytest -m conformance --basetemp=$(LAB_TMP)/conformance tests/conformance
 
 node-lab: install ## instances in namespaces boot the rendered user data with a real Elixir release on PostgreSQL; needs root
-	$(PY) -m pytest -m node_lab tests/node_lab
+	mkdir -p $(LAB_TMP)
+	$(PY) -m pytest -m node_lab --basetemp=$(LAB_TMP)/node-lab tests/node_lab
 
 preview: install ## what STACK (default dev) would create, applied to an emulated AWS; FORMAT table, json or mermaid
 	@$(PY) -m tools.preview --stack $(STACK) --format $(FORMAT)

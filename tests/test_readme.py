@@ -19,7 +19,8 @@ from components.settings import StackSettings
 from tests.support.changes import NEW_ARTIFACT
 from tests.support.commands import TIMEOUT_SECONDS
 from tests.support.stacks import write_variant
-from tools import policy_check, preview, simulate
+from tests.support.verify import run_verify
+from tools import policy_check, preview, simulate, tune
 from tools.stack_files import PROJECT_DIR, load_stack_settings, stack_file
 
 README = (PROJECT_DIR / "README.md").read_text()
@@ -41,6 +42,51 @@ def example(command: str, containing: str = "") -> tuple[list[str], list[str]]:
     shown = lines[at + 1 :]
     shown = shown[: next((i for i, line in enumerate(shown) if line.startswith("$ ")), len(shown))]
     return shlex.split(lines[at])[4:], shown
+
+
+SECURITY_GROUP_ID = re.compile(r"sg-[0-9a-f]+")
+
+
+def test_the_drift_example_prints_what_readme_shows(deploy):
+    """README's verify example, on prod: someone opened EPMD to the world and the run-queue alarm has
+    no data yet (AWS starts an alarm in INSUFFICIENT_DATA; moto in OK, so it is set here)."""
+    argv, shown = example("verify", "--stack prod\n")
+    env = deploy("prod")
+    ec2, cloudwatch = env.client("ec2"), env.client("cloudwatch")
+    [nodes] = [g for g in ec2.describe_security_groups()["SecurityGroups"] if "-security-nodes-" in g["GroupName"]]
+    world = {"IpProtocol": "tcp", "FromPort": 4369, "ToPort": 4369, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}
+    ec2.authorize_security_group_ingress(GroupId=nodes["GroupId"], IpPermissions=[world])
+    cloudwatch.set_alarm_state(
+        AlarmName="shop-prod-step-run-queue", StateValue="INSUFFICIENT_DATA", StateReason="no datapoints yet"
+    )
+    code, printed, _ = run_verify(env, *argv)
+    assert code == 4  # a failed check
+    printed_lines = SECURITY_GROUP_ID.sub("sg-X", printed).splitlines()
+    for line in shown:
+        if line.strip() and line != "...":
+            assert SECURITY_GROUP_ID.sub("sg-X", line) in printed_lines, line
+
+
+SEARCH_TIME = re.compile(r" in [0-9.]+ s on ")
+
+
+@pytest.mark.walkthrough
+def test_the_tuner_walkthrough_prints_what_readme_shows(tmp_path: Path, monkeypatch, capsys):
+    """README's tune example (its plot written here, not over docs/images): every line README shows,
+    but the search's time, is printed as shown; "..." stands for lines left out."""
+    block = fenced("text", "-m tools.tune --stack prod").replace("\\\n", " ")  # the command's continuation
+    command, *shown = block.splitlines()
+    argv = shlex.split(command)[4:]
+    assert argv[:3] == ["--stack", "prod", "--trace"] and "traces/*.csv" in argv
+    traces = sorted(str(path) for path in (PROJECT_DIR / "traces").glob("*.csv"))
+    plot = argv.index("--plot")
+    monkeypatch.chdir(PROJECT_DIR)
+    assert tune.main([*argv[:2], "--trace", *traces, "--plot", str(tmp_path / "tuned.png")]) == 0
+    printed = [SEARCH_TIME.sub(" in _ s on ", line) for line in capsys.readouterr().out.splitlines()]
+    assert argv[plot + 1] == "docs/images/tuned-prod.png"
+    for line in shown:
+        if line.strip() and not line.lstrip().startswith("..."):
+            assert SEARCH_TIME.sub(" in _ s on ", line) in printed, line
 
 
 def _names_aws_holds_once(settings: StackSettings) -> set[str]:

@@ -1,8 +1,8 @@
 """The example release (examples/shop): built by Debian's elixir, started from the rendered environment.
 
 Three instances run it with the environment `release_environment` renders for a dns
-variant of the dev stack plus what a Phoenix release needs (SECRET_KEY_BASE, DATABASE_URL
-for the lab's PostgreSQL, PHX_HOST), a DNS server in the lab answering DNS_CLUSTER_QUERY
+variant of the dev stack (PHX_HOST among it) plus the secrets a Phoenix release needs
+(SECRET_KEY_BASE, DATABASE_URL for the lab's PostgreSQL), a DNS server in the lab answering DNS_CLUSTER_QUERY
 with their addresses: they serve the health path, mesh through DNS, keep the cookie and the
 secrets off every command line and out of every environment but the release's, and stop
 gracefully on SIGTERM. Without SECRET_KEY_BASE or DATABASE_URL the release refuses to
@@ -30,7 +30,7 @@ from tools.conformance import netns
 from tools.conformance.node_lab import release
 from tools.conformance.node_lab.database import Database
 from tools.conformance.node_lab.instance import Instance
-from tools.conformance.node_lab.release_inputs import ReleaseInputs
+from tools.conformance.node_lab.release_secrets import LabSecrets
 from tools.conformance.node_lab.secret_scan import comm, descendants, host_pids, in_processes
 from tools.conformance.node_lab.stack_variants import release_variant, settings_of
 from tools.conformance.waiting import wait_until
@@ -102,7 +102,7 @@ class DnsCluster:
     zone: Path
     query: str
     cookie: str
-    inputs: ReleaseInputs
+    given: LabSecrets
 
     def get(self, node: RunningNode, path: str) -> tuple[int, str]:
         url = f"http://{node.instance.namespace.address}:{node.environment['PORT']}{path}"
@@ -132,8 +132,8 @@ def dns_cluster(release_tarball, lab_tools, tmp_path_factory) -> Iterator[DnsClu
         network.create()
         database = Database(network.add("database"), workdir)
         database.start()
-        url = database.create_app_database(settings.release.name, secrets.token_urlsafe(24))
-        inputs = ReleaseInputs.generate(url, "shop.example.com")
+        password = secrets.token_urlsafe(24)
+        given = LabSecrets.generate(database.create_app_database(settings.release.name, password), password)
         resolver = network.add("dns")
         zone = workdir / "zone.json"
         dns = resolver.python(
@@ -147,8 +147,8 @@ def dns_cluster(release_tarball, lab_tools, tmp_path_factory) -> Iterator[DnsClu
         query = dns_cluster_query(settings)
         zone.write_text(json.dumps({query: [str(i.namespace.address) for i in instances]}))
         for instance in instances:
-            nodes.append(_start_release(instance, release_tarball, settings, cookie, inputs))
-        yield DnsCluster(nodes, resolver, zone, query, cookie, inputs)
+            nodes.append(_start_release(instance, release_tarball, settings, cookie, given))
+        yield DnsCluster(nodes, resolver, zone, query, cookie, given)
     finally:
         for instance in instances:
             instance.close()
@@ -157,11 +157,11 @@ def dns_cluster(release_tarball, lab_tools, tmp_path_factory) -> Iterator[DnsClu
         network.remove()
 
 
-def _start_release(instance: Instance, tarball: Path, settings, cookie: str, inputs: ReleaseInputs) -> RunningNode:
+def _start_release(instance: Instance, tarball: Path, settings, cookie: str, given: LabSecrets) -> RunningNode:
     instance.run(["install", "-d", RELEASE_ROOT, STATE_DIR])
     instance.run(["tar", "-xzf", str(tarball), "-C", RELEASE_ROOT])
     instance.run(["install", "-d", "-m", "0700", RUNTIME_DIR])
-    environment = {**release_environment(settings, str(instance.namespace.address)), **inputs.environment()}
+    environment = {**release_environment(settings, str(instance.namespace.address)), **given.by_variable()}
     log = instance.workdir / "release.log"
     process = instance.start_process(_in_state_dir("start"), env={**environment, **_unit(cookie)}, log=log)
     return RunningNode(instance, environment, process, log)
@@ -200,7 +200,7 @@ def test_each_node_runs_as_release_at_its_address_inside_the_port_range(dns_clus
 
 def test_the_cookie_and_secrets_are_on_no_command_line_and_in_no_environment_but_the_releases(dns_cluster):
     assert wait_until(lambda: dns_cluster.full_mesh(dns_cluster.nodes), MESH_TIMEOUT_SECONDS) is not None
-    values = {"RELEASE_COOKIE": dns_cluster.cookie, **dns_cluster.inputs.secrets()}
+    values = {"RELEASE_COOKIE": dns_cluster.cookie, **dns_cluster.given.by_variable()}
     assert not in_processes(values, host_pids(), parts=("cmdline",))
     for node in dns_cluster.nodes:
         pids = node.instance.namespace.pids()
@@ -224,7 +224,7 @@ def test_without_a_secret_the_release_refuses_to_start_naming_it(dns_cluster, mi
     done = node.instance.run(_in_state_dir("start"), env=environment, check=False, timeout=60)
     output = _readable(done.stdout + done.stderr)
     assert done.returncode != 0 and f"environment variable {missing} is missing." in output, output[-2000:]
-    others = {name: value for name, value in dns_cluster.inputs.secrets().items() if name != missing}
+    others = {name: value for name, value in dns_cluster.given.by_variable().items() if name != missing}
     assert not [name for name, value in others.items() if value in output], "the other secret is not shown"
     assert not node.instance.path(f"{STATE_DIR}/erl_crash.dump").exists(), "no crash dump outlives the release"
 

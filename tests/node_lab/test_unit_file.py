@@ -1,6 +1,6 @@
 """The unit runner's reading of unit files: what it implements, and that it refuses the rest by
-name, and how it merges drop-ins (offline: no root needed). Running units in an instance:
-tests/node_lab/test_units.py."""
+name (offline: no root needed). Environment files and command lines: tests/node_lab/test_environment.py.
+Running units in an instance: tests/node_lab/test_units.py."""
 
 from __future__ import annotations
 
@@ -14,11 +14,8 @@ from components.plans.user_data import render_user_data
 from tools.conformance.node_lab.stack_variants import release_variant, settings_of
 from tools.conformance.node_lab.units import (
     UnsupportedDirective,
-    command_line,
-    environment_file,
     parse_unit,
     seconds,
-    with_drop_ins,
 )
 
 MINIMAL = "[Service]\nExecStart=/bin/true\n"
@@ -57,28 +54,8 @@ def test_every_unit_the_stack_renders_is_understood(stack, discovery, tmp_path):
         assert parsed.values("Service", "ExecStart")
 
 
-def test_values_are_read_as_systemd_reads_them(tmp_path):
-    env = tmp_path / "env"
-    env.write_text("# comment\nA=\"two words\"\nB='single'\nC=plain\n\n")
-    assert environment_file(env) == {"A": "two words", "B": "single", "C": "plain"}
-    assert command_line("-/bin/echo ${A} $C", {"A": "x y", "C": "z"}) == (["/bin/echo", "x y", "z"], True)
+def test_values_are_read_as_systemd_reads_them():
     assert seconds("1min 30s") == 90 and seconds("45") == 45 and seconds("500ms") == 0.5
     unit = parse_unit("x.service", f'{MINIMAL}Environment=A=1 "B=2 3"\nEnvironment=C=4\nTimeoutStopSec=45\n')
     assert unit.values("Service", "Environment") == ['A=1 "B=2 3"', "C=4"]
     assert unit.timeout_stop == 45 and unit.kill_signal == signal.SIGTERM
-
-
-def test_drop_ins_are_merged_in_file_name_order_and_etc_hides_run(tmp_path):
-    etc, run = tmp_path / "etc", tmp_path / "run"
-    for directory, name, text in [
-        (etc, "20-env.conf", "[Service]\nEnvironment=FROM=etc\n"),
-        (run, "20-env.conf", "[Service]\nEnvironment=FROM=run\n"),
-        (run, "10-inputs.conf", "[Service]\nEnvironmentFile=/run/inputs.env\n"),
-        (run, "30-ignored.txt", "[Service]\nEnvironment=IGNORED=1\n"),
-    ]:
-        (directory / "x.service.d").mkdir(parents=True, exist_ok=True)
-        (directory / "x.service.d" / name).write_text(text)
-    text = with_drop_ins("x.service", f"{MINIMAL}EnvironmentFile=/etc/x.env\n", [etc, run])
-    unit = parse_unit("x.service", text)
-    assert unit.values("Service", "EnvironmentFile") == ["/etc/x.env", "/run/inputs.env"]
-    assert unit.values("Service", "Environment") == ["FROM=etc"]

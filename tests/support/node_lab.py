@@ -42,6 +42,24 @@ def lab_stacks() -> list[str]:
     return os.environ.get("NODE_LAB_STACKS", DEFAULT_STACKS).split()
 
 
+def lab_param(lab: NodeLab) -> str:
+    """The lab as NODE_LAB_STACKS names it: `stack` or `stack:discovery`."""
+    return f"{lab.stack}:{lab.discovery}" if lab.discovery else lab.stack
+
+
+def telltales(lab: NodeLab) -> dict[str, str]:
+    """What no log, command line, other process or leftover file may show: the cookie, the lab's secrets."""
+    return {"RELEASE_COOKIE": lab.facts["cookie"], **lab.secrets.telltales()}
+
+
+def first_lab_of_each_stack() -> set[str]:
+    """Of NODE_LAB_STACKS, the first lab of each stack file (`dev`, not `dev:dns` after it)."""
+    first: dict[str, str] = {}
+    for param in lab_stacks():
+        first.setdefault(param.partition(":")[0], param)
+    return set(first.values())
+
+
 def missing_lab_tools() -> list[str]:
     missing = [] if os.geteuid() == 0 else ["root: namespaces and mounts need it (run as root)"]
     missing += [f"{c}: apt-get install {p}" for c, p in LAB_COMMANDS.items() if shutil.which(c) is None]

@@ -67,7 +67,7 @@ def systemd_reads(path: Path) -> dict[str, str]:
     pairs = systemd.strv_env_clean_with_callback(pairs, None, None)
     found = {}
     index = 0
-    while pairs[index]:
+    while pairs and pairs[index]:  # NULL: the file set nothing
         name, _, value = pairs[index].decode().partition("=")
         found[name] = value
         index += 1

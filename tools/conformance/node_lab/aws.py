@@ -3,6 +3,7 @@
     account = EmulatedAccount(namespace, workdir)   # namespace: the lab member the server runs in
     account.start()                                   # moto server on <address>:5000
     account.call(lambda aws: aws.client("s3").list_buckets())   # boto3 from inside that namespace
+    account.call(lambda aws: create(aws))             # in it, `with aws.pinned(generator, arn):` creates under an ARN
     account.apply(stack_file)                         # python -m tools.preview --endpoint (the contract)
     account.enforce_iam()                             # from now on every call needs IAM's permission
 
@@ -34,6 +35,9 @@ from typing import Any, TypeVar
 
 import boto3
 from botocore.config import Config
+
+from tools.emulator.core.registry import Request
+from tools.emulator.core.session import AwsSession
 
 from ..netns import PROJECT_DIR, Namespace
 from ..waiting import wait_until
@@ -195,6 +199,12 @@ class _Clients:
         session = self._account.session() if credentials is None else _session(credentials, self._account.region)
         config = Config(retries={"max_attempts": 2, "mode": "standard"})
         return session.client(service, endpoint_url=self._account.url, config=config)
+
+    def pinned(self, generator: str, value: str) -> contextlib.AbstractContextManager[None]:
+        """Inside the block, moto's id generator `generator` returns `value`: what the stack references
+        is created under the id it names (the project server's extension, tools/emulator/server.py)."""
+        session = AwsSession(self._account.region, endpoint=self._account.url)
+        return session.pinned(Request(type="the node lab's", name=value, inputs={}), generator, value)
 
 
 def _session(credentials: dict[str, str], region: str) -> boto3.session.Session:

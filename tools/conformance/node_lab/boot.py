@@ -62,7 +62,7 @@ def prepare(instance: Instance, log: Path | None = None) -> None:
     cloud_init.install_command(
         instance, cloudwatch_agent_ctl(), shim("tools.conformance.node_lab.cloudwatch_agent_ctl")
     )
-    cloud_init.install_command(instance, "/usr/local/bin/apt-get", cloud_init.recorder("apt-get"))
+    cloud_init.install_recorder(instance, "/usr/local/bin/apt-get", "apt-get")
     argv = ["env", f"PYTHONPATH={PROJECT_DIR}", sys.executable, "-m", "tools.conformance.node_lab.units", "serve"]
     instance.start_process(argv, log=log or instance.workdir / "units.log")
     socket = instance.path(str(SOCKET))

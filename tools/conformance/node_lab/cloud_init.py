@@ -70,17 +70,31 @@ class StageRun:
     output: str
 
 
-def recorder(name: str) -> str:
-    """A stub command that appends its arguments, one JSON list a line, to RECORDS_DIR/<name>.log."""
+def recorder(name: str, then: list[str] | None = None) -> str:
+    """A command that appends its arguments, one JSON list a line, to RECORDS_DIR/<name>.log, then
+    succeeds (a stub) or runs `then` with them (a recording wrapper)."""
     log = f"{RECORDS_DIR}/{name}.log"
+    finish = f"os.execv({then[0]!r}, {then!r} + sys.argv[1:])\n" if then else ""
     return (
         "#!/usr/bin/python3\n"
-        f"# Node lab stub for {name}: records its arguments and succeeds.\n"
+        f"# Node lab {'wrapper' if then else 'stub'} for {name}: records its arguments"
+        f"{', then runs ' + then[0] if then else ' and succeeds'}.\n"
         "import json, os, sys\n"
         f"os.makedirs({RECORDS_DIR!r}, exist_ok=True)\n"
         f"with open({log!r}, 'a') as log:\n"
         "    log.write(json.dumps(sys.argv[1:]) + '\\n')\n"
+        f"{finish}"
     )
+
+
+def install_recorder(instance: Instance, path: str, name: str, then: list[str] | None = None) -> None:
+    """`recorder(name, then)` as the instance's `path`; its log writable by every user (the release's
+    unit runs as its own)."""
+    install_command(instance, path, recorder(name, then))
+    log = instance.path(f"{RECORDS_DIR}/{name}.log")
+    log.parent.mkdir(parents=True, exist_ok=True)
+    log.touch()
+    log.chmod(0o666)
 
 
 def install_command(instance: Instance, path: str, text: str) -> None:
@@ -105,7 +119,7 @@ def prepare(instance: Instance, user_data: str, instance_id: str | None = None) 
     (seed / "user-data").write_text(user_data)
     identity = instance_id or instance.metadata.get("instance-id") or f"i-lab-{instance.name}"
     (seed / "meta-data").write_text(f"instance-id: {identity}\nlocal-hostname: {instance.name}\n")
-    install_command(instance, "/usr/local/bin/apt-get", recorder("apt-get"))
+    install_recorder(instance, "/usr/local/bin/apt-get", "apt-get")
 
 
 def boot(instance: Instance, env: dict[str, str] | None = None, log: Path | None = None) -> list[StageRun]:

@@ -162,6 +162,11 @@ class Instance:
                         found.append((str(Path(inside, path.relative_to(root))), path))
         return found
 
+    def all_processes(self) -> list[int]:
+        """Every process of the instance: in its mount namespace, or in its network namespace only
+        (a service with mount namespace of its own: PrivateTmp and the like)."""
+        return sorted({*self.processes(), *self.namespace.pids()})
+
     def processes(self) -> list[int]:
         """Every process living in the instance's mount namespace."""
         own = os.readlink(f"/proc/{self.holder_pid}/ns/mnt")
@@ -186,13 +191,9 @@ class Instance:
         write_metadata(self.metadata_file, self.metadata)
 
     def close(self) -> None:
-        """Kill every process of the instance; the mount namespace, and its tmpfs, go with the last.
-
-        Services run in mount namespaces of their own (PrivateTmp and the like), so what lives
-        in the instance's network namespace is killed too.
-        """
+        """Kill every process of the instance; the mount namespace, and its tmpfs, go with the last."""
         if self.holder is not None and self.holder.poll() is None:
-            for pid in [*self.processes(), *self.namespace.pids()]:
+            for pid in self.all_processes():
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
         for process in (self.imds, self.holder):

@@ -29,8 +29,14 @@ the stack file's `nodes.extraSecurityGroupIds`. The nodes are members only throu
 launch template the stack builds, the database because the lab puts it there (as an RDS
 instance is given its groups); both namespaces' firewalls are built from the groups' rules
 in moto, so the nodes reach PostgreSQL if, and only if, the stack put them in that group.
-The release gets its DATABASE_URL, SECRET_KEY_BASE and PHX_HOST through
-`give_release_its_inputs` (release_inputs.py). Everything else in the stack file is as shipped.
+The release's secrets: the stack file's release.secrets name where SECRET_KEY_BASE and
+DATABASE_URL are; before applying the stack, the lab stores its values there, in the lab's
+moto (release_secrets.py), and hands the nodes nothing: each reads them with the node role at
+each start of the release, as on AWS. PHX_HOST is the stack file's release.environment.
+Everything else in the stack file is as shipped.
+
+Each instance's `aws` is the real CLI behind a recorder (RECORDS_DIR/aws.log): which calls a
+node made, never what they returned.
 """
 
 from __future__ import annotations
@@ -54,11 +60,11 @@ from .. import firewall, netns
 from ..haproxy import LoadBalancer, Server, render_config
 from ..stack_facts import HealthCheck, TargetGroup
 from ..waiting import wait_until
-from . import boot, cloud_init, release_inputs
+from . import boot, cloud_init, release_secrets
 from .aws import EmulatedAccount
 from .database import DATABASE_PORT, Database
 from .instance import Instance
-from .release_inputs import ReleaseInputs
+from .release_secrets import LabSecrets
 from .stack_variants import NETWORK_SECTION, NODES_SECTION, RELEASE_SECTION, existing_network, settings_of, variant
 
 LAB_VPC = ipaddress.ip_network("198.18.0.0/24")
@@ -119,8 +125,7 @@ class NodeLab:
         self.settings = None
         self.database: Database | None = None
         self.database_group: str | None = None
-        self.inputs: ReleaseInputs | None = None
-        self.database_password = ""
+        self.secrets: LabSecrets | None = None
         self.facts: dict[str, Any] = {}
         self.timings: dict[str, float] = {}
         self._closed = False
@@ -140,10 +145,11 @@ class NodeLab:
         self.database.start()
         stack_path = self._stack_variant(aws)
         self.settings = settings_of(stack_path)
+        self.secrets = self._create_app_database()
+        self.account.call(lambda aws: release_secrets.store(aws, self.settings.release, self.secrets))
         self.account.apply(stack_path)
         self.facts = self.account.call(self._read_facts)
         self.account.call(self._upload_artifact)
-        self._create_app_database()
         instances = self.account.call(lambda aws: self._scale_out(aws, LAB_NODES))
         credentials = self.account.call(lambda aws: self._role_credentials(aws, instances))
         self.account.enforce_iam()
@@ -203,7 +209,6 @@ class NodeLab:
             "role": role,
             "node_groups": groups,
             "load_balancer_groups": load_balancer.get("SecurityGroups", []),
-            "load_balancer_dns_name": load_balancer["DNSName"],
             "rules": [firewall.Rule.from_aws(r) for r in rules["SecurityGroupRules"]],
             "target_group": _target_group(elbv2, target_group_arn),
             "cookie": cookie["Parameter"]["Value"],
@@ -217,15 +222,14 @@ class NodeLab:
             s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": self.settings.region})
         s3.upload_file(str(self.tarball), bucket, key)
 
-    def _create_app_database(self) -> None:
-        """The release's role and database; its inputs, with the load balancer's name as PHX_HOST.
+    def _create_app_database(self) -> LabSecrets:
+        """The release's role and database; the secrets the release will need.
 
         The password holds characters a URL must escape, so that DATABASE_URL's parsing is proven.
         """
         password = f"{secrets.token_urlsafe(24)}@:/"
         url = self.database.create_app_database(self.settings.release.name, password)
-        self.inputs = ReleaseInputs.generate(url, self.facts["load_balancer_dns_name"])
-        self.database_password = password
+        return LabSecrets.generate(url, password)
 
     def _scale_out(self, aws, count: int) -> list[dict[str, Any]]:
         """`count` more instances in the group (moto launches them); their descriptions."""
@@ -312,16 +316,6 @@ class NodeLab:
         rules = [r for r in self.facts["rules"] if r.group_id == self.database_group]
         firewall.apply(self.database.namespace, firewall.ruleset(rules, self._members(node_addresses)))
 
-    def give_release_its_inputs(self, node: Node) -> None:
-        """Where the release's SECRET_KEY_BASE, DATABASE_URL and PHX_HOST come from: the one switch.
-
-        Today the lab hands them over (a drop-in of the release unit, release_inputs.py). Once
-        the stack delivers release.secrets and release.environment, this becomes: put
-        `self.inputs`' values where the stack file's release.secrets point (once, before the
-        nodes boot) and hand nothing over here.
-        """
-        release_inputs.hand_over(node.instance, self.layout, self.inputs)
-
     @contextmanager
     def database_unreachable_from(self, node: Node) -> Iterator[None]:
         """During the block the node cannot reach the database, as if its instance were not in the
@@ -355,9 +349,8 @@ class NodeLab:
         instance.start()
         boot.prepare(instance)
         # Debian's aws-cli 2.9 ignores AWS_ENDPOINT_URL (2.13+): the endpoint comes from the PATH.
-        wrapper = f'#!/bin/sh\nexec /usr/bin/aws --endpoint-url {self.account.url} "$@"\n'
-        cloud_init.install_command(instance, "/usr/local/bin/aws", wrapper)
-        self.give_release_its_inputs(node)
+        aws = ["/usr/bin/aws", "--endpoint-url", self.account.url]
+        cloud_init.install_recorder(instance, "/usr/local/bin/aws", "aws", then=aws)
         cloud_init.prepare(instance, self.facts["user_data"], node.instance_id)
         node.boot_runs = cloud_init.boot(instance, log=instance.workdir / "cloud-init.log")
 

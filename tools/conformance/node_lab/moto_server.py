@@ -11,10 +11,13 @@ under its ARN by `tools.preview --endpoint` through the project server's extensi
 2. The resource a call acts on, for IAM. moto judges a caller's policies against the
    resource `_determine_resource` names and, for most services, names `*`: a statement
    scoped to one ARN (as least privilege writes them) then never matches and the call is
-   denied, whatever the policy says. For the calls a node makes on a resource, the server
-   names it as AWS's authorization does (RESOURCE_OF): then a policy that lacks the
-   permission, or scopes it to another resource, fails the call, and one that grants it
-   lets it through. Conditions are still not evaluated by moto.
+   denied, whatever the policy says. For the calls a node makes on its group and its
+   Cloud Map service, the server names the resource as AWS's authorization does
+   (RESOURCE_OF): then a policy that lacks the permission, or scopes it to another
+   resource, fails the call, and one that grants it lets it through. The reads of the
+   cookie and release.secrets (ssm:GetParameter, secretsmanager:GetSecretValue) are named
+   by the emulator itself (tools/emulator/core/moto_fixtures.py, AUTHORIZED_RESOURCE).
+   Conditions are still not evaluated by moto.
 """
 
 from __future__ import annotations
@@ -29,7 +32,6 @@ from moto.autoscaling.exceptions import ValidationError
 from moto.autoscaling.responses import AutoScalingResponse
 from moto.core.responses import EmptyResult
 from moto.servicediscovery.responses import ServiceDiscoveryResponse
-from moto.ssm.responses import SimpleSystemManagerResponse
 
 RESULTS = {"CONTINUE", "ABANDON"}
 
@@ -60,12 +62,6 @@ def _group_arn(response) -> str:
     return group.arn if group else "*"
 
 
-def _parameter_arn(response) -> str:
-    name = response._get_param("Name") or ""
-    backend = response.ssm_backend
-    return f"arn:aws:ssm:{backend.region_name}:{backend.account_id}:parameter/{name.lstrip('/')}"
-
-
 def _service_arn(response) -> str:
     try:
         return response.servicediscovery_backend.get_service(response._get_param("ServiceId")).arn
@@ -75,7 +71,6 @@ def _service_arn(response) -> str:
 
 RESOURCE_OF = {
     (AutoScalingResponse, "CompleteLifecycleAction"): _group_arn,
-    (SimpleSystemManagerResponse, "GetParameter"): _parameter_arn,
     (ServiceDiscoveryResponse, "RegisterInstance"): _service_arn,
     (ServiceDiscoveryResponse, "DeregisterInstance"): _service_arn,
 }

@@ -7,11 +7,21 @@ node lab prod (ec2Tags): cluster in service 74.8 s after the lab started (setup 
   database port from: node1 open, node2 open, node3 open, lb blocked, client blocked
   database outage: shop@198.18.0.132 cut off: out of HAProxy in 21.3 s (bound 35 s), ...
   orders placed through HAProxy during the scale-in: ok 812, failed 0
+  secrets report:
+    from: SECRET_KEY_BASE: SSM SecureString /shop/prod/secret-key-base, version 1; read by 3 of 3 nodes ...
+    role: ReadReleaseParameters: ssm:GetParameter on arn:aws:ssm:eu-west-1:123456789012:parameter/shop/prod/...
+    leak check: command lines of the machine's 412 processes: clean
+    probe: ssm:GetParameter /node-lab/not-the-cookie (not in the stack file), with the node role: denied
+    missing: ...
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+SECRET_FINDINGS = ("from", "role", "leak check", "probe", "missing")
+"""The secrets report's kinds of line, in its order: where each came from, the node role's permissions,
+where none showed, what the node role was denied, how a node without one failed."""
 
 
 @dataclass
@@ -39,9 +49,16 @@ class NodeLabReport:
     database_outage: str = ""
     iam: str = ""
     bad_inputs: list[str] = field(default_factory=list)
+    secrets: dict[str, list[str]] = field(default_factory=dict)
 
     def row(self, name: str) -> NodeRow:
         return self.rows.setdefault(name, NodeRow(name))
+
+    def secret(self, kind: str, line: str) -> None:
+        """A line of the secrets report; `kind` one of SECRET_FINDINGS."""
+        if kind not in SECRET_FINDINGS:
+            raise ValueError(f"a secrets report line is one of {SECRET_FINDINGS}, not {kind!r}")
+        self.secrets.setdefault(kind, []).append(line)
 
     def render(self) -> str:
         t = self.timings
@@ -88,4 +105,7 @@ class NodeLabReport:
         if self.iam:
             lines.append(f"  IAM: {self.iam}")
         lines += [f"  bad input: {line}" for line in self.bad_inputs]
+        if self.secrets:
+            lines.append("  secrets report:")
+            lines += [f"    {kind}: {line}" for kind in SECRET_FINDINGS for line in self.secrets.get(kind, [])]
         return "\n".join(lines)

@@ -8,8 +8,8 @@
     in_files(values, instance_logs(instance))                   # cloud-init's logs, the units' journal
 
 Each finding is a `Sighting`: the secret's name and where it showed, never the value, so a
-failing check can print its findings. These are the pieces the node lab's leak checks are
-built from: the cookie's today, the stack's release.secrets' once the stack delivers them.
+failing check can print its findings. The node lab's leak checks, for the cookie and the
+stack's release.secrets, are built from these pieces.
 """
 
 from __future__ import annotations

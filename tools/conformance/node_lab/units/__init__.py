@@ -4,15 +4,15 @@ systemd cannot run as the init of a namespace that is not a container, so the no
 starts this runner in each instance instead (`python -m tools.conformance.node_lab.units
 serve`), and `systemctl` there is a shim (systemctl.py) that talks to it over a Unix socket.
 
-It reads units from /etc/systemd/system, with their drop-ins (`<unit>.d/*.conf` there and
-in /run/systemd/system, merged in file-name order as systemd does), and honours the directives listed in SUPPORTED,
+It reads units from /etc/systemd/system and honours the directives listed in SUPPORTED,
 with systemd's meaning; a unit using any other directive (or value) is refused with a
 clear error when it is enabled or started, never run half-understood:
 
 - start: RuntimeDirectory (mode RuntimeDirectoryMode, owned by User) and StateDirectory
   are created; each of ExecStartPre, then ExecStart, runs with Environment, the
   EnvironmentFiles read just before it runs (so ExecStart sees a file ExecStartPre wrote;
-  a `-` path may be missing), as User/Group, in WorkingDirectory, with LimitNOFILE,
+  a `-` path may be missing; each read as systemd 252 parses it, one it refuses fails the
+  start), as User/Group, in WorkingDirectory, with LimitNOFILE,
   NoNewPrivileges, PrivateTmp (one private /tmp and /var/tmp per unit), ProtectSystem
   (`full`: /usr, /etc, /boot read-only) and ProtectHome (/home, /root, /run/user hidden).
   The command line expands `$VAR`/`${VAR}` from that environment, as systemd does.
@@ -31,12 +31,13 @@ command lines), sandbox (one command run as the unit says), manager (services: s
 stop, restart), daemon (the socket systemctl's shim talks to; `python -m` runs it).
 """
 
-from .environment import command_line, environment_file, unit_environment
+from .environment import EnvironmentFileRefused, command_line, environment_file, unit_environment
 from .manager import Manager, Service
-from .unit_file import SOCKET, Unit, UnitNotFound, UnsupportedDirective, parse_unit, seconds, with_drop_ins
+from .unit_file import SOCKET, Unit, UnitNotFound, UnsupportedDirective, parse_unit, seconds
 
 __all__ = [
     "SOCKET",
+    "EnvironmentFileRefused",
     "Manager",
     "Service",
     "Unit",
@@ -47,5 +48,4 @@ __all__ = [
     "parse_unit",
     "seconds",
     "unit_environment",
-    "with_drop_ins",
 ]

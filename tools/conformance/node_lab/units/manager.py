@@ -12,20 +12,18 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .environment import command_line, unit_environment
+from .environment import EnvironmentFileRefused, command_line, unit_environment
 from .sandbox import Sandbox, spawn
 from .unit_file import (
     DEFAULT_PATH,
     DEFAULT_RESTART_SECONDS,
     JOURNAL_DIR,
     MAX_RESTARTS,
-    RUNTIME_UNIT_DIR,
     UNIT_DIR,
     Unit,
     UnitNotFound,
     parse_unit,
     seconds,
-    with_drop_ins,
 )
 
 # --- services ----------------------------------------------------------------------------------
@@ -47,12 +45,9 @@ class Service:
 class Manager:
     """The units of one instance and their services."""
 
-    def __init__(
-        self, unit_dir: Path = UNIT_DIR, journal_dir: Path = JOURNAL_DIR, runtime_unit_dir: Path = RUNTIME_UNIT_DIR
-    ):
+    def __init__(self, unit_dir: Path = UNIT_DIR, journal_dir: Path = JOURNAL_DIR):
         self.unit_dir = unit_dir
         self.journal_dir = journal_dir
-        self.drop_in_dirs = [unit_dir, runtime_unit_dir]
         self.units: dict[str, Unit] = {}
         self.services: dict[str, Service] = {}
 
@@ -81,7 +76,7 @@ class Manager:
             path = self.unit_dir / name
             if not path.exists():
                 raise UnitNotFound(f"Unit {name} not found.")
-            self.units[name] = parse_unit(name, with_drop_ins(name, path.read_text(), self.drop_in_dirs))
+            self.units[name] = parse_unit(name, path.read_text())
         return self.units[name]
 
     def enable(self, name: str) -> str:
@@ -187,20 +182,16 @@ class Manager:
         private_tmp = self._prepare_directories(unit)
         sandbox = Sandbox.of(unit, private_tmp)
         for value in unit.values("Service", "ExecStartPre"):
-            try:
-                env = self._environment(unit)
-            except FileNotFoundError as missing:
-                self.note(unit.name, f"failed to load environment file: {missing.filename}")
+            env = self._loaded_environment(unit)
+            if env is None:
                 return 1
             argv, ignore = command_line(value, env)
             code = spawn(argv, env, sandbox, self.journal(unit.name)).wait()
             if code != 0 and not ignore:
                 self.note(unit.name, f"ExecStartPre {argv[0]} failed: exit {code}")
                 return code if code > 0 else 1
-        try:
-            env = self._environment(unit)
-        except FileNotFoundError as missing:
-            self.note(unit.name, f"failed to load environment file: {missing.filename}")
+        env = self._loaded_environment(unit)
+        if env is None:
             return 1
         argv, _ = command_line(unit.service("ExecStart"), env)
         with service.lock:
@@ -209,6 +200,17 @@ class Manager:
             service.main = spawn(argv, env, sandbox, self.journal(unit.name))
             service.state = "active"
         self.note(unit.name, f"started {argv[0]} (pid {service.main.pid})")
+        return None
+
+    def _loaded_environment(self, unit: Unit) -> dict[str, str] | None:
+        """The environment a command of the unit runs with; None, said in the journal, when systemd
+        could not load it (a required EnvironmentFile missing, or one it refuses): the start fails."""
+        try:
+            return self._environment(unit)
+        except FileNotFoundError as missing:
+            self.note(unit.name, f"failed to load environment file: {missing.filename}")
+        except EnvironmentFileRefused as refused:
+            self.note(unit.name, f"failed to load environment file: {refused}")
         return None
 
     def _environment(self, unit: Unit) -> dict[str, str]:

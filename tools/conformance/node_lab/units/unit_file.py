@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 UNIT_DIR = Path("/etc/systemd/system")
-RUNTIME_UNIT_DIR = Path("/run/systemd/system")
-"""Where runtime drop-ins live: read after /etc's, as systemd does, and gone at reboot."""
 SOCKET = Path("/run/node-lab/systemd.sock")
 JOURNAL_DIR = Path("/var/log/node-lab/journal")
 """One log per unit, what `journalctl -u <unit>` would show."""
@@ -101,19 +99,6 @@ class Unit:
     @property
     def state_directories(self) -> list[Path]:
         return [Path("/var/lib", d) for v in self.values("Service", "StateDirectory") for d in v.split()]
-
-
-def with_drop_ins(name: str, text: str, directories: list[Path]) -> str:
-    """The unit file's text followed by its drop-ins (`<dir>/<name>.d/*.conf`), as systemd merges them.
-
-    Drop-ins apply in the order of their file names, whatever their directory; a name found in
-    an earlier directory of `directories` hides the same name in a later one.
-    """
-    found: dict[str, Path] = {}
-    for directory in directories:
-        for path in sorted((directory / f"{name}.d").glob("*.conf")):
-            found.setdefault(path.name, path)
-    return "\n".join([text, *(found[file_name].read_text() for file_name in sorted(found))])
 
 
 def parse_unit(name: str, text: str) -> Unit:
