@@ -99,9 +99,10 @@ def check(
     records = list(document.get("resources", []))
     violations = []
     for record in records:
+        inputs = on_the_wire(record.get("inputs") or {})  # once per resource: the Struct is the same for each rule
         for policy in policies:
             if isinstance(policy, ResourceValidationPolicy):
-                args = _resource_args(record, effective[policy.name])
+                args = _resource_args(record, inputs, effective[policy.name])
                 violations += _run(policy, effective[policy.name], args, record["name"])
     stack_resources = _stack_resources(records)
     for policy in policies:
@@ -156,12 +157,17 @@ def _name(urn: str | None) -> str:
 # --- the args the callbacks receive ------------------------------------------------------------
 
 
-def as_analyzed(props: Mapping[str, Any]) -> Mapping[str, Any]:
-    """`props` as the policy server hands them to a rule: through a protobuf Struct and the proxy."""
-    wire = json_format.MessageToDict(
+def on_the_wire(props: Mapping[str, Any]) -> dict[str, Any]:
+    """`props` as the CLI sends them to the policy server: a protobuf Struct, read back as JSON."""
+    return json_format.MessageToDict(
         json_format.ParseDict(json.loads(json.dumps(props, default=str)), struct_pb2.Struct())
     )
-    return unknown_checking_proxy(deserialize_properties(wire))
+
+
+def as_analyzed(wire: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Props on the wire as the policy server hands them to each rule: deserialized afresh for every
+    rule (as its Analyze does), behind the proxy that refuses unknown values."""
+    return unknown_checking_proxy(deserialize_properties(dict(wire)))
 
 
 def _options(record: Mapping[str, Any]) -> PolicyResourceOptions:
@@ -177,10 +183,12 @@ def _options(record: Mapping[str, Any]) -> PolicyResourceOptions:
     )
 
 
-def _resource_args(record: Mapping[str, Any], settings: PolicySettings) -> ResourceValidationArgs:
+def _resource_args(
+    record: Mapping[str, Any], inputs: Mapping[str, Any], settings: PolicySettings
+) -> ResourceValidationArgs:
     return ResourceValidationArgs(
         resource_type=record["type"],
-        props=as_analyzed(record.get("inputs") or {}),
+        props=as_analyzed(inputs),
         urn=record["urn"],
         name=record["name"],
         opts=_options(record),
@@ -194,7 +202,7 @@ def _stack_resources(records: list[Mapping[str, Any]]) -> list[PolicyResource]:
     resources = [
         PolicyResource(
             resource_type=r["type"],
-            props=as_analyzed(_outputs(r)),
+            props=as_analyzed(on_the_wire(_outputs(r))),
             urn=r["urn"],
             name=r["name"],
             opts=_options(r),
