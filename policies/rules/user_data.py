@@ -185,8 +185,13 @@ def _values(value: Any, where: str, key: str | None, commands: bool) -> Iterator
         yield Piece(where, f"{key}: {text}" if key is not None else text)
 
 
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's safe loader where PyYAML was built with it (its wheels are): the same documents, read
+several times faster; the pure-Python one otherwise."""
+
+
 def _yaml(text: str) -> Any:
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=SAFE_LOADER)  # noqa: S506 - a safe loader
     except yaml.YAMLError:
         return None
