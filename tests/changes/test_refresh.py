@@ -51,3 +51,13 @@ def test_each_checkpoint_before_the_end_pauses_for_its_delay_an_hour_unless_give
 def test_an_empty_group_has_nothing_to_replace():
     plan = refresh_plan(0, 90, 110, 120, 105)
     assert (plan.batch, plan.batches, plan.minimum_seconds) == (0, 0, 0)
+
+
+def test_one_node_at_50_100_stops_before_its_replacement_and_at_150_starts_it_first():
+    # 1 node, 50/100: keep ceil(0.5) = 1, at most ceil(1.0) = 1 running: no room, one replaced anyway,
+    # the old one goes as the new one warms up: max(120 warmup, 60 drain) = 120 s
+    alone = refresh_plan(1, 50, 100, warmup_seconds=120, drain_seconds=60)
+    assert (alone.batch, alone.launches_first, alone.minimum_seconds) == (1, False, 120)
+    # 50/150: at most ceil(1.5) = 2 running: the new node first, then the old one drains: 120 + 60
+    first = refresh_plan(1, 50, 150, warmup_seconds=120, drain_seconds=60)
+    assert (first.batch, first.running_at_most, first.launches_first, first.minimum_seconds) == (1, 2, True, 180)

@@ -154,7 +154,8 @@ def _refresh(refresh: Refresh) -> list[str]:
     )
     lines = [
         f"Node refresh of group {refresh.group} (the launch template or instance types changed):",
-        f"  {plan.nodes} nodes, {plan.batch} at a time ({plan.batches} batches): at least {plan.in_service_at_least} "
+        f"  {_count(plan.nodes, 'node')}, {plan.batch} at a time ({_count(plan.batches, 'batch')}): at least "
+        f"{plan.in_service_at_least} "
         f"stay in service (minHealthyPercentage {plan.min_healthy_percentage}, rounded up), at most "
         f"{plan.running_at_most} run (maxHealthyPercentage {plan.max_healthy_percentage}, rounded up): {order}.",
     ]
@@ -171,6 +172,10 @@ def _refresh(refresh: Refresh) -> list[str]:
         + " (boot and health checks come on top)."
     )
     return lines
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}{'es' if noun.endswith('ch') else 's'}"
 
 
 def _checkpoint(checkpoint: Checkpoint) -> str:
