@@ -29,7 +29,8 @@ node needs of them is granted inline. A node:
 - lets an operator in through Session Manager (no SSH): the permissions AWS documents as
   the minimum for an instance profile, "Step 2: Verify or add instance permissions for
   Session Manager", https://docs.aws.amazon.com/systems-manager/latest/userguide/session-manager-getting-started-instance-profile.html
-  (sessions logged to S3 or encrypted with KMS would need more; this stack configures neither);
+  (sessions logged to S3 or encrypted with KMS would need more; this stack configures neither),
+  the agent's heartbeat on the account's instances in the region rather than "*";
 - publishes the CloudWatch agent's metrics, in METRICS_NAMESPACE only (`cloudwatch:namespace`),
   the agent reading the group's name for their dimension with `ec2:DescribeTags`
   (plans/cloudwatch_agent.py configures no logs, no traces and no configuration in SSM).
@@ -63,14 +64,19 @@ Amazon EC2 Auto Scaling)."""
 LIFECYCLE_ACTIONS = ("autoscaling:CompleteLifecycleAction",)
 """What the launch hook script and the drain agent call, on the group's ARN."""
 
-SESSION_MANAGER_ACTIONS = (
-    "ssm:UpdateInstanceInformation",
+SESSION_MANAGER_HEARTBEAT = ("ssm:UpdateInstanceInformation",)
+"""The SSM agent's heartbeat, part of Session Manager's documented minimum (see the module docstring).
+AWS's page grants it on "*"; the Service Authorization Reference gives it the resource type
+`instance` (arn:<partition>:ec2:<region>:<account>:instance/<id>), so it is granted on the
+account's instances in the stack's region."""
+
+SESSION_MANAGER_CHANNELS = (
     "ssmmessages:CreateControlChannel",
     "ssmmessages:CreateDataChannel",
     "ssmmessages:OpenControlChannel",
     "ssmmessages:OpenDataChannel",
 )
-"""Session Manager on an instance, AWS's documented minimum (see the module docstring), on "*" as there."""
+"""The session's channels, the rest of that minimum: ssmmessages has no resource-level permission."""
 
 ANY_RESOURCE = "*"
 
@@ -162,7 +168,12 @@ def node_boot_policy(
     if discovery_service_arn is not None:
         statements += _cloud_map_statements(partition, discovery_service_arn, discovery_hosted_zone_id)
     statements += [
-        _statement("OpenSessionManagerSessions", list(SESSION_MANAGER_ACTIONS), ANY_RESOURCE),
+        _statement(
+            "ReportToSessionManager",
+            list(SESSION_MANAGER_HEARTBEAT),
+            f"arn:{partition}:ec2:{region}:{account}:instance/*",
+        ),
+        _statement("OpenSessionManagerChannels", list(SESSION_MANAGER_CHANNELS), ANY_RESOURCE),
         _statement(
             "PublishNodeMetrics",
             ["cloudwatch:PutMetricData"],

@@ -118,10 +118,15 @@ PROD_NODE_ROLE_POLICY = {
             "Resource": "arn:aws:s3:::shop-releases/shop-1.4.2.tar.gz",
         },
         {
-            "Sid": "OpenSessionManagerSessions",
+            "Sid": "ReportToSessionManager",
+            "Effect": "Allow",
+            "Action": ["ssm:UpdateInstanceInformation"],
+            "Resource": f"arn:aws:ec2:{REGION}:{ACCOUNT}:instance/*",
+        },
+        {
+            "Sid": "OpenSessionManagerChannels",
             "Effect": "Allow",
             "Action": [
-                "ssm:UpdateInstanceInformation",
                 "ssmmessages:CreateControlChannel",
                 "ssmmessages:CreateDataChannel",
                 "ssmmessages:OpenControlChannel",
@@ -148,10 +153,10 @@ PROD_NODE_ROLE_POLICY = {
 
 UNSCOPABLE = {
     # EC2 and Auto Scaling Describe*, Systems Manager's ssmmessages and CloudWatch PutMetricData take no
-    # resource-level permission (Service Authorization Reference); Session Manager's page grants its set on "*"
+    # resource-level permission (Service Authorization Reference)
     "DiscoverClusterNodes",
     "ReadGroupMembers",
-    "OpenSessionManagerSessions",
+    "OpenSessionManagerChannels",
     "PublishNodeMetrics",
 }
 
@@ -214,8 +219,11 @@ def test_no_wildcard_action_and_any_resource_only_where_aws_scopes_none(
         resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
         if "*" in resources:
             assert sid in UNSCOPABLE, f"{sid}: '*' only where no resource-level permission exists"
-        # a key ARN's `key/*` is scoped by its statement's conditions: the service and the secret
-        assert all(r == "*" or "*" not in r or statement.get("Condition") for r in resources), sid
+        # a key ARN's `key/*` is scoped by its statement's conditions: the service and the secret; the
+        # heartbeat's `instance/*` by account and region (a node's instance id is AWS's, at launch)
+        assert all(
+            r == "*" or "*" not in r or statement.get("Condition") or r.endswith(":instance/*") for r in resources
+        ), sid
 
 
 def test_metrics_go_only_to_the_agents_namespace(stacks: dict[str, StackSettings]) -> None:
