@@ -126,16 +126,26 @@ class EmulatedAccount:
         return self._thread.submit(lambda: action(_Clients(self))).result(timeout)
 
     def apply(self, stack_file: Path) -> dict[str, Any]:
-        """Apply a stack file into the server with `python -m tools.preview` (the command-line contract)."""
-        argv = [sys.executable, "-m", "tools.preview", "--config", str(stack_file), "--endpoint", self.url]
+        """Apply a stack file into the server, keeping its state for `apply_change` (stack_state.py:
+        what `python -m tools.preview --endpoint` runs, plus the state `pulumi up` keeps)."""
+        return self._stack_state(stack_file, [])
+
+    def apply_change(self, stack_file: Path) -> dict[str, Any]:
+        """Apply an edited stack file over the last one through the update path; the refreshes it started."""
+        return self._stack_state(stack_file, ["--change"])
+
+    def _stack_state(self, stack_file: Path, extra: list[str]) -> dict[str, Any]:
+        module = "tools.conformance.node_lab.stack_state"
+        argv = [sys.executable, "-m", module, "--config", str(stack_file), "--endpoint", self.url]
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "PYTHONPATH": str(PROJECT_DIR),
             "HOME": str(self.workdir),
+            **self.credentials,  # the lab's administrator once IAM is enforced
         }
         try:
             done = subprocess.run(
-                self.namespace.command([*argv, "--format", "json"]),
+                self.namespace.command([*argv, "--state", str(self.workdir / "stack-state.pickle"), *extra]),
                 env=env,
                 cwd=PROJECT_DIR,
                 capture_output=True,
@@ -147,7 +157,7 @@ class EmulatedAccount:
             raise AccountFailed(f"applying {stack_file.name} took longer than {APPLY_TIMEOUT_SECONDS} s") from slow
         if done.returncode != 0:
             raise AccountFailed(f"applying {stack_file.name} failed (exit {done.returncode}):\n{done.stderr[-3000:]}")
-        return json.loads(done.stdout)
+        return json.loads(done.stdout.strip().splitlines()[-1])
 
     def completed_lifecycle_actions(self) -> list[dict[str, str]]:
         """Every CompleteLifecycleAction the server accepted: group, hook, instance, result."""
