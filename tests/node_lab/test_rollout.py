@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import math
-import signal
 import subprocess
 import threading
 import time
@@ -22,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.node_lab import stop_traffic
 from tools.conformance.auto_scaling.clock import CompressedClock
 from tools.conformance.auto_scaling.instance_refresh import (
     FAILED,
@@ -98,15 +98,6 @@ def _traffic(lab: NodeLab, log: Path) -> subprocess.Popen:
         return subprocess.Popen(lab.client.command(argv), stdout=out, stderr=subprocess.DEVNULL)
 
 
-def _stop(loop: subprocess.Popen) -> None:
-    loop.send_signal(signal.SIGTERM)
-    try:
-        loop.wait(30)
-    except subprocess.TimeoutExpired:
-        loop.kill()
-        loop.wait()
-
-
 @pytest.fixture(scope="module")
 def fleet(node_lab: NodeLab) -> LabFleet:
     """The lab's group as the rollout starts: LAB_NODES nodes of v1 in service, nothing else."""
@@ -158,7 +149,7 @@ def _ship(lab: NodeLab, fleet: LabFleet, tarball: Path, label: str, top_up: bool
     finally:
         stop.set()
         sampler.join(30)
-        _stop(loop)
+        stop_traffic(loop)
     requests = [json.loads(line) for line in log.read_text().splitlines()]
     report = RolloutReport(lab.stack, order, outcome, watch.least_up)
     failed = sum(1 for r in requests if r["status"] != 200)

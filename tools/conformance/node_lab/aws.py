@@ -35,6 +35,7 @@ from typing import Any, TypeVar
 
 import boto3
 from botocore.config import Config
+from cryptography.fernet import Fernet
 
 from tools.emulator.core.registry import Request
 from tools.emulator.core.session import AwsSession
@@ -50,6 +51,8 @@ APPLY_TIMEOUT_SECONDS = 600
 """Applying a stack into the server takes about a minute on a busy two-core machine."""
 CALL_TIMEOUT_SECONDS = 120
 LAB_ADMIN = "node-lab-admin"
+STATE_KEY_VARIABLE = "NODE_LAB_STATE_KEY"
+"""The key the stack's state is encrypted with (stack_state.py), in that process's environment."""
 SETUP_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 """What moto accepts before IAM checking is on (the emulator uses the same)."""
 
@@ -79,6 +82,7 @@ class EmulatedAccount:
         self.process: subprocess.Popen | None = None
         self.credentials = dict(SETUP_CREDENTIALS)
         self.lifecycle_log = workdir / "lifecycle-actions.jsonl"
+        self._state_key = Fernet.generate_key().decode()  # the stack state's (stack_state.py)
         self._thread = ThreadPoolExecutor(1, initializer=_enter_network_namespace, initargs=(namespace.name,))
 
     def start(self) -> None:
@@ -142,6 +146,7 @@ class EmulatedAccount:
             "PYTHONPATH": str(PROJECT_DIR),
             "HOME": str(self.workdir),
             **self.credentials,  # the lab's administrator once IAM is enforced
+            STATE_KEY_VARIABLE: self._state_key,
         }
         try:
             done = subprocess.run(
