@@ -28,7 +28,7 @@ from tools.conformance.auto_scaling.fleet import Node as FleetNode
 from tools.conformance.auto_scaling.order import RefreshOrder, pending_refresh
 from tools.conformance.auto_scaling.record import ServerRecord
 
-from .. import firewall
+from .. import firewall, netns
 from ..waiting import wait_until
 from .lab import Node, NodeLab
 from .moto_server import HOLD_ROUTE
@@ -114,6 +114,8 @@ class LabFleet:
             )
         )
         lab_node.instance.close()
+        # off the bridge with its address: moto gives a terminated instance's address to the next one
+        netns.remove_namespace(lab_node.instance.namespace.name)
         self.gone.add(node.id)
 
     def alarm_states(self, names: list[str]) -> dict[str, str]:
@@ -152,6 +154,9 @@ class LabFleet:
         [described] = autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=[group])["AutoScalingGroups"]
         known = {n.instance_id for n in self.lab.all_nodes}
         ids = [i["InstanceId"] for i in described["Instances"] if i["InstanceId"] not in known]
+        for extra in ids[1:]:  # moto topping the group up past a termination it had not yet counted
+            autoscaling.terminate_instance_in_auto_scaling_group(InstanceId=extra, ShouldDecrementDesiredCapacity=True)
+        ids = ids[:1]
         reservations = aws.client("ec2").describe_instances(InstanceIds=ids)["Reservations"]
         return [i for r in reservations for i in r["Instances"]]
 
