@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import os
 import signal
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -31,6 +31,12 @@ CACHE = Path(os.environ.get("NODE_LAB_CACHE", netns.PROJECT_DIR / "out" / "node-
 def release_tarball() -> Path:
     skip_unless_ready(missing_build_tools())
     return build_release(CACHE)
+
+
+@pytest.fixture(scope="session")
+def release_as_version(release_tarball: Path) -> Callable[[str], Path]:
+    """The release's tarball built as another version (`/node` reports it): the rollout's v2."""
+    return functools.partial(build_release, CACHE)
 
 
 @pytest.fixture(scope="session")

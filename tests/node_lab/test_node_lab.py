@@ -16,7 +16,6 @@ import base64
 import hashlib
 import hmac
 import json
-import signal
 import subprocess
 import time
 from collections import Counter
@@ -30,7 +29,7 @@ import yaml
 from components.plans.release_environment import release_environment
 from components.plans.user_data import render_user_data
 from tests.support.fake_node import decoded_content
-from tests.support.node_lab import telltales
+from tests.support.node_lab import stop_traffic, telltales
 from tools.conformance.node_lab import boot, cloud_init
 from tools.conformance.node_lab.database import DATABASE_PORT
 from tools.conformance.node_lab.lab import MESH_TIMEOUT_SECONDS, Node, NodeLab
@@ -408,12 +407,7 @@ def scale_in(node_lab) -> ScaleIn:
         assert stopped is not None, _journal(leaving, node_lab.layout.drain_unit)
         time.sleep(AFTER_STOP_SECONDS)
     finally:
-        loop.send_signal(signal.SIGTERM)
-        try:
-            loop.wait(30)
-        except subprocess.TimeoutExpired:
-            loop.kill()
-            loop.wait()
+        stop_traffic(loop)
     requests = [json.loads(line) for line in log.read_text().splitlines()]
     failed = [r for r in requests if r["status"] != 201]
     node_lab.report.requests_ok, node_lab.report.requests_failed = len(requests) - len(failed), len(failed)

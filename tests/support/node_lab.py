@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
+import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -105,3 +107,13 @@ class StartedLabs:
         self._pool.shutdown(wait=True)
         for lab in self.labs.values():
             lab.close()
+
+
+def stop_traffic(loop: subprocess.Popen) -> None:
+    """Stop a request loop (tools.conformance.traffic) as it expects, killed if it does not end."""
+    loop.send_signal(signal.SIGTERM)
+    try:
+        loop.wait(30)
+    except subprocess.TimeoutExpired:
+        loop.kill()
+        loop.wait()

@@ -138,6 +138,22 @@ def test_dev_with_its_one_node_is_without_a_node_while_it_is_replaced_as_aws_rep
     assert fleet.capacity == [1, 0, 1]
 
 
+def test_drains_that_overlap_the_next_batch_keep_the_same_capacity_and_still_drain_before_terminating(prod_rollout):
+    order = prod_rollout.ship("2.0.0")
+    fleet = prod_rollout.fleet({order.desired_version: SERVES})
+    record = InProcessRecord(
+        prod_rollout.applied.account_id, prod_rollout.applied.settings.region, prod_rollout.group, order.refresh_id
+    )
+    refresh = InstanceRefresh(order, fleet, record, prod_rollout.clock, prod_rollout.drain_seconds, drains_overlap=True)
+    outcome = refresh.perform()
+
+    assert outcome.status == "Successful" and fleet.versions() == ["2", "2", "2"]
+    # 90/110 over 3 nodes keeps ceil(2.7) = 3 in service whether or not a drain overlaps a launch
+    assert min(fleet.capacity) == 3
+    old = [n for n in outcome.timeline.nodes.values() if n.launched is None]
+    assert len(old) == 3 and all(n.drained is not None and n.drained <= n.terminated for n in old)
+
+
 # --- checkpoints ---
 
 

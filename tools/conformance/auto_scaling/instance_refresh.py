@@ -20,10 +20,12 @@ StartInstanceRefresh, DescribeInstanceRefreshes):
   warm-up period does not start until the lifecycle hook actions are complete and the instance
   enters the InService state."
 - An old node leaves through the termination hook: drained (deregistered, its drain agent stopped
-  the release), then terminated. The stand-in waits for that before the next batch. AWS may launch
-  the next batch while an old node drains (MaxHealthyPercentage counts the nodes "in service and
-  healthy, or pending", not those leaving), as the change report's least duration assumes; waiting
-  is the slower reading, and in-service capacity is the same under both.
+  the release), then terminated. The stand-in waits for that before the next batch, unless asked
+  to overlap (`drains_overlap`): AWS may launch the next batch while an old node drains
+  (MaxHealthyPercentage counts the nodes "in service and healthy, or pending", not those leaving),
+  as the change report's least duration assumes; waiting is the slower reading, and in-service
+  capacity is the same under both (a draining node is out of service either way). The node lab
+  overlaps, since its drains run in real time; the refresh ends once every drain has.
 - Skip matching "skips replacing instances that match the desired configuration. If no desired
   configuration is specified, then it skips replacing instances that have the same configuration
   that is already set on the group": a node on the desired launch template version stays. With
@@ -67,6 +69,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -142,6 +145,7 @@ class InstanceRefresh:
         clock: Clock,
         drain_seconds: int = 0,
         launch_attempts: int = LAUNCH_ATTEMPTS,
+        drains_overlap: bool = False,
     ) -> None:
         self.order, self.fleet, self.record, self.clock = order, fleet, record, clock
         self.plan = order.plan(drain_seconds)
@@ -149,6 +153,8 @@ class InstanceRefresh:
             raise ValueError(f"a replacement needs at least one launch attempt, got {launch_attempts}")
         self.launch_attempts = launch_attempts
         self.timeline = Timeline()
+        self._leaving = ThreadPoolExecutor(thread_name_prefix="refresh-drain") if drains_overlap else None
+        self._left: list[Future[None]] = []
 
     def perform(self) -> RefreshOutcome:
         found = self.fleet.in_service()
@@ -175,7 +181,9 @@ class InstanceRefresh:
                 if to_replace:
                     self._pause_at_checkpoint(replaced, pending)
             self._check_alarms()
+            self._all_left()
         except RefreshFailed as failed:
+            self._all_left()
             self.record.move_to(FAILED, failed.reason)
             return RefreshOutcome(FAILED, failed.reason, self.plan, self.timeline, replaced, total)
         self.record.move_to(SUCCESSFUL)
@@ -221,11 +229,24 @@ class InstanceRefresh:
 
     def _take_out(self, batch: list[Node]) -> None:
         for node in batch:
-            entry = self.timeline.node(node.id, node.version)
-            self.fleet.drain(node)
-            entry.drained = self.clock.now()
-            self.fleet.terminate(node)
-            entry.terminated = self.clock.now()
+            if self._leaving is None:
+                self._leave(node)
+            else:
+                self._left.append(self._leaving.submit(self._leave, node))
+
+    def _leave(self, node: Node) -> None:
+        entry = self.timeline.node(node.id, node.version)
+        self.fleet.drain(node)
+        entry.drained = self.clock.now()
+        self.fleet.terminate(node)
+        entry.terminated = self.clock.now()
+
+    def _all_left(self) -> None:
+        """Every drain started has ended (its failure raised here)."""
+        for leaving in self._left:
+            leaving.result()
+        if self._leaving is not None:
+            self._leaving.shutdown()
 
     # --- waiting ---
 

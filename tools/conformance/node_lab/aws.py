@@ -35,6 +35,7 @@ from typing import Any, TypeVar
 
 import boto3
 from botocore.config import Config
+from cryptography.fernet import Fernet
 
 from tools.emulator.core.registry import Request
 from tools.emulator.core.session import AwsSession
@@ -50,6 +51,8 @@ APPLY_TIMEOUT_SECONDS = 600
 """Applying a stack into the server takes about a minute on a busy two-core machine."""
 CALL_TIMEOUT_SECONDS = 120
 LAB_ADMIN = "node-lab-admin"
+STATE_KEY_VARIABLE = "NODE_LAB_STATE_KEY"
+"""The key the stack's state is encrypted with (stack_state.py), in that process's environment."""
 SETUP_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 """What moto accepts before IAM checking is on (the emulator uses the same)."""
 
@@ -79,6 +82,7 @@ class EmulatedAccount:
         self.process: subprocess.Popen | None = None
         self.credentials = dict(SETUP_CREDENTIALS)
         self.lifecycle_log = workdir / "lifecycle-actions.jsonl"
+        self._state_key = Fernet.generate_key().decode()  # the stack state's (stack_state.py)
         self._thread = ThreadPoolExecutor(1, initializer=_enter_network_namespace, initargs=(namespace.name,))
 
     def start(self) -> None:
@@ -126,16 +130,27 @@ class EmulatedAccount:
         return self._thread.submit(lambda: action(_Clients(self))).result(timeout)
 
     def apply(self, stack_file: Path) -> dict[str, Any]:
-        """Apply a stack file into the server with `python -m tools.preview` (the command-line contract)."""
-        argv = [sys.executable, "-m", "tools.preview", "--config", str(stack_file), "--endpoint", self.url]
+        """Apply a stack file into the server, keeping its state for `apply_change` (stack_state.py:
+        what `python -m tools.preview --endpoint` runs, plus the state `pulumi up` keeps)."""
+        return self._stack_state(stack_file, [])
+
+    def apply_change(self, stack_file: Path) -> dict[str, Any]:
+        """Apply an edited stack file over the last one through the update path; the refreshes it started."""
+        return self._stack_state(stack_file, ["--change"])
+
+    def _stack_state(self, stack_file: Path, extra: list[str]) -> dict[str, Any]:
+        module = "tools.conformance.node_lab.stack_state"
+        argv = [sys.executable, "-m", module, "--config", str(stack_file), "--endpoint", self.url]
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "PYTHONPATH": str(PROJECT_DIR),
             "HOME": str(self.workdir),
+            **self.credentials,  # the lab's administrator once IAM is enforced
+            STATE_KEY_VARIABLE: self._state_key,
         }
         try:
             done = subprocess.run(
-                self.namespace.command([*argv, "--format", "json"]),
+                self.namespace.command([*argv, "--state", str(self.workdir / "stack-state.pickle"), *extra]),
                 env=env,
                 cwd=PROJECT_DIR,
                 capture_output=True,
@@ -147,7 +162,7 @@ class EmulatedAccount:
             raise AccountFailed(f"applying {stack_file.name} took longer than {APPLY_TIMEOUT_SECONDS} s") from slow
         if done.returncode != 0:
             raise AccountFailed(f"applying {stack_file.name} failed (exit {done.returncode}):\n{done.stderr[-3000:]}")
-        return json.loads(done.stdout)
+        return json.loads(done.stdout.strip().splitlines()[-1])
 
     def completed_lifecycle_actions(self) -> list[dict[str, str]]:
         """Every CompleteLifecycleAction the server accepted: group, hook, instance, result."""

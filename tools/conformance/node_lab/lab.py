@@ -127,6 +127,7 @@ class NodeLab:
         self.database_group: str | None = None
         self.secrets: LabSecrets | None = None
         self.facts: dict[str, Any] = {}
+        self.stack_changes: dict[str, dict[str, Any]] = {}
         self.timings: dict[str, float] = {}
         self._closed = False
         self._interrupted = False
@@ -179,6 +180,7 @@ class NodeLab:
         }
         if self.discovery:
             changes[RELEASE_SECTION] = {"discovery": self.discovery}
+        self.stack_changes = changes  # what a later edit of the stack file (rollout.py) starts from
         return variant(self.stack, self.workdir / "stack", changes)
 
     def _read_facts(self, aws) -> dict[str, Any]:
@@ -343,15 +345,16 @@ class NodeLab:
     def all_nodes(self) -> list[Node]:
         return [*self.nodes, *self.extra_nodes]
 
-    def boot_node(self, node: Node) -> None:
-        """Start the instance and run cloud-init on the launch template's user data."""
+    def boot_node(self, node: Node, user_data: str | None = None) -> None:
+        """Start the instance and run cloud-init on the launch template's user data (that of the
+        version the group had at the start unless `user_data` is given)."""
         instance = node.instance
         instance.start()
         boot.prepare(instance)
         # Debian's aws-cli 2.9 ignores AWS_ENDPOINT_URL (2.13+): the endpoint comes from the PATH.
         aws = ["/usr/bin/aws", "--endpoint-url", self.account.url]
         cloud_init.install_recorder(instance, "/usr/local/bin/aws", "aws", then=aws)
-        cloud_init.prepare(instance, self.facts["user_data"], node.instance_id)
+        cloud_init.prepare(instance, user_data or self.facts["user_data"], node.instance_id)
         node.boot_runs = cloud_init.boot(instance, log=instance.workdir / "cloud-init.log")
 
     def _start_balancer(self) -> None:

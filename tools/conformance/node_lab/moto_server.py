@@ -18,6 +18,15 @@ under its ARN by `tools.preview --endpoint` through the project server's extensi
    cookie and release.secrets (ssm:GetParameter, secretsmanager:GetSecretValue) are named
    by the emulator itself (tools/emulator/core/moto_fixtures.py, AUTHORIZED_RESOURCE).
    Conditions are still not evaluated by moto.
+3. What an instance refresh needs (the rollout lab, rollout.py): the stand-in's route that moves a
+   refresh (tools/conformance/auto_scaling/record.py), and the launch hook's hold. moto launches an
+   instance straight into InService; AWS holds it in Pending:Wait while a launch hook is pending
+   ("Amazon EC2 Auto Scaling lifecycle hooks": the instance "remains in a wait state"). HOLD_ROUTE
+   puts an instance the lab launched into Pending:Wait, and CompleteLifecycleAction moves it on as
+   AWS does: CONTINUE to InService, ABANDON to Terminating.
+4. CreateLaunchTemplateVersion's user data. moto 5.2 keeps it as the string it received (its
+   CreateLaunchTemplate parses it; this call does not), and then fails an assertion when the group
+   launches an instance from that version. The server parses it as CreateLaunchTemplate does.
 """
 
 from __future__ import annotations
@@ -33,7 +42,13 @@ from moto.autoscaling.responses import AutoScalingResponse
 from moto.core.responses import EmptyResult
 from moto.servicediscovery.responses import ServiceDiscoveryResponse
 
+from tools.conformance.auto_scaling import record
+
 RESULTS = {"CONTINUE", "ABANDON"}
+HELD = "Pending:Wait"
+AFTER_LAUNCH_HOOK = {"CONTINUE": "InService", "ABANDON": "Terminating"}
+"""Where an instance held by its launch hook goes on each result (lifecycle hooks, "How it works")."""
+HOLD_ROUTE = "/moto-api/elixir-cluster/hold-instance"
 
 
 def install_complete_lifecycle_action(log: Path) -> None:
@@ -49,12 +64,53 @@ def install_complete_lifecycle_action(log: Path) -> None:
             raise ValidationError(f"No Lifecycle Hook found with name {hook} for group {group}")
         if result not in RESULTS:
             raise ValidationError(f"LifecycleActionResult must be CONTINUE or ABANDON, got {result}")
+        _release_held(self.autoscaling_backend, group, instance, result)
         with lock, open(log, "a") as out:
             completed = {"group": group, "hook": hook, "instance": instance, "result": result}
             out.write(json.dumps(completed) + "\n")
         return EmptyResult()
 
     AutoScalingResponse.complete_lifecycle_action = complete_lifecycle_action
+
+
+def _release_held(backend, group: str, instance: str, result: str) -> None:
+    found = backend.autoscaling_groups.get(group)
+    for state in found.instance_states if found else []:
+        if state.instance.id == instance and state.lifecycle_state == HELD:
+            state.lifecycle_state = AFTER_LAUNCH_HOOK[result]
+
+
+def install_hold() -> None:
+    """HOLD_ROUTE: POST {"group", "instance"} puts that instance of the group in Pending:Wait."""
+    from moto.autoscaling.models import autoscaling_backends
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.moto_api._internal import urls as moto_api_urls
+
+    def hold(request, full_url, headers):
+        asked = json.loads(request.data or b"{}")
+        for backend in (b for regions in [autoscaling_backends[DEFAULT_ACCOUNT_ID]] for b in regions.values()):
+            found = backend.autoscaling_groups.get(asked.get("group"))
+            for state in found.instance_states if found else []:
+                if state.instance.id == asked.get("instance"):
+                    state.lifecycle_state = HELD
+                    return 200, {}, json.dumps({"held": asked["instance"]})
+        return 404, {}, json.dumps({"error": f"no instance {asked.get('instance')} in {asked.get('group')}"})
+
+    moto_api_urls.url_paths["{0}" + HOLD_ROUTE] = hold
+
+
+def install_user_data_of_new_versions() -> None:
+    from moto.ec2.models.launch_templates import LaunchTemplate
+    from moto.ec2.utils import parse_user_data
+
+    create_version = LaunchTemplate.create_version
+
+    def parsed(self, data, description):
+        if isinstance(data.get("UserData"), str):
+            data = {**data, "UserData": parse_user_data(data["UserData"])}
+        return create_version(self, data, description)
+
+    LaunchTemplate.create_version = parsed
 
 
 def _group_arn(response) -> str:
@@ -93,6 +149,9 @@ def main(argv: list[str] | None = None) -> None:
     known, rest = parser.parse_known_args(argv)
     install_complete_lifecycle_action(known.lifecycle_log)
     install_resource_names()
+    install_hold()
+    install_user_data_of_new_versions()
+    record.install()
     from tools.emulator import server
 
     server.main(rest)

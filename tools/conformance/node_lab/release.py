@@ -76,19 +76,20 @@ def _missing_otp_apps() -> list[tuple[str, str]]:
     return [(app, OTP_APPLICATIONS[app]) for app in done.stdout.split()]
 
 
-def build_release(cache_dir: Path) -> Path:
-    """The release tarball for the current source, built into `cache_dir` unless already there."""
+def build_release(cache_dir: Path, version: str | None = None) -> Path:
+    """The release tarball for the current source, built into `cache_dir` unless already there;
+    as release version `version` (what `/node` reports) instead of mix.exs's when given."""
     missing = missing_build_tools()
     if missing:
         raise ReleaseBuildFailed("cannot build examples/shop; missing:\n" + "\n".join(f"  - {m}" for m in missing))
-    digest = source_digest()
+    digest = source_digest() + (f"-{version}" if version else "")
     tarball = cache_dir / f"{RELEASE_NAME}-{digest}.tar.gz"
     if tarball.exists():
         return tarball
     work = cache_dir / f"build-{digest}"
     shutil.rmtree(work, ignore_errors=True)
     _copy_source(work / "src")
-    built = _mix_release(work)
+    built = _mix_release(work, version)
     cache_dir.mkdir(parents=True, exist_ok=True)
     partial = tarball.with_suffix(".partial")
     shutil.copyfile(built, partial)
@@ -132,15 +133,17 @@ def _copy_source(target: Path, parts: tuple[str, ...] = SOURCE_PARTS) -> None:
         shutil.copyfile(path, destination)
 
 
-def _mix_release(work: Path) -> Path:
-    done = _mix(work, ["release", "--overwrite"], "prod")
+def _mix_release(work: Path, version: str | None = None) -> Path:
+    done = _mix(work, ["release", "--overwrite"], "prod", {"SHOP_VERSION": version} if version else {})
     tarballs = list((work / "src" / "_build" / "prod").glob(f"{RELEASE_NAME}-*.tar.gz"))
     if done.returncode != 0 or len(tarballs) != 1:
         raise ReleaseBuildFailed(f"mix release failed (exit {done.returncode}):\n{done.stdout}{done.stderr}")
     return tarballs[0]
 
 
-def _mix(work: Path, argv: list[str], mix_env: str) -> subprocess.CompletedProcess[str]:
+def _mix(
+    work: Path, argv: list[str], mix_env: str, extra: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """`mix <argv>` in `work`/src, with HOME and MIX_HOME inside `work`; bounded."""
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
@@ -148,6 +151,7 @@ def _mix(work: Path, argv: list[str], mix_env: str) -> subprocess.CompletedProce
         "MIX_HOME": str(work / "mix"),
         "MIX_ENV": mix_env,
         "LANG": "C.UTF-8",
+        **(extra or {}),
     }
     try:
         return subprocess.run(

@@ -50,6 +50,8 @@ class NodeLabReport:
     iam: str = ""
     bad_inputs: list[str] = field(default_factory=list)
     secrets: dict[str, list[str]] = field(default_factory=dict)
+    rollout: list[str] = field(default_factory=list)
+    """The rollout lab's reports (tests/node_lab/test_rollout.py), one block each."""
 
     def row(self, name: str) -> NodeRow:
         return self.rows.setdefault(name, NodeRow(name))
@@ -108,4 +110,6 @@ class NodeLabReport:
         if self.secrets:
             lines.append("  secrets report:")
             lines += [f"    {kind}: {line}" for kind in SECRET_FINDINGS for line in self.secrets.get(kind, [])]
+        for block in self.rollout:
+            lines += ["  rollout:"] + [f"    {line}" for line in block.splitlines()]
         return "\n".join(lines)

@@ -7,7 +7,7 @@ defmodule Shop.Endpoint do
     database takes no traffic rather than fail every request that needs it;
   - `POST /orders` writes an order and reads it back: 201 and the order as JSON, with its
     `url` on PHX_HOST and a `receipt` signed with SECRET_KEY_BASE; 503 without a database;
-  - `/node` answers `{"node": ..., "nodes": [...]}`: this node and `Node.list()`;
+  - `/node` answers `{"node": ..., "nodes": [...]}`: this node, `Node.list()` and the release's version;
   - `/served-by` answers the node's name: who served a request through the load balancer;
   - `/work?ms=N` keeps a scheduler busy for N ms (`Shop.Work`): load that shows in the BEAM
     metrics; 400 when N is not an integer from 1 to 1000.
@@ -80,13 +80,15 @@ defmodule Shop.Endpoint do
     {:proceed, [response: {:response, head, String.to_charlist(body)}]}
   end
 
+  defp version, do: to_string(Application.spec(:shop, :vsn))
+
   defp respond(~c"GET", "/work?" <> query), do: work(query)
   defp respond(~c"GET", "/work"), do: work(nil)
 
   defp respond(~c"GET", path) do
     cond do
       path == :persistent_term.get({__MODULE__, :health_check_path}) -> health()
-      path == "/node" -> json(200, %{"node" => node(), "nodes" => Node.list()})
+      path == "/node" -> json(200, %{"node" => node(), "nodes" => Node.list(), "version" => version()})
       path == "/served-by" -> text(200, Atom.to_string(node()))
       true -> text(404, "not found")
     end
