@@ -34,7 +34,7 @@ from tools.conformance.node_lab.lab import NodeLab
 from tools.conformance.node_lab.rollout import LabFleet, launch_template_of
 from tools.conformance.node_lab.stack_variants import RELEASE_SECTION, variant
 
-pytestmark = pytest.mark.node_lab
+pytestmark = [pytest.mark.node_lab, pytest.mark.rollout]
 
 V2 = "2.0.0"
 LAB_NODES = {"dev": 2, "prod": 3}
