@@ -16,12 +16,9 @@
 from __future__ import annotations
 
 import base64
-import gzip
 import re
 from dataclasses import dataclass
 from typing import Any
-
-import yaml
 
 from components.plans.load_balancer import (
     ALGORITHM,
@@ -32,8 +29,8 @@ from components.plans.load_balancer import (
     read_health_check,
 )
 from components.plans.release_environment import release_environment
-from components.plans.user_data import SCRIPT_ENCODING
 from components.settings import EPMD_WELL_KNOWN_PORT, StackSettings
+from policies.rules.user_data import pieces
 from tools.emulated_stack import emulated
 from tools.stack_files import stack_file
 
@@ -171,16 +168,9 @@ def _read_target_group(elbv2: Any, arn: str) -> TargetGroup:
 
 
 def _as_written(user_data: str) -> str:
-    """The user data with every write_files entry as cloud-init writes it: the scripts travel
-    gzipped and base64-encoded, and the line that adds RELEASE_NODE is in one of them."""
-    document = yaml.safe_load(user_data)
-    files = [
-        gzip.decompress(base64.b64decode(entry["content"])).decode()
-        if entry.get("encoding") == SCRIPT_ENCODING
-        else entry["content"]
-        for entry in document.get("write_files", [])
-    ]
-    return "\n".join([user_data, *files])
+    """Every text of the user data as cloud-init reads it (policies/rules/user_data.py): the scripts
+    travel gzipped and base64-encoded, and the line that adds RELEASE_NODE is in one of them."""
+    return "\n".join(piece.text for piece in pieces(user_data.encode()))
 
 
 def _check_user_data_writes_environment(facts: StackFacts, user_data: str) -> None:
