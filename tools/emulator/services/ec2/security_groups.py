@@ -202,11 +202,10 @@ def delete_security_group(aws: AwsSession, old: Existing) -> None:
     gone(old, ec2_client(aws).delete_security_group, GroupId=old.id)
 
 
-@updates("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", handles=(*TAGS, "ingress", "egress"))
-def update_default_security_group(aws: AwsSession, req: Request, old: Existing) -> Created:
-    _replace_inline_rules(aws, req, old)
-    retag(aws, req, old, old.id)
-    return Created(old.id, old.updated(req, **tags_state(req), **_group_state(aws, req, old.id)))
+# a default group's rules and tags change as any group's do (it has no revokeRulesOnDelete)
+updates("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", handles=(*TAGS, "ingress", "egress"))(
+    update_security_group
+)
 
 
 @deletes("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup")
