@@ -281,28 +281,42 @@ def _replay(
         desired_log.append(group.desired)
         in_service_log.append(in_service)
         nodes_log.append(len(launched) + len(draining))
-        proposals: list[Proposal] = []
-        ready_to_scale_in = bool(voters)
-        for policy in tracking:
-            scale_out = policy.evaluate(minute, group, in_service)
-            if scale_out is not None:
-                proposals.append(scale_out)
-            if policy.scales_in and not policy.ready_to_scale_in:
-                ready_to_scale_in = False
-        if ready_to_scale_in:
-            scale_in = combined_scale_in(voters, group, choices)
-            if scale_in is not None:
-                proposals.append(scale_in)
-        for policy in steps:
-            proposal = policy.evaluate(minute, group, in_service)
-            if proposal is not None:
-                proposals.append(proposal)
-        if proposals:
-            decision = decide(group.desired, proposals)
-            if decision:
-                _carry_out(group, decision, minute, minute + 1, run)
+        decision = decide_minute(minute, group, in_service, tracking, steps, voters, choices)
+        if decision:
+            _carry_out(group, decision, minute, minute + 1, run)
         minute += 1
     return run
+
+
+def decide_minute(
+    minute: int,
+    group: Group,
+    in_service: int,
+    tracking: list[target_tracking.TargetTrackingPolicy],
+    steps: list[step_scaling.StepScalingPolicy],
+    voters: list[target_tracking.TargetTrackingPolicy],
+    choices: ModellingChoices,
+) -> Proposal | None:
+    """Every policy sees minute `minute`'s datapoint; what the group carries out, if anything (step 3 of
+    the module docstring). The replay calls it per minute; the autoscale lab calls it live, on the
+    datapoints in its moto (tools/conformance/autoscale/loop.py). `voters`: the tracking policies that scale in."""
+    proposals: list[Proposal] = []
+    ready_to_scale_in = bool(voters)
+    for policy in tracking:
+        scale_out = policy.evaluate(minute, group, in_service)
+        if scale_out is not None:
+            proposals.append(scale_out)
+        if policy.scales_in and not policy.ready_to_scale_in:
+            ready_to_scale_in = False
+    if ready_to_scale_in:
+        scale_in = combined_scale_in(voters, group, choices)
+        if scale_in is not None:
+            proposals.append(scale_in)
+    for policy in steps:
+        proposal = policy.evaluate(minute, group, in_service)
+        if proposal is not None:
+            proposals.append(proposal)
+    return decide(group.desired, proposals) if proposals else None
 
 
 def _carry_out(group: Group, proposal: Proposal, minute: int, at: int, run: Run) -> None:

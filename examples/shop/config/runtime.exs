@@ -45,7 +45,22 @@ if config_env() == :prod do
           """
       end
 
-    config :shop, :statsd, host: host, port: port
+    # BEAM_METRICS_INTERVAL_MS: how often the release samples (10 s, the agent's collection
+    # interval, unless set). The autoscale lab sets it when it compresses time, so that one
+    # sample still falls in each of the agent's compressed collections.
+    interval_ms =
+      case Integer.parse(System.get_env("BEAM_METRICS_INTERVAL_MS", "10000")) do
+        {number, ""} when number in 100..60_000 ->
+          number
+
+        _ ->
+          raise """
+          environment variable BEAM_METRICS_INTERVAL_MS must be milliseconds from 100 to 60000,
+          got: #{inspect(System.get_env("BEAM_METRICS_INTERVAL_MS"))}.
+          """
+      end
+
+    config :shop, :statsd, host: host, port: port, interval_ms: interval_ms
   end
 
   case System.fetch_env!("CLUSTER_DISCOVERY") do

@@ -1,0 +1,42 @@
+"""The stack files the autoscale lab runs: dev and prod as shipped, but for what a lab of a few small
+nodes needs (issue 24 item 5):
+
+- `nodes`: minSize 2, maxSize 5, desiredCapacity 2 (LAB_SIZES): a scale-out has room to show, and
+  dev's shipped 1 node could not be compared with a scale-in to its minimum under load;
+- `scaling.schedules` left out (prod's): they fire on the wall clock's weekday mornings, which a
+  compressed lab hour does not meet; the lab's replay leaves them out too;
+- `release.environment` gains BEAM_METRICS_INTERVAL_MS, the release's sample interval, 10 s of lab
+  time in real milliseconds (lab_time.py: the agent collects every 10 lab seconds, so each collection
+  still gets one sample).
+
+Everything else (policies, targets, warmups, alarms, health checks, deregistration delay, drain) is the
+shipped file's.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from tools.stack_files import stack_file
+
+NODES_SECTION = "elixir-cluster:nodes"
+SCALING_SECTION = "elixir-cluster:scaling"
+RELEASE_SECTION = "elixir-cluster:release"
+LAB_SIZES = {"minSize": 2, "maxSize": 5, "desiredCapacity": 2}
+SAMPLE_VARIABLE = "BEAM_METRICS_INTERVAL_MS"
+RELEASE_SAMPLE_SECONDS = 10
+"""Shop.BeamMetrics's interval as shipped: the agent's StatsD collection interval."""
+
+
+def lab_changes(stack: str, factor: float) -> dict[str, dict[str, Any]]:
+    """Per section, the keys the lab changes in `stacks/Pulumi.<stack>.yaml` (None removes a key)."""
+    config = yaml.safe_load(stack_file(stack).read_text())["config"]
+    environment = dict(config.get(RELEASE_SECTION, {}).get("environment") or {})
+    environment[SAMPLE_VARIABLE] = str(round(RELEASE_SAMPLE_SECONDS * 1000 / factor))
+    return {
+        NODES_SECTION: dict(LAB_SIZES),
+        SCALING_SECTION: {"schedules": None},
+        RELEASE_SECTION: {"environment": environment},
+    }
