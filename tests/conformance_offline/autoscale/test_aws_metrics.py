@@ -1,0 +1,103 @@
+"""What AWS would publish, from the lab's stand-ins (aws_metrics.py, cgroup.py): the load balancer's
+metrics out of HAProxy's counters, EC2's CPUUtilization out of a cgroup's CPU time; and what moto then
+answers to the query a policy makes."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from tools.conformance.autoscale.aws_metrics import (
+    BalancerNames,
+    balancer_datums,
+    balancer_minute,
+    cpu_datums,
+    read_stats,
+)
+from tools.conformance.autoscale.cgroup import cpu_utilization, quota_us
+
+SHOW_STAT = (Path(__file__).parent / "fixtures" / "haproxy-2.6-show-stat.csv").read_text()
+"""HAProxy 2.6's `show stat` for a backend `tg` of two servers, as it answered on the lab's machine."""
+AT = datetime(2026, 1, 5, 9, 7, tzinfo=UTC)
+NAMES = BalancerNames.from_arns(
+    "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/shop-prod/50dc6c495c0c9188",
+    "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/shop-prod/943f017f100becff",
+)
+
+
+def _stat(**servers: dict[str, object]) -> str:
+    """SHOW_STAT with fields of its servers (node1, node2) set."""
+    header, *rows = SHOW_STAT.lstrip("# ").splitlines()
+    out = io.StringIO()
+    writer = csv.DictWriter(out, header.split(","), lineterminator="\n")
+    writer.writeheader()
+    for row in csv.DictReader(io.StringIO("\n".join([header, *rows]))):
+        writer.writerow({**row, **servers.get(row["svname"], {})})
+    return "# " + out.getvalue()
+
+
+def test_a_minute_of_haproxy_counters_becomes_the_load_balancer_metrics_aws_publishes():
+    before = read_stats(_stat(node1={"hrsp_2xx": 100, "status": "UP"}, node2={"hrsp_2xx": 40, "status": "UP"}), "tg")
+    after = read_stats(
+        _stat(
+            node1={"hrsp_2xx": 400, "hrsp_5xx": 2, "rtime": 50, "status": "UP"},
+            node2={"hrsp_2xx": 340, "rtime": 30, "status": "UP"},
+        ),
+        "tg",
+    )
+    minute = balancer_minute(before, after)
+    # node1 (400 + 2) - 100 = 302, node2 340 - 40 = 300: 602 requests, 301 per healthy target
+    assert (minute.requests, minute.per_target, minute.errors_5xx) == (602, 301, 2)
+    datums = {
+        (d["MetricName"], tuple(x["Name"] for x in d["Dimensions"])): d for d in balancer_datums(minute, NAMES, AT)
+    }
+    assert datums[("RequestCountPerTarget", ("TargetGroup",))]["Dimensions"] == [
+        {"Name": "TargetGroup", "Value": "targetgroup/shop-prod/943f017f100becff"}
+    ]
+    assert datums[("RequestCount", ("LoadBalancer",))]["Dimensions"] == [
+        {"Name": "LoadBalancer", "Value": "app/shop-prod/50dc6c495c0c9188"}
+    ]
+    assert datums[("RequestCount", ("TargetGroup", "LoadBalancer"))]["Value"] == 602
+    # 302 x 0.050 s + 300 x 0.030 s = 15.1 + 9.0 = 24.1 s over 602 requests
+    times = datums[("TargetResponseTime", ("LoadBalancer",))]["StatisticValues"]
+    assert times == {"SampleCount": 602, "Sum": pytest.approx(24.1), "Minimum": 0.03, "Maximum": 0.05}
+    assert datums[("HTTPCode_Target_5XX_Count", ("TargetGroup", "LoadBalancer"))]["Value"] == 2
+    assert {d["Timestamp"] for d in datums.values()} == {AT}
+
+
+def test_no_5xx_no_5xx_datum_and_no_healthy_target_no_request_count_per_target():
+    after = read_stats(_stat(node1={"hrsp_2xx": 10, "status": "DOWN"}, node2={"status": "MAINT"}), "tg")
+    names = {d["MetricName"] for d in balancer_datums(balancer_minute({}, after), NAMES, AT)}
+    assert names == {"RequestCount", "TargetResponseTime"}
+
+
+def test_the_cpu_of_a_node_of_a_tenth_of_a_core_is_its_share_of_that_tenth():
+    # 3 s of CPU time over a 60 s minute on 0.1 cores: 3 / (60 x 0.1) = 50 %
+    assert cpu_utilization(3_000_000_000, 60, 0.1) == 50
+    # a reading at a sampling edge never goes past 100
+    assert cpu_utilization(7_000_000_000, 60, 0.1) == 100
+    # 0.1 cores at a 20 ms period: 2 ms per period
+    assert quota_us(0.1) == 2_000
+    with pytest.raises(ValueError, match="least is 1000 us"):
+        quota_us(0.01)
+
+
+def test_cpu_goes_to_moto_by_instance_and_by_group_and_the_group_series_averages_them(deploy):
+    applied = deploy("dev")
+    cloudwatch, group = applied.client("cloudwatch"), applied.outputs["autoScalingGroupName"]
+    for instance, value in (("i-1", 30.0), ("i-2", 90.0)):
+        cloudwatch.put_metric_data(Namespace="AWS/EC2", MetricData=cpu_datums(instance, group, value, AT))
+    found = cloudwatch.get_metric_statistics(
+        Namespace="AWS/EC2",
+        MetricName="CPUUtilization",
+        Dimensions=[{"Name": "AutoScalingGroupName", "Value": group}],
+        StartTime=AT,
+        EndTime=AT.replace(minute=8),
+        Period=60,
+        Statistics=["Average"],
+    )["Datapoints"]
+    assert [d["Average"] for d in found] == [60.0]  # (30 + 90) / 2
