@@ -1,4 +1,4 @@
-"""moto's IAM checks, on for a while, with CloudWatch's actions named as IAM names them.
+"""moto's IAM checks, on for a while.
 
     with iam_enforced():
         agent.advance()      # the node role's PutMetricData is judged against its policies
@@ -8,14 +8,10 @@ have been served (the node lab turns that on in its server with `/moto-api/reset
 process it is moto's `set_initial_no_auth_action_count`, which this scopes to a `with` block.
 The suite runs one test at a time per process, so nothing else is judged meanwhile.
 
-One correction, for the time of the block: moto names the action after the signing name of
-the request's credential scope, which for CloudWatch is `monitoring`, so it asks whether the
-caller may `monitoring:PutMetricData`. IAM's service prefix for CloudWatch is `cloudwatch`
-(Service Authorization Reference, "Actions, resources, and condition keys for Amazon
-CloudWatch"): a role granted `cloudwatch:PutMetricData`, as the stack's node role is, would be
-refused by moto and allowed by AWS. The correction belongs with the emulator's other moto
-patches (tools/emulator/core/moto_fixtures.py), which this lab does not own; it is scoped here
-until it moves there.
+moto named CloudWatch's actions after their signing name (`monitoring:PutMetricData`), where IAM
+names them `cloudwatch:`; the emulator's moto patches correct that for every process that imports
+it, the node lab's moto server included (tools/emulator/core/moto_fixtures.py,
+`IAM_PREFIX_OF_SIGNING_NAME`).
 
 What moto still does not evaluate: conditions of identity policies (the node role's
 `cloudwatch:namespace` condition passes whatever the namespace: moto only evaluates
@@ -26,31 +22,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from unittest import mock
 
 from moto import settings
 from moto.core.authorization import ActionAuthenticatorMixin
-from moto.iam import access_control
 
-SIGNING_NAMES = {"monitoring": "cloudwatch"}
-"""Signing name -> IAM service prefix, where the two differ for a call the lab makes."""
+import tools.emulator  # noqa: F401 - its moto patches name CloudWatch's actions as IAM does
 
 
 @contextmanager
 def iam_enforced() -> Iterator[None]:
     """Every call inside is authenticated and authorized by moto as IAM would (see the module docstring)."""
-    original_init = access_control.IAMRequestBase.__init__
-
-    def named_as_iam(self: access_control.IAMRequestBase, *args: object, **kwargs: object) -> None:
-        original_init(self, *args, **kwargs)
-        service, _, action = self._action.partition(":")
-        if service in SIGNING_NAMES:  # the action only: the signature is still checked under the signing name
-            self._action = f"{SIGNING_NAMES[service]}:{action}"
-
     saved = settings.INITIAL_NO_AUTH_ACTION_COUNT, ActionAuthenticatorMixin.request_count
     settings.INITIAL_NO_AUTH_ACTION_COUNT, ActionAuthenticatorMixin.request_count = 0, 0
     try:
-        with mock.patch.object(access_control.IAMRequestBase, "__init__", named_as_iam):
-            yield
+        yield
     finally:
         settings.INITIAL_NO_AUTH_ACTION_COUNT, ActionAuthenticatorMixin.request_count = saved

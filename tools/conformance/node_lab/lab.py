@@ -111,8 +111,20 @@ class Node:
 class NodeLab:
     """See the module docstring."""
 
-    def __init__(self, stack: str, workdir: Path, tarball: Path, discovery: str | None = None):
+    def __init__(
+        self,
+        stack: str,
+        workdir: Path,
+        tarball: Path,
+        discovery: str | None = None,
+        *,
+        changes: dict[str, dict[str, Any]] | None = None,
+        nodes: int = LAB_NODES,
+    ):
         self.stack = stack
+        self.changes = changes or {}
+        """More keys of the stack file changed, by section (the autoscale lab's sizes, tools/conformance/autoscale)."""
+        self.initial_nodes = nodes
         self.workdir = workdir
         self.tarball = tarball
         self.discovery = discovery
@@ -151,7 +163,7 @@ class NodeLab:
         self.account.apply(stack_path)
         self.facts = self.account.call(self._read_facts)
         self.account.call(self._upload_artifact)
-        instances = self.account.call(lambda aws: self._scale_out(aws, LAB_NODES))
+        instances = self.account.call(lambda aws: self._scale_out(aws, self.initial_nodes))
         credentials = self.account.call(lambda aws: self._role_credentials(aws, instances))
         self.account.enforce_iam()
         self.resolver = str(dns.address)
@@ -174,12 +186,14 @@ class NodeLab:
         self.account.start()
         vpc, public, private = self.account.call(_create_lab_vpc)
         self.database_group = self.account.call(lambda aws: _create_database_group(aws, vpc))
-        changes = {
-            NETWORK_SECTION: existing_network(vpc, public, private),
-            NODES_SECTION: {"extraSecurityGroupIds": [*shipped.nodes.extra_security_group_ids, self.database_group]},
-        }
+        changes = {section: dict(keys) for section, keys in self.changes.items()}
+        changes[NETWORK_SECTION] = existing_network(vpc, public, private)
+        changes.setdefault(NODES_SECTION, {})["extraSecurityGroupIds"] = [
+            *shipped.nodes.extra_security_group_ids,
+            self.database_group,
+        ]
         if self.discovery:
-            changes[RELEASE_SECTION] = {"discovery": self.discovery}
+            changes.setdefault(RELEASE_SECTION, {})["discovery"] = self.discovery
         self.stack_changes = changes  # what a later edit of the stack file (rollout.py) starts from
         return variant(self.stack, self.workdir / "stack", changes)
 

@@ -27,6 +27,8 @@ under its ARN by `tools.preview --endpoint` through the project server's extensi
 4. CreateLaunchTemplateVersion's user data. moto 5.2 keeps it as the string it received (its
    CreateLaunchTemplate parses it; this call does not), and then fails an assertion when the group
    launches an instance from that version. The server parses it as CreateLaunchTemplate does.
+5. The autoscale lab's changes of desired capacity, with their scaling activities, and
+   DescribeScalingActivities answering them (tools/conformance/autoscale/activities.py).
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ from moto.core.responses import EmptyResult
 from moto.servicediscovery.responses import ServiceDiscoveryResponse
 
 from tools.conformance.auto_scaling import record
+from tools.conformance.autoscale import activities
 
 RESULTS = {"CONTINUE", "ABANDON"}
 HELD = "Pending:Wait"
@@ -152,6 +155,7 @@ def main(argv: list[str] | None = None) -> None:
     install_hold()
     install_user_data_of_new_versions()
     record.install()
+    activities.install()
     from tools.emulator import server
 
     server.main(rest)

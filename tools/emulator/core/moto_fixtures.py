@@ -44,6 +44,14 @@ Fidelity: where moto refuses what AWS accepts.
   authorization does (`AUTHORIZED_RESOURCE`): the parameter's ARN without its version or label,
   the secret's ARN. Conditions are still not evaluated by moto.
 
+- IAM's action names, when checks are on: moto names the action it judges after the signing name
+  of the request's credential scope, which for CloudWatch is `monitoring`, so it asks whether the
+  caller may `monitoring:PutMetricData`. IAM's service prefix for CloudWatch is `cloudwatch`
+  (Service Authorization Reference, "Actions, resources, and condition keys for Amazon
+  CloudWatch"): a role granted `cloudwatch:PutMetricData`, as the stack's node role is, was
+  refused by moto where AWS allows it. The action is renamed (`IAM_PREFIX_OF_SIGNING_NAME`);
+  the signature is still checked under the signing name.
+
 - Load balancer ARNs: moto names every one `loadbalancer/app/<name>/<id>`; AWS names a network
   load balancer's `loadbalancer/net/<name>/<id>` (and a gateway one's `gwy/`:
   elasticloadbalancingv2 ARN formats in the Service Authorization Reference). A network load
@@ -92,6 +100,7 @@ from moto.ec2.models import amis
 from moto.ec2.models import flow_logs as ec2_flow_logs
 from moto.elbv2 import models as elbv2
 from moto.elbv2.exceptions import ELBClientError
+from moto.iam import access_control
 from moto.iam import models as iam
 from moto.kms import models as kms
 from moto.moto_api._internal import mock_random
@@ -125,9 +134,25 @@ def install() -> None:
     ssm.SimpleSystemManagerBackend._strip_parameter_arn = _strip_any_parameter_arn
     for response in {response for response, _ in AUTHORIZED_RESOURCE}:
         response._determine_resource = _authorized_resource
+    access_control.IAMRequestBase.__init__ = _named_as_iam(access_control.IAMRequestBase.__init__)
     group_attributes.install()
     instance_refresh.install()
     _installed = True
+
+
+IAM_PREFIX_OF_SIGNING_NAME = {"monitoring": "cloudwatch"}
+"""A request's signing name -> IAM's service prefix for its actions, where the two differ."""
+
+
+def _named_as_iam(init: Callable[..., None]) -> Callable[..., None]:
+    @functools.wraps(init)
+    def named(self: Any, *args: Any, **kwargs: Any) -> None:
+        init(self, *args, **kwargs)
+        service, _, action = self._action.partition(":")
+        if service in IAM_PREFIX_OF_SIGNING_NAME:
+            self._action = f"{IAM_PREFIX_OF_SIGNING_NAME[service]}:{action}"
+
+    return named
 
 
 @contextmanager

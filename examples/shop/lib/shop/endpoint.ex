@@ -10,7 +10,8 @@ defmodule Shop.Endpoint do
   - `/node` answers `{"node": ..., "nodes": [...]}`: this node, `Node.list()` and the release's version;
   - `/served-by` answers the node's name: who served a request through the load balancer;
   - `/work?ms=N` keeps a scheduler busy for N ms (`Shop.Work`): load that shows in the BEAM
-    metrics; 400 when N is not an integer from 1 to 1000.
+    metrics; 400 when N is not an integer from 1 to 1000. `/work?kloops=N` counts down from N
+    thousand instead: a fixed amount of CPU (the autoscale lab's load, on nodes with a CPU cap).
 
   It traps exits, so on shutdown `terminate/2` stops the listener and gives requests in
   flight up to `@drain_ms` (shorter than the smallest `drainSeconds`, 15 s in dev).
@@ -104,6 +105,21 @@ defmodule Shop.Endpoint do
   defp respond(_method, _path), do: text(405, "method not allowed")
 
   defp work(query) do
+    if String.contains?(query || "", "kloops="), do: count(query), else: spin(query)
+  end
+
+  defp count(query) do
+    case Shop.Work.parse_kloops(query) do
+      {:ok, kloops} ->
+        Shop.Work.count(kloops)
+        text(200, "counted #{kloops} thousand")
+
+      {:error, why} ->
+        text(400, why)
+    end
+  end
+
+  defp spin(query) do
     case Shop.Work.parse(query) do
       {:ok, ms} ->
         Shop.Work.spin(ms)

@@ -15,6 +15,19 @@ defmodule Shop.WorkTest do
     end
   end
 
+  test "kloops is an integer from 1 to 1000000; anything else is refused with the rule" do
+    assert Work.parse_kloops("kloops=1") == {:ok, 1}
+    assert Work.parse_kloops("kloops=1000000") == {:ok, 1_000_000}
+
+    for query <- [nil, "kloops=0", "kloops=1000001", "kloops=x", "ms=5"] do
+      assert {:error, "kloops must be an integer from 1 to 1000000" <> _} = Work.parse_kloops(query)
+    end
+  end
+
+  test "count counts down and returns" do
+    assert Work.count(10) == :ok
+  end
+
   test "spin keeps the scheduler busy for at least that long" do
     {micros, :ok} = :timer.tc(fn -> Work.spin(30) end)
     assert micros >= 30_000
@@ -37,6 +50,11 @@ defmodule Shop.WorkRouteTest do
 
   test "GET /work?ms=N answers 200 once the work is done", %{base: base} do
     assert {200, "worked 20 ms"} = get(base <> "/work?ms=20")
+  end
+
+  test "GET /work?kloops=N answers 200 once counted", %{base: base} do
+    assert {200, "counted 100 thousand"} = get(base <> "/work?kloops=100")
+    assert {400, "kloops must be an integer" <> _} = get(base <> "/work?kloops=0")
   end
 
   test "a bad N is a 400 naming the rule", %{base: base} do
