@@ -20,7 +20,8 @@ seconds come from the group's launches (README: Measuring a node profile).
   three datapoints, left out.
 - `--from-metric-data FILE`: what `aws cloudwatch get-metric-data` prints for three queries with
   the Ids `requests` (RequestCountPerTarget, Sum, 60 s), `cpu` and `scheduler` (Average, 60 s),
-  several pages' results included; minutes are joined by timestamp.
+  several pages' results included; minutes are joined by timestamp (ISO-8601 text, as CLI v2
+  prints it, or seconds since the epoch, as v1 does by default).
 
 The profile (tools/simulator/profile.py) goes to `--output` or stdout as JSON; stderr says how many
 points from how many minutes, and what was left out or merged.
@@ -37,7 +38,7 @@ import json
 import math
 import sys
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
@@ -157,7 +158,7 @@ def read_metric_data(path: str | Path) -> Minutes:
     for result in results:
         if result.get("Id") in series:  # several pages give the same Id several times
             for stamp, value in zip(result.get("Timestamps", []), result.get("Values", []), strict=True):
-                series[result["Id"]][datetime.fromisoformat(stamp)] = value
+                series[result["Id"]][_moment(stamp, path)] = value
     empty = [key for key, values in series.items() if not values]
     if empty:
         raise MinutesError(
@@ -175,6 +176,17 @@ def read_metric_data(path: str | Path) -> Minutes:
         raise MinutesError(problems)
     incomplete = len(requests.keys() | cpu.keys() | scheduler.keys()) - len(minutes)
     return Minutes(minutes, incomplete)
+
+
+def _moment(stamp: str | float, path: Path) -> datetime:
+    """A timestamp as the aws CLI prints it: ISO-8601 text (CLI v2, and v1 with cli_timestamp_format
+    = iso8601), or seconds since the epoch (v1's default, "none": the service's own)."""
+    try:
+        if isinstance(stamp, int | float) and not isinstance(stamp, bool):
+            return datetime.fromtimestamp(stamp, UTC)
+        return datetime.fromisoformat(stamp).astimezone(UTC)
+    except (TypeError, ValueError, OverflowError):
+        raise MinutesError([f"{path}: {stamp!r} is not a timestamp: save what the aws CLI prints"]) from None
 
 
 def _value(cell: str, where: str, column: str, problems: list[str]) -> float | None:

@@ -78,3 +78,8 @@ def test_a_measured_node_reports_percentages_cpu_never_falls_and_it_saturates_at
     if high >= profile.capacity:
         assert profile.cpu(high) == 100
         assert profile.scheduler(high) == profile.scheduler(profile.capacity)
+
+
+def test_a_measured_node_s_rate_is_its_profile_s_capacity():
+    with pytest.raises(ValueError, match="node_rps 25 must be the profile's capacity, 22.5"):
+        NodeModel(25, 2, profile=hand_node())

@@ -172,3 +172,21 @@ def test_launch_to_serving_before_in_service_is_the_profile_s_problem(tmp_path, 
         "requests only once it is InService: give launchToServingSeconds >= 120 (narrow --bucket-rps, lower "
         "--min-minutes, or measure over more rates)"
     )
+
+
+def test_timestamps_as_aws_cli_v1_prints_them_by_default_are_seconds_since_the_epoch(tmp_path, capsys):
+    # 2026-12-01T00:00:00Z is 1796083200 s after the epoch
+    def epoch(query_id: str, values: list[float]) -> dict:
+        return {"Id": query_id, "Timestamps": [1796083200 + 60 * m for m in range(len(values))], "Values": values}
+
+    path = metric_data(tmp_path, [epoch("requests", [600, 1200]), epoch("cpu", [40, 70]), epoch("scheduler", [30, 60])])
+    args = ("--from-metric-data", path, "--description", "d", *SECONDS, "--min-minutes", "1", "--bucket-rps", "5")
+    code, out, _ = run(capsys, *args)
+    assert code == EXIT_OK
+    assert [point["requestsPerSecond"] for point in json.loads(out)["points"]] == [10, 20]
+
+
+def test_a_timestamp_that_is_not_one_is_one_line(tmp_path, capsys):
+    path = metric_data(tmp_path, [{"Id": "requests", "Timestamps": ["yesterday"], "Values": [600]}])
+    code, _, err = run(capsys, "--from-metric-data", path, "--description", "d", *SECONDS)
+    assert (code, err) == (EXIT_INVALID, [f"{path}: 'yesterday' is not a timestamp: save what the aws CLI prints"])

@@ -97,6 +97,11 @@ class NodeModel:
     profile: NodeProfile | None = None
 
     def __post_init__(self) -> None:
+        if self.profile is not None and self.node_rps != self.profile.capacity:
+            raise ValueError(
+                f"node_rps {self.node_rps:g} must be the profile's capacity, {self.profile.capacity:g}: "
+                "build a measured node with NodeModel.measured"
+            )
         if not 0 <= self.join_minutes <= self.boot_minutes:
             raise ValueError(
                 f"the launch hook's {self.join_minutes} min must be within the boot's {self.boot_minutes} min: "
@@ -166,13 +171,9 @@ class NodeModel:
         return [
             f"node model: measured, {profile.description}",
             f"  {len(profile.points)} points, interpolated; {self.node_rps:.4g} rps per node at 100% CPU; "
-            f"InService {_seconds(profile.launch_to_in_service_seconds)} and serving "
-            f"{_seconds(profile.launch_to_serving_seconds)} after launch",
+            f"InService {profile.launch_to_in_service_seconds:g} s and serving "
+            f"{profile.launch_to_serving_seconds:g} s after launch",
         ]
-
-
-def _seconds(seconds: float) -> str:
-    return f"{seconds:g} s"
 
 
 ROUNDING_SLACK = 1e-9
