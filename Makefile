@@ -14,7 +14,7 @@ JOBS   ?= 2
 # /tmp/pytest-of-<user> are pruned by any other pytest run of the same user, even mid-lab.
 LAB_TMP ?= /tmp/elixir-cluster-labs
 
-.PHONY: install test walkthroughs conformance node-lab rollout-lab preview lint schema clean
+.PHONY: install test walkthroughs conformance node-lab rollout-lab autoscale-lab preview lint schema clean
 
 MAKEFLAGS += --no-print-directory
 
@@ -45,6 +45,10 @@ node-lab: install ## instances in namespaces boot the rendered user data with a 
 rollout-lab: install ## the node lab's instance refreshes on real nodes: v1 -> v2 under traffic, a broken v3 stopped, dev's revert; needs root
 	mkdir -p $(LAB_TMP)
 	$(PY) -m pytest -m "node_lab and rollout" --basetemp=$(LAB_TMP)/rollout tests/node_lab/test_rollout.py
+
+autoscale-lab: install ## dev and prod under a stepped load: their policies run live on the nodes' metrics, nodes launched and drained, the run replayed by the simulator; needs root
+	mkdir -p $(LAB_TMP)
+	$(PY) -m pytest -m autoscale_lab --basetemp=$(LAB_TMP)/autoscale tests/autoscale_lab
 
 preview: install ## what STACK (default dev) would create, applied to an emulated AWS; FORMAT table, json or mermaid
 	@$(PY) -m tools.preview --stack $(STACK) --format $(FORMAT)

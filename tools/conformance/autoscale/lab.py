@@ -37,6 +37,7 @@ from typing import Any
 import boto3
 
 from components.plans.node_layout import NodeLayout
+from components.settings import BEAM_METRICS, METRICS_NAMESPACE
 from tools.conformance.auto_scaling.fleet import Node as FleetNode
 from tools.conformance.metrics.agent import Agent, StatsdListener
 from tools.conformance.metrics.agent_config import AgentConfig
@@ -50,7 +51,7 @@ from . import aws_metrics
 from .activities import ServerCapacity, Trigger
 from .cgroup import NodeCgroup, cpu_utilization
 from .lab_time import LabTime
-from .loop import NOT_YET_IN_SERVICE, ScalingLoop
+from .loop import NOT_YET_IN_SERVICE, MetricQuery, ScalingLoop
 from .variants import LAB_SIZES, lab_changes
 
 EVALUATION_LAG_SECONDS = 15
@@ -108,6 +109,7 @@ class LabNode:
     cgroup: NodeCgroup | None = None
     cpu_read: tuple[int, float] | None = None
     agent_stop: threading.Event = field(default_factory=threading.Event)
+    agent: Agent | None = None
     agent_error: str = ""
 
     @property
@@ -130,6 +132,8 @@ class Minute:
     cpu: dict[str, float] = field(default_factory=dict)
     metrics: dict[str, float | None] = field(default_factory=dict)
     """The loop's datapoints, by metric name."""
+    beam: dict[str, float | None] = field(default_factory=dict)
+    """The release's metrics by AutoScalingGroupName (Average), whether or not a policy reads them."""
     change: str = ""
 
 
@@ -201,6 +205,10 @@ class AutoscaleLab:
             _RoutedCapacity(lab.account, self.capacity),
             self.time,
         )
+        by_group = (("AutoScalingGroupName", self.group),)
+        self._beam_queries = [
+            MetricQuery(METRICS_NAMESPACE, name, by_group, "Average") for name in BEAM_METRICS.values()
+        ]
         self._stats = self._read_stats()
         for lab_node in self.nodes:
             lab_node.cpu_read = (lab_node.cgroup.usage_ns(), time.monotonic())
@@ -246,7 +254,7 @@ class AutoscaleLab:
                 aws_session_token=credentials["Token"],
                 region_name=self.lab.settings.region,
             )
-            agent = Agent.on_node(
+            agent = lab_node.agent = Agent.on_node(
                 self.agent_config, lab_node.instance_id, session, clock=self.time, endpoint_url=self.lab.account.url
             )
             with StatsdListener(agent) as listener:
@@ -283,6 +291,7 @@ class AutoscaleLab:
             self.peak_mesh = self.mesh()
         change = self.loop.evaluate(minute, view)
         record.metrics = {name: read.get(minute) for name, read in self.loop.catalog.read.items()}
+        record.beam = {query.name: self.loop.catalog.datapoint(query, minute) for query in self._beam_queries}
         [group] = self.lab.account.call(
             lambda aws: aws.client("autoscaling").describe_auto_scaling_groups(AutoScalingGroupNames=[self.group])
         )["AutoScalingGroups"]

@@ -5,6 +5,10 @@ nodes needs (issue 24 item 5):
   dev's shipped 1 node could not be compared with a scale-in to its minimum under load;
 - `scaling.schedules` left out (prod's): they fire on the wall clock's weekday mornings, which a
   compressed lab hour does not meet; the lab's replay leaves them out too;
+- prod's request-count target: 1000 requests per node per minute is its load test's knee on a
+  c7g.large; a lab node of a tenth of a core reaches its knee at about 100 requests per lab minute
+  (1.7 requests per lab second at about 80 % CPU, measured), so the lab's prod tracks
+  LAB_REQUEST_TARGET: the same policy for the lab's node. Its other policies are as shipped;
 - `release.environment` gains BEAM_METRICS_INTERVAL_MS, the release's sample interval, 10 s of lab
   time in real milliseconds (lab_time.py: the agent collects every 10 lab seconds, so each collection
   still gets one sample).
@@ -25,6 +29,8 @@ NODES_SECTION = "elixir-cluster:nodes"
 SCALING_SECTION = "elixir-cluster:scaling"
 RELEASE_SECTION = "elixir-cluster:release"
 LAB_SIZES = {"minSize": 2, "maxSize": 5, "desiredCapacity": 2}
+LAB_REQUEST_TARGET = 100
+"""Requests per node per lab minute: a lab node's knee (see the module docstring)."""
 SAMPLE_VARIABLE = "BEAM_METRICS_INTERVAL_MS"
 RELEASE_SAMPLE_SECONDS = 10
 """Shop.BeamMetrics's interval as shipped: the agent's StatsD collection interval."""
@@ -35,8 +41,15 @@ def lab_changes(stack: str, factor: float) -> dict[str, dict[str, Any]]:
     config = yaml.safe_load(stack_file(stack).read_text())["config"]
     environment = dict(config.get(RELEASE_SECTION, {}).get("environment") or {})
     environment[SAMPLE_VARIABLE] = str(round(RELEASE_SAMPLE_SECONDS * 1000 / factor))
+    scaling: dict[str, Any] = {"schedules": None}
+    tracking = [dict(policy) for policy in config.get(SCALING_SECTION, {}).get("targetTracking") or []]
+    for policy in tracking:
+        if policy.get("metric") == "requestsPerTarget":
+            policy["target"] = LAB_REQUEST_TARGET
+    if tracking:
+        scaling["targetTracking"] = tracking
     return {
         NODES_SECTION: dict(LAB_SIZES),
-        SCALING_SECTION: {"schedules": None},
+        SCALING_SECTION: scaling,
         RELEASE_SECTION: {"environment": environment},
     }

@@ -17,7 +17,9 @@ period, with GetMetricStatistics over the window. A finding is
   the series existing, nothing in the window;
 - `published by AWS, not checked offline`: an `AWS/` namespace or a predefined metric (EC2's
   CPU, the load balancer's request count): AWS publishes those, the emulator does not, so the
-  contract says so rather than call them ok.
+  contract says so rather than call them ok. Where something does publish them (the autoscale lab,
+  `published_by_aws=True`: tools/conformance/autoscale/aws_metrics.py), they are checked like the
+  rest, a predefined metric as the CloudWatch metric AWS documents for it (autoscale/loop.py).
 
 The links before CloudWatch come from the agent's record (what arrived over StatsD, what was
 refused): in a lab, the stand-in's; on a real deployment, the same questions are answered by the
@@ -76,6 +78,8 @@ class Watched:
     aws_metric: str | None = None
     via: str | None = None
     """A step policy's alarm: the policy is checked through it."""
+    published: Metric | None = None
+    """An AWS metric as its alarm reads it (checked when something publishes AWS's metrics)."""
 
 
 @dataclass(frozen=True)
@@ -87,7 +91,11 @@ class Finding:
 
 
 def watched_metrics(
-    cloudwatch: Any, autoscaling: Any, group_name: str, alarm_names: list[str] | None = None
+    cloudwatch: Any,
+    autoscaling: Any,
+    group_name: str,
+    alarm_names: list[str] | None = None,
+    published_by_aws: bool = False,
 ) -> list[Watched]:
     """Every metric a scaling policy of the group reads, or one of the alarms named (None: every alarm of
     the account; the stack's are `names.health_alarm_names` and `names.step_alarm_names`)."""
@@ -102,7 +110,25 @@ def watched_metrics(
     watched = [w for alarm in alarms for w in _alarm_metrics(alarm)]
     for policy in policies:
         watched += _policy_metrics(policy, alarms)
+    if published_by_aws:
+        watched = [_as_published(w, policies, group_name) for w in watched]
     return watched
+
+
+def _as_published(item: Watched, policies: list[dict[str, Any]], group_name: str) -> Watched:
+    """An AWS metric as a metric to check: a predefined one as the metric AWS documents for it."""
+    if item.aws_metric is None:
+        return item
+    if item.published is not None:
+        return Watched(item.subject, item.published, via=item.via)
+    from tools.conformance.autoscale.loop import PREDEFINED, target_tracking_query
+
+    name = item.subject.removeprefix("policy ")
+    policy = next((p for p in policies if p["PolicyName"] == name), None)
+    if policy is None or item.aws_metric not in PREDEFINED or "TargetTrackingConfiguration" not in policy:
+        return item
+    query = target_tracking_query(policy, group_name)
+    return Watched(item.subject, Metric(query.namespace, query.name, query.dimensions, query.statistic, query.period))
 
 
 def _alarm_metrics(alarm: dict[str, Any]) -> list[Watched]:
@@ -162,9 +188,10 @@ def _watched(subject: str, source: dict[str, Any], statistic: str, period: int) 
     """The metric `source` names (Namespace, MetricName, Dimensions: an alarm, a metric, a specification)."""
     pairs = tuple(sorted((d["Name"], d["Value"]) for d in source.get("Dimensions", [])))
     namespace, name = source["Namespace"], source["MetricName"]
+    metric = Metric(namespace, name, pairs, statistic, int(period))
     if namespace.startswith(AWS_NAMESPACE_PREFIX):
-        return Watched(subject, None, aws_metric=f"{namespace}/{name}")
-    return Watched(subject, Metric(namespace, name, pairs, statistic, int(period)))
+        return Watched(subject, None, aws_metric=f"{namespace}/{name}", published=metric)
+    return Watched(subject, metric)
 
 
 def check_metrics(
@@ -175,9 +202,10 @@ def check_metrics(
     end: datetime,
     record: AgentRecord | None = None,
     alarm_names: list[str] | None = None,
+    published_by_aws: bool = False,
 ) -> list[Finding]:
     """The contract's findings, one per alarm, policy or query (see the module docstring)."""
-    watched = watched_metrics(cloudwatch, autoscaling, group_name, alarm_names)
+    watched = watched_metrics(cloudwatch, autoscaling, group_name, alarm_names, published_by_aws)
     by_alarm: dict[str, list[Finding]] = {}
     findings = []
     for item in [w for w in watched if w.via is None]:
@@ -215,6 +243,14 @@ def _check(cloudwatch: Any, item: Watched, start: datetime, end: datetime, recor
     last = max(datapoints, key=lambda d: d["Timestamp"])
     value = last.get(metric.statistic, last.get("ExtendedStatistics", {}).get(metric.statistic))
     count = f"{len(datapoints)} datapoint{'s' if len(datapoints) > 1 else ''}"
+    if value is None:
+        return Finding(
+            item.subject,
+            str(metric),
+            NO_DATA,
+            f"{count} in the window, none with a {metric.statistic}: CloudWatch computes a percentile from the "
+            "values published, and statistic sets carry none",
+        )
     return Finding(item.subject, str(metric), OK, f"{count}, last {metric.statistic} {value:g}")
 
 
@@ -240,7 +276,9 @@ def _statistics(cloudwatch: Any, metric: Metric, start: datetime, end: datetime)
 
 def _broken_link(cloudwatch: Any, metric: Metric, series: set, record: AgentRecord | None) -> str:
     """The first link, in the order data travels, that produced nothing."""
-    if record is not None:
+    if metric.namespace.startswith(AWS_NAMESPACE_PREFIX) and not series:
+        return f"no {metric.name} in {metric.namespace} at all: nothing published AWS's metric"
+    if record is not None and not metric.namespace.startswith(AWS_NAMESPACE_PREFIX):
         if metric.namespace != record.namespace:
             return (
                 f"namespace {metric.namespace} is not the node agent's ({record.namespace}): "
