@@ -18,15 +18,19 @@ from pathlib import Path
 import pytest
 
 from tests.support.node_lab import missing_lab_tools, skip_unless_ready
+from tools.cli import write_plot
 from tools.conformance import netns
 from tools.conformance.autoscale.cgroup import missing_cgroups
 from tools.conformance.autoscale.lab import AutoscaleLab
+from tools.conformance.autoscale.replay import draw
 from tools.conformance.autoscale.scenario import SCENARIOS, Run, run_scenario
 from tools.conformance.node_lab.release import build_release, missing_build_tools
 
 CACHE = Path(os.environ.get("NODE_LAB_CACHE", netns.PROJECT_DIR / "out" / "node-lab-cache"))
 RUN_TIMEOUT_SECONDS = 900
-REPORTS = pytest.StashKey[list[str]]()
+RUNS = pytest.StashKey[list[Run]]()
+PLOT = "autoscale-lab.png"
+"""Written beside the runs' folders (the lab's --basetemp): docs/images/ holds a copy of one."""
 
 
 def lab_stacks() -> list[str]:
@@ -73,7 +77,7 @@ def started_runs(tmp_path_factory) -> Iterator[StartedRuns]:
 def autoscale_run(request: pytest.FixtureRequest, started_runs: StartedRuns) -> Run:
     """One stack's run of its scenario, with its report (shared by the module's tests)."""
     run = started_runs.run(request.param)
-    request.config.stash.setdefault(REPORTS, []).append(run.report)
+    request.config.stash.setdefault(RUNS, []).append(run)
     return run
 
 
@@ -82,7 +86,13 @@ def _interrupt(number: int, _frame: object) -> None:
 
 
 def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
-    for report in config.stash.get(REPORTS, []):
+    runs = config.stash.get(RUNS, [])
+    for run in runs:
         terminalreporter.write_line("")
-        for line in report.splitlines():
+        for line in run.report.splitlines():
             terminalreporter.write_line(line)
+    replayed = [(run, run.extras["replay"]) for run in runs if "replay" in run.extras]
+    if replayed and config.option.basetemp:
+        plot = Path(config.option.basetemp) / PLOT
+        if write_plot(plot, lambda pyplot: draw(pyplot, replayed)) == 0:
+            terminalreporter.write_line(f"plot: {plot}")

@@ -16,6 +16,7 @@ from tools.conformance.autoscale.aws_metrics import (
     balancer_datums,
     balancer_minute,
     cpu_datums,
+    group_datums,
     read_stats,
 )
 from tools.conformance.autoscale.cgroup import cpu_utilization, quota_us
@@ -72,7 +73,7 @@ def test_a_minute_of_haproxy_counters_becomes_the_load_balancer_metrics_aws_publ
 def test_no_5xx_no_5xx_datum_and_no_healthy_target_no_request_count_per_target():
     after = read_stats(_stat(node1={"hrsp_2xx": 10, "status": "DOWN"}, node2={"status": "MAINT"}), "tg")
     names = {d["MetricName"] for d in balancer_datums(balancer_minute({}, after), NAMES, AT)}
-    assert names == {"RequestCount", "TargetResponseTime"}
+    assert names == {"RequestCount", "TargetResponseTime", "HealthyHostCount", "UnHealthyHostCount"}
 
 
 def test_the_cpu_of_a_node_of_a_tenth_of_a_core_is_its_share_of_that_tenth():
@@ -101,3 +102,29 @@ def test_cpu_goes_to_moto_by_instance_and_by_group_and_the_group_series_averages
         Statistics=["Average"],
     )["Datapoints"]
     assert [d["Average"] for d in found] == [60.0]  # (30 + 90) / 2
+
+
+def test_a_late_read_of_the_counters_is_published_as_a_minute_of_them():
+    # a read 90 lab seconds after the last one (a busy machine) saw 300 requests: 200 a minute
+    minute = balancer_minute({}, read_stats(_stat(node1={"hrsp_2xx": 300, "status": "UP"}), "tg")).per_minute(90)
+    assert (minute.requests, minute.healthy_targets) == (200, 1)
+
+
+def test_the_group_metrics_count_the_instances_by_lifecycle_state():
+    group = {
+        "AutoScalingGroupName": "nodes",
+        "MinSize": 2,
+        "MaxSize": 5,
+        "DesiredCapacity": 4,
+        "Instances": [{"LifecycleState": s} for s in ("InService", "InService", "Pending:Wait", "Terminating:Wait")],
+    }
+    values = {d["MetricName"]: d["Value"] for d in group_datums(group, AT)}
+    assert values == {
+        "GroupMinSize": 2,
+        "GroupMaxSize": 5,
+        "GroupDesiredCapacity": 4,
+        "GroupInServiceInstances": 2,
+        "GroupPendingInstances": 1,
+        "GroupTerminatingInstances": 1,
+        "GroupTotalInstances": 4,
+    }

@@ -18,6 +18,7 @@ load-balancer-cloudwatch-metrics.html), namespace AWS/ApplicationELB:
   figure does not need; said in the report.
 - HTTPCode_Target_5XX_Count, Sum: the servers' hrsp_5xx in the minute; AWS reports it only when
   non-zero ("Reporting criteria: There is a nonzero value"), so does the lab.
+- HealthyHostCount and UnHealthyHostCount (by TargetGroup,LoadBalancer): HAProxy's servers UP, and DOWN.
 The dimension values are what CloudWatch uses: LoadBalancer `app/<name>/<id>` and TargetGroup
 `targetgroup/<name>/<id>`, the final portions of their ARNs.
 
@@ -27,6 +28,12 @@ on detailed monitoring): by InstanceId, and by AutoScalingGroupName ("available 
 in an Auto Scaling group": one datum per instance, so the series' Average is the group's average).
 The value is cgroup.py's: CPU time the node's processes used over the minute, as a share of the CPU
 its quota gives it (the instance's vCPUs).
+
+Auto Scaling's group metrics (https://docs.aws.amazon.com/autoscaling/ec2/userguide/
+ec2-auto-scaling-metrics.html), namespace AWS/AutoScaling, by AutoScalingGroupName, one-minute
+granularity when the group's metrics collection is on (the stack turns it on): GroupMinSize,
+GroupMaxSize, GroupDesiredCapacity, GroupInServiceInstances, GroupPendingInstances,
+GroupTerminatingInstances, GroupTotalInstances, from the group as moto describes it.
 """
 
 from __future__ import annotations
@@ -81,10 +88,27 @@ class BalancerMinute:
     response_seconds_min: float
     response_seconds_max: float
     healthy_targets: int
+    unhealthy_targets: int = 0
 
     @property
     def per_target(self) -> float | None:
         return self.requests / self.healthy_targets if self.healthy_targets else None
+
+    def per_minute(self, lab_seconds: float) -> BalancerMinute:
+        """The counts over `lab_seconds` as a minute's: the lab reads HAProxy once a lab minute, but a busy
+        machine can make a read late, and the next one early; a rate stays a rate."""
+        if lab_seconds <= 0:
+            return self
+        scale = 60 / lab_seconds
+        return BalancerMinute(
+            round(self.requests * scale),
+            round(self.errors_5xx * scale),
+            self.response_seconds_sum * scale,
+            self.response_seconds_min,
+            self.response_seconds_max,
+            self.healthy_targets,
+            self.unhealthy_targets,
+        )
 
 
 def balancer_minute(before: dict[str, ServerCounters], after: dict[str, ServerCounters]) -> BalancerMinute:
@@ -99,8 +123,9 @@ def balancer_minute(before: dict[str, ServerCounters], after: dict[str, ServerCo
         if served:
             total += served * now.response_ms / MILLISECONDS
             times.append(now.response_ms / MILLISECONDS)
-    healthy = sum(1 for s in after.values() if s.status == "UP")
-    return BalancerMinute(requests, errors, total, min(times, default=0), max(times, default=0), healthy)
+    healthy = sum(1 for s in after.values() if s.status.startswith("UP"))
+    unhealthy = sum(1 for s in after.values() if s.status.startswith("DOWN"))
+    return BalancerMinute(requests, errors, total, min(times, default=0), max(times, default=0), healthy, unhealthy)
 
 
 @dataclass(frozen=True)
@@ -140,6 +165,10 @@ def balancer_datums(minute: BalancerMinute, names: BalancerNames, at: datetime) 
         datums += [
             datum("TargetResponseTime", dims, "Seconds", StatisticValues=statistics) for dims in (by_balancer, by_group)
         ]
+    datums += [
+        datum("HealthyHostCount", by_group, "Count", Value=minute.healthy_targets),
+        datum("UnHealthyHostCount", by_group, "Count", Value=minute.unhealthy_targets),
+    ]
     if minute.errors_5xx:
         datums += [
             datum("HTTPCode_Target_5XX_Count", dims, "Count", Value=minute.errors_5xx)
@@ -153,4 +182,26 @@ def cpu_datums(instance_id: str, group: str, utilization: float, at: datetime) -
     return [
         {"MetricName": "CPUUtilization", "Dimensions": [dims], "Timestamp": at, "Unit": "Percent", "Value": utilization}
         for dims in ({"Name": "InstanceId", "Value": instance_id}, {"Name": "AutoScalingGroupName", "Value": group})
+    ]
+
+
+GROUP_NAMESPACE = "AWS/AutoScaling"
+
+
+def group_datums(group: dict[str, Any], at: datetime) -> list[dict[str, Any]]:
+    """Auto Scaling's group metrics for the minute stamped `at`, from DescribeAutoScalingGroups' group."""
+    states = [i["LifecycleState"] for i in group.get("Instances", [])]
+    values = {
+        "GroupMinSize": group["MinSize"],
+        "GroupMaxSize": group["MaxSize"],
+        "GroupDesiredCapacity": group["DesiredCapacity"],
+        "GroupInServiceInstances": states.count("InService"),
+        "GroupPendingInstances": sum(1 for s in states if s.startswith("Pending")),
+        "GroupTerminatingInstances": sum(1 for s in states if s.startswith("Terminating")),
+        "GroupTotalInstances": len(states),
+    }
+    dimensions = [{"Name": "AutoScalingGroupName", "Value": group["AutoScalingGroupName"]}]
+    return [
+        {"MetricName": name, "Dimensions": dimensions, "Timestamp": at, "Unit": "None", "Value": value}
+        for name, value in values.items()
     ]

@@ -68,8 +68,13 @@ class NodeCgroup:
         self.cpuacct = CPUACCT_ROOT / name
         for directory in (self.cpu, self.cpuacct):
             directory.mkdir(parents=True, exist_ok=True)
+        self.period_us = period_us
         (self.cpu / "cpu.cfs_period_us").write_text(str(period_us))
-        (self.cpu / "cpu.cfs_quota_us").write_text(str(quota_us(cores, period_us)))
+        self.set_cores(cores)
+
+    def set_cores(self, cores: float) -> None:
+        """A new quota, from now on."""
+        (self.cpu / "cpu.cfs_quota_us").write_text(str(quota_us(cores, self.period_us)))
 
     def adopt(self, pids: list[int]) -> int:
         """Move these processes in (their later children follow); how many were still there to move."""

@@ -58,6 +58,8 @@ EVALUATION_LAG_SECONDS = 15
 """Lab seconds after a minute closes before the loop reads it: the agents' publish (due at the minute,
 done within a tick) and the publisher's have landed. CloudWatch evaluates alarms shortly after a
 period closes too."""
+DRAINING_CORES = 1.0
+"""A draining node's quota (see `_drain`)."""
 AGENT_TICK_SECONDS = 0.1
 """Real seconds between two looks of an agent at its socket and its clock."""
 DISCOVERY = "dns"
@@ -111,6 +113,8 @@ class LabNode:
     agent_stop: threading.Event = field(default_factory=threading.Event)
     agent: Agent | None = None
     agent_error: str = ""
+    error: str = ""
+    """What went wrong launching or draining it."""
 
     @property
     def instance_id(self) -> str:
@@ -162,6 +166,7 @@ class AutoscaleLab:
         self._pending: list[Future] = []
         self._agent_threads: list[threading.Thread] = []
         self._stats: dict[str, aws_metrics.ServerCounters] = {}
+        self._stats_at = 0.0
         self.load: subprocess.Popen | None = None
         self.requests_log = workdir / "requests.jsonl"
         self._pending_minute: Minute | None = None
@@ -209,7 +214,7 @@ class AutoscaleLab:
         self._beam_queries = [
             MetricQuery(METRICS_NAMESPACE, name, by_group, "Average") for name in BEAM_METRICS.values()
         ]
-        self._stats = self._read_stats()
+        self._stats, self._stats_at = self._read_stats(), self.time.elapsed()
         for lab_node in self.nodes:
             lab_node.cpu_read = (lab_node.cgroup.usage_ns(), time.monotonic())
         self._start_load()
@@ -226,7 +231,7 @@ class AutoscaleLab:
         finally:
             self._stop_load()
         for future in self._pending:
-            future.result(timeout=300)
+            future.exception(timeout=300)
         servers = {n.node.server: n.instance_id for n in self.nodes}
         self.served_by = {servers[name]: s.responses for name, s in self._read_stats().items() if name in servers}
         return self.minutes
@@ -267,9 +272,9 @@ class AutoscaleLab:
     def _publish(self, minute: int) -> None:
         """What AWS publishes for the minute: the load balancer's metrics, EC2's CPU per node."""
         at = self.time.minute_start(minute)
-        stats = self._read_stats()
-        balancer = aws_metrics.balancer_minute(self._stats, stats)
-        self._stats = stats
+        stats, read_at = self._read_stats(), self.time.elapsed()
+        balancer = aws_metrics.balancer_minute(self._stats, stats).per_minute(read_at - self._stats_at)
+        self._stats, self._stats_at = stats, read_at
         datums = aws_metrics.balancer_datums(balancer, self.names, at)
         cpu: dict[str, float] = {}
         now = time.monotonic()
@@ -280,7 +285,7 @@ class AutoscaleLab:
             lab_node.cpu_read = (used, now)
             cpu[lab_node.instance_id] = cpu_utilization(used - then[0], now - then[1], self.scenario.cores)
             datums += aws_metrics.cpu_datums(lab_node.instance_id, self.group, cpu[lab_node.instance_id], at)
-        self.lab.account.call(lambda aws: _put(aws.client("cloudwatch"), aws_metrics.ELB_NAMESPACE, datums, "AWS/"))
+        self.lab.account.call(lambda aws: _put_aws_metrics(aws, self.group, datums, at))
         self._pending_minute = Minute(minute, self.scenario.demand(minute), requests=balancer.requests, cpu=cpu)
 
     def _evaluate(self, minute: int) -> Minute:
@@ -331,7 +336,11 @@ class AutoscaleLab:
             fleet._firewall_everyone()
             lab_node = LabNode(node, launched_at=launched_at)
             self.nodes.append(lab_node)
-        lab.boot_node(node)  # cloud-init returns once the launch hook script has completed the hook
+        try:
+            lab.boot_node(node)  # cloud-init returns once the launch hook script has completed the hook
+        except Exception as failed:  # noqa: BLE001 - the node failed to boot: the report says how
+            lab_node.error = f"boot: {type(failed).__name__}: {failed}"
+            return
         lab_node.launch_result = fleet._launch_result(node) or "no result"
         if lab_node.launch_result != "CONTINUE":
             return
@@ -344,7 +353,15 @@ class AutoscaleLab:
     def _drain(self, instance_id: str) -> None:
         lab_node = next(n for n in self.nodes if n.instance_id == instance_id)
         lab_node.draining_at = self.time.elapsed()
-        self.fleet.drain(FleetNode(instance_id, "1"))
+        if lab_node.cgroup is not None:
+            # The drain agent runs the aws CLI (a Python process), which a tenth of a core stretches tenfold;
+            # an instance's whole vCPUs would not. The node serves nothing more: its quota no longer matters.
+            lab_node.cgroup.set_cores(DRAINING_CORES)
+        try:
+            self.fleet.drain(FleetNode(instance_id, "1"))
+        except RuntimeError as slow:
+            lab_node.error = str(slow)
+            return
         self.lab.balancer.set_state(lab_node.node.server, "maint")
         self.lab.account.call(lambda _aws: self.capacity.terminate(self.group, instance_id))
         lab_node.agent_stop.set()
@@ -498,11 +515,18 @@ def _balancer_names(group: str):
     return names
 
 
-def _put(cloudwatch: Any, elb_namespace: str, datums: list[dict[str, Any]], _prefix: str) -> None:
-    """Each namespace's datums in its own PutMetricData calls (a call takes one namespace)."""
-    elb = [d for d in datums if d["MetricName"] != "CPUUtilization"]
-    ec2 = [d for d in datums if d["MetricName"] == "CPUUtilization"]
-    for namespace, batch in ((elb_namespace, elb), (aws_metrics.EC2_NAMESPACE, ec2)):
+def _put_aws_metrics(aws: Any, group: str, datums: list[dict[str, Any]], at) -> None:
+    """The load balancer's and EC2's datums, and the group's metrics, each namespace in its own calls."""
+    [described] = aws.client("autoscaling").describe_auto_scaling_groups(AutoScalingGroupNames=[group])[
+        "AutoScalingGroups"
+    ]
+    cloudwatch = aws.client("cloudwatch")
+    by_namespace = {
+        aws_metrics.ELB_NAMESPACE: [d for d in datums if d["MetricName"] != "CPUUtilization"],
+        aws_metrics.EC2_NAMESPACE: [d for d in datums if d["MetricName"] == "CPUUtilization"],
+        aws_metrics.GROUP_NAMESPACE: aws_metrics.group_datums(described, at),
+    }
+    for namespace, batch in by_namespace.items():
         for start in range(0, len(batch), 500):
             if batch[start : start + 500]:
                 cloudwatch.put_metric_data(Namespace=namespace, MetricData=batch[start : start + 500])

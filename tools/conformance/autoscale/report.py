@@ -64,6 +64,7 @@ def render(run: Run) -> str:
             f"serving after {serving}, served {node.served}"
             + (f", drained {node.draining_at:.0f} -> gone {node.gone_at:.0f}" if node.gone_at is not None else "")
             + (f"; agent: {node.agent_error}" if node.agent_error else "")
+            + (f"; {node.error}" if node.error else "")
         )
     for key in ("contract", "comparison"):
         if key in run.extras:

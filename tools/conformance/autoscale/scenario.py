@@ -69,6 +69,7 @@ class NodeTimes:
     launch_result: str
     served: int
     agent_error: str
+    error: str = ""
 
     @classmethod
     def of(cls, node: LabNode, served: int) -> NodeTimes:
@@ -82,6 +83,7 @@ class NodeTimes:
             node.launch_result,
             served,
             node.agent_error,
+            node.error,
         )
 
 
@@ -199,3 +201,30 @@ def finish(run: Run) -> Run:
         run.extras["comparison"] = [f"Profile and replay: not computed ({type(failed).__name__}: {failed})"]
     run.report = render(run)
     return run
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m tools.conformance.autoscale.scenario RUN.pickle ... [--plot OUT.png]`: the report of
+    recorded runs made again (profile, replay, report), and the plot of them all."""
+    import argparse
+    from pathlib import Path
+
+    from tools.cli import write_plot
+
+    from .replay import draw
+
+    parser = argparse.ArgumentParser(description=main.__doc__.splitlines()[0])
+    parser.add_argument("runs", nargs="+", type=Path)
+    parser.add_argument("--plot", type=Path)
+    args = parser.parse_args(argv)
+    runs = [finish(load(path)) for path in args.runs]
+    for run in runs:
+        print(run.report)
+    replayed = [(run, run.extras["replay"]) for run in runs if "replay" in run.extras]
+    if args.plot and replayed:
+        return write_plot(args.plot, lambda pyplot: draw(pyplot, replayed))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
