@@ -51,8 +51,9 @@ def _run(tmp_path) -> Run:
 
 def test_the_profile_is_measured_from_steady_minutes_only(tmp_path):
     run = _run(tmp_path)
-    # minute 0 has no minute before it, 4 changes demand, 8 changes the nodes serving: 12 - 3 = 9 steady minutes
-    assert len(steady_minutes(run)) == 9
+    # minute 0 has no minute before it and 11 none after, 4 changes demand, 7 and 8 are next to the change of
+    # the nodes serving (sampled after the minute): 12 - 5 = 7 steady minutes
+    assert len(steady_minutes(run)) == 7
     profile = measure_profile(run)
     # two nodes at 1.0 -> 0.5 per node: CPU 10 + 37.5 = 47.5; at 3.0 they are full (1.2 each, CPU 100)
     # and three serve 1.0 each (CPU 85)

@@ -6,8 +6,13 @@
 Profile, from the run's own minutes (lab units: requests per lab second, lab seconds; lab_time.py):
 - a point per bucket of per-node request rate (tools.node_profile's `bucket`: the same bucketing a team
   applies to its CloudWatch history), over the steady minutes: the same nodes serving as the minute
-  before and the same demand, so a minute's requests, CPU (EC2's CPUUtilization, from the cgroups) and
-  SchedulerUtilization (the agent's, by AutoScalingGroupName) belong together;
+  before and after it, and the same demand as the minute before, so a minute's requests, CPU (EC2's
+  CPUUtilization, from the cgroups) and SchedulerUtilization (the agent's, by AutoScalingGroupName)
+  belong together;
+- the saturated minutes (CPU at SATURATED % or more) make one point, the node's capacity, at their mean
+  rate: a saturated node's CPU stays at 100 % while the rate it answers in a minute swings with its
+  backlog (a minute that drains queued requests counts more of them), which bucketing by rate would
+  turn into points past the capacity;
 - launchToInServiceSeconds and launchToServingSeconds: the median over the launched nodes of launch ->
   launch hook completed, and launch -> HAProxy's health checks passed.
 
@@ -29,11 +34,13 @@ from tools.node_profile import Minute as ProfileMinute
 from tools.node_profile import bucket
 from tools.simulator import DEFAULT_START, NodeModel, prepare, replay
 from tools.simulator.engine import Run as SimulatedRun
-from tools.simulator.profile import NodeProfile
+from tools.simulator.profile import NodeProfile, ProfilePoint
 from tools.simulator.trace import Trace
 
 MIN_MINUTES_PER_POINT = 2
 """A lab run has tens of minutes, not a team's weeks: two steady minutes make a point."""
+SATURATED = 99.0
+"""CPU % from which a minute counts as saturated."""
 GOAL_SHARE = 0.9
 """Issue 24: within one node in at least 90 % of the minutes."""
 
@@ -42,8 +49,9 @@ def steady_minutes(run: Any) -> list[ProfileMinute]:
     """Per node and minute: requests per lab second, CPU, scheduler utilisation (steady minutes only)."""
     found = []
     scheduler = BEAM_METRICS["schedulerUtilization"]
-    for before, minute in zip(run.minutes, run.minutes[1:], strict=False):
-        steady = before.in_service == minute.in_service and before.demand == minute.demand
+    for before, minute, after in zip(run.minutes, run.minutes[1:], run.minutes[2:], strict=False):
+        # the nodes serving are sampled after the minute: a node that came in during it shows in the next too
+        steady = before.in_service == minute.in_service == after.in_service and before.demand == minute.demand
         value = minute.beam.get(scheduler)
         if not steady or not minute.in_service or not minute.cpu or value is None or minute.demand == 0:
             continue
@@ -63,7 +71,21 @@ def launch_seconds(run: Any) -> tuple[float, float]:
 
 
 def measure_profile(run: Any) -> NodeProfile:
-    bucketed = bucket(steady_minutes(run), min_minutes=MIN_MINUTES_PER_POINT)
+    minutes = steady_minutes(run)
+    saturated = [m for m in minutes if m.cpu_utilization >= SATURATED]
+    points = list(
+        bucket([m for m in minutes if m.cpu_utilization < SATURATED], min_minutes=MIN_MINUTES_PER_POINT).points
+    )
+    if len(saturated) >= MIN_MINUTES_PER_POINT:
+        capacity = statistics.fmean(m.requests_per_second for m in saturated)
+        points = [p for p in points if p.requests_per_second < capacity]
+        points.append(
+            ProfilePoint(
+                round(capacity, 2),
+                round(statistics.fmean(m.cpu_utilization for m in saturated), 2),
+                round(statistics.fmean(m.scheduler_utilization for m in saturated), 2),
+            )
+        )
     in_service, serving = launch_seconds(run)
     scenario = run.scenario
     description = (
@@ -71,7 +93,7 @@ def measure_profile(run: Any) -> NodeProfile:
         f"{scenario.work_kloops}, measured by make autoscale-lab on {run.stack}; lab units: one lab second is "
         f"{1 / scenario.factor:g} real seconds (x{scenario.factor:g} for real requests/s), seconds are lab seconds"
     )
-    return NodeProfile(description, bucketed.points, in_service, serving)
+    return NodeProfile(description, tuple(points), in_service, serving)
 
 
 def drain_seconds(run: Any) -> float:

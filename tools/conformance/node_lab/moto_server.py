@@ -28,7 +28,8 @@ under its ARN by `tools.preview --endpoint` through the project server's extensi
    CreateLaunchTemplate parses it; this call does not), and then fails an assertion when the group
    launches an instance from that version. The server parses it as CreateLaunchTemplate does.
 5. The autoscale lab's changes of desired capacity, with their scaling activities, and
-   DescribeScalingActivities answering them (tools/conformance/autoscale/activities.py).
+   DescribeScalingActivities answering them (tools/conformance/autoscale/activities.py); and
+   GetMetricStatistics matching dimensions exactly, as CloudWatch does (exact_dimensions.py).
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ from moto.core.responses import EmptyResult
 from moto.servicediscovery.responses import ServiceDiscoveryResponse
 
 from tools.conformance.auto_scaling import record
-from tools.conformance.autoscale import activities
+from tools.conformance.autoscale import activities, exact_dimensions
 
 RESULTS = {"CONTINUE", "ABANDON"}
 HELD = "Pending:Wait"
@@ -156,6 +157,7 @@ def main(argv: list[str] | None = None) -> None:
     install_user_data_of_new_versions()
     record.install()
     activities.install()
+    exact_dimensions.install()
     from tools.emulator import server
 
     server.main(rest)
