@@ -7,9 +7,9 @@ clock (one lab minute = 60 / FACTOR real seconds):
 
     U <= D + 1 + ceil((E + G x FACTOR) / 60)   lab minutes
 
-- D: datapoints the scale-out needs before its alarm is in ALARM: target tracking's 3 one-minute
-  datapoints above the target (choices.py, as AWS's alarms read "3 datapoints within 3 minutes"),
-  dev's CPU policy and prod's request count policy;
+- D: datapoints the scale-out needs before its alarm is in ALARM: dev's target tracking, 3 one-minute
+  datapoints above the target (choices.py, as AWS's alarms read "3 datapoints within 3 minutes");
+  prod's run-queue step policy, its datapointsToAlarm (2) of one-minute periods;
 - 1: the step can land anywhere in a minute, and the metric crosses its threshold during the first
   minute of overload, so that minute's datapoint may not breach yet;
 - E: the loop reads a minute EVALUATION_LAG_SECONDS lab seconds after it closes;
@@ -17,10 +17,10 @@ clock (one lab minute = 60 / FACTOR real seconds):
   healthy by then would be replaced. Boots and health checks are real processes and do not compress,
   so G real seconds are G x FACTOR lab seconds.
 
-dev and prod: 3 + 1 + ceil((15 + 1200) / 60) = 3 + 1 + 21 = 25 lab minutes. The scale-out this needs is
-one activity: at PEAK the CPU of the two nodes is at 100 %, so dev asks ceil(2 x 100 / 60) = 4 nodes;
-prod's two nodes answer about 128 requests per lab minute each (their capacity), so it asks
-ceil(2 x 128 / 100) = 3; three nodes serve PEAK (3 x BASE, about 3 nodes' capacity).
+dev: 3 + 1 + ceil((15 + 1200) / 60) = 3 + 1 + 21 = 25 lab minutes; prod: 2 + 1 + 21 = 24. The scale-out
+this needs is one activity: at PEAK the CPU of the two nodes is at 100 %, so dev asks ceil(2 x 100 / 60)
+= 4 nodes; prod's run queue averages 50 to 100 (a breach of 0 to 50 over its threshold of 50), its step
+{from: 0, to: 50, change: 1} adds one node; three nodes serve PEAK (3 x BASE, about 3 nodes' capacity).
 """
 
 from __future__ import annotations
@@ -34,14 +34,15 @@ from tools.conformance.autoscale.scenario import FACTOR, STEP_AT
 
 pytestmark = pytest.mark.autoscale_lab
 
-EXPECTED_SCALE_OUT = {"dev": "shop-dev-track-cpu", "prod": "shop-prod-track-requestsPerTarget"}
-"""dev scales on CPU, its one policy. prod has three: its request count per target (the lab's prod tracks
-a lab node's knee, variants.py) goes past its target within three minutes of the step; its
-SchedulerUtilization stays near 50 % at saturation (OTP's `total` averages the normal and the dirty
-CPU schedulers, and a request's work runs on a normal one), under its 70 % target; its run queue
-passes 50 on average only after two minutes of backlog, a minute after the request count's third
-datapoint (the report shows the values each policy read)."""
-ALARM_DATAPOINTS = {"dev": 3, "prod": 3}
+EXPECTED_SCALE_OUT = {"dev": "shop-dev-track-cpu", "prod": "shop-prod-step-run-queue"}
+"""dev scales on CPU, its one policy. prod has three, and its run-queue step policy is the first to fire
+under the step: two nodes past their capacity queue requests, the run queue averages past 50 within a
+minute or two and 2 datapoints put its alarm in ALARM; the request count per target only reaches the
+lab's target (a lab node's knee, variants.py) once the nodes are saturated, and needs 3 datapoints;
+SchedulerUtilization stays near 50 % at saturation (OTP's `total` averages the normal and the dirty CPU
+schedulers, and a request's work runs on a normal one), under its 70 % target. The report shows the
+values each policy read."""
+ALARM_DATAPOINTS = {"dev": 3, "prod": 2}
 
 
 def bound_minutes(run) -> int:

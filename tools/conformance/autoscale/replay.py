@@ -16,8 +16,10 @@ Profile, from the run's own minutes (lab units: requests per lab second, lab sec
 - launchToInServiceSeconds and launchToServingSeconds: the median over the launched nodes of launch ->
   launch hook completed, and launch -> HAProxy's health checks passed.
 
-Replay: the lab's demand minute by minute (what the generator was asked for) through the lab variant's
-scaling settings (the same file the loop ran), on NodeModel.measured's node: capacity, CPU and scheduler
+Replay: the lab's demand minute by minute (what the generator was asked for), and the run queue as the
+nodes reported it (the simulator derives CPU, requests per target and scheduler utilisation from demand
+and its nodes, but has no model of a queue: a trace column is replayed as recorded), through the lab
+variant's scaling settings (the same file the loop ran), on NodeModel.measured's node: capacity, CPU and scheduler
 utilisation from the profile, join and boot from its seconds, the drain as the lab measured it (the
 lab's drains run in real seconds: lab seconds are x factor). Then nodes in service minute by minute,
 live (HAProxy's UP targets at each evaluation) against simulated, and the activities side by side.
@@ -118,7 +120,8 @@ class Comparison:
 def compare(run: Any, profile: NodeProfile) -> Comparison:
     settings = run.settings
     minutes = len(run.minutes)
-    trace = Trace([m.demand for m in run.minutes])
+    run_queue = BEAM_METRICS["runQueue"]
+    trace = Trace([m.demand for m in run.minutes], {run_queue: [m.beam.get(run_queue) for m in run.minutes]})
     node = NodeModel.from_seconds(
         profile.capacity,
         profile.launch_to_serving_seconds,
