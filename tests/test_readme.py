@@ -4,13 +4,17 @@ run as pasted (or in-process with the same arguments)."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import shlex
 import socket
 import subprocess
+from datetime import datetime, timedelta
 from pathlib import Path
 
+import boto3
 import pytest
+from moto import mock_aws
 
 from components.plans import names
 from components.plans.discovery import discovery_namespace_name
@@ -18,9 +22,10 @@ from components.plans.flow_logs import log_group_name
 from components.settings import StackSettings
 from tests.support.changes import NEW_ARTIFACT
 from tests.support.commands import TIMEOUT_SECONDS
+from tests.support.moto_server import server_account
 from tests.support.stacks import write_variant
 from tests.support.verify import run_verify
-from tools import policy_check, preview, simulate, tune
+from tools import node_profile, policy_check, preview, simulate, tune
 from tools.stack_files import PROJECT_DIR, load_stack_settings, stack_file
 
 README = (PROJECT_DIR / "README.md").read_text()
@@ -196,6 +201,85 @@ def test_the_offline_policy_walkthrough_runs_as_pasted(tmp_path: Path, monkeypat
     assert (verdict == 3) == any(line.startswith("mandatory: ") for line in violations)
 
 
+# --- measuring a node profile: README's get-metric-data queries, tools.node_profile, simulate ---------
+
+PROFILE_MINUTES = {2.4: (19, 11), 2.6: (21, 13), 6.4: (44, 34), 6.6: (46, 36)}
+"""Minutes of history put into CloudWatch: requests/s per node -> (CPU, scheduler utilisation), five
+minutes of each. With README's --bucket-rps 2: 2.4 and 2.6 fall in [2, 4), one point of their means
+(2.5, 20, 12); 6.4 and 6.6 in [6, 8), (6.5, 45, 35); each bucket has 10 minutes, more than the
+default --min-minutes 5. CPU rises 25 points over 4 rps: 100 at 6.5 + 55 / 6.25 = 15.3 rps."""
+HAND_POINTS = [
+    {"requestsPerSecond": 2.5, "cpuUtilization": 20, "schedulerUtilization": 12},
+    {"requestsPerSecond": 6.5, "cpuUtilization": 45, "schedulerUtilization": 35},
+]
+
+
+def profile_commands() -> list[list[str]]:
+    """README's measuring block as argv lists: get-metric-data (its output redirect dropped),
+    tools.node_profile, tools.simulate."""
+    block = fenced("sh", "tools.node_profile --from-metric-data")
+    tokens = shlex.split(block.replace("\\\n", " "))
+    starts = [i for i, token in enumerate(tokens) if token in ("aws", ".venv/bin/python")]
+    commands = [tokens[a:b] for a, b in zip(starts, [*starts[1:], len(tokens)], strict=True)]
+    assert commands[0][-2:] == [">", "metrics.json"]
+    return [commands[0][:-2], *commands[1:]]
+
+
+def option(argv: list[str], flag: str) -> str:
+    return argv[argv.index(flag) + 1]
+
+
+def put_profile_minutes(cloudwatch, queries: list[dict]) -> None:
+    """Each query's series, minute by minute from README's --start-time, as the nodes would publish it."""
+    by_id = {query["Id"]: query["MetricStat"]["Metric"] for query in queries}
+    start = datetime.fromisoformat("2026-12-01T00:00:00+00:00")
+    minutes = [(rate, *values) for rate, values in PROFILE_MINUTES.items() for _ in range(5)]
+    for query_id, column in (("requests", 0), ("cpu", 1), ("scheduler", 2)):
+        metric = by_id[query_id]
+        data = [
+            {
+                "MetricName": metric["MetricName"],
+                "Dimensions": metric["Dimensions"],
+                "Timestamp": start + timedelta(minutes=index),
+                # RequestCountPerTarget: the requests one target received in the minute
+                "Value": row[column] * 60 if query_id == "requests" else row[column],
+            }
+            for index, row in enumerate(minutes)
+        ]
+        cloudwatch.put_metric_data(Namespace=metric["Namespace"], MetricData=data)
+
+
+def test_measuring_a_node_profile_runs_as_readme_shows(tmp_path: Path, monkeypatch, capsys):
+    """README's get-metric-data queries against moto holding a group's minutes, the result written as
+    the aws CLI prints it, then README's tools.node_profile and tools.simulate commands as pasted
+    (the simulated trace one of the project's: README's is the user's own export)."""
+    query, measure, replay = profile_commands()
+    queries = json.loads(option(query, "--metric-data-queries"))
+    with mock_aws():
+        cloudwatch = boto3.client("cloudwatch", region_name="eu-west-1")
+        put_profile_minutes(cloudwatch, queries)
+        fetched = cloudwatch.get_metric_data(
+            MetricDataQueries=queries,
+            StartTime=datetime.fromisoformat(option(query, "--start-time")),
+            EndTime=datetime.fromisoformat(option(query, "--end-time")),
+            ScanBy=option(query, "--scan-by"),
+        )
+    results = [{**result, "Timestamps": [stamp.isoformat() for stamp in result["Timestamps"]]}
+               for result in fetched["MetricDataResults"]]  # fmt: skip
+    (tmp_path / "metrics.json").write_text(json.dumps({"MetricDataResults": results, "Messages": []}))
+    monkeypatch.chdir(tmp_path)
+    assert node_profile.main(measure[3:]) == 0
+    written = json.loads((tmp_path / "node-profile.json").read_text())
+    assert written["points"] == HAND_POINTS
+    assert (written["launchToInServiceSeconds"], written["launchToServingSeconds"]) == (95, 110)
+    trace = replay.index("--trace") + 1
+    replay[trace] = str(PROJECT_DIR / "traces" / "flash-spike.csv")
+    capsys.readouterr()
+    assert simulate.main(replay[3:]) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert "a measured node (15.3 rps at 100% CPU), 2 min from launch to InService, 2 to serving" in first
+
+
 # --- the walkthroughs that need real processes (pytest -m walkthrough; .ci/run) -------------------
 
 
@@ -239,3 +323,34 @@ def test_make_preview_as_json_writes_json_alone(tmp_path: Path):
     )
     assert ran.returncode == 0, ran.stderr
     assert json.loads(ran.stdout)["stack"] == "dev"
+
+
+@pytest.mark.walkthrough
+def test_measuring_a_node_profile_runs_as_pasted_in_bash(tmp_path: Path, moto_server: str):
+    """README's measuring block pasted into bash, the real aws CLI sent to a moto server holding a
+    group's minutes (--endpoint-url added to it; README's trace replaced by one of the project's)."""
+    account = server_account(moto_server)
+    query, _, _ = profile_commands()
+    put_profile_minutes(account.client("cloudwatch", "eu-west-1"), json.loads(option(query, "--metric-data-queries")))
+    block = fenced("sh", "tools.node_profile --from-metric-data")
+    script = block.replace("aws cloudwatch ", f"aws --endpoint-url {moto_server} cloudwatch ", 1)
+    script = script.replace(".venv/bin/python", str(PROJECT_DIR / ".venv" / "bin" / "python"))
+    script = script.replace("traces/prod-week.csv", str(PROJECT_DIR / "traces" / "flash-spike.csv"))
+    # in a folder of its own (the files it writes), the project's modules on the path as from its root
+    environment = {
+        **os.environ,
+        **account.credentials,
+        "AWS_DEFAULT_REGION": "eu-west-1",
+        "PYTHONPATH": str(PROJECT_DIR),
+    }
+    ran = subprocess.run(
+        ["bash", "-c", "set -e\n" + script],
+        cwd=tmp_path,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=2 * TIMEOUT_SECONDS,
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert json.loads((tmp_path / "node-profile.json").read_text())["points"] == HAND_POINTS
+    assert "a measured node (15.3 rps at 100% CPU)" in ran.stdout.splitlines()[0]

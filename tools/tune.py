@@ -2,7 +2,8 @@
 
     python -m tools.tune (--stack NAME | --config FILE) --trace FILE [FILE ...] [--trace FILE ...]
                          [--slo under=1%,shortfall=10%] [--min-size A..B] [--max-size A..B]
-                         [--node-rps N] [--boot-seconds S] [--start ISO-8601] [--scale-in-step FRACTION]
+                         [--node-rps N] [--boot-seconds S] | [--node-profile FILE]
+                         [--start ISO-8601] [--scale-in-step FRACTION]
                          [--fill-gaps] [--allow-unsimulated] [--budget N] [--processes N]
                          [--plot OUT.png] [--format table|yaml|json|diff] [--write]
 
@@ -18,10 +19,14 @@ settings first, so the file it proposes is one the preview accepts.
 A policy whose metric is in no column of a trace cannot be simulated: the tuner refuses
 (exit 2, one line per column) unless --allow-unsimulated, and then says so.
 
+The node model is the simulator's: invented from --node-rps and --boot-seconds, or measured
+(--node-profile FILE, in their place).
+
 Exit 0: done (stderr lines say what to know before applying it: no candidate meets the
 objective, a value at the edge of its search range, a schedule left with nothing to do, a
-policy not simulated). Exit 2: bad input (the stack file, a trace, --slo, the size bounds, a
-policy the traces cannot drive), one line per problem naming the file, row, flag or column.
+policy not simulated). Exit 2: bad input (the stack file, a trace, the node profile, --slo, the
+size bounds, a policy the traces cannot drive, flags that conflict), one line per problem naming
+the file, row, key, flag or column.
 Exit 1: anything else.
 """
 
@@ -34,8 +39,8 @@ from pathlib import Path
 
 from components.settings import GROUP_SIZE, MAX_SIZE
 from tools.cli import EXIT_OK, add_stack_arguments, chosen_stack, refuse, write_plot
-from tools.simulate import add_model_arguments, parse_start
-from tools.simulator import ModellingChoices, NodeModel, TraceError, read_trace
+from tools.simulate import add_model_arguments, node_model, node_profile, parse_start
+from tools.simulator import ModellingChoices, TraceError, read_trace
 from tools.tuner import (
     DEFAULT_BUDGET,
     BoundsError,
@@ -59,10 +64,11 @@ def main(argv: list[str] | None = None) -> int:
     objective = _parsed(lambda: parse_objective(args.slo), problems)
     min_size = _parsed(lambda: args.min_size and parse_size_range("--min-size", args.min_size, GROUP_SIZE), problems)
     max_size = _parsed(lambda: args.max_size and parse_size_range("--max-size", args.max_size, MAX_SIZE), problems)
+    profile = node_profile(args, problems)
     start = parse_start(args.start, problems)
     if problems:
         return refuse(problems)
-    node = NodeModel.for_stack(stack.settings, args.node_rps, args.boot_seconds)
+    node = node_model(stack.settings, args, profile)
     written = sections_as_written(stack)
     try:
         choices = ModellingChoices(scale_in_step=args.scale_in_step)

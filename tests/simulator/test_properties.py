@@ -5,6 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.support.profiles import profiles
 from tests.support.scenario import NODE_RPS, run, stack
 from tools.simulator import ModellingChoices, NodeModel, Trace, prepare, replay
 from tools.simulator.decisions import Proposal, decide
@@ -154,4 +155,29 @@ def test_skipping_quiet_stretches_of_step_policies_changes_nothing(nodes, steps,
     prepared = prepare(Trace([0.0] * len(queue), {"Queue": queue}), NodeModel(NODE_RPS, boot, drain))
     skipping = replay(settings_.nodes, settings_.scaling, prepared, record_metrics=True)
     every_minute = replay(settings_.nodes, settings_.scaling, prepared, record_metrics=True, skip_quiet=False)
+    assert skipping == every_minute
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    demand=st.lists(st.floats(min_value=0, max_value=200, allow_nan=False), min_size=1, max_size=150),
+    nodes=groups(),
+    tracking=st.lists(target_tracking, min_size=1, max_size=3, unique_by=lambda p: p["metric"]),
+    profile=profiles(),
+    boot=st.integers(0, 4),
+    drain=st.integers(0, 3),
+    step=st.sampled_from([1.0, 0.5]),
+    data=st.data(),
+)
+def test_skipping_quiet_stretches_changes_nothing_on_a_measured_node(
+    demand, nodes, tracking, profile, boot, drain, step, data
+):
+    # the derived metrics (CPU, scheduler utilisation) from a profile's points: over a quiet stretch
+    # as minute by minute
+    settings_ = stack(nodes=nodes, scaling={"targetTracking": tracking})
+    join = data.draw(st.integers(0, boot))
+    prepared = prepare(Trace(list(demand)), NodeModel(profile.capacity, boot, drain, join, profile))
+    choices = ModellingChoices(scale_in_step=step)
+    skipping = replay(settings_.nodes, settings_.scaling, prepared, choices, record_metrics=True)
+    every_minute = replay(settings_.nodes, settings_.scaling, prepared, choices, record_metrics=True, skip_quiet=False)
     assert skipping == every_minute

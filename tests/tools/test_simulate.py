@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.profiles import HAND_PROFILE, write_profile
 from tools import simulate
 from tools.cli import EXIT_INVALID, EXIT_OK
 
@@ -159,3 +160,117 @@ def test_the_shipped_traces_are_the_generator_s(tmp_path):
     assert sorted(p.name for p in tmp_path.glob("*.csv")) == [p.name for p in TRACES]
     for shipped in TRACES:
         assert (tmp_path / shipped.name).read_text() == shipped.read_text(), shipped.name
+
+
+MEASURED_STACK = """\
+config:
+  aws:region: eu-west-1
+  elixir-cluster:cluster: {name: shop, environment: dev}
+  elixir-cluster:release: {artifact: s3://shop-releases/shop-1.0.0.tar.gz}
+  elixir-cluster:nodes: {minSize: 1, maxSize: 6, desiredCapacity: 2}
+  elixir-cluster:scaling:
+    targetTracking: [{metric: schedulerUtilization, target: 50, warmup: 0}]
+"""
+
+
+@pytest.fixture
+def measured(tmp_path):
+    """A stack scaling on scheduler utilisation, 20 rps for 3 minutes then 50, and the hand-computed
+    profile (tests/support/profiles.py: 22.5 rps at 100% CPU, InService after 50 s, serving after 100 s)."""
+    stack = tmp_path / "Pulumi.measured.yaml"
+    stack.write_text(MEASURED_STACK)
+    trace = tmp_path / "step.csv"
+    trace.write_text("minute,requests_per_second\n" + "".join(f"{m},{20 if m < 3 else 50}\n" for m in range(10)))
+    return ["--config", str(stack), "--trace", str(trace), "--node-profile", str(write_profile(tmp_path))]
+
+
+def test_a_measured_node_drives_the_replay_minute_by_minute(measured, capsys):
+    document = simulate_json(capsys, *measured)
+    timeline = document["timeline"]
+    # minutes 0-2: 20 rps on 2 nodes, 10 each: the profile's second point, CPU 50, scheduler 30 (< 50: hold)
+    # minutes 3-7: 50 rps on 2 nodes, 25 each, above the capacity of 22.5: saturated, CPU 100 and scheduler
+    #   at its value at capacity, 80 + 2.5 x 5 = 92.5; on minute 5's datapoint, the third above 50, the policy
+    #   asks for ceil(2 x 92.5 / 50) = ceil(3.7) = 4 nodes, launched at the end of minute 5: InService
+    #   50 s later (minute 7), serving 100 s later (minute 8); meanwhile 2 serve 45 rps, 5 short
+    # minutes 8-9: 50 rps on 4 nodes, 12.5 each: CPU 50 + 2.5 x 4 = 60, scheduler 30 + 2.5 x 5 = 42.5
+    assert [row["cpu"] for row in timeline] == [50] * 3 + [100] * 5 + [60] * 2
+    assert [row["schedulerUtilization"] for row in timeline] == [30] * 3 + [92.5] * 5 + [42.5] * 2
+    assert [row["desired"] for row in timeline] == [2] * 6 + [4] * 4
+    assert [row["inService"] for row in timeline] == [2] * 8 + [4] * 2
+    assert document["policy"]["activities"] == [
+        {
+            "minute": 5,
+            "from": 2,
+            "to": 4,
+            "cause": "targetTracking[0] schedulerUtilization 92.5 > 50 for 3 datapoints: 2 nodes in service x 92.5/50",
+        }
+    ]
+    assert (document["policy"]["underProvisionedMinutes"], document["policy"]["peakShortfall"]) == (5, 5.0)
+    # the oracle: ceil(20 / 22.5) = 1 node, then ceil(50 / 22.5) = 3
+    assert [row["oracle"] for row in timeline] == [1] * 3 + [3] * 7
+    choices = document["modellingChoices"]
+    assert (choices["nodeRps"], choices["joinMinutes"], choices["bootMinutes"]) == (22.5, 1, 2)
+    assert choices["nodeProfile"] == HAND_PROFILE
+
+
+def test_the_table_names_the_node_model_it_ran_on(measured, files, capsys):
+    assert simulate.main(measured) == EXIT_OK
+    table = capsys.readouterr().out.splitlines()
+    assert table[0].endswith(
+        "a measured node (22.5 rps at 100% CPU), 1 min from launch to InService, 2 to serving, 2 min to drain"
+    )
+    assert f"  node model: measured, {HAND_PROFILE['description']}" in table
+    stack, trace = files
+    assert simulate.main(["--config", str(stack), "--trace", str(trace), "--node-rps", "10"]) == EXIT_OK
+    assert (
+        "  node model: invented, 10 rps per node at 100% CPU, scheduler utilisation 100 x (CPU/100)^1.5 "
+        "(--node-profile FILE replays a measured one)"
+    ) in capsys.readouterr().out.splitlines()
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        (
+            {"points": [*HAND_PROFILE["points"][:2], {**HAND_PROFILE["points"][2], "cpuUtilization": 130}]},
+            ["points[2].cpuUtilization: 130 is above 100; give a percentage 0-100"],
+        ),
+        (
+            {"launchToServingSeconds": 30, "description": ""},
+            [
+                "description: must be a non-empty string; say what was measured (release, instance type, when, "
+                "how), got ''",
+                "launchToServingSeconds: 30 is below launchToInServiceSeconds (50); the load balancer sends a node "
+                "requests only once it is InService: give launchToServingSeconds >= 50",
+            ],
+        ),
+    ],
+    ids=["a percentage above 100", "two problems"],
+)
+def test_a_bad_node_profile_exits_2_naming_the_file_and_each_key(measured, tmp_path, capsys, changes, expected):
+    profile = write_profile(tmp_path, "bad.json", **changes)
+    assert simulate.main([*measured[:-1], str(profile)]) == EXIT_INVALID
+    out, err = capsys.readouterr()
+    assert (out, err.splitlines()) == ("", [f"{profile}: {line}" for line in expected])
+
+
+def test_a_missing_node_profile_and_a_bad_trace_are_both_reported(measured, tmp_path, capsys):
+    trace = tmp_path / "bad.csv"
+    trace.write_text("minute,requests_per_second\n0,fast\n")
+    missing = tmp_path / "none.json"
+    args = ["--config", measured[1], "--trace", str(trace), "--node-profile", str(missing)]
+    assert simulate.main(args) == EXIT_INVALID
+    assert capsys.readouterr().err.splitlines() == [
+        f"{trace}:2: requests_per_second: must be a number >= 0, got 'fast'",
+        f"{missing}: cannot read the node profile: No such file or directory",
+    ]
+
+
+def test_the_node_profile_is_refused_beside_the_flags_it_replaces(measured, capsys):
+    assert simulate.main([*measured, "--node-rps", "10", "--boot-seconds", "60"]) == EXIT_INVALID
+    assert capsys.readouterr().err.splitlines() == [
+        "--node-rps and --node-profile: the profile gives the node's capacity (the requests/s at which its CPU "
+        "reaches 100%); give one of them",
+        "--boot-seconds and --node-profile: the profile gives the seconds from launch to serving "
+        "(launchToServingSeconds); give one of them",
+    ]

@@ -7,6 +7,7 @@ import json
 import pytest
 import yaml
 
+from tests.support.profiles import HAND_PROFILE, write_profile
 from tools import tune
 from tools.cli import EXIT_INVALID, EXIT_OK
 from tools.stack_files import stack_file
@@ -241,3 +242,52 @@ def test_traces_that_share_a_file_name_are_told_apart_by_their_path(capsys, smal
     code, out, _ = run(capsys, "--config", str(small_stack), "--trace", *paths, "--format", "json")
     assert code == EXIT_OK
     assert list(json.loads(out)["current"]["traces"]) == paths
+
+
+def test_the_tuner_replays_every_candidate_on_a_measured_node(capsys, tmp_path, write_trace):
+    # the hand-computed profile (tests/support/profiles.py): 22.5 rps at 100% CPU. The oracle serves 50 rps
+    # with ceil(50 / 22.5) = 3 nodes, 3 instance-hours over the hour (at the invented default of 25 rps, 2);
+    # requestsPerTarget targets range over the profile's capacity: 22.5 x 60 = 1350 requests per node-minute
+    # at 100%, so 20%..95% of it
+    stack = tmp_path / "Pulumi.small.yaml"
+    stack.write_text(
+        "config:\n"
+        "  aws:region: eu-west-1\n"
+        "  elixir-cluster:cluster: {name: shop, environment: dev}\n"
+        "  elixir-cluster:release: {artifact: s3://shop-releases/shop-1.0.0.tar.gz}\n"
+        "  elixir-cluster:nodes: {minSize: 1, maxSize: 4}\n"
+        "  elixir-cluster:scaling:\n"
+        "    targetTracking: [{metric: requestsPerTarget, target: 900, warmup: 0}]\n"
+    )
+    trace = str(write_trace([50] * 60))
+    args = ["--config", str(stack), "--trace", trace, "--node-profile", str(write_profile(tmp_path))]
+    assert tune.main([*args, "--budget", "40", "--processes", "1", "--format", "json"]) == EXIT_OK
+    document = json.loads(capsys.readouterr().out)
+    assert document["oracle"]["traces"]["load.csv"]["instanceHours"] == 3.0
+    assert document["modellingChoices"]["nodeProfile"] == HAND_PROFILE
+    assert document["modellingChoices"]["nodeRps"] == 22.5
+    tuned = document["config"]["elixir-cluster:scaling"]["targetTracking"][0]["target"]
+    assert tuned in {900, *(round(1350 * utilisation / 100) for utilisation in range(20, 96, 5))}
+    assert tune.main([*args, "--budget", "40", "--processes", "1"]) == EXIT_OK
+    table = capsys.readouterr().out.splitlines()
+    assert table[0] == (
+        "Stack small, 1 trace(s), 60 minutes, a measured node (22.5 rps at 100% CPU), 1 min from launch to "
+        "InService, 2 to serving"
+    )
+    assert f"  node model: measured, {HAND_PROFILE['description']}" in table
+
+
+def test_the_tuner_refuses_a_bad_profile_and_the_flags_it_replaces_one_line_each(capsys, small_stack, tmp_path):
+    profile = write_profile(tmp_path, points=HAND_PROFILE["points"][:1])
+    trace = tmp_path / "load.csv"
+    trace.write_text("minute,requests_per_second\n0,1\n")
+    args = ["--config", str(small_stack), "--trace", str(trace), "--node-profile", str(profile)]
+    assert tune.main([*args, "--boot-seconds", "60"]) == EXIT_INVALID
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.splitlines() == [
+        "--boot-seconds and --node-profile: the profile gives the seconds from launch to serving "
+        "(launchToServingSeconds); give one of them",
+        f"{profile}: points: 1 given; give at least 2 points, each {{requestsPerSecond, cpuUtilization, "
+        "schedulerUtilization}",
+    ]

@@ -1,15 +1,19 @@
 """The scaling what-if simulator: replay a load trace through a stack's scaling settings.
 
-One module per concept: `trace` (CSV in), `model` (nodes, group, metrics), `alarms`
-(CloudWatch datapoints), `target_tracking`, `step_scaling`, `schedules`, `decisions`
-(several policies at once), `choices` (what AWS leaves open, decided here), `engine` (the
-minute loop, baseline and oracle), `quiet` (the stretches a replay skips) and `report`
-(table, JSON, plot). Pure Python on the project's settings models: no Pulumi, no AWS.
+One module per concept: `trace` (CSV in), `profile` (a measured node, JSON in), `model`
+(nodes, group, metrics), `alarms` (CloudWatch datapoints), `target_tracking`, `step_scaling`,
+`schedules`, `decisions` (several policies at once), `choices` (what AWS leaves open, decided
+here), `engine` (the minute loop, baseline and oracle), `quiet` (the stretches a replay skips)
+and `report` (table, JSON, plot). Pure Python on the project's settings models: no Pulumi, no AWS.
 
 One stack, one trace (what `python -m tools.simulate` does):
 
     simulation = simulate(settings, read_trace(path), NodeModel.for_stack(settings, node_rps))
     simulation.summary(simulation.policy)      # under-provisioned minutes, peak shortfall, instance-hours
+
+A measured node in place of the invented formula (`--node-profile FILE`):
+
+    node = NodeModel.measured(settings, read_profile(path))   # ProfileError: one line per problem
 
 Many candidate policies over the same trace (a tuner): prepare the trace once, then replay
 each candidate's validated settings models; nothing per trace is recomputed (metric
@@ -47,6 +51,7 @@ from .engine import (
     simulate,
 )
 from .model import DERIVED_METRICS, NodeModel, Unsimulated
+from .profile import NodeProfile, ProfileError, ProfilePoint, read_profile
 from .target_tracking import AWS_ALARMS, TargetTrackingAlarms
 from .trace import DEMAND_COLUMN, MINUTE_COLUMN, Trace, TraceError, read_trace
 
@@ -60,7 +65,10 @@ __all__ = [
     "MINUTE_COLUMN",
     "ModellingChoices",
     "NodeModel",
+    "NodeProfile",
     "PreparedTrace",
+    "ProfileError",
+    "ProfilePoint",
     "Run",
     "Simulation",
     "Summary",
@@ -70,6 +78,7 @@ __all__ = [
     "Unsimulated",
     "oracle",
     "prepare",
+    "read_profile",
     "read_trace",
     "replay",
     "simulate",

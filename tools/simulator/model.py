@@ -34,12 +34,18 @@ A node's life, minute by minute (AWS's rules quoted where they decide it):
 
 Assumptions (the simulator's, not AWS's; the numbers among them are parameters or named constants):
 
-- A node serves `node_rps` requests per second at 100% CPU. The load balancer spreads
-  demand evenly over the nodes in service, warming ones included (they are registered
-  and healthy), so CPU % = demand / (in-service nodes x node_rps) x 100, capped at 100.
+- The load balancer spreads demand evenly over the nodes in service, warming ones included
+  (they are registered and healthy), so each node receives demand / in-service nodes.
   Because every node carries the same share, excluding warming nodes from an average
   leaves it unchanged: warmup shows in whether there is a datapoint at all (none while no
   node has finished its warmup) and in *how many* nodes a policy counts.
+- What a node reports at that share, and how long it takes to start, come from one of two
+  models. Measured (`NodeModel.measured`, `--node-profile`): a profile's points (profile.py),
+  CPU and scheduler utilisation interpolated at the share, capacity where CPU reaches 100%,
+  join and boot from its launch-to-InService and launch-to-serving seconds. Invented (the
+  default): a node serves `node_rps` requests per second at 100% CPU, CPU % = share /
+  node_rps x 100 capped at 100, scheduler utilisation 100 x (CPU/100)^1.5 (below), and boot
+  is the grace period.
 - Metrics come from trace columns named by their CloudWatch name when the trace has them,
   replayed as recorded (they do not respond to the simulated capacity). Otherwise CPU,
   request count per target and scheduler utilisation are derived from demand and the
@@ -55,6 +61,7 @@ from dataclasses import dataclass
 
 from components.settings import BEAM_METRICS, PERCENT, PREDEFINED_TARGET_METRICS, StackSettings
 
+from .profile import NodeProfile
 from .trace import Trace
 
 SECONDS_PER_MINUTE = 60
@@ -78,14 +85,23 @@ numbers a Source gives minute by minute, computed in one go for a stretch where 
 @dataclass(frozen=True)
 class NodeModel:
     """How much one node serves, how long it takes from launch to serving, and to drain, and how
-    long its launch lifecycle hook holds it before it is InService (0: no launch hook)."""
+    long its launch lifecycle hook holds it before it is InService (0: no launch hook).
+
+    With a `profile` (a measured node: `measured`) its CPU and scheduler utilisation come from the
+    profile's points and `node_rps` is the profile's capacity; without one, from the formula."""
 
     node_rps: float
     boot_minutes: int
     drain_minutes: int = 0
     join_minutes: int = 0
+    profile: NodeProfile | None = None
 
     def __post_init__(self) -> None:
+        if self.profile is not None and self.node_rps != self.profile.capacity:
+            raise ValueError(
+                f"node_rps {self.node_rps:g} must be the profile's capacity, {self.profile.capacity:g}: "
+                "build a measured node with NodeModel.measured"
+            )
         if not 0 <= self.join_minutes <= self.boot_minutes:
             raise ValueError(
                 f"the launch hook's {self.join_minutes} min must be within the boot's {self.boot_minutes} min: "
@@ -94,7 +110,12 @@ class NodeModel:
 
     @classmethod
     def from_seconds(
-        cls, node_rps: float, boot_seconds: float, drain_seconds: float = 0, join_seconds: float = 0
+        cls,
+        node_rps: float,
+        boot_seconds: float,
+        drain_seconds: float = 0,
+        join_seconds: float = 0,
+        profile: NodeProfile | None = None,
     ) -> NodeModel:
         """A partial minute counts as a whole one: a node serves from the next full minute."""
         return cls(
@@ -102,6 +123,7 @@ class NodeModel:
             round_up(boot_seconds / SECONDS_PER_MINUTE),
             round_up(drain_seconds / SECONDS_PER_MINUTE),
             round_up(join_seconds / SECONDS_PER_MINUTE),
+            profile,
         )
 
     @classmethod
@@ -113,14 +135,45 @@ class NodeModel:
         boot = settings.nodes.health_check_grace_period if boot_seconds is None else boot_seconds
         return cls.from_seconds(node_rps, boot, settings.drain.total_seconds, join_seconds=boot)
 
+    @classmethod
+    def measured(cls, settings: StackSettings, profile: NodeProfile) -> NodeModel:
+        """The stack's nodes as a profile measured them: capacity and metrics from its points, join
+        from its launch to InService, boot from its launch to serving (each rounded up to whole
+        minutes, as `from_seconds`); drain is the stack's drain budget, as `for_stack`."""
+        return cls.from_seconds(
+            profile.capacity,
+            profile.launch_to_serving_seconds,
+            settings.drain.total_seconds,
+            profile.launch_to_in_service_seconds,
+            profile,
+        )
+
     def nodes_for(self, demand: float) -> int:
         """The fewest nodes that serve `demand` requests/s."""
         return round_up(demand / self.node_rps)
 
     def cpu(self, demand: float, nodes: int) -> float | None:
+        """Each in-service node's CPUUtilization (%) while `nodes` share `demand`; None without a node."""
         if nodes <= 0:
             return None
+        if self.profile is not None:
+            return self.profile.cpu(demand / nodes)
         return min(PERCENT.max, demand / (nodes * self.node_rps) * PERCENT.max)
+
+    def describe(self) -> list[str]:
+        """Which node model the figures ran on, for people (the reports' modelling choices)."""
+        if self.profile is None:
+            return [
+                f"node model: invented, {self.node_rps:g} rps per node at 100% CPU, scheduler utilisation "
+                f"100 x (CPU/100)^{SCHEDULER_BUSY_WAIT_EXPONENT:g} (--node-profile FILE replays a measured one)"
+            ]
+        profile = self.profile
+        return [
+            f"node model: measured, {profile.description}",
+            f"  {len(profile.points)} points, interpolated; {self.node_rps:.4g} rps per node at 100% CPU; "
+            f"InService {profile.launch_to_in_service_seconds:g} s and serving "
+            f"{profile.launch_to_serving_seconds:g} s after launch",
+        ]
 
 
 ROUNDING_SLACK = 1e-9
@@ -175,44 +228,18 @@ class MetricCatalog:
         self._trace = trace
         self._node = node
         demand = trace.demand
-        full = PERCENT.max
-        per_node = node.node_rps
-
-        def cpu(t: int, n: int) -> float | None:
-            if n <= 0:
-                return None
-            value = demand[t] / (n * per_node) * full
-            return full if value > full else value
+        cpu, cpu_segment, scheduler, scheduler_segment = (
+            _formula_metrics(demand, node.node_rps) if node.profile is None else _measured_metrics(demand, node.profile)
+        )
 
         def per_target(t: int, n: int) -> float | None:
             # ALBRequestCountPerTarget is a Sum per minute: requests each target received in the minute
             return demand[t] * SECONDS_PER_MINUTE / n if n > 0 else None
 
-        exponent = SCHEDULER_BUSY_WAIT_EXPONENT
-
-        def scheduler(t: int, n: int) -> float | None:
-            if n <= 0:
-                return None
-            share = demand[t] / (n * per_node)
-            return full if share >= 1 else full * share**exponent
-
-        # the same expressions over a stretch of minutes (a replay's quiet stretches, see engine.py)
-        def cpu_segment(start: int, end: int, n: int) -> list:
-            if n <= 0:
-                return [None] * (end - start)
-            scale = n * per_node
-            return [full if d / scale * full > full else d / scale * full for d in demand[start:end]]
-
         def per_target_segment(start: int, end: int, n: int) -> list:
             if n <= 0:
                 return [None] * (end - start)
             return [d * SECONDS_PER_MINUTE / n for d in demand[start:end]]
-
-        def scheduler_segment(start: int, end: int, n: int) -> list:
-            if n <= 0:
-                return [None] * (end - start)
-            scale = n * per_node
-            return [full if d / scale >= 1 else full * (d / scale) ** exponent for d in demand[start:end]]
 
         self._derived: dict[str, tuple[Source, Segment]] = {
             PREDEFINED_TARGET_METRICS["cpu"]: (cpu, cpu_segment),
@@ -240,6 +267,57 @@ class MetricCatalog:
 
     def is_derived(self, name: str) -> bool:
         return name not in self._trace.columns and name in self._derived
+
+
+def _formula_metrics(demand: list[float], per_node: float) -> tuple[Source, Segment, Source, Segment]:
+    """CPU and scheduler utilisation by the invented formula, minute by minute and over a stretch
+    (the same expressions, so a replay that skips quiet stretches sees the same numbers)."""
+    full = PERCENT.max
+    exponent = SCHEDULER_BUSY_WAIT_EXPONENT
+
+    def cpu(t: int, n: int) -> float | None:
+        if n <= 0:
+            return None
+        value = demand[t] / (n * per_node) * full
+        return full if value > full else value
+
+    def scheduler(t: int, n: int) -> float | None:
+        if n <= 0:
+            return None
+        share = demand[t] / (n * per_node)
+        return full if share >= 1 else full * share**exponent
+
+    def cpu_segment(start: int, end: int, n: int) -> list:
+        if n <= 0:
+            return [None] * (end - start)
+        scale = n * per_node
+        return [full if d / scale * full > full else d / scale * full for d in demand[start:end]]
+
+    def scheduler_segment(start: int, end: int, n: int) -> list:
+        if n <= 0:
+            return [None] * (end - start)
+        scale = n * per_node
+        return [full if d / scale >= 1 else full * (d / scale) ** exponent for d in demand[start:end]]
+
+    return cpu, cpu_segment, scheduler, scheduler_segment
+
+
+def _measured_metrics(demand: list[float], profile: NodeProfile) -> tuple[Source, Segment, Source, Segment]:
+    """CPU and scheduler utilisation from a profile at each node's share of demand, minute by minute
+    and over a stretch (the same calls on the same share, so both give the same numbers)."""
+
+    def per_minute(reported: Callable[[float], float]) -> tuple[Source, Segment]:
+        def source(t: int, n: int) -> float | None:
+            return reported(demand[t] / n) if n > 0 else None
+
+        def segment(start: int, end: int, n: int) -> list:
+            if n <= 0:
+                return [None] * (end - start)
+            return [reported(d / n) for d in demand[start:end]]
+
+        return source, segment
+
+    return (*per_minute(profile.cpu), *per_minute(profile.scheduler))
 
 
 class Group:

@@ -10,7 +10,12 @@ JSON (`python -m tools.simulate --format json`), kept stable for the tools that 
      "timeline": [{"minute", "demand", "desired", "inService", "cpu",
                    <each policy's metric by name>, "baselineInService", "oracle"}],
      "modellingChoices": {<what AWS leaves open, as decided for this run: choices.py>,
-                          "bootMinutes", "drainMinutes", "nodeRps"}}
+                          "bootMinutes", "drainMinutes", "nodeRps",
+                          # with --node-profile only: the measured node the figures ran on
+                          "joinMinutes", "nodeProfile": {<the profile file's keys: profile.py>}}}
+
+Without "nodeProfile" the figures ran on the invented formula (model.py): `nodeRps` at 100% CPU,
+scheduler utilisation 100 x (CPU/100)^1.5. With it, `nodeRps` is the profile's capacity.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from datetime import timedelta
 from typing import Any
 
 from .engine import BASELINE_CPU_TARGET, Run, Simulation, Summary
+from .model import NodeModel
 
 DECIMALS = 2
 
@@ -39,12 +45,25 @@ def to_json(simulation: Simulation) -> dict[str, Any]:
 def modelling_choices(simulation: Simulation) -> dict[str, Any]:
     """What the figures assume where AWS is silent, and the node model they ran on."""
     node = simulation.node
-    return {
+    choices = {
         **simulation.choices.to_json(),
         "bootMinutes": node.boot_minutes,
         "drainMinutes": node.drain_minutes,
         "nodeRps": node.node_rps,
     }
+    if node.profile is not None:
+        choices |= {"joinMinutes": node.join_minutes, "nodeProfile": node.profile.to_json()}
+    return choices
+
+
+def node_headline(node: NodeModel) -> str:
+    """The node model in a few words, for a report's first line."""
+    if node.profile is None:
+        return f"{node.node_rps:g} rps per node, {node.boot_minutes} min from launch to serving"
+    return (
+        f"a measured node ({node.node_rps:.4g} rps at 100% CPU), {node.join_minutes} min from launch to "
+        f"InService, {node.boot_minutes} to serving"
+    )
 
 
 def _variant_json(summary: Summary, run: Run) -> dict[str, Any]:
@@ -85,8 +104,7 @@ def render_table(simulation: Simulation, trace_name: str) -> str:
     node = simulation.node
     lines = [
         f"Stack {simulation.stack}, trace {trace_name}: {simulation.trace.minutes} minutes from "
-        f"{simulation.start:%Y-%m-%d %H:%M} UTC, {node.node_rps:g} rps per node, "
-        f"{node.boot_minutes} min from launch to serving, {node.drain_minutes} min to drain",
+        f"{simulation.start:%Y-%m-%d %H:%M} UTC, {node_headline(node)}, {node.drain_minutes} min to drain",
         "",
         f"{'':<26}" + "".join(f"{name:>10}" for name in runs),
     ]
@@ -107,7 +125,7 @@ def render_table(simulation: Simulation, trace_name: str) -> str:
             f"  {activity.minute:>6}  {when:%a %H:%M}  {activity.from_:>3} -> {activity.to:<3}  {activity.cause}"
         )
     lines += ["", "Modelling choices (AWS leaves these open; tools/simulator/choices.py)"]
-    lines += [f"  {line}" for line in simulation.choices.describe()]
+    lines += [f"  {line}" for line in [*simulation.choices.describe(), *node.describe()]]
     return "\n".join(lines) + "\n"
 
 

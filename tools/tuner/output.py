@@ -28,7 +28,7 @@ import yaml
 
 from components.settings import NAMESPACE
 from tools.simulator.engine import BASELINE_CPU_TARGET
-from tools.simulator.report import modelling_choices
+from tools.simulator.report import modelling_choices, node_headline
 
 from .evaluate import trace_names
 from .objective import Figures, instance_hours
@@ -110,8 +110,7 @@ def render_table(tuning: Tuning) -> str:
     stack, node, result = tuning.stack, tuning.node, tuning.result
     minutes = sum(named.trace.minutes for named in tuning.traces)
     lines = [
-        f"Stack {stack.stack}, {len(tuning.traces)} trace(s), {minutes} minutes, {node.node_rps:g} rps per node, "
-        f"{node.boot_minutes} min from launch to serving",
+        f"Stack {stack.stack}, {len(tuning.traces)} trace(s), {minutes} minutes, {node_headline(node)}",
         f"Objective: {tuning.objective}",
         f"Searched {result.evaluated} candidates ({result.refused} refused by the settings) in "
         f"{result.seconds:.1f} s on {result.processes} process(es)",
@@ -145,7 +144,7 @@ def render_table(tuning: Tuning) -> str:
     width = max((len(knob.label) for knob, _ in tuning.changes), default=0)
     lines += [f"  {knob.label:<{width}}  {knob.current:g} -> {value:g}" for knob, value in tuning.changes]
     lines += ["", "Modelling choices (AWS leaves these open; tools/simulator/choices.py)"]
-    lines += [f"  {line}" for line in tuning.choices.describe()]
+    lines += [f"  {line}" for line in [*tuning.choices.describe(), *node.describe()]]
     if tuning.advice:
         lines += ["", "Before applying it"]
         lines += [f"  {line}" for line in tuning.advice]
