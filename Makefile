@@ -14,7 +14,7 @@ JOBS   ?= 2
 # /tmp/pytest-of-<user> are pruned by any other pytest run of the same user, even mid-lab.
 LAB_TMP ?= /tmp/elixir-cluster-labs
 
-.PHONY: install test walkthroughs conformance node-lab rollout-lab autoscale-lab preview lint schema clean
+.PHONY: install test walkthroughs conformance node-lab autoscale-lab preview lint schema clean
 
 MAKEFLAGS += --no-print-directory
 
@@ -38,13 +38,9 @@ conformance: install ## proof on real Erlang/OTP, HAProxy and iptables for STACK
 	mkdir -p $(LAB_TMP)
 	CONFORMANCE_STACKS="$(STACKS)" $(PY) -m pytest -m conformance --basetemp=$(LAB_TMP)/conformance tests/conformance
 
-node-lab: install ## instances in namespaces boot the rendered user data with a real Elixir release on PostgreSQL; needs root
+node-lab: install ## instances in namespaces boot the rendered user data with a real Elixir release on PostgreSQL, and roll a release across them; each lab in a process of its own, side by side; needs root
 	mkdir -p $(LAB_TMP)
-	$(PY) -m pytest -m "node_lab and not rollout" --basetemp=$(LAB_TMP)/node-lab tests/node_lab
-
-rollout-lab: install ## the node lab's instance refreshes on real nodes: v1 -> v2 under traffic, a broken v3 stopped, dev's revert; needs root
-	mkdir -p $(LAB_TMP)
-	$(PY) -m pytest -m "node_lab and rollout" --basetemp=$(LAB_TMP)/rollout tests/node_lab/test_rollout.py
+	$(PY) -m tests.support.node_lab_shards $(LAB_TMP)/node-lab -m node_lab tests/node_lab
 
 autoscale-lab: install ## dev and prod under a stepped load: their policies run live on the nodes' metrics, nodes launched and drained, the run replayed by the simulator; needs root
 	mkdir -p $(LAB_TMP)

@@ -110,6 +110,40 @@ def endpoint_url(value: str) -> str:
     return value
 
 
+def not_negative(text: str) -> float:
+    """argparse's type for a finite number >= 0 (seconds, a rate)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a finite number >= 0, got {text!r}")
+    return value
+
+
+def positive(text: str) -> float:
+    """argparse's type for a finite number > 0."""
+    value = not_negative(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError(f"must be > 0, got {text!r}")
+    return value
+
+
+def fraction(text: str) -> float:
+    """argparse's type for a number > 0 and <= 1."""
+    value = positive(text)
+    if value > 1:
+        raise argparse.ArgumentTypeError(f"must be > 0 and <= 1, got {text!r}")
+    return value
+
+
+def whole_count(text: str) -> int:
+    """argparse's type for a whole number >= 1 (processes, minutes)."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}")
+    return int(text)
+
+
 def add_endpoint_argument(parser: argparse.ArgumentParser) -> None:
     """`--endpoint URL` for a read-only tool: every AWS call goes there (e.g. a moto server)."""
     parser.add_argument(

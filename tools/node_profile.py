@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import TextIO
 
 from components.settings import BEAM_METRICS, GROUP_DIMENSION, METRICS_NAMESPACE, PERCENT
-from tools.cli import EXIT_FAILED, EXIT_OK, refuse
+from tools.cli import EXIT_FAILED, EXIT_OK, not_negative, positive, refuse, whole_count
 from tools.simulator.model import SECONDS_PER_MINUTE
 from tools.simulator.profile import CPU, RATE, SCHEDULER, NodeProfile, ProfileError, ProfilePoint
 
@@ -309,56 +309,33 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--description", required=True, help="what was measured: release, instance type, when, how")
     parser.add_argument(
         "--launch-to-in-service",
-        type=_seconds,
+        type=not_negative,
         required=True,
         metavar="S",
         help="seconds from launch until the launch lifecycle hook completed",
     )
     parser.add_argument(
         "--launch-to-serving",
-        type=_seconds,
+        type=not_negative,
         required=True,
         metavar="S",
         help="seconds from launch until the load balancer's health checks passed",
     )
     parser.add_argument(
         "--bucket-rps",
-        type=_positive,
+        type=positive,
         metavar="W",
         help="width of a bucket, requests/s per node (default: a tenth of the highest rate)",
     )
     parser.add_argument(
         "--min-minutes",
-        type=_count,
+        type=whole_count,
         default=DEFAULT_MIN_MINUTES,
         metavar="N",
         help=f"fewest minutes a bucket needs to become a point (default {DEFAULT_MIN_MINUTES})",
     )
     parser.add_argument("--output", metavar="FILE", help="write the profile here (default: stdout)")
     return parser
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not 0 <= value < math.inf:
-        raise argparse.ArgumentTypeError(f"must be seconds >= 0, got {text!r}")
-    return value
-
-
-def _positive(text: str) -> float:
-    value = _seconds(text)
-    if value == 0:
-        raise argparse.ArgumentTypeError(f"must be > 0, got {text!r}")
-    return value
-
-
-def _count(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}")
-    return int(text)
 
 
 if __name__ == "__main__":

@@ -31,7 +31,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from components.settings import StackSettings
-from tools.cli import EXIT_OK, add_stack_arguments, chosen_stack, refuse, write_plot
+from tools.cli import EXIT_OK, add_stack_arguments, chosen_stack, fraction, not_negative, positive, refuse, write_plot
 from tools.simulator import (
     DEFAULT_CHOICES,
     DEFAULT_START,
@@ -92,13 +92,13 @@ def add_model_arguments(parser: argparse.ArgumentParser, traces: str = "the trac
     """What both the simulator and the tuner take about the nodes, the modelling choices and the traces' gaps."""
     parser.add_argument(
         "--node-rps",
-        type=_positive,
+        type=positive,
         metavar="N",
         help=f"requests/s one node serves at 100%% CPU (default {DEFAULT_NODE_RPS:g}; not with --node-profile)",
     )
     parser.add_argument(
         "--boot-seconds",
-        type=_not_negative,
+        type=not_negative,
         metavar="S",
         help="launch to serving, which the launch hook holds a node for (default: the stack's "
         "nodes.healthCheckGracePeriod; not with --node-profile)",
@@ -117,7 +117,7 @@ def add_model_arguments(parser: argparse.ArgumentParser, traces: str = "the trac
     )
     parser.add_argument(
         "--scale-in-step",
-        type=_fraction,
+        type=fraction,
         default=DEFAULT_CHOICES.scale_in_step,
         metavar="FRACTION",
         help="share of the way to the proportional capacity one target tracking scale-in removes, "
@@ -159,30 +159,6 @@ def node_model(settings: StackSettings, args: argparse.Namespace, profile: NodeP
         return NodeModel.measured(settings, profile)
     node_rps = DEFAULT_NODE_RPS if args.node_rps is None else args.node_rps
     return NodeModel.for_stack(settings, node_rps, args.boot_seconds)
-
-
-def _fraction(text: str) -> float:
-    value = _positive(text)
-    if value > 1:
-        raise argparse.ArgumentTypeError(f"must be > 0 and <= 1, got {text!r}")
-    return value
-
-
-def _positive(text: str) -> float:
-    value = _not_negative(text)
-    if value == 0:
-        raise argparse.ArgumentTypeError(f"must be > 0, got {text!r}")
-    return value
-
-
-def _not_negative(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
-    if not 0 <= value < float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a finite number >= 0, got {text!r}")
-    return value
 
 
 def _read(path: str, problems: list[str], fill_gaps: bool):

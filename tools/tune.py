@@ -38,7 +38,7 @@ import sys
 from pathlib import Path
 
 from components.settings import GROUP_SIZE, MAX_SIZE
-from tools.cli import EXIT_OK, add_stack_arguments, chosen_stack, refuse, write_plot
+from tools.cli import EXIT_OK, add_stack_arguments, chosen_stack, refuse, whole_count, write_plot
 from tools.simulate import add_model_arguments, node_model, node_profile, parse_start
 from tools.simulator import ModellingChoices, TraceError, read_trace
 from tools.tuner import (
@@ -127,12 +127,12 @@ def _parser() -> argparse.ArgumentParser:
     add_model_arguments(parser, traces="the traces'")
     parser.add_argument(
         "--budget",
-        type=_count,
+        type=whole_count,
         default=DEFAULT_BUDGET,
         metavar="N",
         help=f"candidates to judge at most (default {DEFAULT_BUDGET})",
     )
-    parser.add_argument("--processes", type=_count, default=2, metavar="N", help="worker processes (default 2)")
+    parser.add_argument("--processes", type=whole_count, default=2, metavar="N", help="worker processes (default 2)")
     parser.add_argument("--plot", metavar="OUT.png", help="write demand against the tuned and the current capacity")
     parser.add_argument(
         "--allow-unsimulated",
@@ -152,12 +152,6 @@ def _parser() -> argparse.ArgumentParser:
         help="write the proposal into the stack file: only the values that change, comments and layout kept",
     )
     return parser
-
-
-def _count(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}")
-    return int(text)
 
 
 def _trace(path: str, problems: list[str], fill_gaps: bool) -> NamedTrace | None:

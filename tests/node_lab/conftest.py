@@ -16,7 +16,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.node_lab import StartedLabs, lab_stacks, missing_lab_tools, skip_unless_ready
+from tests.support.node_lab import (
+    StartedLabs,
+    labs_here,
+    missing_lab_tools,
+    runs_the_tests_without_a_lab,
+    skip_unless_ready,
+)
 from tools.conformance import netns
 from tools.conformance.node_lab.lab import NodeLab, versions
 from tools.conformance.node_lab.release import build_release, missing_build_tools
@@ -61,11 +67,21 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[REPORTS] = []
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """In a shard (NODE_LAB_SHARD), the tests that need no booted lab run in one shard only."""
+    if runs_the_tests_without_a_lab():
+        return
+    kept = [item for item in items if "node_lab" in getattr(item, "fixturenames", ())]
+    if len(kept) < len(items):
+        config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+        items[:] = kept
+
+
 @pytest.fixture(scope="session")
 def started_labs(release_tarball: Path, lab_tools: None, tmp_path_factory) -> Iterator[StartedLabs]:
     workdirs = {
         param: tmp_path_factory.mktemp(f"node-lab-{param.replace(':', '-')}{'' if ':' in param else '-shipped'}")
-        for param in lab_stacks()
+        for param in labs_here()
     }
     previous = signal.signal(signal.SIGTERM, _interrupt)
     labs = StartedLabs(release_tarball, workdirs)
@@ -76,7 +92,7 @@ def started_labs(release_tarball: Path, lab_tools: None, tmp_path_factory) -> It
         signal.signal(signal.SIGTERM, previous)
 
 
-@pytest.fixture(scope="session", params=lab_stacks())
+@pytest.fixture(scope="session", params=labs_here())
 def node_lab(request: pytest.FixtureRequest, started_labs: StartedLabs) -> Iterator[NodeLab]:
     """One stack's group booted in the lab (three instances behind HAProxy), shared by the tests."""
     lab = started_labs.labs[request.param]

@@ -44,6 +44,23 @@ def lab_stacks() -> list[str]:
     return os.environ.get("NODE_LAB_STACKS", DEFAULT_STACKS).split()
 
 
+def labs_here() -> list[str]:
+    """The labs this pytest process boots and tests: NODE_LAB_SHARD's one (tests/support/node_lab_shards.py
+    runs one process per lab, side by side), else every lab of NODE_LAB_STACKS."""
+    shard = os.environ.get("NODE_LAB_SHARD")
+    if shard is None:
+        return lab_stacks()
+    if shard not in lab_stacks():
+        raise pytest.UsageError(f"NODE_LAB_SHARD={shard} is not a lab of NODE_LAB_STACKS ({' '.join(lab_stacks())})")
+    return [shard]
+
+
+def runs_the_tests_without_a_lab() -> bool:
+    """Whether this process runs the tests that need no booted lab: the last shard's (the lightest), or
+    the only process."""
+    return os.environ.get("NODE_LAB_SHARD", lab_stacks()[-1]) == lab_stacks()[-1]
+
+
 def lab_param(lab: NodeLab) -> str:
     """The lab as NODE_LAB_STACKS names it: `stack` or `stack:discovery`."""
     return f"{lab.stack}:{lab.discovery}" if lab.discovery else lab.stack

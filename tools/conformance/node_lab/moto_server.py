@@ -23,7 +23,10 @@ under its ARN by `tools.preview --endpoint` through the project server's extensi
    instance straight into InService; AWS holds it in Pending:Wait while a launch hook is pending
    ("Amazon EC2 Auto Scaling lifecycle hooks": the instance "remains in a wait state"). HOLD_ROUTE
    puts an instance the lab launched into Pending:Wait, and CompleteLifecycleAction moves it on as
-   AWS does: CONTINUE to InService, ABANDON to Terminating.
+   AWS does: CONTINUE to InService, ABANDON to Terminating. A held instance counts toward the
+   group's capacity, as AWS counts it (COUNTED_TOWARD_CAPACITY); moto counts InService only, so a
+   capacity change while a node waits in its launch hook would launch a second one, and one past
+   it would terminate the group's oldest node, a node the refresh may still be draining.
 4. CreateLaunchTemplateVersion's user data. moto 5.2 keeps it as the string it received (its
    CreateLaunchTemplate parses it; this call does not), and then fails an assertion when the group
    launches an instance from that version. The server parses it as CreateLaunchTemplate does.
@@ -53,6 +56,12 @@ HELD = "Pending:Wait"
 AFTER_LAUNCH_HOOK = {"CONTINUE": "InService", "ABANDON": "Terminating"}
 """Where an instance held by its launch hook goes on each result (lifecycle hooks, "How it works")."""
 HOLD_ROUTE = "/moto-api/elixir-cluster/hold-instance"
+COUNTED_TOWARD_CAPACITY = {"Pending", "Pending:Wait", "Pending:Proceed", "InService"}
+"""The lifecycle states of the instances that make up a group's capacity. A group launches the
+difference between its desired capacity and the instances it has, one still in Pending:Wait among
+them: it does not launch a second node while the first waits in its launch hook. A node leaving
+stops counting once it is Terminating, when the desired capacity has already dropped
+(https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-lifecycle.html)."""
 
 
 def install_complete_lifecycle_action(log: Path) -> None:
@@ -101,6 +110,17 @@ def install_hold() -> None:
         return 404, {}, json.dumps({"error": f"no instance {asked.get('instance')} in {asked.get('group')}"})
 
     moto_api_urls.url_paths["{0}" + HOLD_ROUTE] = hold
+
+
+def counted_toward_capacity(group) -> list:
+    """moto's FakeAutoScalingGroup.active_instances, as AWS counts a group's capacity."""
+    return [state for state in group.instance_states if state.lifecycle_state in COUNTED_TOWARD_CAPACITY]
+
+
+def install_capacity_counting() -> None:
+    from moto.autoscaling.models import FakeAutoScalingGroup
+
+    FakeAutoScalingGroup.active_instances = counted_toward_capacity
 
 
 def install_user_data_of_new_versions() -> None:
@@ -154,6 +174,7 @@ def main(argv: list[str] | None = None) -> None:
     install_complete_lifecycle_action(known.lifecycle_log)
     install_resource_names()
     install_hold()
+    install_capacity_counting()
     install_user_data_of_new_versions()
     record.install()
     activities.install()

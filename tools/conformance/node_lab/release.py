@@ -14,6 +14,7 @@ Debian's erlang-p1-pgsql, which `mix release` copies into the release from the O
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import shutil
@@ -86,11 +87,17 @@ def build_release(cache_dir: Path, version: str | None = None) -> Path:
     tarball = cache_dir / f"{RELEASE_NAME}-{digest}.tar.gz"
     if tarball.exists():
         return tarball
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    with open(cache_dir / f"build-{digest}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # the node lab's shards build side by side: one builds, the others wait
+        return tarball if tarball.exists() else _build(cache_dir, digest, tarball, version)
+
+
+def _build(cache_dir: Path, digest: str, tarball: Path, version: str | None) -> Path:
     work = cache_dir / f"build-{digest}"
     shutil.rmtree(work, ignore_errors=True)
     _copy_source(work / "src")
     built = _mix_release(work, version)
-    cache_dir.mkdir(parents=True, exist_ok=True)
     partial = tarball.with_suffix(".partial")
     shutil.copyfile(built, partial)
     partial.rename(tarball)  # whole or absent: a build cut short leaves no tarball behind
