@@ -12,51 +12,23 @@ from __future__ import annotations
 import os
 import signal
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
+from tests.support.autoscale_lab import StartedRuns, lab_stacks
 from tests.support.node_lab import missing_lab_tools, skip_unless_ready
 from tools.cli import write_plot
 from tools.conformance import netns
 from tools.conformance.autoscale.cgroup import missing_cgroups
-from tools.conformance.autoscale.lab import AutoscaleLab
 from tools.conformance.autoscale.replay import draw
-from tools.conformance.autoscale.scenario import SCENARIOS, Run, run_scenario
+from tools.conformance.autoscale.scenario import Run
 from tools.conformance.node_lab.release import build_release, missing_build_tools
 
 CACHE = Path(os.environ.get("NODE_LAB_CACHE", netns.PROJECT_DIR / "out" / "node-lab-cache"))
-RUN_TIMEOUT_SECONDS = 900
 RUNS = pytest.StashKey[list[Run]]()
 PLOT = "autoscale-lab.png"
 """Written beside the runs' folders (the lab's --basetemp): docs/images/ holds a copy of one."""
-
-
-def lab_stacks() -> list[str]:
-    return os.environ.get("AUTOSCALE_LAB_STACKS", "dev prod").split()
-
-
-class StartedRuns:
-    """Each stack's lab, started and run in a thread of its own; closed when the session ends."""
-
-    def __init__(self, tarball: Path, workdirs: dict[str, Path]):
-        self.labs = {
-            stack: AutoscaleLab(stack, workdir, tarball, SCENARIOS[stack]) for stack, workdir in workdirs.items()
-        }
-        self._pool = ThreadPoolExecutor(len(self.labs), thread_name_prefix="autoscale-lab")
-        self._runs: dict[str, Future[Run]] = {s: self._pool.submit(run_scenario, lab) for s, lab in self.labs.items()}
-
-    def run(self, stack: str) -> Run:
-        return self._runs[stack].result(RUN_TIMEOUT_SECONDS)
-
-    def close(self) -> None:
-        for stack, run in self._runs.items():
-            if not run.done():
-                self.labs[stack].lab.interrupt()
-        self._pool.shutdown(wait=True)
-        for lab in self.labs.values():
-            lab.close()
 
 
 @pytest.fixture(scope="session")

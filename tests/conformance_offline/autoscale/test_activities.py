@@ -3,6 +3,7 @@ what DescribeAutoScalingGroups and DescribeScalingActivities then report."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -11,17 +12,31 @@ from tests.support.groups import a_group
 from tests.support.moto_server import server_account
 from tools.conformance.autoscale import activities
 from tools.conformance.autoscale.activities import ServerCapacity, Trigger
+from tools.emulator import server
 
 REGION = "eu-west-1"
 AT = datetime(2026, 1, 5, 9, 3, tzinfo=UTC)
 
 
-@pytest.fixture
-def served(moto_server):
+@pytest.fixture(scope="module")
+def activities_server() -> Iterator[str]:
+    """A server of its own: moto builds its administration API's routes when it first serves one, so a
+    route added after the session's shared server has answered one would never be found there."""
     activities.install()
-    account = server_account(moto_server)
+    moto, url = server.start()
+    yield url
+    moto.stop()
+
+
+@pytest.fixture
+def served(activities_server):
+    account = server_account(activities_server)
     a_group(lambda service: account.client(service, REGION), "nodes", desired=2)
-    return account, account.client("autoscaling", REGION), ServerCapacity(moto_server, account.account_id, REGION)
+    return (
+        account,
+        account.client("autoscaling", REGION),
+        ServerCapacity(activities_server, account.account_id, REGION),
+    )
 
 
 def _states(autoscaling) -> dict[str, str]:
