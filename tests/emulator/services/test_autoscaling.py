@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 
 from tests.support.programs import GROUP, NETWORK, TARGET_GROUP
@@ -189,3 +191,33 @@ def test_a_group_the_program_drops_is_drained_and_deleted(run, update, aws):
     )
     states = {i["State"]["Name"] for r in aws("ec2").describe_instances()["Reservations"] for i in r["Instances"]}
     assert states <= {"shutting-down", "terminated"}
+
+
+def test_a_group_launches_from_a_new_template_versions_user_data(aws):
+    """CreateLaunchTemplateVersion's user data is decoded as CreateLaunchTemplate's is: a group on the
+    new version launches, and the instance's user data is the version's (moto 5.2 kept the base64
+    string and failed an assertion at the launch)."""
+    ec2 = aws("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.9.1.0/24")["Subnet"]["SubnetId"]
+    first, second = base64.b64encode(b"#!/bin/sh\necho v1\n"), base64.b64encode(b"#!/bin/sh\necho v2\n")
+    template = ec2.create_launch_template(
+        LaunchTemplateName="user-data-probe",
+        LaunchTemplateData={"ImageId": "ami-12c6146b", "InstanceType": "t4g.small", "UserData": first.decode()},
+    )["LaunchTemplate"]["LaunchTemplateId"]
+    ec2.create_launch_template_version(
+        LaunchTemplateId=template, SourceVersion="1", LaunchTemplateData={"UserData": second.decode()}
+    )
+    aws("autoscaling").create_auto_scaling_group(
+        AutoScalingGroupName="user-data-probe",
+        LaunchTemplate={"LaunchTemplateId": template, "Version": "2"},
+        MinSize=1,
+        MaxSize=1,
+        VPCZoneIdentifier=subnet,
+    )
+    [group] = aws("autoscaling").describe_auto_scaling_groups(AutoScalingGroupNames=["user-data-probe"])[
+        "AutoScalingGroups"
+    ]
+    [instance] = group["Instances"]
+    attribute = ec2.describe_instance_attribute(InstanceId=instance["InstanceId"], Attribute="userData")
+    assert base64.b64decode(attribute["UserData"]["Value"]) == b"#!/bin/sh\necho v2\n"

@@ -27,10 +27,7 @@ under its ARN by `tools.preview --endpoint` through the project server's extensi
    group's capacity, as AWS counts it (COUNTED_TOWARD_CAPACITY); moto counts InService only, so a
    capacity change while a node waits in its launch hook would launch a second one, and one past
    it would terminate the group's oldest node, a node the refresh may still be draining.
-4. CreateLaunchTemplateVersion's user data. moto 5.2 keeps it as the string it received (its
-   CreateLaunchTemplate parses it; this call does not), and then fails an assertion when the group
-   launches an instance from that version. The server parses it as CreateLaunchTemplate does.
-5. The autoscale lab's changes of desired capacity, with their scaling activities, and
+4. The autoscale lab's changes of desired capacity, with their scaling activities, and
    DescribeScalingActivities answering them (tools/conformance/autoscale/activities.py); and
    GetMetricStatistics matching dimensions exactly, as CloudWatch does (exact_dimensions.py).
 """
@@ -123,20 +120,6 @@ def install_capacity_counting() -> None:
     FakeAutoScalingGroup.active_instances = counted_toward_capacity
 
 
-def install_user_data_of_new_versions() -> None:
-    from moto.ec2.models.launch_templates import LaunchTemplate
-    from moto.ec2.utils import parse_user_data
-
-    create_version = LaunchTemplate.create_version
-
-    def parsed(self, data, description):
-        if isinstance(data.get("UserData"), str):
-            data = {**data, "UserData": parse_user_data(data["UserData"])}
-        return create_version(self, data, description)
-
-    LaunchTemplate.create_version = parsed
-
-
 def _group_arn(response) -> str:
     group = response.autoscaling_backend.autoscaling_groups.get(response._get_param("AutoScalingGroupName"))
     return group.arn if group else "*"
@@ -175,7 +158,6 @@ def main(argv: list[str] | None = None) -> None:
     install_resource_names()
     install_hold()
     install_capacity_counting()
-    install_user_data_of_new_versions()
     record.install()
     activities.install()
     exact_dimensions.install()

@@ -58,6 +58,11 @@ Fidelity: where moto refuses what AWS accepts.
   balancer is renamed at creation, so its listeners' ARNs, `arnSuffix` and the CloudWatch
   dimensions derived from it read `net/` too.
 
+- A launch template version's user data: moto 5.2's CreateLaunchTemplate parses the base64 text it
+  receives, its CreateLaunchTemplateVersion keeps it as the string, and an assertion then fails
+  wherever the version's user data is read: a group launching from it, or `/moto-api/data.json`.
+  A new version's user data is parsed as the template's first is (`_parsed_user_data`).
+
 Strictness: where AWS refuses what moto accepts.
 
 - Deletion protection: moto deletes a load balancer whose `deletion_protection.enabled` is
@@ -96,8 +101,9 @@ from unittest import mock
 
 from moto.core import base_backend, loaders, responses
 from moto.core import utils as core_utils
-from moto.ec2.models import amis
+from moto.ec2.models import amis, launch_templates
 from moto.ec2.models import flow_logs as ec2_flow_logs
+from moto.ec2.utils import parse_user_data
 from moto.elbv2 import models as elbv2
 from moto.elbv2.exceptions import ELBClientError
 from moto.iam import access_control
@@ -130,6 +136,7 @@ def install() -> None:
     backend.create_flow_logs = _flow_logs_to_a_bucket_folder(backend.create_flow_logs)
     elbv2.ELBv2Backend.delete_load_balancer = _refusing_protected(elbv2.ELBv2Backend.delete_load_balancer)
     elbv2.ELBv2Backend.create_load_balancer = _arn_of_its_type(elbv2.ELBv2Backend.create_load_balancer)
+    launch_templates.LaunchTemplate.create_version = _parsed_user_data(launch_templates.LaunchTemplate.create_version)
     ssm.ParameterDict.__deepcopy__ = _copy_parameters
     ssm.SimpleSystemManagerBackend._strip_parameter_arn = _strip_any_parameter_arn
     for response in {response for response, _ in AUTHORIZED_RESOURCE}:
@@ -252,6 +259,16 @@ def _lazy_private_key(generate: Callable[[str], Any]) -> Callable[[str], Any]:
 
 
 # --- copies of an account (core/account_state.py) ----------------------------------------
+
+
+def _parsed_user_data(create_version: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(create_version)
+    def parsed(self: Any, data: dict[str, Any], description: str) -> Any:
+        if isinstance(data.get("UserData"), str):
+            data = {**data, "UserData": parse_user_data(data["UserData"])}
+        return create_version(self, data, description)
+
+    return parsed
 
 
 def _copy_parameters(self: Any, memo: dict) -> Any:
