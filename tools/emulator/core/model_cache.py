@@ -17,7 +17,9 @@ botocore also builds a class per client it makes (`ClientCreator._create_client_
 and a docstring object per operation, EC2's 700 of them), though a client's methods only forward
 to its own `_make_api_call`. A test session makes about a thousand clients (each emulator's, each
 verify run's, the tests' own): the class of a service is made once, for as long as the handlers
-that may change it (`creating-client-class.<service>`) are the same ones.
+that may change it (`creating-client-class.<service>`) are the same ones. So is each service's
+`ServiceModel`, which botocore only reads and caches into (an operation's model, the operation
+that discovers endpoints, which a new client otherwise looks for among all of them).
 
 `install()` runs when tools/emulator/core is imported, before anything there imports moto.
 """
@@ -71,8 +73,9 @@ def install() -> None:
 
 
 _CLASSES: dict[tuple, type] = {}
+_MODELS: dict[tuple, Any] = {}
 _KEPT: list[Any] = []
-"""The service descriptions the keys of _CLASSES name by id, kept alive so that no id is reused."""
+"""The service descriptions the keys above name by id, kept alive so that no id is reused."""
 _CLASSES_LOCK = threading.Lock()
 
 
@@ -91,6 +94,16 @@ def _install_client_classes() -> None:
     make = client.ClientCreator._create_client_class
     if getattr(make, "made_once", False):
         return
+    load = client.ClientCreator._load_service_model
+
+    def load_service_model(self: client.ClientCreator, service_name: str, api_version: str | None = None) -> Any:
+        description = self._loader.load_service_model(service_name, "service-2", api_version=api_version)
+        key = (service_name, id(description))
+        with _CLASSES_LOCK:
+            if key not in _MODELS:
+                _MODELS[key] = load(self, service_name, api_version)
+                _KEPT.append(description)
+            return _MODELS[key]
 
     def create_client_class(self: client.ClientCreator, service_name: str, service_model: Any) -> type:
         key = _class_key(self, service_name, service_model)
@@ -104,3 +117,4 @@ def _install_client_classes() -> None:
 
     create_client_class.made_once = True  # type: ignore[attr-defined]
     client.ClientCreator._create_client_class = create_client_class
+    client.ClientCreator._load_service_model = load_service_model
