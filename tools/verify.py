@@ -64,15 +64,17 @@ def main(argv: list[str] | None = None, *, stdout: TextIO | None = None, stderr:
 
 
 def verify(aws: Aws, settings: StackSettings, progress: Progress) -> list[Finding]:
-    """Every area's findings, in report order."""
-    with progress.step("discovery (resources tagged with the stack)") as missing:
-        env = discover(aws, settings)
-        missing += environment_missing(env)
-    findings: list[Finding] = list(missing)
-    for area in AREAS:
-        with progress.step(area.NAME) as found:
-            found += _run(area, env)
-        findings += found
+    """Every area's findings, in report order, from one reading of AWS (a repeated call is answered
+    as the first time: tools/verifier/aws.py)."""
+    with aws.one_reading():
+        with progress.step("discovery (resources tagged with the stack)") as missing:
+            env = discover(aws, settings)
+            missing += environment_missing(env)
+        findings: list[Finding] = list(missing)
+        for area in AREAS:
+            with progress.step(area.NAME) as found:
+                found += _run(area, env)
+            findings += found
     return findings
 
 

@@ -168,8 +168,8 @@ def aws_cli_model() -> Path:
     """The fake aws's commands and options, from botocore's models, written once per process."""
     directory = Path(tempfile.mkdtemp(prefix="fake-aws-"))
     atexit.register(shutil.rmtree, directory, ignore_errors=True)
-    write_cli_model(directory / "model.json")
-    return directory / "model.json"
+    write_cli_model(directory / "model")
+    return directory / "model"
 
 
 @dataclass

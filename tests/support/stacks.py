@@ -13,7 +13,10 @@ per session (per xdist worker) and keeps a snapshot of its account:
   finds it as applied;
 - an edited stack file applied over one (`AppliedStacks.apply_change`, what `--changes-from`
   does) is applied over the session's apply of the old file, once per pair of files, and the
-  old file's account put back after.
+  old file's account put back after;
+- a test that goes on from such a change (`AppliedStacks.changed`: a refresh performed after it)
+  finds the account as the change left it: applied once per pair, its state snapshotted and put
+  back for the next test that asks (a restore is a fraction of an update's cost).
 
 `Deployments` without an `AppliedStacks` applies afresh, in an account of its own, for state a
 fixture keeps changing beyond one test.
@@ -120,6 +123,7 @@ class AppliedStacks:
     def __init__(self) -> None:
         self._applied: dict[tuple[str, str], _Applied] = {}
         self._changes: dict[tuple[str, str, str], AppliedChange] = {}
+        self._changed: dict[tuple[_Applied, str, str], tuple[AppliedChange, AccountState]] = {}
         self._contexts = ExitStack()
 
     def __enter__(self) -> AppliedStacks:
@@ -151,6 +155,23 @@ class AppliedStacks:
             finally:
                 applied.emulator.restore(applied.state)
         return self._changes[key]
+
+    def changed(self, old: Path, new: StackFile) -> AppliedChange:
+        """`tools.emulated_stack.change` of `new` over this session's apply of the file at `old`, left in
+        the account for the test to go on from (its `deploy` puts the account back at the end).
+
+        The account must hold the apply as `deploy` hands it over. The first time a pair is asked
+        for the change is applied and the account's state after it snapshotted; after that the
+        snapshot is restored: the same state, without running the program again."""
+        applied = self.applied(old)
+        key = (applied, new.stack, new.path.read_text())
+        if key in self._changed:
+            done, state = self._changed[key]
+            applied.emulator.restore(state)
+            return done
+        done = change(applied.emulator, applied.deployment, new)
+        self._changed[key] = (done, applied.emulator.snapshot())
+        return done
 
     def apply_stack(self, stack: StackFile | Path, endpoint: str | None = None) -> Deployment:
         """`tools.emulated_stack.apply_stack`, answered with this session's apply of the same file (in

@@ -2,7 +2,9 @@
 started in moto, as AWS would, on a fake fleet in a fake clock: batches from the healthy
 percentages, capacity kept, the canary's pause, alarms and abandoned launches that fail the
 refresh, skip matching, and a timeline per node. Each test ships releases to a stack of its own
-(`deploy`) through `tools.emulated_stack.change`, as `pulumi up` would."""
+(`deploy`) through `tools.emulated_stack.change`, as `pulumi up` would. The first release shipped
+over a freshly deployed stack is the same change in many tests: the session applies it once and
+hands each later test the account as it left it (`AppliedStacks.changed`)."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ import pytest
 
 from tests.support.changes import PROD_CHANGES
 from tests.support.fake_fleet import ABANDONS, SERVES, UNHEALTHY, FakeClock, FakeFleet
-from tests.support.stacks import Applied, write_variant
+from tests.support.stacks import Applied, AppliedStacks, write_variant
 from tests.support.verify import findings
 from tools.changes.report import change_report
 from tools.conformance.auto_scaling.fleet import Node
@@ -22,7 +24,7 @@ from tools.conformance.auto_scaling.order import NoRefreshToPerform, RefreshOrde
 from tools.conformance.auto_scaling.record import InProcessRecord
 from tools.conformance.auto_scaling.report import RolloutReport
 from tools.emulated_stack import change
-from tools.stack_files import load_stack
+from tools.stack_files import load_stack, stack_file
 from tools.verifier.findings import Finding, Status
 
 
@@ -32,10 +34,22 @@ def release(version: str) -> dict[str, Any]:
 
 class Rollout:
     """A stack of the test's own, its fleet on the first launch template version, and each release
-    shipped through the update path and performed by the stand-in."""
+    shipped through the update path and performed by the stand-in. `stacks` and `deployed`: the
+    session's stacks and the file `applied` was deployed from (its first release is then the
+    session's one apply of that change)."""
 
-    def __init__(self, applied: Applied, directory: Path, base: str, changes: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        applied: Applied,
+        directory: Path,
+        base: str,
+        changes: dict[str, Any] | None = None,
+        *,
+        stacks: AppliedStacks,
+        deployed: Path,
+    ) -> None:
         self.applied, self.directory, self.base, self.changes = applied, directory, base, changes or {}
+        self.stacks, self.deployed = stacks, deployed
         self.deployment = applied.deployment
         self.autoscaling = applied.client("autoscaling")
         self.group = applied.outputs["autoScalingGroupName"]
@@ -55,7 +69,10 @@ class Rollout:
         directory = self.directory / f"ship-{self.shipped}"
         directory.mkdir()
         new = load_stack(write_variant(directory, self.base, self.base, {**self.changes, **release(version)}))
-        changed = change(self.applied.emulator, self.deployment, new)
+        if self.shipped == 1:  # over the stack as deployed: the same change as other tests' first
+            changed = self.stacks.changed(self.deployed, new)
+        else:
+            changed = change(self.applied.emulator, self.deployment, new)
         assert changed.failure is None, changed.failure
         self.deployment = changed.deployment
         self.drain_seconds = new.settings.drain.total_seconds
@@ -80,17 +97,25 @@ class Rollout:
         return self.autoscaling.describe_instance_refreshes(AutoScalingGroupName=self.group)["InstanceRefreshes"][0]
 
 
+def deployed(
+    deploy, stacks: AppliedStacks, directory: Path, base: str, changes: dict[str, Any] | None = None
+) -> Rollout:
+    """A rollout of the shipped stack `base`, with `changes` merged in, deployed for the test."""
+    path = write_variant(directory, base, base, changes) if changes else stack_file(base)
+    return Rollout(deploy.file(path), directory, base, changes, stacks=stacks, deployed=path)
+
+
 @pytest.fixture
-def prod_rollout(deploy, tmp_path) -> Rollout:
-    return Rollout(deploy("prod"), tmp_path, "prod")
+def prod_rollout(deploy, applied_stacks, tmp_path) -> Rollout:
+    return deployed(deploy, applied_stacks, tmp_path, "prod")
 
 
 TWO_DEV_NODES = {"elixir-cluster:nodes": {"minSize": 2}}
 
 
 @pytest.fixture
-def two_node_dev_rollout(deploy, tmp_path) -> Rollout:
-    return Rollout(deploy("dev", TWO_DEV_NODES, name="dev"), tmp_path, "dev", TWO_DEV_NODES)
+def two_node_dev_rollout(deploy, applied_stacks, tmp_path) -> Rollout:
+    return deployed(deploy, applied_stacks, tmp_path, "dev", TWO_DEV_NODES)
 
 
 # --- batches and capacity ---
@@ -128,8 +153,10 @@ def test_dev_at_two_nodes_takes_an_old_node_out_first_and_keeps_one_in_service(t
     assert min(fleet.capacity) == 1
 
 
-def test_dev_with_its_one_node_is_without_a_node_while_it_is_replaced_as_aws_replaces_at_least_one(deploy, tmp_path):
-    rollout = Rollout(deploy("dev"), tmp_path, "dev")
+def test_dev_with_its_one_node_is_without_a_node_while_it_is_replaced_as_aws_replaces_at_least_one(
+    deploy, applied_stacks, tmp_path
+):
+    rollout = deployed(deploy, applied_stacks, tmp_path, "dev")
     order, fleet, outcome = rollout.roll("2.0.0", SERVES)
 
     # 1 node at 50/100: keep ceil(0.5) = 1 but a batch is at least one node, and the maximum (1)
@@ -400,8 +427,8 @@ def test_verify_reads_the_stand_ins_failed_refresh_as_it_reads_aws_s(prod_rollou
     assert "Failed" in latest.detail and outcome.reason in latest.detail
 
 
-def test_stagings_canary_is_one_node_of_two_that_serves_alone_for_five_minutes(deploy, tmp_path):
-    rollout = Rollout(deploy("staging"), tmp_path, "staging")
+def test_stagings_canary_is_one_node_of_two_that_serves_alone_for_five_minutes(deploy, applied_stacks, tmp_path):
+    rollout = deployed(deploy, applied_stacks, tmp_path, "staging")
     _order, fleet, outcome = rollout.roll("2.0.0", SERVES)
 
     # 2 nodes at 50/100: keep ceil(2 x 0.5) = 1, a batch of ceil(2 x 1.0) - 1 = 1, the old node first

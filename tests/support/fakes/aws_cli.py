@@ -4,7 +4,8 @@ The command line is judged against botocore's service models, the same API model
 CLI builds its commands from: a service or operation that does not exist, an option the
 operation does not take or a required one left out is a usage error (exit 252), as the CLI
 reports it. The models of MODELLED_SERVICES are read once, in the test process
-(`write_cli_model`), into $FAKE_AWS_MODEL, so a call does not load botocore. `--region` is
+(`write_cli_model`), into the folder $FAKE_AWS_MODEL, one small file per operation
+(`<service>/<operation>.json`), so a call neither loads botocore nor parses every model. `--region` is
 required: a node has no configured region, and the CLI refuses to call without one (exit 253). https://docs.aws.amazon.com/cli/latest/userguide/cli-usage-returncodes.html
 
 What AWS would answer comes from $FAKE_AWS_STATE (JSON), and what AWS would refuse is
@@ -45,13 +46,14 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import sys
-import uuid
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jmespath
+if TYPE_CHECKING:
+    from pathlib import Path
+
+# Each call is a process of its own (about 200 a suite run), so what only some calls need is
+# imported where it is needed: jmespath (with --query), uuid, shutil, pathlib (in the test process).
 
 USAGE_ERROR = 252
 CONFIGURATION_ERROR = 253
@@ -120,8 +122,9 @@ def main(argv: list[str] | None = None) -> int:
         query = options.pop("--query", [None])[0]
         for name in GLOBAL_OPTIONS:
             options.pop(name, None)
-        state_file = Path(os.environ["FAKE_AWS_STATE"])
-        state = json.loads(state_file.read_text())
+        state_file = os.environ["FAKE_AWS_STATE"]
+        with open(state_file) as stored:
+            state = json.load(stored)
         if words[0] == "s3":
             _s3(words[1:], options, state)
             return 0
@@ -131,7 +134,8 @@ def main(argv: list[str] | None = None) -> int:
         if handler is None:
             raise Refused(255, f"the fake aws does not answer {service} {words[1]}")
         response = handler(params, state)
-        state_file.write_text(json.dumps(state, indent=2))
+        with open(state_file, "w") as stored:
+            stored.write(json.dumps(state, indent=2))
     except Refused as refused:
         print(refused, file=sys.stderr)
         return refused.code
@@ -163,40 +167,45 @@ def _split(argv: list[str]) -> tuple[list[str], dict[str, list[str]]]:
     return words, options
 
 
-def write_cli_model(path: Path) -> None:
-    """MODELLED_SERVICES' commands and options, as the CLI derives them from botocore's models."""
+def write_cli_model(directory: Path) -> None:
+    """MODELLED_SERVICES' commands and options, as the CLI derives them from botocore's models: one
+    file per operation, `directory/<service>/<command>.json`."""
     from botocore import xform_name
     from botocore.loaders import Loader
     from botocore.model import ServiceModel
 
     loader = Loader()
-    model: dict[str, dict[str, Operation]] = {}
     for command in MODELLED_SERVICES:
         service = ServiceModel(loader.load_service_model(command, "service-2"), command)
-        model[command] = {}
+        (directory / command).mkdir(parents=True)
         for name in service.operation_names:
             shape = service.operation_model(name).input_shape
             members = shape.members if shape is not None else {}
-            model[command][xform_name(name, "-")] = {
+            operation: Operation = {
                 "name": name,
                 "options": {
                     f"--{xform_name(member, '-')}": [member, kind.type_name] for member, kind in members.items()
                 },
                 "required": [f"--{xform_name(member, '-')}" for member in (shape.required_members if shape else [])],
             }
-    path.write_text(json.dumps(model))
+            (directory / command / f"{xform_name(name, '-')}.json").write_text(json.dumps(operation))
 
 
 def _operation(words: list[str]) -> tuple[str, Operation]:
     service, command, *extra = words
     if extra:
         raise usage(f"Unknown options: {', '.join(extra)}")
-    model = json.loads(Path(os.environ["FAKE_AWS_MODEL"]).read_text())
-    if service not in model:
+    model = os.environ["FAKE_AWS_MODEL"]
+    # a word that is not a plain name (a path, a dot) can name no service or operation
+    if not service.replace("-", "").isalnum() or not os.path.isdir(os.path.join(model, service)):
         raise usage(f"argument command: Invalid choice: '{service}'")
-    if command not in model[service]:
-        raise usage(f"argument operation: Invalid choice: '{command}'")
-    return service, model[service][command]
+    try:
+        if not command.replace("-", "").isalnum():
+            raise FileNotFoundError(command)
+        with open(os.path.join(model, service, f"{command}.json")) as described:
+            return service, json.load(described)
+    except FileNotFoundError:
+        raise usage(f"argument operation: Invalid choice: '{command}'") from None
 
 
 def _parameters(operation: Operation, options: dict[str, list[str]]) -> dict[str, Any]:
@@ -241,7 +250,12 @@ def _value(option: str, kind: str, values: list[str], negated: bool) -> Any:
 
 
 def _print(response: dict[str, Any], query: str | None, output: str) -> None:
-    result = jmespath.search(query, response) if query else response
+    if query:
+        import jmespath
+
+        result = jmespath.search(query, response)
+    else:
+        result = response
     if result is None:
         print("null" if output == "json" else "None")  # as the CLI prints a query that finds nothing
         return
@@ -407,14 +421,20 @@ def _register_instance(params: dict[str, Any], state: dict[str, Any]) -> dict[st
     if not {"AWS_INSTANCE_IPV4", "AWS_INSTANCE_IPV6"} & set(params["Attributes"]):
         raise aws_error("InvalidInput", "RegisterInstance", "an A record service needs AWS_INSTANCE_IPV4")
     service["instances"][params["InstanceId"]] = params["Attributes"]
-    return {"OperationId": str(uuid.uuid4())}
+    return {"OperationId": _operation_id()}
 
 
 def _deregister_instance(params: dict[str, Any], state: dict[str, Any]) -> dict[str, Any]:
     service = _service(params, state, "DeregisterInstance")
     if service["instances"].pop(params["InstanceId"], None) is None:
         raise aws_error("InstanceNotFound", "DeregisterInstance", f"Instance not found: {params['InstanceId']}")
-    return {"OperationId": str(uuid.uuid4())}
+    return {"OperationId": _operation_id()}
+
+
+def _operation_id() -> str:
+    import uuid
+
+    return str(uuid.uuid4())
 
 
 HANDLERS = {
@@ -445,6 +465,8 @@ def _s3(words: list[str], options: dict[str, list[str]], state: dict[str, Any]) 
             f'fatal error: An error occurred (404) when calling the HeadObject operation: Key "{key}" does not exist'
         )
         raise Refused(S3_FAILURE, error)
+    import shutil
+
     shutil.copyfile(state["objects"][source], target)
 
 

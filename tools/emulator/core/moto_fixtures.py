@@ -16,7 +16,9 @@ Speed: each patch removes work whose result the emulated account never shows.
   in each partition's IAM backend, creating all six and loading AWS's managed policies
   into each. Look only in the backends that exist: a key can only be in one of those.
 - Managed policies: their JSON (4.7 MB) is parsed once per process, not per backend,
-  and each policy document serialised once.
+  and the ~1,300 policies made once; each account's IAM gets copies. moto gave every copy a
+  random PolicyId (20 random draws each: a third of a small program's run, since each
+  emulator is an account of its own); in AWS a managed policy has one id in every account.
 - Reset: moto's start and stop re-initialise every backend in use and then discard it.
   Discarding is enough: nothing in moto or here keeps a backend across a reset.
 - KMS: every key gets an RSA-2048 pair at creation, used only by sign/verify. Made on
@@ -209,22 +211,45 @@ def _aws_managed_policies() -> list[tuple[str, dict[str, Any], str]]:
 
 
 def _init_aws_policies(self: Any) -> list[Any]:
-    """moto's own, less its json.loads and a json.dumps per policy (AWSManagedPolicy.from_data)."""
+    """moto's own, from policies made once per process (`_aws_managed_policies_in`), copied for the
+    account: a copy has its own attachment count, tags and versions."""
     if not iam.load_iam_aws_managed_policies():
         return []
-    return [
-        iam.AWSManagedPolicy(
-            name,
-            account_id=self.account_id,
-            region=self.region_name,
-            default_version_id=data.get("DefaultVersionId"),
-            path=data.get("Path"),
-            document=document,
-            create_date=datetime.fromisoformat(data["CreateDate"]),
-            update_date=datetime.fromisoformat(data["UpdateDate"]),
-        )
-        for name, data, document in _aws_managed_policies()
-    ]
+    copies = []
+    for made in _aws_managed_policies_in(self.region_name):
+        policy = _copy_of(made)
+        policy.account_id = self.account_id
+        policy.tags = {}
+        policy.versions = [_copy_of(version) for version in made.versions]
+        copies.append(policy)
+    return copies
+
+
+def _copy_of(model: Any) -> Any:
+    """A shallow copy of a moto model (copy.copy without its generic reduce route)."""
+    copied = object.__new__(type(model))
+    copied.__dict__.update(model.__dict__)
+    return copied
+
+
+@functools.cache
+def _aws_managed_policies_in(region: str) -> list[Any]:
+    """moto's AWS managed policies of `region`'s partition, made once, their ids drawn from a seed
+    of their own (the same in every process, whatever the caller's `ids_from`)."""
+    with ids_from("aws managed policies"):
+        return [
+            iam.AWSManagedPolicy(
+                name,
+                account_id=iam.DEFAULT_ACCOUNT_ID,
+                region=region,
+                default_version_id=data.get("DefaultVersionId"),
+                path=data.get("Path"),
+                document=document,
+                create_date=datetime.fromisoformat(data["CreateDate"]),
+                update_date=datetime.fromisoformat(data["UpdateDate"]),
+            )
+            for name, data, document in _aws_managed_policies()
+        ]
 
 
 def _discard_backends(cls: type) -> None:

@@ -215,6 +215,11 @@ class Emulator:
             outcome["error"] = _explain(exc, aws_mocks)
             return
         finally:
+            # The mock runtime registers resources on the loop's worker threads. After a failure,
+            # the registrations already under way still create, replace or delete in the account:
+            # they finish before the run returns, so that nothing the caller does next (restoring
+            # the account, another run) meets them half-way. (loop.close alone does not wait.)
+            loop.run_until_complete(loop.shutdown_default_executor())
             loop.close()
         outcome["deployment"] = Deployment(config.stack, in_dependency_order(monitor.records), outputs, secret)
 
