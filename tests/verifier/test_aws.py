@@ -34,3 +34,39 @@ def test_pages_reads_every_page(monkeypatch: pytest.MonkeyPatch) -> None:
         )
         assert [g["AutoScalingGroupName"] for g in groups] == ["blue", "green"]
     assert calls == ["DescribeAutoScalingGroups", "DescribeAutoScalingGroups"], "one group a page"
+
+
+def test_one_reading_asks_aws_once_per_request_and_decodes_a_repeat_as_the_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Within one verify run a repeated call is answered from the first response; a call with other
+    parameters, or after the run, asks again. IAM's policy documents arrive URL-encoded and botocore
+    decodes them after the call: a repeat must read as a document too."""
+    trust = '{"Version": "2012-10-17", "Statement": []}'
+    with Emulator(region="eu-west-1") as emulator:
+        emulator.session.client("iam").create_role(RoleName="nodes", AssumeRolePolicyDocument=trust)
+        a_group(emulator.session.client, "blue", desired=0)
+        monkeypatch.setenv("MOTO_ACCOUNT_ID", emulator.account_id)
+        aws = Aws("eu-west-1")
+        sent: list[str] = []
+        for service in ("iam", "autoscaling"):
+            aws.client(service).meta.events.register("before-send", lambda request, **_: sent.append(request.url))
+        iam, autoscaling = aws.client("iam"), aws.client("autoscaling")
+        with aws.one_reading():
+            first = iam.get_role(RoleName="nodes")["Role"]
+            first["RoleName"] = "changed by its reader"
+            again = iam.get_role(RoleName="nodes")["Role"]
+            autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=["blue"])
+            autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=["green"])
+        assert len(sent) == 3, "the second GetRole was not sent; the other group's describe was"
+        assert (
+            first["AssumeRolePolicyDocument"]
+            == again["AssumeRolePolicyDocument"]
+            == {
+                "Version": "2012-10-17",
+                "Statement": [],
+            }
+        )
+        assert again["RoleName"] == "nodes", "each answer is a copy of its own"
+        iam.get_role(RoleName="nodes")
+        assert len(sent) == 4, "outside the reading every call asks"
