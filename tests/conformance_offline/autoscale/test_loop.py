@@ -14,8 +14,9 @@ import pytest
 from tools.conformance.autoscale import activities
 from tools.conformance.autoscale.activities import InProcessCapacity
 from tools.conformance.autoscale.lab_time import LabTime
-from tools.conformance.autoscale.loop import NOT_YET_IN_SERVICE, MetricQuery, ScalingLoop
+from tools.conformance.autoscale.loop import NOT_YET_IN_SERVICE, ScalingLoop
 from tools.conformance.autoscale.variants import lab_changes
+from tools.conformance.metrics.contract import Metric
 from tools.simulator.model import ALREADY_RUNNING
 
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -176,16 +177,17 @@ def test_prod_reads_its_policies_metrics_as_its_alarms_do(deploy, describe_activ
     ][0]["TargetTrackingConfiguration"]["PredefinedMetricSpecification"]["ResourceLabel"]
     target_group = target_group[target_group.index("targetgroup/") :]  # the target group's ARN suffix
     assert queries == {
-        "shop-prod-track-requestsPerTarget": MetricQuery(
+        "shop-prod-track-requestsPerTarget": Metric(
             "AWS/ApplicationELB",
             "RequestCountPerTarget",
             (("TargetGroup", target_group),),
             "Sum",
+            60,
         ),
-        "shop-prod-track-schedulerUtilization": MetricQuery(
-            "Elixir/BEAM", "SchedulerUtilization", (("AutoScalingGroupName", group),), "Average"
+        "shop-prod-track-schedulerUtilization": Metric(
+            "Elixir/BEAM", "SchedulerUtilization", (("AutoScalingGroupName", group),), "Average", 60
         ),
-        "shop-prod-step-run-queue": MetricQuery(
-            "Elixir/BEAM", "TotalRunQueueLength", (("AutoScalingGroupName", group),), "Average"
+        "shop-prod-step-run-queue": Metric(
+            "Elixir/BEAM", "TotalRunQueueLength", (("AutoScalingGroupName", group),), "Average", 60
         ),
     }

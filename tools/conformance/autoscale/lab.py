@@ -41,6 +41,7 @@ from components.settings import BEAM_METRICS, METRICS_NAMESPACE
 from tools.conformance.auto_scaling.fleet import Node as FleetNode
 from tools.conformance.metrics.agent import Agent, StatsdListener
 from tools.conformance.metrics.agent_config import AgentConfig
+from tools.conformance.metrics.contract import Metric
 from tools.conformance.metrics.rendered import rendered_agent_config
 from tools.conformance.node_lab.aws import _enter_network_namespace
 from tools.conformance.node_lab.lab import Node, NodeLab
@@ -50,8 +51,8 @@ from tools.simulator.model import ALREADY_RUNNING
 from . import aws_metrics
 from .activities import ServerCapacity, Trigger
 from .cgroup import NodeCgroup, cpu_utilization
-from .lab_time import LabTime
-from .loop import NOT_YET_IN_SERVICE, MetricQuery, ScalingLoop
+from .lab_time import SECONDS_PER_MINUTE, LabTime
+from .loop import NOT_YET_IN_SERVICE, ScalingLoop
 from .variants import LAB_SIZES, lab_changes
 
 EVALUATION_LAG_SECONDS = 15
@@ -212,7 +213,7 @@ class AutoscaleLab:
         )
         by_group = (("AutoScalingGroupName", self.group),)
         self._beam_queries = [
-            MetricQuery(METRICS_NAMESPACE, name, by_group, "Average") for name in BEAM_METRICS.values()
+            Metric(METRICS_NAMESPACE, name, by_group, "Average", SECONDS_PER_MINUTE) for name in BEAM_METRICS.values()
         ]
         self._stats, self._stats_at = self._read_stats(), self.time.elapsed()
         for lab_node in self.nodes:

@@ -9,7 +9,7 @@ exactly its dimensions, its statistic and a 60 s period (GetMetricStatistics), t
 holds, not from the settings:
 
 - a target tracking policy: its TargetTrackingConfiguration (DescribePolicies). A predefined metric
-  is the CloudWatch metric AWS documents for it (PREDEFINED; PredefinedMetricSpecification in the
+  is the CloudWatch metric AWS documents for it (metrics/contract.py PREDEFINED; PredefinedMetricSpecification in the
   EC2 Auto Scaling API Reference: ALBRequestCountPerTarget's ResourceLabel ends with the target
   group's ARN suffix, the `TargetGroup` dimension); a customized one names its metric itself;
 - a step policy: the alarm whose action it is (DescribeAlarms: the stack names it after the policy).
@@ -41,6 +41,7 @@ from typing import Any, Protocol
 from components.plans.names import step_alarm_name, step_policy_name, target_tracking_policy_name
 from components.plans.scaling import tracked_metric_name
 from components.settings import StackSettings
+from tools.conformance.metrics.contract import Metric, target_tracking_metric
 from tools.simulator import step_scaling, target_tracking
 from tools.simulator.choices import DEFAULT_CHOICES, ModellingChoices
 from tools.simulator.engine import decide_minute
@@ -52,83 +53,10 @@ from .lab_time import SECONDS_PER_MINUTE, LabTime
 NOT_YET_IN_SERVICE = 10**9
 """The InService minute of a node still in its launch hook: after any minute the loop evaluates."""
 
-PREDEFINED = {
-    "ASGAverageCPUUtilization": ("AWS/EC2", "CPUUtilization", "Average"),
-    "ASGAverageNetworkIn": ("AWS/EC2", "NetworkIn", "Average"),
-    "ASGAverageNetworkOut": ("AWS/EC2", "NetworkOut", "Average"),
-    "ALBRequestCountPerTarget": ("AWS/ApplicationELB", "RequestCountPerTarget", "Sum"),
-}
-"""A predefined target tracking metric -> (namespace, metric name, statistic), as AWS documents them:
-https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_PredefinedMetricSpecification.html (the
-types), https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/viewing_metrics_with_cloudwatch.html
-(CPUUtilization by AutoScalingGroupName), https://docs.aws.amazon.com/elasticloadbalancing/latest/
-application/load-balancer-cloudwatch-metrics.html (RequestCountPerTarget by TargetGroup, Sum only)."""
 
-TARGET_GROUP_LABEL = "targetgroup/"
-"""Where the target group's ARN suffix starts in an ALBRequestCountPerTarget ResourceLabel."""
-
-
-@dataclass(frozen=True)
-class MetricQuery:
-    """What an alarm reads: a metric with exactly these dimensions, a statistic per period."""
-
-    namespace: str
-    name: str
-    dimensions: tuple[tuple[str, str], ...]
-    statistic: str
-    period: int = SECONDS_PER_MINUTE
-
-    def __str__(self) -> str:
-        dims = ",".join(f"{k}={v}" for k, v in self.dimensions)
-        return f"{self.namespace}/{self.name} {{{dims}}} {self.statistic}/{self.period}s"
-
-    def exists(self, cloudwatch: Any) -> bool:
-        """Whether CloudWatch holds the series with exactly these dimensions (ListMetrics)."""
-        wanted = tuple(sorted(self.dimensions))
-        pages = cloudwatch.get_paginator("list_metrics").paginate(Namespace=self.namespace, MetricName=self.name)
-        return any(
-            tuple(sorted((d["Name"], d["Value"]) for d in m["Dimensions"])) == wanted
-            for page in pages
-            for m in page["Metrics"]
-        )
-
-    def datapoint(self, cloudwatch: Any, start: datetime, end: datetime) -> float | None:
-        """The statistic over [start, end) (one period), or None when no datum fell in it."""
-        found = cloudwatch.get_metric_statistics(
-            Namespace=self.namespace,
-            MetricName=self.name,
-            Dimensions=[{"Name": k, "Value": v} for k, v in self.dimensions],
-            StartTime=start,
-            EndTime=end,
-            Period=self.period,
-            Statistics=[self.statistic],
-        )["Datapoints"]
-        inside = [d for d in found if start <= d["Timestamp"] < end]
-        return inside[0][self.statistic] if inside else None
-
-
-def target_tracking_query(policy: dict[str, Any], group_name: str) -> MetricQuery:
-    """The metric a target tracking policy (as DescribePolicies returns it) holds at its target."""
-    config = policy["TargetTrackingConfiguration"]
-    predefined = config.get("PredefinedMetricSpecification")
-    if predefined:
-        kind = predefined["PredefinedMetricType"]
-        namespace, name, statistic = PREDEFINED[kind]
-        if kind == "ALBRequestCountPerTarget":
-            label = predefined["ResourceLabel"]
-            dimensions = (("TargetGroup", label[label.index(TARGET_GROUP_LABEL) :]),)
-        else:
-            dimensions = (("AutoScalingGroupName", group_name),)
-        return MetricQuery(namespace, name, dimensions, statistic)
-    spec = config["CustomizedMetricSpecification"]
-    dimensions = tuple(sorted((d["Name"], d["Value"]) for d in spec.get("Dimensions", [])))
-    return MetricQuery(spec["Namespace"], spec["MetricName"], dimensions, spec["Statistic"], spec.get("Period", 60))
-
-
-def alarm_query(alarm: dict[str, Any]) -> MetricQuery:
+def alarm_query(alarm: dict[str, Any]) -> Metric:
     """What a metric alarm (as DescribeAlarms returns it) reads, one minute at a time."""
-    dimensions = tuple(sorted((d["Name"], d["Value"]) for d in alarm.get("Dimensions", [])))
-    return MetricQuery(alarm["Namespace"], alarm["MetricName"], dimensions, alarm["Statistic"])
+    return Metric.named_in(alarm, alarm["Statistic"], SECONDS_PER_MINUTE)
 
 
 @dataclass(frozen=True)
@@ -137,7 +65,7 @@ class Watched:
 
     label: str
     policy: str
-    query: MetricQuery
+    query: Metric
     alarm: str | None = None
 
 
@@ -153,7 +81,7 @@ def watched_policies(settings: StackSettings, cloudwatch: Any, autoscaling: Any,
         name = target_tracking_policy_name(settings, spec)
         if name not in described:
             raise LookupError(f"{group_name}: no target tracking policy {name} in moto (was the stack applied?)")
-        watched.append(Watched(f"targetTracking[{index}]", name, target_tracking_query(described[name], group_name)))
+        watched.append(Watched(f"targetTracking[{index}]", name, target_tracking_metric(described[name], group_name)))
     for spec in settings.scaling.step:
         alarm_name = step_alarm_name(settings, spec)
         alarms = cloudwatch.describe_alarms(AlarmNames=[alarm_name])["MetricAlarms"]
@@ -169,11 +97,11 @@ class LiveCatalog:
     """The simulator's MetricCatalog, answered from moto: a metric's value at (minute, nodes) is the
     minute's datapoint as the policy's alarm reads it. No segments: every minute is evaluated."""
 
-    def __init__(self, cloudwatch: Any, queries: dict[str, MetricQuery], time: LabTime):
+    def __init__(self, cloudwatch: Any, queries: dict[str, Metric], time: LabTime):
         self._cloudwatch = cloudwatch
         self._queries = queries
         self._time = time
-        self._existing: set[MetricQuery] = set()
+        self._existing: set[Metric] = set()
         self.read: dict[str, dict[int, float | None]] = {name: {} for name in queries}
         """Every datapoint the loop read, by metric name and minute: the report's timeline."""
 
@@ -189,13 +117,14 @@ class LiveCatalog:
 
         return value
 
-    def datapoint(self, query: MetricQuery, minute: int) -> float | None:
+    def datapoint(self, query: Metric, minute: int) -> float | None:
         if query not in self._existing:
-            if not query.exists(self._cloudwatch):
+            if query.dimensions not in query.series(self._cloudwatch):
                 return None
             self._existing.add(query)
-        start = self._time.minute_start(minute)
-        return query.datapoint(self._cloudwatch, start, self._time.minute_start(minute + 1))
+        start, end = self._time.minute_start(minute), self._time.minute_start(minute + 1)
+        inside = [d for d in query.statistics(self._cloudwatch, start, end) if start <= d["Timestamp"] < end]
+        return inside[0][query.statistic] if inside else None
 
     def segment(self, name: str) -> None:
         return None

@@ -64,9 +64,69 @@ class Metric:
     statistic: str
     period: int
 
+    @classmethod
+    def named_in(cls, source: dict[str, Any], statistic: str, period: int) -> Metric:
+        """The metric `source` names (Namespace, MetricName, Dimensions: an alarm, a metric, a specification)."""
+        pairs = tuple(sorted((d["Name"], d["Value"]) for d in source.get("Dimensions", [])))
+        return cls(source["Namespace"], source["MetricName"], pairs, statistic, int(period))
+
     def __str__(self) -> str:
-        dimensions = ",".join(f"{key}={value}" for key, value in self.dimensions)
-        return f"{self.namespace}/{self.name} {{{dimensions}}} {self.statistic}/{self.period}s"
+        return f"{self.namespace}/{self.name} {{{_pairs(self.dimensions)}}} {self.statistic}/{self.period}s"
+
+    def series(self, cloudwatch: Any) -> set[tuple[tuple[str, str], ...]]:
+        """Every dimension set the metric has in CloudWatch, each exactly (sorted pairs: ListMetrics)."""
+        pages = cloudwatch.get_paginator("list_metrics").paginate(Namespace=self.namespace, MetricName=self.name)
+        return {
+            tuple(sorted((d["Name"], d["Value"]) for d in m["Dimensions"])) for page in pages for m in page["Metrics"]
+        }
+
+    def statistics(self, cloudwatch: Any, start: datetime, end: datetime) -> list[dict[str, Any]]:
+        """GetMetricStatistics as the alarm asks: exactly these dimensions, its statistic per period."""
+        query: dict[str, Any] = {
+            "Namespace": self.namespace,
+            "MetricName": self.name,
+            "Dimensions": [{"Name": key, "Value": value} for key, value in self.dimensions],
+            "StartTime": start,
+            "EndTime": end,
+            "Period": self.period,
+        }
+        extended = self.statistic.startswith("p")
+        query["ExtendedStatistics" if extended else "Statistics"] = [self.statistic]
+        return cloudwatch.get_metric_statistics(**query)["Datapoints"]
+
+
+PREDEFINED = {
+    "ASGAverageCPUUtilization": ("AWS/EC2", "CPUUtilization", "Average"),
+    "ASGAverageNetworkIn": ("AWS/EC2", "NetworkIn", "Average"),
+    "ASGAverageNetworkOut": ("AWS/EC2", "NetworkOut", "Average"),
+    "ALBRequestCountPerTarget": ("AWS/ApplicationELB", "RequestCountPerTarget", "Sum"),
+}
+"""A predefined target tracking metric -> (namespace, metric name, statistic), as AWS documents them:
+https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_PredefinedMetricSpecification.html (the
+types), https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/viewing_metrics_with_cloudwatch.html
+(CPUUtilization by AutoScalingGroupName), https://docs.aws.amazon.com/elasticloadbalancing/latest/
+application/load-balancer-cloudwatch-metrics.html (RequestCountPerTarget by TargetGroup, Sum only)."""
+
+TARGET_GROUP_LABEL = "targetgroup/"
+"""Where the target group's ARN suffix starts in an ALBRequestCountPerTarget ResourceLabel."""
+
+
+def target_tracking_metric(policy: dict[str, Any], group_name: str) -> Metric:
+    """The metric a target tracking policy (as DescribePolicies returns it) holds at its target: a
+    predefined one as the CloudWatch metric AWS documents for it (PREDEFINED)."""
+    config = policy["TargetTrackingConfiguration"]
+    predefined = config.get("PredefinedMetricSpecification")
+    if predefined:
+        kind = predefined["PredefinedMetricType"]
+        namespace, name, statistic = PREDEFINED[kind]
+        if kind == "ALBRequestCountPerTarget":
+            label = predefined["ResourceLabel"]
+            dimensions = (("TargetGroup", label[label.index(TARGET_GROUP_LABEL) :]),)
+        else:
+            dimensions = (("AutoScalingGroupName", group_name),)
+        return Metric(namespace, name, dimensions, statistic, TARGET_TRACKING_PERIOD)
+    spec = config["CustomizedMetricSpecification"]
+    return Metric.named_in(spec, spec["Statistic"], spec.get("Period", TARGET_TRACKING_PERIOD))
 
 
 @dataclass(frozen=True)
@@ -121,14 +181,11 @@ def _as_published(item: Watched, policies: list[dict[str, Any]], group_name: str
         return item
     if item.published is not None:
         return Watched(item.subject, item.published, via=item.via)
-    from tools.conformance.autoscale.loop import PREDEFINED, target_tracking_query
-
     name = item.subject.removeprefix("policy ")
     policy = next((p for p in policies if p["PolicyName"] == name), None)
     if policy is None or item.aws_metric not in PREDEFINED or "TargetTrackingConfiguration" not in policy:
         return item
-    query = target_tracking_query(policy, group_name)
-    return Watched(item.subject, Metric(query.namespace, query.name, query.dimensions, query.statistic, query.period))
+    return Watched(item.subject, target_tracking_metric(policy, group_name))
 
 
 def _alarm_metrics(alarm: dict[str, Any]) -> list[Watched]:
@@ -186,11 +243,9 @@ def _queries(subject: str, queries: list[dict[str, Any]], period: int | None = N
 
 def _watched(subject: str, source: dict[str, Any], statistic: str, period: int) -> Watched:
     """The metric `source` names (Namespace, MetricName, Dimensions: an alarm, a metric, a specification)."""
-    pairs = tuple(sorted((d["Name"], d["Value"]) for d in source.get("Dimensions", [])))
-    namespace, name = source["Namespace"], source["MetricName"]
-    metric = Metric(namespace, name, pairs, statistic, int(period))
-    if namespace.startswith(AWS_NAMESPACE_PREFIX):
-        return Watched(subject, None, aws_metric=f"{namespace}/{name}", published=metric)
+    metric = Metric.named_in(source, statistic, period)
+    if metric.namespace.startswith(AWS_NAMESPACE_PREFIX):
+        return Watched(subject, None, aws_metric=f"{metric.namespace}/{metric.name}", published=metric)
     return Watched(subject, metric)
 
 
@@ -229,10 +284,10 @@ def _check(cloudwatch: Any, item: Watched, start: datetime, end: datetime, recor
     if item.metric is None:
         return Finding(item.subject, item.aws_metric, AWS_PUBLISHED, "AWS publishes it; the emulator does not")
     metric = item.metric
-    series = _series(cloudwatch, metric)
+    series = metric.series(cloudwatch)
     if metric.dimensions not in series:
         return Finding(item.subject, str(metric), NO_DATA, _broken_link(cloudwatch, metric, series, record))
-    datapoints = _statistics(cloudwatch, metric, start, end)
+    datapoints = metric.statistics(cloudwatch, start, end)
     if not datapoints:
         return Finding(
             item.subject,
@@ -252,26 +307,6 @@ def _check(cloudwatch: Any, item: Watched, start: datetime, end: datetime, recor
             "values published, and statistic sets carry none",
         )
     return Finding(item.subject, str(metric), OK, f"{count}, last {metric.statistic} {value:g}")
-
-
-def _series(cloudwatch: Any, metric: Metric) -> set[tuple[tuple[str, str], ...]]:
-    """Every dimension set the metric has in CloudWatch, each exactly (sorted pairs)."""
-    pages = cloudwatch.get_paginator("list_metrics").paginate(Namespace=metric.namespace, MetricName=metric.name)
-    return {tuple(sorted((d["Name"], d["Value"]) for d in m["Dimensions"])) for page in pages for m in page["Metrics"]}
-
-
-def _statistics(cloudwatch: Any, metric: Metric, start: datetime, end: datetime) -> list[dict[str, Any]]:
-    query: dict[str, Any] = {
-        "Namespace": metric.namespace,
-        "MetricName": metric.name,
-        "Dimensions": [{"Name": key, "Value": value} for key, value in metric.dimensions],
-        "StartTime": start,
-        "EndTime": end,
-        "Period": metric.period,
-    }
-    extended = metric.statistic.startswith("p")
-    query["ExtendedStatistics" if extended else "Statistics"] = [metric.statistic]
-    return cloudwatch.get_metric_statistics(**query)["Datapoints"]
 
 
 def _broken_link(cloudwatch: Any, metric: Metric, series: set, record: AgentRecord | None) -> str:
