@@ -10,14 +10,13 @@ what is missing. AUTOSCALE_LAB_STACKS (default "dev prod") picks the stacks.
 from __future__ import annotations
 
 import os
-import signal
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.support.autoscale_lab import StartedRuns, lab_stacks
-from tests.support.node_lab import missing_lab_tools, skip_unless_ready
+from tests.support.node_lab import missing_lab_tools, sigterm_as_interrupt, skip_unless_ready
 from tools.cli import write_plot
 from tools.conformance import netns
 from tools.conformance.autoscale.cgroup import missing_cgroups
@@ -36,13 +35,12 @@ def started_runs(tmp_path_factory) -> Iterator[StartedRuns]:
     skip_unless_ready(missing_build_tools() + missing_lab_tools() + missing_cgroups())
     tarball = build_release(CACHE)
     workdirs = {stack: tmp_path_factory.mktemp(f"autoscale-{stack}") for stack in lab_stacks()}
-    previous = signal.signal(signal.SIGTERM, _interrupt)
-    runs = StartedRuns(tarball, workdirs)
-    try:
-        yield runs
-    finally:
-        runs.close()
-        signal.signal(signal.SIGTERM, previous)
+    with sigterm_as_interrupt("autoscale lab"):
+        runs = StartedRuns(tarball, workdirs)
+        try:
+            yield runs
+        finally:
+            runs.close()
 
 
 @pytest.fixture(scope="module", params=lab_stacks())
@@ -51,10 +49,6 @@ def autoscale_run(request: pytest.FixtureRequest, started_runs: StartedRuns) -> 
     run = started_runs.run(request.param)
     request.config.stash.setdefault(RUNS, []).append(run)
     return run
-
-
-def _interrupt(number: int, _frame: object) -> None:
-    raise KeyboardInterrupt(f"autoscale lab: stopped by signal {number}")
 
 
 def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import os
-import signal
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from tests.support.node_lab import (
     labs_here,
     missing_lab_tools,
     runs_the_tests_without_a_lab,
+    sigterm_as_interrupt,
     skip_unless_ready,
 )
 from tools.conformance import netns
@@ -83,13 +83,12 @@ def started_labs(release_tarball: Path, lab_tools: None, tmp_path_factory) -> It
         param: tmp_path_factory.mktemp(f"node-lab-{param.replace(':', '-')}{'' if ':' in param else '-shipped'}")
         for param in labs_here()
     }
-    previous = signal.signal(signal.SIGTERM, _interrupt)
-    labs = StartedLabs(release_tarball, workdirs)
-    try:
-        yield labs
-    finally:
-        labs.close()
-        signal.signal(signal.SIGTERM, previous)
+    with sigterm_as_interrupt("node lab"):
+        labs = StartedLabs(release_tarball, workdirs)
+        try:
+            yield labs
+        finally:
+            labs.close()
 
 
 @pytest.fixture(scope="session", params=labs_here())
@@ -108,10 +107,6 @@ def node_lab(request: pytest.FixtureRequest, started_labs: StartedLabs) -> Itera
 @functools.cache
 def _versions() -> str:
     return versions()
-
-
-def _interrupt(number: int, _frame: object) -> None:
-    raise KeyboardInterrupt(f"node lab: stopped by signal {number}")
 
 
 def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:

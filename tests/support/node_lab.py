@@ -9,7 +9,9 @@ import os
 import shutil
 import signal
 import subprocess
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -124,6 +126,21 @@ class StartedLabs:
         self._pool.shutdown(wait=True)
         for lab in self.labs.values():
             lab.close()
+
+
+@contextmanager
+def sigterm_as_interrupt(what: str) -> Iterator[None]:
+    """SIGTERM (CI's timeout, the shards' runner) raises KeyboardInterrupt in the main thread, so the
+    labs' `finally` blocks close their processes and namespaces; the previous handler comes back after."""
+
+    def interrupt(number: int, _frame: object) -> None:
+        raise KeyboardInterrupt(f"{what}: stopped by signal {number}")
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def stop_traffic(loop: subprocess.Popen) -> None:

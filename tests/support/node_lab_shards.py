@@ -13,13 +13,12 @@ the first non-zero one (pytest's), else 0.
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from tests.support.node_lab import lab_stacks
+from tests.support.node_lab import lab_stacks, sigterm_as_interrupt
 
 
 def main(argv: list[str]) -> int:
@@ -30,9 +29,9 @@ def main(argv: list[str]) -> int:
     base.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     shards = {lab: _start(lab, base, pytest_args) for lab in lab_stacks()}
-    signal.signal(signal.SIGTERM, _interrupt)
     try:
-        codes = {lab: process.wait() for lab, (process, _log) in shards.items()}
+        with sigterm_as_interrupt("node lab shards"):
+            codes = {lab: process.wait() for lab, (process, _log) in shards.items()}
     except KeyboardInterrupt:
         for process, _log in shards.values():
             process.terminate()  # each lab's session closes its namespaces on SIGTERM (conftest.py)
@@ -44,10 +43,6 @@ def main(argv: list[str]) -> int:
         sys.stdout.write(log.read_text(errors="replace"))
     print(f"\n===== node lab: {len(shards)} labs side by side in {time.monotonic() - started:.0f} s =====")
     return next((code for code in codes.values() if code != 0), 0)
-
-
-def _interrupt(number: int, _frame: object) -> None:
-    raise KeyboardInterrupt(f"node lab shards: stopped by signal {number}")
 
 
 def _start(lab: str, base: Path, pytest_args: list[str]) -> tuple[subprocess.Popen, Path]:
