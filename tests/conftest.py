@@ -228,8 +228,12 @@ def moto_server() -> Iterator[str]:
     """This project's moto server (what `tools.preview --serve` starts) on a thread of this process,
     started on first use and shared by the session's tests: each takes an account of its own in it
     (`server_account`, or an emulator's `account_id`)."""
+    from tools.conformance.auto_scaling import record
     from tools.emulator import server
 
+    # moto builds its moto-api routes once, at the first /moto-api/ request: the refresh record's
+    # route (what the node lab's server adds at its start) must be there before any test's request.
+    record.install()
     moto, url = server.start()
     yield url
     moto.stop()
