@@ -37,6 +37,10 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 STACKS_DIR = PROJECT_DIR / "stacks"
 STACK_FILE = re.compile(r"^Pulumi\.(?P<stack>[A-Za-z0-9_.-]+)\.ya?ml$")
 SECRET_PLACEHOLDER = "emulator-secret-placeholder"
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_SAFE_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+"""libyaml's parser and emitter when PyYAML has them: the same safe constructor and
+representer, several times faster."""
 
 
 # --- where stack files live --------------------------------------------------------------
@@ -105,8 +109,19 @@ def project_name(program_dir: Path = PROJECT_DIR) -> str:
     for candidate in ("Pulumi.yaml", "Pulumi.yml"):
         path = Path(program_dir) / candidate
         if path.exists():
-            return yaml.safe_load(path.read_text())["name"]
+            return load_yaml(path.read_text())["name"]
     raise StackFileError([f"no Pulumi.yaml in {program_dir}"])
+
+
+def load_yaml(text: str) -> Any:
+    """`yaml.safe_load`, with libyaml's parser where PyYAML was built with it."""
+    return yaml.load(text, Loader=_SAFE_LOADER)  # noqa: S506 - a safe loader
+
+
+def dump_yaml(document: Any) -> str:
+    """`yaml.safe_dump` with keys in their order (a stack file as written), through libyaml
+    where PyYAML has it."""
+    return yaml.dump(document, Dumper=_SAFE_DUMPER, sort_keys=False)
 
 
 def stack_name(path: Path) -> str:
@@ -154,7 +169,7 @@ def _config(path: Path, project: str) -> dict[str, Any]:
     except UnicodeDecodeError:
         raise StackFileError([f"{project}: {path.name}: not a stack file: not UTF-8 text"]) from None
     try:
-        document = yaml.safe_load(text) or {}
+        document = load_yaml(text) or {}
     except yaml.YAMLError as broken:
         raise StackFileError([f"{project}: {path.name}: not valid YAML: {_one_line(broken)}"]) from None
     config = document.get("config") if isinstance(document, dict) else None

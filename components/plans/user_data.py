@@ -102,8 +102,9 @@ def _script_file(path: str, script: bytes) -> dict[str, str]:
     return {**_file(path, content, "0755" if script.startswith(b"#!") else "0644"), "encoding": SCRIPT_ENCODING}
 
 
-class _LiteralDumper(yaml.SafeDumper):
-    """Multi-line strings (scripts, units) as `|` blocks, so the user data reads like the files."""
+class _LiteralDumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):
+    """Multi-line strings (scripts, units) as `|` blocks, so the user data reads like the files.
+    libyaml's emitter when PyYAML has it: the same text, several times faster."""
 
 
 def _str_representer(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:

@@ -35,7 +35,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -48,6 +47,7 @@ from tests.support.fakes.aws_cli import write_cli_model
 from tests.support.local_server import LocalServer
 from tools.conformance.node_lab import imds
 from tools.conformance.node_lab.boot import shim
+from tools.stack_files import load_yaml
 
 NODE_IP = "10.40.17.9"
 INSTANCE_ID = "i-0123456789abcdef0"
@@ -291,7 +291,7 @@ class FakeNode:
         `edits` maps a file's node path to (old, new): that file is written with `old`
         replaced by `new`, a broken script for a test to run.
         """
-        for entry in yaml.safe_load(render_user_data(settings))["write_files"]:
+        for entry in load_yaml(render_user_data(settings))["write_files"]:
             content = decoded_content(entry)
             if edits and entry["path"] in edits:
                 old, new = edits[entry["path"]]

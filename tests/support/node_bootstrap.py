@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from components.plans.user_data import render_user_data
 from components.settings import StackSettings
@@ -24,6 +23,7 @@ from tests.support.fake_node import HTTPS_ARTIFACT
 from tests.support.fragments import PINNED_SECRETS
 from tests.support.stacks import write_variant
 from tools.conformance.node_lab.stack_variants import settings_of
+from tools.stack_files import load_yaml
 
 VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
     "dev": ("dev", {}),
@@ -46,7 +46,7 @@ def variant(name: str) -> StackSettings:
 
 def user_data(settings: StackSettings) -> dict[str, Any]:
     """The rendered user data, parsed as cloud-init parses it (YAML)."""
-    return yaml.safe_load(render_user_data(settings))
+    return load_yaml(render_user_data(settings))
 
 
 def written_files(settings: StackSettings) -> dict[str, dict[str, str]]:

@@ -33,13 +33,12 @@ from pathlib import Path
 from typing import Any
 
 import boto3
-import yaml
 
 from components.settings import StackSettings
 from tools.emulated_stack import AppliedChange, apply_change, apply_stack, change, emulated
 from tools.emulator import ACCOUNT_HEADER, Deployment, Emulator
 from tools.emulator.core.account_state import AccountState
-from tools.stack_files import StackFile, stack_file, stack_name
+from tools.stack_files import StackFile, dump_yaml, load_yaml, stack_file, stack_name
 
 READ_ONLY_OPERATIONS = ("Describe", "Get", "List")
 """What a test may call on a shared stack: AWS's read operations, by their name's first word."""
@@ -242,14 +241,14 @@ def write_variant(directory: Path, base: str, name: str, changes: dict[str, Any]
     `changes` maps full config keys (``elixir-cluster:nodes``) to values that are merged
     into the base section (dicts recursively); a value of None removes the key.
     """
-    document = yaml.safe_load(stack_file(base).read_text())
+    document = load_yaml(stack_file(base).read_text())
     config = document["config"]
     for key, value in changes.items():
         config[key] = _merge(config.get(key), value)
         if config[key] is None:
             del config[key]
     path = directory / f"Pulumi.{name}.yaml"
-    path.write_text(yaml.safe_dump(document, sort_keys=False))
+    path.write_text(dump_yaml(document))
     return path
 
 

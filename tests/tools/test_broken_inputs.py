@@ -15,12 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import yaml
 
 from tests.support.commands import run_command
 from tools import make_traces, policy_check, preview, schema, simulate, trace, tune, verify
 from tools.emulator import server
-from tools.stack_files import stack_file
+from tools.stack_files import dump_yaml, load_yaml, stack_file
 
 COMMANDS: dict[str, Callable[[list[str]], int | None]] = {
     "preview": preview.main,
@@ -84,9 +83,9 @@ def closed_endpoint() -> Iterator[str]:
 
 def _dev_with(section: str, key: str, value: object) -> str:
     """dev's stack file with one key of one section set to `value`."""
-    document = yaml.safe_load(stack_file("dev").read_text())
+    document = load_yaml(stack_file("dev").read_text())
     document["config"].setdefault(f"elixir-cluster:{section}", {})[key] = value
-    return yaml.safe_dump(document, sort_keys=False)
+    return dump_yaml(document)
 
 
 def broken_stack_files(corpus: Corpus) -> dict[str, str]:
