@@ -4,13 +4,13 @@ In-process moto keeps every account's resources in its backends (`BackendDict`: 
 region -> backend, one per service), plus one thing kept across accounts: which account owns
 each S3 bucket name.
 
-- `snapshot(account_id)` deep-copies all of it for one account, and `restore(state)` makes the
+- `snapshot(account_id)` copies all of it for one account, and `restore(state)` makes the
   account hold exactly that again, dropping what was added since (a service first used after
   the snapshot included). Copying an applied stack's account takes tens of milliseconds;
   applying the stack again takes a second or more.
-- A snapshot restored more than once (a test session puts the shared stacks back after every
-  test that changed them) is pickled at its second restore and unpickled from then on: about a
-  sixth of a deep copy's time, with the same result (`_Pickled`).
+- The copy is kept as pickle bytes and unpickled at each restore: pickling and unpickling
+  together take about a third of a deep copy's time, with the same result (`_Pickled`).
+  What will not pickle is deep-copied instead (`_DeepCopied`).
 - `forget(account_id)` drops an account, so a long process (a test session) does not keep
   every account it ever used: moto frees state only when its mock stops, for all accounts.
 
@@ -19,7 +19,6 @@ In-process moto only: a moto server's state lives in its own process.
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import copyreg
 import io
@@ -45,30 +44,35 @@ class AccountState:
     """One account's resources in every service, as they were when `snapshot` copied them."""
 
     account_id: str
-    services: dict[BackendDict, Any] = field(repr=False)
+    services: _Pickled | _DeepCopied = field(repr=False)
     buckets: dict[str, Any] = field(repr=False)
-    restores: list[int] = field(default_factory=lambda: [0], repr=False, compare=False)
-    """How often it was restored (a one-item list: the dataclass is frozen)."""
-    pickled: list[_Pickled] = field(default_factory=list, repr=False, compare=False)
-    """Its services pickled, once restored twice."""
 
 
 def snapshot(account_id: str) -> AccountState:
-    """A deep copy of what `account_id` holds in in-process moto."""
+    """A copy of what `account_id` holds in in-process moto."""
     with moto_lock:
         used = [backends for backends in list(BackendDict._instances) if account_id in backends]
-        return AccountState(account_id, _copied({b: b[account_id] for b in used}), _bucket_owners(account_id))
+        return AccountState(account_id, _kept({b: b[account_id] for b in used}), _bucket_owners(account_id))
 
 
 def restore(state: AccountState) -> None:
     """Make the account hold what it held at `state` (a fresh copy: the state can be restored again)."""
     with moto_lock:
         _drop(state.account_id)
-        for backends, regions in _fresh_copy(state).items():
+        for backends, regions in state.services.copy().items():
             backends[state.account_id] = regions
         registry = _bucket_registry()
         if registry is not None:
             registry.update(state.buckets)
+
+
+def _kept(services: dict[BackendDict, Any]) -> _Pickled | _DeepCopied:
+    """The account's backends as pickle bytes, or deep-copied when something will not pickle (a
+    local class): either gives a fresh copy for every restore."""
+    try:
+        return _Pickled(services)
+    except (pickle.PicklingError, TypeError, AttributeError):
+        return _DeepCopied(_copied(services))
 
 
 def _copied(services: dict[BackendDict, Any]) -> dict[BackendDict, Any]:
@@ -78,17 +82,12 @@ def _copied(services: dict[BackendDict, Any]) -> dict[BackendDict, Any]:
     return dict(zip(backends, copy.deepcopy([services[b] for b in backends]), strict=True))
 
 
-def _fresh_copy(state: AccountState) -> dict[BackendDict, Any]:
-    """`state`'s services copied anew: deep-copied the first time, unpickled after (pickled at the
-    second restore, when the state shows it is restored again and again)."""
-    state.restores[0] += 1
-    if state.restores[0] == 2:
-        # something only deepcopy can copy (a local class): deep copies, as before
-        with contextlib.suppress(pickle.PicklingError, TypeError, AttributeError):
-            state.pickled.append(_Pickled(state.services))
-    if state.pickled:
-        return state.pickled[0].copy()
-    return _copied(state.services)
+class _DeepCopied:
+    def __init__(self, services: dict[BackendDict, Any]):
+        self._services = services
+
+    def copy(self) -> dict[BackendDict, Any]:
+        return _copied(self._services)
 
 
 class _Pickled:
