@@ -33,8 +33,10 @@ import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .instance import Instance
+if TYPE_CHECKING:  # the lab's stubs import RECORDS_DIR in a process of their own: no server modules
+    from .instance import Instance
 
 SEED_DIR = "/var/lib/cloud/seed/nocloud"
 RECORDS_DIR = "/var/log/node-lab"
