@@ -92,22 +92,29 @@ class PolicySettings:
 
 
 def check(
-    document: Mapping[str, Any], pack_config: Mapping[str, Any] | None = None, policies: Sequence[Policy] = POLICIES
+    document: Mapping[str, Any],
+    pack_config: Mapping[str, Any] | None = None,
+    policies: Sequence[Policy] = POLICIES,
+    only: str | None = None,
 ) -> list[Violation]:
-    """Every violation `policies` report on the `--format json` document."""
+    """Every violation `policies` report on the `--format json` document (`only`: that rule's alone,
+    with the pack's configuration reconciled as for all of them; a rule judges what it sees alone)."""
     effective = reconcile(policies, pack_config or {})
+    running = [policy for policy in policies if only in (None, policy.name)]
+    if not running:
+        raise ValueError(f"the {PACK_NAME} pack has no policy named {only!r}")
+    resource_rules = [policy for policy in running if isinstance(policy, ResourceValidationPolicy)]
+    stack_rules = [policy for policy in running if isinstance(policy, StackValidationPolicy)]
     records = list(document.get("resources", []))
     violations = []
-    for record in records:
+    for record in records if resource_rules else []:
         inputs = on_the_wire(record.get("inputs") or {})  # once per resource: the Struct is the same for each rule
-        for policy in policies:
-            if isinstance(policy, ResourceValidationPolicy):
-                args = _resource_args(record, inputs, effective[policy.name])
-                violations += _run(policy, effective[policy.name], args, record["name"])
-    stack_resources = _stack_resources(records)
-    for policy in policies:
-        if isinstance(policy, StackValidationPolicy):
-            violations += _run(policy, effective[policy.name], _stack_args(stack_resources, effective[policy.name]))
+        for policy in resource_rules:
+            args = _resource_args(record, inputs, effective[policy.name])
+            violations += _run(policy, effective[policy.name], args, record["name"])
+    stack_resources = _stack_resources(records) if stack_rules else []
+    for policy in stack_rules:
+        violations += _run(policy, effective[policy.name], _stack_args(stack_resources, effective[policy.name]))
     return violations
 
 

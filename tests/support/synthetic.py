@@ -236,4 +236,6 @@ def remove(document: dict[str, Any], name: str) -> dict[str, Any]:
 
 def findings(document: dict[str, Any], rule: str, config: dict[str, Any] | None = None) -> list[Violation]:
     """The violations of `rule`, run the way `python -m tools.policy_check` runs it."""
-    return [v for v in check(document, config) if v.policy == rule]
+    found = check(document, config, only=rule)
+    assert all(v.policy == rule for v in found)
+    return found

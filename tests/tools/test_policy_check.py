@@ -229,3 +229,15 @@ def test_the_stack_rules_see_the_whole_resource_set():
     forwarding = change(cluster(), "http", defaultActions=[{"type": "forward", "targetGroupArn": "tg"}])
     assert [v.resource for v in check(forwarding) if v.policy == "http-redirects-to-https"] == ["http"]
     assert [v for v in check(remove(forwarding, "https")) if v.policy == "http-redirects-to-https"] == []
+
+
+def test_one_rule_alone_reports_what_it_reports_among_all_and_a_name_the_pack_lacks_is_refused():
+    # SSH open to the world (a resource rule) and the load balancer without its web ACL (a stack rule)
+    document = remove(remove(_world_open_ssh(), "waf"), "unhealthy-hosts")
+    everything = check(document)
+    rules = {v.policy for v in everything}
+    assert len(rules) >= 2, everything
+    for rule in rules:
+        assert check(document, only=rule) == [v for v in everything if v.policy == rule]
+    with pytest.raises(ValueError, match="no policy named 'no-such-rule'"):
+        check(document, only="no-such-rule")
