@@ -9,15 +9,22 @@ from components.plans.user_data import render_user_data
 from tools.conformance import stack_facts
 from tools.conformance.stack_facts import StackFactsError, read_stack_facts
 
+pytestmark = pytest.mark.xdist_group("stack-facts")  # the module's one apply of dev, on one worker
 
-def test_dev_facts_read_from_the_applied_stack():
-    facts = read_stack_facts("dev")
+
+@pytest.fixture(scope="module")
+def dev_facts():
+    return read_stack_facts("dev")  # applies dev: once for the module
+
+
+def test_dev_facts_read_from_the_applied_stack(dev_facts):
+    facts = dev_facts
     assert facts.target_group.health_check.path == "/health"
     assert facts.node_groups and facts.load_balancer_groups
 
 
-def test_the_line_the_compressed_bootstrap_writes_counts():
-    facts = read_stack_facts("dev")
+def test_the_line_the_compressed_bootstrap_writes_counts(dev_facts):
+    facts = dev_facts
     user_data = render_user_data(facts.settings)
     stack_facts._check_user_data_writes_environment(facts, stack_facts._as_written(user_data))
     # Without the scripts decoded, RELEASE_NODE (written by the gzipped bootstrap) is not found.

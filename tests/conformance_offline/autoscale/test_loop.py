@@ -19,6 +19,8 @@ from tools.conformance.autoscale.variants import lab_changes
 from tools.conformance.metrics.contract import Metric
 from tools.simulator.model import ALREADY_RUNNING
 
+pytestmark = pytest.mark.xdist_group("autoscale-lab-variants")  # each variant applied once, on one worker
+
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 FACTOR = 10
 
