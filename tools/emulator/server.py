@@ -38,8 +38,10 @@ from typing import Any
 from unittest import mock
 
 from moto.moto_api._internal import urls as moto_api_urls
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from moto.server import ThreadedMotoServer
 from moto.server import main as moto_main
+from werkzeug.serving import make_server
 
 from .core.session import PIN_PATH
 from .services import acm, ec2, secretsmanager, wafv2
@@ -55,6 +57,10 @@ PINNABLE = frozenset(
     }
 )
 """The generators a client may pin: those the `provide_*` fixtures create existing resources with."""
+
+STOP_POLL_SECONDS = 0.05
+"""How often a served thread looks whether it is asked to stop (werkzeug's default: every half second,
+which each stop waits out)."""
 
 ACCESS_LOG = logging.getLogger("werkzeug")
 """Where moto's server (werkzeug) logs each request, at INFO, and its errors."""
@@ -103,10 +109,21 @@ def start(host: str = "127.0.0.1", port: int = 0, access_log: bool = False) -> t
         with socket.socket() as probe:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as werkzeug binds
             probe.bind((host, port))
-    server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
+    server = _ThreadedServer(ip_address=host, port=port, verbose=False)
     server.start()
     bound_host, bound_port = server.get_host_and_port()
     return server, f"http://{bound_host}:{bound_port}"
+
+
+class _ThreadedServer(ThreadedMotoServer):
+    """moto's threaded server, made as moto makes it (moto/moto_server/threaded_moto_server.py
+    `_server_entry`), that stops within STOP_POLL_SECONDS."""
+
+    def _server_entry(self) -> None:
+        app = DomainDispatcherApplication(create_backend_app)
+        self._server = make_server(self._ip_address, self._port, app, True, request_handler=MotoRequestHandler)
+        self._server_ready_event.set()
+        self._server.serve_forever(poll_interval=STOP_POLL_SECONDS)
 
 
 def main(argv: list[str] | None = None) -> None:
