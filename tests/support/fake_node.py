@@ -7,7 +7,7 @@ against fakes as strict as what they stand in for.
   artifact host to a local HTTPS server (`ArtifactServer`), every other host to a closed port;
 - aws, systemctl, sleep, date, runuser: tests/support/fakes/ (the CLI's own parsing from
   botocore's models, units that must exist, GNU sleep's intervals on a fake clock that date reads,
-  runuser's form);
+  runuser's form); `aws` is answered in the test process (fakes/aws_server.py);
 - the release's HTTP port on the node's address: `ReleaseServer`, answering its health check with
   the statuses a test gives; and its `bin/<release> rpc` (fakes/release.sh), answering Node.list()
   with the peers a test gives (`release_sees`);
@@ -43,6 +43,7 @@ from cryptography.x509.oid import NameOID
 from components.plans.lifecycle_hooks import LAUNCHING, TERMINATING, drain_hook, launch_hook
 from components.plans.user_data import render_user_data
 from components.settings import StackSettings
+from tests.support.fakes import aws_server
 from tests.support.fakes.aws_cli import write_cli_model
 from tests.support.local_server import LocalServer
 from tools.conformance.node_lab import imds
@@ -58,7 +59,6 @@ ARTIFACT_HOST = "releases.example.com"
 HTTPS_ARTIFACT = f"https://{ARTIFACT_HOST}/shop/shop-1.4.2.tar.gz"
 
 FAKES = {
-    "aws": "tests.support.fakes.aws_cli",
     "systemctl": "tests.support.fakes.systemctl",
     "amazon-cloudwatch-agent-ctl": "tools.conformance.node_lab.cloudwatch_agent_ctl",
 }
@@ -207,6 +207,7 @@ class FakeNode:
         self.release_server: ReleaseServer | None = None
         for name, module in FAKES.items():
             self._tool(name, shim(module))
+        self._tool("aws", aws_server.CLIENT)
         for name in SHELL_FAKES:
             self._tool(name, (FAKES_DIR / f"{name}.sh").read_text())
         (self.root / "clock").write_text(f"{CLOCK_START}\n")
@@ -329,6 +330,7 @@ class FakeNode:
             "FAKE_ROOT": str(self.root / "fs"),
             "FAKE_AWS_STATE": str(self.root / "aws.json"),
             "FAKE_AWS_MODEL": str(aws_cli_model()),
+            "FAKE_AWS_PORT": str(aws_server.port()),
             "RUNTIME_DIRECTORY": str(self.root / "runtime"),
             "CURL_CA_BUNDLE": str(artifact_certificate()[0]),
             "FAKE_CLOCK": str(self.root / "clock"),

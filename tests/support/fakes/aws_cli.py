@@ -47,13 +47,14 @@ from __future__ import annotations
 import json
 import os
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from pathlib import Path
 
-# Each call is a process of its own (about 200 a suite run), so what only some calls need is
-# imported where it is needed: jmespath (with --query), uuid, shutil, pathlib (in the test process).
+# What only some calls need is imported where it is needed (jmespath with --query, uuid, shutil):
+# `python -m tests.support.fakes.aws_cli` still runs a call in a process of its own.
 
 USAGE_ERROR = 252
 CONFIGURATION_ERROR = 253
@@ -103,9 +104,20 @@ def aws_error(code: str, operation: str, message: str) -> Refused:
     return Refused(SERVICE_ERROR, f"An error occurred ({code}) when calling the {operation} operation: {message}")
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(
+    argv: list[str] | None = None,
+    env: Mapping[str, str] | None = None,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+    cwd: str | None = None,
+) -> int:
+    """One call: its exit code, what it prints on `out` and `err`. The call's environment and
+    working directory are the process's own unless given (tests/support/fakes/aws_server.py answers
+    a node's calls in the test process)."""
     argv = sys.argv[1:] if argv is None else argv
-    with open(os.environ["FAKE_CALLS"], "a") as calls:
+    env = os.environ if env is None else env
+    out, err = out or sys.stdout, err or sys.stderr
+    with open(env["FAKE_CALLS"], "a") as calls:
         calls.write(" ".join(["aws", *argv]) + "\n")
     try:
         words, options = _split(argv)
@@ -122,13 +134,13 @@ def main(argv: list[str] | None = None) -> int:
         query = options.pop("--query", [None])[0]
         for name in GLOBAL_OPTIONS:
             options.pop(name, None)
-        state_file = os.environ["FAKE_AWS_STATE"]
+        state_file = env["FAKE_AWS_STATE"]
         with open(state_file) as stored:
             state = json.load(stored)
         if words[0] == "s3":
-            _s3(words[1:], options, state)
+            _s3(words[1:], options, state, cwd or os.getcwd())
             return 0
-        service, operation = _operation(words)
+        service, operation = _operation(words, env["FAKE_AWS_MODEL"])
         params = _parameters(operation, options)
         handler = HANDLERS.get((service, operation["name"]))
         if handler is None:
@@ -137,9 +149,9 @@ def main(argv: list[str] | None = None) -> int:
         with open(state_file, "w") as stored:
             stored.write(json.dumps(state, indent=2))
     except Refused as refused:
-        print(refused, file=sys.stderr)
+        print(refused, file=err)
         return refused.code
-    _print(response, query, output)
+    _print(response, query, output, out)
     return 0
 
 
@@ -191,11 +203,10 @@ def write_cli_model(directory: Path) -> None:
             (directory / command / f"{xform_name(name, '-')}.json").write_text(json.dumps(operation))
 
 
-def _operation(words: list[str]) -> tuple[str, Operation]:
+def _operation(words: list[str], model: str) -> tuple[str, Operation]:
     service, command, *extra = words
     if extra:
         raise usage(f"Unknown options: {', '.join(extra)}")
-    model = os.environ["FAKE_AWS_MODEL"]
     # a word that is not a plain name (a path, a dot) can name no service or operation
     if not service.replace("-", "").isalnum() or not os.path.isdir(os.path.join(model, service)):
         raise usage(f"argument command: Invalid choice: '{service}'")
@@ -249,7 +260,7 @@ def _value(option: str, kind: str, values: list[str], negated: bool) -> Any:
     return values[0]
 
 
-def _print(response: dict[str, Any], query: str | None, output: str) -> None:
+def _print(response: dict[str, Any], query: str | None, output: str, out: TextIO) -> None:
     if query:
         import jmespath
 
@@ -257,17 +268,17 @@ def _print(response: dict[str, Any], query: str | None, output: str) -> None:
     else:
         result = response
     if result is None:
-        print("null" if output == "json" else "None")  # as the CLI prints a query that finds nothing
+        print("null" if output == "json" else "None", file=out)  # as the CLI prints a query that finds nothing
         return
     if result == {}:
         return
     if output != "text":
-        print(json.dumps(result, indent=4))
+        print(json.dumps(result, indent=4), file=out)
     elif isinstance(result, list) and result and all(isinstance(row, list) for row in result):
         for row in result:  # the text formatter's rows
-            print("\t".join(map(str, _leaves(row))))
+            print("\t".join(map(str, _leaves(row))), file=out)
     else:
-        print(result if isinstance(result, str) else "\t".join(map(str, _leaves(result))))
+        print(result if isinstance(result, str) else "\t".join(map(str, _leaves(result))), file=out)
 
 
 def _leaves(value: Any) -> list[Any]:
@@ -448,7 +459,7 @@ HANDLERS = {
 }
 
 
-def _s3(words: list[str], options: dict[str, list[str]], state: dict[str, Any]) -> None:
+def _s3(words: list[str], options: dict[str, list[str]], state: dict[str, Any], cwd: str) -> None:
     if words[0] != "cp":
         raise Refused(255, f"the fake aws implements `s3 cp` only, not `s3 {words[0]}`")
     for option, values in options.items():
@@ -467,7 +478,7 @@ def _s3(words: list[str], options: dict[str, list[str]], state: dict[str, Any]) 
         raise Refused(S3_FAILURE, error)
     import shutil
 
-    shutil.copyfile(state["objects"][source], target)
+    shutil.copyfile(state["objects"][source], os.path.join(cwd, target))  # a relative target: the caller's
 
 
 if __name__ == "__main__":
