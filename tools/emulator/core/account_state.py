@@ -119,12 +119,23 @@ _SHARED_TYPES = (
 """What copy.deepcopy returns as itself (copy.py's atomic types, and compiled patterns)."""
 
 
+_NEVER_SHARED: set[type] = set()
+"""Types seen whose objects are always copied (neither shared nor with a __deepcopy__ of their own):
+pickle asks about every object, most of them strings, numbers, lists and dicts."""
+
+
 def _is_shared(obj: Any) -> bool:
+    kind = type(obj)
+    if kind in _NEVER_SHARED:
+        return False
     if isinstance(obj, _SHARED_TYPES):
         return True
+    if not hasattr(kind, "__deepcopy__"):
+        _NEVER_SHARED.add(kind)
+        return False
     # a class whose deep copy is the object itself: moto_fixtures' key pairs made on first use,
     # cryptography's keys and certificates
-    return hasattr(type(obj), "__deepcopy__") and copy.deepcopy(obj, {}) is obj
+    return copy.deepcopy(obj, {}) is obj
 
 
 def _parameter_dict(parameters: ParameterDict) -> tuple[Any, ...]:
