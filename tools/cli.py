@@ -144,6 +144,15 @@ def whole_count(text: str) -> int:
     return int(text)
 
 
+def plot_file(text: str) -> Path:
+    """argparse's type for `--plot OUT.png`: a file in a folder that exists, refused before the work
+    it would plot is done (a month's simulation, a tuning search)."""
+    folder = Path(text).parent
+    if not folder.is_dir():
+        raise argparse.ArgumentTypeError(f"no folder {str(folder)!r} to write {Path(text).name} into")
+    return Path(text)
+
+
 def add_endpoint_argument(parser: argparse.ArgumentParser) -> None:
     """`--endpoint URL` for a read-only tool: every AWS call goes there (e.g. a moto server)."""
     parser.add_argument(

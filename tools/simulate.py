@@ -31,7 +31,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from components.settings import StackSettings
-from tools.cli import EXIT_OK, add_stack_arguments, chosen_stack, fraction, not_negative, positive, refuse, write_plot
+from tools.cli import (
+    EXIT_OK,
+    add_stack_arguments,
+    chosen_stack,
+    fraction,
+    not_negative,
+    plot_file,
+    positive,
+    refuse,
+    write_plot,
+)
 from tools.simulator import (
     DEFAULT_CHOICES,
     DEFAULT_START,
@@ -83,7 +93,9 @@ def _parser() -> argparse.ArgumentParser:
     add_stack_arguments(parser)
     parser.add_argument("--trace", metavar="FILE", required=True, help="CSV: minute,requests_per_second[,...]")
     add_model_arguments(parser)
-    parser.add_argument("--plot", metavar="OUT.png", help="write demand against capacity (needs matplotlib)")
+    parser.add_argument(
+        "--plot", metavar="OUT.png", type=plot_file, help="write demand against capacity (needs matplotlib)"
+    )
     parser.add_argument("--format", choices=("table", "json"), default="table")
     return parser
 

@@ -38,7 +38,7 @@ import sys
 from pathlib import Path
 
 from components.settings import GROUP_SIZE, MAX_SIZE
-from tools.cli import EXIT_OK, add_stack_arguments, chosen_stack, refuse, whole_count, write_plot
+from tools.cli import EXIT_OK, add_stack_arguments, chosen_stack, plot_file, refuse, whole_count, write_plot
 from tools.simulate import add_model_arguments, node_model, node_profile, parse_start
 from tools.simulator import ModellingChoices, TraceError, read_trace
 from tools.tuner import (
@@ -133,7 +133,9 @@ def _parser() -> argparse.ArgumentParser:
         help=f"candidates to judge at most (default {DEFAULT_BUDGET})",
     )
     parser.add_argument("--processes", type=whole_count, default=2, metavar="N", help="worker processes (default 2)")
-    parser.add_argument("--plot", metavar="OUT.png", help="write demand against the tuned and the current capacity")
+    parser.add_argument(
+        "--plot", metavar="OUT.png", type=plot_file, help="write demand against the tuned and the current capacity"
+    )
     parser.add_argument(
         "--allow-unsimulated",
         action="store_true",

@@ -118,3 +118,13 @@ def test_a_plot_that_cannot_be_written_exits_1_naming_the_file(tmp_path, capsys)
     path = tmp_path / "no such folder" / "plot.png"
     assert cli.write_plot(path, _line) == cli.EXIT_FAILED
     assert capsys.readouterr().err == f"error: cannot write {path}: No such file or directory\n"
+
+
+@pytest.mark.parametrize("command", [simulate.main, tune.main])
+def test_a_plot_into_a_folder_that_is_not_there_is_refused_before_anything_runs(command, tmp_path, capsys):
+    path = tmp_path / "no such folder" / "plot.png"
+    with pytest.raises(SystemExit) as refused:
+        command(["--stack", "dev", "--trace", str(tmp_path / "trace.csv"), "--plot", str(path)])
+    assert refused.value.code == cli.EXIT_INVALID
+    # argparse's usage error, before the trace (which does not exist either) is read
+    assert f"argument --plot: no folder '{path.parent}' to write plot.png into" in capsys.readouterr().err
