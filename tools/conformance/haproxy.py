@@ -33,6 +33,9 @@ BALANCE = {"round_robin": "roundrobin", "least_outstanding_requests": "leastconn
 TARGET_CONNECT_TIMEOUT_SECONDS = 10
 """How long the lab's load balancer waits for a target to accept a connection."""
 
+FRONTEND = "listener"
+"""The listener's frontend: its `show stat` row (svname FRONTEND) counts every response a client got."""
+
 RUNTIME_API_TIMEOUT_SECONDS = 5
 STOP_TIMEOUT_SECONDS = 10
 
@@ -73,7 +76,7 @@ def render_config(
         f"    timeout client {idle_timeout}s",
         f"    timeout server {idle_timeout}s",
         f"    timeout check {check.timeout}s",
-        "frontend listener",
+        f"frontend {FRONTEND}",
         f"    bind {address}:{port}",
         f"    default_backend {target_group.name}",
         f"backend {target_group.name}",

@@ -31,7 +31,7 @@ NAMES = BalancerNames.from_arns(
 
 
 def _stat(**servers: dict[str, object]) -> str:
-    """SHOW_STAT with fields of its servers (node1, node2) set."""
+    """SHOW_STAT with fields of its servers (node1, node2) or its frontend (FRONTEND) set."""
     header, *rows = SHOW_STAT.lstrip("# ").splitlines()
     out = io.StringIO()
     writer = csv.DictWriter(out, header.split(","), lineterminator="\n")
@@ -70,9 +70,47 @@ def test_a_minute_of_haproxy_counters_becomes_the_load_balancer_metrics_aws_publ
     assert {d["Timestamp"] for d in datums.values()} == {AT}
 
 
+def test_the_load_balancers_own_5xx_are_the_frontends_less_the_servers():
+    before = read_stats(
+        _stat(FRONTEND={"hrsp_5xx": 12}, node1={"hrsp_5xx": 2, "status": "UP"}, node2={"status": "UP"}), "tg"
+    )
+    after = read_stats(
+        _stat(
+            FRONTEND={"hrsp_5xx": 20},
+            node1={"hrsp_2xx": 50, "hrsp_5xx": 5, "status": "UP"},
+            node2={"hrsp_2xx": 50, "hrsp_5xx": 1, "status": "UP"},
+        ),
+        "tg",
+    )
+    minute = balancer_minute(before, after)
+    # clients got 20 - 12 = 8 5xx; the servers answered (5 - 2) + (1 - 0) = 4 of them; HAProxy the other 4
+    assert (minute.errors_5xx, minute.balancer_5xx) == (4, 4)
+    elb = [d for d in balancer_datums(minute, NAMES, AT) if d["MetricName"] == "HTTPCode_ELB_5XX_Count"]
+    # by LoadBalancer only: the page lists no TargetGroup dimension for it
+    assert elb == [
+        {
+            "MetricName": "HTTPCode_ELB_5XX_Count",
+            "Dimensions": [{"Name": "LoadBalancer", "Value": "app/shop-prod/50dc6c495c0c9188"}],
+            "Timestamp": AT,
+            "Unit": "Count",
+            "Value": 4,
+        }
+    ]
+    # a late read (90 lab seconds) is a minute of it, as every count is: 4 x 60 / 90 = 2.67, 3
+    assert minute.per_minute(90).balancer_5xx == 3
+
+
+def test_5xx_all_from_the_servers_publish_no_load_balancer_5xx():
+    after = read_stats(_stat(FRONTEND={"hrsp_5xx": 3}, node1={"hrsp_5xx": 3, "status": "UP"}), "tg")
+    minute = balancer_minute(None, after)
+    assert (minute.errors_5xx, minute.balancer_5xx) == (3, 0)
+    names = {d["MetricName"] for d in balancer_datums(minute, NAMES, AT)}
+    assert "HTTPCode_Target_5XX_Count" in names and "HTTPCode_ELB_5XX_Count" not in names
+
+
 def test_no_5xx_no_5xx_datum_and_no_healthy_target_no_request_count_per_target():
     after = read_stats(_stat(node1={"hrsp_2xx": 10, "status": "DOWN"}, node2={"status": "MAINT"}), "tg")
-    names = {d["MetricName"] for d in balancer_datums(balancer_minute({}, after), NAMES, AT)}
+    names = {d["MetricName"] for d in balancer_datums(balancer_minute(None, after), NAMES, AT)}
     assert names == {"RequestCount", "TargetResponseTime", "HealthyHostCount", "UnHealthyHostCount"}
 
 
@@ -106,7 +144,7 @@ def test_cpu_goes_to_moto_by_instance_and_by_group_and_the_group_series_averages
 
 def test_a_late_read_of_the_counters_is_published_as_a_minute_of_them():
     # a read 90 lab seconds after the last one (a busy machine) saw 300 requests: 200 a minute
-    minute = balancer_minute({}, read_stats(_stat(node1={"hrsp_2xx": 300, "status": "UP"}), "tg")).per_minute(90)
+    minute = balancer_minute(None, read_stats(_stat(node1={"hrsp_2xx": 300, "status": "UP"}), "tg")).per_minute(90)
     assert (minute.requests, minute.healthy_targets) == (200, 1)
 
 

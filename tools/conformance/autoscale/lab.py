@@ -166,7 +166,7 @@ class AutoscaleLab:
         self._work = ThreadPoolExecutor(8, thread_name_prefix="autoscale")
         self._pending: list[Future] = []
         self._agent_threads: list[threading.Thread] = []
-        self._stats: dict[str, aws_metrics.ServerCounters] = {}
+        self._stats: aws_metrics.BalancerCounters | None = None
         self._stats_at = 0.0
         self.load: subprocess.Popen | None = None
         self.requests_log = workdir / "requests.jsonl"
@@ -234,7 +234,9 @@ class AutoscaleLab:
         for future in self._pending:
             future.exception(timeout=300)
         servers = {n.node.server: n.instance_id for n in self.nodes}
-        self.served_by = {servers[name]: s.responses for name, s in self._read_stats().items() if name in servers}
+        self.served_by = {
+            servers[name]: s.responses for name, s in self._read_stats().servers.items() if name in servers
+        }
         return self.minutes
 
     def _described(self, nodes: list[LabNode]) -> list[dict[str, Any]]:
@@ -410,7 +412,7 @@ class AutoscaleLab:
 
     # --- reading ----------------------------------------------------------------------------------
 
-    def _read_stats(self) -> dict[str, aws_metrics.ServerCounters]:
+    def _read_stats(self) -> aws_metrics.BalancerCounters:
         return aws_metrics.read_stats(self.lab.balancer.command("show stat"), self.lab.facts["target_group"].name)
 
     def _live(self) -> list[LabNode]:
