@@ -140,6 +140,8 @@ class Minute:
     beam: dict[str, float | None] = field(default_factory=dict)
     """The release's metrics by AutoScalingGroupName (Average), whether or not a policy reads them."""
     change: str = ""
+    tied: list[str] = field(default_factory=list)
+    """Other policies that asked for the same capacity in the change's minute (loop.py: a tie)."""
 
 
 class AutoscaleLab:
@@ -306,6 +308,9 @@ class AutoscaleLab:
         record.desired = group["DesiredCapacity"]
         if change is not None:
             record.change = f"{change.from_} -> {change.to} by {change.policy}"
+            record.tied = list(change.tied)
+            if change.tied:
+                record.change += f" (tie: {', '.join(change.tied)} asked the same)"
             for instance_id in change.launched:
                 self._pending.append(self._work.submit(self._launch, instance_id))
             for instance_id in change.draining:
