@@ -11,11 +11,14 @@ load-balancer-cloudwatch-metrics.html), namespace AWS/ApplicationELB:
   the minute (HAProxy's counters are cumulative: the minute's difference).
 - RequestCountPerTarget, Sum ("the only valid statistic is Sum ... this represents the average"):
   RequestCount / the healthy targets of the target group; by TargetGroup, and TargetGroup,LoadBalancer.
-- TargetResponseTime, seconds, Average (and percentiles): by LoadBalancer, and TargetGroup,LoadBalancer.
-  HAProxy keeps per server only `rtime`, the average response time of its last 1024 requests, so the
-  minute's statistic set is built from it: SampleCount the minute's requests, Sum each server's
-  rtime x its requests, Minimum and Maximum the servers' rtimes. An approximation AWS's per-request
-  figure does not need; said in the report.
+- TargetResponseTime, seconds ("The time elapsed, in seconds, after the request leaves the load
+  balancer until a response from the target is received"), Average and percentiles: by LoadBalancer,
+  and TargetGroup,LoadBalancer. From HAProxy's request log (haproxy.py's REQUEST_LOG line, one per
+  request): each request's Tr, the time the server took to send its response headers, in ms. The
+  minute's times go to PutMetricData as Values and Counts ("publish up to 150 values per metric with
+  one PutMetricData request, and supports retrieving percentile statistics on this data", PutMetricData,
+  Amazon CloudWatch API Reference), so CloudWatch, or the lab's moto (percentiles.py), can answer the
+  p99 latency alarm. A request without a server response (Tr -1: refused, timed out) has no time.
 - HTTPCode_Target_5XX_Count, Sum: the servers' hrsp_5xx in the minute; AWS reports it only when
   non-zero ("Reporting criteria: There is a nonzero value"), so does the lab.
 - HTTPCode_ELB_5XX_Count, Sum, by LoadBalancer (the page's other dimension set adds AvailabilityZone,
@@ -45,17 +48,21 @@ GroupTerminatingInstances, GroupTotalInstances, from the group as moto describes
 
 from __future__ import annotations
 
+import contextlib
 import csv
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from tools.conformance.haproxy import FRONTEND
+from tools.conformance.haproxy import FRONTEND, REQUEST_LOG
 
 ELB_NAMESPACE = "AWS/ApplicationELB"
 EC2_NAMESPACE = "AWS/EC2"
 RESPONSE_COUNTERS = ("hrsp_1xx", "hrsp_2xx", "hrsp_3xx", "hrsp_4xx", "hrsp_5xx", "hrsp_other")
 MILLISECONDS = 1000
+MAX_VALUES = 150
+"""Distinct values one PutMetricData datum may carry (PutMetricData, Amazon CloudWatch API Reference)."""
 
 
 @dataclass(frozen=True)
@@ -66,8 +73,6 @@ class ServerCounters:
     status: str
     responses: int
     errors_5xx: int
-    response_ms: float
-    """rtime: the average response time of its last 1024 requests, in ms."""
 
 
 @dataclass(frozen=True)
@@ -94,7 +99,6 @@ def read_stats(text: str, backend: str, frontend: str = FRONTEND) -> BalancerCou
             row["status"],
             sum(int(row[c] or 0) for c in RESPONSE_COUNTERS),
             int(row["hrsp_5xx"] or 0),
-            float(row["rtime"] or 0),
         )
     return BalancerCounters(servers, frontend_5xx)
 
@@ -105,9 +109,6 @@ class BalancerMinute:
 
     requests: int
     errors_5xx: int
-    response_seconds_sum: float
-    response_seconds_min: float
-    response_seconds_max: float
     healthy_targets: int
     unhealthy_targets: int = 0
     balancer_5xx: int = 0
@@ -126,9 +127,6 @@ class BalancerMinute:
         return BalancerMinute(
             round(self.requests * scale),
             round(self.errors_5xx * scale),
-            self.response_seconds_sum * scale,
-            self.response_seconds_min,
-            self.response_seconds_max,
             self.healthy_targets,
             self.unhealthy_targets,
             round(self.balancer_5xx * scale),
@@ -140,23 +138,16 @@ def balancer_minute(before: BalancerCounters | None, after: BalancerCounters) ->
     since `before` starts at 0)."""
     earlier = before.servers if before is not None else {}
     requests = errors = 0
-    total, times = 0.0, []
     for name, now in after.servers.items():
         then = earlier.get(name)
-        served = now.responses - (then.responses if then else 0)
-        requests += served
+        requests += now.responses - (then.responses if then else 0)
         errors += now.errors_5xx - (then.errors_5xx if then else 0)
-        if served:
-            total += served * now.response_ms / MILLISECONDS
-            times.append(now.response_ms / MILLISECONDS)
     answered_5xx = after.frontend_5xx - (before.frontend_5xx if before is not None else 0)
     # never below 0: a server removed between the reads takes its 5xx out of the servers' sum
     balancer_5xx = max(0, answered_5xx - errors)
     healthy = sum(1 for s in after.servers.values() if s.status.startswith("UP"))
     unhealthy = sum(1 for s in after.servers.values() if s.status.startswith("DOWN"))
-    return BalancerMinute(
-        requests, errors, total, min(times, default=0), max(times, default=0), healthy, unhealthy, balancer_5xx
-    )
+    return BalancerMinute(requests, errors, healthy, unhealthy, balancer_5xx)
 
 
 @dataclass(frozen=True)
@@ -186,16 +177,6 @@ def balancer_datums(minute: BalancerMinute, names: BalancerNames, at: datetime) 
             datum("RequestCountPerTarget", dims, "Count", Value=minute.per_target)
             for dims in (target_group_only, by_group)
         ]
-    if minute.requests:
-        statistics = {
-            "SampleCount": minute.requests,
-            "Sum": minute.response_seconds_sum,
-            "Minimum": minute.response_seconds_min,
-            "Maximum": minute.response_seconds_max,
-        }
-        datums += [
-            datum("TargetResponseTime", dims, "Seconds", StatisticValues=statistics) for dims in (by_balancer, by_group)
-        ]
     datums += [
         datum("HealthyHostCount", by_group, "Count", Value=minute.healthy_targets),
         datum("UnHealthyHostCount", by_group, "Count", Value=minute.unhealthy_targets),
@@ -208,6 +189,40 @@ def balancer_datums(minute: BalancerMinute, names: BalancerNames, at: datetime) 
     if minute.balancer_5xx:
         datums.append(datum("HTTPCode_ELB_5XX_Count", by_balancer, "Count", Value=minute.balancer_5xx))
     return datums
+
+
+def response_times(lines: list[str], backend: str) -> list[float]:
+    """Each request's Tr, in seconds, from HAProxy's request log lines for `backend` (other lines skipped)."""
+    times = []
+    for line in lines:
+        fields = line.split()
+        if len(fields) != 5 or fields[0] != REQUEST_LOG or fields[1] != backend:
+            continue
+        with contextlib.suppress(ValueError):
+            if (milliseconds := int(fields[3])) >= 0:
+                times.append(milliseconds / MILLISECONDS)
+    return times
+
+
+def response_time_datums(times: list[float], names: BalancerNames, at: datetime) -> list[dict[str, Any]]:
+    """TargetResponseTime for the minute stamped `at`: the requests' times as Values and Counts, at most
+    MAX_VALUES distinct values a datum, by LoadBalancer and by TargetGroup,LoadBalancer."""
+    counts = Counter(times)
+    values = sorted(counts)
+    by_balancer = [{"Name": "LoadBalancer", "Value": names.load_balancer}]
+    by_group = [{"Name": "TargetGroup", "Value": names.target_group}, *by_balancer]
+    return [
+        {
+            "MetricName": "TargetResponseTime",
+            "Dimensions": dimensions,
+            "Timestamp": at,
+            "Unit": "Seconds",
+            "Values": chunk,
+            "Counts": [counts[v] for v in chunk],
+        }
+        for dimensions in (by_balancer, by_group)
+        for chunk in (values[i : i + MAX_VALUES] for i in range(0, len(values), MAX_VALUES))
+    ]
 
 
 def cpu_datums(instance_id: str, group: str, utilization: float, at: datetime) -> list[dict[str, Any]]:
