@@ -77,6 +77,9 @@ PROBE_WORKERS_PER_NODE = 8
 machine's two cores with the probe's own client threads; fewer leave a node idle between answers."""
 PROBE_SECONDS = 3.0
 """How long the probe sends at each size, in real seconds."""
+_CALIBRATING = threading.Lock()
+"""One lab's probe at a time: dev's and prod's labs run side by side, and two probes on two cores would
+measure each other (a request's CPU rises with what else runs on the machine)."""
 PROBE_LEAD_SECONDS = 2.0
 """From starting the probe to its first request: the probe's Python starts in the client namespace."""
 AGENT_TICK_SECONDS = 0.1
@@ -299,7 +302,8 @@ class AutoscaleLab:
 
     def calibrate(self) -> Calibration:
         """The work per request at which a node serves the scenario's capacity (calibrate.py)."""
-        readings = [self._probe(kloops) for kloops in PROBE_KLOOPS]
+        with _CALIBRATING:
+            readings = [self._probe(kloops) for kloops in PROBE_KLOOPS]
         return work_for(readings, self.scenario.cores, self.scenario.node_capacity * self.scenario.factor)
 
     def _probe(self, kloops: int) -> Reading:
