@@ -12,7 +12,9 @@ request rate (`--bucket-rps` wide; default a tenth of the highest rate), a bucke
 `--min-minutes` minutes is left out as too thin to trust, and each bucket becomes one point: the
 mean rate, CPU and scheduler utilisation of its minutes. Where a bucket's CPU is below the one
 before it (noise, or minutes while the group changed size) the two are merged into one point
-(their minutes pooled), until CPU never falls as the rate rises, as the profile requires. The two
+(their minutes pooled), until CPU never falls as the rate rises, as the profile requires; so are two
+buckets whose mean rates round to the same figure (minutes on both sides of a bucket's edge), as
+the profile's rates must rise. The two
 seconds come from the group's launches (README: Measuring a node profile).
 
 - `--from-csv FILE`: `requestsPerSecond,cpuUtilization,schedulerUtilization` (a `timestamp`
@@ -98,6 +100,8 @@ class Bucketing:
     """Minutes left out: their bucket had fewer than the minimum."""
     merged: int
     """Buckets merged into a neighbour where CPU fell as the rate rose."""
+    same_rate: int = 0
+    """Buckets merged into a neighbour whose mean rate rounds to the same figure."""
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -224,15 +228,25 @@ def bucket(minutes: list[Minute], width: float | None = None, min_minutes: int =
     kept = [buckets[index] for index in sorted(buckets) if len(buckets[index]) >= min_minutes]
     thin = len(minutes) - sum(len(group) for group in kept)
     pooled: list[list[Minute]] = []
-    merged = 0
+    merged = same_rate = 0
     for group in kept:
         pooled.append(group)
-        while len(pooled) > 1 and _mean(pooled[-1], "cpu_utilization") < _mean(pooled[-2], "cpu_utilization"):
+        while len(pooled) > 1:
+            if _mean(pooled[-1], "cpu_utilization") < _mean(pooled[-2], "cpu_utilization"):
+                merged += 1
+            elif _rate(pooled[-1]) <= _rate(pooled[-2]):
+                same_rate += 1
+            else:
+                break
             pooled[-2:] = [pooled[-2] + pooled[-1]]
-            merged += 1
     keys = ("requests_per_second", "cpu_utilization", "scheduler_utilization")
     points = tuple(ProfilePoint(*(round(_mean(group, key), DECIMALS) for key in keys)) for group in pooled)
-    return Bucketing(points, width, len(minutes) - thin, thin, merged)
+    return Bucketing(points, width, len(minutes) - thin, thin, merged, same_rate)
+
+
+def _rate(minutes: list[Minute]) -> float:
+    """A bucket's mean rate as its point shows it."""
+    return round(_mean(minutes, "requests_per_second"), DECIMALS)
 
 
 def _mean(minutes: list[Minute], key: str) -> float:
@@ -289,6 +303,10 @@ def _summary(read: Minutes, bucketed: Bucketing, profile: NodeProfile, min_minut
         lines.append(
             f"note: {bucketed.merged} bucket(s) merged into the one below, where CPU fell as the rate rose "
             "(noise, or minutes while the group changed size)"
+        )
+    if bucketed.same_rate:
+        lines.append(
+            f"note: {bucketed.same_rate} bucket(s) merged into the one below, whose mean rate rounds to the same"
         )
     return lines
 

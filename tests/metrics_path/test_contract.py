@@ -10,10 +10,19 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from components.plans.names import health_alarm_names
 from tests.support.metrics_path import RELEASE_DATAGRAM, MetricsRun, finding, received_agent_config
 from tests.support.scaling import SCALING_VARIANT
 from tools.conformance.metrics.agent import PublishDenied
-from tools.conformance.metrics.contract import AWS_PUBLISHED, NO_DATA, OK, Finding, check_metrics, render
+from tools.conformance.metrics.contract import (
+    AWS_PUBLISHED,
+    NO_DATA,
+    NONE_WHILE_ZERO,
+    OK,
+    Finding,
+    check_metrics,
+    render,
+)
 
 RUN_QUEUE_ALARM = "alarm shop-prod-step-run-queue"
 RUN_QUEUE_POLICY = "policy shop-prod-step-run-queue"
@@ -166,6 +175,57 @@ def test_on_a_deployment_without_the_agents_record_an_empty_namespace_is_named(p
     assert (finding(findings, RUN_QUEUE_ALARM).status, finding(findings, RUN_QUEUE_ALARM).detail) == (
         NO_DATA,
         "nothing at all in Elixir/BEAM: no agent published (not running, or PutMetricData refused: see its log)",
+    )
+
+
+FIVE_XX = "alarm shop-prod-5xx-rate"
+WAF_BLOCKED = "alarm shop-prod-waf-blocked-requests"
+
+
+def _published_by_aws_contract(applied):
+    """The contract over the last ten minutes, AWS's own metrics checked (as the autoscale lab checks them)."""
+    start, end = datetime.now(UTC) - timedelta(minutes=10), datetime.now(UTC)
+    group = applied.outputs["autoScalingGroupName"]
+    names = health_alarm_names(applied.settings)
+    client = applied.client
+    return check_metrics(client("cloudwatch"), client("autoscaling"), group, start, end, None, names, True)
+
+
+@pytest.mark.xdist_group("prod")
+def test_counts_aws_publishes_only_when_non_zero_are_absent_as_aws_leaves_them_and_their_alarms_stay_ok(prod):
+    findings = _published_by_aws_contract(prod)
+
+    for subject in (f"{FIVE_XX} (target5xx)", f"{FIVE_XX} (elb5xx)"):
+        assert (finding(findings, subject).status, finding(findings, subject).detail) == (
+            NONE_WHILE_ZERO,
+            "the alarm's TreatMissingData is notBreaching, and its expression FILLs the query with a value: "
+            "it stays OK",
+        )
+    waf = finding(findings, WAF_BLOCKED)
+    assert (waf.status, waf.detail) == (NONE_WHILE_ZERO, "the alarm's TreatMissingData is notBreaching: it stays OK")
+    # a count AWS publishes every minute with traffic is plain missing
+    requests = finding(findings, f"{FIVE_XX} (requests)")
+    assert (requests.status, requests.detail) == (
+        NO_DATA,
+        "no RequestCount in AWS/ApplicationELB at all: nothing published AWS's metric",
+    )
+
+
+@pytest.mark.xdist_group("prod")
+def test_an_alarm_on_a_count_published_only_when_non_zero_that_breaches_on_missing_data_is_named(deploy):
+    prod = deploy("prod")
+    cloudwatch = prod.client("cloudwatch")
+    [alarm] = cloudwatch.describe_alarms(AlarmNames=[WAF_BLOCKED.removeprefix("alarm ")])["MetricAlarms"]
+    keys = ("AlarmName", "Namespace", "MetricName", "Dimensions", "Statistic", "Period", "EvaluationPeriods")
+    keys += ("Threshold", "ComparisonOperator", "DatapointsToAlarm")
+    cloudwatch.put_metric_alarm(**{key: alarm[key] for key in keys}, TreatMissingData="breaching")
+
+    waf = finding(_published_by_aws_contract(prod), WAF_BLOCKED)
+
+    assert (waf.status, waf.detail) == (
+        NO_DATA,
+        "AWS publishes none while the count is 0, and the alarm's TreatMissingData is breaching: a quiet minute is "
+        "missing data to it; set it to notBreaching",
     )
 
 

@@ -65,6 +65,22 @@ def test_minutes_are_bucketed_by_rate_thin_buckets_left_out_falling_cpu_merged(t
     ]
 
 
+def test_buckets_whose_rates_round_to_one_figure_make_one_point():
+    # the autoscale lab's four nodes at 1.08 per node: minutes at 1.079 and 1.0833 straddle a bucket's edge
+    # (width 0.2166: 1.079 / 0.2166 = 4.98 falls in bucket 4, 1.0833 / 0.2166 = 5.0014 in bucket 5); both
+    # means round to 1.08, so the two buckets are one point: (1.079 x 2 + 1.0833 x 2) / 4 = 1.08, CPU
+    # (60 + 62 + 63 + 61) / 4 = 61.5
+    rows = ((0.24, 20), (0.24, 22), (1.079, 60), (1.079, 62), (1.0833, 63), (1.0833, 61), (2.2, 99), (2.2, 99))
+    minutes = [node_profile.Minute(rate, cpu, 12.0) for rate, cpu in rows]
+    bucketed = node_profile.bucket(minutes, width=0.2166, min_minutes=2)
+    assert [(p.requests_per_second, p.cpu_utilization) for p in bucketed.points] == [
+        (0.24, 21.0),
+        (1.08, 61.5),
+        (2.2, 99.0),
+    ]
+    assert (bucketed.merged, bucketed.same_rate) == (0, 1)
+
+
 def test_the_default_bucket_is_a_tenth_of_the_highest_rate_and_the_output_a_profile_file(tmp_path, capsys):
     minutes = tmp_path / "minutes.csv"
     minutes.write_text(MINUTES)

@@ -33,6 +33,13 @@ BALANCE = {"round_robin": "roundrobin", "least_outstanding_requests": "leastconn
 TARGET_CONNECT_TIMEOUT_SECONDS = 10
 """How long the lab's load balancer waits for a target to accept a connection."""
 
+REQUEST_LOG = "request"
+"""The first word of HAProxy's line for each request it forwarded, written to its output (haproxy.log):
+`request <backend> <server> <Tr> <status>`, Tr the ms the server took to send its response headers (-1
+without a response). The autoscale lab derives TargetResponseTime from it (aws_metrics.py)."""
+FRONTEND = "listener"
+"""The listener's frontend: its `show stat` row (svname FRONTEND) counts every response a client got."""
+
 RUNTIME_API_TIMEOUT_SECONDS = 5
 STOP_TIMEOUT_SECONDS = 10
 
@@ -67,13 +74,16 @@ def render_config(
     lines = [
         "global",
         f"    stats socket {admin_socket} mode 600 level admin",
+        "    log stdout format raw local0",
         "defaults",
         "    mode http",
+        "    log global",
+        f'    log-format "{REQUEST_LOG} %b %s %Tr %ST"',
         f"    timeout connect {TARGET_CONNECT_TIMEOUT_SECONDS}s",
         f"    timeout client {idle_timeout}s",
         f"    timeout server {idle_timeout}s",
         f"    timeout check {check.timeout}s",
-        "frontend listener",
+        f"frontend {FRONTEND}",
         f"    bind {address}:{port}",
         f"    default_backend {target_group.name}",
         f"backend {target_group.name}",

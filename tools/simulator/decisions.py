@@ -25,7 +25,8 @@ class Proposal:
 
 
 def decide(desired: int, proposals: Iterable[Proposal]) -> Proposal | None:
-    """The proposal the group carries out, or None when none changes the desired capacity."""
+    """The proposal the group carries out, or None when none changes the desired capacity. Of proposals
+    asking the same capacity (AWS's rule leaves the choice open: any gives the same group), the first."""
     proposals = list(proposals)
     larger = [p for p in proposals if p.capacity > desired]
     if larger:

@@ -300,6 +300,22 @@ def decide_minute(
     """Every policy sees minute `minute`'s datapoint; what the group carries out, if anything (step 3 of
     the module docstring). The replay calls it per minute; the autoscale lab calls it live, on the
     datapoints in its moto (tools/conformance/autoscale/loop.py). `voters`: the tracking policies that scale in."""
+    proposals = minute_proposals(minute, group, in_service, tracking, steps, voters, choices)
+    return decide(group.desired, proposals) if proposals else None
+
+
+def minute_proposals(
+    minute: int,
+    group: Group,
+    in_service: int,
+    tracking: list[target_tracking.TargetTrackingPolicy],
+    steps: list[step_scaling.StepScalingPolicy],
+    voters: list[target_tracking.TargetTrackingPolicy],
+    choices: ModellingChoices,
+) -> list[Proposal]:
+    """What every policy asks for in minute `minute`, in the stack file's order: the target tracking
+    policies, their combined scale-in, then the step policies (`decide` keeps the first of equal capacities,
+    so this order is how a tie is reported)."""
     proposals: list[Proposal] = []
     ready_to_scale_in = bool(voters)
     for policy in tracking:
@@ -316,7 +332,7 @@ def decide_minute(
         proposal = policy.evaluate(minute, group, in_service)
         if proposal is not None:
             proposals.append(proposal)
-    return decide(group.desired, proposals) if proposals else None
+    return proposals
 
 
 def _carry_out(group: Group, proposal: Proposal, minute: int, at: int, run: Run) -> None:

@@ -18,6 +18,8 @@ from tools.conformance.autoscale.aws_metrics import (
     cpu_datums,
     group_datums,
     read_stats,
+    response_time_datums,
+    response_times,
 )
 from tools.conformance.autoscale.cgroup import cpu_utilization, quota_us
 
@@ -31,7 +33,7 @@ NAMES = BalancerNames.from_arns(
 
 
 def _stat(**servers: dict[str, object]) -> str:
-    """SHOW_STAT with fields of its servers (node1, node2) set."""
+    """SHOW_STAT with fields of its servers (node1, node2) or its frontend (FRONTEND) set."""
     header, *rows = SHOW_STAT.lstrip("# ").splitlines()
     out = io.StringIO()
     writer = csv.DictWriter(out, header.split(","), lineterminator="\n")
@@ -45,8 +47,8 @@ def test_a_minute_of_haproxy_counters_becomes_the_load_balancer_metrics_aws_publ
     before = read_stats(_stat(node1={"hrsp_2xx": 100, "status": "UP"}, node2={"hrsp_2xx": 40, "status": "UP"}), "tg")
     after = read_stats(
         _stat(
-            node1={"hrsp_2xx": 400, "hrsp_5xx": 2, "rtime": 50, "status": "UP"},
-            node2={"hrsp_2xx": 340, "rtime": 30, "status": "UP"},
+            node1={"hrsp_2xx": 400, "hrsp_5xx": 2, "status": "UP"},
+            node2={"hrsp_2xx": 340, "status": "UP"},
         ),
         "tg",
     )
@@ -63,17 +65,90 @@ def test_a_minute_of_haproxy_counters_becomes_the_load_balancer_metrics_aws_publ
         {"Name": "LoadBalancer", "Value": "app/shop-prod/50dc6c495c0c9188"}
     ]
     assert datums[("RequestCount", ("TargetGroup", "LoadBalancer"))]["Value"] == 602
-    # 302 x 0.050 s + 300 x 0.030 s = 15.1 + 9.0 = 24.1 s over 602 requests
-    times = datums[("TargetResponseTime", ("LoadBalancer",))]["StatisticValues"]
-    assert times == {"SampleCount": 602, "Sum": pytest.approx(24.1), "Minimum": 0.03, "Maximum": 0.05}
     assert datums[("HTTPCode_Target_5XX_Count", ("TargetGroup", "LoadBalancer"))]["Value"] == 2
     assert {d["Timestamp"] for d in datums.values()} == {AT}
 
 
+def test_the_load_balancers_own_5xx_are_the_frontends_less_the_servers():
+    before = read_stats(
+        _stat(FRONTEND={"hrsp_5xx": 12}, node1={"hrsp_5xx": 2, "status": "UP"}, node2={"status": "UP"}), "tg"
+    )
+    after = read_stats(
+        _stat(
+            FRONTEND={"hrsp_5xx": 20},
+            node1={"hrsp_2xx": 50, "hrsp_5xx": 5, "status": "UP"},
+            node2={"hrsp_2xx": 50, "hrsp_5xx": 1, "status": "UP"},
+        ),
+        "tg",
+    )
+    minute = balancer_minute(before, after)
+    # clients got 20 - 12 = 8 5xx; the servers answered (5 - 2) + (1 - 0) = 4 of them; HAProxy the other 4
+    assert (minute.errors_5xx, minute.balancer_5xx) == (4, 4)
+    elb = [d for d in balancer_datums(minute, NAMES, AT) if d["MetricName"] == "HTTPCode_ELB_5XX_Count"]
+    # by LoadBalancer only: the page lists no TargetGroup dimension for it
+    assert elb == [
+        {
+            "MetricName": "HTTPCode_ELB_5XX_Count",
+            "Dimensions": [{"Name": "LoadBalancer", "Value": "app/shop-prod/50dc6c495c0c9188"}],
+            "Timestamp": AT,
+            "Unit": "Count",
+            "Value": 4,
+        }
+    ]
+    # a late read (90 lab seconds) is a minute of it, as every count is: 4 x 60 / 90 = 2.67, 3
+    assert minute.per_minute(90).balancer_5xx == 3
+
+
+def test_5xx_all_from_the_servers_publish_no_load_balancer_5xx():
+    after = read_stats(_stat(FRONTEND={"hrsp_5xx": 3}, node1={"hrsp_5xx": 3, "status": "UP"}), "tg")
+    minute = balancer_minute(None, after)
+    assert (minute.errors_5xx, minute.balancer_5xx) == (3, 0)
+    names = {d["MetricName"] for d in balancer_datums(minute, NAMES, AT)}
+    assert "HTTPCode_Target_5XX_Count" in names and "HTTPCode_ELB_5XX_Count" not in names
+
+
 def test_no_5xx_no_5xx_datum_and_no_healthy_target_no_request_count_per_target():
     after = read_stats(_stat(node1={"hrsp_2xx": 10, "status": "DOWN"}, node2={"status": "MAINT"}), "tg")
-    names = {d["MetricName"] for d in balancer_datums(balancer_minute({}, after), NAMES, AT)}
-    assert names == {"RequestCount", "TargetResponseTime", "HealthyHostCount", "UnHealthyHostCount"}
+    names = {d["MetricName"] for d in balancer_datums(balancer_minute(None, after), NAMES, AT)}
+    assert names == {"RequestCount", "HealthyHostCount", "UnHealthyHostCount"}
+
+
+REQUEST_LOG = """\
+[WARNING]  (1) : Server tg/node3 is UP, reason: Layer7 check passed
+request tg node1 50 200
+request tg node2 30 200
+request tg node1 50 200
+request tg node2 -1 503
+request other node9 7 200
+request tg node1 1250 200
+"""
+"""haproxy.log as the lab's HAProxy writes it (haproxy.py's log-format), with a line of its own between."""
+
+
+def test_each_requests_time_from_haproxys_log_becomes_target_response_time_as_values_and_counts():
+    times = response_times(REQUEST_LOG.splitlines(), "tg")
+    # the tg backend's Trs in seconds; the 503 had no server response (-1), the other backend is not the group's
+    assert times == [0.05, 0.03, 0.05, 1.25]
+    datums = response_time_datums(times, NAMES, AT)
+    assert [(d["Dimensions"], d["Values"], d["Counts"]) for d in datums] == [
+        ([{"Name": "LoadBalancer", "Value": "app/shop-prod/50dc6c495c0c9188"}], [0.03, 0.05, 1.25], [1, 2, 1]),
+        (
+            [
+                {"Name": "TargetGroup", "Value": "targetgroup/shop-prod/943f017f100becff"},
+                {"Name": "LoadBalancer", "Value": "app/shop-prod/50dc6c495c0c9188"},
+            ],
+            [0.03, 0.05, 1.25],
+            [1, 2, 1],
+        ),
+    ]
+    assert {(d["MetricName"], d["Unit"], d["Timestamp"]) for d in datums} == {("TargetResponseTime", "Seconds", AT)}
+
+
+def test_more_distinct_times_than_a_datum_carries_are_split_across_datums():
+    times = [ms / 1000 for ms in range(1, 302)]  # 301 distinct times: 150 + 150 + 1 per dimension set
+    datums = response_time_datums(times, NAMES, AT)
+    assert [len(d["Values"]) for d in datums] == [150, 150, 1, 150, 150, 1]
+    assert sum(sum(d["Counts"]) for d in datums) == 2 * 301
 
 
 def test_the_cpu_of_a_node_of_a_tenth_of_a_core_is_its_share_of_that_tenth():
@@ -106,7 +181,7 @@ def test_cpu_goes_to_moto_by_instance_and_by_group_and_the_group_series_averages
 
 def test_a_late_read_of_the_counters_is_published_as_a_minute_of_them():
     # a read 90 lab seconds after the last one (a busy machine) saw 300 requests: 200 a minute
-    minute = balancer_minute({}, read_stats(_stat(node1={"hrsp_2xx": 300, "status": "UP"}), "tg")).per_minute(90)
+    minute = balancer_minute(None, read_stats(_stat(node1={"hrsp_2xx": 300, "status": "UP"}), "tg")).per_minute(90)
     assert (minute.requests, minute.healthy_targets) == (200, 1)
 
 

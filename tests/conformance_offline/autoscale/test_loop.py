@@ -193,3 +193,26 @@ def test_prod_reads_its_policies_metrics_as_its_alarms_do(deploy, describe_activ
             "Elixir/BEAM", "TotalRunQueueLength", (("AutoScalingGroupName", group),), "Average", 60
         ),
     }
+
+
+def test_two_policies_asking_the_same_capacity_name_the_first_in_the_stack_file_and_keep_the_other(
+    deploy, describe_activities
+):
+    applied, group, loop, fleet = _lab(deploy, "prod")
+    beam = {"AutoScalingGroupName": group}
+    [label] = [w.query for w in loop.watched if w.policy == "shop-prod-track-requestsPerTarget"]
+    for minute in range(3):
+        _put(applied, "AWS/ApplicationELB", "RequestCountPerTarget", dict(label.dimensions), minute, 120)
+        _put(applied, "Elixir/BEAM", "SchedulerUtilization", beam, minute, 100)
+        _put(applied, "Elixir/BEAM", "TotalRunQueueLength", beam, minute, 10)  # under the step's 50
+    assert [loop.evaluate(minute, fleet) for minute in range(2)] == [None, None]
+    change = loop.evaluate(2, fleet)  # both target tracking alarms have their 3 datapoints
+    # requestsPerTarget: ceil(2 x 120 / 100) = ceil(2.4) = 3; schedulerUtilization: ceil(2 x 100 / 70) =
+    # ceil(2.86) = 3. The same capacity: the first in the stack file (targetTracking[0]) is named.
+    assert (change.from_, change.to, change.policy) == (2, 3, "shop-prod-track-requestsPerTarget")
+    assert change.tied == ["shop-prod-track-schedulerUtilization"]
+    [activity] = applied.client("autoscaling").describe_scaling_activities(AutoScalingGroupName=group)["Activities"]
+    assert (
+        "triggered policy shop-prod-track-requestsPerTarget changing the desired capacity from 2 to 3."
+        in (activity["Cause"])
+    )

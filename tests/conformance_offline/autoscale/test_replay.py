@@ -13,8 +13,8 @@ from tools.conformance.autoscale.variants import lab_changes
 from tools.stack_files import load_stack_settings
 
 
-def _run(tmp_path) -> Run:
-    settings = load_stack_settings(write_variant(tmp_path, "dev", "dev", lab_changes("dev", 10)))
+def _run(tmp_path, stack: str = "dev") -> Run:
+    settings = load_stack_settings(write_variant(tmp_path, stack, stack, lab_changes(stack, 10)))
     minutes = []
     for minute in range(12):
         demand = 1.0 if minute < 4 else 3.0
@@ -35,8 +35,8 @@ def _run(tmp_path) -> Run:
     nodes = [NodeTimes(f"i-{n}", None, None, None, None, None, "", 100, "") for n in range(2)]
     nodes.append(NodeTimes("i-2", 6.5 * 60, 6.5 * 60 + 40, 6.5 * 60 + 70, None, None, "CONTINUE", 50, ""))
     return Run(
-        "dev",
-        scenario_for("dev"),
+        stack,
+        scenario_for(stack),
         settings,
         minutes,
         nodes,
@@ -79,3 +79,15 @@ def test_the_replay_compares_nodes_in_service_minute_by_minute(tmp_path):
     assert comparison.simulated[:4] == [2, 2, 2, 2]
     assert any(line.startswith("  within one node in") for line in comparison.lines)
     assert "Node profile measured" in finish(run).report
+
+
+def test_the_beam_metrics_are_replayed_as_the_nodes_reported_them(tmp_path):
+    run = _run(tmp_path, "prod")
+    for minute in run.minutes[:3]:
+        minute.beam["SchedulerUtilization"] = 100.0  # nodes with a backlog: busy whatever the demand
+    simulated = compare(run, measure_profile(run)).simulated_run
+    # 100 for prod's 3 datapoints: ceil(2 x 100 / 70) = 3 at minute 2, where the profile at 0.5 requests per lab
+    # second per node (47.5 % CPU, scheduler a quarter of it) would ask for nothing
+    first = simulated.activities[0]
+    assert (first.minute, first.from_, first.to) == (2, 2, 3)
+    assert first.cause.startswith("targetTracking[1] schedulerUtilization 100 > 70 for 3 datapoints")

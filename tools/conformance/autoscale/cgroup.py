@@ -91,8 +91,18 @@ class NodeCgroup:
 
     def throttled_ns(self) -> int:
         """Time the quota held the node back (cpu.stat's throttled_time)."""
-        stats = dict(line.split() for line in (self.cpu / "cpu.stat").read_text().splitlines())
-        return int(stats.get("throttled_time", 0))
+        return self._stat().get("throttled_time", 0)
+
+    def periods(self) -> tuple[int, int]:
+        """(quota periods so far, periods in which the quota ran out): cpu.stat's nr_periods, nr_throttled."""
+        stats = self._stat()
+        return stats.get("nr_periods", 0), stats.get("nr_throttled", 0)
+
+    def _stat(self) -> dict[str, int]:
+        return {
+            key: int(value)
+            for key, value in (line.split() for line in (self.cpu / "cpu.stat").read_text().splitlines())
+        }
 
     def close(self) -> None:
         """Remove the group (its processes gone: the instance closed them); a parent left empty goes too."""

@@ -20,6 +20,11 @@ Each lab minute (lab_time.py), in this order:
    it, IMDS says Terminated, the drain agent stops the release and completes the termination hook)
    and is terminated.
 The load generator (load.py) runs the scenario's demand in the client namespace all along.
+
+Before minute 0, with the first nodes under their quotas, the lab sets the work per request
+(calibrate.py): the probe (probe.py) saturates the nodes at two sizes of /work?kloops=N, their cgroups
+say what a request costs, and the run's requests get the size at which a node serves the scenario's
+capacity.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ import subprocess
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -50,10 +55,12 @@ from tools.simulator.model import ALREADY_RUNNING
 
 from . import aws_metrics
 from .activities import ServerCapacity, Trigger
+from .calibrate import Calibration, Reading, work_for
 from .cgroup import NodeCgroup, cpu_utilization
 from .lab_time import SECONDS_PER_MINUTE, LabTime
 from .loop import NOT_YET_IN_SERVICE, ScalingLoop
-from .variants import LAB_SIZES, lab_changes
+from .percentiles import percentile
+from .variants import LAB_SIZES, NODE_CAPACITY, lab_changes
 
 EVALUATION_LAG_SECONDS = 15
 """Lab seconds after a minute closes before the loop reads it: the agents' publish (due at the minute,
@@ -61,6 +68,20 @@ done within a tick) and the publisher's have landed. CloudWatch evaluates alarms
 period closes too."""
 DRAINING_CORES = 1.0
 """A draining node's quota (see `_drain`)."""
+PROBE_KLOOPS = (1000, 4000, 4000, 1000)
+"""The sizes of request the calibration measures, in this order (calibrate.py: low, high, high, low, so a
+drift of the machine's speed during the probe weighs on both alike); the run's falls between them on
+this machine (about 1,800 to 2,800)."""
+PROBE_WORKERS_PER_NODE = 8
+"""Closed-loop clients per node in the probe: each node always has requests waiting. More load the
+machine's two cores with the probe's own client threads; fewer leave a node idle between answers."""
+PROBE_SECONDS = 3.0
+"""How long the probe sends at each size, in real seconds."""
+_CALIBRATING = threading.Lock()
+"""One lab's probe at a time: dev's and prod's labs run side by side, and two probes on two cores would
+measure each other (a request's CPU rises with what else runs on the machine)."""
+PROBE_LEAD_SECONDS = 2.0
+"""From starting the probe to its first request: the probe's Python starts in the client namespace."""
 AGENT_TICK_SECONDS = 0.1
 """Real seconds between two looks of an agent at its socket and its clock."""
 DISCOVERY = "dns"
@@ -81,9 +102,12 @@ class Scenario:
     factor: float = 10
     cores: float = 0.1
     """Each node's CPU quota (cgroup.py): the instance's vCPUs."""
-    work_kloops: int = 2500
-    """`/work?kloops=N`: a request counts down from N thousand, a fixed amount of CPU (about 3.5 ms on the
-    lab's reference machine); `/work?ms=N` would spin by the wall clock, whose CPU cost a quota cuts."""
+    node_capacity: float = NODE_CAPACITY
+    """Requests per lab second a node serves at 100 % of its quota: the calibration sets the work per
+    request so (calibrate.py)."""
+    work_kloops: int | None = None
+    """`/work?kloops=N`: a request counts down from N thousand, a fixed amount of CPU (calibrate.py sets N at
+    the start of the run); `/work?ms=N` would spin by the wall clock, whose CPU cost a quota cuts."""
     max_outstanding: int = 200
 
     def demand(self, minute: int) -> float:
@@ -139,7 +163,11 @@ class Minute:
     """The loop's datapoints, by metric name."""
     beam: dict[str, float | None] = field(default_factory=dict)
     """The release's metrics by AutoScalingGroupName (Average), whether or not a policy reads them."""
+    p99: float | None = None
+    """The 99th percentile of the minute's TargetResponseTime, in seconds (from HAProxy's request log)."""
     change: str = ""
+    tied: list[str] = field(default_factory=list)
+    """Other policies that asked for the same capacity in the change's minute (loop.py: a tie)."""
 
 
 class AutoscaleLab:
@@ -160,13 +188,14 @@ class AutoscaleLab:
         self.nodes: list[LabNode] = []
         self.minutes: list[Minute] = []
         self.time: LabTime | None = None
+        self.calibration: Calibration | None = None
         self.loop: ScalingLoop | None = None
         self.timings: dict[str, float] = {}
         self._lock = threading.Lock()
         self._work = ThreadPoolExecutor(8, thread_name_prefix="autoscale")
         self._pending: list[Future] = []
         self._agent_threads: list[threading.Thread] = []
-        self._stats: dict[str, aws_metrics.ServerCounters] = {}
+        self._stats: aws_metrics.BalancerCounters | None = None
         self._stats_at = 0.0
         self.load: subprocess.Popen | None = None
         self.requests_log = workdir / "requests.jsonl"
@@ -197,12 +226,18 @@ class AutoscaleLab:
 
     def run(self) -> list[Minute]:
         """The scenario, start to end; the minutes it recorded."""
-        scenario, lab = self.scenario, self.lab
-        self.time = LabTime(scenario.factor)
+        lab = self.lab
         with self.lab.account.iam_checks_off():
             credentials = lab.account.call(lambda aws: lab._role_credentials(aws, self._described(self.nodes)))
         for lab_node in self.nodes:
-            self._take_over(lab_node, credentials[lab_node.instance_id])
+            self._limit(lab_node)
+        started = time.monotonic()
+        self.calibration = self.calibrate()
+        self.timings["calibration (s)"] = time.monotonic() - started
+        scenario = self.scenario = replace(self.scenario, work_kloops=self.calibration.kloops)
+        self.time = LabTime(scenario.factor)
+        for lab_node in self.nodes:
+            self._start_agent(lab_node, credentials[lab_node.instance_id])
         self.loop = ScalingLoop(
             lab.settings,
             _Routed(lab.account, "cloudwatch"),
@@ -216,6 +251,9 @@ class AutoscaleLab:
             Metric(METRICS_NAMESPACE, name, by_group, "Average", SECONDS_PER_MINUTE) for name in BEAM_METRICS.values()
         ]
         self._stats, self._stats_at = self._read_stats(), self.time.elapsed()
+        at_start = self._stats.servers
+        self._request_log = _Tail(self.lab.balancer.log)
+        self._request_log.read_lines()  # from minute 0: the calibration's requests are not the scenario's
         for lab_node in self.nodes:
             lab_node.cpu_read = (lab_node.cgroup.usage_ns(), time.monotonic())
         self._start_load()
@@ -234,7 +272,12 @@ class AutoscaleLab:
         for future in self._pending:
             future.exception(timeout=300)
         servers = {n.node.server: n.instance_id for n in self.nodes}
-        self.served_by = {servers[name]: s.responses for name, s in self._read_stats().items() if name in servers}
+        # from minute 0: the calibration's requests are not the scenario's
+        self.served_by = {
+            servers[name]: s.responses - (at_start[name].responses if name in at_start else 0)
+            for name, s in self._read_stats().servers.items()
+            if name in servers
+        }
         return self.minutes
 
     def _described(self, nodes: list[LabNode]) -> list[dict[str, Any]]:
@@ -242,12 +285,60 @@ class AutoscaleLab:
 
     def _take_over(self, lab_node: LabNode, credentials: dict[str, str]) -> None:
         """A node in service: its CPU quota (its processes, and what they start), and its agent."""
+        self._limit(lab_node)
+        self._start_agent(lab_node, credentials)
+
+    def _limit(self, lab_node: LabNode) -> None:
         instance = lab_node.node.instance
         lab_node.cgroup = NodeCgroup(f"elixir-autoscale-{instance.namespace.name}", self.scenario.cores)
         lab_node.cgroup.adopt([p for p in instance.all_processes() if p != instance.imds.pid])
+
+    def _start_agent(self, lab_node: LabNode, credentials: dict[str, str]) -> None:
         thread = threading.Thread(target=self._run_agent, args=(lab_node, credentials), daemon=True)
         thread.start()
         self._agent_threads.append(thread)
+
+    # --- calibrating ------------------------------------------------------------------------------
+
+    def calibrate(self) -> Calibration:
+        """The work per request at which a node serves the scenario's capacity (calibrate.py)."""
+        with _CALIBRATING:
+            readings = [self._probe(kloops) for kloops in PROBE_KLOOPS]
+        return work_for(readings, self.scenario.cores, self.scenario.node_capacity * self.scenario.factor)
+
+    def _probe(self, kloops: int) -> Reading:
+        """One probe window at `kloops`: what the nodes answered (probe.py) and the CPU their cgroups used."""
+        groups = [n.cgroup for n in self.nodes if n.cgroup is not None]
+        start_at = time.monotonic() + PROBE_LEAD_SECONDS
+        argv = self.lab.client.python(
+            "tools.conformance.autoscale.probe",
+            f"{self.lab.url}/work?kloops={kloops}",
+            "--workers",
+            str(PROBE_WORKERS_PER_NODE * len(groups)),
+            "--start-at",
+            repr(start_at),
+            "--seconds",
+            str(PROBE_SECONDS),
+        )
+        probe = subprocess.Popen(
+            self.lab.client.command(argv), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        try:
+            time.sleep(max(0.0, start_at - time.monotonic()))
+            before = [(g.usage_ns(), *g.periods()) for g in groups]
+            out, err = probe.communicate(timeout=PROBE_SECONDS + PROBE_LEAD_SECONDS + 30)
+            after = [(g.usage_ns(), *g.periods()) for g in groups]  # every request it counted has been answered
+        finally:
+            if probe.poll() is None:
+                probe.kill()
+                probe.wait()
+        if probe.returncode != 0:
+            raise RuntimeError(f"the calibration probe failed (exit {probe.returncode}): {err.strip()}")
+        counts = json.loads(out)
+        used = sum(a[0] - b[0] for a, b in zip(after, before, strict=True))
+        periods = sum(a[1] - b[1] for a, b in zip(after, before, strict=True))
+        throttled = sum(a[2] - b[2] for a, b in zip(after, before, strict=True))
+        return Reading(kloops, counts["answered"], used, throttled / periods if periods else 0.0)
 
     def _run_agent(self, lab_node: LabNode, credentials: dict[str, str]) -> None:
         """The node's CloudWatch agent stand-in, in the node's network namespace (its StatsD listener on
@@ -276,7 +367,9 @@ class AutoscaleLab:
         stats, read_at = self._read_stats(), self.time.elapsed()
         balancer = aws_metrics.balancer_minute(self._stats, stats).per_minute(read_at - self._stats_at)
         self._stats, self._stats_at = stats, read_at
+        times = aws_metrics.response_times(self._request_log.read_lines(), self.lab.facts["target_group"].name)
         datums = aws_metrics.balancer_datums(balancer, self.names, at)
+        datums += aws_metrics.response_time_datums(times, self.names, at)
         cpu: dict[str, float] = {}
         now = time.monotonic()
         for lab_node in self._live():
@@ -287,7 +380,9 @@ class AutoscaleLab:
             cpu[lab_node.instance_id] = cpu_utilization(used - then[0], now - then[1], self.scenario.cores)
             datums += aws_metrics.cpu_datums(lab_node.instance_id, self.group, cpu[lab_node.instance_id], at)
         self.lab.account.call(lambda aws: _put_aws_metrics(aws, self.group, datums, at))
-        self._pending_minute = Minute(minute, self.scenario.demand(minute), requests=balancer.requests, cpu=cpu)
+        self._pending_minute = Minute(
+            minute, self.scenario.demand(minute), requests=balancer.requests, cpu=cpu, p99=_p99(times)
+        )
 
     def _evaluate(self, minute: int) -> Minute:
         record = self._pending_minute
@@ -304,6 +399,9 @@ class AutoscaleLab:
         record.desired = group["DesiredCapacity"]
         if change is not None:
             record.change = f"{change.from_} -> {change.to} by {change.policy}"
+            record.tied = list(change.tied)
+            if change.tied:
+                record.change += f" (tie: {', '.join(change.tied)} asked the same)"
             for instance_id in change.launched:
                 self._pending.append(self._work.submit(self._launch, instance_id))
             for instance_id in change.draining:
@@ -410,7 +508,7 @@ class AutoscaleLab:
 
     # --- reading ----------------------------------------------------------------------------------
 
-    def _read_stats(self) -> dict[str, aws_metrics.ServerCounters]:
+    def _read_stats(self) -> aws_metrics.BalancerCounters:
         return aws_metrics.read_stats(self.lab.balancer.command("show stat"), self.lab.facts["target_group"].name)
 
     def _live(self) -> list[LabNode]:
@@ -439,6 +537,28 @@ class AutoscaleLab:
         for lab_node in self.nodes:
             if lab_node.cgroup is not None:
                 lab_node.cgroup.close()
+
+
+class _Tail:
+    """The lines a file gained since the last read (a line still being written waits for the next)."""
+
+    def __init__(self, path: Path):
+        self._path, self._offset = path, 0
+
+    def read_lines(self) -> list[str]:
+        with open(self._path, "rb") as log:
+            log.seek(self._offset)
+            text = log.read()
+        end = text.rfind(b"\n")
+        if end < 0:
+            return []
+        self._offset += end + 1
+        return text[:end].decode(errors="replace").splitlines()
+
+
+def _p99(times: list[float]) -> float | None:
+    """Nearest-rank p99, as the lab's moto computes the alarm's (percentiles.py)."""
+    return percentile(times, "p99") if times else None
 
 
 class _FleetView:

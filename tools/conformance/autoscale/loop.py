@@ -16,7 +16,7 @@ holds, not from the settings:
 
 The datapoints go to the simulator's policy objects (tools/simulator/target_tracking.py,
 step_scaling.py, alarms.py) built from the stack's settings, and the minute's decision is the
-simulator's own (`engine.decide_minute`: every policy, then decisions.py). So alarms (M of N,
+simulator's own (`engine.minute_proposals`, then decisions.py's `decide`). So alarms (M of N,
 thresholds, the target tracking alarms' datapoints and scale-in threshold, choices.py), warmup,
 proportional sizing, step bounds and the resolution of several policies are the replay's, word for
 word; only where the datapoints come from differs. The group the policies see is the lab's: the
@@ -25,6 +25,13 @@ balancer's healthy targets), the nodes draining.
 
 A decision is applied in moto with its activity (activities.py), naming the policy (and the alarm
 that invoked it); the lab then boots or drains the instances it names.
+
+Two policies asking the same capacity in the same minute: AWS "chooses the policy that provides the
+largest capacity" (https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-scale-based-on-demand.html
+#multiple-scaling-policy-resolution) and says no more; either gives the same group. The loop, like the
+replay, carries out the first of them in the stack file's order (target tracking policies as listed,
+then step policies) and names it in the activity; the Change keeps the others (`tied`), so the report
+says the minute was a tie.
 
 moto matches a query's dimensions as a subset where CloudWatch matches them exactly: a series is read
 only once ListMetrics shows it with exactly the alarm's dimensions (as the metrics contract does).
@@ -44,7 +51,8 @@ from components.settings import StackSettings
 from tools.conformance.metrics.contract import Metric, target_tracking_metric
 from tools.simulator import step_scaling, target_tracking
 from tools.simulator.choices import DEFAULT_CHOICES, ModellingChoices
-from tools.simulator.engine import decide_minute
+from tools.simulator.decisions import decide
+from tools.simulator.engine import minute_proposals
 from tools.simulator.model import Group
 
 from .activities import Trigger
@@ -166,6 +174,8 @@ class Change:
     cause: str
     launched: list[str] = field(default_factory=list)
     draining: list[str] = field(default_factory=list)
+    tied: list[str] = field(default_factory=list)
+    """Other policies that asked for the same capacity in the same minute (see the module docstring)."""
 
 
 class ScalingLoop:
@@ -220,7 +230,10 @@ class ScalingLoop:
     def evaluate(self, minute: int, fleet: FleetView) -> Change | None:
         """Every policy sees minute `minute`'s datapoints; the change carried out in moto, if any."""
         group = self.group(fleet)
-        decision = decide_minute(minute, group, fleet.serving(), self.tracking, self.steps, self.voters, self.choices)
+        proposals = minute_proposals(
+            minute, group, fleet.serving(), self.tracking, self.steps, self.voters, self.choices
+        )
+        decision = decide(group.desired, proposals) if proposals else None
         if decision is None:
             return None
         desired = group.clamp(decision.capacity)
@@ -234,6 +247,11 @@ class ScalingLoop:
         change = Change(minute, group.desired, desired, trigger.policy, alarm, decision.cause)
         change.launched.extend(done["launched"])
         change.draining.extend(done["draining"])
+        change.tied.extend(
+            self._trigger(p.cause, group).policy
+            for p in proposals
+            if p is not decision and p.capacity == decision.capacity
+        )
         self.changes.append(change)
         return change
 

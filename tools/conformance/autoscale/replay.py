@@ -16,13 +16,21 @@ Profile, from the run's own minutes (lab units: requests per lab second, lab sec
 - launchToInServiceSeconds and launchToServingSeconds: the median over the launched nodes of launch ->
   launch hook completed, and launch -> HAProxy's health checks passed.
 
-Replay: the lab's demand minute by minute (what the generator was asked for), and the run queue as the
-nodes reported it (the simulator derives CPU, requests per target and scheduler utilisation from demand
-and its nodes, but has no model of a queue: a trace column is replayed as recorded), through the lab
-variant's scaling settings (the same file the loop ran), on NodeModel.measured's node: capacity, CPU and scheduler
-utilisation from the profile, join and boot from its seconds, the drain as the lab measured it (the
-lab's drains run in real seconds: lab seconds are x factor). Then nodes in service minute by minute,
-live (HAProxy's UP targets at each evaluation) against simulated, and the activities side by side.
+Replay: the lab's demand minute by minute (what the generator was asked for), and the BEAM's two
+metrics as the nodes reported them, through the lab variant's scaling settings (the same file the loop
+ran), on NodeModel.measured's node: capacity and CPU from the profile, join and boot from its seconds,
+the drain as the lab measured it (the lab's drains run in real seconds: lab seconds are x factor).
+Then nodes in service minute by minute, live (HAProxy's UP targets at each evaluation) against
+simulated, and the activities side by side.
+
+The simulator derives CPU, requests per target and scheduler utilisation from demand and its nodes,
+and has no model of a queue; a trace column is replayed as recorded instead. Both BEAM metrics are
+columns, because both are the queue's: TotalRunQueueLength is the requests waiting, and
+SchedulerUtilization is 100 % at a node with requests waiting, whatever the demand per node. After an
+overload the backlog keeps every node busy until it drains: three nodes read 100 % for minutes after
+the third joined, where demand per node alone (the profile) says 65 % (run 5 of this branch, where the
+profile's curve left the replay a third node short of the live group for ten minutes). The profile
+still measures scheduler utilisation against CPU and rate, for `tools.simulate --node-profile`.
 """
 
 from __future__ import annotations
@@ -120,8 +128,8 @@ class Comparison:
 def compare(run: Any, profile: NodeProfile) -> Comparison:
     settings = run.settings
     minutes = len(run.minutes)
-    run_queue = BEAM_METRICS["runQueue"]
-    trace = Trace([m.demand for m in run.minutes], {run_queue: [m.beam.get(run_queue) for m in run.minutes]})
+    recorded = {name: [m.beam.get(name) for m in run.minutes] for name in BEAM_METRICS.values()}
+    trace = Trace([m.demand for m in run.minutes], recorded)
     node = NodeModel.from_seconds(
         profile.capacity,
         profile.launch_to_serving_seconds,

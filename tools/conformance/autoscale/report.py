@@ -15,16 +15,18 @@ def _cell(value: float | None, digits: int = 0) -> str:
 
 def timeline(run: Run) -> list[str]:
     names = sorted({name for m in run.minutes for name in m.metrics})
-    header = f"  {'min':>3} {'demand':>6} {'req/min':>7} {'desired':>7} {'serving':>7} {'cpu%':>5} " + " ".join(
-        f"{name[:24]:>24}" for name in names
+    header = (
+        f"  {'min':>3} {'demand':>6} {'req/min':>7} {'desired':>7} {'serving':>7} {'cpu%':>5} {'p99 ms':>6} "
+        + " ".join(f"{name[:24]:>24}" for name in names)
     )
     lines = [header]
     for m in run.minutes:
         cpu = sum(m.cpu.values()) / len(m.cpu) if m.cpu else None
         metrics = " ".join(f"{_cell(m.metrics.get(name), 1):>24}" for name in names)
+        p99 = getattr(m, "p99", None)  # runs recorded before the request log have none
         lines.append(
             f"  {m.minute:>3} {m.demand:>6.1f} {m.requests:>7} {m.desired:>7} {m.in_service:>7} {_cell(cpu):>5} "
-            f"{metrics}  {m.change}"
+            f"{_cell(None if p99 is None else p99 * 1000):>6} {metrics}  {m.change}"
         )
     return lines
 
@@ -39,6 +41,7 @@ def render(run: Run) -> str:
         f"one lab minute = {60 / scenario.factor:g} real s (factor {scenario.factor:g}); nodes of "
         f"{scenario.cores:g} cores serving /work?kloops={scenario.work_kloops}",
         f"  demand (requests per lab second, from minute): {scenario.schedule()}; until {scenario.load_until}",
+        f"  {run.extras.get('calibration', 'not calibrated')}",
         f"  {len(requests)} requests sent, {len(failed)} failed, {len(shed)} shed (over {scenario.max_outstanding} "
         "in flight); " + ", ".join(f"{k} {v:.0f}" for k, v in run.timings.items()),
         "",

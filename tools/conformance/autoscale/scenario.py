@@ -1,19 +1,26 @@
 """The scenario each stack runs (issue 24 item 5), and what a run leaves for the tests and the report.
 
-Demand, in requests per lab second (the simulator's unit; lab_time.py), for nodes of a tenth of a
-core serving `/work?kloops=2500`. Measured on such a node (the report's profile gives each run's own
-figures): about 34 % CPU at 5 real requests/s, 62 % at 10, 80 % at 15, 98 % at 20: about 2.05
-requests per lab second (20.5 real ones) at 100 %.
+Demand, in requests per lab second (the simulator's unit; lab_time.py), as shares of what the group's
+minimum serves: minSize nodes of NODE_CAPACITY each (variants.py), 2 x 2 = 4 requests per lab second.
+At the start of each run the calibration (calibrate.py) sets the work per request so that a node serves
+NODE_CAPACITY on the machine at hand: the levels below are the same load on a fast machine and a slow one.
 
-- BASE 1.5 (7.5 real requests/s per node of two, about 48 % CPU): what the minimum serves, under
-  dev's 60 % target and prod's lab request target (45 per node per lab minute against 100);
-- PEAK 4.5, three times BASE, from minute STEP_AT for HOLD minutes: 22.5 real requests/s per node of
-  two, past what two nodes serve (about 41), so the group is short until a new node serves; three
-  nodes serve it (61);
-- LOW 0.5, a third of BASE, from STEP_AT + HOLD on: the fall back. Lower than BASE so that one target
-  tracking scale-in (proportional: ceil(nodes x metric / target)) reaches the minimum: dev's five
-  nodes at BASE would read about 25 % CPU, ceil(5 x 25 / 60) = 3, and a second scale-in would take 15
-  more minutes; at LOW about 15 %, ceil(5 x 15 / 60) = 2.
+- BASE = BASE_SHARE x 4 = 1.44 (0.72 per node, 36 % of a node's capacity): well under every scale-out
+  threshold of both stacks:
+  - dev's CPU target 60. CPU runs ahead of the load (schedulers busy-wait between requests): a lab node
+    at a third of its capacity read about 40 % CPU on an idle machine, at 0.4 about 55 %; at 36 %,
+    about 45 %; a busy machine reads less (its other work takes the spinning schedulers' time);
+  - prod's requestsPerTarget target: 0.72 x 60 = 43 requests per node per lab minute against 100;
+  - prod's schedulerUtilization target 70: the normal schedulers are busy about 10-15 % of the time at
+    a third of a node's capacity (the profile of each run shows it);
+  - prod's run-queue step, 50: below capacity nothing waits (0 to 1);
+- PEAK = 3 x BASE = 4.32 from minute STEP_AT for HOLD minutes: 1.08 times what two nodes serve, so
+  the group is short until a third node serves (three serve 6);
+- LOW = BASE / 3 = 0.48 from STEP_AT + HOLD on: the fall back. Lower than BASE so that one target
+  tracking scale-in (proportional: ceil(nodes x metric / target)) surely reaches the minimum: dev's
+  five nodes at BASE (0.29 each) would read about 20 % CPU, ceil(5 x 20 / 60) = 2 with nothing to
+  spare (24 % would make it 3, and a second scale-in 15 minutes later); at LOW about 10 %,
+  ceil(5 x 10 / 60) = 1, held to minSize 2.
 The load runs until the scale-in could have started (15 datapoints below the scale-in threshold,
 choices.py) and the stack's drains have had their time (settings.drain.total_seconds, real seconds,
 so x FACTOR in lab seconds), so the drains happen under traffic.
@@ -34,8 +41,13 @@ from tools.stack_files import load_stack_settings, stack_file
 from .lab import AutoscaleLab, LabNode, Minute, Scenario, _Routed
 from .replay import compare, measure_profile, under_provisioned_minutes
 from .report import render
+from .variants import LAB_SIZES, NODE_CAPACITY
 
-BASE, PEAK, LOW = 1.5, 4.5, 0.5
+MIN_GROUP_CAPACITY = LAB_SIZES["minSize"] * NODE_CAPACITY
+BASE_SHARE = 0.36
+BASE = round(BASE_SHARE * MIN_GROUP_CAPACITY, 2)
+PEAK = 3 * BASE
+LOW = round(BASE / 3, 2)
 STEP_AT = 5
 HOLD = 15
 SCALE_IN_DATAPOINTS = 15
@@ -127,6 +139,7 @@ def run_scenario(lab: AutoscaleLab) -> Run:
             group,
             {**lab.timings, "wall (s)": time.monotonic() - started},
         )
+        run.extras["calibration"] = lab.calibration.describe()
         run.extras["loop_warnings"] = list(lab.loop.warnings)
         run.extras["names"] = {n.instance_id: n.node.name for n in lab.nodes}
         run.extras["lab_start"] = lab.time.start

@@ -15,6 +15,10 @@ period, with GetMetricStatistics over the window. A finding is
   metric name the release never sent; a dimension the agent configuration never adds
   (append_dimensions); a dimension set it never rolls up to (aggregation_dimensions); or,
   the series existing, nothing in the window;
+- `no data, as AWS publishes none while the count is 0`: a count AWS publishes only in minutes it is
+  non-zero (PUBLISHED_ONLY_WHEN_NONZERO), absent, read by an alarm whose TreatMissingData is
+  notBreaching, so a quiet minute leaves it OK. With any other TreatMissingData the finding is `no
+  data`, and says that every quiet minute is missing data to the alarm;
 - `published by AWS, not checked offline`: an `AWS/` namespace or a predefined metric (EC2's
   CPU, the load balancer's request count): AWS publishes those, the emulator does not, so the
   contract says so rather than call them ok. Where something does publish them (the autoscale lab,
@@ -35,7 +39,7 @@ Average of the same values is the same.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -43,7 +47,19 @@ from .agent import AgentRecord
 
 OK = "ok"
 NO_DATA = "no data"
+NONE_WHILE_ZERO = "no data, as AWS publishes none while the count is 0"
 AWS_PUBLISHED = "published by AWS, not checked offline"
+
+PUBLISHED_ONLY_WHEN_NONZERO = {
+    ("AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count"),
+    ("AWS/ApplicationELB", "HTTPCode_Target_5XX_Count"),
+    ("AWS/WAFV2", "BlockedRequests"),
+}
+"""Counts AWS publishes only in minutes they are non-zero: "Reporting criteria: There is a nonzero value"
+(https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-cloudwatch-metrics.html
+for both 5XX counts; https://docs.aws.amazon.com/waf/latest/developerguide/waf-metrics.html for
+BlockedRequests). An alarm on one must treat missing data as not breaching."""
+NOT_BREACHING = "notBreaching"
 
 AWS_NAMESPACE_PREFIX = "AWS/"
 """Namespaces AWS services publish in; a custom namespace may not start with it (PutMetricData)."""
@@ -140,6 +156,10 @@ class Watched:
     """A step policy's alarm: the policy is checked through it."""
     published: Metric | None = None
     """An AWS metric as its alarm reads it (checked when something publishes AWS's metrics)."""
+    treat_missing: str | None = None
+    """The alarm's TreatMissingData (None: a policy's metric)."""
+    filled: bool = False
+    """A metric-math alarm's expression FILLs this query's missing values."""
 
 
 @dataclass(frozen=True)
@@ -180,7 +200,7 @@ def _as_published(item: Watched, policies: list[dict[str, Any]], group_name: str
     if item.aws_metric is None:
         return item
     if item.published is not None:
-        return Watched(item.subject, item.published, via=item.via)
+        return replace(item, metric=item.published, aws_metric=None, published=None)
     name = item.subject.removeprefix("policy ")
     policy = next((p for p in policies if p["PolicyName"] == name), None)
     if policy is None or item.aws_metric not in PREDEFINED or "TargetTrackingConfiguration" not in policy:
@@ -190,10 +210,11 @@ def _as_published(item: Watched, policies: list[dict[str, Any]], group_name: str
 
 def _alarm_metrics(alarm: dict[str, Any]) -> list[Watched]:
     subject = f"alarm {alarm['AlarmName']}"
+    treat_missing = alarm.get("TreatMissingData", "missing")
     if alarm.get("MetricName"):
         statistic = alarm.get("Statistic") or alarm.get("ExtendedStatistic")
-        return [_watched(subject, alarm, statistic, alarm["Period"])]
-    return _queries(subject, alarm.get("Metrics", []))
+        return [replace(_watched(subject, alarm, statistic, alarm["Period"]), treat_missing=treat_missing)]
+    return [replace(w, treat_missing=treat_missing) for w in _queries(subject, alarm.get("Metrics", []))]
 
 
 def _policy_metrics(policy: dict[str, Any], alarms: list[dict[str, Any]]) -> list[Watched]:
@@ -234,8 +255,12 @@ def _predictive(subject: str, spec: dict[str, Any]) -> list[Watched]:
 def _queries(subject: str, queries: list[dict[str, Any]], period: int | None = None) -> list[Watched]:
     """The metrics of a metric-math query list (each MetricStat's own Period, else `period`); expressions
     read those metrics, so they are checked through them."""
+    expressions = "".join(query.get("Expression", "") for query in queries).replace(" ", "")
     return [
-        _watched(f"{subject} ({query['Id']})", stat["Metric"], stat["Stat"], stat.get("Period", period))
+        replace(
+            _watched(f"{subject} ({query['Id']})", stat["Metric"], stat["Stat"], stat.get("Period", period)),
+            filled=f"FILL({query['Id']}," in expressions,
+        )
         for query in queries
         if (stat := query.get("MetricStat"))
     ]
@@ -285,9 +310,14 @@ def _check(cloudwatch: Any, item: Watched, start: datetime, end: datetime, recor
         return Finding(item.subject, item.aws_metric, AWS_PUBLISHED, "AWS publishes it; the emulator does not")
     metric = item.metric
     series = metric.series(cloudwatch)
+    quiet = (metric.namespace, metric.name) in PUBLISHED_ONLY_WHEN_NONZERO
+    if quiet and not series:
+        return _none_while_zero(item)
     if metric.dimensions not in series:
         return Finding(item.subject, str(metric), NO_DATA, _broken_link(cloudwatch, metric, series, record))
     datapoints = metric.statistics(cloudwatch, start, end)
+    if quiet and not datapoints:
+        return _none_while_zero(item)
     if not datapoints:
         return Finding(
             item.subject,
@@ -307,6 +337,24 @@ def _check(cloudwatch: Any, item: Watched, start: datetime, end: datetime, recor
             "values published, and statistic sets carry none",
         )
     return Finding(item.subject, str(metric), OK, f"{count}, last {metric.statistic} {value:g}")
+
+
+def _none_while_zero(item: Watched) -> Finding:
+    """A count AWS publishes only when non-zero, absent: fine for an alarm that treats missing data as not
+    breaching (see PUBLISHED_ONLY_WHEN_NONZERO)."""
+    metric = str(item.metric)
+    filled = ", and its expression FILLs the query with a value" if item.filled else ""
+    if item.treat_missing == NOT_BREACHING:
+        return Finding(
+            item.subject, metric, NONE_WHILE_ZERO, f"the alarm's TreatMissingData is notBreaching{filled}: it stays OK"
+        )
+    return Finding(
+        item.subject,
+        metric,
+        NO_DATA,
+        f"AWS publishes none while the count is 0, and the alarm's TreatMissingData is {item.treat_missing}{filled}: "
+        "a quiet minute is missing data to it; set it to notBreaching",
+    )
 
 
 def _broken_link(cloudwatch: Any, metric: Metric, series: set, record: AgentRecord | None) -> str:

@@ -29,7 +29,8 @@ under its ARN by `tools.preview --endpoint` through the project server's extensi
    it would terminate the group's oldest node, a node the refresh may still be draining.
 4. The autoscale lab's changes of desired capacity, with their scaling activities, and
    DescribeScalingActivities answering them (tools/conformance/autoscale/activities.py); and
-   GetMetricStatistics matching dimensions exactly, as CloudWatch does (exact_dimensions.py).
+   GetMetricStatistics matching dimensions exactly, as CloudWatch does (exact_dimensions.py), and
+   answering ExtendedStatistics (percentiles.py: the p99 latency alarm's p99).
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ from moto.core.responses import EmptyResult
 from moto.servicediscovery.responses import ServiceDiscoveryResponse
 
 from tools.conformance.auto_scaling import record
-from tools.conformance.autoscale import activities, exact_dimensions
+from tools.conformance.autoscale import activities, exact_dimensions, percentiles
 
 RESULTS = {"CONTINUE", "ABANDON"}
 HELD = "Pending:Wait"
@@ -161,6 +162,7 @@ def main(argv: list[str] | None = None) -> None:
     record.install()
     activities.install()
     exact_dimensions.install()
+    percentiles.install()
     from tools.emulator import server
 
     server.main(rest)

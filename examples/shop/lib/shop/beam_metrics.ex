@@ -10,11 +10,17 @@ defmodule Shop.BeamMetrics do
   one datagram, the two lines joined by a newline (`payload/2`; the bytes are fixed in
   test/fixtures/beam_metrics.statsd, which the stack's own tests feed to their agent).
 
-  - SchedulerUtilization: `:scheduler.utilization/2` between the sample taken at the last
-    tick and this one, so it covers the whole interval and never blocks (the one-argument
-    form sleeps for its sample). Its `total` is the busy share of the normal *and dirty CPU*
-    schedulers (OTP's scheduler module: "Total utilization of all normal and dirty-cpu
-    schedulers"); wall-time accounting stays on while this process lives, as OTP asks.
+  - SchedulerUtilization: the percent of time the schedulers that run Elixir code were busy,
+    0-100: the mean of the online normal schedulers' entries of `:scheduler.utilization/2`
+    between the sample taken at the last tick and this one (`normal_utilization/2`), so it
+    covers the whole interval and never blocks (the one-argument form sleeps for its sample).
+    Wall-time accounting stays on while this process lives, as OTP asks.
+    Not `total`: OTP's runtime_tools/src/scheduler.erl computes it as the summed active time
+    of the normal *and dirty CPU* schedulers over their summed wall time. There are as many
+    dirty CPU schedulers as normal ones, idle unless a NIF runs dirty, so a node whose normal
+    schedulers are all busy reads about 50 %. Not `weighted` either: `total` x (normal + dirty
+    CPU schedulers) / logical processors, which reads 100 % for the same node and up to
+    200 % once dirty CPU work runs too.
   - TotalRunQueueLength: `:erlang.statistics(:total_run_queue_lengths)`, processes and
     ports waiting in the normal and dirty CPU run queues.
 
@@ -32,6 +38,27 @@ defmodule Shop.BeamMetrics do
 
   def start_link(opts),
     do: GenServer.start_link(__MODULE__, opts, name: Keyword.get(opts, :name, __MODULE__))
+
+  @doc """
+  The busy share of the online normal schedulers, in percent (0-100), from the list
+  `:scheduler.utilization/2` returns: the mean of its `{:normal, id, util, percent}` entries
+  with `id <= online`.
+
+  Normal schedulers run every Elixir process; `total` and `weighted` also count the dirty CPU
+  schedulers (the moduledoc says why neither is the figure). The list holds the offline
+  normal schedulers too (OTP: "Schedulers that are not online will also be included. Online
+  schedulers have the lowest SchedulerId"); they do no work, so counting them would dilute
+  the figure: a node started with `+S 2:1` and kept busy lists scheduler 1 at 100 % and
+  scheduler 2 at 0 %.
+  """
+  def normal_utilization(utilization, online \\ :erlang.system_info(:schedulers_online)) do
+    busy = for {:normal, id, util, _percent} <- utilization, id <= online, do: util
+
+    case busy do
+      [] -> 0.0
+      _ -> Enum.sum(busy) / length(busy) * 100
+    end
+  end
 
   @doc "The datagram for one sample: what the CloudWatch agent's StatsD listener reads."
   def payload(utilization_percent, run_queue) do
@@ -67,11 +94,9 @@ defmodule Shop.BeamMetrics do
   def handle_info(:tick, state) do
     sample = :scheduler.get_sample()
 
-    {:total, busy, _percent} =
-      List.keyfind(:scheduler.utilization(state.sample, sample), :total, 0)
-
+    busy = normal_utilization(:scheduler.utilization(state.sample, sample))
     run_queue = :erlang.statistics(:total_run_queue_lengths)
-    sent = send_datagram(state, payload(busy * 100, run_queue))
+    sent = send_datagram(state, payload(busy, run_queue))
     Process.send_after(self(), :tick, state.interval)
     {:noreply, %{state | sample: sample, failing: note_failure(sent, state)}}
   end
