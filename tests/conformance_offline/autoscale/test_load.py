@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tools.conformance.autoscale import load
-from tools.conformance.autoscale.lab import Scenario
+from tools.conformance.autoscale.timeline import Scenario
 
 
 def test_a_schedule_is_the_demand_in_force_from_each_minute():

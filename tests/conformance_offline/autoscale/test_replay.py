@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from tests.support.stacks import write_variant
-from tools.conformance.autoscale.lab import Minute
 from tools.conformance.autoscale.replay import compare, measure_profile, steady_minutes, under_provisioned_minutes
 from tools.conformance.autoscale.scenario import NodeTimes, Run, finish, scenario_for
+from tools.conformance.autoscale.timeline import Minute
 from tools.conformance.autoscale.variants import lab_changes
 from tools.stack_files import load_stack_settings
 

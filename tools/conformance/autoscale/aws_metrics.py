@@ -253,3 +253,33 @@ def group_datums(group: dict[str, Any], at: datetime) -> list[dict[str, Any]]:
         {"MetricName": name, "Dimensions": dimensions, "Timestamp": at, "Unit": "None", "Value": value}
         for name, value in values.items()
     ]
+
+
+def balancer_names(group: str):
+    """A call for the lab's account: the names of the group's load balancer and target group."""
+
+    def names(aws) -> BalancerNames:
+        autoscaling, elbv2 = aws.client("autoscaling"), aws.client("elbv2")
+        [described] = autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=[group])["AutoScalingGroups"]
+        target_group = described["TargetGroupARNs"][0]
+        [tg] = elbv2.describe_target_groups(TargetGroupArns=[target_group])["TargetGroups"]
+        return BalancerNames.from_arns(tg["LoadBalancerArns"][0], target_group)
+
+    return names
+
+
+def put_aws_metrics(aws: Any, group: str, datums: list[dict[str, Any]], at) -> None:
+    """The load balancer's and EC2's datums, and the group's metrics, each namespace in its own calls."""
+    [described] = aws.client("autoscaling").describe_auto_scaling_groups(AutoScalingGroupNames=[group])[
+        "AutoScalingGroups"
+    ]
+    cloudwatch = aws.client("cloudwatch")
+    by_namespace = {
+        ELB_NAMESPACE: [d for d in datums if d["MetricName"] != "CPUUtilization"],
+        EC2_NAMESPACE: [d for d in datums if d["MetricName"] == "CPUUtilization"],
+        GROUP_NAMESPACE: group_datums(described, at),
+    }
+    for namespace, batch in by_namespace.items():
+        for start in range(0, len(batch), 500):
+            if batch[start : start + 500]:
+                cloudwatch.put_metric_data(Namespace=namespace, MetricData=batch[start : start + 500])

@@ -54,13 +54,15 @@ from tools.conformance.node_lab.rollout import LabFleet
 from tools.simulator.model import ALREADY_RUNNING
 
 from . import aws_metrics
-from .activities import ServerCapacity, Trigger
+from .activities import ServerCapacity
 from .calibrate import Calibration, Reading, work_for
 from .cgroup import NodeCgroup, cpu_utilization
 from .lab_time import SECONDS_PER_MINUTE, LabTime
 from .loop import NOT_YET_IN_SERVICE, ScalingLoop
 from .percentiles import percentile
-from .variants import LAB_SIZES, NODE_CAPACITY, lab_changes
+from .routed import RoutedCapacity, RoutedClient
+from .timeline import Minute, Scenario
+from .variants import LAB_SIZES, lab_changes
 
 EVALUATION_LAG_SECONDS = 15
 """Lab seconds after a minute closes before the loop reads it: the agents' publish (due at the minute,
@@ -90,37 +92,6 @@ CLI (a Python process) every 10 s, which on a node of a tenth of a core would ea
 on an instance of whole vCPUs it is noise. Said in the report."""
 
 
-@dataclass(frozen=True)
-class Scenario:
-    """The demand (requests per lab second) from each lab minute on, and how the lab runs."""
-
-    steps: tuple[tuple[int, float], ...]
-    load_until: int
-    """The lab minute the load stops."""
-    end_by: int
-    """The lab minute the run ends at the latest (the scale-in has had its time)."""
-    factor: float = 10
-    cores: float = 0.1
-    """Each node's CPU quota (cgroup.py): the instance's vCPUs."""
-    node_capacity: float = NODE_CAPACITY
-    """Requests per lab second a node serves at 100 % of its quota: the calibration sets the work per
-    request so (calibrate.py)."""
-    work_kloops: int | None = None
-    """`/work?kloops=N`: a request counts down from N thousand, a fixed amount of CPU (calibrate.py sets N at
-    the start of the run); `/work?ms=N` would spin by the wall clock, whose CPU cost a quota cuts."""
-    max_outstanding: int = 200
-
-    def demand(self, minute: int) -> float:
-        rate = 0.0
-        for start, value in self.steps:
-            if minute >= start:
-                rate = value
-        return rate if minute < self.load_until else 0.0
-
-    def schedule(self) -> str:
-        return ",".join(f"{m}:{r:g}" for m, r in self.steps)
-
-
 @dataclass
 class LabNode:
     """One instance of the group as the lab tracks it (times in lab seconds since minute 0)."""
@@ -144,30 +115,6 @@ class LabNode:
     @property
     def instance_id(self) -> str:
         return self.node.instance_id
-
-
-@dataclass
-class Minute:
-    """What the lab saw in one lab minute."""
-
-    minute: int
-    demand: float
-    """Requests per lab second the generator was asked for."""
-    desired: int = 0
-    in_service: int = 0
-    """Nodes HAProxy had UP at the minute's evaluation."""
-    requests: int = 0
-    """RequestCount: what the nodes answered in the minute."""
-    cpu: dict[str, float] = field(default_factory=dict)
-    metrics: dict[str, float | None] = field(default_factory=dict)
-    """The loop's datapoints, by metric name."""
-    beam: dict[str, float | None] = field(default_factory=dict)
-    """The release's metrics by AutoScalingGroupName (Average), whether or not a policy reads them."""
-    p99: float | None = None
-    """The 99th percentile of the minute's TargetResponseTime, in seconds (from HAProxy's request log)."""
-    change: str = ""
-    tied: list[str] = field(default_factory=list)
-    """Other policies that asked for the same capacity in the change's minute (loop.py: a tie)."""
 
 
 class AutoscaleLab:
@@ -216,7 +163,7 @@ class AutoscaleLab:
         self.group = lab.facts["group"]
         account_id = lab.account.call(lambda aws: aws.client("sts").get_caller_identity()["Account"])
         self.capacity = ServerCapacity(lab.account.url, account_id, lab.settings.region)
-        self.names = lab.account.call(_balancer_names(self.group))
+        self.names = lab.account.call(aws_metrics.balancer_names(self.group))
         path = NodeLayout(lab.settings.release.name).cloudwatch_config
         self.agent_config = AgentConfig.read(
             lab.account.call(lambda aws: rendered_agent_config(aws.client, self.group, path))
@@ -240,10 +187,10 @@ class AutoscaleLab:
             self._start_agent(lab_node, credentials[lab_node.instance_id])
         self.loop = ScalingLoop(
             lab.settings,
-            _Routed(lab.account, "cloudwatch"),
-            _Routed(lab.account, "autoscaling"),
+            RoutedClient(lab.account, "cloudwatch"),
+            RoutedClient(lab.account, "autoscaling"),
             self.group,
-            _RoutedCapacity(lab.account, self.capacity),
+            RoutedCapacity(lab.account, self.capacity),
             self.time,
         )
         by_group = (("AutoScalingGroupName", self.group),)
@@ -379,7 +326,7 @@ class AutoscaleLab:
             lab_node.cpu_read = (used, now)
             cpu[lab_node.instance_id] = cpu_utilization(used - then[0], now - then[1], self.scenario.cores)
             datums += aws_metrics.cpu_datums(lab_node.instance_id, self.group, cpu[lab_node.instance_id], at)
-        self.lab.account.call(lambda aws: _put_aws_metrics(aws, self.group, datums, at))
+        self.lab.account.call(lambda aws: aws_metrics.put_aws_metrics(aws, self.group, datums, at))
         self._pending_minute = Minute(
             minute, self.scenario.demand(minute), requests=balancer.requests, cpu=cpu, p99=_p99(times)
         )
@@ -592,62 +539,3 @@ class _FleetView:
         """Newest first, as the simulator removes them (its Group.resize)."""
         counted = self._counted()
         return [n.instance_id for n in sorted(counted, key=lambda n: n.launched_at or -1.0, reverse=True)]
-
-
-class _Routed:
-    """A boto3 client of the lab's moto whose every call runs on the account's thread (the only one in the
-    server's network namespace); paginators are read to the end there."""
-
-    def __init__(self, account: Any, service: str):
-        self._account, self._service = account, service
-
-    def __getattr__(self, name: str):
-        def call(*args: Any, **kwargs: Any) -> Any:
-            return self._account.call(lambda aws: getattr(aws.client(self._service), name)(*args, **kwargs))
-
-        return call
-
-    def get_paginator(self, operation: str):
-        account, service = self._account, self._service
-
-        class _Pages:
-            def paginate(self, **kwargs: Any) -> list[dict[str, Any]]:
-                return account.call(lambda aws: list(aws.client(service).get_paginator(operation).paginate(**kwargs)))
-
-        return _Pages()
-
-
-class _RoutedCapacity:
-    def __init__(self, account: Any, capacity: ServerCapacity):
-        self._account, self._capacity = account, capacity
-
-    def change(self, group: str, desired: int, trigger: Trigger, at, remove=None):
-        return self._account.call(lambda _aws: self._capacity.change(group, desired, trigger, at, remove))
-
-
-def _balancer_names(group: str):
-    def names(aws) -> aws_metrics.BalancerNames:
-        autoscaling, elbv2 = aws.client("autoscaling"), aws.client("elbv2")
-        [described] = autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=[group])["AutoScalingGroups"]
-        target_group = described["TargetGroupARNs"][0]
-        [tg] = elbv2.describe_target_groups(TargetGroupArns=[target_group])["TargetGroups"]
-        return aws_metrics.BalancerNames.from_arns(tg["LoadBalancerArns"][0], target_group)
-
-    return names
-
-
-def _put_aws_metrics(aws: Any, group: str, datums: list[dict[str, Any]], at) -> None:
-    """The load balancer's and EC2's datums, and the group's metrics, each namespace in its own calls."""
-    [described] = aws.client("autoscaling").describe_auto_scaling_groups(AutoScalingGroupNames=[group])[
-        "AutoScalingGroups"
-    ]
-    cloudwatch = aws.client("cloudwatch")
-    by_namespace = {
-        aws_metrics.ELB_NAMESPACE: [d for d in datums if d["MetricName"] != "CPUUtilization"],
-        aws_metrics.EC2_NAMESPACE: [d for d in datums if d["MetricName"] == "CPUUtilization"],
-        aws_metrics.GROUP_NAMESPACE: aws_metrics.group_datums(described, at),
-    }
-    for namespace, batch in by_namespace.items():
-        for start in range(0, len(batch), 500):
-            if batch[start : start + 500]:
-                cloudwatch.put_metric_data(Namespace=namespace, MetricData=batch[start : start + 500])

@@ -38,9 +38,11 @@ from tools.conformance.metrics.contract import check_metrics
 from tools.conformance.metrics.contract import render as render_contract
 from tools.stack_files import load_stack_settings, stack_file
 
-from .lab import AutoscaleLab, LabNode, Minute, Scenario, _Routed
+from .lab import AutoscaleLab, LabNode
 from .replay import compare, measure_profile, under_provisioned_minutes
 from .report import render
+from .routed import RoutedClient
+from .timeline import Minute, Scenario
 from .variants import LAB_SIZES, NODE_CAPACITY
 
 MIN_GROUP_CAPACITY = LAB_SIZES["minSize"] * NODE_CAPACITY
@@ -159,8 +161,8 @@ def _contract(lab: AutoscaleLab) -> list[str]:
     settings = lab.lab.settings
     record = next((n.agent.record for n in lab.nodes if n.agent is not None), None)
     findings = check_metrics(
-        _Routed(lab.lab.account, "cloudwatch"),
-        _Routed(lab.lab.account, "autoscaling"),
+        RoutedClient(lab.lab.account, "cloudwatch"),
+        RoutedClient(lab.lab.account, "autoscaling"),
         lab.group,
         lab.time.minute_start(0),
         lab.time.minute_start(len(lab.minutes) + 1),
