@@ -53,7 +53,9 @@ prod has three. At PEAK two nodes are past their capacity (by 8 % if the machine
 calibrated speed; the speed of this shared machine drifts by up to 30 % between the calibration and the
 step, so the overload has lasted from two minutes to eight):
 - requestsPerTarget (the lab's target 100, 3 datapoints): saturated nodes answer their capacity, about
-  120 each a lab minute, from the step's minute on: ALARM at STEP_AT + 2, asking ceil(2 x 120 / 100) = 3;
+  120 each a lab minute, from the step's minute on: ALARM at STEP_AT + 2, asking ceil(2 x 120 / 100) = 3.
+  Nodes that keep up with the step (the machine ran faster than calibrated, as in CI's run of stop 27:
+  the schedulers read 28 to 55 %) answer the demand, 4.32 x 60 / 2 = 129.6 each: the same alarm, the same 3;
 - schedulerUtilization (target 70, 3 datapoints): nodes with requests always waiting keep their
   normal schedulers busy all the time, 100 %; the step's own minute averages the release's samples
   across the switch, 22 to 75 in this branch's runs, so ALARM at STEP_AT + 2 or STEP_AT + 3 (later,
@@ -135,20 +137,49 @@ def test_the_first_scale_out_comes_after_the_step_on_datapoints_of_the_step(auto
     assert scale_out.minute >= STEP_AT + datapoints_to_alarm(autoscale_run, named) - 1, autoscale_run.report
 
 
+SATURATED_UTILIZATION = 90
+"""What the release's SchedulerUtilization reads, at least, on a node whose requests always wait. OTP's
+`total`, which the release sent before, cannot pass 50 on these nodes: it averages the 2 normal
+schedulers with the 2 dirty CPU schedulers, which sit idle (Shop.BeamMetrics's moduledoc)."""
+WAITED_SECONDS = 1.0
+"""A minute of the step whose p99 (HAProxy's request log) passed this had requests waiting on the first
+nodes: a request of the run costs 5 ms of CPU, 50 ms on a tenth of a core, so 1 s is a queue of some 20
+(at the baseline the p99 is about 0.1 s)."""
+
+
+def test_scheduler_utilization_reads_near_100_on_nodes_the_calibration_keeps_saturated(autoscale_run):
+    """The calibration's probe keeps requests waiting on every node, whatever the machine's speed: 8
+    closed-loop clients each (lab.py). The release's samples from its windows of the largest requests
+    (each node's StatsD, tapped before its agent starts) read the normal schedulers' busy share, near
+    100 %. The windows of the smallest requests are not held to it: a request of 2 ms of CPU is as short
+    as a client's round trip on this machine, so a node can run out of work for a moment (dev read 70 to
+    100 there in one run)."""
+    largest = max(autoscale_run.extras["calibration_readings"], key=lambda reading: reading.kloops)
+    samples = largest.scheduler_utilization
+    assert samples, f"no SchedulerUtilization sample covered the probe at kloops {largest.kloops}"
+    assert sum(samples) / len(samples) >= SATURATED_UTILIZATION, (largest, autoscale_run.report)
+
+
 def test_scheduler_utilization_reaches_its_target_when_the_step_overloads_the_first_nodes(autoscale_run):
-    """The release's SchedulerUtilization is the normal schedulers' mean, which a node with requests
-    waiting reads as 100 %: the policy can fire. OTP's `total`, sent before, averages in as many idle
-    dirty CPU schedulers and cannot pass 50 %, under any target above it. How long the first nodes stay
-    overloaded depends on how far the machine's speed drifted from the calibration (two minutes to
-    eight in this branch's runs), so the test asks for the target reached, not for how long."""
+    """The same in the run: in the full minutes of the step in which requests waited on the first nodes
+    (a p99 over WAITED_SECONDS), prod's schedulerUtilization policy reads its target, so it can fire.
+    Whether the step overloads them depends on how far the machine's speed drifted from the calibration:
+    PEAK is 1.08 times the calibrated capacity of two nodes, and the drift on this shared 2-core machine
+    has reached 30 % either way (calibrate.py). A run whose nodes kept up with the step skips, saying so;
+    the calibration's test above holds on every run."""
     settings = autoscale_run.settings
     tracking = [t for t in settings.scaling.target_tracking if t.metric == "schedulerUtilization"]
     if not tracking:
         pytest.skip(f"{autoscale_run.stack} has no schedulerUtilization policy")
     name, target = tracked_metric_name(tracking[0]), tracking[0].target
     relieved = next(m.minute for m in autoscale_run.minutes if m.in_service > settings.nodes.min_size)
-    overload = [m.metrics.get(name) for m in autoscale_run.minutes if STEP_AT <= m.minute < relieved]
-    assert max(v for v in overload if v is not None) >= target, (overload, autoscale_run.report)
+    step = [m for m in autoscale_run.minutes if STEP_AT < m.minute < relieved]
+    overloaded = [m for m in step if m.p99 is not None and m.p99 > WAITED_SECONDS]
+    if not overloaded:
+        p99s = ", ".join(f"{m.p99:.3f}" for m in step if m.p99 is not None)
+        pytest.skip(f"the first nodes kept up with the step: nothing waited (p99 {p99s} s)")
+    readings = [m.metrics.get(name) for m in overloaded]
+    assert max(v for v in readings if v is not None) >= target, (readings, autoscale_run.report)
 
 
 def test_new_nodes_boot_join_the_mesh_and_take_traffic(autoscale_run):

@@ -65,3 +65,19 @@ def test_a_capacity_no_countdown_can_reach_names_what_to_change():
     assert work_for(readings, CORES, REAL_RATE).kloops == 30  # (5 - 2) / 0.1
     with pytest.raises(ValueError, match="outside 1..1000000 .* change the scenario's cores or NODE_CAPACITY"):
         work_for(readings, CORES, 100)
+
+
+def test_the_release_s_scheduler_utilization_is_kept_per_size_and_described():
+    readings = [
+        Reading(1000, 100, 200_000_000, 1.0, (99.5, 100.0)),
+        Reading(4000, 50, 400_000_000, 1.0, (98.0,)),
+        Reading(4000, 50, 420_000_000, 0.98, (100.0,)),
+        Reading(1000, 100, 220_000_000, 1.0, ()),
+    ]
+    calibration = work_for(readings, CORES, REAL_RATE)
+    assert [r.scheduler_utilization for r in calibration.readings] == [(99.5, 100.0), (98.0, 100.0)]
+    # (99.5 + 100) / 2 = 99.75, shown to a tenth; (98 + 100) / 2 = 99.0
+    assert "SchedulerUtilization 99.8 % (2 samples)" in calibration.describe()
+    assert "SchedulerUtilization 99.0 % (2 samples)" in calibration.describe()
+    unsampled = work_for([Reading(1000, 200, 420_000_000), Reading(4000, 100, 810_000_000)], CORES, REAL_RATE)
+    assert "SchedulerUtilization not sampled" in unsampled.describe()

@@ -46,6 +46,9 @@ class Reading:
     cpu_ns: int
     throttled_share: float = 1.0
     """The share of the quota's periods in which the nodes were throttled (cpu.stat): near 1, saturated."""
+    scheduler_utilization: tuple[float, ...] = ()
+    """The release's SchedulerUtilization samples that cover only the window, from every node (lab.py's
+    StatsD tap): with requests always waiting, its normal schedulers never idle."""
 
     @property
     def seconds_per_request(self) -> float:
@@ -67,7 +70,7 @@ class Calibration:
     def describe(self) -> str:
         probes = ", ".join(
             f"kloops {r.kloops}: {r.answered} answered, {r.seconds_per_request * 1000:.2f} ms CPU each, "
-            f"throttled in {r.throttled_share:.0%} of periods"
+            f"throttled in {r.throttled_share:.0%} of periods, SchedulerUtilization {_mean(r.scheduler_utilization)}"
             for r in self.readings
         )
         return (
@@ -75,6 +78,10 @@ class Calibration:
             f"kloops of CPU ({probes}); {self.target_seconds * 1000:.2f} ms each makes the scenario's capacity: "
             f"kloops {self.kloops}"
         )
+
+
+def _mean(samples: tuple[float, ...]) -> str:
+    return f"{sum(samples) / len(samples):.1f} % ({len(samples)} samples)" if samples else "not sampled"
 
 
 def merged(readings: list[Reading]) -> list[Reading]:
@@ -89,6 +96,7 @@ def merged(readings: list[Reading]) -> list[Reading]:
             sum(r.answered for r in same),
             sum(r.cpu_ns for r in same),
             sum(r.throttled_share * r.cpu_ns for r in same) / max(1, sum(r.cpu_ns for r in same)),
+            tuple(sample for r in same for sample in r.scheduler_utilization),
         )
         for kloops, same in sorted(by_kloops.items())
     ]

@@ -24,7 +24,8 @@ The load generator (load.py) runs the scenario's demand in the client namespace 
 Before minute 0, with the first nodes under their quotas, the lab sets the work per request
 (calibrate.py): the probe (probe.py) saturates the nodes at two sizes of /work?kloops=N, their cgroups
 say what a request costs, and the run's requests get the size at which a node serves the scenario's
-capacity.
+capacity. Meanwhile each node's StatsD address is tapped (statsd_tap.py; no agent listens yet): what the
+release's SchedulerUtilization reads on a node kept saturated.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ import subprocess
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
@@ -61,8 +63,9 @@ from .lab_time import SECONDS_PER_MINUTE, LabTime
 from .loop import NOT_YET_IN_SERVICE, ScalingLoop
 from .percentiles import percentile
 from .routed import RoutedCapacity, RoutedClient
+from .statsd_tap import StatsdTap
 from .timeline import Minute, Scenario
-from .variants import LAB_SIZES, lab_changes
+from .variants import LAB_SIZES, RELEASE_SAMPLE_SECONDS, lab_changes
 
 EVALUATION_LAG_SECONDS = 15
 """Lab seconds after a minute closes before the loop reads it: the agents' publish (due at the minute,
@@ -249,12 +252,21 @@ class AutoscaleLab:
 
     def calibrate(self) -> Calibration:
         """The work per request at which a node serves the scenario's capacity (calibrate.py)."""
-        with _CALIBRATING:
-            readings = [self._probe(kloops) for kloops in PROBE_KLOOPS]
+        with _CALIBRATING, ExitStack() as taps:
+            tapped = [taps.enter_context(self._statsd_tap(n)) for n in self.nodes]
+            readings = [self._probe(kloops, tapped) for kloops in PROBE_KLOOPS]
         return work_for(readings, self.scenario.cores, self.scenario.node_capacity * self.scenario.factor)
 
-    def _probe(self, kloops: int) -> Reading:
-        """One probe window at `kloops`: what the nodes answered (probe.py) and the CPU their cgroups used."""
+    def _statsd_tap(self, lab_node: LabNode) -> StatsdTap:
+        """The release's SchedulerUtilization samples, where the node's agent will listen once the run starts."""
+        statsd = self.agent_config.statsd
+        name = lab_node.node.instance.namespace.name
+        return StatsdTap(name, (statsd.host, statsd.port), BEAM_METRICS["schedulerUtilization"])
+
+    def _probe(self, kloops: int, taps: list[StatsdTap]) -> Reading:
+        """One probe window at `kloops`: what the nodes answered (probe.py), the CPU their cgroups used, and
+        the release's SchedulerUtilization samples that cover only the window (each covers the sample
+        interval before it arrived)."""
         groups = [n.cgroup for n in self.nodes if n.cgroup is not None]
         start_at = time.monotonic() + PROBE_LEAD_SECONDS
         argv = self.lab.client.python(
@@ -281,11 +293,14 @@ class AutoscaleLab:
                 probe.wait()
         if probe.returncode != 0:
             raise RuntimeError(f"the calibration probe failed (exit {probe.returncode}): {err.strip()}")
+        ended = time.monotonic()
         counts = json.loads(out)
+        sample_seconds = RELEASE_SAMPLE_SECONDS / self.scenario.factor
+        utilization = tuple(v for tap in taps for v in tap.values_between(start_at + sample_seconds, ended))
         used = sum(a[0] - b[0] for a, b in zip(after, before, strict=True))
         periods = sum(a[1] - b[1] for a, b in zip(after, before, strict=True))
         throttled = sum(a[2] - b[2] for a, b in zip(after, before, strict=True))
-        return Reading(kloops, counts["answered"], used, throttled / periods if periods else 0.0)
+        return Reading(kloops, counts["answered"], used, throttled / periods if periods else 0.0, utilization)
 
     def _run_agent(self, lab_node: LabNode, credentials: dict[str, str]) -> None:
         """The node's CloudWatch agent stand-in, in the node's network namespace (its StatsD listener on

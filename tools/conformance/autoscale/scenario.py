@@ -142,6 +142,7 @@ def run_scenario(lab: AutoscaleLab) -> Run:
             {**lab.timings, "wall (s)": time.monotonic() - started},
         )
         run.extras["calibration"] = lab.calibration.describe()
+        run.extras["calibration_readings"] = lab.calibration.readings
         run.extras["loop_warnings"] = list(lab.loop.warnings)
         run.extras["names"] = {n.instance_id: n.node.name for n in lab.nodes}
         run.extras["lab_start"] = lab.time.start
