@@ -21,7 +21,8 @@ import time
 from tools.conformance.metrics.statsd import UnsupportedLine, parse_line
 from tools.conformance.node_lab.aws import _enter_network_namespace
 
-POLL_SECONDS = 0.1
+POLL_SECONDS = 0.02
+"""How often the listening thread looks whether it is told to stop."""
 READY_SECONDS = 5.0
 
 
