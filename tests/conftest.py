@@ -155,8 +155,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 GC_THRESHOLDS = (100_000, 50, 100)
-"""Allocations between young-generation collections, and collections between older ones (Python's
-default is 2,000, 10, 10), while collecting and in the labs."""
+"""The labs' collector: allocations between young-generation collections, and collections between
+older ones (Python's default is 2,000, 10, 10). At the default, the passes over the older generations
+were a fifth of the offline suite's CPU, when it collected."""
 LAB_MARKERS = ("conformance", "node_lab", "autoscale_lab", "walkthrough")
 MEMORY_BUDGET_BYTES = 2 * 1024**3
 """A test process's resident memory past which it collects cyclic garbage after a test: the offline
@@ -169,11 +170,9 @@ _collect_above = (MEMORY_BUDGET_BYTES, FILES_BUDGET)
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Collect cyclic garbage less often while importing and collecting. A worker holds about a
-    million long-lived objects (pulumi_aws's types, moto, the applied stacks) and creates garbage in
-    bursts (a stack apply, a verify run); at the default thresholds the collector's passes over the
-    older generations were a fifth of the suite's CPU."""
-    gc.set_threshold(*GC_THRESHOLDS)
+    """No collection of cyclic garbage while importing and collecting: what that makes (pulumi_aws's
+    types, moto, the tests) lives until the end, and is frozen once collected (below)."""
+    gc.disable()
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
@@ -184,11 +183,13 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     snapshots, clients), so each young-generation pass walked about 100,000 live objects to free
     little, some 90 ms each, 48 passes a worker: about 4.5 s of CPU a worker, timed by gc.callbacks
     on 2 idle cores. A worker's peak memory rises from 1.0 to 1.4 GB.
-    The labs keep the collector: one test session lasts minutes and times real processes."""
+    The labs collect, less often than Python's default (GC_THRESHOLDS): one test session lasts
+    minutes and times real processes."""
     gc.collect()
     gc.freeze()
-    if not any(item.get_closest_marker(marker) for item in session.items for marker in LAB_MARKERS):
-        gc.disable()
+    if any(item.get_closest_marker(marker) for item in session.items for marker in LAB_MARKERS):
+        gc.set_threshold(*GC_THRESHOLDS)
+        gc.enable()
 
 
 def _resources() -> tuple[int, int] | None:
