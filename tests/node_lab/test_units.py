@@ -102,8 +102,10 @@ def test_stop_runs_exec_stop_then_the_kill_signal_and_removes_the_runtime_direct
     assert wait_until(instance.path("/var/lib/probe/started").exists, 5) is not None
     assert boot.systemctl(instance, "stop", "probe.service").returncode == 0
     events = instance.path("/var/lib/probe/events").read_text().split("\n")
-    assert events[0].startswith("stop ") and events[0].split()[1].isdigit(), "ExecStop ran with MAINPID"
-    assert events[1] == "got-SIGINT", "KillSignal=SIGINT"
+    # the unit's journal says how it stopped (exit code, or SIGKILL after TimeoutStopSec), should it fail
+    journal = instance.path("/var/log/node-lab/journal/probe.service.log").read_text()
+    assert events[0].startswith("stop ") and events[0].split()[1].isdigit(), ("ExecStop ran with MAINPID", journal)
+    assert events[1] == "got-SIGINT", ("KillSignal=SIGINT", events, journal)
     assert not instance.path("/run/probe").exists()
     assert boot.systemctl(instance, "is-active", "probe.service").stdout == "inactive\n"
 
