@@ -203,9 +203,10 @@ def _resources() -> tuple[int, int] | None:
 
 
 @pytest.hookimpl(trylast=True)
-def pytest_runtest_teardown(item: pytest.Item) -> None:
+def pytest_runtest_teardown() -> None:
     """Cyclic garbage collected once the process holds more than its budgets; the next collection
-    waits until it grows by half a budget more (freed memory is not always handed back)."""
+    waits until it grows by a quarter of the memory budget, or half the files budget, more (freed
+    memory is not always handed back)."""
     global _collect_above
     if gc.isenabled() or (used := _resources()) is None:
         return

@@ -281,27 +281,11 @@ def _replay(
         desired_log.append(group.desired)
         in_service_log.append(in_service)
         nodes_log.append(len(launched) + len(draining))
-        decision = decide_minute(minute, group, in_service, tracking, steps, voters, choices)
+        decision = decide(group.desired, minute_proposals(minute, group, in_service, tracking, steps, voters, choices))
         if decision:
             _carry_out(group, decision, minute, minute + 1, run)
         minute += 1
     return run
-
-
-def decide_minute(
-    minute: int,
-    group: Group,
-    in_service: int,
-    tracking: list[target_tracking.TargetTrackingPolicy],
-    steps: list[step_scaling.StepScalingPolicy],
-    voters: list[target_tracking.TargetTrackingPolicy],
-    choices: ModellingChoices,
-) -> Proposal | None:
-    """Every policy sees minute `minute`'s datapoint; what the group carries out, if anything (step 3 of
-    the module docstring). The replay calls it per minute; the autoscale lab calls it live, on the
-    datapoints in its moto (tools/conformance/autoscale/loop.py). `voters`: the tracking policies that scale in."""
-    proposals = minute_proposals(minute, group, in_service, tracking, steps, voters, choices)
-    return decide(group.desired, proposals) if proposals else None
 
 
 def minute_proposals(
@@ -313,9 +297,12 @@ def minute_proposals(
     voters: list[target_tracking.TargetTrackingPolicy],
     choices: ModellingChoices,
 ) -> list[Proposal]:
-    """What every policy asks for in minute `minute`, in the stack file's order: the target tracking
-    policies, their combined scale-in, then the step policies (`decide` keeps the first of equal capacities,
-    so this order is how a tie is reported)."""
+    """What every policy asks for in minute `minute`'s datapoint, in the stack file's order: the target
+    tracking policies, their combined scale-in, then the step policies (step 3 of the module docstring;
+    decisions.py's `decide` picks what the group carries out, and keeps the first of equal capacities, so
+    this order is how a tie is reported). The replay calls it per minute; the autoscale lab calls it live,
+    on the datapoints in its moto (tools/conformance/autoscale/loop.py). `voters`: the tracking policies
+    that scale in."""
     proposals: list[Proposal] = []
     ready_to_scale_in = bool(voters)
     for policy in tracking:

@@ -280,6 +280,5 @@ def put_aws_metrics(aws: Any, group: str, datums: list[dict[str, Any]], at) -> N
         GROUP_NAMESPACE: group_datums(described, at),
     }
     for namespace, batch in by_namespace.items():
-        for start in range(0, len(batch), 500):
-            if batch[start : start + 500]:
-                cloudwatch.put_metric_data(Namespace=namespace, MetricData=batch[start : start + 500])
+        for start in range(0, len(batch), 500):  # an empty batch makes no call
+            cloudwatch.put_metric_data(Namespace=namespace, MetricData=batch[start : start + 500])

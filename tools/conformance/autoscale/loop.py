@@ -233,7 +233,7 @@ class ScalingLoop:
         proposals = minute_proposals(
             minute, group, fleet.serving(), self.tracking, self.steps, self.voters, self.choices
         )
-        decision = decide(group.desired, proposals) if proposals else None
+        decision = decide(group.desired, proposals)
         if decision is None:
             return None
         desired = group.clamp(decision.capacity)
